@@ -1,0 +1,169 @@
+"""Core subcommands: demo, check, selftest, backup, restore, user."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from cli import db_path_of, open_db
+
+# Domain checks that `check` also runs: module -> function(db) returning a list
+# of (level, message) where level is 'error' or 'warning'. Errors make check
+# exit 1; warnings are printed only.
+CHECK_HOOKS = ["models.roster_rules", "models.service_checks", "models.assess_checks"]
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("demo", parents=[common], help="生成演示乡镇数据")
+    p.add_argument("--seed", type=int, default=1, help="随机种子")
+    p.add_argument("--tickets", type=int, default=2000, help="办件数量")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("check", parents=[common], help="检查数据库完整性、结构版本和行数")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("selftest", parents=[common], help="离屏打开窗口，检查字体和临时数据库")
+    p.set_defaults(func=cmd_selftest)
+
+    p = sub.add_parser("backup", parents=[common], help="立即备份数据库")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", parents=[common], help="用备份文件恢复数据库")
+    p.add_argument("backup", nargs="?", help="备份文件；省略时列出可用备份")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("user", parents=[common], help="添加用户或重设密码")
+    p.add_argument("action", choices=["add", "passwd", "list"])
+    p.add_argument("username", nargs="?")
+    p.add_argument("--role", default="window", choices=["admin", "window", "assess", "readonly"])
+    p.add_argument("--name", default="")
+    p.add_argument("--password-file", help="从文件读取密码（第一行）")
+    p.set_defaults(func=cmd_user)
+
+
+def cmd_demo(args) -> int:
+    from models.demo import DemoOptions, build_demo
+
+    db = open_db(args, create=True)
+    build_demo(db, DemoOptions(seed=args.seed, tickets=args.tickets))
+    print(f"演示数据已生成：{db_path_of(args)}（用户 admin / window / kaohe / guest，密码 demo1234）")
+    return 0
+
+
+def domain_checks(db) -> list[tuple[str, str]]:
+    import importlib
+
+    findings = []
+    for name in CHECK_HOOKS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name == name:
+                continue
+            raise
+        findings.extend(module.check_findings(db))
+    return findings
+
+
+def cmd_check(args) -> int:
+    from models import audit
+    from models.db import health_report
+
+    path = Path(db_path_of(args))
+    if not path.exists():
+        print(f"错误：数据库文件“{path}”不存在。", file=sys.stderr)
+        return 1
+    db = open_db(args)
+    report = health_report(db)
+    healthy = report["integrity"] == "ok"
+    print(f"数据库：{path}")
+    print(f"完整性：{report['integrity']}")
+    print(f"结构版本：{report['schema_version']}（程序最新 {report['schema_latest']}）")
+    chain = audit.verify_chain(db)
+    if chain:
+        healthy = False
+        print("审计日志：被篡改")
+        for line in chain[:20]:
+            print(f"  - {line}")
+    else:
+        print("审计日志：完整")
+    print("行数：")
+    for table, n in report["counts"].items():
+        print(f"  {table}: {n}")
+    findings = domain_checks(db)
+    if findings:
+        print("规则检查：")
+        for level, message in findings:
+            print(f"  [{'错误' if level == 'error' else '提醒'}] {message}")
+    print("结论：" + ("正常" if healthy else "有问题"))
+    return 0 if healthy else 1
+
+
+def cmd_selftest(args) -> int:
+    import os
+    import tempfile
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ui.selftest import run_selftest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ok, lines = run_selftest(Path(tmp) / "selftest.db")
+    for line in lines:
+        print(line)
+    print("自检通过" if ok else "自检失败")
+    return 0 if ok else 1
+
+
+def cmd_backup(args) -> int:
+    from models.db import backup_database
+
+    db = open_db(args)
+    dest = backup_database(db, reason="manual")
+    print(f"已备份到：{dest}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from models.db import list_backups, restore_backup
+
+    path = Path(db_path_of(args))
+    if not args.backup:
+        backups = list_backups(path)
+        if not backups:
+            print("没有可用的备份。")
+            return 1
+        for b in backups:
+            print(b)
+        return 0
+    kept = restore_backup(args.backup, path)
+    print(f"已用“{args.backup}”恢复数据库“{path}”。")
+    if kept:
+        print(f"恢复前的文件已另存为：{kept}")
+    return 0
+
+
+def cmd_user(args) -> int:
+    import getpass
+
+    from models import users
+    from models.errors import ValidationError
+    from models.users import CLI_ACTOR
+
+    db = open_db(args, create=True)
+    if args.action == "list":
+        for u in users.list_users(db):
+            print(f"{u['username']}\t{u['display_name']}\t{users.ROLE_LABELS.get(u['role'])}\t{'启用' if u['active'] else '停用'}")
+        return 0
+    if not args.username:
+        raise ValidationError("用户名", "请给出用户名。")
+    if args.password_file:
+        password = Path(args.password_file).read_text(encoding="utf-8").splitlines()[0]
+    else:
+        password = getpass.getpass("密码：")
+    if args.action == "add":
+        users.create_user(db, args.username, password, args.role, args.name, actor=CLI_ACTOR)
+        print(f"已添加用户 {args.username}")
+    else:
+        users.set_password(db, args.username, password, CLI_ACTOR)
+        print(f"已重设 {args.username} 的密码")
+    return 0

@@ -1,0 +1,68 @@
+"""The audit log: who changed what, when, before and after.
+
+Rows are hash-chained (each hash covers the previous one), so an edited or
+deleted audit row is detected by `verify_chain`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+GENESIS = "0" * 64
+
+
+def _json(value) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _digest(prev_hash, at, actor, action, table_name, row_key, before, after) -> str:
+    payload = "\x1f".join(str(x) for x in (prev_hash, at, actor, action, table_name, row_key, before, after))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def record(db, actor, action: str, table_name: str, row_key, before: dict | None, after: dict | None) -> None:
+    """Append one audit row. Call inside the transaction of the change itself."""
+    actor_name = getattr(actor, "username", None) or str(actor)
+    at = dt.datetime.now().isoformat(timespec="microseconds")
+    b, a = _json(before), _json(after)
+    last = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    prev = last[0] if last else GENESIS
+    h = _digest(prev, at, actor_name, action, table_name, row_key, b, a)
+    db.execute(
+        "INSERT INTO audit_log (at, actor, action, table_name, row_key, before, after, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [at, actor_name, action, table_name, None if row_key is None else str(row_key), b, a, prev, h],
+    )
+
+
+def verify_chain(db) -> list[str]:
+    """Problems found in the audit chain (empty when intact)."""
+    problems = []
+    prev = GENESIS
+    for row in db.execute(
+        "SELECT id, at, actor, action, table_name, row_key, before, after, prev_hash, hash FROM audit_log ORDER BY id"
+    ):
+        rid, at, actor, action, table_name, row_key, before, after, prev_hash, h = row
+        if prev_hash != prev:
+            problems.append(f"审计日志第 {rid} 条之前有记录被删除或改动")
+        if _digest(prev_hash, at, actor, action, table_name, row_key, before, after) != h:
+            problems.append(f"审计日志第 {rid} 条内容被改动")
+        prev = h
+    return problems
+
+
+def recent(db, limit: int = 200, table_name: str | None = None) -> list[dict]:
+    sql = "SELECT id, at, actor, action, table_name, row_key, before, after FROM audit_log"
+    params = []
+    if table_name:
+        sql += " WHERE table_name = ?"
+        params.append(table_name)
+    sql += " ORDER BY id DESC LIMIT ?"
+    params.append(limit)
+    cur = db.execute(sql, params)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]

@@ -1,0 +1,56 @@
+"""Shared fixtures. Qt runs offscreen; models/ tests need no Qt at all."""
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "test.db"
+
+
+@pytest.fixture
+def db(db_path):
+    """A fresh, migrated database with a township identity and an admin."""
+    from models import township, users
+    from models.db import close_database, open_database
+
+    database = open_database(db_path)
+    admin = users.create_user(database, "admin", "secret123", users.ADMIN, "管理员")
+    township.set_identity(database, admin, name="测试镇", code="330106001", county="测试县",
+                          supervision_phone="0571-12345678")
+    yield database
+    close_database(database)
+
+
+@pytest.fixture
+def admin(db):
+    from models.users import Actor, ADMIN
+
+    return Actor("admin", ADMIN, "管理员")
+
+
+@pytest.fixture
+def actor_of():
+    """actor_of('window') gives an Actor with that role (no account needed)."""
+    from models.users import Actor
+
+    return lambda role, name=None: Actor(name or role, role, name or role)
+
+
+@pytest.fixture
+def demo_db(tmp_path):
+    """A database filled by the demo generator (small ticket count)."""
+    from models.db import close_database, open_database
+    from models.demo import DemoOptions, build_demo
+
+    database = open_database(tmp_path / "demo.db")
+    build_demo(database, DemoOptions(seed=7, tickets=300))
+    yield database
+    close_database(database)

@@ -1,0 +1,1 @@
+"""Qt widgets. Never writes SQL: asks models/ for rows and calls its actions."""
