@@ -43,7 +43,7 @@ def register_travel_table(name: str) -> None:
 def create_travel_table(db: sqlite_utils.Database, name: str, columns_sql: str) -> None:
     """CREATE TABLE with the bookkeeping columns first, then `columns_sql`."""
     db.execute(f"CREATE TABLE [{name}] ({TRAVEL_COLUMNS}, {columns_sql})")
-    db.execute(f"CREATE INDEX [idx_{name}_seq] ON [{name}](change_seq)")
+    db.execute(f"CREATE INDEX [idx_{name}_change_seq] ON [{name}](change_seq)")
     db.execute(f"CREATE INDEX [idx_{name}_township] ON [{name}](township_code, deleted)")
 
 

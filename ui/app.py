@@ -1,0 +1,121 @@
+"""Starting the window: open the database (with clear dialogs when it cannot
+be opened), log in or create the first administrator, show the main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from models import APP_ID, township, users
+from models.db import close_database, open_database, restore_backup
+from models.errors import CorruptDatabaseError, DatabaseOpenError
+from models.paths import default_db_path
+from ui.fonts import register_fonts
+
+
+def qsettings() -> QSettings:
+    return QSettings(APP_ID, APP_ID)
+
+
+def ensure_app() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName(APP_ID)
+        app.setOrganizationName(APP_ID)
+    register_fonts(app)
+    return app
+
+
+def open_database_interactive(parent, path) -> object | None:
+    """Open the database at path; on failure explain in Chinese and, for a
+    corrupt file, offer the newest good backup. Returns the db or None."""
+    from ui.login import ask_restore
+
+    path = Path(path)
+    while True:
+        try:
+            return open_database(path)
+        except CorruptDatabaseError as e:
+            backup = ask_restore(parent, e.message, e.backups)
+            if backup is None:
+                return None
+            try:
+                kept = restore_backup(backup, path)
+            except DatabaseOpenError as e2:
+                QMessageBox.critical(parent, "恢复失败", e2.message)
+                return None
+            QMessageBox.information(parent, "已恢复", f"已用备份“{backup.name}”恢复。"
+                                    + (f"\n损坏的文件另存为：{kept}" if kept else ""))
+        except DatabaseOpenError as e:
+            QMessageBox.warning(parent, "无法打开数据库", e.message)
+            return None
+
+
+def login_interactive(parent, db) -> object | None:
+    """First-run administrator creation or the login dialog. Returns an Actor."""
+    from ui.login import FirstRunDialog, LoginDialog
+
+    if not users.has_users(db):
+        dialog = FirstRunDialog(db, parent)
+    else:
+        dialog = LoginDialog(db, township.identity(db)["township_name"],
+                             str(qsettings().value("last_user", "") or ""), parent)
+    if dialog.exec() and dialog.actor:
+        qsettings().setValue("last_user", dialog.actor.username)
+        return dialog.actor
+    return None
+
+
+class Controller:
+    """Owns the open database and the main window; switches databases."""
+
+    def __init__(self):
+        self.window = None
+        self.db = None
+
+    def open(self, path, actor=None) -> bool:
+        parent = self.window
+        db = open_database_interactive(parent, path)
+        if db is None:
+            return False
+        actor = actor or login_interactive(parent, db)
+        if actor is None:
+            close_database(db)
+            return False
+        self._show(db, Path(path), actor)
+        return True
+
+    def _show(self, db, path, actor) -> None:
+        from ui.context import AppContext
+        from ui.main_window import MainWindow
+
+        old_window, old_db = self.window, self.db
+        ctx = AppContext(db, path, actor)
+        self.db = db
+        self.window = MainWindow(ctx, self)
+        self.window.show()
+        qsettings().setValue("last_db", str(path))
+        if old_window is not None:
+            old_window.close_without_saving_state()
+        if old_db is not None and old_db is not db:
+            close_database(old_db)
+
+    def close(self) -> None:
+        if self.db is not None:
+            close_database(self.db)
+            self.db = None
+
+
+def run_gui(db_path=None) -> int:
+    app = ensure_app()
+    path = db_path or qsettings().value("last_db") or default_db_path()
+    controller = Controller()
+    if not controller.open(path):
+        return 1
+    code = app.exec()
+    controller.close()
+    return code

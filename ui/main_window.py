@@ -1,0 +1,279 @@
+"""The main window: three tabs, the menus, the status bar."""
+
+from __future__ import annotations
+
+import importlib
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
+                               QTabWidget, QToolBar)
+
+from models import APP_NAME, __version__, township
+from models.db import backup_database, list_backups, open_database
+from ui.tabs import TABS
+from ui.tabs.empty_state import EmptyState
+from ui.worker import run_task
+
+
+def optional_module(name: str):
+    """Import a UI module that another part of the program provides, or None."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name == name:
+            return None
+        raise
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx, controller=None):
+        super().__init__()
+        self.ctx = ctx
+        self.controller = controller
+        self._save_state = True
+        self.setWindowTitle(f"{APP_NAME} — {township.identity(ctx.db)['township_name'] or '未命名乡镇'}")
+        self.setMinimumSize(900, 600)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("main_tabs")
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        self._build_tabs()
+        self._build_menus()
+        self._build_township_filter()
+        self._build_status_bar()
+        self._restore_state()
+        ctx.data_changed.connect(self._on_data_changed)
+
+    # ---- tabs ---------------------------------------------------------------
+
+    def _build_tabs(self) -> None:
+        for module_name, class_name, title in TABS:
+            try:
+                cls = getattr(importlib.import_module(module_name), class_name)
+                widget = cls(self.ctx)
+            except Exception:  # noqa: BLE001 - one broken tab must not stop the program
+                widget = EmptyState(f"{title}：无法加载", traceback.format_exc(limit=3))
+            self.tabs.addTab(widget, title)
+        if self.ctx.county_mode:
+            county = optional_module("ui.county_view")
+            if county is not None:
+                self.tabs.addTab(county.CountyView(self.ctx), "横向比较")
+
+    def tab_titles(self) -> list[str]:
+        return [self.tabs.tabText(i) for i in range(self.tabs.count())]
+
+    # ---- menus --------------------------------------------------------------
+
+    def _action(self, menu, text, slot, shortcut=None, capability=None, name=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        if capability and not self.ctx.actor.can(capability):
+            action.setEnabled(False)
+            action.setToolTip("当前用户无此权限")
+        if name:
+            action.setObjectName(name)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("文件(&F)")
+        self._action(file_menu, "新建数据库…", self.new_database, name="act_new_db")
+        self._action(file_menu, "打开数据库…", self.open_database_file, QKeySequence.Open, name="act_open_db")
+        file_menu.addSeparator()
+        self.backup_action = self._action(file_menu, "备份", self.backup_now, "Ctrl+B", "backup", name="act_backup")
+        self._action(file_menu, "恢复…", self.restore_from_backup, capability="restore", name="act_restore")
+        file_menu.addSeparator()
+        self._action(file_menu, "导出数据包…", self.export_package, capability="handoff.export", name="act_export")
+        self._action(file_menu, "导入数据包…", self.import_package, capability="handoff.import", name="act_import")
+        file_menu.addSeparator()
+        self._action(file_menu, "退出", self.close, QKeySequence.Quit, name="act_quit")
+
+        self.notice_menu = bar.addMenu("公示(&N)")
+        notices = optional_module("ui.notices_menu")
+        if notices is not None:
+            notices.build_notice_menu(self.notice_menu, self.ctx, self)
+        else:
+            self.notice_menu.addAction("（公示功能尚未安装）").setEnabled(False)
+
+        election = optional_module("ui.election_dialog")
+        if election is not None:
+            term_menu = bar.addMenu("换届(&E)")
+            self._action(term_menu, "换届选举…", lambda: election.open_election_window(self, self.ctx))
+
+        settings_menu = bar.addMenu("设置(&S)")
+        self._action(settings_menu, "乡镇、村和机构…", lambda: self.open_settings(0), name="act_settings")
+        self._action(settings_menu, "用户和权限…", lambda: self.open_settings(3))
+        self._action(settings_menu, "参数设置…", lambda: self.open_settings(4))
+        self._action(settings_menu, "审计日志…", lambda: self.open_settings(5))
+
+        help_menu = bar.addMenu("帮助(&H)")
+        self._action(help_menu, "关于", self.show_about, name="act_about")
+
+    def _build_township_filter(self) -> None:
+        """County databases hold many townships: every tab follows this filter."""
+        self.township_filter = None
+        if not self.ctx.county_mode:
+            return
+        toolbar = QToolBar("乡镇")
+        toolbar.setMovable(False)
+        toolbar.addWidget(QLabel(" 乡镇： "))
+        combo = QComboBox()
+        combo.addItem("全部乡镇", "")
+        for t in township.townships(self.ctx.db):
+            combo.addItem(f"{t['name']}（{t['code']}）", t["code"])
+        combo.currentIndexChanged.connect(lambda _i: self.ctx.set_township_filter(combo.currentData()))
+        toolbar.addWidget(combo)
+        self.addToolBar(Qt.TopToolBarArea, toolbar)
+        self.township_filter = combo
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.status_db = QLabel()
+        self.status_user = QLabel()
+        self.status_township = QLabel()
+        for w in (self.status_township, self.status_user, self.status_db):
+            status.addPermanentWidget(w)
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        ident = township.identity(self.ctx.db)
+        actor = self.ctx.actor
+        mode = "（县级汇总）" if self.ctx.county_mode else ""
+        self.status_township.setText(f"乡镇：{ident['township_name'] or '未设置'}{mode}")
+        self.status_user.setText(f"操作员：{actor.display_name or actor.username}（{actor.role_label}）")
+        self.status_db.setText(f"数据库：{self.ctx.db_path}")
+
+    def _on_data_changed(self, area: str) -> None:
+        if area in ("settings", "all"):
+            self._refresh_status()
+
+    # ---- state --------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        from ui.app import qsettings
+
+        geometry = qsettings().value("main_geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 800)
+
+    def close_without_saving_state(self) -> None:
+        self._save_state = False
+        self.close()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        if self._save_state:
+            from ui.app import qsettings
+
+            qsettings().setValue("main_geometry", self.saveGeometry())
+        super().closeEvent(event)
+
+    # ---- file menu ----------------------------------------------------------
+
+    def new_database(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "新建数据库", str(Path(self.ctx.db_path).parent),
+                                              "数据库 (*.db)")
+        if not path:
+            return
+        if not path.endswith(".db"):
+            path += ".db"
+        if Path(path).exists():
+            QMessageBox.warning(self, "新建数据库", "该文件已存在。要打开它，请用“打开数据库”。")
+            return
+        self.controller.open(path)
+
+    def open_database_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "打开数据库", str(Path(self.ctx.db_path).parent),
+                                              "数据库 (*.db);;所有文件 (*)")
+        if path:
+            self.controller.open(path)
+
+    def backup_now(self, _checked=False, on_done=None) -> None:
+        db_path = self.ctx.db_path
+
+        def work(progress):
+            # The backup reads through its own connection: the GUI's stays free.
+            worker_db = open_database(db_path, migrate=False, daily_backup=False)
+            try:
+                return backup_database(worker_db, reason="manual", progress=lambda d, t: progress(d, t))
+            finally:
+                worker_db.conn.close()
+
+        def done(dest):
+            self.statusBar().showMessage(f"已备份到 {dest}", 10000)
+            if on_done:
+                on_done(dest)
+
+        run_task(self, "正在备份数据库…", work, on_done=done)
+
+    def restore_from_backup(self) -> None:
+        backups = list_backups(self.ctx.db_path)
+        if not backups:
+            QMessageBox.information(self, "恢复", "还没有备份。")
+            return
+        names = [b.name for b in backups] + ["从其他文件选择…"]
+        choice, ok = QInputDialog.getItem(self, "恢复数据库", "选择要恢复的备份（最新的在最前）：", names, 0, False)
+        if not ok:
+            return
+        if choice == names[-1]:
+            path, _ = QFileDialog.getOpenFileName(self, "选择备份文件", "", "数据库 (*.db)")
+            if not path:
+                return
+            backup = Path(path)
+        else:
+            backup = backups[names.index(choice)]
+        answer = QMessageBox.question(self, "恢复数据库",
+                                      f"用“{backup.name}”替换当前数据库？\n当前文件会先另存一份，不会丢失。")
+        if answer != QMessageBox.Yes:
+            return
+        from models.db import close_database, restore_backup
+        from models.errors import AppError
+
+        db_path = Path(self.ctx.db_path)
+        close_database(self.ctx.db)
+        try:
+            restore_backup(backup, db_path)
+        except AppError as e:
+            QMessageBox.critical(self, "恢复失败", e.message)
+        self.controller.db = None
+        self.controller.open(db_path)
+
+    def export_package(self) -> None:
+        module = optional_module("ui.handoff_dialogs")
+        if module is None:
+            QMessageBox.information(self, "导出数据包", "数据交换功能尚未安装。")
+            return
+        module.export_package_dialog(self, self.ctx)
+
+    def import_package(self) -> None:
+        module = optional_module("ui.handoff_dialogs")
+        if module is None:
+            QMessageBox.information(self, "导入数据包", "数据交换功能尚未安装。")
+            return
+        module.import_package_dialog(self, self.ctx)
+
+    # ---- settings and help ----------------------------------------------------
+
+    def open_settings(self, page: int = 0) -> None:
+        from ui.settings_dialog import SettingsDialog
+
+        SettingsDialog(self.ctx, self, page).exec()
+        self._refresh_status()
+
+    def show_about(self) -> None:
+        from ui.fonts import register_fonts
+
+        QMessageBox.about(
+            self, "关于",
+            f"<h3>{APP_NAME}</h3><p>版本 {__version__}</p>"
+            "<p>领导班子 · 便民服务 · 考核 · 公示 · 数据交换</p>"
+            f"<p>界面字体：{register_fonts() or '系统字体'}（文泉驿微米黑，Apache-2.0）</p>"
+            f"<p>数据库：{self.ctx.db_path}</p>",
+        )
