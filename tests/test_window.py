@@ -1,0 +1,113 @@
+"""The window as a user meets it: first run, login, tabs, backup, bad files."""
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from models import township, users
+from models.db import close_database, list_backups, open_database
+
+
+@pytest.fixture
+def prepared_db(tmp_path):
+    path = tmp_path / "office.db"
+    db = open_database(path)
+    admin = users.create_user(db, "admin", "secret123", users.ADMIN, "管理员")
+    township.set_identity(db, admin, name="青石镇", code="330106001", county="临安区")
+    close_database(db)
+    return path
+
+
+def test_first_run_creates_admin_and_township(qtbot, tmp_path):
+    from ui.login import FirstRunDialog
+
+    db = open_database(tmp_path / "new.db")
+    dialog = FirstRunDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.township_name.setText("新安镇")
+    dialog.township_code.setText("12")  # bad code: nothing may be saved
+    dialog.password.setText("secret123")
+    dialog.password2.setText("secret123")
+    dialog.create()
+    assert "乡镇代码" in dialog.error.text()
+    assert not users.has_users(db), "the admin is not half-saved without the township"
+    dialog.township_code.setText("330106002")
+    dialog.create()
+    assert dialog.actor is not None and dialog.actor.role == users.ADMIN
+    assert township.identity(db)["township_name"] == "新安镇"
+
+
+def test_login_switch_tabs_and_backup(qtbot, prepared_db, monkeypatch):
+    from ui.app import Controller
+    from ui.login import LoginDialog
+
+    attempts = []
+
+    def fake_exec(dialog):
+        # A wrong password first: the dialog shows the error and stays open.
+        dialog.username.setText("admin")
+        dialog.password.setText("wrong-one")
+        dialog.try_login()
+        attempts.append(dialog.error.text())
+        dialog.password.setText("secret123")
+        dialog.try_login()
+        return 1
+
+    monkeypatch.setattr(LoginDialog, "exec", fake_exec)
+    controller = Controller()
+    assert controller.open(prepared_db)
+    window = controller.window
+    qtbot.addWidget(window)
+    assert "错误" in attempts[0]
+    assert window.tab_titles()[:3] == ["领导班子", "便民服务", "考核"]
+    for i in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(i)
+        assert window.tabs.currentIndex() == i
+    assert "admin" in window.status_user.text() or "管理员" in window.status_user.text()
+    assert "青石镇" in window.status_township.text()
+
+    before = set(list_backups(prepared_db))
+    done = []
+    window.backup_now(on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=10000)
+    assert done[0].exists() and done[0] not in before
+    controller.window.close_without_saving_state()
+    controller.close()
+
+
+def test_not_a_database_shows_message(qtbot, tmp_path, monkeypatch):
+    from ui.app import Controller
+
+    bad = tmp_path / "report.db"
+    bad.write_text("这不是数据库", encoding="utf-8")
+    before = bad.read_bytes()
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append(text))
+    assert not Controller().open(bad)
+    assert shown and "不是 SQLite" in shown[0]
+    assert bad.read_bytes() == before
+
+
+def test_readonly_user_cannot_backup_or_manage(qtbot, prepared_db):
+    from ui.context import AppContext
+    from ui.main_window import MainWindow
+
+    db = open_database(prepared_db)
+    window = MainWindow(AppContext(db, prepared_db, users.Actor("guest", users.READONLY, "访客")))
+    qtbot.addWidget(window)
+    assert not window.backup_action.isEnabled()
+    window.close_without_saving_state()
+    close_database(db)
+
+
+def test_settings_dialog_saves_identity(qtbot, prepared_db):
+    from ui.context import AppContext
+    from ui.settings_dialog import SettingsDialog
+
+    db = open_database(prepared_db)
+    admin = users.Actor("admin", users.ADMIN, "管理员")
+    dialog = SettingsDialog(AppContext(db, prepared_db, admin))
+    qtbot.addWidget(dialog)
+    dialog.f_phone.setText("abc")
+    dialog._save_identity()
+    assert "监督电话" in dialog.identity_error.text()
+    close_database(db)
