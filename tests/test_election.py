@@ -1,0 +1,256 @@
+"""换届: counting rules with hand-computed tallies, and the actions end to end."""
+
+import datetime as dt
+
+import pytest
+
+from models import election as el
+from models import records
+from models.errors import PermissionDenied, ValidationError
+
+
+# ---- pure rules ---------------------------------------------------------------
+
+@pytest.mark.parametrize("seats,pct,need", [(9, 30, 12), (1, 50, 2), (3, 25, 4), (7, 30, 10), (8, 30, 11),
+                                             (5, 0, 5), (0, 30, 0)])
+def test_required_candidates_matches_seed_002(seats, pct, need):
+    # seed 002: 9 committee seats → 12 candidates, 书记 2, 副书记 4
+    assert el.required_candidates(seats, pct) == need
+
+
+def test_margin_below_rule_is_refused():
+    with pytest.raises(ValidationError, match="至少 12 名"):
+        el.check_margin("党委委员", 9, 11, 30)
+    el.check_margin("党委委员", 9, 12, 30)
+
+
+def test_tally_votes_above_valid_ballots():
+    # 50 ballots, 5 invalid → 45 valid; 46 votes for one person is impossible
+    assert el.validate_tally(50, 5, {"a": 45, "b": 30}, 2) == 45
+    with pytest.raises(ValidationError, match="多于有效票 45"):
+        el.validate_tally(50, 5, {"a": 46}, 2, {"a": "张三"})
+
+
+def test_tally_more_names_marked_than_seats():
+    # 10 valid ballots × 2 seats = at most 20 marks; 21 means a ballot marked 3 names
+    el.validate_tally(10, 0, {"a": 10, "b": 6, "c": 4}, 2)
+    with pytest.raises(ValidationError, match="所划人数多于应选名额"):
+        el.validate_tally(10, 0, {"a": 10, "b": 6, "c": 5}, 2)
+
+
+def test_tally_invalid_above_returned():
+    with pytest.raises(ValidationError, match="无效票"):
+        el.validate_tally(10, 11, {}, 1)
+
+
+def test_elected_in_order_of_votes_until_seats_filled():
+    r = el.count_round(3, 100, {"A": 80, "B": 70, "C": 60, "D": 51, "E": 30})
+    assert r.elected == ["A", "B", "C"] and r.open_seats == 0 and not r.tied
+
+
+def test_exactly_half_is_not_a_majority_and_seats_remain():
+    r = el.count_round(3, 100, {"A": 70, "B": 50, "C": 40})
+    assert r.elected == ["A"] and r.open_seats == 2
+    assert r.below_majority == ["B", "C"]
+
+
+def test_tie_at_the_cut_goes_to_runoff():
+    votes = {"A": 80, "B": 60, "C": 60, "D": 20}
+    r = el.count_round(2, 100, votes)
+    assert r.elected == ["A"] and sorted(r.tied) == ["B", "C"] and r.open_seats == 1
+    # 1 open seat +30% → 2 candidates: the tied pair
+    assert el.runoff_candidates(r, votes, 30) == ["B", "C"]
+
+
+def test_tie_that_fits_is_elected_together():
+    r = el.count_round(3, 100, {"A": 80, "B": 60, "C": 60, "D": 55})
+    assert r.elected == ["A", "B", "C"]
+
+
+def test_runoff_keeps_tie_at_the_pool_cut_together():
+    votes = {"A": 90, "B": 40, "C": 30, "D": 30, "E": 10}
+    r = el.count_round(2, 100, votes)
+    assert r.elected == ["A"]
+    # 1 seat → at least 2 candidates: B then C and D tied
+    assert el.runoff_candidates(r, votes, 30) == ["B", "C", "D"]
+
+
+def test_woman_seat_reserved_for_best_woman_with_majority():
+    votes = {"A": 90, "B": 85, "C": 80, "W": 60, "X": 55}
+    r = el.count_round(3, 100, votes, women={"W", "X"}, reserve_woman=True)
+    assert r.elected == ["A", "B", "W"] and r.open_seats == 0
+
+
+def test_woman_seat_left_open_when_no_woman_has_majority():
+    votes = {"A": 90, "B": 85, "C": 80, "W": 40, "X": 30}
+    r = el.count_round(3, 100, votes, women={"W", "X"}, reserve_woman=True)
+    assert r.elected == ["A", "B"] and r.open_seats == 1 and r.woman_seat_open
+    assert el.runoff_candidates(r, votes, 30, women={"W", "X"}) == ["W", "X"]
+
+
+def test_woman_elected_on_her_own_needs_no_reservation():
+    r = el.count_round(2, 100, {"W": 90, "A": 85, "B": 80}, women={"W"}, reserve_woman=True)
+    assert r.elected == ["W", "A"]
+
+
+def test_rank_shares_places():
+    assert el.rank({"a": 10, "b": 8, "c": 8, "d": 3}) == [("a", 10, 1), ("b", 8, 2), ("c", 8, 2), ("d", 3, 4)]
+
+
+def test_age_limits_by_sex_and_incumbency():
+    limits = {"incumbent": {"男": 57, "女": 52}, "new": {"男": 55, "女": 50}}
+    on = dt.date(2026, 6, 1)
+    assert el.eligibility("男", dt.date(1968, 6, 2), True, on, limits)[0]  # 57 years old
+    assert not el.eligibility("男", dt.date(1968, 6, 1), True, on, limits)[0]  # 58 on the day
+    assert not el.eligibility("女", dt.date(1975, 1, 1), False, on, limits)[0]  # 51, new
+    assert el.eligibility("女", dt.date(1975, 1, 1), True, on, limits)[0]  # 51, continuing
+
+
+# ---- actions ----------------------------------------------------------------
+
+RACES = [{"name": "党委委员", "kind": "committee", "seats": 3, "woman_seat": True},
+         {"name": "党委书记", "kind": "secretary", "seats": 1}]
+
+
+def _event(db, admin, races=RACES):
+    return el.create_event(db, admin, term_number=8, event_date="2026-06-01", races_spec=races)
+
+
+def _nominee(db, admin, ev, name, sex="男", birth="1980-01-01", **kw):
+    return el.add_nominee(db, admin, ev, name=name, sex=sex, birth_date=birth, **kw)
+
+
+def test_event_and_eligibility(db, admin):
+    ev = _event(db, admin)
+    assert el.get_event(db, ev)["rec_seats"] == 3
+    _nominee(db, admin, ev, "甲", birth="1966-01-01")  # 60: too old as new
+    _nominee(db, admin, ev, "乙", sex="女", birth="1990-05-05")
+    noms = {n["name"]: n for n in el.nominees(db, ev)}
+    assert not noms["甲"]["eligible"] and "超过新进人选年龄上限 55" in noms["甲"]["eligibility_reason"]
+    assert noms["乙"]["eligible"]
+    assert el.woman_rule(db, ev)["seat_held_open"] is False
+    data = el.eligibility_for_notice(db, ev)
+    assert data["rows"][0][3] == "1966.01" and "不符合" in data["rows"][0][-1]
+    with pytest.raises(ValidationError, match="已存在"):
+        _event(db, admin)
+
+
+def test_write_needs_capability(db, actor_of):
+    with pytest.raises(PermissionDenied):
+        el.create_event(db, actor_of("window"), term_number=8, event_date="2026-06-01")
+
+
+def test_rec_tally_bad_input_saves_nothing(db, admin):
+    ev = _event(db, admin)
+    a = _nominee(db, admin, ev, "甲")
+    b = _nominee(db, admin, ev, "乙")
+    before = db.execute("SELECT COUNT(*) FROM election_rec_units").fetchone()[0]
+    with pytest.raises(ValidationError, match="多于有效票"):
+        el.save_rec_unit(db, admin, ev, name="青石村", eligible_members=20, eligible_reps=10,
+                         present_members=18, present_reps=8, invalid_ballots=1, votes={a: 26, b: 3})
+    with pytest.raises(ValidationError, match="多于应到"):
+        el.save_rec_unit(db, admin, ev, name="青石村", eligible_members=20, present_members=21, votes={})
+    assert db.execute("SELECT COUNT(*) FROM election_rec_units").fetchone()[0] == before
+    unit = el.save_rec_unit(db, admin, ev, name="青石村", eligible_members=20, eligible_reps=10,
+                            present_members=18, present_reps=8, invalid_ballots=1, votes={a: 25, b: 20})
+    el.save_rec_unit(db, admin, ev, name="东岭村", eligible_members=10, present_members=10, votes={a: 4, b: 9})
+    rec = el.recommendation(db, ev)
+    assert rec["eligible"] == 40 and rec["present"] == 36
+    assert [(r["name"], r["votes"], r["rank"]) for r in rec["ranking"]] == [("甲", 29, 1), ("乙", 29, 1)]
+    # correcting a sheet replaces its votes
+    el.save_rec_unit(db, admin, ev, unit_uuid=unit, name="青石村", eligible_members=20, eligible_reps=10,
+                     present_members=18, present_reps=8, invalid_ballots=1, votes={a: 25})
+    assert el.rec_votes(db, unit) == {a: 25}
+    assert "参荐率 90.0%" in el.recommendation_for_notice(db, ev)["notes"][0]
+
+
+def _roster(db, admin, names_sexes):
+    organ = records.insert(db, "organs", {"name": "党委", "kind": "党委"}, admin)
+    post = records.insert(db, "posts", {"organ_uuid": organ, "title": "党委委员", "role": "committee",
+                                        "is_team": 1}, admin)
+    cadres = {}
+    for name, sex in names_sexes:
+        cadres[name] = records.insert(db, "cadres", {"name": name, "sex": sex, "birth_date": "1982-03",
+                                                     "status": "在职"}, admin)
+    return post, cadres
+
+
+def test_full_election_with_runoff_and_new_term(db, admin):
+    people = [("赵一", "男"), ("钱二", "男"), ("孙三", "男"), ("李四", "女"), ("周五", "男"), ("吴六", "男")]
+    with db.atomic():
+        post, cadres = _roster(db, admin, people)
+        old = records.insert(db, "appointments", {"cadre_uuid": cadres["吴六"], "post_uuid": post,
+                                                  "start_date": "2021-06-01", "term": "7", "method": "选任"}, admin)
+    ev = el.create_event(db, admin, term_number=8, event_date="2026-06-01",
+                         races_spec=[{"name": "党委委员", "kind": "committee", "seats": 3, "woman_seat": True,
+                                      "post_uuid": post}])
+    noms = {name: el.add_nominee(db, admin, ev, cadre_uuid=cadres[name]) for name, _ in people}
+    listed = {n["name"]: n for n in el.nominees(db, ev)}
+    assert listed["吴六"]["incumbent"] and not listed["赵一"]["incumbent"]
+    assert listed["赵一"]["birth_date"] == "1982-03-01"
+    race = el.races(db, ev)[0]["uuid"]
+    with pytest.raises(ValidationError, match="至少 4 名"):
+        el.set_candidates(db, admin, race, [noms["赵一"], noms["钱二"], noms["李四"]])
+    # without a woman one seat is held open: 2 seats +30% → 3
+    with pytest.raises(ValidationError, match="至少 3 名"):
+        el.set_candidates(db, admin, race, [noms["赵一"], noms["钱二"]])
+    assert el.candidates(db, race) == []
+    el.set_candidates(db, admin, race, [noms[n] for n in ("赵一", "钱二", "孙三", "李四", "周五")])
+    # round 1: 40 present, 40 returned, 2 invalid → 38 valid; majority needs 21
+    with pytest.raises(ValidationError, match="所划人数多于应选名额"):
+        el.record_round(db, admin, race, present=40, ballots_returned=40, ballots_invalid=2,
+                        votes={noms["赵一"]: 38, noms["钱二"]: 38, noms["孙三"]: 38, noms["李四"]: 1})
+    assert el.rounds(db, race) == []
+    el.record_round(db, admin, race, expected=42, present=40, ballots_returned=40, ballots_invalid=2,
+                    votes={noms["赵一"]: 35, noms["钱二"]: 30, noms["孙三"]: 25, noms["李四"]: 18,
+                           noms["周五"]: 5})
+    res = el.race_result(db, race)
+    # 孙三 has a majority but the third seat is kept for a woman; 李四 (18) lacks one
+    assert res["elected_names"] == ["赵一", "钱二"] and res["open_seats"] == 1
+    assert res["runoff_pool"] == [noms["李四"]]
+    with pytest.raises(ValidationError, match="不是本轮候选人"):
+        el.record_round(db, admin, race, present=40, ballots_returned=40, votes={noms["孙三"]: 30})
+    with pytest.raises(ValidationError, match="还有 1 个名额"):
+        el.create_term_appointments(db, admin, ev)
+    el.record_round(db, admin, race, present=39, ballots_returned=39, ballots_invalid=1, votes={noms["李四"]: 30})
+    res = el.race_result(db, race)
+    assert res["elected_names"] == ["赵一", "钱二", "李四"] and res["open_seats"] == 0
+    notice = el.results_for_notice(db, ev)
+    assert ["党委委员", 3, 2, 39, "李四", 30, "当选"] in notice["rows"]
+    counts = el.create_term_appointments(db, admin, ev)
+    assert counts == {"ended": 1, "created": 3}
+    assert records.get(db, "appointments", old)["end_date"] == "2026-05-31"
+    current = db.execute("SELECT COUNT(*) FROM appointments WHERE end_date IS NULL AND deleted = 0 "
+                         "AND term = '8'").fetchone()[0]
+    assert current == 3
+    with pytest.raises(ValidationError, match="不能重复生成"):
+        el.create_term_appointments(db, admin, ev)
+
+
+def test_seat_kept_open_without_woman_candidate(db, admin):
+    ev = _event(db, admin, [{"name": "党委委员", "kind": "committee", "seats": 3, "woman_seat": True}])
+    men = [_nominee(db, admin, ev, n) for n in ("甲", "乙", "丙", "丁")]
+    race = el.races(db, ev)[0]["uuid"]
+    # no woman: 2 seats to fill, +30% → 3 candidates suffice
+    el.set_candidates(db, admin, race, men[:3])
+    res = el.race_result(db, race)
+    assert res["seats"] == 2 and res["held_open_for_woman"]
+    el.record_round(db, admin, race, present=10, ballots_returned=10, votes={men[0]: 9, men[1]: 8, men[2]: 3})
+    res = el.race_result(db, race)
+    assert res["elected_names"] == ["甲", "乙"] and res["open_seats"] == 0
+    assert any("保留 1 个职位" in n for n in el.results_for_notice(db, ev)["notes"])
+
+
+def test_undo_last_round(db, admin):
+    ev = _event(db, admin, [{"name": "党委书记", "kind": "secretary", "seats": 1}])
+    a, b = _nominee(db, admin, ev, "甲"), _nominee(db, admin, ev, "乙")
+    race = el.races(db, ev)[0]["uuid"]
+    el.set_candidates(db, admin, race, [a, b])
+    el.record_round(db, admin, race, present=10, ballots_returned=10, votes={a: 5, b: 5})
+    res = el.race_result(db, race)
+    assert res["open_seats"] == 1 and res["runoff_pool"] == [a, b]
+    el.undo_last_round(db, admin, race)
+    assert el.rounds(db, race) == []
+    with pytest.raises(ValidationError, match="不符合资格"):
+        old = _nominee(db, admin, ev, "丙", birth="1950-01-01")
+        el.set_candidates(db, admin, race, [a, old])
