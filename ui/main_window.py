@@ -6,7 +6,7 @@ import importlib
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
                                QTabWidget, QToolBar)
@@ -46,6 +46,11 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._restore_state()
         ctx.data_changed.connect(self._on_data_changed)
+        # The program may stay open for days: keep the daily backup going.
+        self.daily_backup_timer = QTimer(self)
+        self.daily_backup_timer.setInterval(60 * 60 * 1000)
+        self.daily_backup_timer.timeout.connect(self._daily_backup_if_due)
+        self.daily_backup_timer.start()
 
     # ---- tabs ---------------------------------------------------------------
 
@@ -212,6 +217,26 @@ class MainWindow(QMainWindow):
                 on_done(dest)
 
         run_task(self, "正在备份数据库…", work, on_done=done)
+
+    def _daily_backup_if_due(self) -> None:
+        import datetime as dt
+
+        today = dt.date.today().strftime("%Y%m%d")
+        if any(f"-{today}-" in b.name for b in list_backups(self.ctx.db_path)):
+            return
+        db_path = self.ctx.db_path
+
+        def work(progress):
+            from models.db import ensure_daily_backup
+
+            worker_db = open_database(db_path, migrate=False, daily_backup=False)
+            try:
+                return ensure_daily_backup(worker_db)
+            finally:
+                worker_db.conn.close()
+
+        run_task(self, "正在进行每日备份…", work, cancellable=False, modal=False, show_after_ms=5000,
+                 on_error=lambda e: self.statusBar().showMessage(f"每日备份失败：{e}", 20000))
 
     def restore_from_backup(self) -> None:
         backups = list_backups(self.ctx.db_path)
