@@ -1,0 +1,505 @@
+"""Importing a package: check everything, then merge in one transaction.
+
+Merge rule, per record keyed by (township_code, uuid). Each version of a
+record is ranked by (deleted, version, updated_at, content); the higher rank
+wins. That order is total, so merging is idempotent and commutative:
+re-importing a package, or importing an older one, changes nothing, and
+packages imported in any order end in the same state. Because `deleted`
+ranks first, a tombstone sticks: no live copy of the record brings it back.
+
+Rows written by a merge get change_seq = 0 ("as received"); a local edit
+through models.records gives a row a positive change_seq. When an incoming
+version would replace a row edited here (the county edited a record the
+township also changed), the local row is kept and the incoming version goes
+to handoff_conflicts for a person to decide.
+
+Every check (authentication, manifest, payload structure, row counts) runs
+before the first write, so a rejected package leaves the database untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass, field
+
+from models import audit, records, settings
+from models.db import known_migrations, schema_version
+from models.errors import ValidationError
+from models.handoff import package as pkgfmt
+from models.handoff import reference
+from models.handoff.export import PKG_SCHEMA, table_columns
+from models.handoff.package import PackageError
+from models.users import require
+
+REQUIRED_BOOKKEEPING = ("uuid", "township_code", "version", "updated_at", "deleted")
+META_TABLE = "_package_tables"
+ACTIONS = ("add", "update", "delete", "conflict", "foreign", "same")
+COUNT_LABELS = {"added": "新增", "updated": "更新", "deleted": "删除", "conflicts": "冲突", "skipped": "跳过"}
+
+
+@dataclass
+class ImportSummary:
+    """What an import did, per table: added, updated, deleted, conflicts, skipped."""
+
+    package_id: str
+    kind: str
+    township_code: str
+    township_name: str
+    sequence: int
+    already_imported: bool = False
+    tables: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+    def totals(self) -> dict:
+        """Sums over all tables."""
+        out = {k: 0 for k in COUNT_LABELS}
+        for counts in self.tables.values():
+            for k in out:
+                out[k] += counts.get(k, 0)
+        return out
+
+    def as_dict(self) -> dict:
+        """Plain data for the audit log."""
+        return {"package_id": self.package_id, "kind": self.kind, "township_code": self.township_code,
+                "township_name": self.township_name, "sequence": self.sequence,
+                "already_imported": self.already_imported, "tables": self.tables, "notes": self.notes}
+
+    def describe(self) -> str:
+        """A Chinese summary for a message box or the console."""
+        who = f"{self.township_name or self.township_code}（{self.township_code}）"
+        kind = "参考数据包" if self.kind == "reference" else "数据包"
+        if self.already_imported:
+            return f"{who}的{kind}第 {self.sequence} 号以前已经导入过，本次没有任何改动。"
+        t = self.totals()
+        lines = [f"已导入{who}的{kind}第 {self.sequence} 号：" +
+                 "，".join(f"{label} {t[k]}" for k, label in COUNT_LABELS.items())]
+        for table, counts in self.tables.items():
+            if any(counts.get(k) for k in COUNT_LABELS):
+                lines.append(f"  {table}：" + "，".join(f"{label} {counts.get(k, 0)}"
+                                                       for k, label in COUNT_LABELS.items() if counts.get(k)))
+        if t["conflicts"]:
+            lines.append(f"有 {t['conflicts']} 条记录双方都改过，已列入冲突清单，请在“处理冲突”中逐条决定。")
+        lines.extend(self.notes)
+        return "\n".join(lines)
+
+
+# ---- checks before any write -------------------------------------------------
+
+def _check_manifest(db, m: dict) -> None:
+    for key in ("kind", "package_id", "township_code", "sequence", "row_counts", "migrations", "schema_version"):
+        if key not in m:
+            raise PackageError(f"数据包清单缺少“{key}”，无法导入。")
+    if m["kind"] not in ("data", "reference"):
+        raise PackageError(f"未知的数据包类型“{m['kind']}”。")
+    if not isinstance(m["row_counts"], dict) or not isinstance(m["migrations"], list):
+        raise PackageError("数据包清单格式不对，无法导入。")
+    known = {f"{s}/{n}" for s, n in known_migrations()}
+    unknown = [x for x in m["migrations"] if x not in known]
+    if unknown:
+        raise PackageError(f"数据包由更新版本的程序导出（数据结构 {unknown[0]} 本程序不认识），请升级程序后再导入。")
+    try:
+        newer = int(m["schema_version"]) > len(known)
+    except (TypeError, ValueError):
+        raise PackageError("数据包清单中的结构版本无效。") from None
+    if newer:
+        raise PackageError(f"数据包的数据结构版本（{m['schema_version']}）比本程序新，请升级程序后再导入。")
+
+
+def _is_fresh(db) -> bool:
+    """A database with no township identity yet: it may become a county database."""
+    return not (settings.get(db, "township_code") or "")
+
+
+def _check_mode(db, m: dict) -> bool:
+    """Whether this database may take the package. Returns True when the
+    import should switch a fresh database to county mode."""
+    county = settings.get(db, "database_mode") == "county"
+    local = records.local_township_code(db)
+    if m["kind"] == "reference":
+        if county:
+            raise PackageError("这是县里发出的参考数据包，应由乡镇导入；县级汇总数据库不能导入。")
+        return False
+    if county:
+        if m["township_code"] == local:
+            raise PackageError("这个数据包来自本数据库自己，不能导入。")
+        return False
+    if _is_fresh(db):
+        return True
+    if m["township_code"] == local:
+        raise PackageError("这是本乡镇自己导出的数据包，应拿到县里的汇总数据库导入。")
+    raise PackageError(f"本数据库是乡镇数据库（{local}），不能导入其他乡镇（{m['township_code']}）的数据包；"
+                       "请在县级汇总数据库（数据库模式 county）中导入。")
+
+
+def _attach_payload(db, payload: bytes) -> None:
+    if payload[:16] != b"SQLite format 3\x00":
+        raise PackageError("数据包内容不是本程序的数据格式。")
+    db.conn.execute(f"ATTACH DATABASE ':memory:' AS {PKG_SCHEMA}")
+    try:
+        db.conn.deserialize(payload, name=PKG_SCHEMA)
+    except (sqlite3.DatabaseError, OverflowError) as e:
+        _detach(db)
+        raise PackageError(f"数据包内容无法读取（{e}）。") from None
+
+
+def _detach(db) -> None:
+    try:
+        db.conn.execute(f"DETACH DATABASE {PKG_SCHEMA}")
+    except sqlite3.DatabaseError:
+        pass
+
+
+def _check_payload(db, m: dict) -> list[str]:
+    """Validate the attached package database; return its tables in merge order."""
+    try:
+        check = db.execute(f"PRAGMA {PKG_SCHEMA}.quick_check").fetchone()[0]
+        if check != "ok":
+            raise PackageError(f"数据包内容的数据库结构已损坏（{check}）。")
+        objects = db.execute(f"SELECT type, name, sql FROM {PKG_SCHEMA}.sqlite_master").fetchall()
+    except sqlite3.DatabaseError as e:
+        raise PackageError(f"数据包内容不是有效的数据库（{e}）。") from None
+    tables = []
+    for kind, name, sql in objects:
+        if kind == "index" and sql is None:
+            continue  # automatic index of a PRIMARY KEY
+        if kind != "table" or (sql or "").upper().startswith("CREATE VIRTUAL"):
+            raise PackageError(f"数据包含有不允许的数据库对象（{kind} {name}），拒绝导入。")
+        if name != META_TABLE:
+            tables.append(name)
+    declared = {str(k): v for k, v in m["row_counts"].items()}
+    if set(tables) != set(declared):
+        raise PackageError("数据包中的表与清单不一致，文件已被改动。")
+    allowed = records.TRAVEL_TABLES if m["kind"] == "data" else reference.REFERENCE_TABLES
+    for name in tables:
+        if name not in allowed:
+            raise PackageError(f"数据包含有本程序不认识的表“{name}”，请升级程序后再导入。")
+        if not reference.table_exists(db, name):
+            raise PackageError(f"本数据库没有表“{name}”，请升级程序后再导入。")
+        actual = db.execute(f"SELECT count(*) FROM {PKG_SCHEMA}.[{name}]").fetchone()[0]
+        if actual != declared[name]:
+            raise PackageError(f"数据包中表“{name}”的行数（{actual}）与清单（{declared[name]}）不符。")
+        cols = {c for c, _ in table_columns(db, name, PKG_SCHEMA)}
+        if "uuid" in {c for c, _ in table_columns(db, name)}:
+            missing = [c for c in REQUIRED_BOOKKEEPING if c not in cols]
+            if missing:
+                raise PackageError(f"数据包中表“{name}”缺少必需的列 {', '.join(missing)}。")
+            bad = db.execute(
+                f"SELECT count(*) FROM {PKG_SCHEMA}.[{name}] WHERE typeof(uuid) != 'text' "
+                "OR typeof(version) != 'integer' OR deleted IS NULL OR deleted NOT IN (0, 1) "
+                "OR typeof(updated_at) != 'text' OR typeof(township_code) != 'text'"
+            ).fetchone()[0]
+            if bad:
+                raise PackageError(f"数据包中表“{name}”有 {bad} 行的记录标识或版本无效。")
+            dupes = db.execute(f"SELECT count(*) - count(DISTINCT uuid) FROM {PKG_SCHEMA}.[{name}]").fetchone()[0]
+            if dupes:
+                raise PackageError(f"数据包中表“{name}”有重复的记录标识。")
+            if m["kind"] == "data":
+                other = db.execute(f"SELECT count(*) FROM {PKG_SCHEMA}.[{name}] WHERE township_code != ?",
+                                   [m["township_code"]]).fetchone()[0]
+                if other:
+                    raise PackageError(f"数据包中表“{name}”有 {other} 行不属于乡镇 {m['township_code']}，拒绝导入。")
+        elif not reference.primary_key(db, name):
+            raise PackageError(f"表“{name}”没有主键，无法合并。")
+    order = records.TRAVEL_TABLES if m["kind"] == "data" else reference.REFERENCE_TABLES
+    return [t for t in order if t in tables]
+
+
+# ---- the merge ---------------------------------------------------------------
+
+def _rank_key(value):
+    if value is None:
+        return (0, 0)
+    if isinstance(value, (int, float)):
+        return (1, value)
+    if isinstance(value, str):
+        return (2, value)
+    return (3, bytes(value))
+
+
+def _later(*values) -> int:
+    """SQL function: 1 when the first half of the arguments outranks the second
+    (the content tie-break when deleted, version and updated_at are equal)."""
+    half = len(values) // 2
+    return int([_rank_key(v) for v in values[:half]] > [_rank_key(v) for v in values[half:]])
+
+
+def _merge_travel_table(db, table: str, package_id: str) -> dict:
+    local_cols = [c for c, _ in table_columns(db, table)]
+    pkg_cols = [c for c, _ in table_columns(db, table, PKG_SCHEMA)]
+    common = [c for c in pkg_cols if c in local_cols and c not in ("id", "change_seq")]
+    content = [c for c in common if c not in records.BOOKKEEPING or c == "updated_by"]
+    differs = " OR ".join(f"p.[{c}] IS NOT m.[{c}]" for c in content) or "0"
+    later = (f"handoff_later({', '.join(f'p.[{c}]' for c in content)}, {', '.join(f'm.[{c}]' for c in content)})"
+             if content else "0")
+    dominates = (
+        "(p.deleted > m.deleted OR (p.deleted = m.deleted AND (p.version > m.version OR "
+        "(p.version = m.version AND (p.updated_at > m.updated_at OR "
+        f"(p.updated_at = m.updated_at AND ({differs}) AND {later}))))))"
+    )
+    content_only = [c for c in content if c != "updated_by"]
+    content_differs = " OR ".join(f"p.[{c}] IS NOT m.[{c}]" for c in content_only + ["deleted"])
+    db.execute("DROP TABLE IF EXISTS temp.handoff_decision")
+    db.execute(
+        "CREATE TEMP TABLE handoff_decision AS "
+        "SELECT p.rowid AS prow, m.id AS mid, CASE "
+        "WHEN m.id IS NULL THEN 'add' "
+        "WHEN m.township_code IS NOT p.township_code THEN 'foreign' "
+        f"WHEN NOT {dominates} THEN 'same' "
+        f"WHEN m.change_seq > 0 AND ({content_differs}) THEN 'conflict' "
+        "WHEN p.deleted = 1 AND m.deleted = 0 THEN 'delete' "
+        "ELSE 'update' END AS action "
+        f"FROM {PKG_SCHEMA}.[{table}] p LEFT JOIN main.[{table}] m ON m.uuid = p.uuid"
+    )
+    counts = dict(db.execute("SELECT action, count(*) FROM temp.handoff_decision GROUP BY action").fetchall())
+    names = ", ".join(f"[{c}]" for c in common)
+    picked = ", ".join(f"p.[{c}]" for c in common)
+    if counts.get("add"):
+        db.execute(
+            f"INSERT INTO main.[{table}] ({names}, change_seq) SELECT {picked}, 0 "
+            f"FROM temp.handoff_decision d JOIN {PKG_SCHEMA}.[{table}] p ON p.rowid = d.prow "
+            "WHERE d.action = 'add' ORDER BY d.prow"
+        )
+    if counts.get("update") or counts.get("delete"):
+        sets = ", ".join(f"[{c}] = p.[{c}]" for c in common if c != "uuid")
+        db.execute(
+            f"UPDATE main.[{table}] AS m SET {sets}, change_seq = 0 "
+            f"FROM temp.handoff_decision d JOIN {PKG_SCHEMA}.[{table}] p ON p.rowid = d.prow "
+            "WHERE d.action IN ('update', 'delete') AND m.id = d.mid"
+        )
+    if counts.get("conflict"):
+        cur = db.execute(
+            f"SELECT m.version AS _local_version, p.* FROM temp.handoff_decision d "
+            f"JOIN {PKG_SCHEMA}.[{table}] p ON p.rowid = d.prow JOIN main.[{table}] m ON m.id = d.mid "
+            "WHERE d.action = 'conflict'"
+        )
+        cols = [c[0] for c in cur.description]
+        now = records.now_iso()
+        for values in cur.fetchall():
+            row = dict(zip(cols, values))
+            local_version = row.pop("_local_version")
+            text = _row_json(row)
+            db.execute(
+                "INSERT OR IGNORE INTO handoff_conflicts (table_name, row_uuid, township_code, package_id, "
+                "local_version, incoming_version, incoming_deleted, incoming_row, incoming_digest, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [table, row["uuid"], row["township_code"], package_id, local_version, row["version"],
+                 row["deleted"], text, hashlib.sha256(text.encode("utf-8")).hexdigest(), now],
+            )
+    db.execute("DROP TABLE IF EXISTS temp.handoff_decision")
+    return {"added": counts.get("add", 0), "updated": counts.get("update", 0), "deleted": counts.get("delete", 0),
+            "conflicts": counts.get("conflict", 0), "skipped": counts.get("foreign", 0)}
+
+
+def _row_json(row: dict) -> str:
+    def plain(v):
+        if isinstance(v, (bytes, memoryview)):
+            return {"$base64": __import__("base64").b64encode(bytes(v)).decode("ascii")}
+        return v
+
+    return json.dumps({k: plain(v) for k, v in row.items()}, ensure_ascii=False, sort_keys=True)
+
+
+def _unjson(value):
+    if isinstance(value, dict) and "$base64" in value:
+        return __import__("base64").b64decode(value["$base64"])
+    return value
+
+
+def _merge_tables(db, tables: list[str], m: dict, progress) -> dict:
+    out = {}
+    for i, table in enumerate(tables):
+        if progress:
+            progress(i, len(tables), f"正在合并 {table}…")
+        if "uuid" in {c for c, _ in table_columns(db, table)}:
+            out[table] = _merge_travel_table(db, table, m["package_id"])
+        else:
+            local = {c for c, _ in table_columns(db, table)}
+            cols = [c for c, _ in table_columns(db, table, PKG_SCHEMA) if c in local]
+            out[table] = reference.upsert_keyed_table(db, table, cols, reference.primary_key(db, table))
+    return out
+
+
+def _orphan_note(db, tables: list[str]) -> list[str]:
+    """Records whose parent has not arrived yet (an earlier package still to come)."""
+    notes = []
+    for table in tables:
+        try:
+            n = len(db.execute(f"PRAGMA main.foreign_key_check([{table}])").fetchall())
+        except sqlite3.DatabaseError:
+            continue
+        if n:
+            notes.append(f"提示：{table} 有 {n} 条记录引用的上级记录尚未到达（可能还有更早的数据包没有导入）。")
+    return notes
+
+
+def import_package(db, path, password: str, actor, progress=None) -> ImportSummary:
+    """Authenticate, check and merge the package at `path` into `db`.
+
+    Raises PackageError (wrong password, damaged, newer, not a package …)
+    before anything is written; otherwise merges in one transaction and
+    returns the summary, which is also kept in the audit log.
+    """
+    require(actor, "handoff.import")
+    opened = pkgfmt.open_package(path, password, progress)
+    m = opened.manifest
+    _check_manifest(db, m)
+    summary = ImportSummary(str(m["package_id"]), m["kind"], str(m["township_code"]),
+                            str(m.get("township_name") or ""), int(m["sequence"]))
+    if db.execute("SELECT 1 FROM handoff_packages WHERE package_id = ?", [summary.package_id]).fetchone():
+        summary.already_imported = True
+        return summary
+    become_county = _check_mode(db, m)
+    _attach_payload(db, opened.payload)
+    del opened
+    conn = db.conn
+    fk_before = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    try:
+        tables = _check_payload(db, m)
+        conn.create_function("handoff_later", -1, _later, deterministic=True)
+        # Incremental packages may arrive out of order: a child can come before
+        # its parent. References are checked (and reported) after the merge.
+        conn.execute("PRAGMA foreign_keys=OFF")
+        with db.atomic():
+            if become_county:
+                settings.set_value(db, "database_mode", "county", actor)
+            summary.tables = _merge_tables(db, tables, m, progress)
+            summary.notes.extend(_orphan_note(db, tables) if m["kind"] == "data" else [])
+            if m["kind"] == "data":
+                db.execute(
+                    "INSERT INTO townships (code, name, county, is_local) VALUES (?, ?, ?, 0) "
+                    "ON CONFLICT(code) DO UPDATE SET name = coalesce(nullif(excluded.name, ''), townships.name), "
+                    "county = coalesce(nullif(excluded.county, ''), townships.county)",
+                    [summary.township_code, summary.township_name or summary.township_code,
+                     str(m.get("county_name") or "")],
+                )
+            else:
+                _record_acks(db, m)
+            db.execute(
+                "INSERT INTO handoff_packages (package_id, direction, kind, township_code, township_name, sequence, "
+                "full, since_seq, max_seq, created_at, handled_at, actor, file_name, payload_sha256, summary) "
+                "VALUES (?, 'import', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [summary.package_id, m["kind"], summary.township_code, summary.township_name, summary.sequence,
+                 int(bool(m.get("full"))), int(m.get("since_seq") or 0), int(m.get("max_seq") or 0),
+                 str(m.get("created_at") or ""), records.now_iso(), getattr(actor, "username", str(actor)),
+                 __import__("pathlib").Path(path).name, str(m.get("payload_sha256") or ""),
+                 json.dumps(summary.tables, ensure_ascii=False)],
+            )
+            audit.record(db, actor, "handoff-import", "handoff_packages", summary.package_id, None, summary.as_dict())
+    except sqlite3.IntegrityError as e:
+        raise PackageError(f"合并时数据冲突，已全部撤销，数据库未改动（{e}）。") from None
+    finally:
+        conn.execute(f"PRAGMA foreign_keys={int(fk_before)}")
+        _detach(db)
+    return summary
+
+
+def _record_acks(db, m: dict) -> None:
+    acks = m.get("acks") or {}
+    local = records.local_township_code(db)
+    if local in acks:
+        try:
+            through = int(acks[local])
+        except (TypeError, ValueError):
+            return
+        db.execute(
+            "INSERT INTO handoff_acks (township_code, acked_through, acked_at, source_package) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(township_code) DO UPDATE SET acked_through = max(handoff_acks.acked_through, "
+            "excluded.acked_through), acked_at = excluded.acked_at, source_package = excluded.source_package",
+            [local, through, records.now_iso(), str(m["package_id"])],
+        )
+
+
+# ---- logs and conflicts --------------------------------------------------------
+
+def list_packages(db, direction: str | None = None, limit: int = 200) -> list[dict]:
+    """Packages exported from / imported into this database, newest first."""
+    sql = ("SELECT package_id, direction, kind, township_code, township_name, sequence, full, since_seq, max_seq, "
+           "created_at, handled_at, actor, file_name, summary FROM handoff_packages")
+    params = []
+    if direction:
+        sql += " WHERE direction = ?"
+        params.append(direction)
+    sql += " ORDER BY handled_at DESC LIMIT ?"
+    params.append(limit)
+    return records.rows(db, sql, params)
+
+
+def list_conflicts(db, open_only: bool = True, township_code: str | None = None, limit: int = 1000) -> list[dict]:
+    """Conflicts waiting for a decision (or all), oldest first."""
+    sql = ("SELECT c.id, c.table_name, c.row_uuid, c.township_code, t.name AS township_name, c.package_id, "
+           "c.local_version, c.incoming_version, c.incoming_deleted, c.created_at, c.resolved_at, c.resolved_by, "
+           "c.resolution FROM handoff_conflicts c LEFT JOIN townships t ON t.code = c.township_code")
+    where, params = [], []
+    if open_only:
+        where.append("c.resolved_at IS NULL")
+    if township_code:
+        where.append("c.township_code = ?")
+        params.append(township_code)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY c.id LIMIT ?"
+    params.append(limit)
+    return records.rows(db, sql, params)
+
+
+def _conflict(db, conflict_id: int) -> dict:
+    found = records.rows(db, "SELECT * FROM handoff_conflicts WHERE id = ?", [conflict_id])
+    if not found:
+        raise ValidationError("冲突", f"第 {conflict_id} 号冲突不存在。")
+    return found[0]
+
+
+def conflict_detail(db, conflict_id: int) -> dict:
+    """The two versions side by side: {'fields': [(column, local, incoming, differs)], ...}."""
+    c = _conflict(db, conflict_id)
+    incoming = {k: _unjson(v) for k, v in json.loads(c["incoming_row"]).items()}
+    local = records.get(db, c["table_name"], c["row_uuid"], include_deleted=True) or {}
+    fields = []
+    for col in [k for k in local if k not in ("id", "change_seq")] + [k for k in incoming if k not in local]:
+        a, b = local.get(col), incoming.get(col)
+        fields.append((col, a, b, a != b))
+    return {"conflict": c, "fields": fields, "local": local, "incoming": incoming}
+
+
+def resolve_conflict(db, conflict_id: int, keep: str, actor) -> None:
+    """Decide a conflict: keep='local' keeps this database's version (made newer
+    than the incoming one), keep='incoming' takes the township's version."""
+    require(actor, "handoff.import")
+    if keep not in ("local", "incoming"):
+        raise ValidationError("处理方式", "只能选择保留本地或采用来件。")
+    with db.atomic():
+        c = _conflict(db, conflict_id)
+        if c["resolved_at"]:
+            raise ValidationError("冲突", "这条冲突已经处理过了。")
+        table = c["table_name"]
+        local = records.get(db, table, c["row_uuid"], include_deleted=True)
+        if local is None:
+            raise ValidationError("冲突", "本地记录已不存在。")
+        incoming = {k: _unjson(v) for k, v in json.loads(c["incoming_row"]).items()}
+        version = max(int(local["version"]), int(incoming["version"]))
+        if keep == "incoming":
+            cols = {c2 for c2, _ in table_columns(db, table)}
+            values = {k: v for k, v in incoming.items() if k in cols and k not in ("id", "uuid", "change_seq")}
+            values["version"] = version
+            values["change_seq"] = 0
+        else:
+            values = {"version": version + 1, "updated_at": records.now_iso(),
+                      "updated_by": getattr(actor, "username", str(actor)),
+                      "change_seq": records.next_change_seq(db)}
+        sets = ", ".join(f"[{k}] = ?" for k in values)
+        db.execute(f"UPDATE [{table}] SET {sets} WHERE uuid = ?", [*values.values(), c["row_uuid"]])
+        db.execute("UPDATE handoff_conflicts SET resolved_at = ?, resolved_by = ?, resolution = ? WHERE id = ?",
+                   [records.now_iso(), getattr(actor, "username", str(actor)), keep, conflict_id])
+        after = records.get(db, table, c["row_uuid"], include_deleted=True)
+        audit.record(db, actor, f"handoff-conflict-{keep}", table, c["row_uuid"], local, after)
+
+
+def open_conflict_count(db) -> int:
+    """How many conflicts wait for a decision."""
+    return db.execute("SELECT count(*) FROM handoff_conflicts WHERE resolved_at IS NULL").fetchone()[0]
+
+
+__all__ = ["ImportSummary", "conflict_detail", "import_package", "list_conflicts", "list_packages",
+           "open_conflict_count", "resolve_conflict", "schema_version"]
