@@ -1,0 +1,105 @@
+"""The child process of the crash tests (tests/test_reliability_crash.py).
+
+It writes through the program's own models/ and reports on stdout, flushed,
+each thing whose commit has returned; the parent kills it with SIGKILL at a
+random moment and then checks that the file is sound and that everything
+reported is there.
+
+    python tests/crash_writer.py records DB COUNT TAG
+        COUNT single-row transactions (township.add_village); prints
+        "ok <uuid>" after each commit returned.
+    python tests/crash_writer.py migration DB ROWS
+        opens DB with an extra migration set whose one migration writes ROWS
+        rows in many small statements (sleeping now and then); prints
+        "migrating" when it starts and "migrated" when open_database returned.
+    python tests/crash_writer.py export DB OUT
+        exports a full hand-off package to OUT; prints "exported" when done.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+PROBE_SET = "crashtest"
+PROBE_TABLE = "crash_probe"
+
+
+def say(line: str) -> None:
+    """Report one line to the parent, immediately."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def write_records(db_path: str, count: int, tag: str) -> None:
+    """Many small transactions, each one a village added by an administrator."""
+    from models import township
+    from models.db import open_database
+    from models.users import Actor, ADMIN
+
+    db = open_database(db_path, daily_backup=False)
+    actor = Actor("admin", ADMIN, "管理员")
+    say("ready")
+    for i in range(count):
+        key = township.add_village(db, actor, f"崩溃村{tag}-{i}", i % 1000)
+        say(f"ok {key}")
+    say("done")
+
+
+def add_probe_migration(rows: int) -> None:
+    """Append a migration set whose migration writes a lot, slowly."""
+    from sqlite_utils import Migrations
+
+    from models import schema
+
+    probe = Migrations(PROBE_SET)
+
+    @probe()
+    def m001_heavy(db):
+        say("migrating")
+        db.execute(f"CREATE TABLE {PROBE_TABLE} (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)")
+        for i in range(rows):
+            db.execute(f"INSERT INTO {PROBE_TABLE} (payload) VALUES (?)", ["x" * 200 + str(i)])
+            if i % 500 == 0:
+                time.sleep(0.001)
+        # Touch existing data too, so a half-applied migration would show.
+        db.execute("UPDATE villages SET note = 'migrated'")
+
+    schema.MIGRATION_SETS.append(probe)
+
+
+def migrate(db_path: str, rows: int) -> None:
+    """Open an existing database with one extra, heavy migration pending."""
+    add_probe_migration(rows)
+    from models.db import open_database
+
+    say("ready")
+    open_database(db_path, daily_backup=False)
+    say("migrated")
+
+
+def export(db_path: str, out: str) -> None:
+    """Write a full hand-off package."""
+    from models.db import open_database
+    from models.handoff import export_package
+    from models.users import Actor, ADMIN
+
+    db = open_database(db_path, daily_backup=False)
+    say("ready")
+    export_package(db, out, "crash-test-pass", Actor("admin", ADMIN, "管理员"), full=True)
+    say("exported")
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    if mode == "records":
+        write_records(sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "")
+    elif mode == "migration":
+        migrate(sys.argv[2], int(sys.argv[3]))
+    elif mode == "export":
+        export(sys.argv[2], sys.argv[3])
+    else:
+        raise SystemExit(f"unknown mode {mode}")

@@ -1,0 +1,194 @@
+"""Power cuts and killed processes lose nothing that was reported saved.
+
+A child process (tests/crash_writer.py) writes through models/ and prints each
+key after its commit returned; we SIGKILL it at a random moment, then check
+the file with integrity_check and look for every reported key.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+ROOT = Path(__file__).resolve().parent.parent
+WRITER = ROOT / "tests" / "crash_writer.py"
+RUNS = 100
+TRANSACTIONS = 1000
+PARALLEL = 4
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+
+
+@pytest.fixture(scope="module")
+def template_db(tmp_path_factory):
+    """A migrated database with an administrator and a township identity."""
+    from models import township, users
+    from models.db import close_database, open_database
+
+    path = tmp_path_factory.mktemp("crash-template") / "template.db"
+    db = open_database(path)
+    admin = users.create_user(db, "admin", "secret123", users.ADMIN, "管理员")
+    township.set_identity(db, admin, name="测试镇", code="330106001", county="测试县")
+    township.add_village(db, admin, "原有村", 100)
+    close_database(db)
+    return path
+
+
+def _spawn(*args) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(WRITER), *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8", cwd=str(ROOT))
+
+
+def _kill_after(proc: subprocess.Popen, wait_lines: int, extra_sleep: float) -> list[str]:
+    """Read `wait_lines` lines (after "ready"), sleep a little, SIGKILL; return
+    every line the child managed to print, including those still in the pipe."""
+    lines = []
+    seen = 0
+    for line in proc.stdout:
+        lines.append(line.strip())
+        if line.startswith("ready"):
+            continue
+        seen += 1
+        if seen >= wait_lines:
+            break
+    time.sleep(extra_sleep)
+    proc.send_signal(signal.SIGKILL)
+    rest, err = proc.communicate(timeout=30)
+    lines.extend(x.strip() for x in rest.splitlines())
+    return lines
+
+
+def _integrity(path: Path) -> str:
+    conn = sqlite3.connect(str(path))
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _one_records_run(template: Path, folder: Path, run: int, rng: random.Random) -> dict:
+    path = folder / f"run{run}.db"
+    shutil.copy2(template, path)
+    # Kill early in most runs (mid-start-up, first transactions), late in some.
+    if rng.random() < 0.7:
+        wait_lines = rng.randint(0, 60)
+    else:
+        wait_lines = rng.randint(0, TRANSACTIONS)
+    extra_sleep = rng.choice([0, 0, rng.uniform(0, 0.003), rng.uniform(0, 0.02)])
+    proc = _spawn("records", path, TRANSACTIONS, run)
+    lines = _kill_after(proc, wait_lines, extra_sleep)
+    reported = [line.split()[1] for line in lines if line.startswith("ok ")]
+    problems = []
+    integrity = _integrity(path)
+    if integrity != "ok":
+        problems.append(f"integrity_check: {integrity}")
+    db = sqlite_utils.Database(sqlite3.connect(str(path)))
+    present = {r[0] for r in db.execute("SELECT uuid FROM villages")}
+    missing = [k for k in reported if k not in present]
+    if missing:
+        problems.append(f"{len(missing)} reported keys missing, e.g. {missing[0]}")
+    # Each village and its audit row are written in one transaction: never one without the other.
+    audited = db.execute("SELECT count(*) FROM audit_log WHERE table_name='villages' AND action='insert'").fetchone()[0]
+    if audited != len(present):
+        problems.append(f"villages {len(present)} but audit rows {audited}")
+    seq = db.execute("SELECT seq FROM change_counter").fetchone()[0]
+    top = db.execute("SELECT max(change_seq) FROM villages").fetchone()[0]
+    if seq != top:
+        problems.append(f"change_counter {seq} != max(change_seq) {top}")
+    from models import audit
+
+    chain = audit.verify_chain(db)
+    if chain:
+        problems.append(f"audit chain: {chain[0]}")
+    db.conn.close()
+    return {"run": run, "reported": len(reported), "present": len(present) - 1, "problems": problems,
+            "finished": "done" in lines}
+
+
+def test_kill_during_single_row_transactions(template_db, tmp_path):
+    """100 runs of 1,000 single-row transactions, SIGKILLed at random moments."""
+    rng = random.Random(20261122)
+    plans = [(run, random.Random(rng.random())) for run in range(RUNS)]
+    started = time.monotonic()
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        results = list(pool.map(lambda p: _one_records_run(template_db, tmp_path, *p), plans))
+    elapsed = time.monotonic() - started
+    failures = [r for r in results if r["problems"]]
+    killed_mid = sum(1 for r in results if not r["finished"])
+    total_reported = sum(r["reported"] for r in results)
+    print(f"\n{RUNS} runs in {elapsed:.1f} s; killed before the end in {killed_mid}; "
+          f"{total_reported} commits reported, all found: {not failures}")
+    assert not failures, failures[:5]
+    assert killed_mid >= RUNS * 0.9, "the kill should land before the writer finishes in nearly every run"
+    # Some runs must have been killed after real work, not only during start-up.
+    assert sum(1 for r in results if r["reported"] > 0) >= RUNS // 2
+
+
+def _probe_state(path: Path) -> tuple[bool, int, bool, int]:
+    """(probe table exists, its rows, migration recorded, villages marked)."""
+    conn = sqlite3.connect(str(path))
+    try:
+        exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name='crash_probe'").fetchone() is not None
+        rows = conn.execute("SELECT count(*) FROM crash_probe").fetchone()[0] if exists else 0
+        recorded = conn.execute("SELECT 1 FROM _sqlite_migrations WHERE migration_set='crashtest'").fetchone() is not None
+        marked = conn.execute("SELECT count(*) FROM villages WHERE note='migrated'").fetchone()[0]
+        return exists, rows, recorded, marked
+    finally:
+        conn.close()
+
+
+def test_kill_during_migration_leaves_old_or_new_schema(template_db, tmp_path):
+    """A migration killed half-way is rolled back completely; one that finished
+    is complete; the before-migration backup is sound either way."""
+    from models.db import list_backups, quick_check
+
+    rows = 20000
+    rng = random.Random(7)
+    outcomes = {"rolled back": 0, "applied": 0}
+    for run in range(12):
+        folder = tmp_path / f"m{run}"
+        folder.mkdir()
+        path = folder / "township.db"
+        shutil.copy2(template_db, path)
+        proc = _spawn("migration", path, rows)
+        lines = []
+        for line in proc.stdout:
+            lines.append(line.strip())
+            if line.startswith("migrating"):
+                break
+        # Kill somewhere in the migration; the last runs are left to finish.
+        if run < 10:
+            time.sleep(rng.uniform(0, 0.15))
+            proc.send_signal(signal.SIGKILL)
+        rest, err = proc.communicate(timeout=60)
+        lines.extend(rest.splitlines())
+        assert "migrating" in lines, err
+        assert _integrity(path) == "ok"
+        exists, n, recorded, marked = _probe_state(path)
+        if "migrated" in lines or recorded:
+            assert (exists, n, recorded, marked) == (True, rows, True, 1)
+            outcomes["applied"] += 1
+        else:
+            assert (exists, n, recorded, marked) == (False, 0, False, 0)
+            outcomes["rolled back"] += 1
+        # The original village is still there whatever happened.
+        conn = sqlite3.connect(str(path))
+        assert conn.execute("SELECT name FROM villages").fetchall() == [("原有村",)]
+        conn.close()
+        backups = list_backups(path)
+        assert backups, "a backup is taken before migrating"
+        assert all(quick_check(b) == "ok" for b in backups)
+    print(f"\nmigration kills: {outcomes}")
+    assert outcomes["rolled back"] >= 5 and outcomes["applied"] >= 2
