@@ -1,0 +1,35 @@
+"""Pieces every notice shares: the document with its title, the notice
+period, the supervision phone and the closing signature."""
+
+from __future__ import annotations
+
+from reports.layout import NoticeDocument, cn_date
+
+
+def new_document(data: dict, title: str, serial: str, paper: str, subtitle: str = "") -> NoticeDocument:
+    """A NoticeDocument with the title block already in place."""
+    office = data.get("office", {})
+    doc = NoticeDocument(title, serial=serial, paper=paper, author=office.get("township", ""),
+                         keywords=data.get("kind", ""))
+    doc.title_block(title, subtitle)
+    return doc
+
+
+def period_and_phone(doc: NoticeDocument, data: dict, how_to_report: str = "") -> None:
+    """公示时间 (when the data has one) and 监督电话 paragraphs."""
+    period = data.get("notice_period")
+    if period:
+        doc.notice_period(period["start"], period["end"], period.get("workdays"))
+    if how_to_report:
+        doc.paragraph(how_to_report)
+    phone = data.get("supervision_phone")
+    if phone:
+        doc.paragraph(f"监督电话：{phone}")
+
+
+def weekday_label(iso_date: str) -> str:
+    """2026年11月22日 星期日"""
+    import datetime as dt
+
+    d = dt.date.fromisoformat(iso_date[:10])
+    return f"{cn_date(d)} 星期{'一二三四五六日'[d.weekday()]}"
