@@ -192,3 +192,63 @@ def test_kill_during_migration_leaves_old_or_new_schema(template_db, tmp_path):
         assert all(quick_check(b) == "ok" for b in backups)
     print(f"\nmigration kills: {outcomes}")
     assert outcomes["rolled back"] >= 5 and outcomes["applied"] >= 2
+
+
+@pytest.fixture(scope="module")
+def export_template(template_db, tmp_path_factory):
+    """The template with a few thousand villages, so an export takes a while."""
+    from models import records
+    from models.db import close_database, open_database
+    from models.users import Actor, ADMIN
+
+    path = tmp_path_factory.mktemp("crash-export") / "export.db"
+    shutil.copy2(template_db, path)
+    db = open_database(path, daily_backup=False)
+    actor = Actor("admin", ADMIN, "管理员")
+    with db.atomic():
+        for i in range(4000):
+            records.insert(db, "villages", {"name": f"导出村{i}", "households": i, "note": "备注" * 50}, actor)
+    close_database(db)
+    return path
+
+
+def test_kill_during_export_never_leaves_a_complete_looking_file(export_template, tmp_path):
+    """The package appears under its name only when it is whole; the database
+    is sound and never records an export whose file is not there."""
+    pytest.importorskip("models.handoff")
+    from models.handoff.package import open_package
+
+    rng = random.Random(11)
+    outcomes = {"no file": 0, "whole file": 0}
+    for run in range(15):
+        folder = tmp_path / f"e{run}"
+        folder.mkdir()
+        path = folder / "township.db"
+        shutil.copy2(export_template, path)
+        out = folder / "out.xzpkg"
+        proc = _spawn("export", path, out)
+        lines = []
+        for line in proc.stdout:
+            lines.append(line.strip())
+            if line.startswith("ready"):
+                break
+        if run < 13:
+            time.sleep(rng.uniform(0, 0.25))
+            proc.send_signal(signal.SIGKILL)
+        rest, err = proc.communicate(timeout=60)
+        lines.extend(rest.splitlines())
+        assert "ready" in lines, err
+        assert _integrity(path) == "ok"
+        conn = sqlite3.connect(str(path))
+        logged = conn.execute("SELECT count(*) FROM handoff_packages WHERE direction='export'").fetchone()[0]
+        conn.close()
+        if out.exists():
+            opened = open_package(out, "crash-test-pass")  # raises if the file is not whole
+            assert opened.manifest["row_counts"]["villages"] == 4001
+            outcomes["whole file"] += 1
+        else:
+            assert logged == 0, "an export is logged only after its file is complete"
+            outcomes["no file"] += 1
+        assert "exported" not in lines or out.exists()
+    print(f"\nexport kills: {outcomes}")
+    assert outcomes["no file"] >= 3 and outcomes["whole file"] >= 2
