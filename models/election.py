@@ -180,6 +180,29 @@ def rank(totals: dict) -> list[tuple]:
     return out
 
 
+_DIGITS = "零一二三四五六七八九"
+
+
+def term_label(n: int) -> str:
+    """8 → 第八届, 16 → 第十六届, 20 → 第二十届 (as the roster writes terms)."""
+    tens, ones = divmod(int(n), 10)
+    text = (("" if tens == 1 else _DIGITS[tens]) + "十" if tens else "") + (_DIGITS[ones] if ones or not tens else "")
+    return f"第{text}届"
+
+
+def term_number_of(label) -> int | None:
+    """Inverse of term_label; also accepts plain digits. None when unreadable."""
+    text = str(label or "").strip().removeprefix("第").removesuffix("届")
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in _DIGITS + "十" for c in text):
+        return None
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_DIGITS.index(tens) if tens else 1) * 10 + (_DIGITS.index(ones) if ones else 0)
+    return _DIGITS.index(text) if len(text) == 1 else None
+
+
 def age_on(birth: dt.date, day: dt.date) -> int:
     """Full years of age on `day`."""
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
@@ -423,7 +446,7 @@ def create_event(db, actor, *, term_number, event_date, title: str = "", rec_sea
     if term < 1 or term > 99:
         raise ValidationError("届次", "应在 1 到 99 之间。")
     day = _event_date(event_date)
-    title = check_text(title, "名称", 60) or f"第{term}届换届"
+    title = check_text(title, "名称", 60) or f"{term_label(term)}领导班子换届"
     rec_seats = _int(rec_seats or 0, "两推推荐名额")
     note = check_text(note, "备注", 500, multiline=True)
     specs = [_race_values(s, i) for i, s in enumerate(races_spec or [])]
@@ -750,7 +773,7 @@ def create_term_appointments(db, actor, event_uuid: str, end_old: bool = True) -
             for cadre_uuid in cadre_uuids:
                 records.insert(db, "appointments", {"cadre_uuid": cadre_uuid, "post_uuid": race["post_uuid"],
                                                     "start_date": day.isoformat(), "end_date": None,
-                                                    "term": str(ev["term_number"]), "method": "选任",
+                                                    "term": term_label(ev["term_number"]), "method": "选任",
                                                     "note": f"{ev['title']}选举产生"}, actor)
                 created += 1
         records.update(db, "election_events", event_uuid,
@@ -762,7 +785,7 @@ def create_term_appointments(db, actor, event_uuid: str, end_old: bool = True) -
 
 def _notice_head(db, ev: dict, what: str) -> dict:
     name = settings.get(db, "township_name") or ""
-    return {"title": f"{name}第{ev['term_number']}届领导班子换届{what}公示", "township": name,
+    return {"title": f"{name}{term_label(ev['term_number'])}领导班子换届{what}公示", "township": name,
             "term_number": ev["term_number"], "event_date": ev["event_date"],
             "supervision_phone": settings.get(db, "supervision_phone") or ""}
 
@@ -832,6 +855,6 @@ def check_findings(db) -> list[tuple[str, str]]:
             continue
         for res in results(db, ev["uuid"]):
             if res["steps"] and res["open_seats"]:
-                out.append(("warning", f"第{ev['term_number']}届换届 {res['race']['name']}：尚有 "
+                out.append(("warning", f"{term_label(ev['term_number'])}换届 {res['race']['name']}：尚有 "
                                        f"{res['open_seats']} 个名额待另行选举。"))
     return out

@@ -93,6 +93,12 @@ def test_woman_elected_on_her_own_needs_no_reservation():
     assert r.elected == ["W", "A"]
 
 
+@pytest.mark.parametrize("n,label", [(8, "第八届"), (10, "第十届"), (16, "第十六届"), (20, "第二十届"),
+                                     (99, "第九十九届")])
+def test_term_labels_round_trip(n, label):
+    assert el.term_label(n) == label and el.term_number_of(label) == n
+
+
 def test_rank_shares_places():
     assert el.rank({"a": 10, "b": 8, "c": 8, "d": 3}) == [("a", 10, 1), ("b", 8, 2), ("c", 8, 2), ("d", 3, 4)]
 
@@ -221,7 +227,7 @@ def test_full_election_with_runoff_and_new_term(db, admin):
     assert counts == {"ended": 1, "created": 3}
     assert records.get(db, "appointments", old)["end_date"] == "2026-05-31"
     current = db.execute("SELECT COUNT(*) FROM appointments WHERE end_date IS NULL AND deleted = 0 "
-                         "AND term = '8'").fetchone()[0]
+                         "AND term = '第八届'").fetchone()[0]
     assert current == 3
     with pytest.raises(ValidationError, match="不能重复生成"):
         el.create_term_appointments(db, admin, ev)
