@@ -392,7 +392,23 @@ def import_package(db, path, password: str, actor, progress=None) -> ImportSumma
     finally:
         conn.execute(f"PRAGMA foreign_keys={int(fk_before)}")
         _detach(db)
+    _refresh_derived(db, summary)
     return summary
+
+
+def _refresh_derived(db, summary: ImportSummary) -> None:
+    """Rebuild caches other domains derive from travelling rows (assessment
+    results), so the comparison view shows the township's new figures.
+    Best effort: the merged data is already committed either way."""
+    if summary.kind != "data" or not summary.tables.get("assess_scores", {}).keys():
+        return
+    try:
+        from models import assess_results
+
+        with db.atomic():
+            assess_results.recompute(db, township_code=summary.township_code)
+    except Exception as e:  # noqa: BLE001 - a cache must not fail the import
+        summary.notes.append(f"提示：考核结果未能重新计算（{e}），可在考核页重新计算。")
 
 
 def _record_acks(db, m: dict) -> None:

@@ -14,9 +14,9 @@ from __future__ import annotations
 # Candidate names, in parent-before-child order. Only those present in the
 # database are used.
 REFERENCE_TABLES: list[str] = [
-    "workdays",
-    "catalogue_items", "service_items", "service_catalogue", "catalogue",
-    "assess_plans", "plan_templates", "assess_categories", "assess_indicators", "plan_indicators",
+    "workdays",  # the working-day calendar (holidays, 调休)
+    "service_items",  # the service catalogue
+    "assess_plans", "assess_categories", "assess_items",  # plan templates and indicators
 ]
 
 
