@@ -1,5 +1,128 @@
-"""Subcommands of the roster domain (see cli/__init__.py)."""
+"""Subcommands of the roster domain (see cli/__init__.py):
+
+    python main.py roster import FILE... --db PATH
+    python main.py roster export --format xlsx|lrmx --out PATH --db PATH
+    python main.py roster list [--search TEXT] --db PATH
+    python main.py roster team --db PATH
+    python main.py roster check --db PATH
+    python main.py roster stats [--date YYYY-MM-DD] --db PATH
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from cli import open_db
 
 
 def register(sub, common) -> None:
     """Add this domain's subcommands to the parser."""
+    p = sub.add_parser("roster", parents=[common], help="领导班子和干部名册：导入、导出、查看、规则检查")
+    rs = p.add_subparsers(dest="roster_command", metavar="操作")
+    rs.required = True
+
+    q = rs.add_parser("import", parents=[common], help="导入 .xlsx 名册或 .lrmx 干部任免审批表")
+    q.add_argument("files", nargs="+", metavar="FILE")
+    q.set_defaults(func=cmd_import)
+
+    q = rs.add_parser("export", parents=[common], help="导出名册为 .xlsx 或 .lrmx")
+    q.add_argument("--format", choices=["xlsx", "lrmx"], default="xlsx")
+    q.add_argument("--out", required=True, help=".xlsx 文件路径，或存放 .lrmx 的文件夹")
+    q.add_argument("--include-left", action="store_true", help="包括已离任干部")
+    q.set_defaults(func=cmd_export)
+
+    q = rs.add_parser("list", parents=[common], help="列出干部（可按姓名、拼音首字母、职务、村搜索）")
+    q.add_argument("--search", default="")
+    q.add_argument("--limit", type=int, default=100)
+    q.set_defaults(func=cmd_list)
+
+    q = rs.add_parser("team", parents=[common], help="列出领导班子及交叉任职、分工")
+    q.set_defaults(func=cmd_team)
+
+    q = rs.add_parser("check", parents=[common], help="领导班子规则检查")
+    q.set_defaults(func=cmd_check)
+
+    q = rs.add_parser("stats", parents=[common], help="干部队伍结构统计")
+    q.add_argument("--date", default="", help="年龄计算基准日（默认今天）")
+    q.set_defaults(func=cmd_stats)
+
+
+def cmd_import(args) -> int:
+    from models import roster_io
+    from models.users import CLI_ACTOR
+
+    db = open_db(args)
+    missing = [f for f in args.files if not Path(f).exists()]
+    for f in missing:
+        print(f"错误：文件“{f}”不存在。", file=sys.stderr)
+    files = [f for f in args.files if f not in missing]
+    result = roster_io.import_files(db, CLI_ACTOR, files)
+    print(result.summary())
+    for where, message in result.errors:
+        print(f"  {where}：{message}")
+    return 1 if (result.errors or missing) else 0
+
+
+def cmd_export(args) -> int:
+    from models import roster_io
+
+    db = open_db(args)
+    if args.format == "xlsx":
+        out = Path(args.out)
+        if out.suffix.lower() != ".xlsx":
+            out = out.with_suffix(".xlsx")
+        n = roster_io.export_xlsx(db, out, include_left=args.include_left)
+        print(f"已导出 {n} 人到 {out}")
+    else:
+        files = roster_io.export_lrmx(db, args.out, include_left=args.include_left)
+        print(f"已导出 {len(files)} 份 .lrmx 到 {args.out}")
+    return 0
+
+
+def cmd_list(args) -> int:
+    from models import roster
+
+    db = open_db(args)
+    rows = roster.search_cadres(db, args.search, limit=args.limit)
+    for r in rows:
+        print(f"{r['name']}\t{r['sex'] or ''}\t{r['birth_date'] or ''}\t{r['posts'] or ''}\t{r['office'] or ''}")
+    print(f"共 {roster.count_cadres(db, args.search)} 人")
+    return 0
+
+
+def cmd_team(args) -> int:
+    from models import roster
+
+    db = open_db(args)
+    for m in roster.division_of_duties(db):
+        print(f"{m['name']}\t{m['posts']}")
+        if m["duty_areas"]:
+            print(f"    分管：{'、'.join(m['duty_areas'])}")
+        if m["villages"]:
+            print(f"    联系村：{'、'.join(m['villages'])}")
+        if m["contact_points"]:
+            print(f"    联系点：{'、'.join(m['contact_points'])}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from models import roster_rules
+
+    db = open_db(args)
+    findings = roster_rules.check(db)
+    for f in findings:
+        print(f"[{'错误' if f['level'] == 'error' else '提醒'}] {f['text']}")
+    print("规则检查：没有问题。" if not findings else f"规则检查：{len(findings)} 条提醒。")
+    return 0
+
+
+def cmd_stats(args) -> int:
+    from models import roster_stats
+    from models.personal import parse_date
+
+    db = open_db(args)
+    ref = parse_date(args.date, "基准日") if args.date else None
+    for label, value in roster_stats.structure_lines(roster_stats.structure(db, ref_date=ref)):
+        print(f"{label}：{value}")
+    return 0
