@@ -335,24 +335,56 @@ def _pick(row: dict, *names, default=""):
     return default
 
 
+def _finished_source():
+    """finished_tickets lives in models.tickets or models.ticket_stats."""
+    try:
+        return _source("models.tickets", "finished_tickets", "办件结果公示")
+    except NoticeDataUnavailable:
+        return _source("models.ticket_stats", "finished_tickets", "办件结果公示")
+
+
 def gather_case_results(db, params: NoticeParams) -> dict:
-    """办件结果公示: cases finished in the period, applicants' names masked."""
-    fn = _source("models.tickets", "finished_tickets", "办件结果公示")
+    """办件结果公示: cases finished in the period, applicants' names masked
+    in the style the `notice_name_mask` setting asks for."""
+    fn = _finished_source()
     start, end, label = parse_period(params.period, params.date)
-    rows = fn(db, start, end)
+    try:
+        rows = fn(db, start, end, params.township_code)
+    except TypeError:
+        rows = fn(db, start, end)
     if not rows:
         raise NothingToPublish(f"{label}没有办结的办件，无需公示。")
     style = settings.get(db, "notice_name_mask") or "given"
+    full_names: dict[str, str] = {}
+    if style != "given" or any("applicant_name_masked" not in r and "applicant_name" not in r for r in rows[:1]):
+        # the domain masks in the default style; other styles need the names
+        full_names = dict(db.execute(
+            "SELECT ticket_no, applicant_name FROM tickets WHERE deleted = 0 AND finished_date BETWEEN ? AND ?",
+            [start.isoformat(), end.isoformat()]).fetchall())
+
+    def applicant(r):
+        name = full_names.get(r.get("ticket_no")) or r.get("applicant_name")
+        if name:
+            return mask_name(name, style)
+        return r.get("applicant_name_masked") or ""
+
+    def result(r):
+        text = _pick(r, "result", "outcome", default="办结")
+        late = r.get("days_late")
+        if late:
+            text += f"（超期{late}个工作日）"
+        return text
+
     data = _base(db, params, "case_results")
     data["period"] = {"start": start.isoformat(), "end": end.isoformat(), "label": label}
     data["rows"] = [{
         "ticket_no": _pick(r, "ticket_no", "number", "no"),
-        "applicant": mask_name(_pick(r, "applicant_name", "applicant", "citizen_name"), style),
-        "matter": _pick(r, "matter", "item_name", "title", "subject"),
+        "applicant": applicant(r),
+        "matter": _pick(r, "item_name", "matter", "title"),
         "department": _pick(r, "department", "handler_department", "post"),
-        "received": str(_pick(r, "received_at", "received_date", "accepted_at", "created_at"))[:10],
-        "finished": str(_pick(r, "finished_at", "finished_date", "closed_at", "done_at"))[:10],
-        "result": _pick(r, "result", "outcome", "status_label", default="办结"),
+        "received": str(_pick(r, "received_date", "received_at", "created_at"))[:10],
+        "finished": str(_pick(r, "finished_date", "finished_at", "closed_at"))[:10],
+        "result": result(r),
     } for r in rows]
     return _with_period(db, data, params)
 
@@ -369,12 +401,13 @@ def gather_receipt(db, params: NoticeParams) -> dict:
     data["receipt"] = {
         "ticket_no": _pick(r, "ticket_no", "number", default=params.ticket),
         "applicant": _pick(r, "applicant_name", "applicant"),
-        "applicant_phone": mask_phone(_pick(r, "applicant_phone", "phone")),
-        "matter": _pick(r, "matter", "item_name", "title"),
+        "applicant_phone": public_phone(_pick(r, "applicant_phone_masked", "applicant_phone")),
+        "matter": _pick(r, "item_name", "matter", "title"),
+        "request": _pick(r, "request_text"),
         "kind": _pick(r, "kind_label", "kind"),
         "department": _pick(r, "department"),
-        "received": str(_pick(r, "received_at", "received_date", "accepted_at", "created_at")),
-        "promised": str(_pick(r, "promised_date", "due_date", "deadline")),
+        "received": str(_pick(r, "received_date", "received_at", "created_at")),
+        "promised": str(_pick(r, "due_date", "promised_date", "deadline")),
         "handler": _pick(r, "handler_name", "handler"),
         "handler_phone": public_phone(_pick(r, "handler_phone", "contact_phone")),
         "progress_query": _pick(r, "progress_query", "how_to_ask", "query_hint"),
@@ -398,7 +431,7 @@ for _kind in (
     NoticeKind("service_catalogue", "五公开/明白卡", ("date",), "服务事项目录（models.catalogue.items_by_department）",
                gather_service_catalogue, "service:render_catalogue", paper="a4-landscape", area="service"),
     NoticeKind("case_results", "办件结果公示", ("date", "period"), "办结的办件（models.tickets.finished_tickets）",
-               gather_case_results, "service:render_case_results", area="service"),
+               gather_case_results, "service:render_case_results", paper="a4-landscape", area="service"),
     NoticeKind("receipt", "受理回执", ("date", "ticket"), "办件（models.tickets.receipt_data）",
                gather_receipt, "service:render_receipt", area="service"),
 ):
@@ -538,3 +571,115 @@ def verify_pdf(db, pdf: bytes | str | Path) -> dict:
                 "message": f"文件带有公示编号 {serial}，但本数据库中没有这份公示的记录。"}
     return {"status": "unknown", "serial": None, "record": None, "sha256": digest,
             "message": "本数据库中没有这份文件的记录，文件中也找不到公示编号。"}
+
+
+# ---- gatherers: assessment -------------------------------------------------------
+
+ASSESS_PERIOD_ORDER = ("Y", "Q4", "H2", "Q3", "H1", "Q2", "Q1")
+
+
+def parse_assess_period(text: str | None, today: dt.date) -> tuple[int, str | None]:
+    """(year, period code or None) from '2026', '2026-Q3', '2026-H1', '2026-Y'."""
+    s = (text or "").strip().upper()
+    if not s:
+        return today.year, None
+    m = re.fullmatch(r"(\d{4})(?:[-_ ]?(Q[1-4]|H[12]|Y))?", s)
+    if not m:
+        raise ValidationError("考核期", f"“{text}”看不懂。可写 2026（全年）、2026-Q3、2026-H1 或 2026-Y。")
+    return int(m[1]), m[2]
+
+
+def _plan_for_year(db, year: int, label: str) -> dict:
+    fn = _source("models.assess", "plan_for_year", label)
+    plan = fn(db, year)
+    if not plan:
+        raise NothingToPublish(f"{year}年还没有考核方案，无法生成{label}。")
+    return plan
+
+
+def gather_assessment_results(db, params: NoticeParams) -> dict:
+    """考核结果公示: totals, grades and ranks of a plan's period (the latest
+    period with results when none is given)."""
+    label = "考核结果公示"
+    fn = _source("models.assess", "results_for_notice", label)
+    year, period = parse_assess_period(params.period, params.date)
+    plan = _plan_for_year(db, year, label)
+    candidates = [period] if period else [p for p in ASSESS_PERIOD_ORDER if p in (plan.get("periods") or "").split(",")]
+    result = {}
+    for p in candidates:
+        result = fn(db, plan["uuid"], p)
+        if result and result.get("rows"):
+            break
+    if not result or not result.get("rows"):
+        raise NothingToPublish(f"{year}年{'该考核期' if period else ''}还没有考核结果，无法生成{label}。")
+    data = _base(db, params, "assessment_results")
+    data.update({"title": result.get("title") or label, "period_label": result.get("period_label", ""),
+                 "plan_name": result.get("plan_name", ""), "year": year,
+                 "rows": [{k: r.get(k) for k in ("category", "rank", "name", "village", "total", "grade", "vetoed",
+                                                  "veto_items", "last_place")} for r in result["rows"]]})
+    return _with_period(db, data, params)
+
+
+def gather_rewards(db, params: NoticeParams) -> dict:
+    """补贴/奖励公示: reward pool splits and village cadre subsidies of a year, before payment."""
+    label = "补贴/奖励公示"
+    fn = _source("models.assess", "rewards_for_notice", label)
+    year, _ = parse_assess_period(params.period, params.date)
+    result = fn(db, year)
+    if not result or not (result.get("pools") or result.get("subsidies")):
+        raise NothingToPublish(f"{year}年没有奖励或补贴数据，无法生成{label}。")
+    data = _base(db, params, "rewards")
+    data.update({"title": result.get("title") or label, "year": year,
+                 "pools": result.get("pools") or [], "subsidies": result.get("subsidies") or []})
+    return _with_period(db, data, params)
+
+
+def gather_commitments(db, params: NoticeParams) -> dict:
+    """目标承诺公示: each target's owner, content, measures and deadline."""
+    label = "目标承诺公示"
+    fn = _source("models.assess", "commitments_for_notice", label)
+    year, _ = parse_assess_period(params.period, params.date)
+    result = fn(db, year)
+    if not result or not result.get("rows"):
+        raise NothingToPublish(f"{year}年还没有目标承诺，无法生成{label}。")
+    data = _base(db, params, "commitments")
+    data.update({"title": result.get("title") or label, "year": year, "rows": result["rows"]})
+    return _with_period(db, data, params)
+
+
+def gather_supervision(db, params: NoticeParams) -> dict:
+    """督办通知单: one sheet per target whose latest check failed (status
+    'unmet'), or only the one whose notice number is given with --ticket."""
+    label = "督办通知单"
+    targets_fn = _source("models.assess", "targets", label)
+    notice_fn = _source("models.assess", "supervision_notice", label)
+    year, _ = parse_assess_period(params.period, params.date)
+    plan = _plan_for_year(db, year, label)
+    sheets = []
+    for t in targets_fn(db, plan["uuid"], "unmet"):
+        sheet = notice_fn(db, t["uuid"])
+        if not sheet:
+            continue
+        if params.ticket and sheet.get("notice_no") != params.ticket:
+            continue
+        sheets.append(sheet)
+    if not sheets:
+        if params.ticket:
+            raise ValidationError("督办编号", f"{year}年没有编号为“{params.ticket}”的未达标督办事项。")
+        raise NothingToPublish(f"{year}年没有未达标的目标，无需督办。")
+    data = _base(db, params, "supervision")
+    data.update({"title": label, "year": year, "sheets": sheets})
+    return data
+
+
+for _kind in (
+    NoticeKind("assessment_results", "考核结果公示", ("date", "period"), "考核结果（models.assess.results_for_notice）",
+               gather_assessment_results, "assess:render_results", area="assess"),
+    NoticeKind("rewards", "补贴/奖励公示", ("date", "period"), "奖金和村干部补贴（models.assess.rewards_for_notice）",
+               gather_rewards, "assess:render_rewards", area="assess"),
+    NoticeKind("commitments", "目标承诺公示", ("date", "period"), "目标责任（models.assess.commitments_for_notice）",
+               gather_commitments, "assess:render_commitments", paper="a4-landscape", area="assess"),
+    NoticeKind("supervision", "督办通知单", ("date", "period"), "未达标目标（models.assess.supervision_notice）",
+               gather_supervision, "assess:render_supervision", area="assess"),
+):
+    register_kind(_kind)

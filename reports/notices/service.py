@@ -52,7 +52,7 @@ def render_catalogue(data: dict, serial: str = "", paper: str = "a4-landscape", 
     return doc.build()
 
 
-def render_case_results(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+def render_case_results(data: dict, serial: str = "", paper: str = "a4-landscape", progress=None) -> bytes:
     """办件结果公示: finished cases of the period, applicants' names masked."""
     office = data["office"]
     period = data["period"]
@@ -61,8 +61,9 @@ def render_case_results(data: dict, serial: str = "", paper: str = "a4", progres
                   "为保护个人信息，申请人姓名已作部分隐藏。")
     rows = [[str(i), r["ticket_no"], r["applicant"], r["matter"], r["department"], r["received"], r["finished"],
              r["result"]] for i, r in enumerate(data["rows"], 1)]
-    doc.table([Column("序号", 0.75), Column("办件编号", 1.55), Column("申请人", 0.95), Column("事项", 2.5, "LEFT"),
-               Column("承办部门", 1.25), Column("受理日期", 1.35), Column("办结日期", 1.35), Column("结果", 1.0)],
+    # weights in points for the landscape text block (638 pt); dates and numbers never wrap
+    doc.table([Column("序号", 34), Column("办件编号", 70), Column("申请人", 46), Column("事项", 150, "LEFT"),
+               Column("承办部门", 62), Column("受理日期", 62), Column("办结日期", 62), Column("办理结果", 152, "LEFT")],
               rows, font_size=10.5)
     period_and_phone(doc, data, "对公示结果有异议的，请在公示期内向便民服务中心反映。")
     doc.closing(office["service_center"], data["date"])
@@ -99,6 +100,8 @@ def render_receipt(data: dict, serial: str = "", paper: str = "a4", progress=Non
         [cell("承办部门", label_style), cell(r["department"]), cell("承诺办结", label_style), cell(promised)],
         [cell("经办人", label_style), cell(r["handler"]), cell("经办人电话", label_style), cell(r["handler_phone"])],
     ]
+    if r.get("request"):
+        rows.append([cell("诉求内容", label_style), cell(r["request"]), "", ""])
     if r.get("materials"):
         rows.append([cell("已收材料", label_style), cell(r["materials"]), "", ""])
     query = r.get("progress_query") or (

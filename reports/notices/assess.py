@@ -1,0 +1,126 @@
+"""Notices printed from the assessment: 考核结果公示, 补贴/奖励公示, 目标承诺公示
+and 督办通知单."""
+
+from __future__ import annotations
+
+from reports.layout import Column, cn_date
+from reports.notices.common import new_document, period_and_phone
+from reports.notices.service import _cn_index
+
+
+def _num(value, digits: int = 2) -> str:
+    if value is None or value == "":
+        return "—"
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    text = f"{v:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def render_results(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+    """考核结果公示: per category, rank, name, village, total and grade."""
+    office = data["office"]
+    doc = new_document(data, data["title"], serial, paper)
+    doc.paragraph(f"根据{data['year']}年度干部考核方案（{data['plan_name']}），经考核办计分、民主测评和党委审定，"
+                  f"现将{data['period_label']}考核结果公示如下：")
+    categories: dict[str, list] = {}
+    for r in data["rows"]:
+        categories.setdefault(r["category"] or "考核对象", []).append(r)
+    for i, (name, rows) in enumerate(categories.items(), 1):
+        doc.paragraph(f"{_cn_index(i)}、{name}", "h1")
+        table = []
+        for r in rows:
+            notes = []
+            if r.get("vetoed"):
+                notes.append("一票否决" + (f"（{r['veto_items']}）" if r.get("veto_items") else ""))
+            if r.get("last_place"):
+                notes.append("末位")
+            table.append([str(r["rank"] or ""), r["name"], r.get("village") or "—", _num(r["total"]),
+                          r["grade"] or "—", "；".join(notes)])
+        doc.table([Column("名次", 0.8), Column("姓名", 1.2), Column("所在村/单位", 1.8), Column("总分", 1.1),
+                   Column("等次", 1.1), Column("备注", 2.0, "LEFT")], table, font_size=12)
+    doc.paragraph("被考核人对结果有异议的，可在公示期内向考核办提出书面申诉。", "body")
+    period_and_phone(doc, data, "")
+    doc.closing([office["party"], office["government"]], data["date"])
+    return doc.build(progress)
+
+
+def render_rewards(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+    """补贴/奖励公示: reward pools split by score, then the village cadre subsidies."""
+    office = data["office"]
+    doc = new_document(data, data["title"], serial, paper)
+    doc.paragraph(f"根据{data['year']}年度考核结果和奖励、补贴办法，现将拟发放的考核奖励和村干部补贴公示如下，"
+                  "公示无异议后发放。金额单位：元。")
+    n = 0
+    for pool in data["pools"]:
+        n += 1
+        doc.paragraph(f"{_cn_index(n)}、{pool['name']}（总额 {_num(pool['amount'])} 元）", "h1")
+        rows = [[r["name"], r.get("category") or "—", _num(r.get("total")), r.get("grade") or "—", _num(r["amount"])]
+                for r in pool["rows"]]
+        doc.table([Column("姓名", 1.2), Column("类别", 2.0), Column("考核得分", 1.2), Column("等次", 1.0),
+                   Column("奖励金额", 1.3, "RIGHT")], rows, font_size=12)
+    if data["subsidies"]:
+        n += 1
+        doc.paragraph(f"{_cn_index(n)}、村干部补贴", "h1")
+        rows = [[s["village"], str(s.get("households") or ""), s["name"], s.get("role_label") or "",
+                 _num(s["full_amount"]), _num(s["basic_part"]), _num(s["reward_part"]), _num(s.get("score")),
+                 _num(s["reward_paid"]), _num(s["total_paid"])] for s in data["subsidies"]]
+        doc.table([Column("村", 1.2), Column("户数", 0.8), Column("姓名", 1.0), Column("职务", 1.0),
+                   Column("年补贴标准", 1.2, "RIGHT"), Column("基本补贴", 1.1, "RIGHT"), Column("奖励部分", 1.1, "RIGHT"),
+                   Column("考核得分", 1.0, "RIGHT"), Column("奖励发放", 1.1, "RIGHT"), Column("合计发放", 1.1, "RIGHT")],
+                  rows, font_size=9.5)
+    period_and_phone(doc, data, "对公示内容有异议的，请在公示期内向镇考核办反映。")
+    doc.closing([office["party"], office["government"]], data["date"])
+    return doc.build(progress)
+
+
+def render_commitments(data: dict, serial: str = "", paper: str = "a4-landscape", progress=None) -> bytes:
+    """目标承诺公示: owner, target, measures, deadline and quarterly plan."""
+    office = data["office"]
+    doc = new_document(data, data["title"], serial, paper)
+    doc.paragraph("为推行目标管理责任制，接受群众监督，现将各责任主体签订的目标责任和公开承诺公示如下：")
+    rows = []
+    for r in data["rows"]:
+        quarters = r.get("quarters") or ["", "", "", ""]
+        rows.append([r["owner"], r["content"], r.get("measure") or "—", cn_date(r.get("deadline")) or "—",
+                     *[q or "—" for q in quarters], cn_date(r.get("signed_on")) or "—"])
+    doc.table([Column("责任主体", 1.2), Column("目标内容", 2.6, "LEFT"), Column("主要措施", 2.4, "LEFT"),
+               Column("完成时限", 1.2), Column("一季度", 1.1, "LEFT"), Column("二季度", 1.1, "LEFT"),
+               Column("三季度", 1.1, "LEFT"), Column("四季度", 1.1, "LEFT"), Column("签订日期", 1.2)],
+              rows, font_size=10.5)
+    period_and_phone(doc, data, "欢迎广大群众对目标落实情况进行监督。")
+    doc.closing([office["party"], office["government"]], data["date"])
+    return doc.build(progress)
+
+
+def render_supervision(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+    """督办通知单: one page per unmet target, with a box for the rectification report."""
+    office = data["office"]
+    doc = new_document(data, "督办通知单", serial, paper)
+    for i, s in enumerate(data["sheets"]):
+        if i:
+            doc.page_break()
+            doc.title_block("督办通知单")
+        if s.get("notice_no"):
+            doc.paragraph(f"督办编号：{s['notice_no']}", "center")
+        doc.paragraph(f"{s['owner']}：", "plain")
+        finding = f"（{s['finding']}）" if s.get("finding") else ""
+        recheck = f"请于{cn_date(s['recheck_date'])}前整改到位，届时考核办将进行复查。" if s.get("recheck_date") else \
+            "请抓紧整改，考核办将适时复查。"
+        doc.paragraph(f"经{cn_date(s.get('check_date')) or '近期'}检查，你承诺的目标“{s['content']}”未达标{finding}。"
+                      f"{recheck}整改情况请书面报考核办。")
+        rows = [["目标内容", s["content"]], ["主要措施", s.get("measure") or "—"],
+                ["完成时限", cn_date(s.get("deadline")) or "—"], ["检查日期", cn_date(s.get("check_date")) or "—"],
+                ["检查人", s.get("checker") or "—"], ["检查情况", s.get("finding") or "—"],
+                ["复查日期", cn_date(s.get("recheck_date")) or "—"]]
+        history = "；".join(f"{cn_date(h['date'])} {h['result']}" for h in s.get("history", []) if h.get("date"))
+        if history:
+            rows.append(["检查记录", history])
+        rows.append(["整改情况\n（责任人填写）", "\n\n\n\n"])
+        doc.table([Column("项目", 1.2), Column("内容", 4.8, "LEFT")], rows, font_size=12)
+        doc.closing(s.get("issuer") or office["assess_office"], data["date"])
+        if progress:
+            progress(i + 1, len(data["sheets"]))
+    return doc.build()
