@@ -21,6 +21,9 @@ from models.users import CLI_ACTOR
 
 def register(sub, common) -> None:
     """Add this domain's subcommands to the parser."""
+    # Importing the model registers the 三公开 notice kinds with `main.py notice`.
+    import models.election  # noqa: F401
+
     p = sub.add_parser("election", parents=[common], help="换届选举：资格、两推、选举、结果")
     esub = p.add_subparsers(dest="election_command", metavar="操作", required=True)
 

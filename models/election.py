@@ -794,6 +794,13 @@ def _birth_month(iso: str) -> str:
     return iso[:7].replace("-", ".")
 
 
+def _short_reason(n: dict) -> str:
+    if n["withdrawn"]:
+        return "已放弃"
+    limits = "留任" if n["incumbent"] else "新进"
+    return f"不符合（{n['age']}岁，超过{limits}人选年龄上限）"
+
+
 def eligibility_for_notice(db, event_uuid: str) -> dict:
     """The self-nomination list with eligibility, for the first 三公开 notice.
     No ID numbers or phones: name, sex, birth month, current post, result."""
@@ -802,7 +809,7 @@ def eligibility_for_notice(db, event_uuid: str) -> dict:
     data["columns"] = ["序号", "姓名", "性别", "出生年月", "政治面貌", "学历", "现任职务", "报名职位", "资格审查"]
     data["rows"] = [[i, n["name"], n["sex"], _birth_month(n["birth_date"]), n["political_status"] or "",
                      n["education"] or "", n["current_post"] or "", n["intended"] or "",
-                     "符合" if n["eligible"] else f"不符合（{n['eligibility_reason']}）"]
+                     "符合" if n["eligible"] else _short_reason(n)]
                     for i, n in enumerate(nominees(db, event_uuid), start=1)]
     rule = woman_rule(db, event_uuid)
     data["notes"] = []
@@ -858,3 +865,62 @@ def check_findings(db) -> list[tuple[str, str]]:
                 out.append(("warning", f"{term_label(ev['term_number'])}换届 {res['race']['name']}：尚有 "
                                        f"{res['open_seats']} 个名额待另行选举。"))
     return out
+
+
+# ---- notice kinds (registered with the notice engine, models/notices.py) -------------
+
+def _event_for_notice(db, params) -> dict:
+    """The event named by params.period (a term: 17 or 第十七届), else the latest."""
+    evs = events(db, getattr(params, "township_code", None))
+    if not evs:
+        raise ValidationError("换届", "还没有换届记录，无法生成换届公示。")
+    wanted = term_number_of(params.period) if getattr(params, "period", None) else None
+    if getattr(params, "period", None) and wanted is None:
+        raise ValidationError("届次", f"“{params.period}”不是届次，可写 17 或 第十七届。")
+    for ev in evs:
+        if wanted is None or ev["term_number"] == wanted:
+            return ev
+    raise ValidationError("届次", f"没有{term_label(wanted)}的换届。")
+
+
+def _gatherer(kind_key: str, source):
+    def gather(db, params) -> dict:
+        from models import notices
+
+        ev = _event_for_notice(db, params)
+        data = source(db, ev["uuid"])
+        if not data["rows"]:
+            raise notices.NothingToPublish(f"{data['title']}没有内容。")
+        ident = notices.office_identity(db, getattr(params, "township_code", None))
+        data.update({"kind": kind_key, "office": ident, "date": params.date.isoformat(),
+                     "supervision_phone": ident["supervision_phone"], "office_phone": ident["office_phone"]})
+        start, end = notices.notice_period(db, params.date, notices.period_workdays(db))
+        data["notice_period"] = {"start": start.isoformat(), "end": end.isoformat(),
+                                 "workdays": notices.period_workdays(db)}
+        return data
+    gather.__doc__ = f"Notice data of kind {kind_key} for the event named by params.period (or the latest)."
+    return gather
+
+
+NOTICE_KINDS = (
+    ("election_eligibility", "换届报名资格公示", eligibility_for_notice, "election:render_eligibility"),
+    ("election_recommendation", "换届两推结果公示", recommendation_for_notice, "election:render_recommendation"),
+    ("election_results", "换届选举结果公示", results_for_notice, "election:render_results"),
+)
+
+
+def register_notice_kinds() -> bool:
+    """Add the 三公开 notices to the notice engine; False when it is absent."""
+    try:
+        from models import notices
+    except ImportError:
+        return False
+    for key, label, source, renderer in NOTICE_KINDS:
+        notices.register_kind(notices.NoticeKind(
+            key, label, ("date", "period"), f"换届（models.election.{source.__name__}；--period 届次）",
+            _gatherer(key, source), renderer, paper="a4-landscape" if key != "election_recommendation" else "a4",
+            area="election"))
+    return True
+
+
+register_notice_kinds()

@@ -260,3 +260,24 @@ def test_undo_last_round(db, admin):
     with pytest.raises(ValidationError, match="不符合资格"):
         old = _nominee(db, admin, ev, "丙", birth="1950-01-01")
         el.set_candidates(db, admin, race, [a, old])
+
+
+def test_three_notices_publish_without_private_numbers(db, admin):
+    import datetime as dt
+
+    from models import notices
+    from models.personal import find_private_numbers
+
+    ev = _event(db, admin, [{"name": "党委书记", "kind": "secretary", "seats": 1}])
+    a, b = _nominee(db, admin, ev, "甲"), _nominee(db, admin, ev, "乙", sex="女")
+    el.save_rec_unit(db, admin, ev, name="青石村", eligible_members=10, present_members=9, votes={a: 6, b: 3})
+    race = el.races(db, ev)[0]["uuid"]
+    el.set_candidates(db, admin, race, [a, b])
+    el.record_round(db, admin, race, present=9, ballots_returned=9, votes={a: 6, b: 3})
+    for key in ("election_eligibility", "election_recommendation", "election_results"):
+        result = notices.publish(db, admin, key, notices.NoticeParams(date=dt.date(2026, 6, 5), period="第八届"))
+        text = "".join(p.extract_text() for p in __import__("pypdf").PdfReader(
+            __import__("io").BytesIO(result.pdf)).pages)
+        assert "甲" in text and not find_private_numbers(text)
+    with pytest.raises(ValidationError, match="没有第九届"):
+        notices.gather(db, "election_results", notices.NoticeParams(period="9"))
