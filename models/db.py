@@ -83,7 +83,7 @@ def quick_check(path: Path) -> str:
         return str(e)
 
 
-def inspect_file(path: Path) -> None:
+def inspect_file(path: Path, run_quick_check: bool = True) -> None:
     """Raise a DatabaseOpenError if the file at `path` must not be opened. Read-only."""
     path = Path(path)
     if path.is_dir():
@@ -92,11 +92,8 @@ def inspect_file(path: Path) -> None:
         return  # an empty file becomes a new database
     if not is_sqlite_file(path):
         raise DatabaseOpenError(f"“{path.name}”不是 SQLite 数据库文件，无法打开。文件未作任何改动。")
-    result = quick_check(path)
-    if result != "ok":
-        raise CorruptDatabaseError(
-            f"数据库“{path.name}”已损坏（完整性检查：{result}）。", path, list_backups(path)
-        )
+    if run_quick_check:
+        raise_if_corrupt(path)
     conn = _connect(path, readonly=True)
     try:
         unknown = [m for m in applied_migrations(conn) if m not in set(known_migrations())]
@@ -106,6 +103,15 @@ def inspect_file(path: Path) -> None:
         raise NewerSchemaError(
             f"数据库“{path.name}”由更新版本的程序创建（未知的结构版本：{unknown[0][0]}/{unknown[0][1]}），"
             "请升级程序后再打开。文件未作任何改动。"
+        )
+
+
+def raise_if_corrupt(path: Path) -> None:
+    """Run quick_check; raise CorruptDatabaseError offering backups when it fails."""
+    result = quick_check(path)
+    if result != "ok":
+        raise CorruptDatabaseError(
+            f"数据库“{Path(path).name}”已损坏（完整性检查：{result}）。", path, list_backups(path)
         )
 
 
@@ -123,16 +129,21 @@ def _check_writable(path: Path) -> None:
         )
 
 
-def open_database(path, *, create: bool = True, migrate: bool = True, daily_backup: bool = True) -> sqlite_utils.Database:
+def open_database(path, *, create: bool = True, migrate: bool = True, daily_backup: bool = True,
+                  quick_check_max_bytes: int | None = None) -> sqlite_utils.Database:
     """Open (or create) the database at `path`, checked, configured and migrated.
 
     Raises DatabaseOpenError (or a subclass) with a Chinese message; in that
-    case the file has not been changed.
+    case the file has not been changed. With quick_check_max_bytes set, a file
+    larger than that skips quick_check here (the window runs it in the
+    background after start-up, so a county database still opens fast);
+    `db.quick_check_deferred` tells whether it was skipped.
     """
     path = Path(path)
     existed = path.exists() and path.stat().st_size > 0
+    deferred = bool(quick_check_max_bytes is not None and existed and path.stat().st_size > quick_check_max_bytes)
     if path.exists():
-        inspect_file(path)
+        inspect_file(path, run_quick_check=not deferred)
     elif not create:
         raise DatabaseOpenError(f"数据库文件“{path}”不存在。")
     _check_writable(path)
@@ -143,6 +154,7 @@ def open_database(path, *, create: bool = True, migrate: bool = True, daily_back
         raise DatabaseOpenError(f"无法打开数据库“{path.name}”：{e}") from e
     db = sqlite_utils.Database(conn)
     db.path = path  # remembered for backups
+    db.quick_check_deferred = deferred
     if migrate:
         from models.schema import MIGRATION_SETS
 

@@ -16,6 +16,9 @@ from models.paths import default_db_path
 from ui.fonts import register_fonts
 
 
+QUICK_CHECK_AT_START_MAX_BYTES = 64 * 1024 * 1024
+
+
 def qsettings() -> QSettings:
     return QSettings(APP_ID, APP_ID)
 
@@ -38,7 +41,9 @@ def open_database_interactive(parent, path) -> object | None:
     path = Path(path)
     while True:
         try:
-            return open_database(path)
+            # Big files are checked and backed up in the background once the
+            # window is up, so start-up stays fast (see MainWindow).
+            return open_database(path, daily_backup=False, quick_check_max_bytes=QUICK_CHECK_AT_START_MAX_BYTES)
         except CorruptDatabaseError as e:
             backup = ask_restore(parent, e.message, e.backups)
             if backup is None:
@@ -103,6 +108,22 @@ class Controller:
             old_window.close_without_saving_state()
         if old_db is not None and old_db is not db:
             close_database(old_db)
+
+    def restore_after_failed_check(self, message: str, backups) -> None:
+        """The background quick_check found damage: offer the newest backup."""
+        from ui.login import ask_restore
+
+        backup = ask_restore(self.window, message, backups)
+        if backup is None:
+            return
+        path, actor = Path(self.window.ctx.db_path), self.window.ctx.actor
+        close_database(self.db)
+        self.db = None
+        try:
+            restore_backup(backup, path)
+        except DatabaseOpenError as e:
+            QMessageBox.critical(self.window, "恢复失败", e.message)
+        self.open(path, actor=actor)
 
     def close(self) -> None:
         if self.db is not None:

@@ -51,6 +51,9 @@ class MainWindow(QMainWindow):
         self.daily_backup_timer.setInterval(60 * 60 * 1000)
         self.daily_backup_timer.timeout.connect(self._daily_backup_if_due)
         self.daily_backup_timer.start()
+        QTimer.singleShot(15000, self._daily_backup_if_due)
+        if getattr(ctx.db, "quick_check_deferred", False):
+            QTimer.singleShot(500, self._background_quick_check)
 
     # ---- tabs ---------------------------------------------------------------
 
@@ -217,6 +220,23 @@ class MainWindow(QMainWindow):
                 on_done(dest)
 
         run_task(self, "正在备份数据库…", work, on_done=done)
+
+    def _background_quick_check(self) -> None:
+        from models.db import quick_check
+
+        db_path = self.ctx.db_path
+
+        def done(result):
+            if result == "ok":
+                return
+            message = f"数据库“{Path(db_path).name}”已损坏（完整性检查：{result}）。"
+            if self.controller is not None:
+                self.controller.restore_after_failed_check(message, list_backups(db_path))
+            else:
+                QMessageBox.critical(self, "数据库已损坏", message)
+
+        run_task(self, "正在检查数据库完整性…", lambda progress: quick_check(db_path), on_done=done,
+                 cancellable=False, modal=False, show_after_ms=10000)
 
     def _daily_backup_if_due(self) -> None:
         import datetime as dt
