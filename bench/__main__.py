@@ -1,0 +1,99 @@
+"""`python -m bench [--scale tiny|small|full] [--only KEY,...] [--runs N] [--reuse]`
+
+Builds (or reuses) the cached databases, measures every figure as the median
+of several runs next to its floor, prints the table and writes JSON
+(bench/results/latest.json for the full scale, bench/results/<scale>.json otherwise).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import importlib
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import databases  # noqa: E402
+from bench.harness import machine_info, markdown_table, print_table, write_json  # noqa: E402
+from bench.scales import SCALES, Scale  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+# Figure groups in the order they run; each module has figures(ctx) -> list[Figure].
+GROUPS = ["startup", "tickets", "roster", "assess", "pdf", "handoff", "generate"]
+
+
+@dataclass
+class Context:
+    """What every figure module is given."""
+
+    scale: Scale
+    runs: int
+    heavy_runs: int
+    township: Path
+    county: Path
+    base: Path
+
+
+def newest_cached(name: str, scale: Scale) -> Path | None:
+    """With --reuse: the newest cached database of that name, whatever its key."""
+    found = sorted(databases.CACHE.glob(f"{name}-{scale.name}-*.db"), key=lambda p: p.stat().st_mtime)
+    found = [p for p in found if ".building" not in p.name and p.with_suffix(".json").exists()]
+    return found[-1] if found else None
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="full")
+    parser.add_argument("--only", default="", help="comma-separated groups: " + ",".join(GROUPS))
+    parser.add_argument("--runs", type=int, default=0, help="runs per figure (default: the scale's)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="use the newest cached databases even if the generator's code changed since")
+    parser.add_argument("--out", help="JSON file (default bench/results/latest.json at full scale)")
+    args = parser.parse_args(argv)
+    scale = SCALES[args.scale]
+    runs = args.runs or scale.runs
+    groups = [g for g in args.only.split(",") if g] or GROUPS
+    t_start = time.perf_counter()
+
+    def db(name, build):
+        if args.reuse:
+            found = newest_cached(name, scale)
+            if found:
+                return found
+        return build(scale)
+
+    ctx = Context(scale=scale, runs=runs, heavy_runs=min(runs, scale.heavy_runs) if args.runs == 0 else runs,
+                  township=db("township", databases.township_db), county=db("county", databases.county_db),
+                  base=db("base", databases.base_db))
+    figures = []
+    for group in groups:
+        module = importlib.import_module(f"bench.fig_{group}")
+        figures.extend(module.figures(ctx))
+
+    print()
+    print_table(figures)
+    meta = {
+        "scale": dataclasses.asdict(scale),
+        "runs": runs,
+        "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - t_start, 1),
+        "machine": machine_info(),
+        "databases": {name: {"file": p.name, **databases.build_info(p)}
+                      for name, p in (("township", ctx.township), ("county", ctx.county), ("base", ctx.base))},
+        "markdown": markdown_table(figures),
+    }
+    out = Path(args.out) if args.out else RESULTS / ("latest.json" if scale.name == "full" else f"{scale.name}.json")
+    write_json(out, figures, meta)
+    print(f"\n结果已写入 {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""The synthetic databases the benchmark measures, built with the program's own
+demo generator and cached in bench/cache/ (git-ignored).
+
+The cache key is a hash of the generator's code (models/demo*.py, the schema
+modules, the modules the generator calls, and this file), so a change to the
+generator rebuilds the databases and an unchanged one reuses them: the county
+database (1,000,000 tickets) takes minutes to build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from bench.scales import Scale
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(__file__).resolve().parent / "cache"
+
+# What the databases depend on: when one of these changes, they are rebuilt.
+GENERATOR_SOURCES = (
+    "models/demo*.py", "models/schema/*.py", "models/records.py", "models/catalogue.py", "models/workdays.py",
+    "bench/databases.py", "bench/scales.py",
+)
+
+TOWNSHIP_NAMES = [
+    "青石镇", "锦城街道", "玲珑街道", "太湖源镇", "於潜镇", "天目山镇", "昌化镇", "河桥镇", "湍口镇", "清凉峰镇",
+    "龙岗镇", "岛石镇", "板桥镇", "高虹镇", "潜川镇", "三口镇", "横畈镇", "青山湖街道", "锦南街道", "锦北街道",
+]
+COUNTY_NAME = "临安区"
+
+
+def township_code_of(index: int) -> str:
+    """Administrative-style code of the index-th synthetic township (330106001 …)."""
+    return f"330106{index + 1:03d}"
+
+
+def code_version() -> str:
+    """Short hash of the generator's source files (the cache key)."""
+    h = hashlib.sha256()
+    for pattern in GENERATOR_SOURCES:
+        for path in sorted(ROOT.glob(pattern)):
+            h.update(str(path.relative_to(ROOT)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def log(message: str) -> None:
+    sys.stderr.write(f"[bench] {message}\n")
+    sys.stderr.flush()
+
+
+def _remove_db(path: Path) -> None:
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        p.unlink(missing_ok=True)
+    backups = path.parent / f"{path.stem}-backups"
+    if backups.is_dir():
+        shutil.rmtree(backups, ignore_errors=True)
+
+
+def cached(name: str, scale: Scale, builder) -> Path:
+    """The cached database `name` at `scale`, built by builder(path) when the
+    generator's code changed or it does not exist yet. Older versions are removed."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    key = code_version()
+    path = CACHE / f"{name}-{scale.name}-{key}.db"
+    if path.exists() and path.with_suffix(".json").exists():
+        return path
+    for old in CACHE.glob(f"{name}-{scale.name}-*.db"):
+        _remove_db(old)
+        old.with_suffix(".json").unlink(missing_ok=True)
+    building = CACHE / f"{name}-{scale.name}-{key}.building.db"
+    _remove_db(building)
+    log(f"building {name} database ({scale.name}) …")
+    t0 = time.perf_counter()
+    info = builder(building) or {}
+    info["build_seconds"] = round(time.perf_counter() - t0, 1)
+    info["code_version"] = key
+    info["counts"] = table_counts(building)
+    _remove_db(path)
+    building.rename(path)
+    _remove_db(building)
+    path.with_suffix(".json").write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
+    log(f"built {path.name} in {info['build_seconds']} s")
+    return path
+
+
+def build_info(path: Path) -> dict:
+    """What cached() recorded about a database (build time, row counts)."""
+    try:
+        return json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    except OSError:
+        return {}
+
+
+def table_counts(path: Path) -> dict:
+    """Rows per table (bookkeeping and FTS shadow tables left out)."""
+    import sqlite3
+
+    conn = sqlite3.connect(str(path))
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        counts = {}
+        for name in names:
+            if name.startswith(("_", "sqlite_")) or "_fts" in name:
+                continue
+            counts[name] = conn.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0]
+        return counts
+    finally:
+        conn.close()
+
+
+def _open(path: Path):
+    from models.db import open_database
+
+    return open_database(path, daily_backup=False)
+
+
+def _close(db) -> None:
+    from models.db import close_database
+
+    close_database(db)
+
+
+def build_township(path: Path, scale: Scale) -> dict:
+    """One demo township with scale.township_tickets tickets."""
+    from models.demo import DemoOptions, build_demo
+
+    db = _open(path)
+    try:
+        build_demo(db, DemoOptions(seed=1, tickets=scale.township_tickets, bulk=True))
+    finally:
+        _close(db)
+    return {"kind": "township"}
+
+
+def build_base(path: Path, scale: Scale) -> dict:
+    """A demo township without tickets: the starting point of the generation figure."""
+    from models.demo import DemoOptions, build_demo
+
+    db = _open(path)
+    try:
+        build_demo(db, DemoOptions(seed=1, tickets=0, bulk=True))
+    finally:
+        _close(db)
+    return {"kind": "township without tickets"}
+
+
+def build_county(path: Path, scale: Scale) -> dict:
+    """scale.county_townships demo townships in one county-mode database, the
+    tickets split evenly; cadres topped up to scale.county_cadres."""
+    from models import settings
+    from models.demo import DemoOptions, build_demo
+    from models.users import CLI_ACTOR
+
+    db = _open(path)
+    per_township = scale.county_tickets // scale.county_townships
+    try:
+        for i in range(scale.county_townships):
+            t0 = time.perf_counter()
+            options = DemoOptions(seed=i + 1, tickets=per_township, township_name=TOWNSHIP_NAMES[i % 20],
+                                  township_code=township_code_of(i), county_name=COUNTY_NAME, bulk=True)
+            build_demo(db, options)
+            log(f"  township {i + 1}/{scale.county_townships}: {time.perf_counter() - t0:.1f} s")
+        topped = top_up_cadres(db, scale)
+        with db.atomic():
+            settings.set_value(db, "database_mode", "county", CLI_ACTOR)
+    finally:
+        _close(db)
+    return {"kind": "county", "townships": scale.county_townships, "tickets_per_township": per_township,
+            "cadres_added_by_bench": topped}
+
+
+def top_up_cadres(db, scale: Scale) -> int:
+    """The roster demo makes a township's team (a few dozen people); a county
+    holds scale.county_cadres. Add plain cadres (name, sex, birth, pinyin keys)
+    spread over the townships until there are that many. Returns how many."""
+    try:
+        from models.roster import pinyin_keys
+    except ImportError:
+        return 0
+    from models import records
+    from models.demo_service import GIVEN, SURNAMES
+    from models.users import CLI_ACTOR
+
+    cols = {r[1] for r in db.execute("PRAGMA table_info(cadres)")}
+    if not cols:
+        return 0
+    have = db.execute("SELECT count(*) FROM cadres").fetchone()[0]
+    missing = max(0, scale.county_cadres - have)
+    rng = random.Random(99)
+    with db.atomic():
+        for i in range(missing):
+            name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+            full, initials = pinyin_keys(name)
+            values = {"name": name, "sex": rng.choice("男女"), "birth_date": f"{rng.randint(1966, 1998)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+                      "status": "在职", "name_pinyin": full, "name_initials": initials}
+            values = {k: v for k, v in values.items() if k in cols}
+            records.insert(db, "cadres", values, CLI_ACTOR, township_code=township_code_of(i % scale.county_townships))
+    return missing
+
+
+def build_empty(path: Path) -> None:
+    """A migrated database with a township identity and no data (fresh each run)."""
+    from models import township
+    from models.users import ADMIN, create_user
+
+    _remove_db(path)
+    db = _open(path)
+    try:
+        admin = create_user(db, "admin", "bench-pass-1", ADMIN, "管理员")
+        township.set_identity(db, admin, name="空白镇", code="330106999", county=COUNTY_NAME)
+    finally:
+        _close(db)
+
+
+def township_db(scale: Scale) -> Path:
+    return cached("township", scale, lambda p: build_township(p, scale))
+
+
+def county_db(scale: Scale) -> Path:
+    return cached("county", scale, lambda p: build_county(p, scale))
+
+
+def base_db(scale: Scale) -> Path:
+    return cached("base", scale, lambda p: build_base(p, scale))
+
+
+def scratch_copy(src: Path, name: str) -> Path:
+    """A throw-away copy of a cached database (the cache stays untouched)."""
+    dest = CACHE / "scratch" / name
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    _remove_db(dest)
+    shutil.copyfile(src, dest)
+    return dest

@@ -1,0 +1,89 @@
+"""Start-up (process start → main window shown, offscreen, county database)
+against a bare PySide6 script, and peak memory on the county database minus
+peak memory on an empty one."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import databases
+from bench.harness import Figure, guarded
+
+CHILD = Path(__file__).resolve().parent / "startup_child.py"
+
+
+def child_env() -> dict:
+    """Offscreen Qt, and a private config/data folder so the benchmark never
+    touches the user's QSettings (last database, window geometry)."""
+    home = databases.CACHE / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(home / "config"),
+               XDG_DATA_HOME=str(home / "data"), PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+def run_child(args: list[str], timeout: float = 300) -> dict:
+    """Start the child, return seconds until SHOWN and the reported peak RSS (MB)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(CHILD), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=child_env(), cwd=str(databases.ROOT))
+    result = {}
+    try:
+        for line in proc.stdout:
+            if line.startswith("SHOWN"):
+                result["seconds"] = time.perf_counter() - t0
+                parts = line.split()
+                result["shown_mb"] = int(parts[1]) / 1024
+                result["windows"] = int(parts[2])
+            elif line.startswith("TABS"):
+                result["tabs_mb"] = int(line.split()[1]) / 1024
+        proc.wait(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    err = proc.stderr.read()
+    if "seconds" not in result or not result.get("windows", 1):
+        raise RuntimeError(f"child did not show a window (exit {proc.returncode}): {err[-800:]}")
+    return result
+
+
+def figures(ctx) -> list[Figure]:
+    county = str(ctx.county)
+    out = []
+
+    def startup(fig: Figure) -> None:
+        run_child(["bare"])  # warm the OS file cache for Qt's libraries
+        run_child(["app", county])
+        bare = [run_child(["bare"])["seconds"] for _ in range(ctx.runs)]
+        app = [run_child(["app", county])["seconds"] for _ in range(ctx.runs)]
+        fig.samples, fig.floor_samples = [s * 1000 for s in app], [s * 1000 for s in bare]
+        fig.value, fig.floor = statistics.median(fig.samples), statistics.median(fig.floor_samples)
+        fig.runs = ctx.runs
+        fig.target_ok = fig.value <= 1.3 * fig.floor
+        fig.note = "process start → main window shown and event loop running; county database, offscreen"
+
+    out.append(guarded(Figure("startup", "启动 start-up (county db)", "ms", floor_label="bare QMainWindow",
+                              target="≤ 1.3× floor"), startup))
+
+    def memory(fig: Figure) -> None:
+        empty = databases.CACHE / "scratch" / "empty.db"
+        databases.build_empty(empty)
+        county_peaks = [run_child(["app", county, "--tabs"])["tabs_mb"] for _ in range(ctx.runs)]
+        empty_peaks = [run_child(["app", str(empty), "--tabs"])["tabs_mb"] for _ in range(ctx.runs)]
+        fig.samples = [round(x, 1) for x in county_peaks]
+        fig.floor_samples = [round(x, 1) for x in empty_peaks]
+        fig.value = statistics.median(county_peaks) - statistics.median(empty_peaks)
+        fig.floor = None
+        fig.floor_label = f"empty db peak {statistics.median(empty_peaks):.0f} MB, county {statistics.median(county_peaks):.0f} MB"
+        fig.runs = ctx.runs
+        fig.target_ok = fig.value <= 50
+        fig.note = "peak RSS after the window is shown and every tab visited"
+
+    out.append(guarded(Figure("memory", "内存 peak memory county − empty", "MB", target="≤ +50 MB"), memory))
+    return out

@@ -1,0 +1,197 @@
+"""The ticket list on the county database: first rows, jump to the end,
+search (3 and 2 Chinese characters), filter change — each against the bare
+SQL that fetches the same visible window with nothing around it. Plus a
+year's statistics.
+
+When the service tab's table model exists it is measured (offscreen, through
+rowCount/data as the view calls them); otherwise the figures go through
+models.tickets (count + window), which that model calls, and say so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import sqlite3
+
+from bench.harness import FeatureMissing, Figure, guarded, median_run, require_attr
+
+WINDOW = 100  # rows visible in a maximised list, rounded up
+TARGET_MS = 100
+# Where the service tab's table model may live, and its likely class names.
+MODEL_MODULES = ("ui.tabs.service_tab", "ui.ticket_model", "ui.tickets_model", "ui.service_models",
+                 "ui.tabs.service_models", "ui.tabs.ticket_list")
+
+
+def find_table_model():
+    """The ticket list's QAbstractTableModel class, or None."""
+    from PySide6.QtCore import QAbstractTableModel
+
+    for name in MODEL_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        for attr in dir(module):
+            obj = getattr(module, attr)
+            if (isinstance(obj, type) and issubclass(obj, QAbstractTableModel) and "icket" in attr
+                    and obj.__module__ == module.__name__):
+                return obj
+    return None
+
+
+def pick_terms(conn) -> dict:
+    """Search terms taken from the data, so they exist at every scale: a rare
+    3-character applicant name, a common 3-character phrase of the request
+    templates, and a 2-character applicant name (scanned with LIKE)."""
+    total = conn.execute("SELECT max(id) FROM tickets").fetchone()[0] or 0
+    mid = total // 2
+    name3 = conn.execute("SELECT applicant_name FROM tickets WHERE id >= ? AND length(applicant_name) = 3 "
+                         "ORDER BY id LIMIT 1", [mid]).fetchone()
+    name2 = conn.execute("SELECT applicant_name FROM tickets WHERE id >= ? AND length(applicant_name) = 2 "
+                         "ORDER BY id LIMIT 1", [mid]).fetchone()
+    return {"name3": name3[0] if name3 else "王小明", "phrase3": "上门办", "name2": name2[0] if name2 else "王伟"}
+
+
+class ModelLayer:
+    """The list as the tab's table model sees it (models.tickets)."""
+
+    label = "models.tickets count_tickets + fetch_window"
+
+    def __init__(self, db):
+        self.db = db
+        self.TicketFilter, self.count, self.fetch = require_attr(
+            "models.tickets", "TicketFilter", "count_tickets", "fetch_window")
+
+    def first(self, **filter_fields) -> int:
+        f = self.TicketFilter(**filter_fields)
+        total = self.count(self.db, f)
+        rows = self.fetch(self.db, f, 0, WINDOW, total)
+        return len(rows)
+
+    def last(self) -> int:
+        f = self.TicketFilter()
+        total = self.count(self.db, f)
+        return len(self.fetch(self.db, f, max(0, total - WINDOW), WINDOW, total))
+
+
+class QtModelLayer:
+    """The tab's own QAbstractTableModel, driven as a QTableView would: set the
+    filter, ask rowCount, then data() for every visible cell."""
+
+    def __init__(self, cls, ctx):
+        self.cls, self.ctx = cls, ctx
+        self.label = f"{cls.__module__}.{cls.__name__}"
+        self.model = cls(ctx)  # raises TypeError when the constructor differs: reported as an error
+
+    def _visible(self, start: int) -> int:
+        from PySide6.QtCore import Qt
+
+        m = self.model
+        while m.canFetchMore(m.index(-1, -1)) and m.rowCount() < start + WINDOW:
+            m.fetchMore(m.index(-1, -1))
+        n = m.rowCount()
+        for r in range(max(0, min(start, n - WINDOW)), min(n, start + WINDOW)):
+            for c in range(m.columnCount()):
+                m.data(m.index(r, c), Qt.DisplayRole)
+        return n
+
+    def first(self, **filter_fields) -> int:
+        from models.tickets import TicketFilter
+
+        self.model.set_filter(TicketFilter(**filter_fields))
+        return self._visible(0)
+
+    def last(self) -> int:
+        from models.tickets import TicketFilter
+
+        self.model.set_filter(TicketFilter())
+        return self._visible(max(0, self.model.rowCount() - WINDOW))
+
+
+def figures(ctx) -> list[Figure]:
+    from models.db import close_database, open_database
+
+    out: list[Figure] = []
+    db = open_database(ctx.county, migrate=False, daily_backup=False)
+    bare = sqlite3.connect(str(ctx.county))
+    try:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'tickets'").fetchone():
+            raise FeatureMissing("tickets table missing")
+        terms = pick_terms(bare)
+        cols = ", ".join(require_attr("models.tickets", "LIST_COLUMNS"))
+        layer = None
+        model_cls = find_table_model()
+        if model_cls is not None:
+            try:
+                from ui.app import ensure_app
+                from ui.context import AppContext
+                from models.users import ADMIN, Actor
+
+                ensure_app()
+                layer = QtModelLayer(model_cls, AppContext(db, ctx.county, Actor("bench", ADMIN, "基准测试")))
+                layer.set_filter_ok = hasattr(layer.model, "set_filter")
+                if not layer.set_filter_ok:
+                    layer = None
+            except Exception:  # noqa: BLE001 - fall back to the model layer below, and say so
+                layer = None
+        if layer is None:
+            layer = ModelLayer(db)
+
+        def floor_query(sql, params=()):
+            return lambda: bare.execute(sql, list(params)).fetchall()
+
+        cases = [
+            ("tickets_first", "办件列表 first rows", lambda: layer.first(),
+             floor_query(f"SELECT {cols} FROM tickets WHERE deleted = 0 ORDER BY id DESC LIMIT {WINDOW}")),
+            ("tickets_end", "办件列表 jump to end", lambda: layer.last(),
+             floor_query(f"SELECT {cols} FROM tickets WHERE deleted = 0 ORDER BY id ASC LIMIT {WINDOW}")),
+            ("tickets_search3_name", f"搜索 3 字姓名 “{terms['name3']}”", lambda: layer.first(search=terms["name3"]),
+             floor_query(f"SELECT {cols} FROM tickets WHERE id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts "
+                         f"MATCH ?) ORDER BY id DESC LIMIT {WINDOW}", ['"' + terms["name3"] + '"'])),
+            ("tickets_search3_phrase", f"搜索 3 字常见词 “{terms['phrase3']}”", lambda: layer.first(search=terms["phrase3"]),
+             floor_query(f"SELECT {cols} FROM tickets WHERE id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts "
+                         f"MATCH ?) ORDER BY id DESC LIMIT {WINDOW}", ['"' + terms["phrase3"] + '"'])),
+            ("tickets_search2", f"搜索 2 字 “{terms['name2']}” (LIKE)", lambda: layer.first(search=terms["name2"]),
+             floor_query(f"SELECT {cols} FROM tickets WHERE deleted = 0 AND (applicant_name LIKE ? OR request_text "
+                         f"LIKE ?) ORDER BY id DESC LIMIT {WINDOW}", [f"%{terms['name2']}%"] * 2)),
+            ("tickets_filter", "筛选 filter change (status 办结)", lambda: layer.first(status="办结"),
+             floor_query(f"SELECT {cols} FROM tickets WHERE deleted = 0 AND status = ? ORDER BY id DESC LIMIT {WINDOW}",
+                         ["办结"])),
+        ]
+        for key, label, fn, floor_fn in cases:
+            target = "≤ 200 ms" if key == "tickets_filter" else f"≤ {TARGET_MS} ms"
+
+            def measure(fig, fn=fn, floor_fn=floor_fn, limit=200 if key == "tickets_filter" else TARGET_MS):
+                value, samples = median_run(fn, ctx.runs, warmup=1)
+                floor, floor_samples = median_run(floor_fn, ctx.runs, warmup=1)
+                fig.value, fig.floor = value * 1000, floor * 1000
+                fig.samples = [round(s * 1000, 2) for s in samples]
+                fig.floor_samples = [round(s * 1000, 2) for s in floor_samples]
+                fig.runs = ctx.runs
+                fig.target_ok = fig.value <= limit
+                fig.note = f"through {layer.label}"
+
+            out.append(guarded(Figure(key, label, "ms", floor_label="bare SQL, visible window only",
+                                      target=target), measure))
+
+        def year_stats(fig):
+            statistics = require_attr("models.ticket_stats", "statistics")
+            year_to = dt.date.today()
+            year_from = year_to - dt.timedelta(days=365)
+            value, samples = median_run(lambda: statistics(db, year_from, year_to), ctx.runs, warmup=1)
+            floor, fs = median_run(floor_query(
+                "SELECT status, count(*) FROM tickets WHERE deleted = 0 AND received_date BETWEEN ? AND ? GROUP BY status",
+                [year_from.isoformat(), year_to.isoformat()]), ctx.runs, warmup=1)
+            fig.value, fig.floor, fig.runs = value * 1000, floor * 1000, ctx.runs
+            fig.samples, fig.floor_samples = [round(s * 1000, 2) for s in samples], [round(s * 1000, 2) for s in fs]
+            fig.target_ok = fig.value <= 500
+
+        out.append(guarded(Figure("tickets_stats_year", "办件统计 a year's statistics (all townships)", "ms",
+                                  floor_label="one GROUP BY over the year", target="≤ 500 ms"), year_stats))
+    except FeatureMissing as e:
+        out.append(Figure("tickets", "办件列表 ticket list", status="missing", note=str(e)))
+    finally:
+        bare.close()
+        close_database(db)
+    return out
