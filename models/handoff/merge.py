@@ -347,10 +347,11 @@ def import_package(db, path, password: str, actor, progress=None) -> ImportSumma
     _check_manifest(db, m)
     summary = ImportSummary(str(m["package_id"]), m["kind"], str(m["township_code"]),
                             str(m.get("township_name") or ""), int(m["sequence"]))
-    if db.execute("SELECT 1 FROM handoff_packages WHERE package_id = ?", [summary.package_id]).fetchone():
+    become_county = _check_mode(db, m)
+    if db.execute("SELECT 1 FROM handoff_packages WHERE package_id = ? AND direction = 'import'",
+                  [summary.package_id]).fetchone():
         summary.already_imported = True
         return summary
-    become_county = _check_mode(db, m)
     _attach_payload(db, opened.payload)
     del opened
     conn = db.conn
