@@ -430,7 +430,7 @@ for _kind in (
                gather_liaison_cards, "roster:render_liaison_cards", area="roster"),
     NoticeKind("service_catalogue", "五公开/明白卡", ("date",), "服务事项目录（models.catalogue.items_by_department）",
                gather_service_catalogue, "service:render_catalogue", paper="a4-landscape", area="service"),
-    NoticeKind("case_results", "办件结果公示", ("date", "period"), "办结的办件（models.tickets.finished_tickets）",
+    NoticeKind("case_results", "办件结果公示", ("date", "period"), "办结的办件（models.ticket_stats.finished_tickets）",
                gather_case_results, "service:render_case_results", paper="a4-landscape", area="service"),
     NoticeKind("receipt", "受理回执", ("date", "ticket"), "办件（models.tickets.receipt_data）",
                gather_receipt, "service:render_receipt", area="service"),
