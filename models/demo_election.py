@@ -18,14 +18,6 @@ GIVEN_FEMALE = ["丽华", "秀英", "晓燕", "春梅", "玉兰", "慧", "静", 
 EVENT_DATE = "2026-10-15"
 
 
-def _post(db, role: str) -> str | None:
-    if not el._table_exists(db, "posts"):
-        return None
-    row = db.execute("SELECT uuid FROM posts WHERE role = ? AND deleted = 0 ORDER BY sort_order, id LIMIT 1",
-                     [role]).fetchone()
-    return row[0] if row else None
-
-
 def _roster_people(db) -> list[dict]:
     if not el._table_exists(db, "cadres"):
         return []
@@ -84,9 +76,9 @@ def fill(db, rng, actor, options) -> None:
                  if (n := el.term_number_of(t))]
         term = max(terms) + 1 if terms else term
     races_spec = [
-        {"name": "党委委员", "kind": "committee", "seats": 9, "woman_seat": True, "post_uuid": _post(db, "committee")},
-        {"name": "党委书记", "kind": "secretary", "seats": 1, "post_uuid": _post(db, "party_secretary")},
-        {"name": "党委副书记", "kind": "deputy", "seats": 3, "post_uuid": _post(db, "deputy_secretary")},
+        {"name": "党委委员", "kind": "committee", "seats": 9, "woman_seat": True, "post_uuid": el.post_by_role(db, "committee")},
+        {"name": "党委书记", "kind": "secretary", "seats": 1, "post_uuid": el.post_by_role(db, "party_secretary")},
+        {"name": "党委副书记", "kind": "deputy", "seats": 3, "post_uuid": el.post_by_role(db, "deputy_secretary")},
     ]
     ev = el.create_event(db, actor, term_number=term, event_date=EVENT_DATE, title=f"{el.term_label(term)}领导班子换届",
                          rec_seats=9, races_spec=races_spec)

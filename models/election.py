@@ -276,6 +276,16 @@ def get_race(db, race_uuid: str) -> dict:
     return r
 
 
+def post_by_role(db, role: str) -> str | None:
+    """The uuid of the roster's first post with this machine role (committee,
+    party_secretary, deputy_secretary …), or None."""
+    if not _table_exists(db, "posts"):
+        return None
+    row = db.execute("SELECT uuid FROM posts WHERE role = ? AND deleted = 0 ORDER BY sort_order, id LIMIT 1",
+                     [role]).fetchone()
+    return row[0] if row else None
+
+
 def _roster_cadre(db, cadre_uuid: str) -> dict | None:
     if not cadre_uuid or not _table_exists(db, "cadres"):
         return None
