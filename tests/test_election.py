@@ -281,3 +281,30 @@ def test_three_notices_publish_without_private_numbers(db, admin):
         assert "甲" in text and not find_private_numbers(text)
     with pytest.raises(ValidationError, match="没有第九届"):
         notices.gather(db, "election_results", notices.NoticeParams(period="9"))
+
+
+def test_demo_term_change_is_complete_and_consistent(db, admin):
+    import random
+
+    from models import demo_election, demo_roster
+    from models.demo import DemoOptions
+
+    from models import township
+    from models.demo import OFFICES, VILLAGE_NAMES
+
+    for name in VILLAGE_NAMES[:8]:
+        township.add_village(db, admin, name, 200)
+    for name, kind, est in OFFICES:
+        township.add_office(db, admin, name, kind, establishment=est)
+    options = DemoOptions(seed=3)
+    demo_roster.fill(db, random.Random(3), admin, options)
+    demo_election.fill(db, random.Random(3), admin, options)
+    ev = el.events(db)[0]
+    for res in el.results(db, ev["uuid"]):
+        assert res["open_seats"] == 0 and len(res["elected"]) == res["seats"]
+        assert res["race"]["post_uuid"]
+    counts = el.create_term_appointments(db, admin, ev["uuid"])
+    assert counts["created"] == 13
+    from models import audit
+
+    assert audit.verify_chain(db) == []

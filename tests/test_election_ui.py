@@ -1,0 +1,120 @@
+"""The 换届选举 window, offscreen: create an event, nominate, refuse a short
+candidate list, count a round with a run-off, and the read-only view."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from models import election as el
+
+
+@pytest.fixture
+def ctx(db, admin):
+    from ui.context import AppContext
+
+    return AppContext(db, db.path, admin)
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    seen = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a, **k: seen.append(text))
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    return seen
+
+
+def test_empty_then_new_event(qtbot, ctx, warnings):
+    from ui.election_dialog import ElectionWindow, EventDialog
+
+    w = ElectionWindow(ctx)
+    qtbot.addWidget(w)
+    assert w.tabs.isHidden() and not w.empty.isHidden()
+    dlg = EventDialog(ctx, w)
+    dlg.term.setValue(8)
+    dlg.committee.setValue(3)
+    dlg._save()
+    assert dlg.result() == QDialog.Accepted
+    w.reload_events(select=dlg.created)
+    assert not w.tabs.isHidden()
+    assert w.races_table.rowCount() == 3
+    assert w.races_table.item(0, 4).text() == "4"  # 3 seats +30% → 4
+
+
+def _setup(ctx, admin):
+    ev = el.create_event(ctx.db, admin, term_number=8, event_date="2026-06-01",
+                         races_spec=[{"name": "党委书记", "kind": "secretary", "seats": 1}])
+    keys = [el.add_nominee(ctx.db, admin, ev, name=n, sex=s, birth_date="1980-01-01")
+            for n, s in (("甲", "男"), ("乙", "女"), ("丙", "男"))]
+    return ev, keys
+
+
+def test_candidates_margin_and_runoff(qtbot, ctx, admin, warnings):
+    from ui.election_dialog import ElectionWindow
+
+    ev, keys = _setup(ctx, admin)
+    w = ElectionWindow(ctx)
+    qtbot.addWidget(w)
+    w.tabs.setCurrentIndex(2)
+    # only one candidate ticked: below the 50% margin, refused, nothing saved
+    w.cands_table.item(0, 0).setCheckState(Qt.Checked)
+    assert "还差 1 名" in w.margin_label.text()
+    w._save_candidates()
+    assert warnings and "至少 2 名" in warnings[-1]
+    assert el.candidates(ctx.db, w._current_race()) == []
+    for r in range(3):
+        w.cands_table.item(r, 0).setCheckState(Qt.Checked)
+    w._save_candidates()
+    assert len(el.candidates(ctx.db, w._current_race())) == 3
+    # round 1: a tie → run-off between the tied two
+    w.present_spin.setValue(10)
+    spins = list(w.ballot_spins.values())
+    spins[0].setValue(5)
+    spins[1].setValue(5)
+    w._save_round()
+    state = el.race_result(ctx.db, w._current_race())
+    assert state["open_seats"] == 1 and len(w.ballot_spins) == 2
+    assert "另行选举" in w.round_title.text()
+    # votes above the valid ballots are refused with a message
+    w.present_spin.setValue(10)
+    list(w.ballot_spins.values())[0].setValue(11)
+    w._save_round()
+    assert "多于有效票" in warnings[-1]
+    list(w.ballot_spins.values())[0].setValue(7)
+    w._save_round()
+    assert el.race_result(ctx.db, w._current_race())["open_seats"] == 0
+    w.tabs.setCurrentIndex(3)
+    assert w.result_table.rowCount() == 1 and w.result_table.item(0, 2).text() in ("甲", "乙", "丙")
+
+
+def test_read_only_user_cannot_write(qtbot, db, admin, actor_of):
+    from ui.context import AppContext
+    from ui.election_dialog import ElectionWindow
+
+    ctx = AppContext(db, db.path, actor_of("readonly"))
+    _setup(ctx, admin)
+    w = ElectionWindow(ctx)
+    qtbot.addWidget(w)
+    assert not w.add_nominee_btn.isEnabled() and not w.new_event_btn.isEnabled()
+    assert w.noms_table.rowCount() == 3
+
+
+def test_rec_unit_dialog_refuses_too_many_marks(qtbot, ctx, admin, warnings):
+    from ui.election_dialog import RecUnitDialog
+
+    ev, keys = _setup(ctx, admin)  # rec seats = 1 (the secretary seat)
+    dlg = RecUnitDialog(ctx, ev, None)
+    qtbot.addWidget(dlg)
+    dlg.name.setText("青石村")
+    dlg.em.setValue(10)
+    dlg.pm.setValue(10)
+    for spin in dlg.spins.values():
+        spin.setValue(6)
+    dlg._save()
+    assert "所划人数多于应选名额" in dlg.error.text()
+    assert el.rec_units(ctx.db, ev) == []
+    for spin, n in zip(dlg.spins.values(), (6, 3, 1)):
+        spin.setValue(n)
+    dlg._save()
+    assert dlg.result() == QDialog.Accepted
+    assert [r["votes"] for r in el.recommendation(ctx.db, ev)["ranking"]] == [6, 3, 1]
