@@ -42,7 +42,7 @@ def cmd_notice(args) -> int:
                 extra.append("--period")
             if "ticket" in k.needs:
                 extra.append("--ticket")
-            print(f"{k.key:<20}{k.label}" + (f"（{' '.join(extra)}）" if extra else "") + f"　数据：{k.source}")
+            print(f"{k.key:<24} {k.label}" + (f"（{' '.join(extra)}）" if extra else "") + f"　数据：{k.source}")
         return 0 if args.list else 1
     kind = notices.get_kind(args.kind)
     if not args.out:

@@ -84,19 +84,38 @@ class NoticeKind:
 
 
 KINDS: dict[str, NoticeKind] = {}
+# Domain modules that register their own kinds when imported (register_kind).
+PLUGIN_MODULES = ["models.election"]
+_plugins_loaded = False
 
 
 def register_kind(kind: NoticeKind) -> None:
+    """Add (or replace) a notice kind; domain modules call this at import time."""
     KINDS[kind.key] = kind
+
+
+def _load_plugins() -> None:
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    for name in PLUGIN_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name != name:
+                raise
 
 
 def kinds(area: str | None = None) -> list[NoticeKind]:
     """Registered kinds, in menu order (optionally those of one tab)."""
+    _load_plugins()
     return [k for k in KINDS.values() if area is None or k.area == area]
 
 
 def get_kind(key: str) -> NoticeKind:
     """The kind named `key` (CLI name or Chinese label), else a ValidationError listing them."""
+    _load_plugins()
     if key in KINDS:
         return KINDS[key]
     for k in KINDS.values():

@@ -29,7 +29,7 @@ from models import notices
 from models.errors import AppError
 from models.users import CAPABILITY_LABELS
 
-AREA_LABELS = {"roster": "领导班子", "service": "便民服务", "assess": "考核"}
+AREA_LABELS = {"roster": "领导班子", "service": "便民服务", "assess": "考核", "election": "换届选举"}
 PAPER_CHOICES = [("", "按公示类型默认"), ("a4", "A4 纵向"), ("a4-landscape", "A4 横向"), ("a3", "A3（公开栏）")]
 PERIOD_HINTS = {
     "case_results": "如 2026-10（月）、2026-Q3、2026-10-01..2026-10-31；空着为上个月",
@@ -169,7 +169,10 @@ def check_notice_file(ctx, parent) -> None:
 def build_notice_menu(menu: QMenu, ctx, parent) -> None:
     """Fill the 公示 menu: one entry per notice kind, grouped by tab, and 核对公示文件."""
     allowed = ctx.actor.can(notices.CAPABILITY)
-    for area, label in AREA_LABELS.items():
+    areas = dict(AREA_LABELS)
+    for kind in notices.kinds():
+        areas.setdefault(kind.area, kind.area or "其他")
+    for area, label in areas.items():
         kinds = notices.kinds(area)
         if not kinds:
             continue
