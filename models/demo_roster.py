@@ -128,7 +128,8 @@ def fill(db, rng, actor, options) -> None:
             roster.appoint(db, actor, uuid, post_ids["助理员"], f"{today.year - 1}-03", method="聘任")
             staff.append(uuid)
         # Two nominees for a 任前公示, within the age limits.
-        roster.update_cadre(db, actor, staff[1], {"proposed_post": "党政综合办公室副主任", "nomination": "新提名"})
+        young = next(uuid for uuid in staff if roster.age_at(roster.get_cadre(db, uuid)["birth_date"], today) <= 40)
+        roster.update_cadre(db, actor, young, {"proposed_post": "党政综合办公室副主任", "nomination": "新提名"})
         roster.update_cadre(db, actor, team[6], {"proposed_post": "党委副书记（提名）", "nomination": "继续提名"})
 
         area_ids = []

@@ -1,0 +1,141 @@
+"""Every rule check of the leadership team, from the demo's compliant team."""
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from models import records, roster, roster_rules, settings
+from tests.roster_fixtures import roster_db_template
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory):
+    return roster_db_template(tmp_path_factory)
+
+
+@pytest.fixture
+def admin():
+    from models.users import ADMIN, Actor
+
+    return Actor("admin", ADMIN, "管理员")
+
+
+@pytest.fixture
+def team_db(template, tmp_path):
+    from models.db import close_database, open_database
+
+    path = tmp_path / "team.db"
+    shutil.copy(template, path)
+    database = open_database(path, daily_backup=False)
+    yield database
+    close_database(database)
+
+
+def codes(db):
+    return [f["code"] for f in roster_rules.check(db)]
+
+
+def member(db, role):
+    return next(m for m in roster.current_team(db) if role in m["roles"])
+
+
+def test_demo_has_exactly_one_deliberate_warning(team_db):
+    findings = roster_rules.check(team_db)
+    assert [f["code"] for f in findings] == ["overload"]
+    assert findings[0]["text"].startswith("[000]")
+    assert "4 项分工" in findings[0]["message"]
+
+
+def test_check_hook_prints_source(team_db):
+    out = roster_rules.check_findings(team_db)
+    assert out == [("warning", out[0][1])] and "[000]" in out[0][1]
+
+
+def test_overload_threshold_is_a_setting(team_db, admin):
+    settings.set_value(team_db, "roster.max_duties", 4, admin)
+    assert codes(team_db) == []
+
+
+def test_team_size_against_quota(team_db, admin):
+    settings.set_value(team_db, "roster.team_quota", 9, admin)
+    found = roster_rules.check(team_db)
+    assert any(f["code"] == "team_size" and "超过职数 9" in f["message"] for f in found)
+    assert any(f["code"] == "committee_mix" for f in found)
+
+
+def test_team_vacancy(team_db, admin):
+    roster.leave_service(team_db, admin, member(team_db, "armed")["uuid"])
+    found = roster_rules.check(team_db)
+    assert any(f["code"] == "team_size" and "空缺 1" in f["message"] for f in found)
+
+
+def test_composition_needs_deputy_secretary_as_npc_chair(team_db, admin):
+    chair = member(team_db, "npc_chair")
+    appt = next(a for a in roster.current_appointments(team_db, chair["uuid"]) if a["role"] == "deputy_secretary")
+    roster.end_appointment(team_db, admin, appt["uuid"])
+    found = roster_rules.check(team_db)
+    assert any(f["code"] == "composition" and "副书记应为 3 人，现有 2 人" in f["message"] for f in found)
+    assert any(f["code"] == "composition" and "人大主席团主席" in f["message"] for f in found)
+
+
+def test_discipline_secretary_after_new_term_is_a_setting(team_db, admin):
+    assert "discipline" not in codes(team_db)
+    settings.set_value(team_db, "roster.new_term_discipline_separate", True, admin)
+    found = roster_rules.check(team_db)
+    assert any(f["code"] == "discipline" and "纪委书记仍兼任党委副书记" in f["message"] for f in found)
+
+
+def test_duty_gap_and_overlap(team_db, admin):
+    area = roster.add_duty_area(team_db, admin, "乡村振兴")
+    assert any(f["code"] == "duty_gap" and "没有分管领导" in f["message"] for f in roster_rules.check(team_db))
+    roster.assign_duty(team_db, admin, area, member(team_db, "deputy_head")["uuid"])
+    roster.assign_duty(team_db, admin, area, member(team_db, "armed")["uuid"])
+    assert any(f["code"] == "duty_gap" and "分工重叠" in f["message"] for f in roster_rules.check(team_db))
+
+
+def test_top_leader_not_in_charge_of_finance(team_db, admin):
+    finance = next(a for a in roster.duty_areas(team_db) if a["is_finance"])
+    top = member(team_db, "party_secretary")
+    roster.set_duty(team_db, admin, finance["uuid"], finance["leaders"][0]["cadre_uuid"], None)
+    roster.set_duty(team_db, admin, finance["uuid"], top["uuid"], "分管")
+    found = roster_rules.check(team_db)
+    assert any(f["code"] == "finance" and f["source"] == "001" for f in found)
+
+
+def test_every_village_covered(team_db, admin):
+    village = roster.village_coverage(team_db)[0]
+    for link in village["liaisons"]:
+        roster.remove_liaison(team_db, admin, link["uuid"])
+    found = roster_rules.check(team_db)
+    assert any(f["code"] == "villages" and village["name"] in f["message"] for f in found)
+
+
+def test_at_least_one_woman(team_db, admin):
+    for m in roster.current_team(team_db):
+        if m["sex"] == "女":
+            records.update(team_db, "cadres", m["uuid"], {"sex": "男"}, admin)  # bypass ID check on purpose
+    assert "women" in codes(team_db)
+
+
+@pytest.mark.parametrize("sex,nomination,age,flagged", [
+    ("男", "继续提名", 57, False), ("男", "继续提名", 58, True), ("女", "继续提名", 53, True),
+    ("男", "新提名", 55, False), ("男", "新提名", 56, True), ("女", "新提名", 50, False), ("女", "新提名", 51, True),
+])
+def test_nominee_age_limits(team_db, admin, sex, nomination, age, flagged):
+    ref = dt.date(2026, 6, 30)
+    settings.set_value(team_db, "roster.age_reference_date", ref.isoformat(), admin)
+    birth = dt.date(ref.year - age, 1, 1).isoformat()
+    roster.add_cadre(team_db, admin, {"name": "测试人", "sex": sex, "birth_date": birth, "nomination": nomination,
+                                      "proposed_post": "副镇长"})
+    assert ("age" in codes(team_db)) is flagged
+
+
+def test_vacancy_and_over_establishment(team_db, admin):
+    office = records.rows(team_db, "SELECT uuid, name FROM offices WHERE name = '财政所'")[0]
+    roster.add_cadre(team_db, admin, {"name": "新来人", "staffing": "在编", "office_uuid": office["uuid"]})
+    assert any(f["code"] == "vacancy" and "超编 1" in f["message"] for f in roster_rules.check(team_db))
+    staff = [c for c in roster.list_cadres(team_db) if c["office_uuid"] == office["uuid"] and c["staffing"] == "在编"]
+    roster.leave_service(team_db, admin, staff[0]["uuid"])
+    roster.leave_service(team_db, admin, staff[1]["uuid"])
+    assert any(f["code"] == "vacancy" and "缺编 1" in f["message"] for f in roster_rules.check(team_db))
