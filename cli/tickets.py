@@ -1,5 +1,162 @@
-"""Subcommands of the tickets domain (see cli/__init__.py)."""
+"""Subcommands of the tickets domain (see cli/__init__.py):
+
+    tickets import FILE.xlsx
+    tickets export --from DATE --to DATE --out FILE.xlsx
+    tickets list [--status S] [--search Q] [--limit N]
+    tickets stats --from DATE --to DATE
+    calendar years | show YEAR | import FILE | seed [YEAR ...]
+"""
+
+from __future__ import annotations
+
+import sys
+
+from cli import open_db
 
 
 def register(sub, common) -> None:
     """Add this domain's subcommands to the parser."""
+    p = sub.add_parser("tickets", parents=[common], help="便民服务办件：导入、导出台帐、列表、统计")
+    tsub = p.add_subparsers(dest="tickets_command", metavar="操作")
+    p.set_defaults(func=_print_help(p))
+
+    q = tsub.add_parser("import", parents=[common], help="从 .xlsx 导入办件（有错误时不导入任何一行）")
+    q.add_argument("file")
+    q.set_defaults(func=cmd_import)
+
+    q = tsub.add_parser("export", parents=[common], help="导出群众需求办理台帐 .xlsx")
+    q.add_argument("--from", dest="date_from", required=True, help="受理日期起（如 2026-01-01）")
+    q.add_argument("--to", dest="date_to", required=True, help="受理日期止")
+    q.add_argument("--out", required=True, help="输出文件 .xlsx")
+    q.add_argument("--full-id", action="store_true", help="身份证号不打码（默认打码）")
+    q.set_defaults(func=cmd_export)
+
+    q = tsub.add_parser("list", parents=[common], help="列出办件（最新在前）")
+    q.add_argument("--status", default="", help="状态：受理、办理中、补正、办结、不予受理、退回、未办结")
+    q.add_argument("--search", default="", help="按申请人或诉求内容搜索")
+    q.add_argument("--overdue", action="store_true", help="只列超期办件")
+    q.add_argument("--limit", type=int, default=50)
+    q.set_defaults(func=cmd_list)
+
+    q = tsub.add_parser("stats", parents=[common], help="办件统计")
+    q.add_argument("--from", dest="date_from", required=True)
+    q.add_argument("--to", dest="date_to", required=True)
+    q.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("calendar", parents=[common], help="工作日历（法定节假日与调休）")
+    csub = p.add_subparsers(dest="calendar_command", metavar="操作")
+    p.set_defaults(func=_print_help(p))
+    q = csub.add_parser("years", parents=[common], help="列出已覆盖的年份")
+    q.set_defaults(func=cmd_calendar_years)
+    q = csub.add_parser("show", parents=[common], help="列出某年的节假日和调休上班日")
+    q.add_argument("year", type=int)
+    q.set_defaults(func=cmd_calendar_show)
+    q = csub.add_parser("import", parents=[common], help="导入县里下发的工作日历（.csv/.xlsx：日期,是否工作日,名称；整年）")
+    q.add_argument("file")
+    q.set_defaults(func=cmd_calendar_import)
+    q = csub.add_parser("seed", parents=[common], help="用程序内置的节假日数据补充（或重置）年份")
+    q.add_argument("years", nargs="*", type=int)
+    q.add_argument("--replace", action="store_true", help="覆盖已有年份（含手工修改）")
+    q.set_defaults(func=cmd_calendar_seed)
+
+
+def _print_help(parser):
+    def show(args) -> int:
+        parser.print_help()
+        return 1
+
+    return show
+
+
+def cmd_import(args) -> int:
+    from models.tickets_io import import_tickets
+    from models.users import CLI_ACTOR
+
+    db = open_db(args)
+    result = import_tickets(db, CLI_ACTOR, args.file)
+    if result["errors"]:
+        print(f"文件有 {len(result['errors'])} 处错误，未导入任何办件：", file=sys.stderr)
+        for line in result["errors"]:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    print(f"已导入 {result['imported']} 件办件。")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from models.tickets_io import export_ledger
+
+    db = open_db(args)
+    n = export_ledger(db, args.out, args.date_from, args.date_to, mask_ids=not args.full_id)
+    print(f"已导出 {n} 件办件到 {args.out}")
+    return 0
+
+
+def cmd_list(args) -> int:
+    from models import tickets
+
+    db = open_db(args)
+    f = tickets.TicketFilter(status=args.status, search=args.search, deadline="overdue" if args.overdue else "")
+    total = tickets.count_tickets(db, f)
+    for r in tickets.fetch_window(db, f, 0, args.limit, total):
+        print(f"{r['ticket_no']}\t{r['received_date']}\t{r['kind']}\t{r['status']}\t限 {r['due_date']}\t"
+              f"{r['applicant_name']}\t{r['item_name'] or r['department']}")
+    print(f"共 {total} 件" + (f"，显示前 {args.limit} 件" if total > args.limit else ""))
+    return 0
+
+
+def cmd_stats(args) -> int:
+    from models import tickets
+
+    db = open_db(args)
+    s = tickets.statistics(db, args.date_from, args.date_to)
+    print(f"{s['date_from']} 至 {s['date_to']}：受理 {s['total']} 件，办结 {s['finished']} 件")
+    print(f"按时办结率 {s['on_time_rate']:.1%}，平均办理 {s['avg_work_days'] or 0} 个工作日，"
+          f"满意率 {s['satisfaction_rate']:.1%}（评价 {s['rated']} 件）")
+    for title, key in (("按月", "by_month"), ("按部门", "by_department"), ("按渠道", "by_channel"), ("按类型", "by_kind")):
+        print(f"{title}：" + "，".join(f"{k} {n}" for k, n in s[key]))
+    return 0
+
+
+def cmd_calendar_years(args) -> int:
+    from models import workdays
+
+    db = open_db(args)
+    print(workdays.years_label(workdays.covered_years(db)))
+    missing = workdays.missing_years(db)
+    if missing:
+        print("缺少：" + "、".join(f"{y} 年" for y in missing))
+    return 0
+
+
+def cmd_calendar_show(args) -> int:
+    from models import workdays
+
+    db = open_db(args)
+    rows = workdays.special_days(db, args.year)
+    if not rows:
+        print(f"{args.year} 年不在工作日历中（{workdays.years_label(workdays.covered_years(db))}）。")
+        return 1
+    for r in rows:
+        print(f"{r['date']}\t{r['weekday']}\t{'上班' if r['is_workday'] else '休息'}\t{r['name']}")
+    return 0
+
+
+def cmd_calendar_import(args) -> int:
+    from models import workdays
+    from models.users import CLI_ACTOR
+
+    db = open_db(args)
+    years = workdays.import_days(db, CLI_ACTOR, workdays.read_calendar_file(args.file), source="county")
+    print("已导入：" + "、".join(f"{y} 年" for y in years))
+    return 0
+
+
+def cmd_calendar_seed(args) -> int:
+    from models import workdays
+    from models.users import CLI_ACTOR
+
+    db = open_db(args)
+    years = workdays.seed_from_package(db, CLI_ACTOR, args.years or None, replace=args.replace)
+    print(("已写入：" + "、".join(f"{y} 年" for y in years)) if years else "没有需要补充的年份。")
+    return 0

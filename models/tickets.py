@@ -54,7 +54,8 @@ def _actor_name(actor) -> str:
 
 
 def _date(value, label: str, default: dt.date | None = None, allow_future: bool = False) -> dt.date:
-    d = parse_date(value, label, allow_future=allow_future)
+    # The future is judged by the callers against their own `today`.
+    d = parse_date(value, label, allow_future=True)
     if d is None:
         if default is None:
             raise ValidationError(label, "不能为空。")

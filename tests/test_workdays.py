@@ -1,0 +1,84 @@
+"""The working-day calendar: holidays, make-up working days, coverage, edits, import."""
+
+import datetime as dt
+
+import pytest
+
+from models import workdays
+from models.errors import PermissionDenied, ValidationError
+from models.users import Actor, READONLY
+
+D = dt.date
+
+
+def test_seeded_years_cover_package(db):
+    years = workdays.covered_years(db)
+    assert years[0] <= 2020 and years[-1] >= 2026
+    assert workdays.years_label([2024, 2025, 2026]) == "已覆盖 2024–2026 年"
+
+
+def test_spring_festival_2026_with_make_up_saturday(db):
+    # Thu 12 Feb 2026 + 3 working days: Fri 13, Sat 14 (调休上班), then the
+    # holiday 15–23 Feb; the third working day is Tue 24 Feb.
+    assert workdays.is_workday(db, "2026-02-14") is True
+    assert workdays.is_workday(db, "2026-02-16") is False
+    assert workdays.add_workdays(db, "2026-02-12", 3) == D(2026, 2, 24)
+    assert workdays.workdays_between(db, "2026-02-12", "2026-02-24") == 3
+
+
+def test_national_day_2025(db):
+    # Sun 28 Sep 2025 is a make-up working day; 1–8 Oct are off.
+    assert workdays.is_workday(db, D(2025, 9, 28))
+    assert not workdays.is_workday(db, D(2025, 10, 6))
+    assert workdays.add_workdays(db, D(2025, 9, 30), 1) == D(2025, 10, 9)
+    assert workdays.add_workdays(db, D(2025, 9, 26), 2) == D(2025, 9, 29)  # Fri → Sun(调休) → Mon
+    assert workdays.workdays_between(db, D(2025, 9, 30), D(2025, 10, 10)) == 2
+    assert workdays.workdays_between(db, D(2025, 10, 10), D(2025, 9, 30)) == -2
+
+
+def test_zero_days_is_same_day(db):
+    assert workdays.add_workdays(db, "2026-03-02", 0) == D(2026, 3, 2)
+
+
+def test_outside_coverage_is_a_clear_error(db):
+    with pytest.raises(ValidationError, match="不在工作日历覆盖范围"):
+        workdays.add_workdays(db, "2030-01-02", 1)
+    with pytest.raises(ValidationError, match="超出工作日历覆盖范围"):
+        workdays.add_workdays(db, "2026-12-30", 5)
+    assert workdays.missing_years(db, today=D(2026, 6, 1)) == [2027]
+
+
+def test_set_day_needs_right_and_changes_deadlines(db, admin):
+    with pytest.raises(PermissionDenied):
+        workdays.set_day(db, Actor("g", READONLY), "2026-03-06", False, "临时假日")
+    assert workdays.add_workdays(db, "2026-03-05", 1) == D(2026, 3, 6)
+    workdays.set_day(db, admin, "2026-03-06", False, "临时假日")
+    assert workdays.add_workdays(db, "2026-03-05", 1) == D(2026, 3, 9)
+
+
+def _plain_year(year):
+    d, out = D(year, 1, 1), []
+    while d.year == year:
+        out.append((d.isoformat(), 0 if d.weekday() >= 5 else 1, ""))
+        d += dt.timedelta(days=1)
+    return out
+
+
+def test_import_whole_year_and_refuse_partial(db, admin, tmp_path):
+    with pytest.raises(ValidationError, match="2027 年只有"):
+        workdays.import_days(db, admin, _plain_year(2027)[:100])
+    assert 2027 not in workdays.covered_years(db)
+    rows = _plain_year(2027)
+    rows[0] = ("2027-01-01", 0, "元旦")
+    path = tmp_path / "cal.csv"
+    path.write_text("日期,是否工作日,名称\n" + "\n".join(f"{a},{b},{c}" for a, b, c in rows), encoding="utf-8")
+    assert workdays.import_days(db, admin, workdays.read_calendar_file(path), "county") == [2027]
+    assert 2027 in workdays.covered_years(db)
+    assert workdays.add_workdays(db, "2026-12-31", 1) == D(2027, 1, 4)
+
+
+def test_import_bad_row_names_the_row(db, admin):
+    rows = _plain_year(2027)
+    rows[5] = ("2027-01-06", "也许", "")
+    with pytest.raises(ValidationError, match="第 6 行"):
+        workdays.import_days(db, admin, rows)
