@@ -24,7 +24,9 @@ def fresh_database(path: Path):
         close_database(db)
         _TEMPLATE.append(folder / "empty.db")
     shutil.copyfile(_TEMPLATE[0], path)
-    return open_database(path, daily_backup=False)
+    db = open_database(path, daily_backup=False)
+    db.execute("PRAGMA synchronous=OFF")  # test speed only; the program keeps FULL
+    return db
 
 
 def make_township(path: Path, code: str, name: str, villages: int = 3):

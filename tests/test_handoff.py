@@ -14,7 +14,7 @@ import zipfile
 import pytest
 
 from cli import main as cli_main
-from handoff_helpers import PASSWORD, close, file_hash, make_county, make_township, travel_state, village_uuid
+from handoff_helpers import PASSWORD, close, file_hash, fresh_database, make_county, make_township, travel_state, village_uuid
 from models import handoff, records, settings, township
 from models.db import close_database, open_database
 from models.errors import PermissionDenied, ValidationError
@@ -395,7 +395,7 @@ def test_demo_townships_round_trip(tmp_path):
     county = make_county(tmp_path / "county.db")
     states = {}
     for seed, (code, name) in enumerate([("330106001", "甲镇"), ("330106002", "乙镇")], start=1):
-        db = open_database(tmp_path / f"{code}.db")
+        db = fresh_database(tmp_path / f"{code}.db")
         build_demo(db, DemoOptions(seed=seed, tickets=60, township_code=code, township_name=name))
         result = handoff.export_package(db, tmp_path / f"{code}.xzpkg", PASSWORD, CLI_ACTOR)
         summary = handoff.import_package(county, result.path, PASSWORD, CLI_ACTOR)
