@@ -1,0 +1,133 @@
+"""The 领导班子 tab driven as a clerk would (pytest-qt, offscreen)."""
+
+import datetime as dt
+import shutil
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+
+from models import roster
+from models.users import ADMIN, READONLY, Actor
+from tests.roster_fixtures import roster_db_template
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory):
+    return roster_db_template(tmp_path_factory)
+
+
+@pytest.fixture
+def make_tab(template, tmp_path, qtbot):
+    from models.db import close_database, open_database
+    from ui.context import AppContext
+    from ui.tabs.roster_tab import RosterTab
+
+    opened = []
+
+    def make(role=ADMIN):
+        path = tmp_path / "tab.db"
+        if not path.exists():
+            shutil.copy(template, path)
+        db = open_database(path, daily_backup=False)
+        opened.append(db)
+        ctx = AppContext(db, path, Actor("admin", role, "管理员"))
+        tab = RosterTab(ctx)
+        qtbot.addWidget(tab)
+        tab.resize(1200, 700)
+        return tab
+
+    yield make
+    for db in opened:
+        close_database(db)
+
+
+def test_search_as_you_type_by_initials(make_tab, qtbot):
+    tab = make_tab()
+    page = tab.list_page
+    someone = page.model.rows[5]
+    initials = roster.get_cadre(tab.ctx.db, someone["uuid"])["name_initials"]
+    page.search.setText(initials)
+    qtbot.waitUntil(lambda: page.model.text == initials, timeout=2000)
+    assert someone["name"] in [r["name"] for r in page.model.rows]
+    assert page.count.text() == f"共 {page.model.total} 人"
+
+
+def test_edit_cadre_shows_field_error_and_saves(make_tab, qtbot):
+    tab = make_tab()
+    page = tab.list_page
+    page.view.selectRow(0)
+    editor = page.editor
+    uuid = editor.cadre_uuid
+    editor.widgets["phone"].setText("12345")
+    editor.save()
+    assert editor.error.text().startswith("电话：")
+    assert "b00020" in editor.widgets["phone"].styleSheet()
+    editor.widgets["phone"].setText("13900001111")
+    editor.widgets["note"].setPlainText("测试备注")
+    editor.save()
+    assert editor.error.text() == ""
+    c = roster.get_cadre(tab.ctx.db, uuid)
+    assert (c["phone"], c["note"]) == ("13900001111", "测试备注")
+    assert c["id_number"] and "*" not in c["id_number"]  # the masked ID was not written back
+
+
+def test_new_cadre_from_the_form(make_tab):
+    tab = make_tab()
+    editor = tab.list_page.editor
+    editor.load(None)
+    editor.widgets["name"].setText("新同志")
+    editor.widgets["birth_date"].setText("1995-07")
+    editor.save()
+    assert editor.cadre_uuid and roster.get_cadre(tab.ctx.db, editor.cadre_uuid)["birth_date"] == "1995-07"
+    assert "新同志" in [r["name"] for r in tab.list_page.model.rows]
+
+
+def test_team_page_shows_cross_appointments_and_warning(make_tab):
+    tab = make_tab()
+    tab.pages.setCurrentWidget(tab.team_page)
+    table = tab.team_page.table
+    assert table.rowCount() == 11
+    assert "一肩挑" in table.item(0, 0).text()
+    assert table.item(0, 3).text() == "党委书记" and table.item(0, 4).text() == "镇长"
+    assert tab.team_page.warnings.count() == 1 and "[000]" in tab.team_page.warnings.item(0).text()
+
+
+def test_whereabouts_set_in_a_few_clicks(make_tab, qtbot):
+    tab = make_tab()
+    page = tab.whereabouts_page
+    tab.pages.setCurrentWidget(page)
+    page.date.setDate(QDate(2030, 1, 7))
+    assert page.table.item(0, 2).text() == "未填"
+    page.table.selectRow(0)
+    page.place.setText("青石村")
+    qtbot.mouseClick(page.findChild(type(page.unset_all), "status_下村"), Qt.LeftButton)
+    assert page.table.item(0, 2).text() == "下村" and page.table.item(0, 3).text() == "青石村"
+    qtbot.mouseClick(page.unset_all, Qt.LeftButton)
+    statuses = [page.table.item(r, 2).text() for r in range(page.table.rowCount())]
+    assert statuses[0] == "下村" and set(statuses[1:]) == {"在岗"}
+
+
+def test_duty_matrix_click_cycles(make_tab):
+    tab = make_tab()
+    page = tab.duties_page
+    tab.pages.setCurrentWidget(page)
+    col = next(c for c in range(page.matrix.columnCount()) if page.matrix.item(0, c).text() == "")
+    page.cycle_cell(0, col)
+    assert page.matrix.item(0, col).text() == "分管"
+    tab.pages.setCurrentWidget(tab.rules_page)
+    assert any("分工重叠" in tab.rules_page.table.item(r, 1).text() for r in range(tab.rules_page.table.rowCount()))
+
+
+def test_read_only_user_cannot_write(make_tab):
+    tab = make_tab(READONLY)
+    assert not tab.list_page.new_btn.isEnabled()
+    assert not tab.list_page.editor.save_btn.isEnabled()
+    tab.pages.setCurrentWidget(tab.whereabouts_page)
+    assert not tab.whereabouts_page.unset_all.isEnabled()
+
+
+def test_stats_page_and_pyramid(make_tab):
+    tab = make_tab()
+    tab.pages.setCurrentWidget(tab.stats_page)
+    assert sum(r["male"] + r["female"] for r in tab.stats_page.pyramid.rows) == 58
+    assert not tab.stats_page.pyramid.grab().isNull()
