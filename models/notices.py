@@ -375,11 +375,12 @@ def gather_case_results(db, params: NoticeParams) -> dict:
         raise NothingToPublish(f"{label}没有办结的办件，无需公示。")
     style = settings.get(db, "notice_name_mask") or "given"
     full_names: dict[str, str] = {}
-    if style != "given" or any("applicant_name_masked" not in r and "applicant_name" not in r for r in rows[:1]):
-        # the domain masks in the default style; other styles need the names
+    if style != "given" or "applicant_name" not in rows[0]:
+        # the domain hands names over masked in the default style only
         full_names = dict(db.execute(
-            "SELECT ticket_no, applicant_name FROM tickets WHERE deleted = 0 AND finished_date BETWEEN ? AND ?",
-            [start.isoformat(), end.isoformat()]).fetchall())
+            "SELECT ticket_no, applicant_name FROM tickets WHERE deleted = 0 AND finished_date BETWEEN ? AND ? "
+            "AND (? IS NULL OR township_code = ?)",
+            [start.isoformat(), end.isoformat(), params.township_code, params.township_code]).fetchall())
 
     def applicant(r):
         name = full_names.get(r.get("ticket_no")) or r.get("applicant_name")

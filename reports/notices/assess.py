@@ -84,11 +84,11 @@ def render_commitments(data: dict, serial: str = "", paper: str = "a4-landscape"
     rows = []
     for r in data["rows"]:
         quarters = r.get("quarters") or ["", "", "", ""]
-        rows.append([r["owner"], r["content"], r.get("measure") or "—", cn_date(r.get("deadline")) or "—",
-                     *[q or "—" for q in quarters], cn_date(r.get("signed_on")) or "—"])
-    doc.table([Column("责任主体", 1.2), Column("目标内容", 2.6, "LEFT"), Column("主要措施", 2.4, "LEFT"),
-               Column("完成时限", 1.2), Column("一季度", 1.1, "LEFT"), Column("二季度", 1.1, "LEFT"),
-               Column("三季度", 1.1, "LEFT"), Column("四季度", 1.1, "LEFT"), Column("签订日期", 1.2)],
+        rows.append([r["owner"], r["content"], r.get("measure") or "—", (r.get("deadline") or "—")[:10],
+                     *[q or "—" for q in quarters], (r.get("signed_on") or "—")[:10]])
+    doc.table([Column("责任主体", 1.2), Column("目标内容", 2.5, "LEFT"), Column("主要措施", 2.2, "LEFT"),
+               Column("完成时限", 1.4), Column("一季度", 1.0, "LEFT"), Column("二季度", 1.0, "LEFT"),
+               Column("三季度", 1.0, "LEFT"), Column("四季度", 1.0, "LEFT"), Column("签订日期", 1.4)],
               rows, font_size=10.5)
     period_and_phone(doc, data, "欢迎广大群众对目标落实情况进行监督。")
     doc.closing([office["party"], office["government"]], data["date"])

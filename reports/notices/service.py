@@ -109,7 +109,8 @@ def render_receipt(data: dict, serial: str = "", paper: str = "a4", progress=Non
     rows.append([cell("进度查询", label_style), cell(query), "", ""])
     table = Table(rows, colWidths=[width * 0.16, width * 0.34, width * 0.16, width * 0.34])
     spans = [("SPAN", (1, i), (3, i)) for i, row in enumerate(rows) if row[2] == ""]
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fs, 11), ("GRID", (0, 0), (-1, -1), 0.6, "black"),
+                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)] + spans))
     story = [
         Paragraph("受 理 回 执", title_style),
