@@ -685,10 +685,12 @@ def _derived_values(db, plan: dict, period: str) -> dict:
     if att is not None:
         values = {}
         for person, stats in att.items():
-            days = stats.get("days") or 0
-            if days:
-                rate = float(stats.get("present", 0)) / days
-                values[person] = (rate, f"来自领导班子：出勤 {stats.get('present', 0)}/{days} 天（{rate:.0%}）")
+            # 下村, 开会, 出差 and 学习 are work too; only 请假 is absence, 休息 is not counted
+            days = (stats.get("days") or 0) - (stats.get("rest") or 0)
+            if days > 0:
+                worked = days - (stats.get("leave") or 0)
+                rate = worked / days
+                values[person] = (rate, f"来自领导班子：出勤 {worked}/{days} 天（{rate:.0%}）")
         out["roster.attendance"] = values
     return out
 
@@ -944,13 +946,17 @@ def resolve_appeal(db, actor, appeal_uuid: str, upheld: bool, resolution: str,
             old = db.execute("SELECT points FROM assess_scores WHERE subject_uuid = ? AND item_uuid = ? AND period = ? "
                              "AND deleted = 0", [appeal["subject_uuid"], item_uuid, appeal["period"]]).fetchone()
             old_text = "未评" if old is None else f"{old[0]:g}"
-            log_lines.append(f"{item['name']}：{old_text} → {points}")
+            new_text = "未评" if points in (None, "") else (f"{float(points):g}" if isinstance(points, (int, float))
+                                                           else str(points))
+            log_lines.append(f"{item['name']}：{old_text} → {new_text}")
             cells.append((appeal["subject_uuid"], item_uuid, points, reason or f"申诉复核：{resolution}"))
         set_scores(db, actor, appeal["period"], cells)
         recompute(db, appeal["plan_uuid"], appeal["period"])
         after = result_of(db, appeal["plan_uuid"], appeal["period"], appeal["subject_uuid"])
-        if before and after and (before["total"] != after["total"] or before["grade"] != after["grade"]):
-            log_lines.append(f"总分 {before['total']:g} → {after['total']:g}，等次 {before['grade']} → {after['grade']}")
+        if before and after and before["total"] != after["total"]:
+            log_lines.append(f"总分 {before['total']:g} → {after['total']:g}")
+        if before and after and before["grade"] != after["grade"]:
+            log_lines.append(f"等次 {before['grade']} → {after['grade']}")
         records.update(db, "assess_appeals", appeal_uuid, {
             "status": "upheld" if upheld else "rejected", "resolution": resolution,
             "change_log": "；".join(log_lines) or "未改分"}, actor)

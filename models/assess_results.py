@@ -95,21 +95,30 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
         period_params = [] if period == "Y" else [period]
     vetoes: dict = {}
     plans_with_data: set = set()
-    sql = ("SELECT s.subject_uuid, s.period, i.kind, SUM(s.points), "
-           "group_concat(CASE WHEN i.kind = 'veto' AND s.points > 0 THEN i.uuid END) "
-           "FROM assess_scores s JOIN assess_items i ON i.uuid = s.item_uuid "
-           "WHERE s.deleted = 0 AND i.deleted = 0 AND i.source != 'ballot'"
-           + in_plans.replace("plan_uuid", "s.plan_uuid") + period_filter +
-           " GROUP BY s.subject_uuid, s.period, i.kind")
-    for subject_uuid, per, kind, total, veto_items in db.execute(sql, plan_params + period_params):
+    # Sums per person/period/kind are kept by triggers (schema m002).
+    sql = ("SELECT subject_uuid, period, kind, total, n FROM assess_score_sums WHERE n > 0"
+           + in_plans + period_filter.replace("s.period", "period"))
+    vetoed_keys = []
+    for subject_uuid, per, kind, total, n in db.execute(sql, plan_params + period_params):
         if kind == "veto":
-            if veto_items:
-                vetoes.setdefault(subject_uuid, {}).setdefault(per, set()).update(veto_items.split(","))
+            if total > 0:
+                vetoed_keys.append(subject_uuid)
+            continue
+        if kind not in kind_index:
             continue
         entry = sums.get((subject_uuid, per))
         if entry is None:
             entry = sums[(subject_uuid, per)] = [0.0, 0.0, 0.0]
         entry[kind_index[kind]] = total or 0.0
+    if vetoed_keys:
+        wanted_subjects = set(vetoed_keys)
+        for subject_uuid, per, item_uuid in db.execute(
+                "SELECT s.subject_uuid, s.period, s.item_uuid FROM assess_items i "
+                "JOIN assess_scores s ON s.item_uuid = i.uuid AND s.deleted = 0 "
+                "WHERE i.kind = 'veto' AND i.deleted = 0 AND s.points > 0"
+                + in_plans.replace("plan_uuid", "i.plan_uuid"), plan_params):
+            if subject_uuid in wanted_subjects and (not period or period == "Y" or per == period):
+                vetoes.setdefault(subject_uuid, {}).setdefault(per, set()).add(item_uuid)
 
     weights = assess.ballot_weights(db)
     tallies: dict = {}
