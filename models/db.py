@@ -91,6 +91,12 @@ def inspect_file(path: Path, run_quick_check: bool = True) -> None:
     if path.stat().st_size == 0:
         return  # an empty file becomes a new database
     if not is_sqlite_file(path):
+        backups = list_backups(path)
+        if backups:
+            # A file we have backed up before was ours: its header is damaged.
+            raise CorruptDatabaseError(
+                f"数据库“{path.name}”的文件头已损坏，已无法识别为数据库。", path, backups
+            )
         raise DatabaseOpenError(f"“{path.name}”不是 SQLite 数据库文件，无法打开。文件未作任何改动。")
     if run_quick_check:
         raise_if_corrupt(path)
