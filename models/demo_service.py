@@ -113,7 +113,12 @@ def generate_tickets(db, n: int, rng, township_code: str | None = None, *, actor
             # Tickets arrive on working days; a weekend date moves to the next working day.
             try:
                 if not cal.is_workday(rec):
-                    rec = min(cal.add(rec, 1), date_to)
+                    later = cal.add(rec, 1)
+                    if later <= date_to:
+                        rec = later
+                    else:  # the range ends on a day off: take the working day before
+                        while not cal.is_workday(rec):
+                            rec -= dt.timedelta(days=1)
             except Exception:  # noqa: BLE001
                 pass
             item = _weighted(rng, item_weights)
