@@ -1,5 +1,309 @@
-"""Subcommands of the assess domain (see cli/__init__.py)."""
+"""Subcommands of the assess domain: `main.py assess ACTION ...`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from cli import open_db
+from models.errors import ValidationError
+from models.users import CLI_ACTOR
 
 
 def register(sub, common) -> None:
     """Add this domain's subcommands to the parser."""
+    p = sub.add_parser("assess", parents=[common], help="考核：方案、评分、测评、结果、奖励")
+    acts = p.add_subparsers(dest="assess_action", metavar="操作", required=True)
+
+    a = acts.add_parser("plans", parents=[common], help="列出考核方案")
+    a.set_defaults(func=cmd_plans)
+
+    a = acts.add_parser("new-plan", parents=[common], help="新建年度方案（标准德能勤绩廉指标，或复制往年）")
+    a.add_argument("--year", type=int, required=True)
+    a.add_argument("--name", default="")
+    a.add_argument("--copy-from", help="复制的方案（年度或编号）")
+    a.set_defaults(func=cmd_new_plan)
+
+    a = acts.add_parser("tree", parents=[common], help="显示指标体系并检查分值合计")
+    a.add_argument("--plan", required=True, help="方案年度或编号")
+    a.add_argument("--category", help="类别名称（省略为全部）")
+    a.set_defaults(func=cmd_tree)
+
+    a = acts.add_parser("score", parents=[common], help="录入一项得分")
+    _plan_period(a)
+    a.add_argument("--person", required=True, help="考核对象姓名")
+    a.add_argument("--item", required=True, help="指标名称")
+    a.add_argument("--points", required=True, help="得分（一票否决项填 是/否；空字符串清除）")
+    a.add_argument("--reason", default="")
+    a.set_defaults(func=cmd_score)
+
+    a = acts.add_parser("import-scores", parents=[common],
+                        help="从制表符分隔文件导入一个类别的得分（首行：姓名 + 指标名称），有错则全部不导入")
+    _plan_period(a)
+    a.add_argument("--category", required=True)
+    a.add_argument("file")
+    a.set_defaults(func=cmd_import_scores)
+
+    a = acts.add_parser("ballot", parents=[common], help="录入民主测评票数")
+    _plan_period(a)
+    a.add_argument("--person", required=True)
+    a.add_argument("--group", required=True, choices=["leaders", "cadres", "public"],
+                   help="leaders 班子成员 / cadres 干部 / public 群众代表")
+    a.add_argument("--voters", type=int, required=True, help="参评人数")
+    a.add_argument("--counts", required=True, help="优秀,称职,基本称职,不称职 票数，如 20,8,2,0")
+    a.set_defaults(func=cmd_ballot)
+
+    a = acts.add_parser("pull", parents=[common], help="从便民服务、干部流向取得得分")
+    _plan_period(a)
+    a.set_defaults(func=cmd_pull)
+
+    a = acts.add_parser("recompute", parents=[common], help="重新计算考核结果（省略方案则全部）")
+    a.add_argument("--plan")
+    a.add_argument("--period")
+    a.set_defaults(func=cmd_recompute)
+
+    a = acts.add_parser("results", parents=[common], help="显示考核结果（排名、等次）")
+    _plan_period(a)
+    a.add_argument("--category")
+    a.set_defaults(func=cmd_results)
+
+    a = acts.add_parser("rewards", parents=[common], help="奖金分配和村干部补贴，可导出 .xlsx")
+    a.add_argument("--plan", required=True)
+    a.add_argument("--period", default="Y")
+    a.add_argument("--pool", type=float, help="设定奖金总额（元）")
+    a.add_argument("--xlsx", help="导出到此 .xlsx 文件")
+    a.set_defaults(func=cmd_rewards)
+
+
+def _plan_period(parser) -> None:
+    parser.add_argument("--plan", required=True, help="方案年度或编号")
+    parser.add_argument("--period", required=True, help="Q1 Q2 Q3 Q4 H1 H2 Y")
+
+
+def _find_plan(db, key: str) -> dict:
+    from models import assess, records
+
+    key = (key or "").strip()
+    if key.isdigit() and len(key) == 4:
+        plan = assess.plan_for_year(db, int(key))
+    else:
+        plan = records.get(db, "assess_plans", key)
+    if plan is None:
+        raise ValidationError("考核方案", f"找不到“{key}”。用 `assess plans` 查看。")
+    return plan
+
+
+def _find_category(db, plan: dict, name: str) -> dict:
+    from models import assess
+
+    for cat in assess.categories(db, plan["uuid"]):
+        if cat["name"] == name:
+            return cat
+    raise ValidationError("考核类别", f"方案中没有“{name}”。")
+
+
+def _find_subject(db, plan: dict, name: str) -> dict:
+    from models import records
+
+    found = records.rows(db, "SELECT * FROM assess_subjects WHERE plan_uuid = ? AND person_name = ? AND deleted = 0",
+                         [plan["uuid"], name])
+    if not found:
+        raise ValidationError("考核对象", f"方案中没有“{name}”。")
+    if len(found) > 1:
+        raise ValidationError("考核对象", f"方案中有 {len(found)} 个“{name}”，请在窗口中录入。")
+    return found[0]
+
+
+def _find_item(db, category_uuid: str, name: str) -> dict:
+    from models import assess
+
+    for it in assess.leaf_items(db, category_uuid):
+        if it["name"] == name:
+            return it
+    raise ValidationError("考核指标", f"该类别没有可评分的指标“{name}”。")
+
+
+def cmd_plans(args) -> int:
+    from models import assess
+
+    db = open_db(args)
+    rows = assess.plans(db)
+    if not rows:
+        print("还没有考核方案。用 `assess new-plan --year 2026` 新建。")
+    for p in rows:
+        print(f"{p['year']}\t{p['name']}\t考核期 {p['periods']}\t{p['township_code']}\t{p['uuid']}")
+    return 0
+
+
+def cmd_new_plan(args) -> int:
+    from models import assess
+
+    db = open_db(args, create=True)
+    if args.copy_from:
+        source = _find_plan(db, args.copy_from)
+        plan = assess.copy_plan(db, CLI_ACTOR, source["uuid"], args.year, args.name)
+    else:
+        plan = assess.create_plan(db, CLI_ACTOR, args.year, args.name)
+    print(f"已建立方案：{plan}")
+    return 0
+
+
+def cmd_tree(args) -> int:
+    from models import assess
+
+    db = open_db(args)
+    plan = _find_plan(db, args.plan)
+    cats = [_find_category(db, plan, args.category)] if args.category else assess.categories(db, plan["uuid"])
+    problems = []
+    for cat in cats:
+        print(f"【{cat['name']}】总分 {cat['total_points']:g}，加分上限 {cat['bonus_cap']:g}，扣分上限 {cat['deduction_cap']:g}")
+        for it in assess.items(db, cat["uuid"]):
+            source = f"（{assess.DERIVED_SOURCES[it['source']]}）" if it["source"] else ""
+            points = "" if it["kind"] == "veto" else f" {it['max_points']:g}"
+            print(f"{'  ' * (it['depth'] + 1)}{it['name']} [{assess.ITEM_KINDS[it['kind']]}]{points}{source}")
+        problems += assess.tree_problems(db, cat["uuid"])
+    for p in problems:
+        print(f"错误：{p}")
+    return 1 if problems else 0
+
+
+def cmd_score(args) -> int:
+    from models import assess
+
+    db = open_db(args)
+    plan = _find_plan(db, args.plan)
+    subject = _find_subject(db, plan, args.person)
+    item = _find_item(db, subject["category_uuid"], args.item)
+    assess.set_score(db, CLI_ACTOR, args.period, subject["uuid"], item["uuid"], args.points, args.reason)
+    print(f"已录入：{subject['person_name']} {item['name']} {args.points}")
+    return 0
+
+
+def parse_grid_text(db, category_uuid: str, text: str) -> list[tuple]:
+    """Tab-separated text with a header row (姓名, item names…) → cells for
+    set_scores. Unknown names or items raise ValidationError with the row."""
+    from models import assess
+
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise ValidationError("文件", "是空的。")
+    header = [h.strip() for h in lines[0].split("\t")]
+    items = {it["name"]: it for it in assess.leaf_items(db, category_uuid)}
+    people = {}
+    for s in assess.subjects(db, category_uuid):
+        people.setdefault(s["person_name"], []).append(s)
+    columns = []
+    for name in header[1:]:
+        if name not in items:
+            raise ValidationError("首行", f"没有名为“{name}”的指标。", 1)
+        columns.append(items[name])
+    cells = []
+    for n, line in enumerate(lines[1:], start=2):
+        values = line.split("\t")
+        name = values[0].strip()
+        if name not in people:
+            raise ValidationError("姓名", f"“{name}”不在该类别的考核对象中。", n)
+        if len(people[name]) > 1:
+            raise ValidationError("姓名", f"“{name}”重名，请在窗口中录入。", n)
+        for item, value in zip(columns, values[1:]):
+            cells.append((people[name][0]["uuid"], item["uuid"], value, ""))
+    return cells
+
+
+def cmd_import_scores(args) -> int:
+    from models import assess
+
+    db = open_db(args)
+    plan = _find_plan(db, args.plan)
+    cat = _find_category(db, plan, args.category)
+    text = Path(args.file).read_text(encoding="utf-8-sig")
+    cells = parse_grid_text(db, cat["uuid"], text)
+    n = assess.set_scores(db, CLI_ACTOR, args.period, cells)
+    print(f"已导入 {n} 项得分。")
+    return 0
+
+
+def cmd_ballot(args) -> int:
+    from models import assess
+
+    db = open_db(args)
+    plan = _find_plan(db, args.plan)
+    subject = _find_subject(db, plan, args.person)
+    try:
+        counts = [int(x) for x in args.counts.replace("，", ",").split(",")]
+    except ValueError:
+        raise ValidationError("票数", "应为四个整数，用逗号分隔。") from None
+    if len(counts) != 4:
+        raise ValidationError("票数", "应为四个整数：优秀,称职,基本称职,不称职。")
+    assess.set_ballot(db, CLI_ACTOR, args.period, subject["uuid"], args.group, args.voters, *counts)
+    print(f"已录入 {subject['person_name']} 的测评票。")
+    return 0
+
+
+def cmd_pull(args) -> int:
+    from models import assess
+
+    db = open_db(args)
+    plan = _find_plan(db, args.plan)
+    for line in assess.pull_derived_scores(db, CLI_ACTOR, plan["uuid"], args.period):
+        print(line)
+    return 0
+
+
+def cmd_recompute(args) -> int:
+    from models import assess_results
+
+    db = open_db(args)
+    plan = _find_plan(db, args.plan)["uuid"] if args.plan else None
+    t0 = time.perf_counter()
+    summary = assess_results.recompute(db, plan, args.period.upper() if args.period else None)
+    print(f"已计算 {summary['count']} 条结果，用时 {(time.perf_counter() - t0) * 1000:.0f} 毫秒。")
+    for w in summary["warnings"]:
+        print(f"提醒：{w}")
+    return 0
+
+
+def cmd_results(args) -> int:
+    from models import assess_results
+
+    db = open_db(args)
+    plan = _find_plan(db, args.plan)
+    cat = _find_category(db, plan, args.category)["uuid"] if args.category else None
+    rows = assess_results.results(db, plan["uuid"], args.period.upper(), cat)
+    if not rows:
+        print("没有结果。先运行 `assess recompute`。")
+    print("类别\t名次\t姓名\t总分\t等次\t说明")
+    for r in rows:
+        notes = []
+        if r["vetoed"]:
+            notes.append(f"一票否决：{r['veto_items']}")
+        if r["quota_cut"]:
+            notes.append("超优秀比例，调为称职")
+        if r["last_place"]:
+            notes.append("末位")
+        print(f"{r['category_name']}\t{r['rank']}\t{r['person_name']}\t{r['total']:g}\t{r['grade']}\t{'；'.join(notes)}")
+    for w in assess_results.quota_warnings(db, plan["uuid"], args.period.upper()):
+        print(f"提醒：{w}")
+    return 0
+
+
+def cmd_rewards(args) -> int:
+    from models import rewards
+
+    db = open_db(args)
+    plan = _find_plan(db, args.plan)
+    if args.pool is not None:
+        rewards.set_pool(db, CLI_ACTOR, plan["uuid"], args.period, args.pool)
+    for pool in rewards.pools(db, plan["uuid"]):
+        print(f"【{pool['name']}】{pool['amount']:g} 元")
+        for r in rewards.split_pool(db, plan["uuid"], pool["period"], pool["amount"], pool["category_uuid"]):
+            print(f"  {r['category']}\t{r['name']}\t{r['total']:g}\t{r['grade']}\t{r['amount']} 元\t{r['note']}")
+    subsidies = rewards.village_subsidies(db, plan["uuid"], args.period)
+    if subsidies:
+        print("【村干部补贴】")
+        for r in subsidies:
+            print(f"  {r['village']}\t{r['name']}\t{r['role_label']}\t标准 {r['full_amount']:g}\t"
+                  f"基本 {r['basic_part']:g}\t奖励 {r['reward_paid']}\t合计 {r['total_paid']:g}")
+    if args.xlsx:
+        print(f"已导出：{rewards.export_xlsx(db, plan['uuid'], args.xlsx, args.period)}")
+    return 0

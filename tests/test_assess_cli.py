@@ -1,0 +1,64 @@
+"""The `assess` subcommands and the rule checks, on a small database."""
+
+from cli import main
+from models import assess, assess_checks
+from models.db import close_database, open_database
+
+
+def make_db(path):
+    from models import township, users
+
+    db = open_database(path)
+    admin = users.create_user(db, "admin", "secret123", users.ADMIN)
+    township.set_identity(db, admin, name="测试镇", code="330106001")
+    plan = assess.create_plan(db, admin, 2026)
+    cat = assess.categories(db, plan)[4]  # 一般干部
+    for name in ("张三", "李四"):
+        assess.add_subject(db, admin, cat["uuid"], name)
+    close_database(db)
+
+
+def test_cli_score_import_recompute_results(tmp_path, capsys):
+    path = tmp_path / "a.db"
+    make_db(path)
+    db = str(path)
+    assert main(["assess", "plans", "--db", db]) == 0
+    assert main(["assess", "tree", "--db", db, "--plan", "2026", "--category", "一般干部"]) == 0
+    assert "民主测评得分 [计分项] 100（民主测评）" in capsys.readouterr().out
+    grid = tmp_path / "q1.tsv"
+    grid.write_text("姓名\t政治素质\t职业道德\t目标任务完成\n张三\t45\t48\t230\n李四\t40\t44\t200\n", encoding="utf-8")
+    assert main(["assess", "import-scores", "--db", db, "--plan", "2026", "--period", "Q1", "--category", "一般干部",
+                 str(grid)]) == 0
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("姓名\t政治素质\n张三\t10\n李四\t51\n", encoding="utf-8")
+    assert main(["assess", "import-scores", "--db", db, "--plan", "2026", "--period", "Q2", "--category", "一般干部",
+                 str(bad)]) == 1
+    assert "第 2 行" in capsys.readouterr().err
+    assert main(["assess", "score", "--db", db, "--plan", "2026", "--period", "Q1", "--person", "张三",
+                 "--item", "上级表彰", "--points", "10", "--reason", "县级表彰"]) == 0
+    assert main(["assess", "ballot", "--db", db, "--plan", "2026", "--period", "Q1", "--person", "张三",
+                 "--group", "public", "--voters", "10", "--counts", "11,0,0,0"]) == 1
+    assert "超过参评人数" in capsys.readouterr().err
+    assert main(["assess", "recompute", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["assess", "results", "--db", db, "--plan", "2026", "--period", "Q1"]) == 0
+    out = capsys.readouterr().out
+    assert "一般干部\t1\t张三\t333\t不称职" in out  # 45 + 48 + 230 + bonus 10
+    assert main(["assess", "rewards", "--db", db, "--plan", "2026", "--period", "Q1", "--pool", "1000",
+                 "--xlsx", str(tmp_path / "r.xlsx")]) == 0
+    assert (tmp_path / "r.xlsx").exists()
+    db2 = open_database(path)
+    try:
+        assert db2.execute("SELECT count(*) FROM assess_scores WHERE period = 'Q2'").fetchone()[0] == 0
+        assert assess_checks.check_findings(db2) == []
+    finally:
+        close_database(db2)
+
+
+def test_check_reports_unbalanced_tree(db, admin):
+    plan = assess.create_plan(db, admin, 2026)
+    cat = assess.categories(db, plan)[0]
+    group = next(i for i in assess.items(db, cat["uuid"]) if i["name"] == "德")
+    assess.add_item(db, admin, cat["uuid"], "新指标", "normal", 10, parent_uuid=group["uuid"])
+    findings = assess_checks.check_findings(db)
+    assert any(level == "error" and "“德”下级指标合计 110 分" in msg for level, msg in findings)
