@@ -1,0 +1,105 @@
+"""The 便民服务 tab: keyboard intake, errors next to the field, the windowed list, actions."""
+
+import pytest
+from PySide6.QtCore import Qt
+
+from models import tickets
+from models.users import Actor, READONLY, WINDOW
+
+
+@pytest.fixture
+def tab(qtbot, demo_db, tmp_path):
+    from ui.context import AppContext
+    from ui.tabs.service_tab import ServiceTab
+
+    ctx = AppContext(demo_db, tmp_path / "demo.db", Actor("window", WINDOW, "窗口 王丽"))
+    w = ServiceTab(ctx)
+    qtbot.addWidget(w)
+    w.resize(1300, 800)
+    w.show()
+    yield w
+    # Before the database closes: no pending search timer may fire afterwards.
+    w.list_page._search_timer.stop()
+    w.close()
+
+
+def _type(qtbot, widget, text):
+    # QTest can only synthesise ASCII keys; Chinese goes in as an input method would.
+    widget.setFocus()
+    if text.isascii():
+        qtbot.keyClicks(widget, text)
+    else:
+        widget.insert(text)
+
+
+def test_keyboard_intake_saves_on_enter(qtbot, tab, demo_db):
+    form = tab.intake
+    before = tickets.count_tickets(demo_db, tickets.TicketFilter())
+    _type(qtbot, form.name, "测试群众")
+    _type(qtbot, form.phone, "13912345678")
+    _type(qtbot, form.item, "农业技术")
+    qtbot.keyClick(form.item, Qt.Key_Return)  # takes the first matching item
+    assert form.item_uuid is not None and form.kind.currentText() == "即办件"
+    _type(qtbot, form.request, "果树病虫害怎么防治")
+    _type(qtbot, form.result, "现场讲解防治方法")
+    qtbot.keyClick(form.result, Qt.Key_Return)
+    assert form.error.text() == ""
+    assert "已受理" in form.message.text() and "当场办结" in form.message.text()
+    assert tickets.count_tickets(demo_db, tickets.TicketFilter()) == before + 1
+    assert form.name.text() == "" and form.name.hasFocus()
+    t = tickets.fetch_window(demo_db, tickets.TicketFilter(search="果树病虫害"), 0, 5)[0]
+    assert t["status"] == "办结" and t["first_receiver"] == "窗口 王丽"
+
+
+def test_bad_phone_marked_and_nothing_saved(qtbot, tab, demo_db):
+    form = tab.intake
+    before = tickets.count_tickets(demo_db, tickets.TicketFilter())
+    _type(qtbot, form.name, "测试群众")
+    _type(qtbot, form.phone, "123")
+    _type(qtbot, form.request, "咨询")
+    qtbot.keyClick(form.request, Qt.Key_Return)
+    assert "联系电话" in form.error.text()
+    assert form.phone.styleSheet() and form.phone.hasFocus()
+    assert tickets.count_tickets(demo_db, tickets.TicketFilter()) == before
+    assert form.name.text() == "测试群众"  # input kept
+
+
+def test_list_filters_and_detail(qtbot, tab, demo_db):
+    page = tab.list_page
+    total = page.model.rowCount()
+    assert total == tickets.count_tickets(demo_db, tickets.TicketFilter())
+    page.status.setCurrentIndex(page.status.findData("办结"))
+    assert 0 < page.model.rowCount() < total
+    page.search.setText("申请办理")
+    page.apply_filter()
+    assert page.model.rowCount() > 0
+    assert "办理经过" in page.detail.toHtml()
+    # The last row loads without loading everything.
+    last = page.model.index(page.model.rowCount() - 1, 0)
+    assert page.model.data(last)
+    assert len(page.model._pages) <= page.model.MAX_PAGES
+
+
+def test_counters_open_overdue_filter(qtbot, tab):
+    tab.counters["overdue"].click()
+    assert tab.pages.currentWidget() is tab.list_page
+    assert tab.list_page.deadline.currentData() == "overdue"
+    assert tab.list_page.model.rowCount() >= 0
+
+
+def test_readonly_cannot_register(qtbot, demo_db, tmp_path):
+    from ui.context import AppContext
+    from ui.tabs.service_tab import ServiceTab
+
+    w = ServiceTab(AppContext(demo_db, tmp_path / "demo.db", Actor("guest", READONLY, "只读")))
+    qtbot.addWidget(w)
+    assert not w.intake.isEnabled()
+    assert not any(b.isEnabled() for b in w.list_page.actions.values())
+
+
+def test_stats_page_draws(qtbot, tab):
+    tab.pages.setCurrentWidget(tab.stats)
+    tab.stats.refresh()
+    assert tab.stats.kpi["total"].text() != "—"
+    assert tab.stats.charts["by_month"].data
+    tab.stats.charts["by_month"].grab()
