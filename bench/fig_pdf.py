@@ -69,9 +69,13 @@ def figures(ctx) -> list[Figure]:
                 fig.status, fig.note = "missing", "no tickets in the township database"
                 return
             data = get_kind("receipt").gather(db, NoticeParams(ticket=ticket_no[0]))
-            value, samples = median_run(lambda: render("receipt", data, serial="20260101-BENCH1"), ctx.runs, warmup=1)
+            timing = median_run(lambda: render("receipt", data, serial="20260101-BENCH1"), ctx.runs, warmup=1)
+            value, samples = timing
+            fig.cpu = timing.cpu * 1000
             strings = _strings(data.get("receipt", {})) + _strings(data.get("office", {}))
-            floor, fs = median_run(lambda: bare_canvas([[s] for s in strings], 40, landscape=False), ctx.runs, warmup=1)
+            floor_timing = median_run(lambda: bare_canvas([[s] for s in strings], 40, landscape=False), ctx.runs, warmup=1)
+            floor, fs = floor_timing
+            fig.floor_cpu = floor_timing.cpu * 1000
             fig.value, fig.floor, fig.runs = value * 1000, floor * 1000, ctx.runs
             fig.samples, fig.floor_samples = [round(s * 1000, 1) for s in samples], [round(s * 1000, 1) for s in fs]
             fig.target_ok = fig.value <= 150
@@ -98,11 +102,13 @@ def figures(ctx) -> list[Figure]:
                 render = require_attr("models.notices", "render")
                 data = case_data(n)
                 runs = ctx.runs
-                value, samples = median_run(lambda: render("case_results", data, serial="20260101-BENCH2"), runs,
-                                            warmup=0)
+                timing = median_run(lambda: render("case_results", data, serial="20260101-BENCH2"), runs)
+                value, samples = timing
                 lines = [[str(i), r["ticket_no"], r["applicant"], r["matter"], r["department"], r["received"],
                           r["finished"], r["result"]] for i, r in enumerate(data["rows"], 1)]
-                floor, fs = median_run(lambda: bare_canvas(lines), runs)
+                floor_timing = median_run(lambda: bare_canvas(lines), runs)
+                floor, fs = floor_timing
+                fig.cpu, fig.floor_cpu = timing.cpu, floor_timing.cpu
                 fig.value, fig.floor, fig.runs = value, floor, runs
                 fig.samples, fig.floor_samples = [round(s, 3) for s in samples], [round(s, 3) for s in fs]
                 if n >= 10000:

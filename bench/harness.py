@@ -56,6 +56,8 @@ class Figure:
     runs: int = 0
     samples: list = field(default_factory=list)
     floor_samples: list = field(default_factory=list)
+    cpu: float | None = None  # median CPU time of this process, same unit (the machine is shared)
+    floor_cpu: float | None = None
     status: str = "ok"  # ok | missing | error
     note: str = ""
 
@@ -71,20 +73,33 @@ class Figure:
         return d
 
 
-def median_run(fn, runs: int, setup=None, warmup: int = 0) -> tuple[float, list[float]]:
+class Timing(tuple):
+    """(median wall seconds, wall samples), with .cpu: the median CPU seconds
+    of this process over the same runs. On a shared machine the wall time
+    includes waiting for a core; the CPU time does not."""
+
+    cpu: float = 0.0
+    cpu_samples: list = []
+
+
+def median_run(fn, runs: int, setup=None, warmup: int = 0) -> Timing:
     """Median wall time (seconds) of `fn()` over `runs` runs. `setup()` runs
     before each timed call, untimed, and its result is passed to fn when not None."""
     for _ in range(warmup):
         arg = setup() if setup else None
         fn(arg) if setup else fn()
-    samples = []
+    samples, cpu = [], []
     for _ in range(max(1, runs)):
         arg = setup() if setup else None
         gc.collect()
+        c0 = time.process_time()
         t0 = time.perf_counter()
         fn(arg) if setup else fn()
         samples.append(time.perf_counter() - t0)
-    return statistics.median(samples), samples
+        cpu.append(time.process_time() - c0)
+    timing = Timing((statistics.median(samples), samples))
+    timing.cpu, timing.cpu_samples = statistics.median(cpu), cpu
+    return timing
 
 
 def machine_info() -> dict:
@@ -148,11 +163,14 @@ def table_rows(figures: list[Figure]) -> list[list[str]]:
         ratio = "" if f.ratio is None else f"{f.ratio:.2f}×"
         ok = "" if f.target_ok is None else ("✓" if f.target_ok else "✗ missed")
         floor = f"{_fmt(f.floor, f.unit)} ({f.floor_label})" if f.floor is not None else (f.floor_label or "")
-        rows.append([f.label, value, floor, ratio, f.target + (f" {ok}" if ok else "")])
+        cpu = ""
+        if f.cpu is not None:
+            cpu = _fmt(f.cpu, f.unit) + (f" / {_fmt(f.floor_cpu, f.unit)}" if f.floor_cpu is not None else "")
+        rows.append([f.label, value, floor, ratio, cpu, f.target + (f" {ok}" if ok else "")])
     return rows
 
 
-HEADERS = ["figure", "median", "floor", "ratio", "target"]
+HEADERS = ["figure", "median", "floor", "ratio", "cpu (figure / floor)", "target"]
 
 
 def print_table(figures: list[Figure], out=sys.stdout) -> None:

@@ -27,5 +27,5 @@ SCALES = {
     "small": Scale("small", township_tickets=5000, county_townships=4, county_tickets=50000, county_cadres=500,
                    generate_tickets=50000, pdf_rows=(1000, 10000), runs=5, heavy_runs=3),
     "full": Scale("full", township_tickets=20000, county_townships=20, county_tickets=1_000_000, county_cadres=5000,
-                  generate_tickets=1_000_000, pdf_rows=(1000, 10000), runs=5, heavy_runs=5),
+                  generate_tickets=1_000_000, pdf_rows=(1000, 10000), runs=5, heavy_runs=3),
 }

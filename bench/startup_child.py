@@ -24,7 +24,10 @@ def _report_and_quit(app, visit_tabs: bool) -> None:
     from PySide6.QtWidgets import QMainWindow
 
     windows = [w for w in app.topLevelWidgets() if isinstance(w, QMainWindow) and w.isVisible()]
-    print(f"SHOWN {_maxrss_kb()} {len(windows)}", flush=True)
+    import time
+
+    # CPU seconds of this process since it started (the machine may be shared).
+    print(f"SHOWN {_maxrss_kb()} {len(windows)} {time.process_time():.4f}", flush=True)
     if visit_tabs and windows:
         tabs = getattr(windows[0], "tabs", None)
         if tabs is not None:
