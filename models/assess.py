@@ -591,6 +591,14 @@ def _write_score(db, actor, plan_uuid, period, subject, item, points, reason, so
             "points": points, "reason": reason, "source": source}, actor, subject["township_code"])
 
 
+def check_cell(item: dict, value, row=None):
+    """What a score cell would store for a typed/pasted value (None = empty),
+    or ValidationError naming the item: used by the grid to check a paste
+    before anything is saved."""
+    points = parse_points(value, item, row) if not isinstance(value, (int, float)) else float(value)
+    return None if points is None else _check_points(item, points, row)
+
+
 def set_score(db, actor, period: str, subject_uuid: str, item_uuid: str, points, reason: str = "",
               source: str = "") -> None:
     """Enter (or clear, with points None/'') one score with its reason."""
@@ -620,9 +628,7 @@ def set_scores(db, actor, period: str, cells, source: str = "") -> int:
         if plan is None or plan["uuid"] != subject["plan_uuid"]:
             plan = _plan(db, subject["plan_uuid"])
         period = _check_period(plan, period)
-        points = parse_points(value, item, row) if not isinstance(value, (int, float)) else float(value)
-        if points is not None:
-            points = _check_points(item, points, row)
+        points = check_cell(item, value, row)
         reason = check_text(reason, "评分理由", 200, multiline=True)
         checked.append((plan["uuid"], subject, item, points, reason))
     with db.atomic():
