@@ -307,8 +307,13 @@ def _bad_packages(good: bytes, tmp_path) -> dict:
         "unknown table": (_rewrite(good, lambda m: m["row_counts"].update(evil=0), payload=_evil_payload(
             opened_payload, "CREATE TABLE evil (x);"), tmp_path=tmp_path, name="unk"), PASSWORD, "不认识"),
         "duplicate uuids": (_rewrite(good, lambda m: m["row_counts"].update(villages=4), payload=_evil_payload(
-            opened_payload, "INSERT INTO villages SELECT * FROM villages LIMIT 1;"), tmp_path=tmp_path, name="dup"),
+            opened_payload, "INSERT INTO villages SELECT * FROM villages LIMIT 1; "
+                            "UPDATE villages SET version = 9, households = rowid "
+                            "WHERE uuid = (SELECT uuid FROM villages LIMIT 1);"), tmp_path=tmp_path, name="dup"),
             PASSWORD, "重复"),
+        "duplicate new uuids": (_rewrite(good, lambda m: m["row_counts"].update(offices=2), payload=_evil_payload(
+            opened_payload, "INSERT INTO offices SELECT * FROM offices; UPDATE offices SET uuid = 'x-new';"),
+            tmp_path=tmp_path, name="dupnew"), PASSWORD, "重复"),
         "bad version column": (_rewrite(good, payload=_evil_payload(
             opened_payload, "UPDATE villages SET version = 'x' WHERE rowid = 1;"), tmp_path=tmp_path, name="ver"),
             PASSWORD, "版本无效"),

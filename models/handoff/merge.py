@@ -35,6 +35,7 @@ from models.users import require
 
 REQUIRED_BOOKKEEPING = ("uuid", "township_code", "version", "updated_at", "deleted")
 META_TABLE = "_package_tables"
+IMPORT_CACHE_KIB = 256 * 1024
 ACTIONS = ("add", "update", "delete", "conflict", "foreign", "same")
 COUNT_LABELS = {"added": "新增", "updated": "更新", "deleted": "删除", "conflicts": "冲突", "skipped": "跳过"}
 
@@ -154,9 +155,6 @@ def _detach(db) -> None:
 def _check_payload(db, m: dict) -> list[str]:
     """Validate the attached package database; return its tables in merge order."""
     try:
-        check = db.execute(f"PRAGMA {PKG_SCHEMA}.quick_check").fetchone()[0]
-        if check != "ok":
-            raise PackageError(f"数据包内容的数据库结构已损坏（{check}）。")
         objects = db.execute(f"SELECT type, name, sql FROM {PKG_SCHEMA}.sqlite_master").fetchall()
     except sqlite3.DatabaseError as e:
         raise PackageError(f"数据包内容不是有效的数据库（{e}）。") from None
@@ -192,9 +190,6 @@ def _check_payload(db, m: dict) -> list[str]:
             ).fetchone()[0]
             if bad:
                 raise PackageError(f"数据包中表“{name}”有 {bad} 行的记录标识或版本无效。")
-            dupes = db.execute(f"SELECT count(*) - count(DISTINCT uuid) FROM {PKG_SCHEMA}.[{name}]").fetchone()[0]
-            if dupes:
-                raise PackageError(f"数据包中表“{name}”有重复的记录标识。")
             if m["kind"] == "data":
                 other = db.execute(f"SELECT count(*) FROM {PKG_SCHEMA}.[{name}] WHERE township_code != ?",
                                    [m["township_code"]]).fetchone()[0]
@@ -253,6 +248,11 @@ def _merge_travel_table(db, table: str, package_id: str) -> dict:
         f"FROM {PKG_SCHEMA}.[{table}] p LEFT JOIN main.[{table}] m ON m.uuid = p.uuid"
     )
     counts = dict(db.execute("SELECT action, count(*) FROM temp.handoff_decision GROUP BY action").fetchall())
+    # Duplicate uuids in a package: among new rows the UNIQUE index refuses them;
+    # among rows that would change an existing one, they are caught here.
+    if db.execute("SELECT count(*) - count(DISTINCT mid) FROM temp.handoff_decision "
+                  "WHERE action IN ('update', 'delete', 'conflict')").fetchone()[0]:
+        raise PackageError(f"数据包中表“{table}”有重复的记录标识，已全部撤销，数据库未改动。")
     names = ", ".join(f"[{c}]" for c in common)
     picked = ", ".join(f"p.[{c}]" for c in common)
     if counts.get("add"):
@@ -356,6 +356,12 @@ def import_package(db, path, password: str, actor, progress=None) -> ImportSumma
     del opened
     conn = db.conn
     fk_before = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    cache_before = conn.execute("PRAGMA main.cache_size").fetchone()[0]
+    # Merging a large package inserts into every uuid index in random order:
+    # a bigger page cache for the duration keeps those writes in memory.
+    conn.execute(f"PRAGMA main.cache_size={-IMPORT_CACHE_KIB}")
+    temp_before = conn.execute("PRAGMA temp_store").fetchone()[0]
+    conn.execute("PRAGMA temp_store=MEMORY")
     try:
         tables = _check_payload(db, m)
         conn.create_function("handoff_later", -1, _later, deterministic=True)
@@ -366,7 +372,8 @@ def import_package(db, path, password: str, actor, progress=None) -> ImportSumma
             if become_county:
                 settings.set_value(db, "database_mode", "county", actor)
             summary.tables = _merge_tables(db, tables, m, progress)
-            summary.notes.extend(_orphan_note(db, tables) if m["kind"] == "data" else [])
+            if m["kind"] == "data" and not m.get("full"):
+                summary.notes.extend(_orphan_note(db, tables))
             if m["kind"] == "data":
                 db.execute(
                     "INSERT INTO townships (code, name, county, is_local) VALUES (?, ?, ?, 0) "
@@ -389,9 +396,11 @@ def import_package(db, path, password: str, actor, progress=None) -> ImportSumma
             )
             audit.record(db, actor, "handoff-import", "handoff_packages", summary.package_id, None, summary.as_dict())
     except sqlite3.IntegrityError as e:
-        raise PackageError(f"合并时数据冲突，已全部撤销，数据库未改动（{e}）。") from None
+        raise PackageError(f"合并时发现重复或冲突的记录，已全部撤销，数据库未改动（{e}）。") from None
     finally:
         conn.execute(f"PRAGMA foreign_keys={int(fk_before)}")
+        conn.execute(f"PRAGMA main.cache_size={int(cache_before)}")
+        conn.execute(f"PRAGMA temp_store={int(temp_before)}")
         _detach(db)
     _refresh_derived(db, summary)
     return summary
