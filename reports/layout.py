@@ -23,6 +23,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from reportlab import rl_config
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A3, A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -44,6 +45,10 @@ from xml.sax.saxutils import escape
 
 from models.personal import ID_LIKE_RE, MOBILE_LIKE_RE, mask_id, mask_phone
 from reports import fonts
+
+# Binary (Flate-only) streams: ASCII85 on top makes files 25 % larger and, without
+# reportlab's C accelerator, costs more time than laying out the pages.
+rl_config.useA85 = 0
 
 BODY_SIZE = 16
 TITLE_SIZE = 22
@@ -212,6 +217,7 @@ class _TableData:
     leading: float
     pad_x: float
     progress: object = None
+    encoded: dict = field(default_factory=dict)  # (font, text) -> [(subset, escaped bytes)]
 
 
 class ChunkedTable(Flowable):
@@ -243,9 +249,16 @@ class ChunkedTable(Flowable):
         inner = [w - 2 * pad_x for w in col_widths]
         max_lines = max(1, int(((max_row_height or 10_000) - 2 * pad_y) // leading))
 
+        cache: dict = {}  # columns repeat values (departments, dates, results): wrap each once
+
         def wrap_row(values, fnt):
-            cells = [wrap_cell(scrub("" if v is None else v), fnt, font_size, inner[i], max_lines)
-                     for i, v in enumerate(values)]
+            cells = []
+            for i, v in enumerate(values):
+                key = (fnt, i, v)
+                lines = cache.get(key)
+                if lines is None:
+                    lines = cache[key] = wrap_cell(scrub("" if v is None else v), fnt, font_size, inner[i], max_lines)
+                cells.append(lines)
             return cells, max(len(x) for x in cells) * leading + 2 * pad_y
 
         header, header_height = wrap_row([c.label for c in columns], head_font)
@@ -286,6 +299,13 @@ class ChunkedTable(Flowable):
             xs.append(xs[-1] + w)
         total_h = self._height(self.end)
         state = {"subset": None, "font": None}
+        selects: dict = {}
+
+        def select_font(font, subset):
+            key = (font.fontName, subset)
+            if key not in selects:
+                selects[key] = f"{font.getSubsetInternalName(subset, doc)} {d.font_size:.2f} Tf"
+            return selects[key]
 
         def emit_row(cells, top, height, font_name, aligns):
             font = pdfmetrics.getFont(font_name)
@@ -305,11 +325,17 @@ class ChunkedTable(Flowable):
                         else:
                             x = xs[i] + d.pad_x
                         code.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm")
-                        for subset, chunk in font.splitString(text, doc):
+                        key = (font_name, text)
+                        pieces = d.encoded.get(key)
+                        if pieces is None:
+                            # a glyph keeps its subset slot once assigned, so this is stable
+                            pieces = d.encoded[key] = [(subset, f"({canv._escape(chunk)}) Tj")
+                                                       for subset, chunk in font.splitString(text, doc)]
+                        for subset, shown in pieces:
                             if subset != state["subset"]:
-                                code.append(f"{font.getSubsetInternalName(subset, doc)} {d.font_size:.2f} Tf")
+                                code.append(select_font(font, subset))
                                 state["subset"] = subset
-                            code.append(f"({canv._escape(chunk)}) Tj")
+                            code.append(shown)
                     y -= d.leading
 
         emit_row(d.header, total_h, d.header_height, d.head_font, ["CENTER"] * len(d.col_widths))
