@@ -123,14 +123,13 @@ def machine_info() -> dict:
             info["memory_gb"] = round(int(f.readline().split()[1]) / 1024 / 1024, 1)
     except OSError:
         pass
-    try:
-        import PySide6
-        import reportlab
-        import sqlite_utils
+    from importlib import metadata
 
-        info.update(pyside6=PySide6.__version__, reportlab=reportlab.Version, sqlite_utils=sqlite_utils.__version__)
-    except Exception:  # noqa: BLE001 - versions are informative only
-        pass
+    for dist in ("PySide6-Essentials", "reportlab", "sqlite-utils"):
+        try:
+            info[dist.lower().replace("-essentials", "").replace("-", "_")] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            pass
     try:
         info["load_average"] = [round(x, 2) for x in os.getloadavg()]
     except OSError:
