@@ -30,6 +30,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
+import reportlab.lib.textsplit as _textsplit_module
+import reportlab.platypus.paragraph as _paragraph_module
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -49,6 +51,12 @@ from reports import fonts
 # Binary (Flate-only) streams: ASCII85 on top makes files 25 % larger and, without
 # reportlab's C accelerator, costs more time than laying out the pages.
 rl_config.useA85 = 0
+
+# reportlab's CJK wrap keeps "cannot start a line" characters off line starts,
+# but its list is Japanese: add Chinese full-width punctuation (，：；？！》…).
+_CHINESE_NO_START = "，。、；：？！）》」』】〕…—％"
+for _module in (_paragraph_module, _textsplit_module):  # one-fragment paragraphs go through textsplit
+    _module.ALL_CANNOT_START = "".join(dict.fromkeys(_module.ALL_CANNOT_START + _CHINESE_NO_START))
 
 BODY_SIZE = 16
 TITLE_SIZE = 22

@@ -207,3 +207,18 @@ def test_ten_thousand_rows_build_quickly():
     assert time.perf_counter() - started < 15
     reader = PdfReader(io.BytesIO(pdf))
     assert "2026-009999" in reader.pages[-1].extract_text()
+
+
+def test_chinese_punctuation_never_starts_a_line():
+    from reportlab.platypus import Paragraph
+
+    from reports.layout import styles
+
+    spec = page_spec("a4")
+    text = "根据《党政领导干部选拔任用工作条例》有关规定，经中共青石镇委员会研究，拟对以下2名同志进行任用，现予以公示："
+    for extra in range(0, 6):
+        p = Paragraph("字" * extra + text, styles(spec)["body"])
+        p.wrap(spec.text_width, 1000)
+        for line in p.blPara.lines[1:]:
+            first = (line[1][0] if isinstance(line, tuple) else line.words[0].text)[:1]
+            assert first not in "，。、；：？！）》", (extra, first)
