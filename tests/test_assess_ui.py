@@ -1,0 +1,135 @@
+"""The 考核 tab with pytest-qt: grid typing, Enter, paste (all or nothing),
+Delete, ballots, recompute, and a read-only operator."""
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLineEdit, QMessageBox
+
+from models import assess, assess_results
+from models.users import Actor
+
+
+@pytest.fixture
+def tab_for(qtbot, db, admin, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    plan = assess.create_plan(db, admin, 2026)
+    cat = assess.categories(db, plan)[4]
+    for name in ("张三", "李四", "王五"):
+        assess.add_subject(db, admin, cat["uuid"], name)
+
+    def make(role="assess"):
+        from ui.context import AppContext
+        from ui.tabs.assess_tab import AssessTab
+
+        ctx = AppContext(db, db.path, Actor("u", role, "用户"))
+        tab = AssessTab(ctx)
+        qtbot.addWidget(tab)
+        tab.category_box.setCurrentIndex(4)
+        tab.period_box.setCurrentIndex(tab.period_box.findData("Q1"))
+        tab.pages.setCurrentWidget(tab.score_page)
+        tab.show()
+        qtbot.waitExposed(tab)
+        return tab
+
+    make.warnings = warnings
+    make.plan, make.cat = plan, cat
+    return make
+
+
+def column_of(model, name):
+    return next(i + 1 for i, it in enumerate(model.items) if it["name"] == name)
+
+
+def test_type_enter_moves_down_and_saves(qtbot, db, tab_for):
+    tab = tab_for()
+    view, model = tab.score_page.view, tab.score_page.model
+    col = column_of(model, "政治素质")
+    view.setCurrentIndex(model.index(0, col))
+    view.setFocus()
+    qtbot.keyClick(view, "4")  # typing starts editing, as in Excel
+    assert view.state() == view.State.EditingState
+    editor = view.viewport().findChild(QLineEdit)
+    qtbot.keyClicks(editor, "5")
+    assert editor.text() == "45"
+    qtbot.keyClick(editor, Qt.Key_Return)
+    qtbot.waitUntil(lambda: view.currentIndex().row() == 1)  # the delegate commits on a queued call
+    grid = assess.score_grid(db, tab_for.cat["uuid"], "Q1")
+    assert grid["cells"][(model.subjects[0]["uuid"], model.items[col - 1]["uuid"])]["points"] == 45
+    assert model.index(0, col).data() == "45"
+
+
+def test_paste_block_from_excel_all_or_nothing(qtbot, db, tab_for):
+    tab = tab_for()
+    view, model = tab.score_page.view, tab.score_page.model
+    col = column_of(model, "政治素质")  # followed by 职业道德 (50)
+    view.setCurrentIndex(model.index(0, col))
+    assert view.paste_text("45\t48\r\n40\t44\r\n")
+    cells = assess.score_grid(db, tab_for.cat["uuid"], "Q1")["cells"]
+    assert len(cells) == 4
+    view.setCurrentIndex(model.index(0, col))
+    QGuiApplication.clipboard().setText("30\t30\n60\t30\n")
+    qtbot.keyClick(view, Qt.Key_V, Qt.ControlModifier)
+    assert tab_for.warnings and "第 2 行（李四）" in tab_for.warnings[-1] and "超过该项满分 50" in tab_for.warnings[-1]
+    cells = assess.score_grid(db, tab_for.cat["uuid"], "Q1")["cells"]
+    assert cells[(model.subjects[0]["uuid"], model.items[col - 1]["uuid"])]["points"] == 45  # unchanged
+
+
+def test_delete_clears_and_copy(qtbot, db, tab_for):
+    tab = tab_for()
+    view, model = tab.score_page.view, tab.score_page.model
+    col = column_of(model, "政治素质")
+    view.setCurrentIndex(model.index(0, col))
+    view.paste_text("45\t48")
+    view.selectionModel().select(model.index(0, col), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    assert view.selection_text() == "45"
+    qtbot.keyClick(view, Qt.Key_Delete)
+    cells = assess.score_grid(db, tab_for.cat["uuid"], "Q1")["cells"]
+    assert len(cells) == 1
+
+
+def test_ballot_entry_refuses_too_many(qtbot, db, tab_for):
+    tab = tab_for()
+    tab.pages.setCurrentWidget(tab.ballot_page)
+    model = tab.ballot_page.model
+    assert model.setData(model.index(0, 11), "10")  # 群众代表 参评
+    assert model.setData(model.index(0, 12), "7")  # 优秀
+    assert not model.setData(model.index(0, 13), "5")  # 称职: 7 + 5 > 10
+    assert "超过参评人数" in tab_for.warnings[-1]
+    assert model.index(0, model.columnCount() - 1).data() == "70.0"
+
+
+def test_results_page_recompute_and_chart(qtbot, db, admin, tab_for):
+    items = {it["name"]: it for it in assess.leaf_items(db, tab_for.cat["uuid"])}
+    people = assess.subjects(db, tab_for.cat["uuid"])
+    assess.set_scores(db, admin, "Q1", [(people[0]["uuid"], items["目标任务完成"]["uuid"], 200, ""),
+                                        (people[1]["uuid"], items["安全生产"]["uuid"], "是", "")])
+    tab = tab_for()
+    tab.pages.setCurrentWidget(tab.results_page)
+    tab.results_page.recompute()
+    rows = tab.results_page.model.rows
+    assert [r["person_name"] for r in rows][0] == "张三"
+    assert any("一票否决" in r["note"] for r in rows)
+    assert tab.results_page.chart.counts["不称职"] == 3
+    tab.results_page.chart.grab()  # paints without error
+
+
+def test_window_staff_sees_read_only(qtbot, db, tab_for):
+    tab = tab_for("window")
+    model = tab.score_page.model
+    col = column_of(model, "政治素质")
+    assert not (model.flags(model.index(0, col)) & Qt.ItemIsEditable)
+    assert not tab.new_plan.isEnabled()
+    assert not tab.score_page.view.paste_text("10")
+    assert assess.score_grid(db, tab_for.cat["uuid"], "Q1")["cells"] == {}
+
+
+def test_plan_page_shows_sum_problem(qtbot, db, admin, tab_for):
+    group = next(i for i in assess.items(db, tab_for.cat["uuid"]) if i["name"] == "德")
+    assess.add_item(db, admin, tab_for.cat["uuid"], "新增", "normal", 5, parent_uuid=group["uuid"])
+    tab = tab_for()
+    tab.pages.setCurrentWidget(tab.plan_page)
+    assert "“德”下级指标合计 105 分" in tab.plan_page.status.text()
+    assert assess_results.recompute(db)["count"] == 0
