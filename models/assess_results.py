@@ -205,6 +205,7 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
             del_sql += " AND period = ?"
             del_params.append(period)
         db.execute(del_sql, del_params)
+        out_rows.sort(key=lambda r: (r[0], r[1], r[2]))  # key order: cheaper b-tree inserts
         db.conn.executemany(
             "INSERT INTO assess_results (plan_uuid, period, subject_uuid, category_uuid, township_code, item_total, "
             "ballot_points, bonus, deduction, total, rank, grade, vetoed, veto_items, quota_cut, last_place, "
