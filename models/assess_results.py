@@ -11,10 +11,12 @@ Total of a person in a period:
     sum of normal items (the 民主测评 item is taken from the ballots)
   + min(sum of bonus items, category bonus cap)
   - min(sum of deduction items, category deduction cap)
-For the year (Y): when nobody entered year scores for the person, the
-non-ballot part is the average of the quarters that have scores.
-A veto item marked in the period (for Y: in any period of the plan) makes
-the grade 不称职 whatever the score, and ranks the person last.
+For the year (Y) and the half-years (H1, H2): when nobody entered scores
+for the person in that period, the non-ballot part is the average of its
+quarters that have scores; the ballots of the period itself (year-end
+democratic evaluation, the half-yearly 群众监评会) are added.
+A veto item marked in the period (for Y and H1/H2: also in their quarters)
+makes the grade 不称职 whatever the score, and ranks the person last.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ import math
 
 from models import assess, records, settings
 from models.assess import PERIODS, QUARTERS
+
+# Periods whose scores, when none were entered for them, are the average of
+# these quarters (and whose vetoes include the quarters').
+DERIVED_FROM = {"Y": QUARTERS, "H1": ("Q1", "Q2"), "H2": ("Q3", "Q4")}
 
 GRADE_ORDER = {g: i for i, g in enumerate(assess.GRADES)}
 
@@ -91,8 +97,10 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
     period_params: list = []
     if period:
         # the year falls back on the quarters, and a veto anywhere counts for it
-        period_filter = "" if period == "Y" else " AND s.period = ?"
-        period_params = [] if period == "Y" else [period]
+        # a half-year or the year falls back on its quarters
+        wanted_periods = (period, *DERIVED_FROM.get(period, ()))
+        period_filter = f" AND s.period IN ({','.join('?' * len(wanted_periods))})"
+        period_params = list(wanted_periods)
     vetoes: dict = {}
     plans_with_data: set = set()
     # Sums per person/period/kind are kept by triggers (schema m002).
@@ -117,7 +125,7 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
                 "JOIN assess_scores s ON s.item_uuid = i.uuid AND s.deleted = 0 "
                 "WHERE i.kind = 'veto' AND i.deleted = 0 AND s.points > 0"
                 + in_plans.replace("plan_uuid", "i.plan_uuid"), plan_params):
-            if subject_uuid in wanted_subjects and (not period or period == "Y" or per == period):
+            if subject_uuid in wanted_subjects and (not period or per in period_params):
                 vetoes.setdefault(subject_uuid, {}).setdefault(per, set()).add(item_uuid)
 
     weights = assess.ballot_weights(db)
@@ -140,8 +148,9 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
         if p:
             data_periods.setdefault(p, set()).update(by_period)
     for p, pers in data_periods.items():
-        if pers & set(QUARTERS) and "Y" in plans[p]["periods"].split(","):
-            pers.add("Y")  # the year can be derived from the quarters
+        for derived, quarters in DERIVED_FROM.items():
+            if pers & set(quarters) and derived in plans[p]["periods"].split(","):
+                pers.add(derived)  # can be derived from its quarters
         plans_with_data.add(p)
 
     thresholds = _thresholds(db)
@@ -222,8 +231,8 @@ def _person_result(s, cat, per, sums, tallies, vetoes, ballot_max, weights, veto
     entry = sums.get((s["uuid"], per))
     if entry is not None:
         normal, bonus, deduction = _capped_part(entry, cat)
-    elif per == "Y":
-        quarters = [_capped_part(sums[(s["uuid"], q)], cat) for q in QUARTERS if (s["uuid"], q) in sums]
+    elif per in DERIVED_FROM:
+        quarters = [_capped_part(sums[(s["uuid"], q)], cat) for q in DERIVED_FROM[per] if (s["uuid"], q) in sums]
         if quarters:
             n = len(quarters)
             normal = sum(q[0] for q in quarters) / n
@@ -241,9 +250,11 @@ def _person_result(s, cat, per, sums, tallies, vetoes, ballot_max, weights, veto
             ballot_points = round(ballot_max[cat["uuid"]] * score / 100.0, 2)
     person_vetoes = vetoes.get(s["uuid"], {})
     vetoed_items = set(person_vetoes.get(per, set()))
-    if per == "Y":
-        for items in person_vetoes.values():
-            vetoed_items |= items
+    if per in DERIVED_FROM:
+        covered = set(DERIVED_FROM[per]) | ({"H1", "H2"} if per == "Y" else set())
+        for p, items in person_vetoes.items():
+            if p in covered:
+                vetoed_items |= items
     total = round(normal + (ballot_points or 0.0) + bonus - deduction, 2)
     return {"subject_uuid": s["uuid"], "township_code": s["township_code"], "item_total": round(normal, 2),
             "ballot_points": ballot_points, "bonus": round(bonus, 2), "deduction": round(deduction, 2),

@@ -235,3 +235,35 @@ def test_derived_scores_without_other_domains_say_so(db, admin):
     plan = assess.create_plan(db, admin, 2026)
     messages = assess.pull_derived_scores(db, admin, plan, "Q1")
     assert messages[0].startswith("已从其他模块取得")
+
+
+def test_half_year_uses_quarters_plus_panel_ballots(db, admin, small):
+    i, p = small["items"], small["people"]
+    assess.set_scores(db, admin, "Q1", [(p["甲"], i["a1"], 20, ""), (p["甲"], i["b"], 30, "")])
+    assess.set_scores(db, admin, "Q2", [(p["甲"], i["a1"], 30, ""), (p["甲"], i["b"], 30, "")])
+    assess.set_scores(db, admin, "Q3", [(p["甲"], i["veto"], "是", "")])
+    # 群众监评会 in H1: 10 voters, 5 优秀 5 称职 → 90 → 10 × 0.9 = 9 points
+    assess.set_ballot(db, admin, "H1", p["甲"], "public", 10, excellent=5, competent=5)
+    assess_results.recompute(db, small["plan"], "H1")
+    h1 = assess_results.result_of(db, small["plan"], "H1", p["甲"])
+    assert h1["total"] == pytest.approx((50 + 60) / 2 + 9)
+    assert h1["vetoed"] == 0  # the Q3 veto belongs to the second half
+
+
+def test_trigger_kept_sums_match_a_fresh_aggregate(db, admin, small):
+    enter_example(db, admin, small)
+    i, p = small["items"], small["people"]
+    assess.set_score(db, admin, "Q1", p["甲"], i["a1"], 10)
+    assess.set_score(db, admin, "Q1", p["乙"], i["a2"], "")
+    assess.update_item(db, admin, i["bonus2"], "创新", "deduction", 15)  # moves 甲's 8 points to deductions
+    assess.delete_item(db, admin, i["ded"])
+    fresh = db.execute(
+        "SELECT s.plan_uuid, s.period, s.subject_uuid, CASE WHEN it.source = 'ballot' THEN 'ballot' ELSE it.kind END, "
+        "round(SUM(s.points), 6), COUNT(*) FROM assess_scores s JOIN assess_items it ON it.uuid = s.item_uuid "
+        "WHERE s.deleted = 0 AND it.deleted = 0 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4").fetchall()
+    kept = db.execute("SELECT plan_uuid, period, subject_uuid, kind, round(total, 6), n FROM assess_score_sums "
+                      "WHERE n > 0 ORDER BY 1, 2, 3, 4").fetchall()
+    assert kept == fresh
+    assess_results.recompute(db, small["plan"], "Q1")
+    row = assess_results.result_of(db, small["plan"], "Q1", p["甲"])
+    assert row["bonus"] == 10 and row["deduction"] == 8  # 表彰 12 capped at 10; 创新 now deducts 8
