@@ -299,7 +299,9 @@ def _print_race(res: dict) -> None:
     print(f"{race['name']}：应选 {res['seats']} 名{extra}")
     for step in res["steps"]:
         r = step["result"]
-        print(f"  第 {step['round_no']} 轮，实到 {step['present']} 人，过半数需 {step['present'] // 2 + 1} 票")
+        expected = f"应到 {step['expected']} 人，" if step["expected"] else ""
+        print(f"  第 {step['round_no']} 轮，{expected}实到 {step['present']} 人，有效票 {step['valid']} 张，"
+              f"无效票 {step['invalid']} 张，当选至少需 {step['need']} 票")
         for key, votes in sorted(step["votes"].items(), key=lambda kv: -kv[1]):
             outcome = "当选" if key in r.elected else ("票数相同" if key in r.tied else "")
             print(f"    {res['names'].get(key, key)}\t{votes}\t{outcome}")

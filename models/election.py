@@ -26,6 +26,8 @@ settings.register("election.age_max_incumbent_male", 57, "换届：留任人选�
 settings.register("election.age_max_incumbent_female", 52, "换届：留任人选年龄上限（女）", int)
 settings.register("election.age_max_new_male", 55, "换届：新进人选年龄上限（男）", int)
 settings.register("election.age_max_new_female", 50, "换届：新进人选年龄上限（女）", int)
+settings.register("election.majority_of_expected", False,
+                  "换届：当选须超过应到人数半数（否：超过实到人数半数）", bool)
 settings.register("election.require_woman", True, "换届：班子须有女干部（无女性候选人则保留 1 个职位）", bool)
 
 RACE_KINDS = {"committee": "党委委员", "secretary": "书记", "deputy": "副书记", "other": "其他"}
@@ -420,15 +422,19 @@ def race_result(db, race_uuid: str) -> dict:
     open_seats = seats
     next_pool = [c["nominee_uuid"] for c in cands]
     woman_needed = bool(race["woman_seat"]) and bool(settings.get(db, "election.require_woman")) and bool(women)
+    by_expected = bool(settings.get(db, "election.majority_of_expected"))
     for rnd in rounds(db, race_uuid):
         if open_seats <= 0:
             break
         reserve = woman_needed and not any(k in women for k in elected)
-        res = count_round(open_seats, rnd["present"], rnd["votes"], women, reserve)
+        base = rnd["expected"] if by_expected and rnd["expected"] else rnd["present"]
+        res = count_round(open_seats, base, rnd["votes"], women, reserve)
         elected += res.elected
         open_seats = res.open_seats
         next_pool = runoff_candidates(res, rnd["votes"], race["margin"], women)
-        steps.append({"round_no": rnd["round_no"], "present": rnd["present"], "result": res,
+        steps.append({"round_no": rnd["round_no"], "present": rnd["present"], "expected": rnd["expected"],
+                      "attendance": rnd["attendance"], "valid": rnd["valid"], "invalid": rnd["ballots_invalid"],
+                      "majority_base": base, "need": base // 2 + 1, "result": res,
                       "votes": rnd["votes"]})
     return {"race": race, "seats": seats, "held_open_for_woman": held_open, "elected": elected,
             "elected_names": [names.get(k, k) for k in elected], "open_seats": open_seats,

@@ -247,6 +247,22 @@ def test_seat_kept_open_without_woman_candidate(db, admin):
     assert any("保留 1 个职位" in n for n in el.results_for_notice(db, ev)["notes"])
 
 
+def test_majority_of_expected_setting(db, admin):
+    from models import settings
+
+    ev = _event(db, admin, [{"name": "党委书记", "kind": "secretary", "seats": 1}])
+    a, b = _nominee(db, admin, ev, "甲"), _nominee(db, admin, ev, "乙")
+    race = el.races(db, ev)[0]["uuid"]
+    el.set_candidates(db, admin, race, [a, b])
+    # 40 expected, 30 present: 18 votes is a majority of those present, not of those expected
+    el.record_round(db, admin, race, expected=40, present=30, ballots_returned=30, votes={a: 18, b: 12})
+    assert el.race_result(db, race)["elected"] == [a]
+    with db.atomic():
+        settings.set_value(db, "election.majority_of_expected", True, admin)
+    res = el.race_result(db, race)
+    assert res["elected"] == [] and res["steps"][0]["need"] == 21
+
+
 def test_undo_last_round(db, admin):
     ev = _event(db, admin, [{"name": "党委书记", "kind": "secretary", "seats": 1}])
     a, b = _nominee(db, admin, ev, "甲"), _nominee(db, admin, ev, "乙")

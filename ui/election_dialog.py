@@ -492,7 +492,7 @@ class ElectionWindow(QDialog):
         else:
             kind = "第 1 轮" if n == 1 else f"第 {n} 轮（另行选举）"
             self.round_title.setText(self.tr(f"{kind}：应选 {seats} 名，每张选票至多划 {seats} 人；"
-                                             "得票须超过实到人数的一半。"))
+                                             "得票须超过半数。"))
         self.ballot_table.setRowCount(len(pool))
         self.ballot_spins = {}
         for r, key in enumerate(pool):
@@ -514,8 +514,11 @@ class ElectionWindow(QDialog):
                          f"{state['seats']} 名。</p>")
         for step in state["steps"]:
             r = step["result"]
-            parts.append(f"<p><b>第 {step['round_no']} 轮</b>　实到 {step['present']} 人，"
-                         f"当选需 {step['present'] // 2 + 1} 票以上</p><table cellpadding=2>")
+            expected = f"应到 {step['expected']} 人，" if step["expected"] else ""
+            rate = f"（到会率 {step['attendance']:.1%}）" if step["attendance"] else ""
+            parts.append(f"<p><b>第 {step['round_no']} 轮</b>　{expected}实到 {step['present']} 人{rate}，"
+                         f"有效票 {step['valid']} 张，无效票 {step['invalid']} 张；当选至少需 {step['need']} 票"
+                         "</p><table cellpadding=2>")
             for key, votes in sorted(step["votes"].items(), key=lambda kv: -kv[1]):
                 if key in r.elected:
                     mark = "<span style='color:#060'>当选</span>"
