@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from models import roster, township
+from models import records, roster, township
 from models.roster import STANDARD_STRUCTURE
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
@@ -92,7 +92,9 @@ def _cadre_values(rng, used, today, sex=None, age=None, rank="科员及办事员
 
 def fill(db, rng, actor, options) -> None:
     """Add the demo roster. rng is a seeded random.Random."""
-    if db.execute("SELECT 1 FROM cadres WHERE deleted = 0 LIMIT 1").fetchone():
+    # A county benchmark database holds many demo townships: scope to this one.
+    code = records.local_township_code(db)
+    if db.execute("SELECT 1 FROM cadres WHERE deleted = 0 AND township_code = ? LIMIT 1", [code]).fetchone():
         return
     today = dt.date.today()
     used: set = set()
@@ -111,7 +113,7 @@ def fill(db, rng, actor, options) -> None:
                                term="第十六届")
             team.append(uuid)
 
-        offices = {o["name"]: o for o in township.offices(db)}
+        offices = {o["name"]: o for o in township.offices(db, code)}
         staff = []
         for office in offices.values():
             for i in range(office["establishment"]):
@@ -144,7 +146,7 @@ def fill(db, rng, actor, options) -> None:
             for area in rng.sample(area_ids, count):
                 roster.assign_duty(db, actor, area, uuid, "协管")
 
-        villages = township.villages(db)
+        villages = township.villages(db, code)
         for i, v in enumerate(villages):
             roster.add_liaison(db, actor, v["uuid"], team[i % len(team)], "联村", f"{today.year - 3}-03")
             roster.add_liaison(db, actor, v["uuid"], staff[i], "驻村", f"{today.year - 2}-03")

@@ -60,13 +60,11 @@ MAX_LONG = 4000
 
 def pinyin_keys(name: str) -> tuple[str, str]:
     """('zhangsan', 'zs') for 张三: full pinyin and initials, lower case, for search."""
-    from pypinyin import Style, lazy_pinyin
+    from pypinyin import lazy_pinyin
 
-    name = name or ""
-    full = "".join(lazy_pinyin(name, errors=lambda s: list(s))).lower()
-    initials = "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda s: list(s)) if p)
+    syllables = [p.lower() for p in lazy_pinyin(name or "", errors=lambda s: list(s)) if p]
     keep = lambda s: re.sub(r"[^0-9a-z]", "", s)  # noqa: E731
-    return keep(full), keep(initials.lower())
+    return keep("".join(syllables)), keep("".join(p[0] for p in syllables))
 
 
 # ---- dates ------------------------------------------------------------------
@@ -149,11 +147,14 @@ def _search_clause(text: str) -> tuple[str, list]:
         return ("(c.name_initials >= ? AND c.name_initials < ?) OR (c.name_pinyin >= ? AND c.name_pinyin < ?)",
                 [low, low + "\uffff", low, low + "\uffff"])
     like = f"%{text}%"
+    # Uncorrelated IN lists: the few matching posts / villages are found once,
+    # then their holders by index, instead of a subquery per cadre.
     return (
-        "c.name LIKE ? OR EXISTS (SELECT 1 FROM appointments a JOIN posts p ON p.uuid = a.post_uuid "
-        "WHERE a.cadre_uuid = c.uuid AND a.deleted = 0 AND a.end_date IS NULL AND p.title LIKE ?) "
-        "OR EXISTS (SELECT 1 FROM village_liaisons l JOIN villages v ON v.uuid = l.village_uuid "
-        "WHERE l.cadre_uuid = c.uuid AND l.deleted = 0 AND l.end_date IS NULL AND v.name LIKE ?)",
+        "c.name LIKE ? "
+        "OR c.uuid IN (SELECT a.cadre_uuid FROM appointments a WHERE a.deleted = 0 AND a.end_date IS NULL "
+        "  AND a.post_uuid IN (SELECT uuid FROM posts WHERE deleted = 0 AND title LIKE ?)) "
+        "OR c.uuid IN (SELECT l.cadre_uuid FROM village_liaisons l WHERE l.deleted = 0 AND l.end_date IS NULL "
+        "  AND l.village_uuid IN (SELECT uuid FROM villages WHERE deleted = 0 AND name LIKE ?))",
         [like, like, like],
     )
 
@@ -174,8 +175,11 @@ def search_cadres(db, text: str = "", township_code: str | None = None, include_
     if clause:
         where += f" AND ({clause})"
         params += extra
+    # Pick the window's ids first, then compute the post/office columns for
+    # those rows only (not for every match before sorting).
     return records.rows(
-        db, f"SELECT {LIST_COLUMNS} FROM cadres c WHERE {where} ORDER BY c.name_pinyin, c.id LIMIT ? OFFSET ?",
+        db, f"SELECT {LIST_COLUMNS} FROM cadres c WHERE c.id IN (SELECT c.id FROM cadres c WHERE {where} "
+            "ORDER BY c.name_pinyin, c.id LIMIT ? OFFSET ?) ORDER BY c.name_pinyin, c.id",
         params + [int(limit), int(offset)])
 
 
@@ -300,7 +304,8 @@ def duty_areas(db, township_code: str | None = None) -> list[dict]:
     areas = records.rows(db, sql + " ORDER BY d.sort_order, d.id", params)
     assigns = records.rows(
         db, "SELECT s.uuid, s.area_uuid, s.cadre_uuid, s.kind, c.name FROM duty_assignments s "
-            "JOIN cadres c ON c.uuid = s.cadre_uuid WHERE s.deleted = 0 AND c.deleted = 0 ORDER BY s.id")
+            "JOIN cadres c ON c.uuid = s.cadre_uuid WHERE s.deleted = 0 AND c.deleted = 0"
+            + (" AND s.township_code = ?" if township_code else "") + " ORDER BY s.id", params)
     by_area: dict[str, list] = {}
     for a in assigns:
         by_area.setdefault(a["area_uuid"], []).append(a)
@@ -328,13 +333,15 @@ def village_coverage(db, township_code: str | None = None) -> list[dict]:
     from models import township
 
     villages = township.villages(db, township_code)
+    scope = " AND l.township_code = ?" if township_code else ""
+    params = [township_code] if township_code else []
     links = records.rows(
         db, "SELECT l.uuid, l.village_uuid, l.cadre_uuid, l.kind, l.start_date, c.name FROM village_liaisons l "
             "JOIN cadres c ON c.uuid = l.cadre_uuid WHERE l.deleted = 0 AND l.end_date IS NULL AND c.deleted = 0 "
-            "AND c.status = '在职' ORDER BY l.kind DESC, l.id")
+            f"AND c.status = '在职'{scope} ORDER BY l.kind DESC, l.id", params)
     officials = records.rows(
         db, "SELECT uuid, village_uuid, name, roles, sex, birth_date, phone, political_status, term "
-            "FROM village_officials WHERE deleted = 0 ORDER BY id")
+            "FROM village_officials l WHERE deleted = 0" + scope + " ORDER BY id", params)
     by_v: dict[str, list] = {}
     for link in links:
         by_v.setdefault(link["village_uuid"], []).append(link)
@@ -349,11 +356,14 @@ def village_coverage(db, township_code: str | None = None) -> list[dict]:
     return villages
 
 
-def contact_points(db, cadre_uuid: str | None = None) -> list[dict]:
+def contact_points(db, cadre_uuid: str | None = None, township_code: str | None = None) -> list[dict]:
     """Contact points (联系点: enterprises, schools, projects) of one or all cadres."""
     sql = ("SELECT k.uuid, k.cadre_uuid, k.name, k.kind, k.note, c.name AS cadre_name FROM contact_points k "
            "JOIN cadres c ON c.uuid = k.cadre_uuid WHERE k.deleted = 0")
     params = []
+    if township_code:
+        sql += " AND k.township_code = ?"
+        params.append(township_code)
     if cadre_uuid:
         sql += " AND k.cadre_uuid = ?"
         params.append(cadre_uuid)
@@ -367,7 +377,7 @@ def division_of_duties(db, township_code: str | None = None) -> list[dict]:
     team = current_team(db, township_code)
     areas = duty_areas(db, township_code)
     villages = village_coverage(db, township_code)
-    points = contact_points(db)
+    points = contact_points(db, township_code=township_code)
     out = []
     for m in team:
         in_charge = [a["name"] for a in areas for s in a["assignments"] if s["cadre_uuid"] == m["uuid"] and s["kind"] == "分管"]
@@ -670,8 +680,9 @@ def validate_appointment(db, cadre_uuid, post_uuid, start_date, end_date, method
     if method and method not in APPOINT_METHODS:
         raise ValidationError("任职方式", f"应为 {' / '.join(APPOINT_METHODS)} 之一。", row=row)
     term = check_text(term, "届次", 30)
+    # '+post_uuid': look up by the cadre (a few rows), not by the post (thousands in a county).
     for other in records.rows(db, "SELECT uuid, start_date, end_date FROM appointments WHERE cadre_uuid = ? "
-                                  "AND post_uuid = ? AND deleted = 0 AND uuid IS NOT ?", [cadre_uuid, post_uuid, own_uuid]):
+                                  "AND +post_uuid = ? AND deleted = 0 AND uuid IS NOT ?", [cadre_uuid, post_uuid, own_uuid]):
         o_start, o_end = other["start_date"] or "", other["end_date"] or "9999"
         if (start or "") <= o_end and (end or "9999") >= o_start:
             raise ValidationError("任职", "该干部已任此职务（时间重叠），不能重复任职。", row=row)

@@ -150,8 +150,9 @@ def import_rows(db, actor, rows: list[tuple[int, dict]], progress=None) -> Impor
     require(actor, roster.WRITE)
     result = ImportResult()
     offices = {o["name"]: o["uuid"] for o in records.rows(db, "SELECT uuid, name FROM offices WHERE deleted = 0")}
-    posts_by_title = {}
-    for p in roster.posts(db):
+    code = records.local_township_code(db)
+    posts_by_title = {"": code}
+    for p in roster.posts(db, code):
         posts_by_title.setdefault(p["title"], p["uuid"])
     by_id = {r[0]: r[1] for r in db.execute("SELECT id_number, uuid FROM cadres WHERE deleted = 0 AND id_number IS NOT NULL")}
     seen_ids: dict[str, int] = {}
@@ -190,19 +191,21 @@ def _import_one(db, actor, n, values, offices, posts_by_title, by_id, seen_ids) 
             raise ValidationError("身份证号", f"与本文件第 {seen_ids[id_number]} 行重复。", row=n)
         seen_ids[id_number] = n
     existing = by_id.get(id_number) if id_number else None
+    code = posts_by_title.get("", "")  # the local township code, looked up once per import
     if existing:
         records.update(db, "cadres", existing, clean, actor)
         cadre_uuid, added = existing, 0
+        held = {a["post_uuid"] for a in roster.current_appointments(db, cadre_uuid)}
     else:
-        cadre_uuid, added = records.insert(db, "cadres", clean, actor), 1
+        cadre_uuid, added = records.insert(db, "cadres", clean, actor, township_code=code), 1
+        held = set()  # a new cadre holds nothing yet: no overlap to check
         if id_number:
             by_id[id_number] = cadre_uuid
-    held = {a["post_uuid"] for a in roster.current_appointments(db, cadre_uuid)}
     for title in titles:
         post_uuid = posts_by_title.get(title)
         if post_uuid and post_uuid not in held:
-            values = roster.validate_appointment(db, cadre_uuid, post_uuid, None, None, "委任", "", row=n)
-            records.insert(db, "appointments", values, actor)
+            records.insert(db, "appointments", {"cadre_uuid": cadre_uuid, "post_uuid": post_uuid, "method": "委任"},
+                           actor, township_code=code)
             held.add(post_uuid)
     return added
 

@@ -18,6 +18,23 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFormLay
 from models import roster, roster_rules, roster_stats
 from models.errors import AppError
 
+def guard_none_refcount() -> None:
+    """Work around PySide6 6.12 on CPython 3.11: every call of a void Qt method
+    (setText, setItem, addItem …) returns None without taking a reference, so
+    None's reference count falls by one per call and the process aborts
+    ("none_dealloc") after a few thousand calls. CPython 3.12+ makes None
+    immortal; on 3.11 we give it a reference count it cannot run down.
+    Belongs in ui/app.py (reported to the project lead); applied here so the
+    roster tab, which fills thousands of cells in county mode, cannot crash."""
+    import ctypes
+    import sys
+
+    if sys.version_info < (3, 12) and sys.implementation.name == "cpython" and sys.getrefcount(None) < (1 << 40):
+        ctypes.c_ssize_t.from_address(id(None)).value += 1 << 48
+
+
+guard_none_refcount()
+
 WARN_BG = QColor("#fff3cd")
 CROSS_BG = QColor("#e8f0fe")
 
@@ -42,6 +59,14 @@ class _Page(QWidget):
     @property
     def code(self):
         return self.ctx.township_filter or None
+
+    def needs_township(self, hint: QLabel) -> bool:
+        """A county database without a chosen township: the team, duties and
+        whereabouts of twenty townships in one table mean nothing, so ask."""
+        missing = self.ctx.county_mode and not self.ctx.township_filter
+        hint.setVisible(missing)
+        hint.setText(self.tr("县级汇总库：请先在工具栏的乡镇筛选中选择一个乡镇。") if missing else "")
+        return missing
 
     def can_write(self) -> bool:
         return self.ctx.actor.can("roster.write")
@@ -78,6 +103,10 @@ class TeamPage(_Page):
         layout.addWidget(box, 1)
 
     def refresh(self) -> None:
+        if self.needs_township(self.summary):
+            self.table.setRowCount(0)
+            self.warnings.clear()
+            return
         team = roster.current_team(self.ctx.db, self.code)
         kinds = {o["name"]: o["kind"] for o in roster.organs(self.ctx.db, self.code)}
         today = dt.date.today()
@@ -125,6 +154,9 @@ class DutiesPage(_Page):
         top.addWidget(self.new_area)
         top.addWidget(self.add_area_btn)
         layout.addLayout(top)
+        self.hint = QLabel()
+        self.hint.setStyleSheet("color: #b06000;")
+        layout.addWidget(self.hint)
         split = QSplitter(Qt.Vertical)
         self.matrix = QTableWidget()
         self.matrix.setObjectName("duty_matrix")
@@ -143,7 +175,14 @@ class DutiesPage(_Page):
         self._leaders = []
 
     def refresh(self) -> None:
-        self.add_area_btn.setEnabled(self.can_write())
+        self.add_area_btn.setEnabled(self.can_write() and not self.ctx.county_mode)
+        if self.needs_township(self.hint):
+            self._areas, self._leaders = [], []
+            self.matrix.clear()
+            self.matrix.setRowCount(0)
+            self.matrix.setColumnCount(0)
+            self.villages.setRowCount(0)
+            return
         data = roster.duty_matrix(self.ctx.db, self.code)
         self._areas, self._leaders = data["areas"], data["leaders"]
         self.matrix.clear()
@@ -251,6 +290,9 @@ class WhereaboutsPage(_Page):
         layout.addWidget(self.table)
         self.counts = QLabel()
         layout.addWidget(self.counts)
+        self.hint = QLabel()
+        self.hint.setStyleSheet("color: #b06000;")
+        layout.insertWidget(0, self.hint)
         self._rows = []
 
     def day(self) -> str:
@@ -259,6 +301,11 @@ class WhereaboutsPage(_Page):
     def refresh(self) -> None:
         for b in self.status_buttons + [self.unset_all]:
             b.setEnabled(self.can_write())
+        if self.needs_township(self.hint):
+            self._rows = []
+            self.table.setRowCount(0)
+            self.counts.clear()
+            return
         self._rows = roster.whereabouts_board(self.ctx.db, self.day(), self.code)
         self.table.setRowCount(len(self._rows))
         colours = {"在岗": None, "值班": None, "下村": QColor("#e6f4ea"), "请假": WARN_BG, "": QColor("#f1f3f4")}
