@@ -131,3 +131,30 @@ def test_stats_page_and_pyramid(make_tab):
     tab.pages.setCurrentWidget(tab.stats_page)
     assert sum(r["male"] + r["female"] for r in tab.stats_page.pyramid.rows) == 58
     assert not tab.stats_page.pyramid.grab().isNull()
+
+
+def test_village_liaison_dialog_adds_and_removes(make_tab):
+    from ui.roster_dialogs import LiaisonDialog
+
+    tab = make_tab()
+    page = tab.duties_page
+    tab.pages.setCurrentWidget(page)
+    village = page._coverage[0]
+    before = len(village["liaisons"])
+    dialog = LiaisonDialog(tab.ctx, village, page)
+    dialog.cadre.setCurrentIndex(dialog.cadre.count() - 1)
+    dialog.add()
+    assert dialog.changed and dialog.error.text() == ""
+    after = roster.village_coverage(tab.ctx.db)[0]
+    assert len(after["liaisons"]) == before + 1
+    dialog = LiaisonDialog(tab.ctx, after, page)
+    for _ in range(len(after["liaisons"])):
+        dialog.current.setCurrentRow(0)
+        dialog.remove()
+    dialog.official_name.setText("周村长")
+    dialog.official_roles.setText("书记，主任")
+    dialog.add_official()
+    assert dialog.error.text() == "已添加。"
+    assert roster.village_coverage(tab.ctx.db)[0]["liaisons"] == []
+    from models import roster_rules
+    assert any(f["code"] == "villages" for f in roster_rules.check(tab.ctx.db))

@@ -3,9 +3,10 @@ show an import's result."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-                               QMessageBox, QPlainTextEdit, QTableWidget, QTableWidgetItem, QVBoxLayout)
+                               QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout)
 
 from models import roster, roster_io
 from models.errors import AppError
@@ -131,3 +132,86 @@ def show_import_result(parent, result) -> None:
 
 def confirm(parent, title: str, text: str) -> bool:
     return QMessageBox.question(parent, title, text, QMessageBox.Yes | QMessageBox.No) == QMessageBox.Yes
+
+
+class LiaisonDialog(QDialog):
+    """Link a cadre with a village (驻村 / 联村), or add a village 两委 member."""
+
+    def __init__(self, ctx, village: dict, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.village = village
+        self.setWindowTitle(self.tr("驻村联村：") + village["name"])
+        form = QFormLayout(self)
+        self.cadre = QComboBox()
+        self.cadre.setEditable(True)  # type to filter by name
+        for c in roster.list_cadres(ctx.db, ctx.township_filter or None):
+            self.cadre.addItem(f"{c['name']}（{c['posts'] or '无职务'}）", c["uuid"])
+        self.kind = QComboBox()
+        self.kind.addItems(roster.LIAISON_KINDS)
+        form.addRow(self.tr("干部"), self.cadre)
+        form.addRow(self.tr("方式"), self.kind)
+        self.current = QListWidget()
+        for link in village["liaisons"]:
+            item = QListWidgetItem(f"{link['kind']}：{link['name']}")
+            item.setData(Qt.UserRole, link["uuid"])
+            self.current.addItem(item)
+        form.addRow(self.tr("现有联系干部"), self.current)
+        self.remove_btn = QPushButton(self.tr("移除选中的联系干部"))
+        self.remove_btn.clicked.connect(self.remove)
+        form.addRow("", self.remove_btn)
+        self.official_name = QLineEdit()
+        self.official_roles = QLineEdit()
+        self.official_roles.setPlaceholderText(self.tr("如：书记,主任（一肩挑）"))
+        form.addRow(self.tr("村两委成员姓名"), self.official_name)
+        form.addRow(self.tr("村两委职务"), self.official_roles)
+        self.add_official_btn = QPushButton(self.tr("添加村两委成员"))
+        self.add_official_btn.clicked.connect(self.add_official)
+        form.addRow("", self.add_official_btn)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Close)
+        buttons.button(QDialogButtonBox.Ok).setText(self.tr("添加联系干部"))
+        buttons.button(QDialogButtonBox.Close).setText(self.tr("关闭"))
+        buttons.accepted.connect(self.add)
+        buttons.rejected.connect(self.accept)
+        form.addRow(buttons)
+        self.changed = False
+
+    def add(self) -> None:
+        try:
+            roster.add_liaison(self.ctx.db, self.ctx.actor, self.village["uuid"], self.cadre.currentData(),
+                               self.kind.currentText())
+        except AppError as e:
+            self.error.setText(e.message)
+            return
+        self.changed = True
+        self.accept()
+
+    def remove(self) -> None:
+        item = self.current.currentItem()
+        if item is None:
+            self.error.setText(self.tr("请先选中要移除的联系干部。"))
+            return
+        try:
+            roster.remove_liaison(self.ctx.db, self.ctx.actor, item.data(Qt.UserRole))
+        except AppError as e:
+            self.error.setText(e.message)
+            return
+        self.current.takeItem(self.current.row(item))
+        self.changed = True
+
+    def add_official(self) -> None:
+        roles = self.official_roles.text().replace("，", ",").replace("、", ",")
+        try:
+            roster.add_village_official(self.ctx.db, self.ctx.actor, self.village["uuid"], self.official_name.text(),
+                                        roles)
+        except AppError as e:
+            self.error.setText(e.message)
+            return
+        self.official_name.clear()
+        self.official_roles.clear()
+        self.error.setText(self.tr("已添加。"))
+        self.changed = True

@@ -169,10 +169,13 @@ class DutiesPage(_Page):
         self.villages.verticalHeader().setVisible(False)
         self.villages.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.villages.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.villages.setToolTip(self.tr("双击一个村：添加或移除驻村、联村干部，登记村两委成员"))
+        self.villages.cellDoubleClicked.connect(self.edit_village)
         split.addWidget(self.villages)
         layout.addWidget(split)
         self._areas = []
         self._leaders = []
+        self._coverage = []
 
     def refresh(self) -> None:
         self.add_area_btn.setEnabled(self.can_write() and not self.ctx.county_mode)
@@ -212,6 +215,7 @@ class DutiesPage(_Page):
         self.matrix.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
 
         coverage = roster.village_coverage(self.ctx.db, self.code)
+        self._coverage = coverage
         self.villages.setRowCount(len(coverage))
         for r, v in enumerate(coverage):
             bg = WARN_BG if not v["liaisons"] else None
@@ -234,6 +238,16 @@ class DutiesPage(_Page):
         except AppError as e:
             self.fail(e)
         self.ctx.notify("roster")
+
+    def edit_village(self, row: int, _col: int = 0) -> None:
+        from ui.roster_dialogs import LiaisonDialog
+
+        if not self.can_write() or row >= len(self._coverage):
+            return
+        dialog = LiaisonDialog(self.ctx, self._coverage[row], self)
+        dialog.exec()
+        if dialog.changed:
+            self.ctx.notify("roster")
 
     def add_area(self) -> None:
         try:
