@@ -16,8 +16,20 @@ from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QTableVi
 from models import assess
 from models.errors import AppError
 
+# Qt enum members cached once: looking them up on `Qt` costs microseconds,
+# and data() runs for every visible cell on every paint.
+DISPLAY, EDIT = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole
+ALIGN, BG, FG, TIP = (Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.BackgroundRole,
+                      Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole)
+ENABLED, SELECTABLE, EDITABLE = Qt.ItemFlag.ItemIsEnabled, Qt.ItemFlag.ItemIsSelectable, Qt.ItemFlag.ItemIsEditable
+HORIZONTAL, VERTICAL = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+
+
 DERIVED_BG = QColor("#e8f1fb")
 VETO_BG = QColor("#fdecea")
+VETO_FG = QColor("#c62828")
+RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
+CENTER = int(Qt.AlignCenter)
 GROUP_COLOURS = {"bonus": QColor("#2e7d32"), "deduction": QColor("#c62828"), "veto": QColor("#7a1f1f")}
 
 
@@ -36,6 +48,8 @@ class ScoreGridModel(QAbstractTableModel):
         self.items: list[dict] = []
         self.cells: dict = {}
         self.caps = (0.0, 0.0)
+        self._writable = False
+        self._totals: list = []
 
     # -- loading
     def load(self, category: dict | None, period: str | None) -> None:
@@ -50,10 +64,16 @@ class ScoreGridModel(QAbstractTableModel):
             self.caps = (category["bonus_cap"], category["deduction_cap"])
         else:
             self.subjects, self.items, self.cells = [], [], {}
+        self._writable = self.ctx.actor.can("assess.write")
+        self._compute_totals()
         self.endResetModel()
 
+    def _compute_totals(self) -> None:
+        """(subtotal, vetoed) per row, computed once per load/change rather than per paint."""
+        self._totals = [(self._row_total(r), self._vetoed(r)) for r in range(len(self.subjects))]
+
     def can_write(self) -> bool:
-        return self.ctx.actor.can("assess.write")
+        return self._writable
 
     # -- shape
     def rowCount(self, parent=QModelIndex()):
@@ -66,6 +86,13 @@ class ScoreGridModel(QAbstractTableModel):
         return self.items[column - 1] if 1 <= column <= len(self.items) else None
 
     def row_total(self, row: int) -> float:
+        """The row's subtotal as last computed."""
+        return self._totals[row][0]
+
+    def vetoed(self, row: int) -> bool:
+        return self._totals[row][1]
+
+    def _row_total(self, row: int) -> float:
         """Normal items + capped bonus − capped deductions (ballots excluded)."""
         subject = self.subjects[row]["uuid"]
         sums = {"normal": 0.0, "bonus": 0.0, "deduction": 0.0}
@@ -75,46 +102,47 @@ class ScoreGridModel(QAbstractTableModel):
                 sums[it["kind"]] += cell["points"]
         return sums["normal"] + min(sums["bonus"], self.caps[0]) - min(sums["deduction"], self.caps[1])
 
-    def vetoed(self, row: int) -> bool:
+    def _vetoed(self, row: int) -> bool:
         subject = self.subjects[row]["uuid"]
         return any((self.cells.get((subject, it["uuid"])) or {}).get("points") for it in self.items
                    if it["kind"] == "veto")
 
     # -- display
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=DISPLAY):
         if not index.isValid():
             return None
         row, col = index.row(), index.column()
         subject = self.subjects[row]
         if col == 0:
-            if role == Qt.DisplayRole:
+            if role == DISPLAY:
                 extra = subject["village_name"] and f"（{subject['village_name']}）" or ""
                 return subject["person_name"] + extra
             return None
         if col == len(self.items) + 1:
-            if role == Qt.DisplayRole:
-                return f"{self.row_total(row):g}" + ("（否决）" if self.vetoed(row) else "")
-            if role == Qt.TextAlignmentRole:
-                return int(Qt.AlignRight | Qt.AlignVCenter)
-            if role == Qt.ForegroundRole and self.vetoed(row):
-                return QColor("#c62828")
+            total, vetoed = self._totals[row]
+            if role == DISPLAY:
+                return f"{total:g}" + ("（否决）" if vetoed else "")
+            if role == ALIGN:
+                return RIGHT
+            if role == FG and vetoed:
+                return VETO_FG
             return None
         item = self.items[col - 1]
         cell = self.cells.get((subject["uuid"], item["uuid"]))
-        if role in (Qt.DisplayRole, Qt.EditRole):
+        if role in (DISPLAY, EDIT):
             if cell is None:
                 return ""
             if item["kind"] == "veto":
                 return "否决" if cell["points"] else "否"
             return f"{cell['points']:g}"
-        if role == Qt.TextAlignmentRole:
-            return int(Qt.AlignCenter if item["kind"] == "veto" else Qt.AlignRight | Qt.AlignVCenter)
-        if role == Qt.BackgroundRole and cell:
+        if role == ALIGN:
+            return CENTER if item["kind"] == "veto" else RIGHT
+        if role == BG and cell:
             if item["kind"] == "veto" and cell["points"]:
                 return VETO_BG
             if cell["source"]:
                 return DERIVED_BG
-        if role == Qt.ToolTipRole:
+        if role == TIP:
             lines = [f"{item['name']}（{assess.ITEM_KINDS[item['kind']]}，满分 {item['max_points']:g}）"]
             if item["standard"]:
                 lines.append(f"评分标准：{item['standard']}")
@@ -125,34 +153,34 @@ class ScoreGridModel(QAbstractTableModel):
             return "\n".join(lines)
         return None
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Vertical:
-            return str(section + 1) if role == Qt.DisplayRole else None
+    def headerData(self, section, orientation, role=DISPLAY):
+        if orientation == VERTICAL:
+            return str(section + 1) if role == DISPLAY else None
         if section == 0:
-            return "姓名" if role == Qt.DisplayRole else None
+            return "姓名" if role == DISPLAY else None
         if section == len(self.items) + 1:
-            return "小计" if role == Qt.DisplayRole else None
+            return "小计" if role == DISPLAY else None
         item = self.items[section - 1]
-        if role == Qt.DisplayRole:
+        if role == DISPLAY:
             suffix = {"bonus": "加", "deduction": "扣", "veto": "否决"}.get(item["kind"], "")
             points = "" if item["kind"] == "veto" else f"{item['max_points']:g}"
             return f"{item['name']}\n{suffix}{points}"
-        if role == Qt.ToolTipRole:
+        if role == TIP:
             return (item["standard"] or item["name"]) + (
                 f"\n数据来源：{assess.DERIVED_SOURCES[item['source']]}" if item["source"] else "")
-        if role == Qt.ForegroundRole:
+        if role == FG:
             return GROUP_COLOURS.get(item["kind"])
         return None
 
     def flags(self, index):
-        base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+        base = ENABLED | SELECTABLE
         if self.item_at(index.column()) is not None and self.can_write():
-            return base | Qt.ItemIsEditable
+            return base | EDITABLE
         return base
 
     # -- editing
-    def setData(self, index, value, role=Qt.EditRole):
-        if role != Qt.EditRole or self.item_at(index.column()) is None:
+    def setData(self, index, value, role=EDIT):
+        if role != EDIT or self.item_at(index.column()) is None:
             return False
         return self.write_cells([(index.row(), index.column(), value)])
 
@@ -188,6 +216,7 @@ class ScoreGridModel(QAbstractTableModel):
 
     def _refresh_cells(self) -> None:
         self.cells = assess.score_grid(self.ctx.db, self.category["uuid"], self.period)["cells"]
+        self._compute_totals()
         if self.subjects:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.subjects) - 1, len(self.items) + 1))
 

@@ -14,6 +14,16 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from models import assess, assess_results, rewards
 from models.errors import AppError
 
+# Qt enum members cached once: looking them up on `Qt` costs microseconds,
+# and data() runs for every visible cell on every paint.
+DISPLAY, EDIT = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole
+ALIGN, BG, FG, TIP = (Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.BackgroundRole,
+                      Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole)
+ENABLED, SELECTABLE, EDITABLE = Qt.ItemFlag.ItemIsEnabled, Qt.ItemFlag.ItemIsSelectable, Qt.ItemFlag.ItemIsEditable
+HORIZONTAL, VERTICAL = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
+
+
 GRADE_COLOURS = {"优秀": QColor("#2e7d32"), "称职": QColor("#1f4e8c"), "基本称职": QColor("#b8860b"),
                  "不称职": QColor("#c62828")}
 
@@ -354,31 +364,31 @@ class BallotModel(QAbstractTableModel):
         t = {g: self.tallies[(s, g)] for g in self.groups if (s, g) in self.tallies}
         return assess.ballot_score(t, self.weights) if t else None
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=DISPLAY):
         if not index.isValid():
             return None
         row, col = index.row(), index.column()
         if col == 0:
-            return self.subjects[row]["person_name"] if role == Qt.DisplayRole else None
+            return self.subjects[row]["person_name"] if role == DISPLAY else None
         if col == self.columnCount() - 1:
-            if role == Qt.DisplayRole:
+            if role == DISPLAY:
                 score = self.score(row)
                 return "" if score is None else f"{score:.1f}"
             return None
         group, field = self._slot(col)
         tally = self.tallies.get((self.subjects[row]["uuid"], group))
-        if role in (Qt.DisplayRole, Qt.EditRole):
+        if role in (DISPLAY, EDIT):
             return "" if tally is None else str(tally[field])
-        if role == Qt.TextAlignmentRole:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        if role == Qt.BackgroundRole and field == "voters":
+        if role == ALIGN:
+            return RIGHT
+        if role == BG and field == "voters":
             return QColor("#f3f6fa")
         return None
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role != Qt.DisplayRole:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role != DISPLAY:
             return None
-        if orientation == Qt.Vertical:
+        if orientation == VERTICAL:
             return str(section + 1)
         if section == 0:
             return "姓名"
@@ -388,14 +398,14 @@ class BallotModel(QAbstractTableModel):
         return f"{assess.VOTER_GROUPS[group]}\n{self.LABELS[self.FIELDS.index(field)]}"
 
     def flags(self, index):
-        base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+        base = ENABLED | SELECTABLE
         if self._slot(index.column()) and self.ctx.actor.can("assess.write"):
-            return base | Qt.ItemIsEditable
+            return base | EDITABLE
         return base
 
-    def setData(self, index, value, role=Qt.EditRole):
+    def setData(self, index, value, role=EDIT):
         slot = self._slot(index.column())
-        if role != Qt.EditRole or slot is None:
+        if role != EDIT or slot is None:
             return False
         group, field = slot
         subject = self.subjects[index.row()]
@@ -540,27 +550,27 @@ class ResultsModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=DISPLAY):
         if not index.isValid():
             return None
         r = self.rows[index.row()]
         key = self.COLUMNS[index.column()][0]
-        if role == Qt.DisplayRole:
+        if role == DISPLAY:
             value = r.get(key)
             if isinstance(value, float):
                 return f"{value:g}"
             return "" if value is None else str(value)
-        if role == Qt.ForegroundRole and key == "grade":
+        if role == FG and key == "grade":
             return GRADE_COLOURS.get(r["grade"])
-        if role == Qt.ForegroundRole and key == "note" and (r["vetoed"] or r["last_place"]):
+        if role == FG and key == "note" and (r["vetoed"] or r["last_place"]):
             return QColor("#c62828")
-        if role == Qt.TextAlignmentRole and key in ("rank", "item_total", "ballot_points", "bonus", "deduction",
+        if role == ALIGN and key in ("rank", "item_total", "ballot_points", "bonus", "deduction",
                                                     "total"):
-            return int(Qt.AlignRight | Qt.AlignVCenter)
+            return RIGHT
         return None
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == HORIZONTAL:
             return self.COLUMNS[section][1]
         return None
 
@@ -592,7 +602,7 @@ class ResultsPage(QWidget):
         self.warnings.setWordWrap(True)
         self.warnings.setStyleSheet("background: #fff8e1; color: #8a6d00; padding: 6px;")
         layout.addWidget(self.warnings)
-        split = QSplitter(Qt.Vertical)
+        split = QSplitter(VERTICAL)
         self.model = ResultsModel(self)
         self.view = QTableView()
         self.view.setModel(self.model)
@@ -798,7 +808,7 @@ class RewardsPage(QWidget):
         self.note = QLabel("按考核总分比例分配，不平均发放；基本称职、不称职和一票否决者不发。村干部按下方补贴办法发放。")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
-        split = QSplitter(Qt.Vertical)
+        split = QSplitter(VERTICAL)
         self.pool_table = QTableWidget(0, 6)
         self.pool_table.setHorizontalHeaderLabels(["类别", "名次", "姓名", "总分", "等次", "金额（元）"])
         self.subsidy_table = QTableWidget(0, 10)
@@ -955,7 +965,7 @@ class TargetsPage(QWidget):
             self.buttons.append(b)
         bar.addStretch(1)
         layout.addLayout(bar)
-        split = QSplitter(Qt.Vertical)
+        split = QSplitter(VERTICAL)
         self.table = QTableWidget(0, 7)
         self.table.setHorizontalHeaderLabels(["责任人/单位", "目标内容", "措施", "时限", "签订", "状态", "复查日期"])
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
