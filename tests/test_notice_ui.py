@@ -99,7 +99,7 @@ def test_menu_lists_every_kind_and_respects_rights(qtbot, demo):
 
     guest_menu = window.menuBar().addMenu("公示2")
     build_notice_menu(guest_menu, make_ctx(demo, READONLY), window)
-    kind_actions = [a for a in guest_menu.actions() if a.text().endswith("…") and a.text() != "核对公示文件…"]
+    kind_actions = [a for a in guest_menu.actions() if a.text().endswith("…") and a.text() not in ("核对公示文件…", "已生成的公示…")]
     assert kind_actions and not any(a.isEnabled() for a in kind_actions)
 
 
@@ -153,3 +153,16 @@ def test_generate_failure_shows_chinese_message(qtbot, demo, monkeypatch):
     generate_notice(make_ctx(demo), "case_results", parent, notices.NoticeParams(period="2031-01"), ask=False)
     qtbot.waitUntil(lambda: bool(shown), timeout=20000)
     assert "没有办结的办件" in shown[0]
+
+
+def test_published_notices_dialog_lists_records(qtbot, demo):
+    from ui.notices_menu import PublishedNoticesDialog
+
+    result = notices.publish(demo, CLI_ACTOR, "duties")
+    dialog = PublishedNoticesDialog(make_ctx(demo))
+    qtbot.addWidget(dialog)
+    serials = [dialog.table.item(i, 0).text() for i in range(dialog.table.rowCount())]
+    assert result.serial in serials
+    assert dialog.table.item(serials.index(result.serial), 1).text() == "领导班子分工公示"
+    dialog.show()
+    dialog.grab().save(str(demo.path.parent / "published.png"))

@@ -166,6 +166,49 @@ def check_notice_file(ctx, parent) -> None:
         QMessageBox.warning(parent, "核对结果：不一致", report["message"])
 
 
+class PublishedNoticesDialog(QDialog):
+    """The most recent published notices (serial, kind, title, who, when),
+    read from models.notices; the table of notices is small, and the dialog
+    shows at most LIMIT rows, newest first."""
+
+    LIMIT = 500
+
+    def __init__(self, ctx, parent=None):
+        from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(self.tr("已生成的公示"))
+        self.resize(860, 480)
+        rows = notices.list_notices(ctx.db, limit=self.LIMIT)
+        labels = {k.key: k.label for k in notices.kinds()}
+        self.table = QTableWidget(len(rows), 6)
+        self.table.setHorizontalHeaderLabels(["公示编号", "类型", "标题", "页数", "生成时间", "生成人"])
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        for i, r in enumerate(rows):
+            values = [r["serial"], labels.get(r["kind"], r["kind"]), r["title"], str(r["pages"] or ""),
+                      (r["created_at"] or "")[:16].replace("T", " "), r["created_by"]]
+            for j, v in enumerate(values):
+                self.table.setItem(i, j, QTableWidgetItem(v))
+        header = self.table.horizontalHeader()
+        for j, width in enumerate((150, 130, 260, 50, 130, 100)):
+            self.table.setColumnWidth(j, width)
+        header.setSectionResizeMode(2, QHeaderView.Stretch)
+        self.empty = QLabel(self.tr("还没有生成过公示。可从“公示”菜单生成。"))
+        self.empty.setVisible(not rows)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.button(QDialogButtonBox.Close).setText(self.tr("关闭"))
+        check = buttons.addButton(self.tr("核对公示文件…"), QDialogButtonBox.ActionRole)
+        check.clicked.connect(lambda: check_notice_file(ctx, self))
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+
+
 def build_notice_menu(menu: QMenu, ctx, parent) -> None:
     """Fill the 公示 menu: one entry per notice kind, grouped by tab, and 核对公示文件."""
     allowed = ctx.actor.can(notices.CAPABILITY)
@@ -184,6 +227,7 @@ def build_notice_menu(menu: QMenu, ctx, parent) -> None:
                 action.setToolTip(f"当前用户无权{CAPABILITY_LABELS[notices.CAPABILITY]}")
             action.triggered.connect(lambda checked=False, k=kind.key: generate_notice(ctx, k, parent))
     menu.addSeparator()
+    menu.addAction("已生成的公示…").triggered.connect(lambda checked=False: PublishedNoticesDialog(ctx, parent).exec())
     menu.addAction("核对公示文件…").triggered.connect(lambda checked=False: check_notice_file(ctx, parent))
     menu.setToolTipsVisible(True)
 

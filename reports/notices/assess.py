@@ -23,7 +23,8 @@ def render_results(data: dict, serial: str = "", paper: str = "a4", progress=Non
     """考核结果公示: per category, rank, name, village, total and grade."""
     office = data["office"]
     doc = new_document(data, data["title"], serial, paper)
-    doc.paragraph(f"根据{data['year']}年度干部考核方案（{data['plan_name']}），经考核办计分、民主测评和党委审定，"
+    plan = f"《{data['plan_name']}》" if data.get("plan_name") else f"{data['year']}年度干部考核方案"
+    doc.paragraph(f"根据{plan}，经考核办计分、民主测评和党委审定，"
                   f"现将{data['period_label']}考核结果公示如下：")
     categories: dict[str, list] = {}
     for r in data["rows"]:
