@@ -295,6 +295,36 @@ def result_of(db, plan_uuid: str, period: str, subject_uuid: str) -> dict | None
     return found[0] if found else None
 
 
+def result_detail(db, plan_uuid: str, period: str, subject_uuid: str) -> dict:
+    """What is shown to the person (结果与本人见面): the result and, item by
+    item, the points, reason and source; for a half-year or the year without
+    own scores, the quarters' points are listed per quarter."""
+    result = result_of(db, plan_uuid, period, subject_uuid)
+    subject = records.get(db, "assess_subjects", subject_uuid)
+    if subject is None:
+        return {}
+    periods = [period] + list(DERIVED_FROM.get(period, ()))
+    scores: dict = {}
+    marks = ",".join("?" * len(periods))
+    for item_uuid, per, points, reason, source in db.execute(
+            f"SELECT item_uuid, period, points, reason, source FROM assess_scores WHERE subject_uuid = ? "
+            f"AND deleted = 0 AND period IN ({marks})", [subject_uuid, *periods]):
+        scores.setdefault(item_uuid, {})[per] = {"points": points, "reason": reason or "", "source": source or ""}
+    own = any(period in by_period for by_period in scores.values())
+    shown = [period] if own or period not in DERIVED_FROM else list(DERIVED_FROM[period])
+    lines = []
+    for it in assess.leaf_items(db, subject["category_uuid"]):
+        cells = scores.get(it["uuid"], {})
+        entry = {"name": it["name"], "kind": it["kind"], "max_points": it["max_points"], "source_key": it["source"],
+                 "points": {p: cells[p]["points"] for p in shown if p in cells},
+                 "reasons": "；".join(f"{PERIODS[p]}：{cells[p]['reason']}" if len(shown) > 1 else cells[p]["reason"]
+                                     for p in shown if p in cells and cells[p]["reason"]),
+                 "sources": "；".join(sorted({cells[p]["source"] for p in shown if p in cells and cells[p]["source"]}))}
+        lines.append(entry)
+    return {"name": subject["person_name"], "period": period, "period_label": PERIODS.get(period, period),
+            "periods_shown": shown, "result": result, "items": lines}
+
+
 def grade_counts(db, plan_uuid: str, period: str, category_uuid: str | None = None) -> dict:
     """{grade: count} for the chart and the quota line."""
     sql = "SELECT grade, count(*) FROM assess_results WHERE plan_uuid = ? AND period = ?"

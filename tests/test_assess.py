@@ -267,3 +267,15 @@ def test_trigger_kept_sums_match_a_fresh_aggregate(db, admin, small):
     assess_results.recompute(db, small["plan"], "Q1")
     row = assess_results.result_of(db, small["plan"], "Q1", p["甲"])
     assert row["bonus"] == 10 and row["deduction"] == 8  # 表彰 12 capped at 10; 创新 now deducts 8
+
+
+def test_result_detail_lists_items_reasons_and_quarters(db, admin, small):
+    enter_example(db, admin, small)
+    assess_results.recompute(db, small["plan"])
+    detail = assess_results.result_detail(db, small["plan"], "Q1", small["people"]["甲"])
+    by_name = {line["name"]: line for line in detail["items"]}
+    assert by_name["表彰"]["points"] == {"Q1": 12} and by_name["表彰"]["reasons"] == "县级表彰"
+    assert detail["result"]["total"] == pytest.approx(108.82)
+    year = assess_results.result_detail(db, small["plan"], "Y", small["people"]["甲"])
+    assert year["periods_shown"] == ["Q1", "Q2", "Q3", "Q4"]
+    assert {line["name"]: line for line in year["items"]}["a1"]["points"] == {"Q1": 30}

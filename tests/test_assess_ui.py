@@ -4,7 +4,7 @@ Delete, ballots, recompute, and a read-only operator."""
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLineEdit, QMessageBox
+from PySide6.QtWidgets import QLineEdit, QMessageBox, QTableWidget
 
 from models import assess, assess_results
 from models.users import Actor
@@ -133,3 +133,25 @@ def test_plan_page_shows_sum_problem(qtbot, db, admin, tab_for):
     tab.pages.setCurrentWidget(tab.plan_page)
     assert "“德”下级指标合计 105 分" in tab.plan_page.status.text()
     assert assess_results.recompute(db)["count"] == 0
+
+
+def test_result_detail_dialog(qtbot, db, admin, tab_for):
+    from ui.assess_pages import ResultDetailDialog
+
+    items = {it["name"]: it for it in assess.leaf_items(db, tab_for.cat["uuid"])}
+    people = assess.subjects(db, tab_for.cat["uuid"])
+    assess.set_score(db, admin, "Q1", people[0]["uuid"], items["目标任务完成"]["uuid"], 200, "完成招商任务")
+    assess_results.recompute(db)
+    dialog = ResultDetailDialog(tab_for_ctx(db), tab_for.plan, "Y", people[0]["uuid"])
+    qtbot.addWidget(dialog)
+    table = dialog.findChild(QTableWidget)
+    assert table.columnCount() == 3 + 4  # the year shows its quarters
+    row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "目标任务完成")
+    assert table.item(row, 3).text() == "200"
+    assert "完成招商任务" in table.item(row, 3).toolTip()
+
+
+def tab_for_ctx(db):
+    from ui.context import AppContext
+
+    return AppContext(db, db.path, Actor("u", "assess", "用户"))

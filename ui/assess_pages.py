@@ -609,6 +609,8 @@ class ResultsPage(QWidget):
         self.view.setSelectionBehavior(QTableView.SelectRows)
         self.view.setSelectionMode(QTableView.SingleSelection)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.doubleClicked.connect(lambda _i: self.show_detail())
+        self.view.setToolTip("双击查看本人得分明细（结果与本人见面）")
         split.addWidget(self.view)
         self.chart = DistributionChart()
         split.addWidget(self.chart)
@@ -663,6 +665,11 @@ class ResultsPage(QWidget):
         idx = self.view.currentIndex()
         return self.model.rows[idx.row()] if idx.isValid() else None
 
+    def show_detail(self) -> None:
+        r = self._selected()
+        if r:
+            ResultDetailDialog(self.ctx, self.sel.plan["uuid"], self.sel.period, r["subject_uuid"], self).exec()
+
     def file_appeal(self) -> None:
         r = self._selected()
         if not r:
@@ -700,6 +707,62 @@ class ResultsPage(QWidget):
         lines = [f"{x['township_name']}：{x['people']} 人，平均 {x['average']} 分，优秀 {x['excellent']}，"
                  f"称职 {x['competent']}，基本称职 {x['basic']}，不称职 {x['incompetent']}" for x in rows]
         QMessageBox.information(self, "乡镇对比", "\n".join(lines) or "无结果（本库只有一个乡镇或尚未计算）")
+
+
+class ResultDetailDialog(QDialog):
+    """A person's result item by item, to be shown to them (结果与本人见面)."""
+
+    def __init__(self, ctx, plan_uuid, period, subject_uuid, parent=None):
+        super().__init__(parent)
+        detail = assess_results.result_detail(ctx.db, plan_uuid, period, subject_uuid)
+        self.setWindowTitle(f"{detail['name']} {detail['period_label']}考核结果")
+        self.resize(760, 560)
+        layout = QVBoxLayout(self)
+        res = detail["result"]
+        if res:
+            head = (f"<b>{detail['name']}</b>（{res['category_name']}）总分 <b>{res['total']:g}</b>，"
+                    f"第 {res['rank']} 名，等次 <b>{res['grade']}</b>")
+            if res["vetoed"]:
+                head += f"；一票否决：{res['veto_items']}"
+            if res["quota_cut"]:
+                head += "；达到优秀分数线，因优秀比例限制评为称职"
+            if res["last_place"]:
+                head += "；驻村干部排名末位"
+        else:
+            head = f"<b>{detail['name']}</b>：尚未计算结果。"
+        label = QLabel(head + "。如有异议，可在结果公示期内提出申诉。")
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        shown = detail["periods_shown"]
+        table = QTableWidget(len(detail["items"]), 3 + len(shown))
+        table.setHorizontalHeaderLabels(["指标", "类型", "满分"] + [assess.PERIODS[p] for p in shown] + [])
+        table.setEditTriggers(QTableWidget.NoEditTriggers)
+        for r, line in enumerate(detail["items"]):
+            values = [line["name"], assess.ITEM_KINDS[line["kind"]],
+                      "" if line["kind"] == "veto" else f"{line['max_points']:g}"]
+            for p in shown:
+                v = line["points"].get(p)
+                values.append("" if v is None else ("否决" if line["kind"] == "veto" and v else
+                                                    "否" if line["kind"] == "veto" else f"{v:g}"))
+            for c, text in enumerate(values):
+                cell = QTableWidgetItem(text)
+                tip = "\n".join(x for x in (line["reasons"], line["sources"]) if x)
+                if tip:
+                    cell.setToolTip(tip)
+                table.setItem(r, c, cell)
+        table.setColumnWidth(0, 160)
+        layout.addWidget(table, 1)
+        notes = [f"{line['name']}：{line['reasons'] or line['sources']}" for line in detail["items"]
+                 if line["reasons"] or line["sources"]]
+        if res and res["ballot_points"] is not None:
+            notes.insert(0, f"民主测评折算得分：{res['ballot_points']:g}")
+        text = QTextBrowser()
+        text.setPlainText("\n".join(notes) or "无加扣分理由。")
+        text.setMaximumHeight(140)
+        layout.addWidget(text)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
 
 
 class AppealDialog(QDialog):
