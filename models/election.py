@@ -933,7 +933,7 @@ def register_notice_kinds() -> bool:
         return False
     for key, label, source, renderer in NOTICE_KINDS:
         notices.register_kind(notices.NoticeKind(
-            key, label, ("date", "period"), f"换届（models.election.{source.__name__}；--period 届次）",
+            key, label, ("date",), f"换届（models.election.{source.__name__}；最近一次换届，或 --period 届次）",
             _gatherer(key, source), renderer, paper="a4-landscape" if key != "election_recommendation" else "a4",
             area="election"))
     return True
