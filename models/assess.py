@@ -302,10 +302,13 @@ def copy_plan(db, actor, source_plan_uuid: str, year: int, name: str = "", with_
     require(actor, CAP)
     source = _plan(db, source_plan_uuid)
     year = int(_number(year, "年度"))
+    if source["township_code"] != records.local_township_code(db):
+        origin = "county"  # a template the county sent with its reference data
     with db.atomic():
         plan_uuid = records.insert(db, "assess_plans", {
             "year": year, "name": name or source["name"].replace(str(source["year"]), str(year)),
-            "periods": source["periods"], "origin": origin, "note": f"复制自 {source['year']} 年方案"}, actor)
+            "periods": source["periods"], "origin": origin,
+            "note": f"{'县级下发' if origin == 'county' else '复制自'} {source['year']} 年方案"}, actor)
         for cat in categories(db, source_plan_uuid):
             new_cat = _insert_category(db, actor, plan_uuid, cat["name"], cat["total_points"], cat["bonus_cap"],
                                        cat["deduction_cap"], cat["village_stationed"], cat["sort_order"])

@@ -279,3 +279,11 @@ def test_result_detail_lists_items_reasons_and_quarters(db, admin, small):
     year = assess_results.result_detail(db, small["plan"], "Y", small["people"]["甲"])
     assert year["periods_shown"] == ["Q1", "Q2", "Q3", "Q4"]
     assert {line["name"]: line for line in year["items"]}["a1"]["points"] == {"Q1": 30}
+
+
+def test_plan_received_from_county_is_adopted(db, admin):
+    county_plan = assess.create_plan(db, admin, 2027, "县级考核方案模板", township_code="330106000")
+    adopted = assess.copy_plan(db, admin, county_plan, 2027, "本镇2027年方案", with_subjects=False)
+    row = records.get(db, "assess_plans", adopted)
+    assert row["origin"] == "county" and row["township_code"] == "330106001"
+    assert assess.plan_problems(db, adopted) == []

@@ -89,7 +89,8 @@ class AssessTab(QWidget):
         self.new_plan = QPushButton(self.tr("新建方案"))
         self.new_plan.clicked.connect(self.create_plan)
         bar.addWidget(self.new_plan)
-        self.copy_plan = QPushButton(self.tr("复制往年"))
+        self.copy_plan = QPushButton(self.tr("复制方案"))
+        self.copy_plan.setToolTip(self.tr("复制往年方案，或把县里下发的方案复制为本镇方案"))
         self.copy_plan.clicked.connect(self.copy_last_year)
         bar.addWidget(self.copy_plan)
         bar.addSpacing(16)
@@ -130,8 +131,12 @@ class AssessTab(QWidget):
         keep = keep or (self.sel.plan["uuid"] if self.sel.plan else None)
         self._loading = True
         self.plan_box.clear()
+        from models import records
+
+        local = records.local_township_code(self.ctx.db)
         for p in assess.plans(self.ctx.db, self.ctx.township_filter or None):
-            self.plan_box.addItem(f"{p['year']} {p['name']}", p)
+            mark = "（县级下发，可复制为本镇方案）" if p["township_code"] != local and not self.ctx.county_mode else ""
+            self.plan_box.addItem(f"{p['year']} {p['name']}{mark}", p)
             if p["uuid"] == keep:
                 self.plan_box.setCurrentIndex(self.plan_box.count() - 1)
         can = self.ctx.actor.can("assess.write")
