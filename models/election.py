@@ -563,6 +563,47 @@ def add_nominee(db, actor, event_uuid: str, *, name: str = "", sex: str = "", bi
         return records.insert(db, "election_nominees", values, actor)
 
 
+def delete_nominee(db, actor, nominee_uuid: str) -> None:
+    """Remove a mis-entered nominee; refused once they have votes or stand as a
+    candidate (mark them withdrawn instead, so the record stays)."""
+    require(actor, WRITE)
+    n = records.get(db, "election_nominees", nominee_uuid)
+    if n is None:
+        raise ValidationError("报名人", "找不到这名报名人。")
+    used = db.execute(
+        "SELECT (SELECT COUNT(*) FROM election_rec_votes WHERE nominee_uuid = ? AND deleted = 0 AND votes > 0) + "
+        "(SELECT COUNT(*) FROM election_candidates WHERE nominee_uuid = ? AND deleted = 0)",
+        [nominee_uuid, nominee_uuid]).fetchone()[0]
+    if used:
+        raise ValidationError("报名人", f"“{n['name']}”已有推荐票或已列为候选人，不能删除；可标记为放弃。")
+    with db.atomic():
+        for (vote_uuid,) in db.execute("SELECT uuid FROM election_rec_votes WHERE nominee_uuid = ? AND deleted = 0",
+                                       [nominee_uuid]).fetchall():
+            records.delete(db, "election_rec_votes", vote_uuid, actor)
+        records.delete(db, "election_nominees", nominee_uuid, actor)
+
+
+def update_event(db, actor, event_uuid: str, *, event_date=None, title=None, rec_seats=None, note=None) -> None:
+    """Change an event's date, title, 两推 seats or note (the term number stays)."""
+    require(actor, WRITE)
+    ev = get_event(db, event_uuid)
+    if ev["appointments_done_at"]:
+        raise ValidationError("换届", "新一届任职已生成，不能再修改。")
+    changes = {}
+    if event_date is not None:
+        changes["event_date"] = _event_date(event_date).isoformat()
+    if title is not None:
+        changes["title"] = check_text(title, "名称", 60, required=True)
+    if rec_seats is not None:
+        changes["rec_seats"] = _int(rec_seats, "两推推荐名额")
+        if changes["rec_seats"] < 1:
+            raise ValidationError("两推推荐名额", "至少为 1。")
+    if note is not None:
+        changes["note"] = check_text(note, "备注", 500, multiline=True)
+    with db.atomic():
+        records.update(db, "election_events", event_uuid, changes, actor)
+
+
 def set_nominee_flags(db, actor, nominee_uuid: str, *, shortlisted: bool | None = None,
                       withdrawn: bool | None = None) -> None:
     """Mark a nominee as on the county's shortlist, or as withdrawn."""

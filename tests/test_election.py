@@ -324,3 +324,17 @@ def test_demo_term_change_is_complete_and_consistent(db, admin):
     from models import audit
 
     assert audit.verify_chain(db) == []
+
+
+def test_delete_nominee_only_when_unused_and_update_event(db, admin):
+    ev = _event(db, admin)
+    a, b = _nominee(db, admin, ev, "甲"), _nominee(db, admin, ev, "乙")
+    el.save_rec_unit(db, admin, ev, name="青石村", eligible_members=5, present_members=5, votes={a: 3})
+    with pytest.raises(ValidationError, match="不能删除"):
+        el.delete_nominee(db, admin, a)
+    el.delete_nominee(db, admin, b)
+    assert [n["name"] for n in el.nominees(db, ev)] == ["甲"]
+    el.update_event(db, admin, ev, event_date="2026-07-01", rec_seats=5)
+    assert el.get_event(db, ev)["event_date"] == "2026-07-01"
+    with pytest.raises(ValidationError, match="两推推荐名额"):
+        el.update_event(db, admin, ev, rec_seats=0)

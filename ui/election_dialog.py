@@ -112,7 +112,8 @@ class ElectionWindow(QDialog):
     # ---- plumbing ------------------------------------------------------------
 
     def _write_widgets(self):
-        return [self.new_event_btn, self.add_race_btn, self.add_nominee_btn, self.withdraw_btn, self.unit_btn,
+        return [self.new_event_btn, self.add_race_btn, self.add_nominee_btn, self.withdraw_btn,
+                self.delete_nominee_btn, self.unit_btn,
                 self.edit_unit_btn, self.shortlist_btn, self.save_cands_btn, self.save_round_btn,
                 self.undo_round_btn, self.appoint_btn]
 
@@ -190,10 +191,13 @@ class ElectionWindow(QDialog):
         self.add_nominee_btn.clicked.connect(self._add_nominee)
         self.withdraw_btn = QPushButton(self.tr("标记放弃/恢复"))
         self.withdraw_btn.clicked.connect(self._toggle_withdrawn)
+        self.delete_nominee_btn = QPushButton(self.tr("删除误录"))
+        self.delete_nominee_btn.clicked.connect(self._delete_nominee)
         notice_btn = QPushButton(self.tr("生成资格公示…"))
         notice_btn.clicked.connect(lambda: self._publish("election_eligibility"))
         row.addWidget(self.add_nominee_btn)
         row.addWidget(self.withdraw_btn)
+        row.addWidget(self.delete_nominee_btn)
         row.addStretch(1)
         row.addWidget(notice_btn)
         nl.addLayout(row)
@@ -264,6 +268,16 @@ class ElectionWindow(QDialog):
             return
         row = next(n for n in el.nominees(self.ctx.db, self.event_uuid) if n["uuid"] == key)
         self._act(el.set_nominee_flags, key, withdrawn=not row["withdrawn"])
+        self.refresh()
+
+    def _delete_nominee(self) -> None:
+        key = self._selected_key(self.noms_table)
+        if not key:
+            QMessageBox.information(self, self.tr("提示"), self.tr("请先选中一名报名人。"))
+            return
+        if QMessageBox.question(self, self.tr("删除"), self.tr("删除这条误录的报名？")) != QMessageBox.Yes:
+            return
+        self._act(el.delete_nominee, key)
         self.refresh()
 
     # ---- 两推 -------------------------------------------------------------------
