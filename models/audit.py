@@ -37,12 +37,16 @@ def record(db, actor, action: str, table_name: str, row_key, before: dict | None
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [at, actor_name, action, table_name, None if row_key is None else str(row_key), b, a, prev, h],
     )
+    db.execute("UPDATE audit_head SET last_id = last_insert_rowid(), last_hash = ?, row_count = row_count + 1 "
+               "WHERE id = 1", [h])
 
 
 def verify_chain(db) -> list[str]:
     """Problems found in the audit chain (empty when intact)."""
     problems = []
     prev = GENESIS
+    count = 0
+    last_id = 0
     for row in db.execute(
         "SELECT id, at, actor, action, table_name, row_key, before, after, prev_hash, hash FROM audit_log ORDER BY id"
     ):
@@ -52,6 +56,14 @@ def verify_chain(db) -> list[str]:
         if _digest(prev_hash, at, actor, action, table_name, row_key, before, after) != h:
             problems.append(f"审计日志第 {rid} 条内容被改动")
         prev = h
+        count += 1
+        last_id = rid
+    head = db.execute("SELECT last_id, last_hash, row_count FROM audit_head WHERE id = 1").fetchone()
+    if head is None:
+        problems.append("审计日志的结尾记录（audit_head）丢失")
+    elif (head[0], head[1], head[2]) != (last_id, prev, count):
+        problems.append(f"审计日志末尾的记录被删除或改动（应有 {head[2]} 条、最后一条为第 {head[0]} 条，"
+                        f"现有 {count} 条、最后一条为第 {last_id} 条）")
     return problems
 
 

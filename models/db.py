@@ -165,10 +165,18 @@ def open_database(path, *, create: bool = True, migrate: bool = True, daily_back
         from models.schema import MIGRATION_SETS
 
         pending = any(s.pending(db) for s in MIGRATION_SETS)
-        if pending and existed:
-            backup_database(db, reason="before-migration")
+        saved = backup_database(db, reason="before-migration") if pending and existed else None
         for s in MIGRATION_SETS:
-            s.apply(db)
+            try:
+                s.apply(db)
+            except Exception as e:  # noqa: BLE001 - any failure becomes a message, not a traceback
+                # Each migration runs in its own transaction: the failed one left nothing behind.
+                conn.close()
+                where = f"升级前的备份：{saved}" if saved else "文件未作改动"
+                raise DatabaseOpenError(
+                    f"数据库“{path.name}”的结构升级失败（{s.name}：{type(e).__name__}: {e}）。"
+                    f"已停在失败之前的状态，{where}。请把此信息告知技术人员。"
+                ) from e
     if daily_backup and existed:
         ensure_daily_backup(db)
     return db

@@ -11,8 +11,8 @@ from stdnum.cn import ric
 
 from models.errors import ValidationError
 
-MOBILE_RE = re.compile(r"1[3-9]\d{9}")
-LANDLINE_RE = re.compile(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?")
+MOBILE_RE = re.compile(r"1[3-9][0-9]{9}")
+LANDLINE_RE = re.compile(r"0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?")
 ID_LIKE_RE = re.compile(r"(?<![0-9])\d{17}[0-9Xx](?![0-9])")
 MOBILE_LIKE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
@@ -116,6 +116,9 @@ def check_text(value, field: str, max_len: int = 200, required: bool = False, mu
         raise ValidationError(field, "不能为空。")
     if len(value) > max_len:
         raise ValidationError(field, f"不能超过 {max_len} 个字（现有 {len(value)} 个）。")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        # Half an emoji pasted from a broken file: SQLite cannot store it.
+        raise ValidationError(field, "包含无法保存的残缺字符（可能是复制时损坏的表情符号），请重新输入。")
     allowed = {"\n", "\t"} if multiline else set()
     if any((ord(c) < 32 and c not in allowed) or ord(c) == 127 for c in value):
         raise ValidationError(field, "包含不可见的控制字符，请重新输入。")

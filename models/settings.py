@@ -39,6 +39,9 @@ def get(db, key: str, default=None):
 
 def set_value(db, key: str, value, actor) -> None:
     """Store one setting (validated against its declared type). Audited."""
+    from models.users import require
+
+    require(actor, "settings.write")
     kind = DEFAULTS.get(key, (None, key, type(value)))[2]
     label = DEFAULTS.get(key, (None, key))[1]
     if kind is int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from models import records, settings
+from models.personal import check_text
 from models.errors import ValidationError
 from models.users import require
 
@@ -19,14 +20,13 @@ def identity(db) -> dict:
 
 def set_identity(db, actor, *, name: str, code: str, county: str = "", supervision_phone: str = "", office_phone: str = "") -> None:
     require(actor, "settings.write")
-    name, code = (name or "").strip(), (code or "").strip()
-    if not name:
-        raise ValidationError("乡镇名称", "不能为空。")
-    if len(name) > MAX_NAME:
-        raise ValidationError("乡镇名称", f"不能超过 {MAX_NAME} 个字。")
-    if not re.fullmatch(r"\d{6,12}", code):
+    name = check_text(name, "乡镇名称", MAX_NAME, required=True)
+    code = check_text(code, "乡镇代码", 12, required=True)
+    county = check_text(county, "所属县（市、区）", MAX_NAME)
+    if not re.fullmatch(r"[0-9]{6,12}", code):
         raise ValidationError("乡镇代码", "应为 6 到 12 位数字（如行政区划代码 330106001）。")
     for label, phone in (("监督电话", supervision_phone), ("办公室电话", office_phone)):
+        phone = check_text(phone, label, 20)
         if phone and not re.fullmatch(r"[0-9\-—()（） ]{5,20}", phone):
             raise ValidationError(label, "格式不正确，只能包含数字、连字符和括号。")
     with db.atomic():
@@ -46,11 +46,7 @@ def townships(db) -> list[dict]:
 
 
 def _validate_village(name, households) -> tuple[str, int]:
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError("村名", "不能为空。")
-    if len(name) > MAX_NAME:
-        raise ValidationError("村名", f"不能超过 {MAX_NAME} 个字。")
+    name = check_text(name, "村名", MAX_NAME, required=True)
     try:
         households = int(households)
     except (TypeError, ValueError):
@@ -94,11 +90,10 @@ def villages(db, township_code: str | None = None) -> list[dict]:
 
 def add_office(db, actor, name: str, kind: str = "", description: str = "", phone: str = "", establishment: int = 0) -> str:
     require(actor, "settings.write")
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError("机构名称", "不能为空。")
-    if len(name) > MAX_NAME:
-        raise ValidationError("机构名称", f"不能超过 {MAX_NAME} 个字。")
+    name = check_text(name, "机构名称", MAX_NAME, required=True)
+    kind = check_text(kind, "类别", MAX_NAME)
+    description = check_text(description, "职责说明", 2000, multiline=True)
+    phone = check_text(phone, "电话", 20)
     try:
         establishment = int(establishment or 0)
     except (TypeError, ValueError):

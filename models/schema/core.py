@@ -41,3 +41,15 @@ def m001_foundation(db):
         "name TEXT NOT NULL, kind TEXT, description TEXT, phone TEXT, "
         "establishment INTEGER NOT NULL DEFAULT 0",
     )
+
+
+@migrations()
+def m002_audit_head(db):
+    # The newest audit row's id and hash, kept outside the chain, so that
+    # cutting rows off the end of the chain is detected too.
+    db.execute("CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), last_id INTEGER NOT NULL, "
+               "last_hash TEXT NOT NULL, row_count INTEGER NOT NULL)")
+    last = db.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    count = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    db.execute("INSERT INTO audit_head (id, last_id, last_hash, row_count) VALUES (1, ?, ?, ?)",
+               [last[0] if last else 0, last[1] if last else "0" * 64, count])
