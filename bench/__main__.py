@@ -63,11 +63,10 @@ def main(argv=None) -> int:
     t_start = time.perf_counter()
 
     def db(name, build):
-        if args.reuse:
-            found = newest_cached(name, scale)
-            if found:
-                return found
-        return build(scale)
+        found = newest_cached(name, scale) if args.reuse else None
+        path = found or build(scale)
+        databases.upgrade(path)  # a reused database gets today's schema and indexes
+        return path
 
     ctx = Context(scale=scale, runs=runs, heavy_runs=min(runs, scale.heavy_runs) if args.runs == 0 else runs,
                   township=db("township", databases.township_db), county=db("county", databases.county_db),

@@ -229,6 +229,56 @@ def build_empty(path: Path) -> None:
         _close(db)
 
 
+def upgrade(path: Path) -> list[str]:
+    """Apply the program's pending migrations to a cached database in place
+    (without the pre-migration backup the program would take: the cache can
+    be rebuilt), so a reused database is measured with today's schema and
+    indexes. Returns the migrations applied."""
+    import sqlite3
+
+    from models.db import applied_migrations, known_migrations
+    from models.schema import MIGRATION_SETS
+
+    conn = sqlite3.connect(str(path))
+    try:
+        before = set(applied_migrations(conn))
+    finally:
+        conn.close()
+    pending = [m for m in known_migrations() if m not in before]
+    if not pending:
+        return []
+    log(f"upgrading {path.name}: {', '.join('/'.join(m) for m in pending)} …")
+    t0 = time.perf_counter()
+    db = _open_unmigrated(path)
+    try:
+        db.execute("PRAGMA cache_size = -1048576")
+        for migration_set in MIGRATION_SETS:
+            migration_set.apply(db)
+    finally:
+        _close(db)
+    info = build_info(path)
+    info.setdefault("migrated_later", []).append(
+        {"migrations": ["/".join(m) for m in pending], "seconds": round(time.perf_counter() - t0, 1)})
+    path.with_suffix(".json").write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
+    log(f"upgraded in {time.perf_counter() - t0:.1f} s")
+    return ["/".join(m) for m in pending]
+
+
+def _open_unmigrated(path: Path):
+    """The database without the program's open-time checks (no quick_check of
+    gigabytes, no backup); pragmas as the program sets them."""
+    import sqlite3
+
+    import sqlite_utils
+
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=10000"):
+        conn.execute(f"PRAGMA {pragma}")
+    db = sqlite_utils.Database(conn)
+    db.path = path
+    return db
+
+
 def township_db(scale: Scale) -> Path:
     return cached("township", scale, lambda p: build_township(p, scale))
 
