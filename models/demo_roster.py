@@ -43,6 +43,12 @@ AREAS = [
 ]
 CONTACTS = ["青石建材有限公司", "东岭茶业合作社", "镇中心小学", "镇初级中学", "美丽乡村示范带项目", "工业园区二期",
             "桃源农家乐集聚区", "竹林笋干加工厂", "卫生院改扩建项目", "金湖水库除险加固"]
+DESCRIPTIONS = {
+    "党委书记": "主持镇党委全面工作，对全镇经济社会发展负总责；原则上不分管财政。",
+    "常务副镇长": "协助镇长处理政府日常工作，分管财政金融、经济发展，联系财政所、经济发展办公室。",
+    "纪委书记": "主持镇纪委工作，负责党风廉政建设和反腐败工作，监督检查各项制度执行。",
+    "办公室主任": "负责本办（所、中心）日常工作，向分管领导请示汇报，安排干事、助理员分工。",
+}
 PROVINCE_AREA = "330122"  # known to python-stdnum's birth-place table
 
 
@@ -99,6 +105,8 @@ def fill(db, rng, actor, options) -> None:
     today = dt.date.today()
     used: set = set()
     post_ids = roster.create_standard_structure(db, actor)
+    for title, text in DESCRIPTIONS.items():
+        roster.update_post(db, actor, post_ids[title], description=text)
 
     with db.atomic():
         team = []

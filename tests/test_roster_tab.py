@@ -158,3 +158,20 @@ def test_village_liaison_dialog_adds_and_removes(make_tab):
     assert roster.village_coverage(tab.ctx.db)[0]["liaisons"] == []
     from models import roster_rules
     assert any(f["code"] == "villages" for f in roster_rules.check(tab.ctx.db))
+
+
+def test_posts_page_adds_post_and_keeps_description(make_tab):
+    tab = make_tab()
+    page = tab.posts_page
+    tab.pages.setCurrentWidget(page)
+    n = page.table.rowCount()
+    page.title.setText("组织委员")
+    page.role.setCurrentIndex(page.role.findData("committee"))
+    page.add_post()
+    assert page.table.rowCount() == n + 1
+    n = next(r for r in range(page.table.rowCount()) if page.table.item(r, 1).text() == "组织委员")
+    page.table.selectRow(n)
+    page.description.setPlainText("负责组织人事工作。")
+    page.save_description()
+    post = next(p for p in roster.posts(tab.ctx.db) if p["title"] == "组织委员")
+    assert post["description"] == "负责组织人事工作。" and page.table.item(n, 4).text() == "（空缺）"

@@ -198,7 +198,8 @@ class DutiesPage(_Page):
         for r, area in enumerate(self._areas):
             leaders = len(area["leaders"])
             others = [a["name"] for a in area["assignments"] if a["cadre_uuid"] not in {m["uuid"] for m in self._leaders}]
-            labels.append(area["name"] + ("（财政）" if area["is_finance"] else ""))
+            labels.append(area["name"] + ("（财政）" if area["is_finance"] else "")
+                          + (f" · {area['office']}" if area.get("office") else ""))
             bad = leaders != 1
             for c, m in enumerate(self._leaders):
                 kind = data["cells"].get((area["uuid"], m["uuid"]), "")
@@ -485,3 +486,118 @@ class RulesPage(_Page):
             self.table.setItem(r, 1, _item(f["message"], bg=WARN_BG))
             self.table.setItem(r, 2, _item(f["rule"]))
         self.table.resizeRowsToContents()
+
+
+class PostsPage(_Page):
+    """Organs and posts: add a post, mark it as a team seat, keep its written
+    description (职位说明书), and see who holds it now."""
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        from PySide6.QtWidgets import QCheckBox, QPlainTextEdit
+
+        layout = QVBoxLayout(self)
+        add = QHBoxLayout()
+        self.organ = QComboBox()
+        self.title = QLineEdit()
+        self.title.setPlaceholderText(self.tr("职务名称，如：副镇长"))
+        self.role = QComboBox()
+        for key, label in roster.ROLES.items():
+            self.role.addItem(label, key)
+        self.role.setCurrentIndex(self.role.findData(""))
+        self.is_team = QCheckBox(self.tr("班子成员职位"))
+        self.add_btn = QPushButton(self.tr("新增职务"))
+        self.add_btn.clicked.connect(self.add_post)
+        for w, label in ((self.organ, "机构"), (self.title, "职务"), (self.role, "类别")):
+            add.addWidget(QLabel(self.tr(label)))
+            add.addWidget(w, 1 if w is self.title else 0)
+        add.addWidget(self.is_team)
+        add.addWidget(self.add_btn)
+        layout.addLayout(add)
+        self.hint = QLabel()
+        self.hint.setStyleSheet("color: #b06000;")
+        layout.addWidget(self.hint)
+        split = QSplitter(Qt.Vertical)
+        self.table = QTableWidget(0, 5)
+        self.table.setObjectName("posts_table")
+        self.table.setHorizontalHeaderLabels(["机构", "职务", "类别", "班子", "现任"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.Stretch)
+        self.table.itemSelectionChanged.connect(self._selected)
+        split.addWidget(self.table)
+        box = QWidget()
+        box_layout = QVBoxLayout(box)
+        box_layout.addWidget(QLabel(self.tr("职位说明书（选中上面的职务后编辑）")))
+        self.description = QPlainTextEdit()
+        box_layout.addWidget(self.description)
+        self.save_btn = QPushButton(self.tr("保存职位说明书"))
+        self.save_btn.clicked.connect(self.save_description)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        row = QHBoxLayout()
+        row.addWidget(self.save_btn)
+        row.addWidget(self.error, 1)
+        box_layout.addLayout(row)
+        split.addWidget(box)
+        split.setSizes([460, 180])
+        layout.addWidget(split)
+        self._posts = []
+
+    def refresh(self) -> None:
+        writable = self.can_write() and not self.ctx.county_mode
+        self.add_btn.setEnabled(writable)
+        self.save_btn.setEnabled(writable)
+        if self.needs_township(self.hint):
+            self._posts = []
+            self.table.setRowCount(0)
+            return
+        self.organ.clear()
+        for o in roster.organs(self.ctx.db, self.code):
+            self.organ.addItem(o["name"], o["uuid"])
+        if not self.organ.count():
+            self.hint.setVisible(True)
+            self.hint.setText(self.tr("还没有机构：请在“干部名册”页点“建立标准机构”。"))
+        self._posts = roster.posts(self.ctx.db, self.code)
+        self.table.setRowCount(len(self._posts))
+        for r, p in enumerate(self._posts):
+            self.table.setItem(r, 0, _item(p["organ"]))
+            self.table.setItem(r, 1, _item(p["title"], p["description"] or ""))
+            self.table.setItem(r, 2, _item(roster.ROLES.get(p["role"] or "", "")))
+            self.table.setItem(r, 3, _item("是" if p["is_team"] else ""))
+            self.table.setItem(r, 4, _item(p["holders"] or "（空缺）"))
+        self._selected()
+
+    def _current(self):
+        rows = {i.row() for i in self.table.selectedIndexes()}
+        return self._posts[min(rows)] if rows and min(rows) < len(self._posts) else None
+
+    def _selected(self) -> None:
+        post = self._current()
+        self.description.setPlainText((post or {}).get("description") or "")
+        self.description.setEnabled(post is not None)
+        self.error.clear()
+
+    def add_post(self) -> None:
+        try:
+            roster.add_post(self.ctx.db, self.ctx.actor, self.organ.currentData(), self.title.text(),
+                            self.role.currentData(), is_team=self.is_team.isChecked(), sort_order=len(self._posts))
+        except AppError as e:
+            self.fail(e)
+            return
+        self.title.clear()
+        self.ctx.notify("roster")
+
+    def save_description(self) -> None:
+        post = self._current()
+        if post is None:
+            self.error.setText(self.tr("请先选中一个职务。"))
+            return
+        try:
+            roster.update_post(self.ctx.db, self.ctx.actor, post["uuid"], description=self.description.toPlainText())
+        except AppError as e:
+            self.error.setText(e.message)
+            return
+        self.ctx.notify("roster")

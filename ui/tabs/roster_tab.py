@@ -18,7 +18,7 @@ from models import roster, roster_io, township
 from models.errors import AppError, ValidationError
 from models.personal import mask_id
 from ui.roster_dialogs import AppointDialog, ColumnMappingDialog, confirm, show_import_result
-from ui.roster_pages import DutiesPage, RulesPage, StatsPage, TeamPage, WhereaboutsPage
+from ui.roster_pages import DutiesPage, PostsPage, RulesPage, StatsPage, TeamPage, WhereaboutsPage
 from ui.worker import run_task
 
 PAGE = 200
@@ -477,9 +477,11 @@ class RosterTab(QWidget):
         self.whereabouts_page = WhereaboutsPage(ctx)
         self.stats_page = StatsPage(ctx)
         self.rules_page = RulesPage(ctx)
+        self.posts_page = PostsPage(ctx)
         for page, title in ((self.list_page, "干部名册"), (self.team_page, "领导班子"),
                             (self.duties_page, "分工与联村"), (self.whereabouts_page, "干部流向"),
-                            (self.stats_page, "结构统计"), (self.rules_page, "规则检查")):
+                            (self.stats_page, "结构统计"), (self.rules_page, "规则检查"),
+                            (self.posts_page, "机构与职务")):
             self.pages.addTab(page, title)
         layout.addWidget(self.pages)
         self._stale = set(range(self.pages.count()))
