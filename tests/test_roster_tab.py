@@ -175,3 +175,16 @@ def test_posts_page_adds_post_and_keeps_description(make_tab):
     page.save_description()
     post = next(p for p in roster.posts(tab.ctx.db) if p["title"] == "组织委员")
     assert post["description"] == "负责组织人事工作。" and page.table.item(n, 4).text() == "（空缺）"
+
+
+def test_editor_adds_contact_point(make_tab):
+    tab = make_tab()
+    tab.list_page.view.selectRow(0)
+    editor = tab.list_page.editor
+    editor.contact_name.setText("青石小学")
+    editor.contact_kind.setCurrentText("学校")
+    editor.add_contact()
+    assert "学校：青石小学" in [editor.contacts.item(i).text() for i in range(editor.contacts.count())]
+    editor.contact_name.setText("")
+    editor.add_contact()
+    assert editor.error.text().startswith("联系点名称")

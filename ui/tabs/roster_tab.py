@@ -158,6 +158,21 @@ class CadreEditor(QWidget):
         appoint_row.addWidget(self.end_btn)
         appoint_row.addStretch(1)
         form.addRow("", appoint_row)
+        self.contacts = QListWidget()
+        self.contacts.setObjectName("contact_points")
+        self.contacts.setFixedHeight(60)
+        form.addRow("联系点（企业、学校、项目）", self.contacts)
+        contact_row = QHBoxLayout()
+        self.contact_name = QLineEdit()
+        self.contact_name.setPlaceholderText("联系点名称")
+        self.contact_kind = QComboBox()
+        self.contact_kind.addItems(["企业", "学校", "项目", "部门", "其他"])
+        self.contact_add = QPushButton("添加")
+        self.contact_add.clicked.connect(self.add_contact)
+        contact_row.addWidget(self.contact_name, 1)
+        contact_row.addWidget(self.contact_kind)
+        contact_row.addWidget(self.contact_add)
+        form.addRow("", contact_row)
         scroll.setWidget(inner)
         outer.addWidget(scroll, 1)
         self.error = QLabel()
@@ -234,13 +249,16 @@ class CadreEditor(QWidget):
         self._load_appointments()
         writable = self.ctx.actor.can("roster.write")
         self.save_btn.setEnabled(writable)
-        for b in (self.leave_btn, self.delete_btn, self.appoint_btn, self.end_btn):
+        for b in (self.leave_btn, self.delete_btn, self.appoint_btn, self.end_btn, self.contact_add):
             b.setEnabled(writable and bool(cadre_uuid))
 
     def _load_appointments(self):
         self.appointments.clear()
+        self.contacts.clear()
         if not self.cadre_uuid:
             return
+        for k in roster.contact_points(self.ctx.db, self.cadre_uuid):
+            self.contacts.addItem(f"{k['kind'] or ''}：{k['name']}")
         for a in roster.current_appointments(self.ctx.db, self.cadre_uuid):
             item = QListWidgetItem(f"{a['organ']} · {a['title']}  {a['start_date'] or ''} 起  {a['method'] or ''}"
                                    f"{'  ' + a['term'] if a['term'] else ''}")
@@ -286,6 +304,16 @@ class CadreEditor(QWidget):
                     w.setStyleSheet("border: 1px solid #b00020;")
                     w.setFocus()
                 break
+
+    def add_contact(self) -> None:
+        try:
+            roster.add_contact_point(self.ctx.db, self.ctx.actor, self.cadre_uuid, self.contact_name.text(),
+                                     self.contact_kind.currentText())
+        except AppError as e:
+            self.error.setText(e.message)
+            return
+        self.contact_name.clear()
+        self.on_saved(self.cadre_uuid)
 
     def appoint(self) -> None:
         if AppointDialog(self.ctx, self.cadre_uuid, self.title.text(), self).exec():
