@@ -188,3 +188,22 @@ def test_editor_adds_contact_point(make_tab):
     editor.contact_name.setText("")
     editor.add_contact()
     assert editor.error.text().startswith("联系点名称")
+
+
+def test_editor_photo_is_saved(make_tab, tmp_path):
+    from PySide6.QtGui import QColor, QImage
+
+    image = QImage(30, 40, QImage.Format_RGB32)
+    image.fill(QColor("#4a78c2"))
+    path = tmp_path / "p.png"
+    image.save(str(path))
+    tab = make_tab()
+    tab.list_page.view.selectRow(0)
+    editor = tab.list_page.editor
+    editor.set_photo_file(path)
+    editor.save()
+    assert roster.get_cadre(tab.ctx.db, editor.cadre_uuid)["photo"] == path.read_bytes()
+    bad = tmp_path / "x.png"
+    bad.write_bytes(b"not an image")
+    editor.set_photo_file(bad)
+    assert editor.error.text().startswith("照片")

@@ -124,6 +124,19 @@ class CadreEditor(QWidget):
         scroll.setWidgetResizable(True)
         inner = QWidget()
         form = QFormLayout(inner)
+        photo_row = QHBoxLayout()
+        self.photo = QLabel("无照片")
+        self.photo.setObjectName("photo")
+        self.photo.setFixedSize(90, 120)
+        self.photo.setAlignment(Qt.AlignCenter)
+        self.photo.setStyleSheet("border: 1px solid #ccc; color: #999;")
+        self.photo_btn = QPushButton("选择照片…")
+        self.photo_btn.clicked.connect(self.choose_photo)
+        photo_row.addWidget(self.photo)
+        photo_row.addWidget(self.photo_btn, 0, Qt.AlignBottom)
+        photo_row.addStretch(1)
+        form.addRow("照片", photo_row)
+        self._photo_bytes = None
         for key, label in self.TEXT[:4]:
             self._add_line(form, key, label)
         for key, label, options in self.COMBOS[:2]:
@@ -245,10 +258,13 @@ class CadreEditor(QWidget):
             self.widgets["id_number"].setText(mask_id(cadre["id_number"]))
             self.widgets["id_number"].setToolTip("为保护个人信息已部分隐藏；要修改请整号重新输入。")
         self._fill_offices(cadre.get("office_uuid"))
+        self._show_photo(cadre.get("photo"))
+        self._photo_changed = False
         self.error.clear()
         self._load_appointments()
         writable = self.ctx.actor.can("roster.write")
         self.save_btn.setEnabled(writable)
+        self.photo_btn.setEnabled(writable)
         for b in (self.leave_btn, self.delete_btn, self.appoint_btn, self.end_btn, self.contact_add):
             b.setEnabled(writable and bool(cadre_uuid))
 
@@ -277,7 +293,38 @@ class CadreEditor(QWidget):
         if self._id_masked and "*" in out["id_number"]:
             del out["id_number"]  # unchanged
         out["office_uuid"] = self.office.currentData()
+        if self._photo_changed:
+            out["photo"] = self._photo_bytes
         return out
+
+    def _show_photo(self, data) -> None:
+        from PySide6.QtGui import QPixmap
+
+        self._photo_bytes = data
+        pixmap = QPixmap()
+        if data and pixmap.loadFromData(data):
+            self.photo.setPixmap(pixmap.scaled(self.photo.size(), Qt.KeepAspectRatio, Qt.SmoothTransformation))
+        else:
+            self.photo.setPixmap(QPixmap())
+            self.photo.setText("无照片" if not data else "照片无法显示")
+
+    def choose_photo(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择照片", "", "图片 (*.jpg *.jpeg *.png *.bmp)")
+        if path:
+            self.set_photo_file(path)
+
+    def set_photo_file(self, path) -> None:
+        """Load a photo file into the form (saved with 保存)."""
+        data = Path(path).read_bytes()
+        if len(data) > 2_000_000:
+            self.error.setText("照片：不能超过 2 MB。")
+            return
+        self._show_photo(data)
+        if self.photo.pixmap().isNull():
+            self.error.setText("照片：不是可识别的图片文件。")
+            self._photo_bytes = None
+            return
+        self._photo_changed = True
 
     def save(self) -> None:
         for w in self.widgets.values():
