@@ -14,6 +14,10 @@ reported is there.
         "migrating" when it starts and "migrated" when open_database returned.
     python tests/crash_writer.py export DB OUT
         exports a full hand-off package to OUT; prints "exported" when done.
+    python tests/crash_writer.py import DB PACKAGE
+        merges PACKAGE into the county database DB; prints "imported" when done.
+    python tests/crash_writer.py backup DB
+        takes 50 backups; prints "backup PATH" after each.
 """
 
 from __future__ import annotations
@@ -93,6 +97,29 @@ def export(db_path: str, out: str) -> None:
     say("exported")
 
 
+def import_(db_path: str, package: str) -> None:
+    """Merge a hand-off package into a county database."""
+    from models.db import open_database
+    from models.handoff import import_package
+    from models.users import Actor, ADMIN
+
+    db = open_database(db_path, daily_backup=False)
+    say("ready")
+    import_package(db, package, "crash-test-pass", Actor("admin", ADMIN, "管理员"),
+                   progress=lambda done, total, text="": say(f"progress {done}/{total} {text}"))
+    say("imported")
+
+
+def backup(db_path: str) -> None:
+    """Take backups one after another."""
+    from models.db import backup_database, open_database
+
+    db = open_database(db_path, daily_backup=False)
+    say("ready")
+    for _ in range(50):
+        say(f"backup {backup_database(db, reason='manual')}")
+
+
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "records":
@@ -101,5 +128,9 @@ if __name__ == "__main__":
         migrate(sys.argv[2], int(sys.argv[3]))
     elif mode == "export":
         export(sys.argv[2], sys.argv[3])
+    elif mode == "import":
+        import_(sys.argv[2], sys.argv[3])
+    elif mode == "backup":
+        backup(sys.argv[2])
     else:
         raise SystemExit(f"unknown mode {mode}")

@@ -252,3 +252,85 @@ def test_kill_during_export_never_leaves_a_complete_looking_file(export_template
         assert "exported" not in lines or out.exists()
     print(f"\nexport kills: {outcomes}")
     assert outcomes["no file"] >= 3 and outcomes["whole file"] >= 2
+
+
+@pytest.fixture(scope="module")
+def county_and_package(export_template, tmp_path_factory):
+    """A county database and a full package of the 4,001-village township."""
+    from models import settings, township, users
+    from models.db import close_database, open_database
+    from models.handoff import export_package
+    from models.users import Actor, ADMIN
+
+    folder = tmp_path_factory.mktemp("crash-import")
+    db = open_database(export_template, daily_backup=False)
+    package = export_package(db, folder / "full.xzpkg", "crash-test-pass", Actor("admin", ADMIN), full=True).path
+    close_database(db)
+    county = folder / "county.db"
+    db = open_database(county)
+    admin = users.create_user(db, "admin", "secret123", users.ADMIN, "管理员")
+    township.set_identity(db, admin, name="临安区", code="330112", county="临安区")
+    settings.set_value(db, "database_mode", "county", admin)
+    close_database(db)
+    return county, package
+
+
+def test_kill_during_import_merges_all_or_nothing(county_and_package, tmp_path):
+    """A merge killed half-way leaves no village of the package and no package
+    record; a finished one leaves all of them."""
+    pytest.importorskip("models.handoff")
+    county, package = county_and_package
+    rng = random.Random(5)
+    outcomes = {"nothing": 0, "all": 0}
+    for run in range(12):
+        path = tmp_path / f"county{run}.db"
+        shutil.copy2(county, path)
+        proc = _spawn("import", path, package)
+        lines = []
+        # Kill at a random point of the merge: after the n-th "正在合并" report
+        # (the transaction is open by then), plus a little.
+        wait_for = rng.randint(1, 3)
+        merging = 0
+        for line in proc.stdout:
+            lines.append(line.strip())
+            merging += "正在合并" in line
+            if run < 10 and merging >= wait_for:
+                time.sleep(rng.uniform(0, 0.05))
+                proc.send_signal(signal.SIGKILL)
+                break
+        rest, err = proc.communicate(timeout=120)
+        lines.extend(rest.splitlines())
+        assert "ready" in lines, err
+        assert _integrity(path) == "ok"
+        conn = sqlite3.connect(str(path))
+        villages = conn.execute("SELECT count(*) FROM villages WHERE township_code = '330106001'").fetchone()[0]
+        logged = conn.execute("SELECT count(*) FROM handoff_packages WHERE direction = 'import'").fetchone()[0]
+        conn.close()
+        if logged:
+            assert villages == 4001
+            outcomes["all"] += 1
+        else:
+            assert villages == 0 and "imported" not in lines
+            outcomes["nothing"] += 1
+            assert any("正在合并" in line for line in lines), "killed inside the merge"
+    print(f"\nimport kills: {outcomes}")
+    assert outcomes["nothing"] >= 2 and outcomes["all"] >= 2
+
+
+def test_kill_during_backup_never_lists_a_partial_backup(template_db, tmp_path):
+    """Backups are written as .part and renamed: every listed backup is whole."""
+    from models.db import list_backups, quick_check
+
+    rng = random.Random(3)
+    for run in range(6):
+        folder = tmp_path / f"b{run}"
+        folder.mkdir()
+        path = folder / "township.db"
+        shutil.copy2(template_db, path)
+        proc = _spawn("backup", path)
+        lines = _kill_after(proc, rng.randint(0, 10), rng.uniform(0, 0.01))
+        reported = [Path(line.split(" ", 1)[1]) for line in lines if line.startswith("backup ")]
+        listed = list_backups(path)
+        assert all(p in listed or not p.exists() for p in reported)  # pruned ones may be gone
+        assert all(quick_check(b) == "ok" for b in listed)
+        assert _integrity(path) == "ok"
