@@ -479,7 +479,23 @@ CADRE_TEXT_FIELDS = {
     "annual_assessments": ("年度考核结果", 1000, True), "note": ("备注", 1000, True),
 }
 CADRE_DATE_FIELDS = {"party_join_date": "入党时间", "work_start_date": "参加工作时间", "left_date": "离任日期"}
-RESUME_LINE_RE = re.compile(r"(\d{4})\.(\d{2})--(\d{4}\.\d{2})?\s*(.+)")
+RESUME_RANGE_RE = re.compile(r"^\s*(\d{4})[.年/-](\d{1,2})月?\s*(?:-{1,2}|—{1,2}|–|~|～|至)\s*(?:(\d{4})[.年/-](\d{1,2})月?)?\s*")
+
+
+def normalize_resume(text: str) -> str:
+    """Résumé lines in the form's own shape 'YYYY.MM--YYYY.MM text' (an open
+    end: 'YYYY.MM-- text'), whatever dash or separator the clerk typed;
+    lines that do not start with a period are kept as they are."""
+    lines = []
+    for line in (text or "").splitlines():
+        m = RESUME_RANGE_RE.match(line)
+        if m:
+            start = f"{m[1]}.{int(m[2]):02d}"
+            end = f"{m[3]}.{int(m[4]):02d}" if m[3] else ""
+            rest = line[m.end():].strip()
+            line = f"{start}--{end} {rest}".rstrip() if end else f"{start}-- {rest}".rstrip()
+        lines.append(line.rstrip())
+    return "\n".join(lines).strip("\n")
 
 
 def validate_cadre(values: dict, row: int | None = None) -> dict:
@@ -497,6 +513,8 @@ def validate_cadre(values: dict, row: int | None = None) -> dict:
         for field, (label, max_len, multiline) in CADRE_TEXT_FIELDS.items():
             if field in values:
                 out[field] = check_text(values.get(field), label, max_len, multiline=multiline)
+        if out.get("resume"):
+            out["resume"] = normalize_resume(out["resume"])
         sex = check_text(values.get("sex"), "性别", 2)
         if sex and sex not in SEXES:
             raise err("性别", "应为“男”或“女”。")

@@ -140,3 +140,8 @@ def test_structure_statistics(db, admin):
     assert s["average_age"] == 45.5
     pyramid = roster_stats.age_pyramid(db, ref_date=dt.date(2026, 1, 1))
     assert sum(r["male"] + r["female"] for r in pyramid) == 2
+
+
+def test_resume_lines_take_the_form_shape(db, admin):
+    uuid = roster.add_cadre(db, admin, {"name": "张三", "resume": "1990.9-1994.07 大学学习\n1994.08—  青石镇工作"})
+    assert roster.get_cadre(db, uuid)["resume"] == "1990.09--1994.07 大学学习\n1994.08-- 青石镇工作"
