@@ -131,3 +131,24 @@ def m002_seed_calendar(db):
     from models.users import SYSTEM_ACTOR
 
     workdays.seed_from_package(db, SYSTEM_ACTOR)
+
+
+@migrations()
+def m003_covering_indexes(db):
+    # Measured on 1,000,000 tickets: every list query also says "deleted = 0",
+    # which single-column indexes cannot answer without reading each row. With
+    # deleted inside each index, counts are index-only, and "x = ? AND
+    # deleted = 0 ORDER BY id" still walks the index in rowid order. Two wide
+    # indexes make a year's statistics a range scan of one index.
+    for name in ("status", "kind", "department", "applicant_village", "channel", "received_date",
+                 "finished_date", "handler_cadre_uuid", "item_uuid", "open_due", "late"):
+        db.execute(f"DROP INDEX IF EXISTS idx_tickets_{name}")
+    for col in ("status", "kind", "department", "applicant_village", "channel", "handler_cadre_uuid", "item_uuid"):
+        db.execute(f"CREATE INDEX idx_tickets_{col} ON tickets({col}, deleted)")
+    db.execute("CREATE INDEX idx_tickets_open_due ON tickets(status, due_date, deleted)")
+    db.execute("CREATE INDEX idx_tickets_late ON tickets(days_late, deleted) WHERE days_late > 0")
+    db.execute("CREATE INDEX idx_tickets_received ON tickets(received_date, department, channel, applicant_village, "
+               "kind, status, deleted)")
+    db.execute("CREATE INDEX idx_tickets_finished ON tickets(finished_date, status, days_late, work_days_used, rating, "
+               "handler_cadre_uuid, deleted)")
+    db.execute("CREATE INDEX idx_tickets_callback ON tickets(status, rating, callback_due, deleted)")
