@@ -61,6 +61,8 @@ def register(sub, common) -> None:
     q.add_argument("--reps", default="0/0", help="群众代表 应到/实到")
     q.add_argument("--invalid", type=int, default=0, help="无效票")
     q.add_argument("--votes", default="", help="姓名=票数,姓名=票数")
+    q = add("rec-import", "从 CSV 导入各单位两推计票单（全部成功才保存）", cmd_rec_import)
+    q.add_argument("file", help="CSV：单位,类别,应到党员,实到党员,应到群众代表,实到群众代表,无效票,姓名1,姓名2…")
     q = add("shortlist", "记录县（区）委确定的人选", cmd_shortlist)
     q.add_argument("--names", required=True, help="姓名,姓名")
     q = add("candidates", "设定某职位的候选人名单（检查差额）", cmd_candidates)
@@ -253,6 +255,28 @@ def cmd_rec(args) -> int:
                      present_members=pm, eligible_reps=er, present_reps=pr, invalid_ballots=args.invalid,
                      votes=_votes(db, ev["uuid"], args.votes), unit_uuid=existing.get(args.unit))
     print(f"已保存“{args.unit}”的推荐票。")
+    return 0
+
+
+def cmd_rec_import(args) -> int:
+    """Import 两推 tally sheets from a CSV file (UTF-8, with or without BOM)."""
+    import csv
+    from pathlib import Path
+
+    from models import election as el
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise ValidationError("文件", f"“{path}”不存在。")
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+    except UnicodeDecodeError:
+        raise ValidationError("文件", "不是 UTF-8 编码的 CSV，请在表格软件中另存为“CSV UTF-8”。") from None
+    db = open_db(args)
+    ev = _event(db, args)
+    n = el.import_rec_units(db, CLI_ACTOR, ev["uuid"], rows)
+    print(f"已导入 {n} 个单位的推荐票。")
     return 0
 
 

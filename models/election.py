@@ -675,6 +675,42 @@ def save_rec_unit(db, actor, event_uuid: str, *, name: str, kind: str = "村", e
     return unit_uuid
 
 
+REC_IMPORT_FIXED = ("单位", "类别", "应到党员", "实到党员", "应到群众代表", "实到群众代表", "无效票")
+
+
+def import_rec_units(db, actor, event_uuid: str, rows: list[dict]) -> int:
+    """Import 两推 tally sheets, one dict per unit: the REC_IMPORT_FIXED columns
+    plus one column per nominee name holding their votes. All or nothing: the
+    first bad row (numbered from 2, as in the spreadsheet) stops the import and
+    nothing is saved. A unit already entered is replaced. Returns the count."""
+    require(actor, WRITE)
+    by_name: dict[str, list] = {}
+    for n in nominees(db, event_uuid):
+        by_name.setdefault(n["name"], []).append(n["uuid"])
+    existing = {u["name"]: u["uuid"] for u in rec_units(db, event_uuid)}
+    with db.atomic():
+        for line, row in enumerate(rows, start=2):
+            try:
+                votes = {}
+                for col, value in row.items():
+                    if col in REC_IMPORT_FIXED or col is None or str(value or "").strip() == "":
+                        continue
+                    keys = by_name.get(str(col).strip())
+                    if not keys:
+                        raise ValidationError(str(col), "报名人中没有这个姓名。")
+                    if len(keys) > 1:
+                        raise ValidationError(str(col), "报名人中有同名的人，请在窗口中逐个录入。")
+                    votes[keys[0]] = _int(str(value).strip(), f"“{col}”的得票")
+                name = str(row.get("单位") or "").strip()
+                save_rec_unit(db, actor, event_uuid, name=name, kind=str(row.get("类别") or "村").strip(),
+                              eligible_members=row.get("应到党员") or 0, present_members=row.get("实到党员") or 0,
+                              eligible_reps=row.get("应到群众代表") or 0, present_reps=row.get("实到群众代表") or 0,
+                              invalid_ballots=row.get("无效票") or 0, votes=votes, unit_uuid=existing.get(name))
+            except ValidationError as e:
+                raise ValidationError(e.field, e.bare_message, row=line) from None
+    return len(rows)
+
+
 def _replace_votes(db, actor, table: str, parent_col: str, parent: str, votes: dict) -> None:
     existing = {k: (u, v) for u, k, v in db.execute(
         f"SELECT uuid, nominee_uuid, votes FROM [{table}] WHERE [{parent_col}] = ? AND deleted = 0", [parent])}

@@ -338,3 +338,19 @@ def test_delete_nominee_only_when_unused_and_update_event(db, admin):
     assert el.get_event(db, ev)["event_date"] == "2026-07-01"
     with pytest.raises(ValidationError, match="两推推荐名额"):
         el.update_event(db, admin, ev, rec_seats=0)
+
+
+def test_rec_import_all_or_nothing(db, admin):
+    ev = _event(db, admin)
+    _nominee(db, admin, ev, "甲")
+    _nominee(db, admin, ev, "乙")
+    good = {"单位": "青石村", "类别": "村", "应到党员": "20", "实到党员": "18", "应到群众代表": "10",
+            "实到群众代表": "8", "无效票": "1", "甲": "20", "乙": "12"}
+    bad = dict(good, 单位="东岭村", 甲="30")  # 30 votes, 25 valid ballots
+    with pytest.raises(ValidationError, match="第 3 行.*多于有效票 25"):
+        el.import_rec_units(db, admin, ev, [good, bad])
+    assert el.rec_units(db, ev) == []
+    with pytest.raises(ValidationError, match="第 2 行 丙"):
+        el.import_rec_units(db, admin, ev, [dict(good, 丙="1")])
+    assert el.import_rec_units(db, admin, ev, [good, dict(bad, 甲="24")]) == 2
+    assert [r["votes"] for r in el.recommendation(db, ev)["ranking"]] == [44, 24]
