@@ -29,11 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 # Building blocks that the actions call after their own require(); they take
 # the actor only to stamp and audit the change.
 PRIMITIVES = {"models.records.insert", "models.records.update", "models.records.delete", "models.audit.record",
-              "models.users.require", "models.settings.set_value"}
+              "models.users.require"}
 
 # The right each module's write functions need (see models/users.CAPABILITIES).
 MODULE_CAPABILITY = {
     "models.township": "settings.write",
+    "models.settings": "settings.write",
     "models.roster": "roster.write",
     "models.roster_io": "roster.write",
     "models.tickets": "tickets.write",
@@ -182,8 +183,6 @@ def test_window_clerk_cannot_change_scores(shared_db, name):
     assert not refused_assess, what
 
 
-@pytest.mark.xfail(strict=True, reason="models/settings.set_value checks no right: any actor, even 只读, can change "
-                   "a setting; only ui/settings_dialog.py calls require('settings.write') first")
 def test_readonly_user_cannot_change_a_setting(db):
     from models import settings
 
@@ -312,8 +311,6 @@ def test_tampered_audit_log_fails_check(audited_file, sql):
     assert "审计日志：被篡改" in result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="models/audit.verify_chain cannot see rows cut from the END of the chain: "
-                   "nothing outside the chain records its length or last hash")
 def test_deleting_the_newest_audit_rows_fails_check(audited_file):
     _tamper(audited_file, "DELETE FROM audit_log WHERE id > (SELECT max(id) - 2 FROM audit_log)")
     assert _check(audited_file).returncode == 1

@@ -253,8 +253,6 @@ def test_odd_files_at_start_up_give_a_message(qtbot, tmp_path, monkeypatch, cont
         assert db is None and boxes.shown, "a message, not a crash"
 
 
-@pytest.mark.xfail(strict=True, reason="models/db.inspect_file: a database whose first 16 bytes were damaged is "
-                   "reported as 'not an SQLite file' and its backups are never offered")
 def test_damaged_header_with_backups_offers_restore(office):
     backups = _big_office(office)
     with open(office, "r+b") as f:

@@ -138,6 +138,10 @@ CASES = [
     (village_name, "村名", "   ", REJECT),
     (village_name, "村名", LONG, REJECT),
     (village_name, "村名", "长" * 50, STORE),
+    (village_name, "村名", "青石\x00村", REJECT),
+    (village_name, "村名", "青石\n村", REJECT),
+    (village_name, "村名", "青石\x7f村", REJECT),
+    (village_name, "村名", "张\ud800三", REJECT),
     (village_name, "村名", SQL_DROP, STORE),
     (village_name, "村名", SQL_OR, STORE),
     (village_name, "村名", "🏡幸福村", STORE),
@@ -195,6 +199,7 @@ CASES = [
     (ticket_phone, "联系电话", "", REJECT),
     (ticket_phone, "联系电话", "110", REJECT),
     (ticket_phone, "联系电话", "１３８１２３４５６７８", REJECT),
+    (ticket_phone, "联系电话", "13８１２３４５６７８", REJECT),
     (ticket_id_number, "身份证号", "330106200001011234", REJECT),
     (ticket_request, "诉求内容", "第一行\n第二行\t缩进", STORE),
     (ticket_request, "诉求内容", "诉" * 2001, REJECT),
@@ -213,6 +218,7 @@ CASES = [
     (identity_name, "乡镇名称", "青石鎮", STORE),
     (identity_code, "乡镇代码", "12345", REJECT),
     (identity_code, "乡镇代码", "330106001; --", REJECT),
+    (identity_code, "乡镇代码", "３３０１０６００１", REJECT),
     (identity_phone, "监督电话", "abc", REJECT),
     (identity_phone, "监督电话", "0571-12345678", STORE),
     (setting_backup_keep, "保留备份份数", "十", REJECT),
@@ -225,23 +231,6 @@ CASES = [
     (user_name, "用户名", "王丽", STORE),
     (user_password, "密码", "12345", REJECT),
     (user_password, "密码", "密码是中文的😀", STORE),
-]
-
-
-VILLAGE_CONTROL = ("models/township._validate_village does not use personal.check_text, so control characters "
-                   "(NUL, newline, DEL) are stored in a village name")
-# Cases that show a bug in a file this campaign does not own: each must fail
-# today (xfail strict) and pass once the fix described in `reason` lands.
-KNOWN_BUGS = [
-    pytest.param(village_name, "村名", "青石\x00村", REJECT, marks=pytest.mark.xfail(strict=True, reason=VILLAGE_CONTROL)),
-    pytest.param(village_name, "村名", "青石\n村", REJECT, marks=pytest.mark.xfail(strict=True, reason=VILLAGE_CONTROL)),
-    pytest.param(village_name, "村名", "青石\x7f村", REJECT, marks=pytest.mark.xfail(strict=True, reason=VILLAGE_CONTROL)),
-    pytest.param(identity_code, "乡镇代码", "３３０１０６００１", REJECT, marks=pytest.mark.xfail(
-        strict=True, reason="models/township.set_identity checks the code with r'\\d{6,12}', and Python's \\d "
-        "matches full-width digits: use [0-9]")),
-    pytest.param(ticket_phone, "联系电话", "13８１２３４５６７８", REJECT, marks=pytest.mark.xfail(
-        strict=True, reason="models/personal MOBILE_RE/LANDLINE_RE use \\d, which matches full-width digits, so "
-        "validate_phone stores a mixed-width number: use [0-9] (or re.ASCII)")),
 ]
 
 
@@ -282,17 +271,6 @@ def test_bad_input_table(db, capsys):
     assert failures == []
 
 
-@pytest.mark.parametrize("form,label,value,expected", KNOWN_BUGS)
-def test_known_input_bugs(db, form, label, value, expected):
-    before = db.conn.total_changes
-    with pytest.raises(ValidationError) as info:
-        form(db, value)
-    assert info.value.field == label and db.conn.total_changes == before
-
-
-@pytest.mark.xfail(strict=True, reason="a lone surrogate reaches sqlite3 and raises UnicodeEncodeError (a crash, "
-                   "not a message): personal.check_text should refuse characters U+D800-U+DFFF, and township's "
-                   "name checks should go through check_text")
 @pytest.mark.parametrize("value", ["张\ud800三", "\udfff"])
 def test_lone_surrogates_are_rejected_not_crashing(db, value):
     """Text pasted from a broken file can hold half an emoji (a lone surrogate):

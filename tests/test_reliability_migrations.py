@@ -128,7 +128,8 @@ def test_file_from_a_newer_program_is_refused_untouched(tmp_path):
 
 
 def test_a_migration_that_fails_changes_nothing(tmp_path, monkeypatch):
-    """A broken migration rolls back whole; the file still opens as before."""
+    """A broken migration rolls back whole and is reported as an open error in
+    Chinese (no traceback); the file keeps its data."""
     from sqlite_utils import Migrations
 
     from models import schema
@@ -145,18 +146,19 @@ def test_a_migration_that_fails_changes_nothing(tmp_path, monkeypatch):
         raise RuntimeError("simulated failure half-way")
 
     monkeypatch.setattr(schema, "MIGRATION_SETS", [*schema.MIGRATION_SETS, broken])
-    with pytest.raises(RuntimeError):
+    from models.errors import DatabaseOpenError
+
+    with pytest.raises(DatabaseOpenError) as info:
         open_database(path)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in info.value.message)
     conn = sqlite3.connect(str(path))
     assert conn.execute("SELECT count(*) FROM villages").fetchone()[0] == expected["counts"]["villages"]
     assert conn.execute("SELECT 1 FROM sqlite_master WHERE name='half_done'").fetchone() is None
     conn.close()
 
 
-@pytest.mark.xfail(strict=True, reason="models/db.open_database lets a failing migration's exception escape "
-                   "(RuntimeError/sqlite3.Error), so the window and CLI crash with a traceback instead of "
-                   "a Chinese DatabaseOpenError message")
-def test_a_failing_migration_is_reported_as_an_open_error(tmp_path, monkeypatch):
+
+def test_a_migration_failing_on_real_data_is_an_open_error(tmp_path, monkeypatch):
     from sqlite_utils import Migrations
 
     from models import schema
@@ -175,3 +177,6 @@ def test_a_failing_migration_is_reported_as_an_open_error(tmp_path, monkeypatch)
     monkeypatch.setattr(schema, "MIGRATION_SETS", [*schema.MIGRATION_SETS, broken])
     with pytest.raises(DatabaseOpenError):
         open_database(path)
+    conn = sqlite3.connect(str(path))
+    assert conn.execute("SELECT 1 FROM sqlite_master WHERE name='idx_broken'").fetchone() is None
+    conn.close()
