@@ -118,3 +118,24 @@ def test_rec_unit_dialog_refuses_too_many_marks(qtbot, ctx, admin, warnings):
     dlg._save()
     assert dlg.result() == QDialog.Accepted
     assert [r["votes"] for r in el.recommendation(ctx.db, ev)["ranking"]] == [6, 3, 1]
+
+
+def test_import_units_from_csv(qtbot, ctx, admin, warnings, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from ui.election_dialog import ElectionWindow
+
+    ev, keys = _setup(ctx, admin)
+    csv_path = tmp_path / "rec.csv"
+    csv_path.write_text("单位,类别,应到党员,实到党员,应到群众代表,实到群众代表,无效票,甲,乙\n"
+                        "青石村,村,10,9,0,0,0,6,3\n东岭村,村,10,9,0,0,0,10,0\n", encoding="utf-8-sig")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(csv_path), ""))
+    w = ElectionWindow(ctx)
+    qtbot.addWidget(w)
+    w.tabs.setCurrentIndex(1)
+    w._import_units()
+    assert "第 3 行" in warnings[-1] and w.units_table.rowCount() == 0
+    csv_path.write_text("单位,类别,应到党员,实到党员,应到群众代表,实到群众代表,无效票,甲,乙\n"
+                        "青石村,村,10,9,0,0,0,6,3\n", encoding="utf-8-sig")
+    w._import_units()
+    assert w.units_table.rowCount() == 1 and w.rank_table.item(0, 1).text() == "甲"

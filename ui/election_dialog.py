@@ -114,7 +114,7 @@ class ElectionWindow(QDialog):
     def _write_widgets(self):
         return [self.new_event_btn, self.add_race_btn, self.add_nominee_btn, self.withdraw_btn,
                 self.delete_nominee_btn, self.unit_btn,
-                self.edit_unit_btn, self.shortlist_btn, self.save_cands_btn, self.save_round_btn,
+                self.edit_unit_btn, self.import_units_btn, self.shortlist_btn, self.save_cands_btn, self.save_round_btn,
                 self.undo_round_btn, self.appoint_btn]
 
     def _on_data_changed(self, area: str) -> None:
@@ -296,8 +296,13 @@ class ElectionWindow(QDialog):
         self.unit_btn.clicked.connect(lambda: self._edit_unit(None))
         self.edit_unit_btn = QPushButton(self.tr("修改选中…"))
         self.edit_unit_btn.clicked.connect(self._edit_selected_unit)
+        self.import_units_btn = QPushButton(self.tr("从 CSV 导入…"))
+        self.import_units_btn.setToolTip(self.tr("列：单位,类别,应到党员,实到党员,应到群众代表,实到群众代表,无效票,"
+                                                 "然后每位报名人一列（列名为姓名）"))
+        self.import_units_btn.clicked.connect(self._import_units)
         row.addWidget(self.unit_btn)
         row.addWidget(self.edit_unit_btn)
+        row.addWidget(self.import_units_btn)
         row.addStretch(1)
         ll.addLayout(row)
         right = QGroupBox(self.tr("得票排名（勾选上级确定的人选）"))
@@ -348,6 +353,24 @@ class ElectionWindow(QDialog):
     def _edit_unit(self, unit_uuid) -> None:
         dlg = RecUnitDialog(self.ctx, self.event_uuid, unit_uuid, self)
         dlg.exec()
+        self.refresh()
+
+    def _import_units(self) -> None:
+        import csv
+
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("导入两推计票单"), "", "CSV (*.csv)")
+        if not path:
+            return
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as f:
+                rows = list(csv.DictReader(f))
+        except (OSError, UnicodeDecodeError):
+            QMessageBox.warning(self, self.tr("无法导入"),
+                                self.tr("读不出这个文件。请在表格软件中另存为“CSV UTF-8”后再导入。"))
+            return
+        ok, n = self._act(el.import_rec_units, self.event_uuid, rows)
+        if ok:
+            QMessageBox.information(self, self.tr("已导入"), self.tr(f"已导入 {n} 个单位的推荐票。"))
         self.refresh()
 
     def _save_shortlist(self) -> None:
