@@ -32,8 +32,9 @@ def _item(value, align=None, data=None) -> QTableWidgetItem:
     return it
 
 
-def _table(headers: list[str], stretch: tuple = ()) -> QTableWidget:
-    """A read-only row-selecting table; `stretch` columns share the spare width."""
+def _table(headers: list[str], stretch: tuple = (), fit: bool = False) -> QTableWidget:
+    """A read-only row-selecting table; `stretch` columns share the spare width,
+    with `fit` the others size to their contents (tables here hold tens of rows)."""
     t = QTableWidget(0, len(headers))
     t.setHorizontalHeaderLabels(headers)
     t.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -42,8 +43,11 @@ def _table(headers: list[str], stretch: tuple = ()) -> QTableWidget:
     t.setAlternatingRowColors(True)
     t.horizontalHeader().setStretchLastSection(True)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
-    for c in stretch:
-        t.horizontalHeader().setSectionResizeMode(c, QHeaderView.Stretch)
+    for c in range(len(headers)):
+        if c in stretch:
+            t.horizontalHeader().setSectionResizeMode(c, QHeaderView.Stretch)
+        elif fit:
+            t.horizontalHeader().setSectionResizeMode(c, QHeaderView.ResizeToContents)
     return t
 
 
@@ -82,6 +86,9 @@ class ElectionWindow(QDialog):
         self.new_event_btn = QPushButton(self.tr("新建换届…"))
         self.new_event_btn.clicked.connect(self._new_event)
         top.addWidget(self.new_event_btn)
+        self.edit_event_btn = QPushButton(self.tr("修改日期/名额…"))
+        self.edit_event_btn.clicked.connect(self._edit_event)
+        top.addWidget(self.edit_event_btn)
         self.event_info = QLabel()
         self.event_info.setStyleSheet("color: #555;")
         top.addWidget(self.event_info, 1)
@@ -112,7 +119,7 @@ class ElectionWindow(QDialog):
     # ---- plumbing ------------------------------------------------------------
 
     def _write_widgets(self):
-        return [self.new_event_btn, self.add_race_btn, self.add_nominee_btn, self.withdraw_btn,
+        return [self.new_event_btn, self.edit_event_btn, self.add_race_btn, self.add_nominee_btn, self.withdraw_btn,
                 self.delete_nominee_btn, self.unit_btn,
                 self.edit_unit_btn, self.import_units_btn, self.shortlist_btn, self.save_cands_btn, self.save_round_btn,
                 self.undo_round_btn, self.appoint_btn]
@@ -287,7 +294,7 @@ class ElectionWindow(QDialog):
         split = QSplitter(Qt.Horizontal)
         left = QGroupBox(self.tr("各单位推荐计票单"))
         ll = QVBoxLayout(left)
-        self.units_table = _table(["单位", "类别", "应到", "实到", "参荐率", "无效票"], stretch=(0, 1, 2, 3, 4, 5))
+        self.units_table = _table(["单位", "类别", "应到", "实到", "参荐率", "无效票"], stretch=(0,), fit=True)
         ll.addWidget(self.units_table, 1)
         self.rec_total = QLabel()
         ll.addWidget(self.rec_total)
@@ -307,7 +314,7 @@ class ElectionWindow(QDialog):
         ll.addLayout(row)
         right = QGroupBox(self.tr("得票排名（勾选上级确定的人选）"))
         rl = QVBoxLayout(right)
-        self.rank_table = _table(["名次", "姓名", "性别", "得票", "得票率", "确定为人选"], stretch=(0, 1, 2, 3, 4, 5))
+        self.rank_table = _table(["名次", "姓名", "性别", "得票", "得票率", "确定为人选"], stretch=(1,), fit=True)
         rl.addWidget(self.rank_table, 1)
         row = QHBoxLayout()
         self.shortlist_btn = QPushButton(self.tr("保存确定的人选"))
@@ -398,7 +405,7 @@ class ElectionWindow(QDialog):
         split = QSplitter(Qt.Horizontal)
         cands_box = QGroupBox(self.tr("候选人名单（勾选；差额按设置检查）"))
         cl = QVBoxLayout(cands_box)
-        self.cands_table = _table(["候选人", "性别", "两推得票", "人选"], stretch=(0, 1, 2, 3))
+        self.cands_table = _table(["候选人", "性别", "两推得票", "人选"], stretch=(0,), fit=True)
         self.cands_table.itemChanged.connect(lambda _it: self._update_margin_label())
         cl.addWidget(self.cands_table, 1)
         self.save_cands_btn = QPushButton(self.tr("保存候选人名单"))
@@ -662,6 +669,41 @@ class ElectionWindow(QDialog):
         dlg = EventDialog(self.ctx, self)
         if dlg.exec() == QDialog.Accepted:
             self.reload_events(select=dlg.created)
+
+    def _edit_event(self) -> None:
+        if not self.event_uuid:
+            return
+        ev = el.get_event(self.ctx.db, self.event_uuid)
+        dlg = QDialog(self)
+        dlg.setWindowTitle(self.tr("修改换届"))
+        form = QFormLayout(dlg)
+        date = QDateEdit(QDate.fromString(ev["event_date"], "yyyy-MM-dd"))
+        date.setCalendarPopup(True)
+        date.setDisplayFormat("yyyy-MM-dd")
+        rec_seats = _spin(50, ev["rec_seats"])
+        rec_seats.setMinimum(1)
+        error = QLabel()
+        error.setStyleSheet("color: #b00;")
+        form.addRow(self.tr("换届日期（年龄按此日计算）"), date)
+        form.addRow(self.tr("两推每人至多推荐"), rec_seats)
+        form.addRow(error)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        form.addRow(buttons)
+
+        def save():
+            try:
+                el.update_event(self.ctx.db, self.ctx.actor, self.event_uuid,
+                                event_date=date.date().toString("yyyy-MM-dd"), rec_seats=rec_seats.value())
+            except AppError as e:
+                error.setText(e.message)
+                return
+            self.ctx.notify(AREA)
+            dlg.accept()
+
+        buttons.accepted.connect(save)
+        buttons.rejected.connect(dlg.reject)
+        if dlg.exec() == QDialog.Accepted:
+            self.reload_events()
 
     def _publish(self, kind: str) -> None:
         from models import notices
