@@ -567,6 +567,26 @@ def flush_fts(db) -> int:
     return len(pending)
 
 
+def is_slow_filter(f: TicketFilter) -> bool:
+    """Whether counting this filter may scan the whole table (one- or two-character
+    searches use LIKE, which no index serves): the list then counts in the background."""
+    q = (f.search or "").strip()
+    return bool(q) and len(q) < 3 and not re.fullmatch(r"\d{4}-\d{1,6}", q)
+
+
+def open_reader(path):
+    """A separate read-only connection for background counts (never share the
+    GUI's connection across threads)."""
+    import sqlite3
+
+    import sqlite_utils
+    from pathlib import Path
+
+    conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+    conn.execute("PRAGMA trusted_schema=OFF")
+    return sqlite_utils.Database(conn)
+
+
 def count_tickets(db, f: TicketFilter, today: dt.date | None = None) -> int:
     """How many tickets the filter matches (the list counts once per filter)."""
     if f.search:

@@ -103,3 +103,16 @@ def test_stats_page_draws(qtbot, tab):
     assert tab.stats.kpi["total"].text() != "—"
     assert tab.stats.charts["by_month"].data
     tab.stats.charts["by_month"].grab()
+
+
+def test_short_search_counts_in_background(qtbot, tab, demo_db):
+    page = tab.list_page
+    page.model.PAGE = 5  # so the first page is full and the count goes to a worker
+    page.search.setText("申请")
+    page.apply_filter()
+    expected = tickets.count_tickets(demo_db, tickets.TicketFilter(search="申请"))
+    assert expected > 5
+    qtbot.waitUntil(lambda: not page.model.counting, timeout=5000)
+    assert page.model.rowCount() == expected
+    assert f"共 {expected:,} 件" == page.count_label.text()
+    assert page.model.data(page.model.index(expected - 1, 0))

@@ -143,7 +143,8 @@ class TicketListPage(QWidget):
         layout.addLayout(tools)
 
         split = QSplitter(Qt.Horizontal)
-        self.model = TicketTableModel(ctx.db, self)
+        self.model = TicketTableModel(ctx.db, self, db_path=ctx.db_path)
+        self.model.layoutChanged.connect(self._update_count)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -241,8 +242,14 @@ class TicketListPage(QWidget):
         except ValidationError as e:
             self.count_label.setText(e.message)
             return
-        self.count_label.setText(f"共 {self.model.total:,} 件")
+        self._update_count()
         self._reselect()
+
+    def _update_count(self) -> None:
+        if self.model.counting:
+            self.count_label.setText(f"已显示前 {self.model.total:,} 件，正在统计总数…")
+        else:
+            self.count_label.setText(f"共 {self.model.total:,} 件")
 
     def set_deadline_filter(self, value: str) -> None:
         """Used by the tab's counters: show overdue / due soon / call-backs."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from models import tickets
@@ -28,15 +28,45 @@ STATE_COLOURS = {
 STATE_TIPS = {"overdue": "已超期", "due_soon": "即将到期", "late": "超期办结", "paused": "补正中，时限暂停"}
 
 
+class _CountSignals(QObject):
+    counted = Signal(int, int)  # generation, total
+
+
+class _CountJob(QRunnable):
+    def __init__(self, db_path, f, today, generation, signals):
+        super().__init__()
+        self.db_path, self.f, self.today, self.generation, self.signals = db_path, f, today, generation, signals
+
+    def run(self) -> None:
+        try:
+            reader = tickets.open_reader(self.db_path)
+            try:
+                n = tickets.count_tickets(reader, self.f, self.today)
+            finally:
+                reader.conn.close()
+        except Exception:  # noqa: BLE001 - the list keeps its provisional count
+            return
+        self.signals.counted.emit(self.generation, n)
+
+
 class TicketTableModel(QAbstractTableModel):
-    """Rows of the filtered ticket list, fetched PAGE at a time and cached (LRU)."""
+    """Rows of the filtered ticket list, fetched PAGE at a time and cached (LRU).
+
+    The count is taken once per filter; a filter whose count may scan the
+    whole table (short LIKE searches) shows its first page at once and is
+    counted on a worker thread, after which the rows are appended."""
 
     PAGE = 200
     MAX_PAGES = 30
 
-    def __init__(self, db, parent=None):
+    def __init__(self, db, parent=None, db_path=None):
         super().__init__(parent)
         self.db = db
+        self.db_path = db_path
+        self.counting = False
+        self._generation = 0
+        self._signals = _CountSignals()
+        self._signals.counted.connect(self._counted)
         self.filter = tickets.TicketFilter()
         self.total = 0
         self._pages: OrderedDict[int, list[dict]] = OrderedDict()
@@ -47,12 +77,36 @@ class TicketTableModel(QAbstractTableModel):
     def set_filter(self, f: tickets.TicketFilter) -> None:
         """Apply a filter: count once, drop cached pages."""
         self.beginResetModel()
+        self._generation += 1
         self.filter = f
         self._pages.clear()
         self._today = dt.date.today()
         self._soon = tickets.due_soon_limit(self.db, self._today)
-        self.total = tickets.count_tickets(self.db, f, self._today)
+        self.counting = False
+        background = tickets.is_slow_filter(f) and self.db_path is not None
+        if background:
+            first = tickets.fetch_window(self.db, f, 0, self.PAGE, None, self._today)
+            self._pages[0] = first
+            self.total = len(first)
+            if len(first) == self.PAGE:
+                self.counting = True
+                QThreadPool.globalInstance().start(
+                    _CountJob(self.db_path, f, self._today, self._generation, self._signals))
+        else:
+            self.total = tickets.count_tickets(self.db, f, self._today)
         self.endResetModel()
+
+    def _counted(self, generation: int, total: int) -> None:
+        if generation != self._generation:
+            return  # a newer filter replaced this one
+        self.counting = False
+        if total > self.total:
+            self.beginInsertRows(QModelIndex(), self.total, total - 1)
+            self.total = total
+            self.endInsertRows()
+        else:
+            self.total = total
+        self.layoutChanged.emit()
 
     def reload(self) -> None:
         self.set_filter(self.filter)
