@@ -21,6 +21,11 @@ from models.personal import mask_phone
 ERROR_STYLE = "border: 1px solid #c62828; background: #fff3f3;"
 
 
+def _is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
 class IntakeForm(QWidget):
     """Registers a ticket. Emits saved(ticket dict)."""
 
@@ -49,7 +54,7 @@ class IntakeForm(QWidget):
         self.channel = QComboBox()
         self.channel.addItems(tickets.CHANNELS)
         self.item = QLineEdit()
-        self.item.setPlaceholderText(self.tr("输入事项名称或部门的任意部分，如“低保”“医保”"))
+        self.item.setPlaceholderText(self.tr("输入事项名称或部门的一部分（可用简称如“低保”），回车选第一项"))
         self.item_info = QLabel()
         self.item_info.setWordWrap(True)
         self.item_info.setStyleSheet("color: #555;")
@@ -207,6 +212,9 @@ class IntakeForm(QWidget):
             return
         text = self.item.text().strip()
         matches = [label for label in self._items if text and text in label]
+        if not matches and text:
+            # Abbreviations: "低保" finds 最低生活保障 (characters in order, not adjacent).
+            matches = [label for label in self._items if _is_subsequence(text, label.split(" · ")[0])]
         if matches:
             self._set_item(self._items[matches[0]], matches[0])
             self.kind.setFocus()

@@ -171,9 +171,10 @@ class TicketListPage(QWidget):
         self.actions = {}
         grid = QHBoxLayout()
         grid2 = QHBoxLayout()
-        for i, (key, label) in enumerate((("start", "转办理中"), ("correction", "要求补正"), ("resume", "补正完成"),
-                                          ("finish", "办结"), ("reject", "不予受理"), ("return", "退回"),
-                                          ("rate", "回访评价"), ("confirm", "群众确认"))):
+        # Alt+letter mnemonics: the ledger works from the keyboard too.
+        for i, (key, label) in enumerate((("start", "转办理中(&B)"), ("correction", "要求补正(&Z)"),
+                                          ("resume", "补正完成(&H)"), ("finish", "办结(&J)"), ("reject", "不予受理(&N)"),
+                                          ("return", "退回(&T)"), ("rate", "回访评价(&P)"), ("confirm", "群众确认(&Q)"))):
             b = QPushButton(self.tr(label))
             b.clicked.connect(lambda _=False, k=key: self.do_action(k))
             self.actions[key] = b
@@ -185,6 +186,9 @@ class TicketListPage(QWidget):
         split.setStretchFactor(1, 2)
         layout.addWidget(split, 1)
 
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=lambda: (self.search.setFocus(), self.search.selectAll()))
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(250)
