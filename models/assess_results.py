@@ -30,6 +30,8 @@ from models.assess import PERIODS, QUARTERS
 # Periods whose scores, when none were entered for them, are the average of
 # these quarters (and whose vetoes include the quarters').
 DERIVED_FROM = {"Y": QUARTERS, "H1": ("Q1", "Q2"), "H2": ("Q3", "Q4")}
+# Vetoes marked in these periods count for the period.
+VETO_COVERS = {"Y": ("Y", "H1", "H2", *QUARTERS), "H1": ("H1", "Q1", "Q2"), "H2": ("H2", "Q3", "Q4")}
 
 GRADE_ORDER = {g: i for i, g in enumerate(assess.GRADES)}
 
@@ -179,7 +181,7 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
         people.sort(key=lambda r: (r["vetoed"], -r["total"]))
         prev_key, prev_rank = None, 0
         for i, r in enumerate(people, start=1):
-            key = (r["vetoed"], round(r["total"], 4))
+            key = (r["vetoed"], r["total"])  # totals are already rounded to 2 places
             r["rank"] = prev_rank if key == prev_key else i
             prev_key, prev_rank = key, r["rank"]
             r["grade"] = grade_for(r["total"], r["vetoed"], thresholds)
@@ -248,18 +250,19 @@ def _person_result(s, cat, per, sums, tallies, vetoes, ballot_max, weights, veto
         score = assess.ballot_score(t, weights)
         if score is not None:
             ballot_points = round(ballot_max[cat["uuid"]] * score / 100.0, 2)
-    person_vetoes = vetoes.get(s["uuid"], {})
-    vetoed_items = set(person_vetoes.get(per, set()))
-    if per in DERIVED_FROM:
-        covered = set(DERIVED_FROM[per]) | ({"H1", "H2"} if per == "Y" else set())
+    person_vetoes = vetoes.get(s["uuid"])
+    veto_text = None
+    if person_vetoes:  # rare: most people have none
+        covered = VETO_COVERS.get(per, (per,))
+        vetoed_items = set()
         for p, items in person_vetoes.items():
             if p in covered:
                 vetoed_items |= items
+        veto_text = "、".join(sorted(veto_names.get(v, "") for v in vetoed_items)) or None
     total = round(normal + (ballot_points or 0.0) + bonus - deduction, 2)
     return {"subject_uuid": s["uuid"], "township_code": s["township_code"], "item_total": round(normal, 2),
             "ballot_points": ballot_points, "bonus": round(bonus, 2), "deduction": round(deduction, 2),
-            "total": total, "vetoed": bool(vetoed_items),
-            "veto_items": "、".join(sorted(veto_names.get(v, "") for v in vetoed_items)) or None}
+            "total": total, "vetoed": veto_text is not None, "veto_items": veto_text}
 
 
 # ---- reading results ---------------------------------------------------------
