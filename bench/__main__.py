@@ -48,6 +48,21 @@ def newest_cached(name: str, scale: Scale) -> Path | None:
     return found[-1] if found else None
 
 
+def merge_previous(path: Path, fresh: list) -> list:
+    """The previous run's figures in their order, with the fresh ones replacing
+    those of the same key (new keys appended)."""
+    import json
+
+    from bench.harness import Figure
+
+    fields = {f.name for f in dataclasses.fields(Figure)}
+    previous = [Figure(**{k: v for k, v in f.items() if k in fields})
+                for f in json.loads(path.read_text(encoding="utf-8"))["figures"]]
+    by_key = {f.key: f for f in fresh}
+    merged = [by_key.pop(f.key, f) for f in previous]
+    return merged + list(by_key.values())
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default="full")
@@ -56,6 +71,8 @@ def main(argv=None) -> int:
     parser.add_argument("--reuse", action="store_true",
                         help="use the newest cached databases even if the generator's code changed since")
     parser.add_argument("--out", help="JSON file (default bench/results/latest.json at full scale)")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the figures of the existing JSON file that this run did not measure")
     args = parser.parse_args(argv)
     scale = SCALES[args.scale]
     runs = args.runs or scale.runs
@@ -89,6 +106,10 @@ def main(argv=None) -> int:
         "markdown": markdown_table(figures),
     }
     out = Path(args.out) if args.out else RESULTS / ("latest.json" if scale.name == "full" else f"{scale.name}.json")
+    if args.merge and out.exists():
+        figures = merge_previous(out, figures)
+        meta["markdown"] = markdown_table(figures)
+        meta["merged"] = f"groups {','.join(groups)} re-measured at {meta['when']}; the rest kept from the previous run"
     write_json(out, figures, meta)
     print(f"\n结果已写入 {out}")
     return 0
