@@ -104,7 +104,6 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
         period_filter = f" AND s.period IN ({','.join('?' * len(wanted_periods))})"
         period_params = list(wanted_periods)
     vetoes: dict = {}
-    plans_with_data: set = set()
     # Sums per person/period/kind are kept by triggers (schema m002).
     sql = ("SELECT subject_uuid, period, kind, total, n FROM assess_score_sums WHERE n > 0"
            + in_plans + period_filter.replace("s.period", "period"))
@@ -153,7 +152,6 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
         for derived, quarters in DERIVED_FROM.items():
             if pers & set(quarters) and derived in plans[p]["periods"].split(","):
                 pers.add(derived)  # can be derived from its quarters
-        plans_with_data.add(p)
 
     thresholds = _thresholds(db)
     share = float(settings.get(db, "assess.excellent_quota"))
