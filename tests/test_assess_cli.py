@@ -62,3 +62,13 @@ def test_check_reports_unbalanced_tree(db, admin):
     assess.add_item(db, admin, cat["uuid"], "新指标", "normal", 10, parent_uuid=group["uuid"])
     findings = assess_checks.check_findings(db)
     assert any(level == "error" and "“德”下级指标合计 110 分" in msg for level, msg in findings)
+
+
+def test_broken_commitments_two_years_named(db, admin):
+    for year in (2025, 2026):
+        plan = assess.create_plan(db, admin, year, standard=False)
+        target = assess.add_target(db, admin, plan, "南塘村", "村集体经济增收 5 万元", owner_kind="village")
+        assess.record_check(db, admin, target, f"{year}-10-09", "陈强", met=False, recheck_date=f"{year}-11-09")
+    messages = [m for _, m in assess_checks.broken_commitment_findings(db)]
+    assert "“南塘村”2025、2026 年连续未兑现目标承诺：按承诺兑现办法应动员辞职。" in messages
+    assert any("2025 年目标承诺未兑现：应诫勉谈话" in m for m in messages)
