@@ -77,6 +77,13 @@ def structure(db, township_code: str | None = None, ref_date: dt.date | None = N
     out["team_average_age"] = (round(sum(a for a in (age_at(m["birth_date"], ref) for m in team) if a is not None)
                                      / max(1, sum(1 for m in team if m["birth_date"])), 1) if team else None)
     out["dual_head"] = any(m["dual_head"] for m in team)
+    # Over a county database: the share of townships whose secretary is also head.
+    codes = [township_code] if township_code else [
+        r[0] for r in db.execute("SELECT DISTINCT township_code FROM cadres WHERE deleted = 0")]
+    dual = sum(1 for code in codes if any(m["dual_head"] for m in current_team(db, code))) if len(codes) > 1 else int(out["dual_head"])
+    out["townships"] = len(codes)
+    out["township_dual_head"] = dual
+    out["township_dual_head_rate"] = round(100.0 * dual / len(codes), 1) if codes else None
     villages = village_coverage(db, township_code)
     out["villages"] = len(villages)
     out["village_dual_head"] = sum(1 for v in villages if v["dual_head"])
@@ -114,7 +121,8 @@ def structure_lines(s: dict) -> list[tuple[str, str]]:
              ("学历（最高）", "，".join(f"{k} {v}" for k, v in s["education"].items())),
              ("平均年龄", f"{s['average_age']} 岁" if s["average_age"] is not None else "—"),
              ("班子人数 / 平均年龄", f"{s['team_size']} 人 / {s['team_average_age'] or '—'} 岁"),
-             ("党政一肩挑", "是" if s["dual_head"] else "否"),
+             ("党政一肩挑", ("是" if s["dual_head"] else "否") if s["townships"] <= 1 else
+              f"{s['township_dual_head']} / {s['townships']} 个乡镇（{s['township_dual_head_rate']}%）"),
              ("村级一肩挑", f"{s['village_dual_head']} / {s['villages']} 村（{s['village_dual_head_rate'] or 0}%）"),
              ("编制 / 在编（机关） / 缺编", f"{s['establishment']} / {s['filled_offices']} / {s['vacancies']}")]
     return lines
