@@ -522,16 +522,52 @@ def roster_candidates(db, township_code: str | None = None) -> list[dict]:
     return out
 
 
+def village_cadre_candidates(db, township_code: str | None = None) -> list[dict]:
+    """Village 两委 members from the roster (when present) who take a
+    subsidy: branch secretary (also when 一肩挑), committee director, accountant."""
+    try:
+        from models import roster
+        coverage = roster.village_coverage(db, township_code=township_code)
+    except (ImportError, AttributeError):
+        return []
+    out = []
+    for v in coverage:
+        for o in v.get("officials", []):
+            roles = set((o.get("roles") or "").split(","))
+            role = "secretary" if "书记" in roles else "director" if "主任" in roles else \
+                "accountant" if "会计" in roles else None
+            if role:
+                out.append({"uuid": o["uuid"], "name": o["name"], "village_uuid": v["uuid"],
+                            "village_name": v["name"], "role": role})
+    return out
+
+
+def add_village_cadres_from_roster(db, actor, category_uuid: str) -> int:
+    """Add every subsidised village cadre of the roster not yet in the plan."""
+    require(actor, CAP)
+    cat = _category(db, category_uuid)
+    added = 0
+    with db.atomic():
+        for c in village_cadre_candidates(db, cat["township_code"]):
+            if db.execute("SELECT 1 FROM assess_subjects WHERE plan_uuid = ? AND person_uuid = ? AND deleted = 0",
+                          [cat["plan_uuid"], c["uuid"]]).fetchone():
+                continue
+            add_subject(db, actor, category_uuid, c["name"], person_uuid=c["uuid"], kind="village_cadre",
+                        village_uuid=c["village_uuid"], village_name=c["village_name"], role=c["role"])
+            added += 1
+    return added
+
+
 def add_subjects_from_roster(db, actor, category_uuid: str, cadre_uuids: list[str]) -> int:
     """Add roster cadres (by uuid) to a category; returns how many were added."""
     require(actor, CAP)
-    names = {c["uuid"]: c["name"] for c in roster_candidates(db)}
+    cat = _category(db, category_uuid)
+    names = {c["uuid"]: c["name"] for c in roster_candidates(db, cat["township_code"])}
     added = 0
     with db.atomic():
         for key in cadre_uuids:
             if key not in names:
                 raise ValidationError("干部", f"花名册中找不到 {key}。")
-            cat = _category(db, category_uuid)
             if db.execute("SELECT 1 FROM assess_subjects WHERE plan_uuid = ? AND person_uuid = ? AND deleted = 0",
                           [cat["plan_uuid"], key]).fetchone():
                 continue

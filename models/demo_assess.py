@@ -43,14 +43,8 @@ def _people(db, code: str, rng) -> tuple[list, list]:
     stationed = {link["cadre_uuid"] for v in coverage for link in v.get("liaisons", [])
                  if link.get("kind") == "驻村"}
     people = [(c["name"], c["uuid"], _category_of(c, stationed)) for c in cadres]
-    village_cadres = []
-    for v in coverage:
-        for o in v.get("officials", []):
-            roles = set((o.get("roles") or "").split(","))
-            role = "secretary" if "书记" in roles else "director" if "主任" in roles else \
-                "accountant" if "会计" in roles else None
-            if role:
-                village_cadres.append((o["name"], o["uuid"], v["uuid"], v["name"], role))
+    village_cadres = [(c["name"], c["uuid"], c["village_uuid"], c["village_name"], c["role"])
+                      for c in assess.village_cadre_candidates(db, code)]
     if not people:
         categories = [c for c, _ in assess.STANDARD_CATEGORIES if c != "村两委"]
         people = [(n, None, categories[i % len(categories)]) for i, n in enumerate(FALLBACK_NAMES)]

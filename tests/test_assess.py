@@ -287,3 +287,19 @@ def test_plan_received_from_county_is_adopted(db, admin):
     row = records.get(db, "assess_plans", adopted)
     assert row["origin"] == "county" and row["township_code"] == "330106001"
     assert assess.plan_problems(db, adopted) == []
+
+
+def test_village_cadres_imported_from_roster(db, admin):
+    from models import roster, township
+
+    v = township.add_village(db, admin, "青石村", 260)
+    roster.add_village_official(db, admin, v, "赵书记", ["书记", "主任"])  # 一肩挑: paid as secretary
+    roster.add_village_official(db, admin, v, "钱会计", ["会计"])
+    roster.add_village_official(db, admin, v, "孙委员", ["委员"])
+    plan = assess.create_plan(db, admin, 2026)
+    cat = next(c for c in assess.categories(db, plan) if c["name"] == "村两委")
+    assert assess.add_village_cadres_from_roster(db, admin, cat["uuid"]) == 2
+    assert assess.add_village_cadres_from_roster(db, admin, cat["uuid"]) == 0
+    people = {s["person_name"]: s for s in assess.subjects(db, cat["uuid"])}
+    assert people["赵书记"]["role"] == "secretary" and people["钱会计"]["role"] == "accountant"
+    assert people["赵书记"]["village_name"] == "青石村"

@@ -7,7 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
-                               QFormLayout, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox,
+                               QFormLayout, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QMessageBox,
                                QPlainTextEdit, QPushButton, QSplitter, QTableView, QTableWidget, QTableWidgetItem,
                                QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -172,7 +173,8 @@ class PlanPage(QWidget):
         self.people.setSelectionBehavior(QTableWidget.SelectRows)
         rv.addWidget(self.people)
         prow = QHBoxLayout()
-        for label, slot in (("添加对象", self.add_subject), ("移出", self.remove_subject)):
+        for label, slot in (("添加对象", self.add_subject), ("从花名册选…", self.pick_from_roster),
+                            ("导入村两委", self.import_village_cadres), ("移出", self.remove_subject)):
             b = QPushButton(label)
             b.clicked.connect(slot)
             prow.addWidget(b)
@@ -310,6 +312,45 @@ class PlanPage(QWidget):
         if dialog.exec() == QDialog.Accepted:
             v = dialog.values()
             self._run(lambda: assess.add_subject(self.ctx.db, self.ctx.actor, self.sel.category["uuid"], **v))
+
+    def pick_from_roster(self) -> None:
+        if not self.sel.category:
+            return
+        candidates = assess.roster_candidates(self.ctx.db, self.sel.plan["township_code"])
+        if not candidates:
+            QMessageBox.information(self, "从花名册选", "花名册中还没有干部。")
+            return
+        dialog = QDialog(self)
+        dialog.setWindowTitle(f"从花名册选入“{self.sel.category['name']}”")
+        dialog.resize(360, 480)
+        v = QVBoxLayout(dialog)
+        box = QListWidget()
+        for c in candidates:
+            entry = QListWidgetItem(c["name"])
+            entry.setData(Qt.UserRole, c["uuid"])
+            entry.setCheckState(Qt.Unchecked)
+            box.addItem(entry)
+        v.addWidget(box)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        v.addWidget(buttons)
+        if dialog.exec() != QDialog.Accepted:
+            return
+        picked = [box.item(i).data(Qt.UserRole) for i in range(box.count())
+                  if box.item(i).checkState() == Qt.Checked]
+        self._run(lambda: assess.add_subjects_from_roster(self.ctx.db, self.ctx.actor, self.sel.category["uuid"],
+                                                          picked))
+
+    def import_village_cadres(self) -> None:
+        if not self.sel.category:
+            return
+        added = []
+        self._run(lambda: added.append(assess.add_village_cadres_from_roster(self.ctx.db, self.ctx.actor,
+                                                                            self.sel.category["uuid"])))
+        if added:
+            QMessageBox.information(self, "导入村两委", f"已加入 {added[0]} 名村干部（书记、主任、会计）。"
+                                    if added[0] else "没有可加入的村干部（花名册中无村两委或已全部加入）。")
 
     def remove_subject(self) -> None:
         row = self.people.currentRow()
