@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 from models import records, roster, township
-from models.roster import STANDARD_STRUCTURE
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
 GIVEN_M = ["建国", "志强", "海峰", "文军", "国平", "立新", "伟", "斌", "军", "明", "浩然", "俊杰", "宏伟", "晓东", "振华",

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import re
 
-from models import records, settings
+from models import records
 from models.errors import ValidationError
 from models.personal import (birth_date_from_id, check_text, parse_date, sex_from_id, validate_id_number,
                              validate_phone)
