@@ -207,3 +207,14 @@ def test_editor_photo_is_saved(make_tab, tmp_path):
     bad.write_bytes(b"not an image")
     editor.set_photo_file(bad)
     assert editor.error.text().startswith("照片")
+
+
+def test_whereabouts_history_of_a_cadre(make_tab):
+    tab = make_tab()
+    page = tab.whereabouts_page
+    tab.pages.setCurrentWidget(page)
+    page.date.setDate(QDate(2030, 1, 8))
+    page.table.selectRow(0)
+    page.apply("出差")
+    text = page.history_text(0)
+    assert text.startswith(page._rows[0]["name"]) and "2030-01-08  出差" in text

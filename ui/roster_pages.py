@@ -302,6 +302,8 @@ class WhereaboutsPage(_Page):
         self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
+        self.table.setToolTip(self.tr("双击一人：查看其近期去向记录"))
+        self.table.cellDoubleClicked.connect(self.show_history)
         layout.addWidget(self.table)
         self.counts = QLabel()
         layout.addWidget(self.counts)
@@ -348,6 +350,17 @@ class WhereaboutsPage(_Page):
             self.fail(e)
             return
         self.ctx.notify("roster")
+
+    def history_text(self, row: int) -> str:
+        """The recent days of one cadre on the board, newest first."""
+        entry = self._rows[row]
+        lines = [f"{h['date']}  {h['status']}  {h['place'] or ''}  （{h['updated_by']} {h['updated_at'][5:16]}）"
+                 for h in roster.whereabouts_history(self.ctx.db, entry["uuid"], 30)]
+        return f"{entry['name']}的近期去向：\n" + ("\n".join(lines) if lines else "（没有记录）")
+
+    def show_history(self, row: int, _col: int = 0) -> None:
+        if row < len(self._rows):
+            QMessageBox.information(self, self.tr("去向记录"), self.history_text(row))
 
     def fill_unset(self) -> None:
         entries = {row["uuid"]: "在岗" for row in self._rows if not row["status"]}
