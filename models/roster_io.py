@@ -323,9 +323,9 @@ def _import_one(db, actor, n, values, offices, posts_by_title, by_id, seen_ids) 
 def export_rows(db, township_code: str | None = None, include_left: bool = True) -> list[dict]:
     """Every cadre with all exported fields (posts = current titles joined)."""
     where, params = roster._scope(township_code, include_left)
-    return records.rows(
-        db, f"SELECT c.*, (SELECT name FROM offices f WHERE f.uuid = c.office_uuid) AS office, "
-            f"{roster.CURRENT_POSTS_SQL} AS posts FROM cadres c WHERE {where} ORDER BY c.name_pinyin, c.id", params)
+    return roster.attach_posts(db, records.rows(
+        db, f"SELECT c.*, (SELECT name FROM offices f WHERE f.uuid = c.office_uuid) AS office "
+            f"FROM cadres c WHERE {where} ORDER BY c.name_pinyin, c.id", params))
 
 
 def export_xlsx(db, path, township_code: str | None = None, include_left: bool = True, progress=None) -> int:
