@@ -218,3 +218,17 @@ def test_whereabouts_history_of_a_cadre(make_tab):
     page.apply("出差")
     text = page.history_text(0)
     assert text.startswith(page._rows[0]["name"]) and "2030-01-08  出差" in text
+
+
+def test_overloaded_staff_duty_can_be_removed_from_the_matrix(make_tab):
+    from models import roster_rules
+
+    tab = make_tab()
+    page = tab.duties_page
+    tab.pages.setCurrentWidget(page)
+    overloaded = next(f for f in roster_rules.check(tab.ctx.db) if f["code"] == "overload")
+    name = overloaded["message"].split("有")[0]
+    row = next(r for r in range(len(page._areas)) if name in [a["name"] for a in page.staff_assignments(r)])
+    assert name in page.matrix.item(row, page.matrix.columnCount() - 1).text()
+    page.remove_staff_duty(row, name)
+    assert roster_rules.check(tab.ctx.db) == []

@@ -190,8 +190,8 @@ class DutiesPage(_Page):
         self._areas, self._leaders = data["areas"], data["leaders"]
         self.matrix.clear()
         self.matrix.setRowCount(len(self._areas))
-        self.matrix.setColumnCount(len(self._leaders))
-        self.matrix.setHorizontalHeaderLabels([m["name"] for m in self._leaders])
+        self.matrix.setColumnCount(len(self._leaders) + 1)
+        self.matrix.setHorizontalHeaderLabels([m["name"] for m in self._leaders] + ["一般干部协管（点击移除）"])
         for c, m in enumerate(self._leaders):
             self.matrix.horizontalHeaderItem(c).setToolTip(m["titles"])
         labels = []
@@ -209,9 +209,8 @@ class DutiesPage(_Page):
                     f = item.font()
                     f.setBold(True)
                     item.setFont(f)
-                if others:
-                    item.setToolTip("协管（一般干部）：" + "、".join(others))
                 self.matrix.setItem(r, c, item)
+            self.matrix.setItem(r, len(self._leaders), _item("、".join(others)))
         self.matrix.setVerticalHeaderLabels(labels)
         self.matrix.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
 
@@ -229,8 +228,40 @@ class DutiesPage(_Page):
             self.villages.setItem(r, 2, _item("、".join(linked) or "—", bg=bg))
             self.villages.setItem(r, 3, _item("；".join(heads)))
 
+    def staff_assignments(self, row: int) -> list[dict]:
+        """The duties of general cadres (not team members) in one area."""
+        team = {m["uuid"] for m in self._leaders}
+        return [a for a in self._areas[row]["assignments"] if a["cadre_uuid"] not in team]
+
+    def remove_staff_duty(self, row: int, name: str | None = None) -> None:
+        """Take a general cadre off an area (asks which one when several)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        staff = self.staff_assignments(row)
+        if not staff:
+            return
+        if name is None:
+            name, ok = QInputDialog.getItem(self, self.tr("移除协管"), self.tr("从“%s”移除：") % self._areas[row]["name"],
+                                            [a["name"] for a in staff], 0, False)
+            if not ok:
+                return
+        chosen = next((a for a in staff if a["name"] == name), None)
+        if chosen is None:
+            return
+        try:
+            roster.unassign_duty(self.ctx.db, self.ctx.actor, self._areas[row]["uuid"], chosen["cadre_uuid"])
+        except AppError as e:
+            self.fail(e)
+            return
+        self.ctx.notify("roster")
+
     def cycle_cell(self, row: int, col: int) -> None:
-        if not self.can_write() or row >= len(self._areas) or col >= len(self._leaders):
+        if not self.can_write() or row >= len(self._areas):
+            return
+        if col == len(self._leaders):
+            self.remove_staff_duty(row)
+            return
+        if col > len(self._leaders):
             return
         current = self.matrix.item(row, col).text()
         try:
