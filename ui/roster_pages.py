@@ -191,7 +191,7 @@ class DutiesPage(_Page):
         self.matrix.clear()
         self.matrix.setRowCount(len(self._areas))
         self.matrix.setColumnCount(len(self._leaders) + 1)
-        self.matrix.setHorizontalHeaderLabels([m["name"] for m in self._leaders] + ["一般干部协管（点击移除）"])
+        self.matrix.setHorizontalHeaderLabels([m["name"] for m in self._leaders] + ["一般干部协管"])
         for c, m in enumerate(self._leaders):
             self.matrix.horizontalHeaderItem(c).setToolTip(m["titles"])
         labels = []
@@ -210,9 +210,13 @@ class DutiesPage(_Page):
                     f.setBold(True)
                     item.setFont(f)
                 self.matrix.setItem(r, c, item)
-            self.matrix.setItem(r, len(self._leaders), _item("、".join(others)))
+            self.matrix.setItem(r, len(self._leaders), _item("、".join(others), "点击可移除其中一人：" + "、".join(others)
+                                                             if others else ""))
         self.matrix.setVerticalHeaderLabels(labels)
-        self.matrix.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        header = self.matrix.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.Stretch)
+        header.setSectionResizeMode(len(self._leaders), QHeaderView.Interactive)
+        header.resizeSection(len(self._leaders), 260)
 
         coverage = roster.village_coverage(self.ctx.db, self.code)
         self._coverage = coverage
