@@ -288,3 +288,18 @@ def test_restore_from_the_window(qtbot, office, monkeypatch):
     finally:
         controller.window.close_without_saving_state()
         controller.close()
+
+
+def test_cli_on_bad_files_prints_a_message_not_a_traceback(office, tmp_path):
+    _big_office(office)
+    _corrupt(office)
+    foreign = tmp_path / "notes.db"
+    foreign.write_text("这不是数据库", encoding="utf-8")
+    folder = tmp_path / "folder.db"
+    folder.mkdir()
+    for path in (office, foreign, folder):
+        for command in (["check"], ["backup"], ["user", "list"]):
+            result = _main(*command, "--db", path)
+            assert result.returncode == 1, (command, path, result.stdout)
+            assert result.stderr.startswith("错误："), result.stderr
+            assert "Traceback" not in result.stderr

@@ -334,3 +334,80 @@ def test_kill_during_backup_never_lists_a_partial_backup(template_db, tmp_path):
         assert all(p in listed or not p.exists() for p in reported)  # pruned ones may be gone
         assert all(quick_check(b) == "ok" for b in listed)
         assert _integrity(path) == "ok"
+
+
+LOCKED_REASON = (
+    "models/db.py: user actions run in sqlite-utils db.atomic(), which starts a DEFERRED transaction ('BEGIN'). "
+    "An action reads first (duplicate checks, records.get) and then writes; if another connection (a second "
+    "window, a command, a worker thread with its own connection) commits in between, SQLite refuses the upgrade "
+    "with SQLITE_BUSY_SNAPSHOT at once - busy_timeout does not apply - and the action fails with 'database is "
+    "locked'. Fix: make the outermost transaction BEGIN IMMEDIATE, e.g. a sqlite_utils.Database subclass in "
+    "models/db.py whose atomic() runs 'BEGIN IMMEDIATE' when not conn.in_transaction (savepoints unchanged), "
+    "used by open_database")
+
+
+@pytest.mark.xfail(strict=True, reason=LOCKED_REASON)
+def test_a_write_from_another_connection_mid_action_does_not_fail_the_action(template_db, tmp_path):
+    """Deterministic: action A reads, another connection commits, A writes."""
+    from models import township
+    from models.db import close_database, open_database
+    from models.users import Actor, ADMIN
+
+    path = tmp_path / "two.db"
+    shutil.copy2(template_db, path)
+    admin = Actor("admin", ADMIN, "管理员")
+    first = open_database(path, daily_backup=False)
+    second = open_database(path, daily_backup=False)
+    has_read = threading.Event()
+    errors = []
+
+    def other_writer():
+        has_read.wait(10)
+        try:
+            township.add_village(second, admin, "另一个连接的村", 1)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(f"B: {e}")
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    try:
+        with first.atomic():
+            township.villages(first)  # the action reads first ...
+            has_read.set()
+            time.sleep(0.3)  # ... the other connection commits meanwhile (or waits for us) ...
+            township.add_village(first, admin, "本连接的村", 2)  # ... then the action writes
+    except Exception as e:  # noqa: BLE001
+        errors.append(f"A: {e}")
+    thread.join(30)
+    names = {v["name"] for v in township.villages(first)}
+    close_database(second)
+    close_database(first)
+    assert errors == []
+    assert {"另一个连接的村", "本连接的村"} <= names
+
+
+@pytest.mark.xfail(strict=False, reason=LOCKED_REASON + " (timing-dependent, so not strict)")
+def test_two_writers_at_once_lose_nothing(template_db, tmp_path):
+    """The window and a command run against the same file: both finish, every
+    reported key is there (WAL and busy_timeout serialise the writers)."""
+    path = tmp_path / "shared.db"
+    shutil.copy2(template_db, path)
+    procs = [_spawn("records", path, 300, f"w{i}") for i in range(2)]
+    reported = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        reported += [line.split()[1] for line in out.splitlines() if line.startswith("ok ")]
+    assert len(reported) == 600
+    assert _integrity(path) == "ok"
+    conn = sqlite3.connect(str(path))
+    present = {r[0] for r in conn.execute("SELECT uuid FROM villages")}
+    seqs = [r[0] for r in conn.execute("SELECT change_seq FROM villages")]
+    conn.close()
+    assert set(reported) <= present
+    assert len(seqs) == len(set(seqs)), "change_seq stays unique across processes"
+    db = sqlite_utils.Database(sqlite3.connect(str(path)))
+    from models import audit
+
+    assert audit.verify_chain(db) == []
+    db.conn.close()
