@@ -1,9 +1,10 @@
 """Generating N demo tickets (models.demo_service.generate_tickets, one
 transaction) into the demo township without tickets, against a bare
 executemany of the very same rows (read back from the generated database)
-into the same schema — same indexes, same FTS triggers, one transaction.
-The difference is the generator's own Python work (dates on the working-day
-calendar, random choices, building the rows)."""
+into tables with the same columns but no indexes, FTS or triggers, one
+transaction. The difference is the generator's own Python work (dates on the
+working-day calendar, random choices, building the rows) plus building the
+indexes and the full-text index."""
 
 from __future__ import annotations
 
@@ -51,11 +52,15 @@ def figures(ctx) -> list[Figure]:
             work = databases.scratch_copy(ctx.base, "generate-floor.db")
             db = open_database(work, migrate=False, daily_backup=False)
             try:
+                # The bare floor: the same rows into tables of the same columns without
+                # indexes, FTS or triggers (the generator also builds those).
+                for table in rows:
+                    db.conn.execute(f"CREATE TABLE [bare_{table}] AS SELECT * FROM [{table}] WHERE 0")
                 t0 = time.perf_counter()
                 db.conn.execute("BEGIN")
                 for table, (cols, data) in rows.items():
                     if data:
-                        db.conn.executemany(f"INSERT INTO [{table}] ({', '.join(cols)}) VALUES "
+                        db.conn.executemany(f"INSERT INTO [bare_{table}] ({', '.join(cols)}) VALUES "
                                             f"({', '.join('?' * len(cols))})", data)
                 db.conn.execute("COMMIT")
                 floor_samples.append(time.perf_counter() - t0)
@@ -67,4 +72,4 @@ def figures(ctx) -> list[Figure]:
         fig.note = f"{n:,} tickets" + ("" if runs >= 5 else f"; {runs} runs only (minutes each)")
 
     return [guarded(Figure("generate", f"生成 {n:,} 演示办件 generate demo tickets", "s",
-                           floor_label="bare executemany, same rows and schema"), generate)]
+                           floor_label="bare executemany, same rows, no indexes"), generate)]
