@@ -37,7 +37,8 @@ def render(data: dict) -> str:
         "cached databases even when the generator changed.",
         "",
         f"Latest run: {data['when']}, scale `{scale['name']}`, {data['runs']} runs per figure "
-        f"({scale['heavy_runs']} for ticket generation), {data['seconds'] / 60:.0f} min in all.",
+        f"({scale['heavy_runs']} for ticket generation)"
+        + (f"; {data['merged']}." if data.get("merged") else f", {data['seconds'] / 60:.0f} min in all."),
         "",
         f"Machine: {machine_line(data['machine'])}.",
         "",

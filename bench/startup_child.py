@@ -15,6 +15,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def _maxrss_kb() -> int:
+    """Peak resident memory of this process in KiB. VmHWM, not getrusage's
+    ru_maxrss: on Linux ru_maxrss survives fork+exec, so a child of a big
+    benchmark process would report its parent's peak."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
