@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="resource limits and /dev/zero are POSIX")
 ROOT = Path(__file__).resolve().parent.parent
 GiB = 1 << 30
 CHILD_LIMIT_BYTES = 2 * GiB
