@@ -350,3 +350,17 @@ def test_cli_notice_and_check_notice(demo, tmp_path, capsys):
     assert main(["notice", "case_results", "--db", db_path, "--out", str(tmp_path / "c.pdf"), "--period", "2031-01"]) == 1
     assert "没有办结的办件" in capsys.readouterr().err
     assert not (tmp_path / "c.pdf").exists()
+
+
+@pytest.mark.parametrize("kind", ["assessment_results", "rewards", "commitments", "supervision"])
+def test_assessment_kinds_from_the_demo(demo, kind):
+    from models import assess
+
+    if not assess.plan_for_year(demo, dt.date.today().year):
+        pytest.skip("the demo has no assessment plan for this year")
+    try:
+        result = notices.publish(demo, CLI_ACTOR, kind)
+    except notices.NothingToPublish as e:
+        pytest.skip(e.message)
+    assert_public(result.pdf, demo, notices.get_kind(kind).label[:2])
+    assert notices.verify_pdf(demo, result.pdf)["status"] == "match"

@@ -107,7 +107,7 @@ def render_supervision(data: dict, serial: str = "", paper: str = "a4", progress
         if s.get("notice_no"):
             doc.paragraph(f"督办编号：{s['notice_no']}", "center")
         doc.paragraph(f"{s['owner']}：", "plain")
-        finding = f"（{s['finding']}）" if s.get("finding") else ""
+        finding = f"（{s['finding'].rstrip('。；;.')}）" if s.get("finding") else ""
         recheck = f"请于{cn_date(s['recheck_date'])}前整改到位，届时考核办将进行复查。" if s.get("recheck_date") else \
             "请抓紧整改，考核办将适时复查。"
         doc.paragraph(f"经{cn_date(s.get('check_date')) or '近期'}检查，你承诺的目标“{s['content']}”未达标{finding}。"
