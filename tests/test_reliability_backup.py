@@ -341,3 +341,30 @@ def test_readonly_user_cannot_restore_from_the_window(qtbot, office, monkeypatch
         if controller.window is not None:
             controller.window.close_without_saving_state()
         controller.close()
+
+
+def test_window_left_open_takes_the_next_daily_backup(qtbot, office, monkeypatch):
+    """The program may stay open for days: the hourly timer takes the daily
+    backup once the day has none."""
+    import ui.app
+    from ui.app import Controller
+
+    monkeypatch.setattr(ui.app, "login_interactive", lambda parent, db: ADMIN)
+    controller = Controller()
+    assert controller.open(office)
+    window = controller.window
+    qtbot.addWidget(window)
+    try:
+        assert window.daily_backup_timer.isActive()
+        for b in list_backups(office):
+            b.unlink()  # as if the day changed since the program started
+        window._daily_backup_if_due()
+        qtbot.waitUntil(lambda: any("-daily" in b.name for b in list_backups(office)), timeout=15000)
+        daily = [b for b in list_backups(office) if "-daily" in b.name]
+        assert len(daily) == 1 and quick_check(daily[0]) == "ok"
+        window._daily_backup_if_due()  # already done today: no second one
+        qtbot.wait(300)
+        assert len([b for b in list_backups(office) if "-daily" in b.name]) == 1
+    finally:
+        controller.window.close_without_saving_state()
+        controller.close()
