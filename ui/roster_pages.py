@@ -18,23 +18,6 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFormLay
 from models import roster, roster_rules, roster_stats
 from models.errors import AppError
 
-def guard_none_refcount() -> None:
-    """Work around PySide6 6.12 on CPython 3.11: every call of a void Qt method
-    (setText, setItem, addItem …) returns None without taking a reference, so
-    None's reference count falls by one per call and the process aborts
-    ("none_dealloc") after a few thousand calls. CPython 3.12+ makes None
-    immortal; on 3.11 we give it a reference count it cannot run down.
-    Belongs in ui/app.py (reported to the project lead); applied here so the
-    roster tab, which fills thousands of cells in county mode, cannot crash."""
-    import ctypes
-    import sys
-
-    if sys.version_info < (3, 12) and sys.implementation.name == "cpython" and sys.getrefcount(None) < (1 << 40):
-        ctypes.c_ssize_t.from_address(id(None)).value += 1 << 48
-
-
-guard_none_refcount()
-
 WARN_BG = QColor("#fff3cd")
 CROSS_BG = QColor("#e8f0fe")
 
