@@ -22,6 +22,18 @@ def machine_line(m: dict) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def runs_text(data: dict) -> str:
+    """'5 runs per figure (ticket generation: 1)' from the figures themselves."""
+    from collections import Counter
+
+    runs = Counter(f["runs"] for f in data["figures"] if f.get("runs"))
+    if not runs:
+        return "no runs"
+    usual = runs.most_common(1)[0][0]
+    odd = [f"{f['label']}: {f['runs']}" for f in data["figures"] if f.get("runs") and f["runs"] != usual]
+    return f"{usual} runs per figure" + (f" ({'; '.join(odd)})" if odd else "")
+
+
 def render(data: dict) -> str:
     scale = data["scale"]
     county = data["databases"].get("county", {})
@@ -36,8 +48,7 @@ def render(data: dict) -> str:
         "this only to prove the benchmark still works); `--only startup,tickets` picks groups; `--reuse` keeps",
         "cached databases even when the generator changed.",
         "",
-        f"Latest run: {data['when']}, scale `{scale['name']}`, {data['runs']} runs per figure "
-        f"({scale['heavy_runs']} for ticket generation)"
+        f"Latest run: {data['when']}, scale `{scale['name']}`, {runs_text(data)}"
         + (f"; {data['merged']}." if data.get("merged") else f", {data['seconds'] / 60:.0f} min in all."),
         "",
         f"Machine: {machine_line(data['machine'])}.",
