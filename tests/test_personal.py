@@ -52,3 +52,13 @@ def test_text_and_dates():
     assert parse_date("2026/3/1", "日期") == dt.date(2026, 3, 1)
     with pytest.raises(ValidationError, match="在未来"):
         parse_date("2999-01-01", "出生日期", allow_future=False)
+
+
+def test_ids_of_renamed_areas_are_valid():
+    """330185 (临安市, now 临安区) keeps issuing valid numbers; python-stdnum's
+    dated area table must not reject them."""
+    from stdnum.cn import ric
+
+    for base in ("33018519800101001", "33010619800101002"):
+        number = base + ric.calc_check_digit(base + "0")
+        assert validate_id_number(number) == number
