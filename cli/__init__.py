@@ -44,7 +44,26 @@ def open_db(args, create: bool = False):
     return open_database(db_path_of(args), create=create)
 
 
+def _window_db_arg(argv: list[str]):
+    """(True, path or None) when argv only opens the window: none, `--db P` or `--db=P`."""
+    if not argv:
+        return True, None
+    if len(argv) == 2 and argv[0] == "--db":
+        return True, argv[1]
+    if len(argv) == 1 and argv[0].startswith("--db="):
+        return True, argv[0][5:]
+    return False, None
+
+
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # Opening the window skips building the whole command tree (it imports
+    # every domain's command module): start-up stays fast.
+    window_only, window_db = _window_db_arg(argv)
+    if window_only:
+        from ui.app import run_gui
+
+        return run_gui(db_path=window_db)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:

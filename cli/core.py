@@ -10,7 +10,7 @@ from cli import db_path_of, open_db
 # Domain checks that `check` also runs: module -> function(db) returning a list
 # of (level, message) where level is 'error' or 'warning'. Errors make check
 # exit 1; warnings are printed only.
-CHECK_HOOKS = ["models.roster_rules", "models.service_checks", "models.assess_checks"]
+CHECK_HOOKS = ["models.roster_rules", "models.service_checks", "models.assess_checks", "models.election"]
 
 
 def register(sub, common) -> None:
@@ -91,6 +91,8 @@ def cmd_check(args) -> int:
     for table, n in report["counts"].items():
         print(f"  {table}: {n}")
     findings = domain_checks(db)
+    if any(level == "error" for level, _ in findings):
+        healthy = False
     if findings:
         print("规则检查：")
         for level, message in findings:
