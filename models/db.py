@@ -6,6 +6,7 @@ corrupt or comes from a newer program is left exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -20,6 +21,33 @@ from models.paths import backup_dir_for
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS_TABLE = "_sqlite_migrations"
 DEFAULT_BACKUP_KEEP = 10
+
+
+class Database(sqlite_utils.Database):
+    """sqlite-utils' Database whose outermost transaction starts with
+    BEGIN IMMEDIATE: the write lock is taken before the action reads, so a
+    write from another connection (a second window, a command, a worker)
+    between our read and our write makes us wait instead of failing with
+    "database is locked"."""
+
+    @contextlib.contextmanager
+    def atomic(self):
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.rollback()
+                raise
 
 
 def _connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
@@ -159,7 +187,7 @@ def open_database(path, *, create: bool = True, migrate: bool = True, daily_back
     except sqlite3.DatabaseError as e:
         raise DatabaseOpenError(f"无法打开数据库“{path.name}”：{e}") from e
     # No plugin scan: the program uses none, and it costs 0.1-0.3 s at start-up.
-    db = sqlite_utils.Database(conn, execute_plugins=False)
+    db = Database(conn, execute_plugins=False)
     db.path = path  # remembered for backups
     db.quick_check_deferred = deferred
     if migrate:

@@ -305,11 +305,6 @@ def test_cli_on_bad_files_prints_a_message_not_a_traceback(office, tmp_path):
             assert "Traceback" not in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="restore is guarded only by a disabled menu item: ui/main_window."
-                   "restore_from_backup never calls require(actor, 'restore') and models/db.restore_backup takes no "
-                   "actor, so any code path reaching it restores as a 只读 user. Fix: require(self.ctx.actor, "
-                   "'restore') at the top of restore_from_backup (and give models a rights-checked "
-                   "restore(db_path, backup, actor) for the window)")
 def test_readonly_user_cannot_restore_from_the_window(qtbot, office, monkeypatch):
     from PySide6.QtWidgets import QInputDialog
 

@@ -346,7 +346,6 @@ LOCKED_REASON = (
     "used by open_database")
 
 
-@pytest.mark.xfail(strict=True, reason=LOCKED_REASON)
 def test_a_write_from_another_connection_mid_action_does_not_fail_the_action(template_db, tmp_path):
     """Deterministic: action A reads, another connection commits, A writes."""
     from models import township
@@ -386,7 +385,6 @@ def test_a_write_from_another_connection_mid_action_does_not_fail_the_action(tem
     assert {"另一个连接的村", "本连接的村"} <= names
 
 
-@pytest.mark.xfail(strict=False, reason=LOCKED_REASON + " (timing-dependent, so not strict)")
 def test_two_writers_at_once_lose_nothing(template_db, tmp_path):
     """The window and a command run against the same file: both finish, every
     reported key is there (WAL and busy_timeout serialise the writers)."""

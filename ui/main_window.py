@@ -259,6 +259,14 @@ class MainWindow(QMainWindow):
                  on_error=lambda e: self.statusBar().showMessage(f"每日备份失败：{e}", 20000))
 
     def restore_from_backup(self) -> None:
+        from models.errors import PermissionDenied
+        from models.users import require
+
+        try:
+            require(self.ctx.actor, "restore")
+        except PermissionDenied as e:
+            QMessageBox.warning(self, "恢复", e.message)
+            return
         backups = list_backups(self.ctx.db_path)
         if not backups:
             QMessageBox.information(self, "恢复", "还没有备份。")
