@@ -93,14 +93,16 @@ def _sheet_rows(path):
     """Yield each row of the first worksheet as a list of values (str, float,
     date or None). Raises ValidationError for a file that is not an .xlsx."""
     import zipfile
+    import zlib
 
     path = Path(path)
     if not path.exists():
         raise ValidationError("文件", f"“{path.name}”不存在。")
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise ValidationError("文件", f"“{path.name}”不是 .xlsx 表格文件（旧的 .xls 请先另存为 .xlsx）。")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise ValidationError("文件", f"“{path.name}”超过 50 MB。")
+    from models.xlsx_safety import check_xlsx
+
+    check_xlsx(path)
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
@@ -113,7 +115,7 @@ def _sheet_rows(path):
             date_styles = _date_styles(zf) if "xl/styles.xml" in names else set()
             with zf.open(sheet) as f:
                 yield from _parse_sheet(f, shared, date_styles)
-        except (KeyError, ET.ParseError, ValueError):
+        except (KeyError, ET.ParseError, ValueError, IndexError, zipfile.BadZipFile, zlib.error, EOFError):
             raise ValidationError("文件", f"“{path.name}”的内容不是有效的 .xlsx 表格。") from None
 
 

@@ -104,6 +104,9 @@ def read_rows(path) -> tuple[list[str], list[tuple[int, dict]]]:
     path = Path(path)
     if not path.exists():
         raise ValidationError("文件", f"找不到文件“{path}”。")
+    from models.xlsx_safety import check_xlsx
+
+    check_xlsx(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - any unreadable file gets the same message
