@@ -179,6 +179,10 @@ class TicketListPage(QWidget):
             b.clicked.connect(lambda _=False, k=key: self.do_action(k))
             self.actions[key] = b
             (grid if i < 4 else grid2).addWidget(b)
+        self.receipt_button = QPushButton(self.tr("打印受理回执(&R)"))
+        self.receipt_button.setToolTip(self.tr("为所选办件生成受理回执（半页），预览后打印"))
+        self.receipt_button.clicked.connect(self.print_receipt)
+        grid2.addWidget(self.receipt_button)
         rl.addLayout(grid)
         rl.addLayout(grid2)
         split.addWidget(right)
@@ -284,6 +288,18 @@ class TicketListPage(QWidget):
             self._render(keep_uuid)
             if 0 <= row < self.model.total:
                 self.table.selectRow(row)
+
+    def print_receipt(self) -> None:
+        """The acceptance receipt of the selected ticket, through the notice engine."""
+        from models import notices
+        from ui.notices_menu import generate_notice
+
+        row = self.table.currentIndex().row() if self.table.currentIndex().isValid() else -1
+        r = self.model.row_at(row) if row >= 0 else None
+        if r is None:
+            QMessageBox.information(self, self.tr("受理回执"), self.tr("请先在台帐中选中一件办件。"))
+            return
+        generate_notice(self.ctx, "receipt", self, notices.NoticeParams(ticket=r["ticket_no"]), ask=False)
 
     def show_detail(self, row: int) -> None:
         r = self.model.row_at(row)

@@ -558,6 +558,10 @@ class RosterTab(QWidget):
                             (self.stats_page, "结构统计"), (self.rules_page, "规则检查"),
                             (self.posts_page, "机构与职务")):
             self.pages.addTab(page, title)
+        from ui.notices_menu import notice_menu_button
+
+        self.notice_button = notice_menu_button(ctx, "roster", self, "公示")
+        self.pages.setCornerWidget(self.notice_button, Qt.TopRightCorner)
         layout.addWidget(self.pages)
         self._stale = set(range(self.pages.count()))
         self.pages.currentChanged.connect(self._refresh_current)

@@ -50,6 +50,10 @@ class ServiceTab(QWidget):
             self.counters[key] = b
             bar.addWidget(b)
         bar.addStretch(1)
+        from ui.notices_menu import notice_menu_button
+
+        self.notice_button = notice_menu_button(ctx, "service", self, self.tr("公示"))
+        bar.addWidget(self.notice_button)
         self.duty = QLabel()
         self.duty.setStyleSheet("color: #333;")
         bar.addWidget(self.duty)
