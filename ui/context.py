@@ -47,7 +47,8 @@ class AppContext(QObject):
         connection across threads while the GUI may use it)."""
         from models.db import open_database
 
-        return open_database(self.db_path, migrate=False, daily_backup=False)
+        # The window's own connection already checked the file at start-up.
+        return open_database(self.db_path, migrate=False, daily_backup=False, quick_check_max_bytes=0)
 
     def notify(self, area: str) -> None:
         self.data_changed.emit(area)
