@@ -313,7 +313,6 @@ BROKEN_IMAGE_REASON = (
     "PackageError")
 
 
-@pytest.mark.xfail(strict=True, reason=BROKEN_IMAGE_REASON)
 @pytest.mark.parametrize("name,build", [
     ("header-only", lambda: b"SQLite format 3\x00" + b"\xff" * 4080),
     ("damaged-pages", _damaged_image),

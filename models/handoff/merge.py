@@ -352,17 +352,26 @@ def import_package(db, path, password: str, actor, progress=None) -> ImportSumma
                   [summary.package_id]).fetchone():
         summary.already_imported = True
         return summary
-    _attach_payload(db, opened.payload)
-    del opened
     conn = db.conn
+    # Read before attaching: with a damaged image attached, every statement fails.
     fk_before = conn.execute("PRAGMA foreign_keys").fetchone()[0]
     cache_before = conn.execute("PRAGMA main.cache_size").fetchone()[0]
-    # Merging a large package inserts into every uuid index in random order:
-    # a bigger page cache for the duration keeps those writes in memory.
-    conn.execute(f"PRAGMA main.cache_size={-IMPORT_CACHE_KIB}")
     temp_before = conn.execute("PRAGMA temp_store").fetchone()[0]
-    conn.execute("PRAGMA temp_store=MEMORY")
+    _attach_payload(db, opened.payload)
+    del opened
     try:
+        # Authenticated is not the same as sound: a package sealed over a
+        # damaged image must be refused, and the connection must survive it.
+        try:
+            check = conn.execute(f"PRAGMA {PKG_SCHEMA}.quick_check").fetchone()
+        except sqlite3.DatabaseError as e:
+            raise PackageError(f"数据包内容不是有效的数据库（{e}），已拒绝，数据库未改动。") from None
+        if not check or check[0] != "ok":
+            raise PackageError(f"数据包内容已损坏（{check[0] if check else '无结果'}），已拒绝，数据库未改动。")
+        # Merging a large package inserts into every uuid index in random order:
+        # a bigger page cache for the duration keeps those writes in memory.
+        conn.execute(f"PRAGMA main.cache_size={-IMPORT_CACHE_KIB}")
+        conn.execute("PRAGMA temp_store=MEMORY")
         tables = _check_payload(db, m)
         conn.create_function("handoff_later", -1, _later, deterministic=True)
         # Incremental packages may arrive out of order: a child can come before
@@ -397,11 +406,13 @@ def import_package(db, path, password: str, actor, progress=None) -> ImportSumma
             audit.record(db, actor, "handoff-import", "handoff_packages", summary.package_id, None, summary.as_dict())
     except sqlite3.IntegrityError as e:
         raise PackageError(f"合并时发现重复或冲突的记录，已全部撤销，数据库未改动（{e}）。") from None
+    except sqlite3.DatabaseError as e:
+        raise PackageError(f"数据包内容无法读取（{e}），已全部撤销，数据库未改动。") from None
     finally:
+        _detach(db)
         conn.execute(f"PRAGMA foreign_keys={int(fk_before)}")
         conn.execute(f"PRAGMA main.cache_size={int(cache_before)}")
         conn.execute(f"PRAGMA temp_store={int(temp_before)}")
-        _detach(db)
     _refresh_derived(db, summary)
     return summary
 
