@@ -151,3 +151,20 @@ def test_big_corrupt_database_checked_after_start_and_restored(qtbot, prepared_d
                     controller.db.execute("SELECT count(*) FROM filler").fetchone()[0] == 300, timeout=10000)
     controller.window.close_without_saving_state()
     controller.close()
+
+
+def test_tabs_are_built_when_first_shown(qtbot, prepared_db):
+    from ui.context import AppContext
+    from ui.main_window import LazyTab, MainWindow
+
+    db = open_database(prepared_db)
+    window = MainWindow(AppContext(db, prepared_db, users.Actor("admin", users.ADMIN, "管理员")))
+    qtbot.addWidget(window)
+    lazy = [window.tabs.widget(i) for i in range(window.tabs.count())]
+    assert all(isinstance(w, LazyTab) for w in lazy)
+    assert lazy[0].content is not None and lazy[1].content is None and lazy[2].content is None
+    window.tabs.setCurrentIndex(1)
+    assert lazy[1].content is not None
+    assert type(window.tab_content("考核")).__name__ == "AssessTab"
+    window.close_without_saving_state()
+    close_database(db)

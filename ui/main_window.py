@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
-                               QTabWidget, QToolBar)
+                               QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from models import APP_NAME, __version__, township
 from models.db import backup_database, list_backups, open_database
@@ -26,6 +26,29 @@ def optional_module(name: str):
         if e.name == name:
             return None
         raise
+
+
+class LazyTab(QWidget):
+    """Holds a tab's place and builds the real tab the first time it is shown,
+    so start-up only pays for the tab the user sees first."""
+
+    def __init__(self, ctx, module_name: str, class_name: str, title: str, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.module_name, self.class_name, self.title = module_name, class_name, title
+        self.content = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+    def ensure_built(self):
+        if self.content is None:
+            try:
+                cls = getattr(importlib.import_module(self.module_name), self.class_name)
+                self.content = cls(self.ctx)
+            except Exception:  # noqa: BLE001 - one broken tab must not stop the program
+                self.content = EmptyState(f"{self.title}：无法加载", traceback.format_exc(limit=3))
+            self.layout().addWidget(self.content)
+        return self.content
 
 
 class MainWindow(QMainWindow):
@@ -59,16 +82,24 @@ class MainWindow(QMainWindow):
 
     def _build_tabs(self) -> None:
         for module_name, class_name, title in TABS:
-            try:
-                cls = getattr(importlib.import_module(module_name), class_name)
-                widget = cls(self.ctx)
-            except Exception:  # noqa: BLE001 - one broken tab must not stop the program
-                widget = EmptyState(f"{title}：无法加载", traceback.format_exc(limit=3))
-            self.tabs.addTab(widget, title)
+            self.tabs.addTab(LazyTab(self.ctx, module_name, class_name, title), title)
         if self.ctx.county_mode:
-            county = optional_module("ui.county_view")
-            if county is not None:
-                self.tabs.addTab(county.CountyView(self.ctx), "横向比较")
+            self.tabs.addTab(LazyTab(self.ctx, "ui.county_view", "CountyView", "横向比较"), "横向比较")
+        self.tabs.currentChanged.connect(self._build_current_tab)
+        self._build_current_tab()
+
+    def _build_current_tab(self, *_args) -> None:
+        widget = self.tabs.currentWidget()
+        if isinstance(widget, LazyTab):
+            widget.ensure_built()
+
+    def tab_content(self, title: str):
+        """The real widget of the tab with this title (built if needed)."""
+        for i in range(self.tabs.count()):
+            if self.tabs.tabText(i) == title:
+                widget = self.tabs.widget(i)
+                return widget.ensure_built() if isinstance(widget, LazyTab) else widget
+        return None
 
     def tab_titles(self) -> list[str]:
         return [self.tabs.tabText(i) for i in range(self.tabs.count())]
