@@ -209,6 +209,7 @@ class CountyView(QWidget):
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.table.setItem(r, c, item)
         self.table.setColumnWidth(0, 180)
+        self.table.setColumnWidth(1, 150)
 
     def _draw_chart(self) -> None:
         key = self.metric_choice.currentData()
