@@ -1,7 +1,7 @@
 """The synthetic databases the benchmark measures, built with the program's own
 demo generator and cached in bench/cache/ (git-ignored).
 
-The cache key is a hash of the generator's code (models/demo*.py, the schema
+The cache key is a hash of the generator's code (models/demo/*.py, the schema
 modules, the modules the generator calls, and this file), so a change to the
 generator rebuilds the databases and an unchanged one reuses them: the county
 database (1,000,000 tickets) takes minutes to build.
@@ -26,7 +26,7 @@ CACHE = Path(os.environ.get("BENCH_CACHE") or Path(__file__).resolve().parent / 
 
 # What the databases depend on: when one of these changes, they are rebuilt.
 GENERATOR_SOURCES = (
-    "models/demo*.py", "models/schema/*.py", "models/records.py", "models/catalogue.py", "models/workdays.py",
+    "models/demo/*.py", "models/*/schema.py", "models/core/records.py", "models/service/catalogue.py", "models/service/workdays.py",
     "bench/databases.py", "bench/scales.py",
 )
 
@@ -118,7 +118,7 @@ def table_counts(path: Path) -> dict:
 
 
 def _open(path: Path, building: bool = False):
-    from models.db import open_database
+    from models.core.db import open_database
 
     db = open_database(path, daily_backup=False)
     if building:
@@ -132,14 +132,14 @@ def _open(path: Path, building: bool = False):
 
 
 def _close(db) -> None:
-    from models.db import close_database
+    from models.core.db import close_database
 
     close_database(db)
 
 
 def build_township(path: Path, scale: Scale) -> dict:
     """One demo township with scale.township_tickets tickets."""
-    from models.demo import DemoOptions, build_demo
+    from models.demo.township import DemoOptions, build_demo
 
     db = _open(path, building=True)
     try:
@@ -151,7 +151,7 @@ def build_township(path: Path, scale: Scale) -> dict:
 
 def build_base(path: Path, scale: Scale) -> dict:
     """A demo township without tickets: the starting point of the generation figure."""
-    from models.demo import DemoOptions, build_demo
+    from models.demo.township import DemoOptions, build_demo
 
     db = _open(path, building=True)
     try:
@@ -164,9 +164,9 @@ def build_base(path: Path, scale: Scale) -> dict:
 def build_county(path: Path, scale: Scale) -> dict:
     """scale.county_townships demo townships in one county-mode database, the
     tickets split evenly; cadres topped up to scale.county_cadres."""
-    from models import settings
-    from models.demo import DemoOptions, build_demo
-    from models.users import CLI_ACTOR
+    from models.core import settings
+    from models.demo.township import DemoOptions, build_demo
+    from models.core.users import CLI_ACTOR
 
     db = _open(path, building=True)
     per_township = scale.county_tickets // scale.county_townships
@@ -191,12 +191,12 @@ def top_up_cadres(db, scale: Scale) -> int:
     holds scale.county_cadres. Add plain cadres (name, sex, birth, pinyin keys)
     spread over the townships until there are that many. Returns how many."""
     try:
-        from models.roster import pinyin_keys
+        from models.roster.team import pinyin_keys
     except ImportError:
         return 0
-    from models import records
-    from models.demo_service import GIVEN, SURNAMES
-    from models.users import CLI_ACTOR
+    from models.core import records
+    from models.demo.service import GIVEN, SURNAMES
+    from models.core.users import CLI_ACTOR
 
     cols = {r[1] for r in db.execute("PRAGMA table_info(cadres)")}
     if not cols:
@@ -217,8 +217,8 @@ def top_up_cadres(db, scale: Scale) -> int:
 
 def build_empty(path: Path) -> None:
     """A migrated database with a township identity and no data (fresh each run)."""
-    from models import township
-    from models.users import ADMIN, create_user
+    from models.core import township
+    from models.core.users import ADMIN, create_user
 
     _remove_db(path)
     db = _open(path)
@@ -236,8 +236,8 @@ def upgrade(path: Path) -> list[str]:
     indexes. Returns the migrations applied."""
     import sqlite3
 
-    from models.db import applied_migrations, known_migrations
-    from models.schema import MIGRATION_SETS
+    from models.core.db import applied_migrations, known_migrations
+    from models.core.migrations import MIGRATION_SETS
 
     conn = sqlite3.connect(str(path))
     try:

@@ -12,16 +12,16 @@ from bench.harness import Figure, guarded, require_attr
 
 
 def figures(ctx) -> list[Figure]:
-    from models.db import close_database, open_database
+    from models.core.db import close_database, open_database
 
     db = open_database(ctx.county, migrate=False, daily_backup=False)
     bare = sqlite3.connect(str(ctx.county))
 
     def recompute_all(fig):
-        recompute = require_attr("models.assess_results", "recompute")
+        recompute = require_attr("models.assess.results", "recompute")
         scores = db.execute("SELECT count(*) FROM assess_scores WHERE deleted = 0").fetchone()[0]
         if not scores:
-            fig.status, fig.note = "missing", "the demo generator made no assessment scores (models/demo_assess.py)"
+            fig.status, fig.note = "missing", "the demo generator made no assessment scores (models/demo/assess.py)"
             return
         samples, cpu = [], []
         for _ in range(ctx.runs):

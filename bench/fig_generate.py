@@ -1,4 +1,4 @@
-"""Generating N demo tickets (models.demo_service.generate_tickets, one
+"""Generating N demo tickets (models.demo.service.generate_tickets, one
 transaction) into the demo township without tickets, against a bare
 executemany of the very same rows (read back from the generated database)
 into tables with the same columns but no indexes, FTS or triggers, one
@@ -23,14 +23,14 @@ def _columns(conn, table: str) -> list[str]:
 
 
 def figures(ctx) -> list[Figure]:
-    from models.db import close_database, open_database
-    from models.users import CLI_ACTOR
+    from models.core.db import close_database, open_database
+    from models.core.users import CLI_ACTOR
 
     n = ctx.scale.generate_tickets
     runs = ctx.heavy_runs
 
     def generate(fig):
-        generate_tickets = require_attr("models.demo_service", "generate_tickets")
+        generate_tickets = require_attr("models.demo.service", "generate_tickets")
         code = None
         samples = []
         for i in range(runs):

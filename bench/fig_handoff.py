@@ -37,7 +37,7 @@ def _copy_floors(src, runs: int) -> tuple[float, float, list, list]:
 
 
 def _fresh_county() -> object:
-    from models.db import open_database
+    from models.core.db import open_database
 
     path = databases.CACHE / "scratch" / "import-target.db"
     databases._remove_db(path)
@@ -45,8 +45,8 @@ def _fresh_county() -> object:
 
 
 def figures(ctx) -> list[Figure]:
-    from models.db import close_database, open_database
-    from models.users import ADMIN, Actor
+    from models.core.db import close_database, open_database
+    from models.core.users import ADMIN, Actor
 
     actor = Actor("bench", ADMIN, "基准测试")
     out = []

@@ -18,7 +18,7 @@ def _register_floor_font() -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    from models.paths import bundled_font_path
+    from models.core.paths import bundled_font_path
 
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(FONT, str(bundled_font_path()), subfontIndex=0))
@@ -57,13 +57,13 @@ def _strings(value) -> list[str]:
 
 
 def figures(ctx) -> list[Figure]:
-    from models.db import close_database, open_database
+    from models.core.db import close_database, open_database
 
     out = []
     db = open_database(ctx.township, migrate=False, daily_backup=False)
     try:
         def receipt(fig):
-            NoticeParams, get_kind, render = require_attr("models.notices", "NoticeParams", "get_kind", "render")
+            NoticeParams, get_kind, render = require_attr("models.notices.registry", "NoticeParams", "get_kind", "render")
             ticket_no = db.execute("SELECT ticket_no FROM tickets WHERE deleted = 0 ORDER BY id DESC LIMIT 1").fetchone()
             if ticket_no is None:
                 fig.status, fig.note = "missing", "no tickets in the township database"
@@ -87,7 +87,7 @@ def figures(ctx) -> list[Figure]:
         base_data = {}
 
         def case_data(n: int) -> dict:
-            NoticeParams, get_kind = require_attr("models.notices", "NoticeParams", "get_kind")
+            NoticeParams, get_kind = require_attr("models.notices.registry", "NoticeParams", "get_kind")
             if not base_data:
                 today = dt.date.today()
                 period = f"{(today - dt.timedelta(days=365)).isoformat()}..{today.isoformat()}"
@@ -99,7 +99,7 @@ def figures(ctx) -> list[Figure]:
 
         for n in ctx.scale.pdf_rows:
             def case_results(fig, n=n):
-                render = require_attr("models.notices", "render")
+                render = require_attr("models.notices.registry", "render")
                 data = case_data(n)
                 runs = ctx.runs
                 timing = median_run(lambda: render("case_results", data, serial="20260101-BENCH2"), runs)

@@ -18,14 +18,14 @@ def keystrokes(name: str, initials: str) -> list[str]:
 
 
 def figures(ctx) -> list[Figure]:
-    from models.db import close_database, open_database
+    from models.core.db import close_database, open_database
 
     db = open_database(ctx.county, migrate=False, daily_backup=False)
     bare = sqlite3.connect(str(ctx.county))
 
     def search(fig):
         search_cadres, count_cadres, pinyin_keys = require_attr(
-            "models.roster", "search_cadres", "count_cadres", "pinyin_keys")
+            "models.roster.team", "search_cadres", "count_cadres", "pinyin_keys")
         row = db.execute("SELECT name FROM cadres WHERE deleted = 0 AND length(name) = 3 ORDER BY id LIMIT 1 "
                          "OFFSET (SELECT count(*) / 2 FROM cadres WHERE deleted = 0 AND length(name) = 3)").fetchone()
         if row is None:

@@ -12,13 +12,13 @@ from bench.harness import Figure, guarded
 
 
 def figures(ctx) -> list[Figure]:
-    from models.db import close_database, open_database
-    from models.users import ADMIN, Actor
+    from models.core.db import close_database, open_database
+    from models.core.users import ADMIN, Actor
     from PySide6.QtWidgets import QWidget
 
     from ui.app import ensure_app
-    from ui.context import AppContext
-    from ui.tabs import TABS
+    from ui.common.context import AppContext
+    from ui.main_window import TABS
 
     app = ensure_app()
     db = open_database(ctx.county, migrate=False, daily_backup=False)

@@ -5,7 +5,7 @@ year's statistics.
 
 When the service tab's table model exists it is measured (offscreen, through
 rowCount/data as the view calls them); otherwise the figures go through
-models.tickets (count + window), which that model calls, and say so.
+models.service.tickets (count + window), which that model calls, and say so.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from bench.harness import FeatureMissing, Figure, guarded, median_run, require_a
 WINDOW = 100  # rows visible in a maximised list, rounded up
 TARGET_MS = 100
 # Where the service tab's table model may live, and its likely class names.
-MODEL_MODULES = ("ui.service_model", "ui.tabs.service_tab", "ui.ticket_model", "ui.tickets_model", "ui.service_models",
-                 "ui.tabs.service_models", "ui.tabs.ticket_list")
+MODEL_MODULES = ("ui.service.table_model",)
 
 
 def find_table_model():
@@ -54,14 +53,14 @@ def pick_terms(conn) -> dict:
 
 
 class ModelLayer:
-    """The list as the tab's table model sees it (models.tickets)."""
+    """The list as the tab's table model sees it (models.service.tickets)."""
 
-    label = "models.tickets count_tickets + fetch_window"
+    label = "models.service.tickets count_tickets + fetch_window"
 
     def __init__(self, db):
         self.db = db
         self.TicketFilter, self.count, self.fetch = require_attr(
-            "models.tickets", "TicketFilter", "count_tickets", "fetch_window")
+            "models.service.tickets", "TicketFilter", "count_tickets", "fetch_window")
 
     def first(self, **filter_fields) -> int:
         f = self.TicketFilter(**filter_fields)
@@ -103,7 +102,7 @@ class QtModelLayer:
         return self.model.rowCount()
 
     def first(self, **filter_fields) -> int:
-        from models.tickets import TicketFilter
+        from models.service.tickets import TicketFilter
 
         self.model.set_filter(TicketFilter(**filter_fields))
         self.view.scrollToTop()
@@ -159,7 +158,7 @@ def qt_paint_floor(runs: int, bare, cols: str) -> str:
 
 
 def figures(ctx) -> list[Figure]:
-    from models.db import close_database, open_database
+    from models.core.db import close_database, open_database
 
     out: list[Figure] = []
     db = open_database(ctx.county, migrate=False, daily_backup=False)
@@ -168,14 +167,14 @@ def figures(ctx) -> list[Figure]:
         if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'tickets'").fetchone():
             raise FeatureMissing("tickets table missing")
         terms = pick_terms(bare)
-        cols = ", ".join(require_attr("models.tickets", "LIST_COLUMNS"))
+        cols = ", ".join(require_attr("models.service.tickets", "LIST_COLUMNS"))
         layer = None
         model_cls = find_table_model()
         if model_cls is not None:
             try:
                 from ui.app import ensure_app
-                from ui.context import AppContext
-                from models.users import ADMIN, Actor
+                from ui.common.context import AppContext
+                from models.core.users import ADMIN, Actor
 
                 ensure_app()
                 layer = QtModelLayer(model_cls, AppContext(db, ctx.county, Actor("bench", ADMIN, "基准测试")))
@@ -185,7 +184,7 @@ def figures(ctx) -> list[Figure]:
             except Exception as e:  # noqa: BLE001 - fall back to the model layer below, and say so
                 from bench.databases import log
 
-                log(f"ticket table model {model_cls.__name__} unusable ({type(e).__name__}: {e}); using models.tickets")
+                log(f"ticket table model {model_cls.__name__} unusable ({type(e).__name__}: {e}); using models.service.tickets")
                 layer = None
         if layer is None:
             layer = ModelLayer(db)
@@ -235,7 +234,7 @@ def figures(ctx) -> list[Figure]:
                                       target=target), measure))
 
         def year_stats(fig):
-            statistics = require_attr("models.ticket_stats", "statistics")
+            statistics = require_attr("models.service.stats", "statistics")
             year_to = dt.date.today()
             year_from = year_to - dt.timedelta(days=365)
             timing = median_run(lambda: statistics(db, year_from, year_to), ctx.runs, warmup=1)

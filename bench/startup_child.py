@@ -68,7 +68,7 @@ def main() -> int:
 
     import cli
     import ui.app as uiapp
-    from models.users import ADMIN, Actor
+    from models.core.users import ADMIN, Actor
 
     # The login dialog is the only interactive step: log in as an administrator.
     uiapp.login_interactive = lambda parent, db: Actor("bench", ADMIN, "基准测试")

@@ -13,7 +13,7 @@ import importlib
 import sys
 
 from models import __version__
-from models.errors import AppError
+from models.core.errors import AppError
 
 DOMAIN_MODULES = ["cli.core", "cli.roster", "cli.tickets", "cli.assess", "cli.notices", "cli.handoff", "cli.election"]
 
@@ -32,14 +32,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def db_path_of(args):
-    from models.paths import default_db_path
+    from models.core.paths import default_db_path
 
     return getattr(args, "db", None) or default_db_path()
 
 
 def open_db(args, create: bool = False):
     """Open the --db database for a command (not created unless asked)."""
-    from models.db import open_database
+    from models.core.db import open_database
 
     return open_database(db_path_of(args), create=create)
 

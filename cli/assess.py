@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 
 from cli import open_db
-from models.errors import ValidationError
-from models.users import CLI_ACTOR
+from models.core.errors import ValidationError
+from models.core.users import CLI_ACTOR
 
 
 def register(sub, common) -> None:
@@ -81,7 +81,8 @@ def _plan_period(parser) -> None:
 
 
 def _find_plan(db, key: str) -> dict:
-    from models import assess, records
+    from models.assess import scorecard as assess
+    from models.core import records
 
     key = (key or "").strip()
     if key.isdigit() and len(key) == 4:
@@ -94,7 +95,7 @@ def _find_plan(db, key: str) -> dict:
 
 
 def _find_category(db, plan: dict, name: str) -> dict:
-    from models import assess
+    from models.assess import scorecard as assess
 
     for cat in assess.categories(db, plan["uuid"]):
         if cat["name"] == name:
@@ -103,7 +104,7 @@ def _find_category(db, plan: dict, name: str) -> dict:
 
 
 def _find_subject(db, plan: dict, name: str) -> dict:
-    from models import records
+    from models.core import records
 
     found = records.rows(db, "SELECT * FROM assess_subjects WHERE plan_uuid = ? AND person_name = ? AND deleted = 0",
                          [plan["uuid"], name])
@@ -115,7 +116,7 @@ def _find_subject(db, plan: dict, name: str) -> dict:
 
 
 def _find_item(db, category_uuid: str, name: str) -> dict:
-    from models import assess
+    from models.assess import scorecard as assess
 
     for it in assess.leaf_items(db, category_uuid):
         if it["name"] == name:
@@ -124,7 +125,7 @@ def _find_item(db, category_uuid: str, name: str) -> dict:
 
 
 def cmd_plans(args) -> int:
-    from models import assess
+    from models.assess import scorecard as assess
 
     db = open_db(args)
     rows = assess.plans(db)
@@ -136,7 +137,7 @@ def cmd_plans(args) -> int:
 
 
 def cmd_new_plan(args) -> int:
-    from models import assess
+    from models.assess import scorecard as assess
 
     db = open_db(args, create=True)
     if args.copy_from:
@@ -149,7 +150,7 @@ def cmd_new_plan(args) -> int:
 
 
 def cmd_tree(args) -> int:
-    from models import assess
+    from models.assess import scorecard as assess
 
     db = open_db(args)
     plan = _find_plan(db, args.plan)
@@ -168,7 +169,7 @@ def cmd_tree(args) -> int:
 
 
 def cmd_score(args) -> int:
-    from models import assess
+    from models.assess import scorecard as assess
 
     db = open_db(args)
     plan = _find_plan(db, args.plan)
@@ -182,7 +183,7 @@ def cmd_score(args) -> int:
 def parse_grid_text(db, category_uuid: str, text: str) -> list[tuple]:
     """Tab-separated text with a header row (姓名, item names…) → cells for
     set_scores. Unknown names or items raise ValidationError with the row."""
-    from models import assess
+    from models.assess import scorecard as assess
 
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
@@ -211,7 +212,7 @@ def parse_grid_text(db, category_uuid: str, text: str) -> list[tuple]:
 
 
 def cmd_import_scores(args) -> int:
-    from models import assess
+    from models.assess import scorecard as assess
 
     db = open_db(args)
     plan = _find_plan(db, args.plan)
@@ -224,7 +225,7 @@ def cmd_import_scores(args) -> int:
 
 
 def cmd_ballot(args) -> int:
-    from models import assess
+    from models.assess import scorecard as assess
 
     db = open_db(args)
     plan = _find_plan(db, args.plan)
@@ -241,7 +242,7 @@ def cmd_ballot(args) -> int:
 
 
 def cmd_pull(args) -> int:
-    from models import assess
+    from models.assess import scorecard as assess
 
     db = open_db(args)
     plan = _find_plan(db, args.plan)
@@ -251,7 +252,7 @@ def cmd_pull(args) -> int:
 
 
 def cmd_recompute(args) -> int:
-    from models import assess_results
+    from models.assess import results as assess_results
 
     db = open_db(args)
     plan = _find_plan(db, args.plan)["uuid"] if args.plan else None
@@ -264,7 +265,7 @@ def cmd_recompute(args) -> int:
 
 
 def cmd_results(args) -> int:
-    from models import assess_results
+    from models.assess import results as assess_results
 
     db = open_db(args)
     plan = _find_plan(db, args.plan)
@@ -288,7 +289,7 @@ def cmd_results(args) -> int:
 
 
 def cmd_rewards(args) -> int:
-    from models import rewards
+    from models.assess import rewards
 
     db = open_db(args)
     plan = _find_plan(db, args.plan)

@@ -10,7 +10,7 @@ from cli import db_path_of, open_db
 # Domain checks that `check` also runs: module -> function(db) returning a list
 # of (level, message) where level is 'error' or 'warning'. Errors make check
 # exit 1; warnings are printed only.
-CHECK_HOOKS = ["models.roster_rules", "models.service_checks", "models.assess_checks", "models.election"]
+CHECK_HOOKS = ["models.roster.rules", "models.service.checks", "models.assess.checks", "models.election.term"]
 
 
 def register(sub, common) -> None:
@@ -42,7 +42,7 @@ def register(sub, common) -> None:
 
 
 def cmd_demo(args) -> int:
-    from models.demo import DemoOptions, build_demo
+    from models.demo.township import DemoOptions, build_demo
 
     db = open_db(args, create=True)
     build_demo(db, DemoOptions(seed=args.seed, tickets=args.tickets))
@@ -66,8 +66,8 @@ def domain_checks(db) -> list[tuple[str, str]]:
 
 
 def cmd_check(args) -> int:
-    from models import audit
-    from models.db import health_report
+    from models.core import audit
+    from models.core.db import health_report
 
     path = Path(db_path_of(args))
     if not path.exists():
@@ -106,7 +106,7 @@ def cmd_selftest(args) -> int:
     import tempfile
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from ui.selftest import run_selftest
+    from ui.core.selftest import run_selftest
 
     with tempfile.TemporaryDirectory() as tmp:
         ok, lines = run_selftest(Path(tmp) / "selftest.db")
@@ -117,7 +117,7 @@ def cmd_selftest(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from models.db import backup_database
+    from models.core.db import backup_database
 
     db = open_db(args)
     dest = backup_database(db, reason="manual")
@@ -126,7 +126,7 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from models.db import list_backups, restore_backup
+    from models.core.db import list_backups, restore_backup
 
     path = Path(db_path_of(args))
     if not args.backup:
@@ -147,9 +147,9 @@ def cmd_restore(args) -> int:
 def cmd_user(args) -> int:
     import getpass
 
-    from models import users
-    from models.errors import ValidationError
-    from models.users import CLI_ACTOR
+    from models.core import users
+    from models.core.errors import ValidationError
+    from models.core.users import CLI_ACTOR
 
     db = open_db(args, create=True)
     if args.action == "list":

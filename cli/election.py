@@ -15,14 +15,14 @@
 from __future__ import annotations
 
 from cli import open_db
-from models.errors import ValidationError
-from models.users import CLI_ACTOR
+from models.core.errors import ValidationError
+from models.core.users import CLI_ACTOR
 
 
 def register(sub, common) -> None:
     """Add this domain's subcommands to the parser."""
     # Importing the model registers the 三公开 notice kinds with `main.py notice`.
-    import models.election  # noqa: F401
+    import models.election.term  # noqa: F401
 
     p = sub.add_parser("election", parents=[common], help="换届选举：资格、两推、选举、结果")
     esub = p.add_subparsers(dest="election_command", metavar="操作", required=True)
@@ -82,7 +82,7 @@ def register(sub, common) -> None:
 # ---- helpers -----------------------------------------------------------------
 
 def _event(db, args) -> dict:
-    from models import election as el
+    from models.election import term as el
 
     evs = el.events(db)
     if not evs:
@@ -96,7 +96,7 @@ def _event(db, args) -> dict:
 
 
 def _nominee_keys(db, event_uuid: str) -> dict:
-    from models import election as el
+    from models.election import term as el
 
     by_name: dict[str, list] = {}
     for n in el.nominees(db, event_uuid):
@@ -144,7 +144,7 @@ def _pair(text: str, label: str) -> tuple[int, int]:
 
 
 def _race(db, event_uuid: str, name: str) -> dict:
-    from models import election as el
+    from models.election import term as el
 
     for r in el.races(db, event_uuid):
         if r["name"] == name:
@@ -156,7 +156,7 @@ def _race(db, event_uuid: str, name: str) -> dict:
 
 def cmd_list(args) -> int:
     """List term-change events."""
-    from models import election as el
+    from models.election import term as el
 
     db = open_db(args)
     for ev in el.events(db):
@@ -167,7 +167,7 @@ def cmd_list(args) -> int:
 
 def cmd_create(args) -> int:
     """Create an event with its races."""
-    from models import election as el
+    from models.election import term as el
 
     specs = []
     for text in args.race:
@@ -189,7 +189,7 @@ def cmd_create(args) -> int:
 
 def cmd_link(args) -> int:
     """Link a race to a roster post by the post's title."""
-    from models import election as el
+    from models.election import term as el
 
     db = open_db(args)
     ev = _event(db, args)
@@ -204,7 +204,7 @@ def cmd_link(args) -> int:
 
 def cmd_show(args) -> int:
     """Print nominees with eligibility, the 两推 ranking and candidate lists."""
-    from models import election as el
+    from models.election import term as el
 
     db = open_db(args)
     ev = _event(db, args)
@@ -231,7 +231,7 @@ def cmd_show(args) -> int:
 
 def cmd_nominate(args) -> int:
     """Record a self-nomination."""
-    from models import election as el
+    from models.election import term as el
 
     db = open_db(args)
     ev = _event(db, args)
@@ -244,7 +244,7 @@ def cmd_nominate(args) -> int:
 
 def cmd_rec(args) -> int:
     """Save one unit's 两推 tally sheet."""
-    from models import election as el
+    from models.election import term as el
 
     db = open_db(args)
     ev = _event(db, args)
@@ -263,7 +263,7 @@ def cmd_rec_import(args) -> int:
     import csv
     from pathlib import Path
 
-    from models import election as el
+    from models.election import term as el
 
     path = Path(args.file)
     if not path.is_file():
@@ -282,7 +282,7 @@ def cmd_rec_import(args) -> int:
 
 def cmd_shortlist(args) -> int:
     """Record the county's shortlist."""
-    from models import election as el
+    from models.election import term as el
 
     db = open_db(args)
     ev = _event(db, args)
@@ -293,7 +293,7 @@ def cmd_shortlist(args) -> int:
 
 def cmd_candidates(args) -> int:
     """Set a race's candidate list."""
-    from models import election as el
+    from models.election import term as el
 
     db = open_db(args)
     ev = _event(db, args)
@@ -305,7 +305,7 @@ def cmd_candidates(args) -> int:
 
 def cmd_ballot(args) -> int:
     """Record the next ballot round of a race and print the outcome."""
-    from models import election as el
+    from models.election import term as el
 
     db = open_db(args)
     ev = _event(db, args)
@@ -337,7 +337,7 @@ def _print_race(res: dict) -> None:
 
 def cmd_results(args) -> int:
     """Print every race's result."""
-    from models import election as el
+    from models.election import term as el
 
     db = open_db(args)
     ev = _event(db, args)
@@ -348,7 +348,7 @@ def cmd_results(args) -> int:
 
 def cmd_appoint(args) -> int:
     """Create the new term's appointments."""
-    from models import election as el
+    from models.election import term as el
 
     db = open_db(args)
     ev = _event(db, args)

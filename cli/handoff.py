@@ -28,7 +28,7 @@ def register(sub, common) -> None:
 
 def read_password(password_file: str | None, confirm: bool = False) -> str:
     """The package password from the first line of a file, or typed in."""
-    from models.errors import ValidationError
+    from models.core.errors import ValidationError
 
     if password_file:
         try:
@@ -51,7 +51,7 @@ def read_password(password_file: str | None, confirm: bool = False) -> str:
 def cmd_export(args) -> int:
     """Write a package; exit 0 on success."""
     from models.handoff import export_package
-    from models.users import CLI_ACTOR
+    from models.core.users import CLI_ACTOR
 
     password = read_password(args.password_file, confirm=True)
     db = open_db(args)
@@ -64,13 +64,13 @@ def cmd_import(args) -> int:
     """Authenticate and merge a package; exit 0 on success (also when it was
     imported before and nothing changed)."""
     from models.handoff import PackageError, import_package
-    from models.users import CLI_ACTOR
+    from models.core.users import CLI_ACTOR
 
     if not Path(args.file).is_file():
         raise PackageError(f"找不到数据包文件“{args.file}”。")
     password = read_password(args.password_file)
     from cli import db_path_of
-    from models.db import close_database
+    from models.core.db import close_database
 
     db_path = Path(db_path_of(args))
     new_database = not db_path.exists()

@@ -28,10 +28,10 @@ def register(sub, common) -> None:
 
 
 def cmd_notice(args) -> int:
-    from models import notices
-    from models.errors import ValidationError
-    from models.personal import parse_date
-    from models.users import CLI_ACTOR
+    from models.notices import registry as notices
+    from models.core.errors import ValidationError
+    from models.core.personal import parse_date
+    from models.core.users import CLI_ACTOR
 
     if args.list or not args.kind:
         if not args.list:
@@ -64,7 +64,7 @@ def cmd_notice(args) -> int:
 
 
 def cmd_check_notice(args) -> int:
-    from models import notices
+    from models.notices import registry as notices
 
     db = open_db(args)
     report = notices.verify_pdf(db, args.file)

@@ -49,8 +49,8 @@ def register(sub, common) -> None:
 
 
 def cmd_import(args) -> int:
-    from models import roster_io
-    from models.users import CLI_ACTOR
+    from models.roster import io as roster_io
+    from models.core.users import CLI_ACTOR
 
     db = open_db(args)
     missing = [f for f in args.files if not Path(f).exists()]
@@ -65,7 +65,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from models import roster_io
+    from models.roster import io as roster_io
 
     db = open_db(args)
     if args.format == "xlsx":
@@ -81,7 +81,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from models import roster
+    from models.roster import team as roster
 
     db = open_db(args)
     rows = roster.search_cadres(db, args.search, limit=args.limit)
@@ -92,7 +92,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_team(args) -> int:
-    from models import roster
+    from models.roster import team as roster
 
     db = open_db(args)
     for m in roster.division_of_duties(db):
@@ -107,7 +107,7 @@ def cmd_team(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from models import roster_rules
+    from models.roster import rules as roster_rules
 
     db = open_db(args)
     findings = roster_rules.check(db)
@@ -118,8 +118,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from models import roster_stats
-    from models.personal import parse_date
+    from models.roster import stats as roster_stats
+    from models.core.personal import parse_date
 
     db = open_db(args)
     ref = parse_date(args.date, "基准日") if args.date else None

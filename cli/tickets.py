@@ -69,8 +69,8 @@ def _print_help(parser):
 
 
 def cmd_import(args) -> int:
-    from models.tickets_io import import_tickets
-    from models.users import CLI_ACTOR
+    from models.service.io import import_tickets
+    from models.core.users import CLI_ACTOR
 
     db = open_db(args)
     result = import_tickets(db, CLI_ACTOR, args.file)
@@ -84,7 +84,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from models.tickets_io import export_ledger
+    from models.service.io import export_ledger
 
     db = open_db(args)
     n = export_ledger(db, args.out, args.date_from, args.date_to, mask_ids=not args.full_id)
@@ -93,7 +93,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from models import tickets
+    from models.service import tickets
 
     db = open_db(args)
     f = tickets.TicketFilter(status=args.status, search=args.search, deadline="overdue" if args.overdue else "")
@@ -106,7 +106,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from models import tickets
+    from models.service import tickets
 
     db = open_db(args)
     s = tickets.statistics(db, args.date_from, args.date_to)
@@ -119,7 +119,7 @@ def cmd_stats(args) -> int:
 
 
 def cmd_calendar_years(args) -> int:
-    from models import workdays
+    from models.service import workdays
 
     db = open_db(args)
     print(workdays.years_label(workdays.covered_years(db)))
@@ -130,7 +130,7 @@ def cmd_calendar_years(args) -> int:
 
 
 def cmd_calendar_show(args) -> int:
-    from models import workdays
+    from models.service import workdays
 
     db = open_db(args)
     rows = workdays.special_days(db, args.year)
@@ -143,8 +143,8 @@ def cmd_calendar_show(args) -> int:
 
 
 def cmd_calendar_import(args) -> int:
-    from models import workdays
-    from models.users import CLI_ACTOR
+    from models.service import workdays
+    from models.core.users import CLI_ACTOR
 
     db = open_db(args)
     years = workdays.import_days(db, CLI_ACTOR, workdays.read_calendar_file(args.file), source="county")
@@ -153,8 +153,8 @@ def cmd_calendar_import(args) -> int:
 
 
 def cmd_calendar_seed(args) -> int:
-    from models import workdays
-    from models.users import CLI_ACTOR
+    from models.service import workdays
+    from models.core.users import CLI_ACTOR
 
     db = open_db(args)
     years = workdays.seed_from_package(db, CLI_ACTOR, args.years or None, replace=args.replace)

@@ -14,7 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
-from models.paths import bundled_font_path
+from models.core.paths import bundled_font_path
 
 FANGSONG, SONG, HEI, KAI = "fangsong", "song", "hei", "kai"
 ROLES = (FANGSONG, SONG, HEI, KAI)

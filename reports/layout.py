@@ -45,7 +45,7 @@ from reportlab.platypus import (
 )
 from xml.sax.saxutils import escape
 
-from models.personal import ID_LIKE_RE, MOBILE_LIKE_RE, mask_id, mask_phone
+from models.core.personal import ID_LIKE_RE, MOBILE_LIKE_RE, mask_id, mask_phone
 from reports import fonts
 
 # Binary (Flate-only) streams: ASCII85 on top makes files 25 % larger and, without

@@ -18,8 +18,9 @@ def db_path(tmp_path):
 @pytest.fixture
 def db(db_path):
     """A fresh, migrated database with a township identity and an admin."""
-    from models import township, users
-    from models.db import close_database, open_database
+    from models.core import township
+    from models.core import users
+    from models.core.db import close_database, open_database
 
     database = open_database(db_path)
     admin = users.create_user(database, "admin", "secret123", users.ADMIN, "管理员")
@@ -31,7 +32,7 @@ def db(db_path):
 
 @pytest.fixture
 def admin(db):
-    from models.users import Actor, ADMIN
+    from models.core.users import Actor, ADMIN
 
     return Actor("admin", ADMIN, "管理员")
 
@@ -39,7 +40,7 @@ def admin(db):
 @pytest.fixture
 def actor_of():
     """actor_of('window') gives an Actor with that role (no account needed)."""
-    from models.users import Actor
+    from models.core.users import Actor
 
     return lambda role, name=None: Actor(name or role, role, name or role)
 
@@ -47,8 +48,8 @@ def actor_of():
 @pytest.fixture
 def demo_db(tmp_path):
     """A database filled by the demo generator (small ticket count)."""
-    from models.db import close_database, open_database
-    from models.demo import DemoOptions, build_demo
+    from models.core.db import close_database, open_database
+    from models.demo.township import DemoOptions, build_demo
 
     database = open_database(tmp_path / "demo.db")
     build_demo(database, DemoOptions(seed=7, tickets=300))

@@ -40,9 +40,9 @@ def say(line: str) -> None:
 
 def write_records(db_path: str, count: int, tag: str) -> None:
     """Many small transactions, each one a village added by an administrator."""
-    from models import township
-    from models.db import open_database
-    from models.users import Actor, ADMIN
+    from models.core import township
+    from models.core.db import open_database
+    from models.core.users import Actor, ADMIN
 
     db = open_database(db_path, daily_backup=False)
     actor = Actor("admin", ADMIN, "管理员")
@@ -57,7 +57,7 @@ def add_probe_migration(rows: int) -> None:
     """Append a migration set whose migration writes a lot, slowly."""
     from sqlite_utils import Migrations
 
-    from models import schema
+    from models.core import migrations as schema
 
     probe = Migrations(PROBE_SET)
 
@@ -78,7 +78,7 @@ def add_probe_migration(rows: int) -> None:
 def migrate(db_path: str, rows: int) -> None:
     """Open an existing database with one extra, heavy migration pending."""
     add_probe_migration(rows)
-    from models.db import open_database
+    from models.core.db import open_database
 
     say("ready")
     open_database(db_path, daily_backup=False)
@@ -87,9 +87,9 @@ def migrate(db_path: str, rows: int) -> None:
 
 def export(db_path: str, out: str) -> None:
     """Write a full hand-off package."""
-    from models.db import open_database
+    from models.core.db import open_database
     from models.handoff import export_package
-    from models.users import Actor, ADMIN
+    from models.core.users import Actor, ADMIN
 
     db = open_database(db_path, daily_backup=False)
     say("ready")
@@ -99,9 +99,9 @@ def export(db_path: str, out: str) -> None:
 
 def import_(db_path: str, package: str) -> None:
     """Merge a hand-off package into a county database."""
-    from models.db import open_database
+    from models.core.db import open_database
     from models.handoff import import_package
-    from models.users import Actor, ADMIN
+    from models.core.users import Actor, ADMIN
 
     db = open_database(db_path, daily_backup=False)
     say("ready")
@@ -112,7 +112,7 @@ def import_(db_path: str, package: str) -> None:
 
 def backup(db_path: str) -> None:
     """Take backups one after another."""
-    from models.db import backup_database, open_database
+    from models.core.db import backup_database, open_database
 
     db = open_database(db_path, daily_backup=False)
     say("ready")

@@ -7,9 +7,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from models import records, settings, township, users
-from models.db import close_database, open_database
-from models.users import CLI_ACTOR
+from models.core import records
+
+from models.core import settings
+
+from models.core import township
+
+from models.core import users
+from models.core.db import close_database, open_database
+from models.core.users import CLI_ACTOR
 
 PASSWORD = "correct horse 1"
 _TEMPLATE: list[Path] = []

@@ -2,7 +2,11 @@
 
 import random
 
-from models import demo, demo_roster, township
+from models.demo import township as demo
+
+from models.demo import roster as demo_roster
+
+from models.core import township
 
 
 def fill_roster(db, actor, seed=3):
@@ -17,8 +21,8 @@ def fill_roster(db, actor, seed=3):
 
 def roster_db_template(tmp_path_factory):
     """Build the demo roster once per session into a file; tests copy it."""
-    from models import users
-    from models.db import close_database, open_database
+    from models.core import users
+    from models.core.db import close_database, open_database
 
     path = tmp_path_factory.mktemp("roster_template") / "template.db"
     db = open_database(path)

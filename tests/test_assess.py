@@ -2,8 +2,14 @@
 
 import pytest
 
-from models import assess, assess_results, records, settings
-from models.errors import PermissionDenied, ValidationError
+from models.assess import scorecard as assess
+
+from models.assess import results as assess_results
+
+from models.core import records
+
+from models.core import settings
+from models.core.errors import PermissionDenied, ValidationError
 
 
 @pytest.fixture
@@ -290,7 +296,8 @@ def test_plan_received_from_county_is_adopted(db, admin):
 
 
 def test_village_cadres_imported_from_roster(db, admin):
-    from models import roster, township
+    from models.roster import team as roster
+    from models.core import township
 
     v = township.add_village(db, admin, "青石村", 260)
     roster.add_village_official(db, admin, v, "赵书记", ["书记", "主任"])  # 一肩挑: paid as secretary

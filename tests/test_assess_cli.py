@@ -1,12 +1,14 @@
 """The `assess` subcommands and the rule checks, on a small database."""
 
 from cli import main
-from models import assess, assess_checks
-from models.db import close_database, open_database
+from models.assess import scorecard as assess
+from models.assess import checks as assess_checks
+from models.core.db import close_database, open_database
 
 
 def make_db(path):
-    from models import township, users
+    from models.core import township
+    from models.core import users
 
     db = open_database(path)
     admin = users.create_user(db, "admin", "secret123", users.ADMIN)

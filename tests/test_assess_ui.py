@@ -6,8 +6,10 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLineEdit, QMessageBox, QTableWidget
 
-from models import assess, assess_results
-from models.users import Actor
+from models.assess import scorecard as assess
+
+from models.assess import results as assess_results
+from models.core.users import Actor
 
 
 @pytest.fixture
@@ -21,8 +23,8 @@ def tab_for(qtbot, db, admin, monkeypatch):
         assess.add_subject(db, admin, cat["uuid"], name)
 
     def make(role="assess"):
-        from ui.context import AppContext
-        from ui.tabs.assess_tab import AssessTab
+        from ui.common.context import AppContext
+        from ui.assess.tab import AssessTab
 
         ctx = AppContext(db, db.path, Actor("u", role, "用户"))
         tab = AssessTab(ctx)
@@ -136,7 +138,7 @@ def test_plan_page_shows_sum_problem(qtbot, db, admin, tab_for):
 
 
 def test_result_detail_dialog(qtbot, db, admin, tab_for):
-    from ui.assess_pages import ResultDetailDialog
+    from ui.assess.pages import ResultDetailDialog
 
     items = {it["name"]: it for it in assess.leaf_items(db, tab_for.cat["uuid"])}
     people = assess.subjects(db, tab_for.cat["uuid"])
@@ -152,6 +154,6 @@ def test_result_detail_dialog(qtbot, db, admin, tab_for):
 
 
 def tab_for_ctx(db):
-    from ui.context import AppContext
+    from ui.common.context import AppContext
 
     return AppContext(db, db.path, Actor("u", "assess", "用户"))

@@ -39,7 +39,7 @@ def test_check_refuses_non_database(tmp_path):
 
 
 def test_check_detects_audit_tampering(tmp_path):
-    from models.db import close_database, open_database
+    from models.core.db import close_database, open_database
 
     db_path = tmp_path / "demo.db"
     assert run("demo", "--db", str(db_path), "--tickets", "50").returncode == 0
@@ -51,9 +51,9 @@ def test_check_detects_audit_tampering(tmp_path):
 
 
 def test_backup_and_restore(tmp_path):
-    from models import township
-    from models.db import close_database, open_database
-    from models.users import CLI_ACTOR
+    from models.core import township
+    from models.core.db import close_database, open_database
+    from models.core.users import CLI_ACTOR
 
     db_path = tmp_path / "office.db"
     assert run("demo", "--db", str(db_path), "--tickets", "50").returncode == 0

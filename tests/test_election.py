@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from models import election as el
-from models import records
-from models.errors import PermissionDenied, ValidationError
+from models.election import term as el
+from models.core import records
+from models.core.errors import PermissionDenied, ValidationError
 
 
 # ---- pure rules ---------------------------------------------------------------
@@ -248,7 +248,7 @@ def test_seat_kept_open_without_woman_candidate(db, admin):
 
 
 def test_majority_of_expected_setting(db, admin):
-    from models import settings
+    from models.core import settings
 
     ev = _event(db, admin, [{"name": "党委书记", "kind": "secretary", "seats": 1}])
     a, b = _nominee(db, admin, ev, "甲"), _nominee(db, admin, ev, "乙")
@@ -281,8 +281,8 @@ def test_undo_last_round(db, admin):
 def test_three_notices_publish_without_private_numbers(db, admin):
     import datetime as dt
 
-    from models import notices
-    from models.personal import find_private_numbers
+    from models.notices import registry as notices
+    from models.core.personal import find_private_numbers
 
     ev = _event(db, admin, [{"name": "党委书记", "kind": "secretary", "seats": 1}])
     a, b = _nominee(db, admin, ev, "甲"), _nominee(db, admin, ev, "乙", sex="女")
@@ -302,11 +302,13 @@ def test_three_notices_publish_without_private_numbers(db, admin):
 def test_demo_term_change_is_complete_and_consistent(db, admin):
     import random
 
-    from models import demo_election, demo_roster
-    from models.demo import DemoOptions
+    from models.demo import election as demo_election
 
-    from models import township
-    from models.demo import OFFICES, VILLAGE_NAMES
+    from models.demo import roster as demo_roster
+    from models.demo.township import DemoOptions
+
+    from models.core import township
+    from models.demo.township import OFFICES, VILLAGE_NAMES
 
     for name in VILLAGE_NAMES[:8]:
         township.add_village(db, admin, name, 200)
@@ -321,7 +323,7 @@ def test_demo_term_change_is_complete_and_consistent(db, admin):
         assert res["race"]["post_uuid"]
     counts = el.create_term_appointments(db, admin, ev["uuid"])
     assert counts["created"] == 13
-    from models import audit
+    from models.core import audit
 
     assert audit.verify_chain(db) == []
 

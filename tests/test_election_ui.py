@@ -5,12 +5,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from models import election as el
+from models.election import term as el
 
 
 @pytest.fixture
 def ctx(db, admin):
-    from ui.context import AppContext
+    from ui.common.context import AppContext
 
     return AppContext(db, db.path, admin)
 
@@ -25,7 +25,7 @@ def warnings(monkeypatch):
 
 
 def test_empty_then_new_event(qtbot, ctx, warnings):
-    from ui.election_dialog import ElectionWindow, EventDialog
+    from ui.election.dialog import ElectionWindow, EventDialog
 
     w = ElectionWindow(ctx)
     qtbot.addWidget(w)
@@ -50,7 +50,7 @@ def _setup(ctx, admin):
 
 
 def test_candidates_margin_and_runoff(qtbot, ctx, admin, warnings):
-    from ui.election_dialog import ElectionWindow
+    from ui.election.dialog import ElectionWindow
 
     ev, keys = _setup(ctx, admin)
     w = ElectionWindow(ctx)
@@ -88,8 +88,8 @@ def test_candidates_margin_and_runoff(qtbot, ctx, admin, warnings):
 
 
 def test_read_only_user_cannot_write(qtbot, db, admin, actor_of):
-    from ui.context import AppContext
-    from ui.election_dialog import ElectionWindow
+    from ui.common.context import AppContext
+    from ui.election.dialog import ElectionWindow
 
     ctx = AppContext(db, db.path, actor_of("readonly"))
     _setup(ctx, admin)
@@ -100,7 +100,7 @@ def test_read_only_user_cannot_write(qtbot, db, admin, actor_of):
 
 
 def test_rec_unit_dialog_refuses_too_many_marks(qtbot, ctx, admin, warnings):
-    from ui.election_dialog import RecUnitDialog
+    from ui.election.dialog import RecUnitDialog
 
     ev, keys = _setup(ctx, admin)  # rec seats = 1 (the secretary seat)
     dlg = RecUnitDialog(ctx, ev, None)
@@ -123,7 +123,7 @@ def test_rec_unit_dialog_refuses_too_many_marks(qtbot, ctx, admin, warnings):
 def test_import_units_from_csv(qtbot, ctx, admin, warnings, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
-    from ui.election_dialog import ElectionWindow
+    from ui.election.dialog import ElectionWindow
 
     ev, keys = _setup(ctx, admin)
     csv_path = tmp_path / "rec.csv"

@@ -10,7 +10,7 @@ def test_pdf_embeds_bundled_font_and_text_reads_back():
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
 
-    from models.paths import bundled_font_path
+    from models.core.paths import bundled_font_path
 
     if "TestHei" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("TestHei", str(bundled_font_path()), subfontIndex=0))
@@ -29,7 +29,7 @@ def test_pdf_embeds_bundled_font_and_text_reads_back():
 def test_qt_uses_bundled_font(qapp):
     from PySide6.QtGui import QFont, QFontMetrics
 
-    from ui.fonts import register_fonts
+    from ui.common.fonts import register_fonts
 
     family = register_fonts(qapp)
     assert family == "WenQuanYi Micro Hei"

@@ -7,10 +7,18 @@ import stat
 
 import pytest
 
-from models import audit, records, settings, township, users
-from models.db import (backup_database, close_database, health_report, list_backups, open_database,
+from models.core import audit
+
+from models.core import records
+
+from models.core import settings
+
+from models.core import township
+
+from models.core import users
+from models.core.db import (backup_database, close_database, health_report, list_backups, open_database,
                        restore_backup, schema_version, known_migrations)
-from models.errors import (CorruptDatabaseError, DatabaseOpenError, LoginError, NewerSchemaError,
+from models.core.errors import (CorruptDatabaseError, DatabaseOpenError, LoginError, NewerSchemaError,
                            PermissionDenied, ValidationError)
 
 
@@ -94,7 +102,7 @@ def test_backup_before_migration_and_prune(tmp_path, monkeypatch):
     assert len(list_backups(p)) == 3
     # Pretend a migration is pending: forget the last applied one.
     from sqlite_utils import Migrations
-    import models.schema as schema
+    import models.core.migrations as schema
 
     extra = Migrations("zz_test")
 

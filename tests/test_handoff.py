@@ -15,11 +15,14 @@ import pytest
 
 from cli import main as cli_main
 from handoff_helpers import PASSWORD, close, file_hash, fresh_database, make_county, make_township, travel_state, village_uuid
-from models import handoff, records, settings, township
-from models.db import close_database, open_database
-from models.errors import PermissionDenied, ValidationError
+from models import handoff
+from models.core import records
+from models.core import settings
+from models.core import township
+from models.core.db import close_database, open_database
+from models.core.errors import PermissionDenied, ValidationError
 from models.handoff import package as pkgfmt
-from models.users import CLI_ACTOR, Actor
+from models.core.users import CLI_ACTOR, Actor
 
 
 @pytest.fixture(autouse=True)
@@ -395,7 +398,7 @@ def test_pulled_stick_leaves_no_complete_looking_file(town, tmp_path, monkeypatc
 
 def test_demo_townships_round_trip(tmp_path):
     """Two demo townships (every domain's data) into one county database."""
-    from models.demo import DemoOptions, build_demo
+    from models.demo.township import DemoOptions, build_demo
 
     county = make_county(tmp_path / "county.db")
     states = {}

@@ -12,10 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from handoff_helpers import PASSWORD, fresh_database, make_county, make_township, travel_state, village_uuid
-from models import handoff, township
-from models.db import close_database, open_database
+from models import handoff
+from models.core import township
+from models.core.db import close_database, open_database
 from models.handoff import package as pkgfmt
-from models.users import CLI_ACTOR
+from models.core.users import CLI_ACTOR
 
 TABLES = ["villages", "offices"]
 SETTINGS = settings(max_examples=15, deadline=None,

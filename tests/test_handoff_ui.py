@@ -3,20 +3,20 @@ the county, the comparison page and the conflict list."""
 
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from models import township
-from models.users import ADMIN, Actor
+from models.core import township
+from models.core.users import ADMIN, Actor
 from tests.handoff_helpers import PASSWORD, close, make_county, make_township
 
 
 def _ctx(db):
-    from ui.context import AppContext
+    from ui.common.context import AppContext
 
     return AppContext(db, db.path, Actor("admin", ADMIN, "管理员"))
 
 
 def test_export_import_and_compare_in_the_window(qtbot, tmp_path, monkeypatch):
-    import ui.handoff_dialogs as dialogs
-    from ui.county_view import CountyView
+    import ui.handoff.dialogs as dialogs
+    from ui.handoff.county_view import CountyView
 
     stick = tmp_path / "usb"
     stick.mkdir()
@@ -69,7 +69,7 @@ def test_export_import_and_compare_in_the_window(qtbot, tmp_path, monkeypatch):
 
 
 def test_wrong_password_is_refused_with_a_message(qtbot, tmp_path, monkeypatch):
-    import ui.handoff_dialogs as dialogs
+    import ui.handoff.dialogs as dialogs
     from models import handoff
 
     town = make_township(tmp_path / "town.db", "330106002", "东岭镇")

@@ -7,14 +7,14 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 
-from models import notices
-from models.users import ADMIN, READONLY, Actor, CLI_ACTOR
+from models.notices import registry as notices
+from models.core.users import ADMIN, READONLY, Actor, CLI_ACTOR
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from models.db import close_database, open_database
-    from models.demo import DemoOptions, build_demo
+    from models.core.db import close_database, open_database
+    from models.demo.township import DemoOptions, build_demo
 
     database = open_database(tmp_path_factory.mktemp("notice-ui") / "demo.db")
     build_demo(database, DemoOptions(seed=3, tickets=200))
@@ -23,7 +23,7 @@ def demo(tmp_path_factory):
 
 
 def make_ctx(db, role=ADMIN):
-    from ui.context import AppContext
+    from ui.common.context import AppContext
 
     return AppContext(db, db.path, Actor("admin" if role == ADMIN else "guest", role, "测试"))
 
@@ -35,7 +35,7 @@ def landscape_pdf(demo):
 
 
 def test_preview_renders_pages(qtbot, demo):
-    from ui.notice_preview import NoticePreviewDialog
+    from ui.notices.preview import NoticePreviewDialog
 
     result = notices.publish(demo, CLI_ACTOR, "duties")
     dialog = NoticePreviewDialog(result.pdf, result.title, result.serial)
@@ -51,7 +51,7 @@ def test_preview_renders_pages(qtbot, demo):
 
 
 def test_print_to_pdf_printer_keeps_pages_and_orientation(qtbot, landscape_pdf, tmp_path):
-    from ui.notice_preview import print_pdf
+    from ui.notices.preview import print_pdf
 
     out = tmp_path / "printed.pdf"
     printer = QPrinter(QPrinter.HighResolution)
@@ -70,7 +70,7 @@ def test_print_to_pdf_printer_keeps_pages_and_orientation(qtbot, landscape_pdf, 
 def test_save_as_writes_the_same_bytes(qtbot, demo, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
-    from ui.notice_preview import NoticePreviewDialog
+    from ui.notices.preview import NoticePreviewDialog
 
     result = notices.publish(demo, CLI_ACTOR, "duties")
     dialog = NoticePreviewDialog(result.pdf, result.title, result.serial)
@@ -86,7 +86,7 @@ def test_save_as_writes_the_same_bytes(qtbot, demo, tmp_path, monkeypatch):
 def test_menu_lists_every_kind_and_respects_rights(qtbot, demo):
     from PySide6.QtWidgets import QMainWindow
 
-    from ui.notices_menu import build_notice_menu
+    from ui.notices.menu import build_notice_menu
 
     window = QMainWindow()
     qtbot.addWidget(window)
@@ -104,7 +104,7 @@ def test_menu_lists_every_kind_and_respects_rights(qtbot, demo):
 
 
 def test_params_dialog_checks_input(qtbot):
-    from ui.notices_menu import NoticeParamsDialog
+    from ui.notices.menu import NoticeParamsDialog
 
     receipt = NoticeParamsDialog(notices.get_kind("receipt"))
     qtbot.addWidget(receipt)
@@ -125,7 +125,7 @@ def test_params_dialog_checks_input(qtbot):
 def test_generate_runs_on_worker_and_records(qtbot, demo):
     from PySide6.QtWidgets import QWidget
 
-    from ui.notices_menu import generate_notice
+    from ui.notices.menu import generate_notice
 
     parent = QWidget()
     qtbot.addWidget(parent)
@@ -144,7 +144,7 @@ def test_generate_runs_on_worker_and_records(qtbot, demo):
 def test_generate_failure_shows_chinese_message(qtbot, demo, monkeypatch):
     from PySide6.QtWidgets import QMessageBox, QWidget
 
-    from ui.notices_menu import generate_notice
+    from ui.notices.menu import generate_notice
 
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append(text))
@@ -156,7 +156,7 @@ def test_generate_failure_shows_chinese_message(qtbot, demo, monkeypatch):
 
 
 def test_published_notices_dialog_lists_records(qtbot, demo):
-    from ui.notices_menu import PublishedNoticesDialog
+    from ui.notices.menu import PublishedNoticesDialog
 
     result = notices.publish(demo, CLI_ACTOR, "duties")
     dialog = PublishedNoticesDialog(make_ctx(demo))

@@ -10,10 +10,12 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from models import notices, settings
-from models.errors import PermissionDenied, ValidationError
-from models.personal import find_private_numbers
-from models.users import CLI_ACTOR, Actor, READONLY
+from models.notices import registry as notices
+
+from models.core import settings
+from models.core.errors import PermissionDenied, ValidationError
+from models.core.personal import find_private_numbers
+from models.core.users import CLI_ACTOR, Actor, READONLY
 
 VALID_ID = "11010519491231002X"
 MOBILE = "13987654321"
@@ -63,8 +65,8 @@ def published_record(db, result):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from models.db import close_database, open_database
-    from models.demo import DemoOptions, build_demo
+    from models.core.db import close_database, open_database
+    from models.demo.township import DemoOptions, build_demo
 
     database = open_database(tmp_path_factory.mktemp("notices") / "demo.db")
     build_demo(database, DemoOptions(seed=7, tickets=300))
@@ -73,7 +75,7 @@ def demo(tmp_path_factory):
 
 
 def test_duties(demo):
-    from models import roster
+    from models.roster import team as roster
 
     team = roster.current_team(demo)
     result = notices.publish(demo, CLI_ACTOR, "duties")
@@ -84,7 +86,7 @@ def test_duties(demo):
 
 
 def test_whereabouts_board(demo):
-    from models import roster
+    from models.roster import team as roster
 
     board = roster.whereabouts_board(demo, dt.date.today())
     result = notices.publish(demo, CLI_ACTOR, "whereabouts")
@@ -93,7 +95,7 @@ def test_whereabouts_board(demo):
 
 
 def test_pre_appointment(demo):
-    from models import roster
+    from models.roster import team as roster
 
     people = roster.pre_appointment_list(demo)
     if not people:
@@ -107,7 +109,7 @@ def test_pre_appointment(demo):
 
 
 def test_liaison_cards_print_no_private_phone(demo):
-    from models import roster
+    from models.roster import team as roster
 
     phones = [m["phone"] for m in roster.current_team(demo) if m.get("phone")]
     result = notices.publish(demo, CLI_ACTOR, "liaison_cards")
@@ -115,12 +117,12 @@ def test_liaison_cards_print_no_private_phone(demo):
     for phone in phones:
         if len(phone) == 11:
             assert phone not in text
-    villages = [v["name"] for v in __import__("models.township", fromlist=["x"]).villages(demo)]
+    villages = [v["name"] for v in __import__("models.core.township", fromlist=["x"]).villages(demo)]
     assert villages[0] in text
 
 
 def test_service_catalogue(demo):
-    from models import catalogue
+    from models.service import catalogue
 
     by_dept = catalogue.items_by_department(demo)
     result = notices.publish(demo, CLI_ACTOR, "service_catalogue")
@@ -183,7 +185,7 @@ def test_receipt_speed_once_fonts_loaded(demo):
 
 @pytest.fixture
 def assess_data(monkeypatch, demo):
-    from models import assess
+    from models.assess import scorecard as assess
 
     plan = {"uuid": "plan-1", "year": 2026, "name": "2026年度干部考核方案", "periods": "Q1,Q2,Q3,Q4,H1,Y"}
     monkeypatch.setattr(assess, "plan_for_year", lambda db, year, township_code=None: plan if year == 2026 else None)
@@ -354,7 +356,7 @@ def test_cli_notice_and_check_notice(demo, tmp_path, capsys):
 
 @pytest.mark.parametrize("kind", ["assessment_results", "rewards", "commitments", "supervision"])
 def test_assessment_kinds_from_the_demo(demo, kind):
-    from models import assess
+    from models.assess import scorecard as assess
 
     if not assess.plan_for_year(demo, dt.date.today().year):
         pytest.skip("the demo has no assessment plan for this year")

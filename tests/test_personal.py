@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from models.errors import ValidationError
-from models.personal import (check_text, find_private_numbers, mask_id, mask_name, mask_phone, parse_date,
+from models.core.errors import ValidationError
+from models.core.personal import (check_text, find_private_numbers, mask_id, mask_name, mask_phone, parse_date,
                              sex_from_id, validate_id_number, validate_phone, birth_date_from_id)
 
 GOOD_ID = "11010519491231002X"

@@ -20,41 +20,42 @@ from pathlib import Path
 import pytest
 
 import models
-from models import township, users
-from models.errors import LoginError, PermissionDenied
-from models.users import Actor
+from models.core import township
+from models.core import users
+from models.core.errors import LoginError, PermissionDenied
+from models.core.users import Actor
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # Building blocks that the actions call after their own require(); they take
 # the actor only to stamp and audit the change.
-PRIMITIVES = {"models.records.insert", "models.records.update", "models.records.delete", "models.audit.record",
-              "models.users.require"}
+PRIMITIVES = {"models.core.records.insert", "models.core.records.update", "models.core.records.delete", "models.core.audit.record",
+              "models.core.users.require"}
 
-# The right each module's write functions need (see models/users.CAPABILITIES).
+# The right each module's write functions need (see models/core/users.CAPABILITIES).
 MODULE_CAPABILITY = {
-    "models.township": "settings.write",
-    "models.settings": "settings.write",
-    "models.roster": "roster.write",
-    "models.roster_io": "roster.write",
-    "models.tickets": "tickets.write",
-    "models.tickets_io": "tickets.write",
-    "models.catalogue": "catalogue.write",
-    "models.workdays": "calendar.write",
-    "models.assess": "assess.write",
-    "models.rewards": "assess.write",
-    "models.election": "election.write",
-    "models.users": "users.manage",
+    "models.core.township": "settings.write",
+    "models.core.settings": "settings.write",
+    "models.roster.team": "roster.write",
+    "models.roster.io": "roster.write",
+    "models.service.tickets": "tickets.write",
+    "models.service.io": "tickets.write",
+    "models.service.catalogue": "catalogue.write",
+    "models.service.workdays": "calendar.write",
+    "models.assess.scorecard": "assess.write",
+    "models.assess.rewards": "assess.write",
+    "models.election.term": "election.write",
+    "models.core.users": "users.manage",
     "models.handoff.export": "handoff.export",
     "models.handoff.merge": "handoff.import",
-    "models.notices": "notice.publish",
+    "models.notices.registry": "notice.publish",
 }
 
 
 def _public_actions() -> list[tuple[str, object]]:
     found = []
     for info in pkgutil.walk_packages(models.__path__, "models."):
-        if info.name.startswith(("models.demo", "models.schema")):
+        if info.name.startswith("models.demo") or info.name.endswith((".schema", ".migrations")):
             continue
         module = importlib.import_module(info.name)
         for name, fn in inspect.getmembers(module, inspect.isfunction):
@@ -127,7 +128,7 @@ def _refused(fn, db, actor) -> tuple[bool, str]:
 @pytest.fixture(scope="module")
 def shared_db(tmp_path_factory):
     """One database for the whole sweep: the sweep itself proves nothing is written."""
-    from models.db import close_database, open_database
+    from models.core.db import close_database, open_database
 
     database = open_database(tmp_path_factory.mktemp("access") / "access.db")
     admin = users.create_user(database, "admin", "secret123", users.ADMIN, "管理员")
@@ -139,7 +140,7 @@ def shared_db(tmp_path_factory):
 def test_the_sweep_finds_the_write_functions():
     names = {q for q, _ in ACTIONS}
     print(f"\n{len(names)} public functions taking an actor")
-    for expected in ("models.township.add_village", "models.users.create_user", "models.tickets.create_ticket"):
+    for expected in ("models.core.township.add_village", "models.core.users.create_user", "models.service.tickets.create_ticket"):
         assert expected in names
     assert len(names) >= 30
 
@@ -174,7 +175,7 @@ SCORE_ACTIONS = ["set_score", "set_scores", "set_ballot", "set_ballots", "resolv
 
 @pytest.mark.parametrize("name", SCORE_ACTIONS)
 def test_window_clerk_cannot_change_scores(shared_db, name):
-    assess = pytest.importorskip("models.assess")
+    assess = pytest.importorskip("models.assess.scorecard")
     fn = getattr(assess, name)
     refused, what = _refused(fn, shared_db, Actor("window", users.WINDOW, "窗口 王丽"))
     assert refused, what
@@ -184,7 +185,7 @@ def test_window_clerk_cannot_change_scores(shared_db, name):
 
 
 def test_readonly_user_cannot_change_a_setting(db):
-    from models import settings
+    from models.core import settings
 
     before = db.conn.total_changes
     with pytest.raises(PermissionDenied):
@@ -194,7 +195,7 @@ def test_readonly_user_cannot_change_a_setting(db):
 
 def test_write_as_readonly_on_a_demo_database_changes_no_row(demo_db):
     """With real keys too: every roster/ticket/village row stays as it was."""
-    from models import records
+    from models.core import records
 
     guest = Actor("guest", users.READONLY, "只读用户")
     village = township.villages(demo_db)[0]
@@ -204,9 +205,9 @@ def test_write_as_readonly_on_a_demo_database_changes_no_row(demo_db):
     attempts = [
         lambda: township.update_village(demo_db, guest, village["uuid"], "改名村", 1),
         lambda: township.delete_village(demo_db, guest, village["uuid"]),
-        lambda: importlib.import_module("models.roster").delete_cadre(demo_db, guest, cadre),
-        lambda: importlib.import_module("models.roster").update_cadre(demo_db, guest, cadre, {"name": "改名"}),
-        lambda: importlib.import_module("models.tickets").finish(demo_db, guest, ticket, "办结"),
+        lambda: importlib.import_module("models.roster.team").delete_cadre(demo_db, guest, cadre),
+        lambda: importlib.import_module("models.roster.team").update_cadre(demo_db, guest, cadre, {"name": "改名"}),
+        lambda: importlib.import_module("models.service.tickets").finish(demo_db, guest, ticket, "办结"),
         lambda: users.set_role(demo_db, "admin", users.READONLY, True, guest),
         lambda: users.set_password(demo_db, "admin", "hacked123", guest),
         lambda: users.create_user(demo_db, "mole", "secret123", users.ADMIN, actor=guest),
@@ -260,7 +261,7 @@ def _check(path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def audited_template(tmp_path_factory):
-    from models.db import close_database, open_database
+    from models.core.db import close_database, open_database
 
     path = tmp_path_factory.mktemp("audited") / "audited.db"
     db = open_database(path)

@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from models import township, users
-from models.db import (backup_database, close_database, ensure_daily_backup, list_backups, open_database,
+from models.core import township
+
+from models.core import users
+from models.core.db import (backup_database, close_database, ensure_daily_backup, list_backups, open_database,
                        quick_check)
-from models.errors import CorruptDatabaseError, DatabaseOpenError
+from models.core.errors import CorruptDatabaseError, DatabaseOpenError
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = users.Actor("admin", users.ADMIN, "管理员")
@@ -74,7 +76,7 @@ def test_daily_backup_once_per_day_and_sound(office):
 
 
 def test_backups_are_pruned_to_the_setting(office):
-    from models import settings
+    from models.core import settings
 
     db = open_database(office)
     settings.set_value(db, "backup_keep", 3, ADMIN)
@@ -87,7 +89,7 @@ def test_backups_are_pruned_to_the_setting(office):
 def test_backup_before_migration_holds_the_old_schema(office, monkeypatch):
     from sqlite_utils import Migrations
 
-    from models import schema
+    from models.core import migrations as schema
 
     extra = Migrations("reliability_extra")
 

@@ -34,8 +34,9 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSI
 @pytest.fixture(scope="module")
 def template_db(tmp_path_factory):
     """A migrated database with an administrator and a township identity."""
-    from models import township, users
-    from models.db import close_database, open_database
+    from models.core import township
+    from models.core import users
+    from models.core.db import close_database, open_database
 
     path = tmp_path_factory.mktemp("crash-template") / "template.db"
     db = open_database(path)
@@ -107,7 +108,7 @@ def _one_records_run(template: Path, folder: Path, run: int, rng: random.Random)
     top = db.execute("SELECT max(change_seq) FROM villages").fetchone()[0]
     if seq != top:
         problems.append(f"change_counter {seq} != max(change_seq) {top}")
-    from models import audit
+    from models.core import audit
 
     chain = audit.verify_chain(db)
     if chain:
@@ -152,7 +153,7 @@ def _probe_state(path: Path) -> tuple[bool, int, bool, int]:
 def test_kill_during_migration_leaves_old_or_new_schema(template_db, tmp_path):
     """A migration killed half-way is rolled back completely; one that finished
     is complete; the before-migration backup is sound either way."""
-    from models.db import list_backups, quick_check
+    from models.core.db import list_backups, quick_check
 
     rows = 20000
     rng = random.Random(7)
@@ -197,9 +198,9 @@ def test_kill_during_migration_leaves_old_or_new_schema(template_db, tmp_path):
 @pytest.fixture(scope="module")
 def export_template(template_db, tmp_path_factory):
     """The template with a few thousand villages, so an export takes a while."""
-    from models import records
-    from models.db import close_database, open_database
-    from models.users import Actor, ADMIN
+    from models.core import records
+    from models.core.db import close_database, open_database
+    from models.core.users import Actor, ADMIN
 
     path = tmp_path_factory.mktemp("crash-export") / "export.db"
     shutil.copy2(template_db, path)
@@ -257,10 +258,12 @@ def test_kill_during_export_never_leaves_a_complete_looking_file(export_template
 @pytest.fixture(scope="module")
 def county_and_package(export_template, tmp_path_factory):
     """A county database and a full package of the 4,001-village township."""
-    from models import settings, township, users
-    from models.db import close_database, open_database
+    from models.core import settings
+    from models.core import township
+    from models.core import users
+    from models.core.db import close_database, open_database
     from models.handoff import export_package
-    from models.users import Actor, ADMIN
+    from models.core.users import Actor, ADMIN
 
     folder = tmp_path_factory.mktemp("crash-import")
     db = open_database(export_template, daily_backup=False)
@@ -319,7 +322,7 @@ def test_kill_during_import_merges_all_or_nothing(county_and_package, tmp_path):
 
 def test_kill_during_backup_never_lists_a_partial_backup(template_db, tmp_path):
     """Backups are written as .part and renamed: every listed backup is whole."""
-    from models.db import list_backups, quick_check
+    from models.core.db import list_backups, quick_check
 
     rng = random.Random(3)
     for run in range(6):
@@ -337,20 +340,20 @@ def test_kill_during_backup_never_lists_a_partial_backup(template_db, tmp_path):
 
 
 LOCKED_REASON = (
-    "models/db.py: user actions run in sqlite-utils db.atomic(), which starts a DEFERRED transaction ('BEGIN'). "
+    "models/core/db.py: user actions run in sqlite-utils db.atomic(), which starts a DEFERRED transaction ('BEGIN'). "
     "An action reads first (duplicate checks, records.get) and then writes; if another connection (a second "
     "window, a command, a worker thread with its own connection) commits in between, SQLite refuses the upgrade "
     "with SQLITE_BUSY_SNAPSHOT at once - busy_timeout does not apply - and the action fails with 'database is "
     "locked'. Fix: make the outermost transaction BEGIN IMMEDIATE, e.g. a sqlite_utils.Database subclass in "
-    "models/db.py whose atomic() runs 'BEGIN IMMEDIATE' when not conn.in_transaction (savepoints unchanged), "
+    "models/core/db.py whose atomic() runs 'BEGIN IMMEDIATE' when not conn.in_transaction (savepoints unchanged), "
     "used by open_database")
 
 
 def test_a_write_from_another_connection_mid_action_does_not_fail_the_action(template_db, tmp_path):
     """Deterministic: action A reads, another connection commits, A writes."""
-    from models import township
-    from models.db import close_database, open_database
-    from models.users import Actor, ADMIN
+    from models.core import township
+    from models.core.db import close_database, open_database
+    from models.core.users import Actor, ADMIN
 
     path = tmp_path / "two.db"
     shutil.copy2(template_db, path)
@@ -405,7 +408,7 @@ def test_two_writers_at_once_lose_nothing(template_db, tmp_path):
     assert set(reported) <= present
     assert len(seqs) == len(set(seqs)), "change_seq stays unique across processes"
     db = sqlite_utils.Database(sqlite3.connect(str(path)))
-    from models import audit
+    from models.core import audit
 
     assert audit.verify_chain(db) == []
     db.conn.close()

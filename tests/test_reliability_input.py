@@ -10,9 +10,15 @@ import itertools
 
 import pytest
 
-from models import records, settings, township, users
-from models.errors import ValidationError
-from models.users import Actor
+from models.core import records
+
+from models.core import settings
+
+from models.core import township
+
+from models.core import users
+from models.core.errors import ValidationError
+from models.core.users import Actor
 
 ADMIN = Actor("admin", users.ADMIN, "管理员")
 VALID_ID = "11010519491231002X"  # the GB 11643 example number
@@ -37,7 +43,7 @@ def village_households(db, value):
 
 
 def _cadre(db, values):
-    from models import roster
+    from models.roster import team as roster
 
     key = roster.add_cadre(db, ADMIN, values)
     return records.get(db, "cadres", key)
@@ -64,7 +70,7 @@ def cadre_native_place(db, value):
 
 
 def _ticket(db, **changes):
-    from models import tickets
+    from models.service import tickets
 
     values = {"applicant_name": "王大妈", "applicant_phone": "13812345678", "department": "民政办",
               "item_name": "低保申请", "request_text": "申请低保", "kind": "承办件"}

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from models.db import close_database, known_migrations, list_backups, open_database, schema_version
-from models.errors import NewerSchemaError
+from models.core.db import close_database, known_migrations, list_backups, open_database, schema_version
+from models.core.errors import NewerSchemaError
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -97,7 +97,7 @@ def test_upgrade_loses_nothing(version, tmp_path):
         print(f"\n{version}: {len(expected['counts'])} tables, {compared} sample values compared, "
               f"{pending} migrations applied")
         assert lost == []
-        from models import audit
+        from models.core import audit
 
         assert audit.verify_chain(db) == []
     finally:
@@ -132,7 +132,7 @@ def test_a_migration_that_fails_changes_nothing(tmp_path, monkeypatch):
     Chinese (no traceback); the file keeps its data."""
     from sqlite_utils import Migrations
 
-    from models import schema
+    from models.core import migrations as schema
 
     path, expected = _unpack("schema_v1", tmp_path)
     db = open_database(path)
@@ -146,7 +146,7 @@ def test_a_migration_that_fails_changes_nothing(tmp_path, monkeypatch):
         raise RuntimeError("simulated failure half-way")
 
     monkeypatch.setattr(schema, "MIGRATION_SETS", [*schema.MIGRATION_SETS, broken])
-    from models.errors import DatabaseOpenError
+    from models.core.errors import DatabaseOpenError
 
     with pytest.raises(DatabaseOpenError) as info:
         open_database(path)
@@ -161,8 +161,8 @@ def test_a_migration_that_fails_changes_nothing(tmp_path, monkeypatch):
 def test_a_migration_failing_on_real_data_is_an_open_error(tmp_path, monkeypatch):
     from sqlite_utils import Migrations
 
-    from models import schema
-    from models.errors import DatabaseOpenError
+    from models.core import migrations as schema
+    from models.core.errors import DatabaseOpenError
 
     path, _ = _unpack("schema_v1", tmp_path)
     broken = Migrations("reliability_broken")

@@ -30,10 +30,14 @@ from pathlib import Path
 
 import pytest
 
-from models import settings, township, users
-from models.db import close_database, open_database
-from models.errors import AppError
-from models.users import Actor
+from models.core import settings
+
+from models.core import township
+
+from models.core import users
+from models.core.db import close_database, open_database
+from models.core.errors import AppError
+from models.core.users import Actor
 
 handoff = pytest.importorskip("models.handoff")
 from models.handoff import package as pkgfmt  # noqa: E402

@@ -1,7 +1,7 @@
 """No full ID number or private mobile number leaves in anything public.
 
 Every notice kind is published from the demo township and its PDF text is
-scanned with models.personal.find_private_numbers, and also searched for
+scanned with models.core.personal.find_private_numbers, and also searched for
 every ID number and mobile number the database actually holds (digits
 joined across line breaks). The county's outputs are scanned the same way:
 the reference package it sends back to every township, its comparison
@@ -17,13 +17,15 @@ import sqlite3
 
 import pytest
 
-from models import township, users
-from models.db import close_database, open_database
-from models.errors import AppError
-from models.personal import find_private_numbers
-from models.users import CLI_ACTOR
+from models.core import township
 
-notices = pytest.importorskip("models.notices")
+from models.core import users
+from models.core.db import close_database, open_database
+from models.core.errors import AppError
+from models.core.personal import find_private_numbers
+from models.core.users import CLI_ACTOR
+
+notices = pytest.importorskip("models.notices.registry")
 PASSWORD = "privacy-pass-123"
 ID_RE = re.compile(r"\d{17}[0-9Xx]")
 MOBILE_RE = re.compile(r"1[3-9]\d{9}")
@@ -31,7 +33,7 @@ MOBILE_RE = re.compile(r"1[3-9]\d{9}")
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from models.demo import DemoOptions, build_demo
+    from models.demo.township import DemoOptions, build_demo
 
     path = tmp_path_factory.mktemp("privacy") / "demo.db"
     db = open_database(path)
@@ -120,7 +122,8 @@ def test_every_notice_is_free_of_private_numbers(demo):
 @pytest.fixture(scope="module")
 def county(demo, tmp_path_factory):
     """A county database holding the demo township's full package."""
-    from models import handoff, settings
+    from models import handoff
+    from models.core import settings
 
     folder = tmp_path_factory.mktemp("privacy-county")
     package = handoff.export_package(demo, folder, PASSWORD, CLI_ACTOR, full=True).path
@@ -156,8 +159,8 @@ def test_county_reference_package_carries_no_township_personal_data(demo, county
 def test_county_comparison_and_ledger_hide_id_numbers(demo, county, tmp_path):
     import openpyxl
 
-    from models import county as county_mod
-    from models import tickets_io
+    from models.handoff import county as county_mod
+    from models.service import io as tickets_io
 
     db, _ = county
     private = _private_values(demo)

@@ -128,19 +128,20 @@ CHILD = r"""
 import resource, sys, time
 sys.path.insert(0, {root!r})
 resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
-from models.db import open_database
-from models import users, township
-from models.errors import ValidationError
+from models.core.db import open_database
+from models.core import users
+from models.core import township
+from models.core.errors import ValidationError
 db = open_database({db!r})
 admin = users.Actor("admin", users.ADMIN, "管理员")
 started = time.monotonic()
 try:
     if {which!r} == "roster":
-        from models import roster_io
+        from models.roster import io as roster_io
         result = roster_io.import_xlsx(db, admin, {path!r})
         print("RESULT", getattr(result, "added", None), getattr(result, "errors", None))
     else:
-        from models import tickets_io
+        from models.service import io as tickets_io
         print("RESULT", tickets_io.import_tickets(db, admin, {path!r}))
 except ValidationError as e:
     print("REFUSED", e.field, e.message)
@@ -152,8 +153,9 @@ print("SECONDS", round(time.monotonic() - started, 2))
 
 @pytest.fixture(scope="module")
 def target(tmp_path_factory):
-    from models import township, users
-    from models.db import close_database, open_database
+    from models.core import township
+    from models.core import users
+    from models.core.db import close_database, open_database
 
     path = tmp_path_factory.mktemp("xlsx-db") / "t.db"
     db = open_database(path)
@@ -183,17 +185,17 @@ DEV_ZERO = ("{where} opens a symlink to /dev/zero (its st_size is 0, so size che
             "without end: MemoryError under the test's 2 GB limit, all memory of the PC without it. Fix: refuse "
             "paths that are not regular files (stat.S_ISREG) before opening")
 KNOWN = {
-    ("roster", "10GB-shared-strings"): BOMB.format(where="models/roster_io._sheet_rows/_shared_strings"),
-    ("tickets", "10GB-shared-strings"): BOMB.format(where="models/tickets_io.read_rows (openpyxl read_only)"),
-    ("roster", "forged-small-size"): "models/roster_io._sheet_rows does not catch zipfile.BadZipFile raised while "
+    ("roster", "10GB-shared-strings"): BOMB.format(where="models/roster/io._sheet_rows/_shared_strings"),
+    ("tickets", "10GB-shared-strings"): BOMB.format(where="models/service/io.read_rows (openpyxl read_only)"),
+    ("roster", "forged-small-size"): "models/roster/io._sheet_rows does not catch zipfile.BadZipFile raised while "
                                      "reading an entry (bad CRC / forged size): a traceback instead of a message. "
                                      "Fix: add zipfile.BadZipFile, zlib.error and EOFError to the inner except",
-    ("roster", "zip-slip-name"): "models/roster_io: a sheet whose shared-string index has no entry (the strings "
+    ("roster", "zip-slip-name"): "models/roster/io: a sheet whose shared-string index has no entry (the strings "
                                  "part is missing or misnamed) raises IndexError, not ValidationError. Fix: add "
                                  "IndexError to the inner except of _sheet_rows (or check the index)",
-    ("roster", "absolute-name"): "models/roster_io: same IndexError as zip-slip-name",
-    ("roster", "symlink-to-dev-zero"): DEV_ZERO.format(where="models/roster_io._sheet_rows"),
-    ("tickets", "symlink-to-dev-zero"): DEV_ZERO.format(where="models/tickets_io.read_rows"),
+    ("roster", "absolute-name"): "models/roster/io: same IndexError as zip-slip-name",
+    ("roster", "symlink-to-dev-zero"): DEV_ZERO.format(where="models/roster/io._sheet_rows"),
+    ("tickets", "symlink-to-dev-zero"): DEV_ZERO.format(where="models/service/io.read_rows"),
 }
 
 
@@ -201,7 +203,7 @@ def _params():
     out = []
     for case in CASES:
         for which in ("roster", "tickets"):
-            # The KNOWN bugs were fixed by models/xlsx_safety.py: every case now passes.
+            # The KNOWN bugs were fixed by models/core/xlsx_safety.py: every case now passes.
             marks = []
             out.append(pytest.param(which, case, marks=marks, id=f"{which}-{case}"))
     return out

@@ -76,7 +76,7 @@ def test_fonts_register_once_and_fall_back_to_bundled(tmp_path):
 
 
 def test_system_fonts_preferred_when_present(tmp_path):
-    from models.paths import bundled_font_path
+    from models.core.paths import bundled_font_path
 
     # a stand-in 黑体 file in the font folder is picked for the 黑体 role only
     (tmp_path / "simhei.ttf").write_bytes(bundled_font_path().read_bytes())
@@ -167,7 +167,7 @@ def test_private_numbers_never_reach_the_pdf():
     doc.paragraph(f"联系人身份证 {VALID_ID}")
     doc.table([Column("电话"), Column("身份证", 2)], [[MOBILE, VALID_ID]])
     pdf = doc.build()
-    from models.personal import find_private_numbers
+    from models.core.personal import find_private_numbers
 
     assert find_private_numbers(pdf_text(pdf)) == []
     assert MOBILE.encode() not in pdf

@@ -2,7 +2,13 @@
 
 import pytest
 
-from models import assess, assess_results, rewards, township
+from models.assess import scorecard as assess
+
+from models.assess import results as assess_results
+
+from models.assess import rewards
+
+from models.core import township
 
 
 def test_split_by_score_largest_remainder():
@@ -57,7 +63,7 @@ def test_village_subsidy_hand_computed(db, villages_plan):
 
 
 def test_director_ratio_never_above_90_percent(db, admin, villages_plan):
-    from models import settings
+    from models.core import settings
 
     settings.set_value(db, "assess.director_ratio", 0.95, admin)
     plan, _ = villages_plan

@@ -3,8 +3,10 @@
 import pytest
 from openpyxl import Workbook
 
-from models import roster, roster_io
-from models.errors import ValidationError
+from models.roster import team as roster
+
+from models.roster import io as roster_io
+from models.core.errors import ValidationError
 
 GOOD_ID = "11010519491231002X"
 
@@ -28,8 +30,10 @@ def test_xlsx_round_trip(db, admin, tmp_path):
     out = tmp_path / "r.xlsx"
     assert roster_io.export_xlsx(db, out) == 2
 
-    from models import township, users
-    from models.db import open_database
+    from models.core import township
+
+    from models.core import users
+    from models.core.db import open_database
 
     db2 = open_database(tmp_path / "other.db")
     admin2 = users.create_user(db2, "admin", "secret123", users.ADMIN)

@@ -4,8 +4,12 @@ import datetime as dt
 
 import pytest
 
-from models import audit, roster, roster_stats
-from models.errors import PermissionDenied, ValidationError
+from models.core import audit
+
+from models.roster import team as roster
+
+from models.roster import stats as roster_stats
+from models.core.errors import PermissionDenied, ValidationError
 
 GOOD_ID = "11010519491231002X"  # 1949-12-31, 女
 
@@ -78,7 +82,7 @@ def test_appointment_bad_input(db, admin, structure):
 
 
 def test_search_by_initials_pinyin_post_and_village(db, admin, structure):
-    from models import township
+    from models.core import township
 
     village = township.add_village(db, admin, "青石村", 100)
     a = roster.add_cadre(db, admin, {"name": "张三"})
@@ -110,7 +114,7 @@ def test_whereabouts_board_history_and_attendance(db, admin):
 
 
 def test_division_of_duties_and_pre_appointment(db, admin, structure):
-    from models import township
+    from models.core import township
 
     village = township.add_village(db, admin, "东岭村", 100)
     a = roster.add_cadre(db, admin, {"name": "王书记", "proposed_post": "党委书记（连任）", "nomination": "继续提名",

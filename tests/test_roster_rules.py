@@ -5,7 +5,13 @@ import shutil
 
 import pytest
 
-from models import records, roster, roster_rules, settings
+from models.core import records
+
+from models.roster import team as roster
+
+from models.roster import rules as roster_rules
+
+from models.core import settings
 from tests.roster_fixtures import roster_db_template
 
 
@@ -16,14 +22,14 @@ def template(tmp_path_factory):
 
 @pytest.fixture
 def admin():
-    from models.users import ADMIN, Actor
+    from models.core.users import ADMIN, Actor
 
     return Actor("admin", ADMIN, "管理员")
 
 
 @pytest.fixture
 def team_db(template, tmp_path):
-    from models.db import close_database, open_database
+    from models.core.db import close_database, open_database
 
     path = tmp_path / "team.db"
     shutil.copy(template, path)

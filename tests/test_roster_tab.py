@@ -6,8 +6,8 @@ import shutil
 import pytest
 from PySide6.QtCore import QDate, Qt
 
-from models import roster
-from models.users import ADMIN, READONLY, Actor
+from models.roster import team as roster
+from models.core.users import ADMIN, READONLY, Actor
 from tests.roster_fixtures import roster_db_template
 
 
@@ -18,9 +18,9 @@ def template(tmp_path_factory):
 
 @pytest.fixture
 def make_tab(template, tmp_path, qtbot):
-    from models.db import close_database, open_database
-    from ui.context import AppContext
-    from ui.tabs.roster_tab import RosterTab
+    from models.core.db import close_database, open_database
+    from ui.common.context import AppContext
+    from ui.roster.tab import RosterTab
 
     opened = []
 
@@ -134,7 +134,7 @@ def test_stats_page_and_pyramid(make_tab):
 
 
 def test_village_liaison_dialog_adds_and_removes(make_tab):
-    from ui.roster_dialogs import LiaisonDialog
+    from ui.roster.dialogs import LiaisonDialog
 
     tab = make_tab()
     page = tab.duties_page
@@ -156,7 +156,7 @@ def test_village_liaison_dialog_adds_and_removes(make_tab):
     dialog.add_official()
     assert dialog.error.text() == "已添加。"
     assert roster.village_coverage(tab.ctx.db)[0]["liaisons"] == []
-    from models import roster_rules
+    from models.roster import rules as roster_rules
     assert any(f["code"] == "villages" for f in roster_rules.check(tab.ctx.db))
 
 
@@ -221,7 +221,7 @@ def test_whereabouts_history_of_a_cadre(make_tab):
 
 
 def test_overloaded_staff_duty_can_be_removed_from_the_matrix(make_tab):
-    from models import roster_rules
+    from models.roster import rules as roster_rules
 
     tab = make_tab()
     page = tab.duties_page

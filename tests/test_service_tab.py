@@ -3,14 +3,14 @@
 import pytest
 from PySide6.QtCore import Qt
 
-from models import tickets
-from models.users import Actor, READONLY, WINDOW
+from models.service import tickets
+from models.core.users import Actor, READONLY, WINDOW
 
 
 @pytest.fixture
 def tab(qtbot, demo_db, tmp_path):
-    from ui.context import AppContext
-    from ui.tabs.service_tab import ServiceTab
+    from ui.common.context import AppContext
+    from ui.service.tab import ServiceTab
 
     ctx = AppContext(demo_db, tmp_path / "demo.db", Actor("window", WINDOW, "窗口 王丽"))
     w = ServiceTab(ctx)
@@ -88,8 +88,8 @@ def test_counters_open_overdue_filter(qtbot, tab):
 
 
 def test_readonly_cannot_register(qtbot, demo_db, tmp_path):
-    from ui.context import AppContext
-    from ui.tabs.service_tab import ServiceTab
+    from ui.common.context import AppContext
+    from ui.service.tab import ServiceTab
 
     w = ServiceTab(AppContext(demo_db, tmp_path / "demo.db", Actor("guest", READONLY, "只读")))
     qtbot.addWidget(w)

@@ -4,18 +4,18 @@ import io
 
 from pypdf import PdfReader
 
-from models.users import ADMIN, READONLY, Actor
+from models.core.users import ADMIN, READONLY, Actor
 
 
 def _ctx(db, role=ADMIN):
-    from ui.context import AppContext
+    from ui.common.context import AppContext
 
     return AppContext(db, db.path, Actor("admin" if role == ADMIN else "guest", role, "测试"))
 
 
 def test_roster_and_service_tabs_offer_their_notices(qtbot, demo_db):
-    from ui.tabs.roster_tab import RosterTab
-    from ui.tabs.service_tab import ServiceTab
+    from ui.roster.tab import RosterTab
+    from ui.service.tab import ServiceTab
 
     roster_tab = RosterTab(_ctx(demo_db))
     service_tab = ServiceTab(_ctx(demo_db))
@@ -31,8 +31,8 @@ def test_roster_and_service_tabs_offer_their_notices(qtbot, demo_db):
 
 
 def test_receipt_of_selected_ticket(qtbot, demo_db, monkeypatch):
-    import ui.notices_menu as notices_menu
-    from ui.tabs.service_tab import ServiceTab
+    import ui.notices.menu as notices_menu
+    from ui.service.tab import ServiceTab
 
     tab = ServiceTab(_ctx(demo_db))
     qtbot.addWidget(tab)

@@ -4,9 +4,13 @@ import datetime as dt
 
 import pytest
 
-from models import catalogue, records, tickets
-from models.errors import PermissionDenied, ValidationError
-from models.users import Actor, READONLY, WINDOW
+from models.service import catalogue
+
+from models.core import records
+
+from models.service import tickets
+from models.core.errors import PermissionDenied, ValidationError
+from models.core.users import Actor, READONLY, WINDOW
 
 D = dt.date
 TODAY = D(2026, 11, 20)
@@ -211,7 +215,7 @@ def test_search_fts_and_short_like(db, clerk, item):
 def test_window_fetch_forward_and_backward_agree(db, clerk):
     import random
 
-    from models.demo_service import generate_tickets
+    from models.demo.service import generate_tickets
 
     generate_tickets(db, 500, random.Random(3), today=TODAY, date_from=D(2026, 1, 5), date_to=TODAY)
     f = tickets.TicketFilter()

@@ -5,9 +5,13 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from models import catalogue, tickets, tickets_io
-from models.db import close_database, open_database
-from models.errors import ValidationError
+from models.service import catalogue
+
+from models.service import tickets
+
+from models.service import io as tickets_io
+from models.core.db import close_database, open_database
+from models.core.errors import ValidationError
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -34,7 +38,8 @@ def test_round_trip(db, admin, tmp_path):
     # Into a second database of the same township.
     other = open_database(tmp_path / "other.db")
     try:
-        from models import township, users
+        from models.core import township
+        from models.core import users
 
         admin2 = users.create_user(other, "admin", "secret123", users.ADMIN)
         township.set_identity(other, admin2, name="测试镇", code="330106001")
@@ -98,7 +103,7 @@ def test_import_missing_headers(db, admin, tmp_path):
 
 def test_cli_export_and_import(tmp_path):
     from cli import main
-    from models.demo import DemoOptions, build_demo
+    from models.demo.township import DemoOptions, build_demo
 
     src = tmp_path / "src.db"
     db = open_database(src)

@@ -3,8 +3,10 @@
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from models import township, users
-from models.db import close_database, list_backups, open_database
+from models.core import township
+
+from models.core import users
+from models.core.db import close_database, list_backups, open_database
 
 
 @pytest.fixture
@@ -18,7 +20,7 @@ def prepared_db(tmp_path):
 
 
 def test_first_run_creates_admin_and_township(qtbot, tmp_path):
-    from ui.login import FirstRunDialog
+    from ui.core.login import FirstRunDialog
 
     db = open_database(tmp_path / "new.db")
     dialog = FirstRunDialog(db)
@@ -38,7 +40,7 @@ def test_first_run_creates_admin_and_township(qtbot, tmp_path):
 
 def test_login_switch_tabs_and_backup(qtbot, prepared_db, monkeypatch):
     from ui.app import Controller
-    from ui.login import LoginDialog
+    from ui.core.login import LoginDialog
 
     attempts = []
 
@@ -88,7 +90,7 @@ def test_not_a_database_shows_message(qtbot, tmp_path, monkeypatch):
 
 
 def test_readonly_user_cannot_backup_or_manage(qtbot, prepared_db):
-    from ui.context import AppContext
+    from ui.common.context import AppContext
     from ui.main_window import MainWindow
 
     db = open_database(prepared_db)
@@ -100,8 +102,8 @@ def test_readonly_user_cannot_backup_or_manage(qtbot, prepared_db):
 
 
 def test_settings_dialog_saves_identity(qtbot, prepared_db):
-    from ui.context import AppContext
-    from ui.settings_dialog import SettingsDialog
+    from ui.common.context import AppContext
+    from ui.core.settings_dialog import SettingsDialog
 
     db = open_database(prepared_db)
     admin = users.Actor("admin", users.ADMIN, "管理员")
@@ -116,8 +118,8 @@ def test_settings_dialog_saves_identity(qtbot, prepared_db):
 def test_big_corrupt_database_checked_after_start_and_restored(qtbot, prepared_db, monkeypatch):
     """Large files get quick_check in the background; damage still leads to the restore offer."""
     import ui.app as app_module
-    import ui.login as login_module
-    from models.db import backup_database
+    import ui.core.login as login_module
+    from models.core.db import backup_database
 
     db = open_database(prepared_db)
     db.execute("CREATE TABLE filler (x TEXT)")
@@ -154,7 +156,7 @@ def test_big_corrupt_database_checked_after_start_and_restored(qtbot, prepared_d
 
 
 def test_tabs_are_built_when_first_shown(qtbot, prepared_db):
-    from ui.context import AppContext
+    from ui.common.context import AppContext
     from ui.main_window import LazyTab, MainWindow
 
     db = open_database(prepared_db)

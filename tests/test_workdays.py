@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from models import workdays
-from models.errors import PermissionDenied, ValidationError
-from models.users import Actor, READONLY
+from models.service import workdays
+from models.core.errors import PermissionDenied, ValidationError
+from models.core.users import Actor, READONLY
 
 D = dt.date
 

@@ -9,11 +9,15 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from models import APP_ID, township, users
-from models.db import close_database, open_database, restore_backup
-from models.errors import CorruptDatabaseError, DatabaseOpenError
-from models.paths import default_db_path
-from ui.fonts import register_fonts
+from models import APP_ID
+
+from models.core import township
+
+from models.core import users
+from models.core.db import close_database, open_database, restore_backup
+from models.core.errors import CorruptDatabaseError, DatabaseOpenError
+from models.core.paths import default_db_path
+from ui.common.fonts import register_fonts
 
 
 QUICK_CHECK_AT_START_MAX_BYTES = 64 * 1024 * 1024
@@ -36,7 +40,7 @@ def ensure_app() -> QApplication:
 def open_database_interactive(parent, path) -> object | None:
     """Open the database at path; on failure explain in Chinese and, for a
     corrupt file, offer the newest good backup. Returns the db or None."""
-    from ui.login import ask_restore
+    from ui.core.login import ask_restore
 
     path = Path(path)
     while True:
@@ -62,7 +66,7 @@ def open_database_interactive(parent, path) -> object | None:
 
 def login_interactive(parent, db) -> object | None:
     """First-run administrator creation or the login dialog. Returns an Actor."""
-    from ui.login import FirstRunDialog, LoginDialog
+    from ui.core.login import FirstRunDialog, LoginDialog
 
     if not users.has_users(db):
         dialog = FirstRunDialog(db, parent)
@@ -95,7 +99,7 @@ class Controller:
         return True
 
     def _show(self, db, path, actor) -> None:
-        from ui.context import AppContext
+        from ui.common.context import AppContext
         from ui.main_window import MainWindow
 
         old_window, old_db = self.window, self.db
@@ -111,7 +115,7 @@ class Controller:
 
     def restore_after_failed_check(self, message: str, backups) -> None:
         """The background quick_check found damage: offer the newest backup."""
-        from ui.login import ask_restore
+        from ui.core.login import ask_restore
 
         backup = ask_restore(self.window, message, backups)
         if backup is None:

@@ -11,11 +11,20 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
                                QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
-from models import APP_NAME, __version__, township
-from models.db import backup_database, list_backups, open_database
-from ui.tabs import TABS
-from ui.tabs.empty_state import EmptyState
-from ui.worker import run_task
+from models import APP_NAME, __version__
+
+from models.core import township
+from models.core.db import backup_database, list_backups, open_database
+from ui.common.empty_state import EmptyState
+from ui.common.worker import run_task
+
+
+# The main window's tabs in display order: (module, class, title); a tab is built with `TabClass(ctx)`.
+TABS = [
+    ("ui.roster.tab", "RosterTab", "领导班子"),
+    ("ui.service.tab", "ServiceTab", "便民服务"),
+    ("ui.assess.tab", "AssessTab", "考核"),
+]
 
 
 def optional_module(name: str):
@@ -84,7 +93,7 @@ class MainWindow(QMainWindow):
         for module_name, class_name, title in TABS:
             self.tabs.addTab(LazyTab(self.ctx, module_name, class_name, title), title)
         if self.ctx.county_mode:
-            self.tabs.addTab(LazyTab(self.ctx, "ui.county_view", "CountyView", "横向比较"), "横向比较")
+            self.tabs.addTab(LazyTab(self.ctx, "ui.handoff.county_view", "CountyView", "横向比较"), "横向比较")
         self.tabs.currentChanged.connect(self._build_current_tab)
         self._build_current_tab()
 
@@ -134,13 +143,13 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "退出", self.close, QKeySequence.Quit, name="act_quit")
 
         self.notice_menu = bar.addMenu("公示(&N)")
-        notices = optional_module("ui.notices_menu")
+        notices = optional_module("ui.notices.menu")
         if notices is not None:
             notices.build_notice_menu(self.notice_menu, self.ctx, self)
         else:
             self.notice_menu.addAction("（公示功能尚未安装）").setEnabled(False)
 
-        election = optional_module("ui.election_dialog")
+        election = optional_module("ui.election.dialog")
         if election is not None:
             term_menu = bar.addMenu("换届(&E)")
             self._action(term_menu, "换届选举…", lambda: election.open_election_window(self, self.ctx))
@@ -253,7 +262,7 @@ class MainWindow(QMainWindow):
         run_task(self, "正在备份数据库…", work, on_done=done)
 
     def _background_quick_check(self) -> None:
-        from models.db import quick_check
+        from models.core.db import quick_check
 
         db_path = self.ctx.db_path
 
@@ -278,7 +287,7 @@ class MainWindow(QMainWindow):
         db_path = self.ctx.db_path
 
         def work(progress):
-            from models.db import ensure_daily_backup
+            from models.core.db import ensure_daily_backup
 
             worker_db = open_database(db_path, migrate=False, daily_backup=False)
             try:
@@ -290,8 +299,8 @@ class MainWindow(QMainWindow):
                  on_error=lambda e: self.statusBar().showMessage(f"每日备份失败：{e}", 20000))
 
     def restore_from_backup(self) -> None:
-        from models.errors import PermissionDenied
-        from models.users import require
+        from models.core.errors import PermissionDenied
+        from models.core.users import require
 
         try:
             require(self.ctx.actor, "restore")
@@ -317,8 +326,8 @@ class MainWindow(QMainWindow):
                                       f"用“{backup.name}”替换当前数据库？\n当前文件会先另存一份，不会丢失。")
         if answer != QMessageBox.Yes:
             return
-        from models.db import close_database, restore_backup
-        from models.errors import AppError
+        from models.core.db import close_database, restore_backup
+        from models.core.errors import AppError
 
         db_path = Path(self.ctx.db_path)
         close_database(self.ctx.db)
@@ -330,14 +339,14 @@ class MainWindow(QMainWindow):
         self.controller.open(db_path)
 
     def export_package(self) -> None:
-        module = optional_module("ui.handoff_dialogs")
+        module = optional_module("ui.handoff.dialogs")
         if module is None:
             QMessageBox.information(self, "导出数据包", "数据交换功能尚未安装。")
             return
         module.export_package_dialog(self, self.ctx)
 
     def import_package(self) -> None:
-        module = optional_module("ui.handoff_dialogs")
+        module = optional_module("ui.handoff.dialogs")
         if module is None:
             QMessageBox.information(self, "导入数据包", "数据交换功能尚未安装。")
             return
@@ -346,13 +355,13 @@ class MainWindow(QMainWindow):
     # ---- settings and help ----------------------------------------------------
 
     def open_settings(self, page: int = 0) -> None:
-        from ui.settings_dialog import SettingsDialog
+        from ui.core.settings_dialog import SettingsDialog
 
         SettingsDialog(self.ctx, self, page).exec()
         self._refresh_status()
 
     def show_about(self) -> None:
-        from ui.fonts import register_fonts
+        from ui.common.fonts import register_fonts
 
         QMessageBox.about(
             self, "关于",

@@ -15,11 +15,17 @@ import uuid as uuidlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models import __version__, audit, records, settings
-from models.db import applied_migrations, schema_version
+from models import __version__
+
+from models.core import audit
+
+from models.core import records
+
+from models.core import settings
+from models.core.db import applied_migrations, schema_version
 from models.handoff import package as pkgfmt
 from models.handoff import reference
-from models.users import require
+from models.core.users import require
 
 PKG_SCHEMA = "pkg"
 FILE_SUFFIX = ".xzpkg"
@@ -148,7 +154,7 @@ def export_package(db, out_path, password: str, actor, full: bool = False, progr
     if out_path.is_dir():
         out_path = out_path / suggested_file_name(db, since_seq == 0)
     if not out_path.parent.is_dir():
-        from models.errors import ValidationError
+        from models.core.errors import ValidationError
 
         raise ValidationError("保存位置", f"文件夹“{out_path.parent}”不存在。")
     payload, counts, max_seq = _build_payload(db, kind, code, since_seq, progress)

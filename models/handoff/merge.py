@@ -8,7 +8,7 @@ packages imported in any order end in the same state. Because `deleted`
 ranks first, a tombstone sticks: no live copy of the record brings it back.
 
 Rows written by a merge get change_seq = 0 ("as received"); a local edit
-through models.records gives a row a positive change_seq. When an incoming
+through models.core.records gives a row a positive change_seq. When an incoming
 version would replace a row edited here (the county edited a record the
 township also changed), the local row is kept and the incoming version goes
 to handoff_conflicts for a person to decide.
@@ -24,14 +24,18 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
-from models import audit, records, settings
-from models.db import known_migrations, schema_version
-from models.errors import ValidationError
+from models.core import audit
+
+from models.core import records
+
+from models.core import settings
+from models.core.db import known_migrations, schema_version
+from models.core.errors import ValidationError
 from models.handoff import package as pkgfmt
 from models.handoff import reference
 from models.handoff.export import PKG_SCHEMA, table_columns
 from models.handoff.package import PackageError
-from models.users import require
+from models.core.users import require
 
 REQUIRED_BOOKKEEPING = ("uuid", "township_code", "version", "updated_at", "deleted")
 META_TABLE = "_package_tables"
@@ -424,7 +428,7 @@ def _refresh_derived(db, summary: ImportSummary) -> None:
     if summary.kind != "data" or not summary.tables.get("assess_scores", {}).keys():
         return
     try:
-        from models import assess_results
+        from models.assess import results as assess_results
 
         with db.atomic():
             assess_results.recompute(db, township_code=summary.township_code)

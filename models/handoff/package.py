@@ -34,7 +34,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from models.errors import AppError
+from models.core.errors import AppError
 
 MAGIC = b"XZPKG\r\n\x1a"
 FORMAT_VERSION = 1
@@ -72,7 +72,7 @@ class OpenedPackage:
 
 def check_password(password: str) -> None:
     """A package password must be long enough to resist guessing."""
-    from models.errors import ValidationError
+    from models.core.errors import ValidationError
 
     if not password or len(password) < MIN_PASSWORD:
         raise ValidationError("数据包密码", f"至少 {MIN_PASSWORD} 个字符（U 盘丢失时，密码是唯一的保护）。")

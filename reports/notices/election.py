@@ -1,6 +1,6 @@
 """The 三公开 notices of a term change (换届): eligibility of the self-nominees,
 the 两推 results, and the election results. Data comes from
-models.election.*_for_notice, gathered by the kinds registered there."""
+models.election.term.*_for_notice, gathered by the kinds registered there."""
 
 from __future__ import annotations
 

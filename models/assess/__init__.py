@@ -1,0 +1,1 @@
+"""考核: plans, indicators, scores, ballots, targets, results, rewards."""

@@ -1,0 +1,224 @@
+"""Rewards from assessment results: a reward pool split by score, and the
+village cadre subsidy (DOMAIN.md §4, seed 004).
+
+Village cadre subsidy: the branch secretary's yearly amount depends on the
+village's households (≤100: 1200, 101–200: 1500, 201–300: 1900, 301–400:
+2200, ≥401: 2500); the committee director gets at most 90 % of it, the
+accountant 70 %. 700 yuan of the secretary's amount (pro rata for the
+others) is a reward part: the reward parts of all village cadres form a
+pool paid out by year-end score — not evenly — in proportion to
+role share × (score − the floor score); 不称职 or a veto gets none of it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from models.assess import scorecard as assess
+
+from models.core import records
+
+from models.core import settings
+from models.assess.results import results
+from models.core.errors import ValidationError
+from models.core.users import require
+
+settings.register("assess.subsidy_tiers", "100:1200,200:1500,300:1900,400:2200,*:2500",
+                  "村干部补贴：户数上限:书记年补贴（逗号分隔，* 为以上）", str)
+settings.register("assess.director_ratio", 0.9, "村干部补贴：村委会主任占书记比例（不超过 0.9）", float)
+settings.register("assess.accountant_ratio", 0.7, "村干部补贴：会计占书记比例", float)
+settings.register("assess.subsidy_reward_part", 700.0, "村干部补贴：书记补贴中按考核发放的奖励部分（元）", float)
+settings.register("assess.reward_floor_score", 600.0, "村干部补贴：奖励部分的起算分", float)
+
+NO_BONUS_GRADES = ("基本称职", "不称职")
+
+
+def parse_tiers(text: str) -> list[tuple[float, float]]:
+    """'100:1200,...,*:2500' → [(100, 1200), ..., (inf, 2500)]."""
+    tiers = []
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        try:
+            limit, amount = part.split(":")
+            tiers.append((math.inf if limit.strip() == "*" else float(limit), float(amount)))
+        except ValueError:
+            raise ValidationError("村干部补贴档次", f"“{part}”格式不对，应写成 户数:金额。") from None
+    if not tiers:
+        raise ValidationError("村干部补贴档次", "未设置。")
+    return sorted(tiers)
+
+
+def secretary_base(households: int, tiers) -> float:
+    """The secretary's yearly subsidy for a village of this size."""
+    for limit, amount in tiers:
+        if households <= limit:
+            return amount
+    return tiers[-1][1]
+
+
+def role_ratios(db) -> dict:
+    """Share of the secretary's amount per village role (director capped at 90 %)."""
+    director = min(float(settings.get(db, "assess.director_ratio")), 0.9)
+    return {"secretary": 1.0, "director": director, "accountant": float(settings.get(db, "assess.accountant_ratio"))}
+
+
+def split_by_score(amount: float, weights: list[float]) -> list[int]:
+    """Whole yuan proportional to weights, summing exactly to round(amount)
+    (largest remainder)."""
+    total_yuan = int(round(amount))
+    total_weight = sum(weights)
+    if total_weight <= 0 or total_yuan <= 0:
+        return [0] * len(weights)
+    exact = [total_yuan * w / total_weight for w in weights]
+    floors = [int(math.floor(x)) for x in exact]
+    left = total_yuan - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: exact[i] - floors[i], reverse=True)
+    for i in order[:left]:
+        floors[i] += 1
+    return floors
+
+
+def set_pool(db, actor, plan_uuid: str, period: str, amount, name: str = "年终考核奖",
+             category_uuid: str | None = None) -> str:
+    """Store the reward pool of a plan/period (optionally one category)."""
+    require(actor, "assess.write")
+    plan = records.get(db, "assess_plans", plan_uuid)
+    if plan is None:
+        raise ValidationError("考核方案", "不存在或已删除。")
+    try:
+        amount = float(amount)
+    except (TypeError, ValueError):
+        raise ValidationError("奖金总额", f"“{amount}”不是数字。") from None
+    if amount < 0 or amount > 1e9:
+        raise ValidationError("奖金总额", "应在 0 到 10 亿元之间。")
+    with db.atomic():
+        existing = db.execute("SELECT uuid FROM assess_reward_pools WHERE plan_uuid = ? AND period = ? "
+                              "AND category_uuid IS ? AND deleted = 0", [plan_uuid, period, category_uuid]).fetchone()
+        if existing:
+            records.update(db, "assess_reward_pools", existing[0], {"amount": amount, "name": name}, actor)
+            return existing[0]
+        return records.insert(db, "assess_reward_pools", {"plan_uuid": plan_uuid, "period": period,
+                                                          "category_uuid": category_uuid, "name": name,
+                                                          "amount": amount}, actor, plan["township_code"])
+
+
+def pools(db, plan_uuid: str) -> list[dict]:
+    """Reward pools of a plan."""
+    return records.rows(db, "SELECT * FROM assess_reward_pools WHERE plan_uuid = ? AND deleted = 0 ORDER BY id",
+                        [plan_uuid])
+
+
+def split_pool(db, plan_uuid: str, period: str, amount: float, category_uuid: str | None = None) -> list[dict]:
+    """Split a pool among the people assessed in proportion to their total;
+    基本称职, 不称职 and vetoed people get nothing (seed 003). Village
+    cadres are paid through the subsidy instead and are left out."""
+    rows = [r for r in results(db, plan_uuid, period, category_uuid) if r["role"] == ""]
+    eligible = [r for r in rows if r["grade"] not in NO_BONUS_GRADES and not r["vetoed"] and r["total"] > 0]
+    amounts = split_by_score(amount, [r["total"] for r in eligible])
+    paid = {r["subject_uuid"]: a for r, a in zip(eligible, amounts)}
+    out = []
+    for r in rows:
+        out.append({"subject_uuid": r["subject_uuid"], "name": r["person_name"], "category": r["category_name"],
+                    "total": r["total"], "rank": r["rank"], "grade": r["grade"],
+                    "amount": paid.get(r["subject_uuid"], 0),
+                    "note": "" if r["subject_uuid"] in paid else "不发放（等次或一票否决）"})
+    return out
+
+
+def village_subsidies(db, plan_uuid: str, period: str = "Y") -> list[dict]:
+    """One row per village cadre assessed in the plan: village, households,
+    role, yearly amount, basic part, reward part by score, and total paid."""
+    tiers = parse_tiers(settings.get(db, "assess.subsidy_tiers"))
+    ratios = role_ratios(db)
+    reward_part = float(settings.get(db, "assess.subsidy_reward_part"))
+    floor_score = float(settings.get(db, "assess.reward_floor_score"))
+    plan = records.get(db, "assess_plans", plan_uuid)
+    if plan is None:
+        return []
+    villages = {}
+    for v in records.rows(db, "SELECT uuid, name, households FROM villages WHERE deleted = 0 AND township_code = ?",
+                          [plan["township_code"]]):
+        villages[v["uuid"]] = v
+        villages.setdefault(("name", v["name"]), v)
+    cadres = records.rows(db, "SELECT uuid, person_name, village_uuid, village_name, role FROM assess_subjects "
+                              "WHERE plan_uuid = ? AND kind = 'village_cadre' AND deleted = 0 ORDER BY village_name, "
+                              "CASE role WHEN 'secretary' THEN 0 WHEN 'director' THEN 1 ELSE 2 END, sort_order",
+                          [plan_uuid])
+    scored = {r["subject_uuid"]: r for r in results(db, plan_uuid, period)}
+    rows = []
+    for c in cadres:
+        village = villages.get(c["village_uuid"]) or villages.get(("name", c["village_name"]))
+        households = village["households"] if village else 0
+        ratio = ratios.get(c["role"], 0.0)
+        full = round(secretary_base(households, tiers) * ratio, 2)
+        part = round(reward_part * ratio, 2)
+        res = scored.get(c["uuid"])
+        score = res["total"] if res else None
+        eligible = res is not None and not res["vetoed"] and res["grade"] != "不称职"
+        weight = ratio * max(0.0, score - floor_score) if eligible else 0.0
+        rows.append({"subject_uuid": c["uuid"], "name": c["person_name"],
+                     "village": village["name"] if village else c["village_name"], "households": households,
+                     "role": c["role"], "role_label": assess.VILLAGE_ROLES.get(c["role"], c["role"]),
+                     "full_amount": full, "basic_part": round(full - part, 2), "reward_part": part,
+                     "score": score, "grade": res["grade"] if res else "", "weight": weight})
+    pool = sum(r["reward_part"] for r in rows)
+    shares = split_by_score(pool, [r["weight"] for r in rows])
+    for r, share in zip(rows, shares):
+        r["reward_paid"] = share
+        r["total_paid"] = round(r["basic_part"] + share, 2)
+    return rows
+
+
+def rewards_for_notice(db, year: int) -> dict:
+    """Data of a reward / subsidy notice (posted before payment): the pool
+    split of each stored pool, and the village cadre subsidies."""
+    plan = assess.plan_for_year(db, year)
+    if plan is None:
+        return {"year": int(year), "title": f"{year}年度考核奖励公示", "pools": [], "subsidies": []}
+    pool_rows = []
+    for pool in pools(db, plan["uuid"]):
+        split = split_pool(db, plan["uuid"], pool["period"], pool["amount"], pool["category_uuid"])
+        pool_rows.append({"name": pool["name"], "amount": pool["amount"], "period": pool["period"],
+                          "rows": [{k: r[k] for k in ("name", "category", "total", "grade", "amount")} for r in split]})
+    subsidy_rows = [{k: r[k] for k in ("village", "households", "name", "role_label", "full_amount", "basic_part",
+                                       "reward_part", "score", "reward_paid", "total_paid")}
+                    for r in village_subsidies(db, plan["uuid"], "Y")]
+    return {"year": int(year), "title": f"{year}年度考核奖励及村干部补贴公示", "pools": pool_rows,
+            "subsidies": subsidy_rows, "supervision_phone": settings.get(db, "supervision_phone") or "",
+            "township_name": settings.get(db, "township_name") or ""}
+
+
+def export_xlsx(db, plan_uuid: str, path, period: str = "Y") -> str:
+    """Write the pool splits and village subsidies to an .xlsx file."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    plan = records.get(db, "assess_plans", plan_uuid)
+    if plan is None:
+        raise ValidationError("考核方案", "不存在或已删除。")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "考核奖金"
+    ws.append([f"{plan['year']}年度考核奖金分配表"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(["奖金项目", "类别", "名次", "姓名", "总分", "等次", "金额（元）", "备注"])
+    stored = pools(db, plan_uuid)
+    for pool in stored:
+        for r in split_pool(db, plan_uuid, pool["period"], pool["amount"], pool["category_uuid"]):
+            ws.append([pool["name"], r["category"], r["rank"], r["name"], r["total"], r["grade"], r["amount"],
+                       r["note"]])
+    if not stored:
+        ws.append(["（未设置奖金总额）"])
+    ws2 = wb.create_sheet("村干部补贴")
+    ws2.append([f"{plan['year']}年度村干部补贴发放表"])
+    ws2["A1"].font = Font(bold=True, size=14)
+    ws2.append(["村", "户数", "姓名", "职务", "年补贴标准", "基本补贴", "奖励部分", "考核得分", "奖励发放", "合计发放"])
+    for r in village_subsidies(db, plan_uuid, period):
+        ws2.append([r["village"], r["households"], r["name"], r["role_label"], r["full_amount"], r["basic_part"],
+                    r["reward_part"], r["score"], r["reward_paid"], r["total_paid"]])
+    for sheet in (ws, ws2):
+        for col in "ABCDEFGHIJ":
+            sheet.column_dimensions[col].width = 14
+    wb.save(str(path))
+    return str(path)

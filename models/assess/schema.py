@@ -1,0 +1,192 @@
+"""Schema migrations of the assess domain (see models/core/migrations.py).
+
+Travelling tables (plan, categories, items, subjects, scores, ballots, targets,
+target checks, appeals, reward pools) carry uuids; the people assessed are
+soft references (`person_uuid`, no FOREIGN KEY) with a stored display name,
+because the roster lives in another domain. `assess_results` is a local cache
+recomputed from the stored scores, so it does not travel.
+"""
+
+from sqlite_utils import Migrations
+
+from models.core.records import create_travel_table, register_travel_table
+
+migrations = Migrations("assess")
+
+for _name in ("assess_plans", "assess_categories", "assess_items", "assess_subjects", "assess_scores",
+              "assess_ballots", "assess_targets", "assess_target_checks", "assess_appeals",
+              "assess_reward_pools"):
+    register_travel_table(_name)
+
+
+@migrations()
+def m001_assess(db):
+    create_travel_table(
+        db, "assess_plans",
+        "year INTEGER NOT NULL, name TEXT NOT NULL, periods TEXT NOT NULL DEFAULT 'Q1,Q2,Q3,Q4,H1,Y', "
+        "origin TEXT NOT NULL DEFAULT 'local', note TEXT",
+    )
+    db.execute("CREATE INDEX idx_assess_plans_year ON assess_plans(year, deleted)")
+    create_travel_table(
+        db, "assess_categories",
+        "plan_uuid TEXT NOT NULL REFERENCES assess_plans(uuid), name TEXT NOT NULL, "
+        "total_points REAL NOT NULL DEFAULT 1000, bonus_cap REAL NOT NULL DEFAULT 0, "
+        "deduction_cap REAL NOT NULL DEFAULT 0, village_stationed INTEGER NOT NULL DEFAULT 0, "
+        "sort_order INTEGER NOT NULL DEFAULT 0",
+    )
+    db.execute("CREATE INDEX idx_assess_categories_plan ON assess_categories(plan_uuid, deleted, sort_order)")
+    # kind: group | normal | bonus | deduction | veto. source: '' (entered by hand)
+    # or a key of models.assess.scorecard.DERIVED_SOURCES / 'ballot'.
+    create_travel_table(
+        db, "assess_items",
+        "plan_uuid TEXT NOT NULL REFERENCES assess_plans(uuid), "
+        "category_uuid TEXT NOT NULL REFERENCES assess_categories(uuid), "
+        "parent_uuid TEXT REFERENCES assess_items(uuid), name TEXT NOT NULL, kind TEXT NOT NULL, "
+        "max_points REAL NOT NULL DEFAULT 0, standard TEXT, source TEXT NOT NULL DEFAULT '', "
+        "sort_order INTEGER NOT NULL DEFAULT 0",
+    )
+    db.execute("CREATE INDEX idx_assess_items_cat ON assess_items(category_uuid, deleted, sort_order)")
+    db.execute("CREATE INDEX idx_assess_items_plan ON assess_items(plan_uuid, deleted)")
+    # kind: cadre | office | village_cadre. role for village cadres:
+    # secretary | director | accountant.
+    create_travel_table(
+        db, "assess_subjects",
+        "plan_uuid TEXT NOT NULL REFERENCES assess_plans(uuid), "
+        "category_uuid TEXT NOT NULL REFERENCES assess_categories(uuid), "
+        "person_uuid TEXT, person_name TEXT NOT NULL, kind TEXT NOT NULL DEFAULT 'cadre', "
+        "village_uuid TEXT, village_name TEXT, role TEXT NOT NULL DEFAULT '', "
+        "sort_order INTEGER NOT NULL DEFAULT 0",
+    )
+    db.execute("CREATE INDEX idx_assess_subjects_cat ON assess_subjects(category_uuid, deleted, sort_order)")
+    db.execute("CREATE INDEX idx_assess_subjects_plan ON assess_subjects(plan_uuid, deleted)")
+    create_travel_table(
+        db, "assess_scores",
+        "plan_uuid TEXT NOT NULL REFERENCES assess_plans(uuid), period TEXT NOT NULL, "
+        "subject_uuid TEXT NOT NULL REFERENCES assess_subjects(uuid), "
+        "item_uuid TEXT NOT NULL REFERENCES assess_items(uuid), points REAL NOT NULL, "
+        "reason TEXT, source TEXT NOT NULL DEFAULT ''",
+    )
+    db.execute("CREATE UNIQUE INDEX idx_assess_scores_cell ON assess_scores(subject_uuid, item_uuid, period) "
+               "WHERE deleted = 0")
+    db.execute("CREATE INDEX idx_assess_scores_plan ON assess_scores(plan_uuid, period, deleted)")
+    # voter_group: leaders (班子成员) | cadres (干部) | public (群众代表/群众监评会)
+    create_travel_table(
+        db, "assess_ballots",
+        "plan_uuid TEXT NOT NULL REFERENCES assess_plans(uuid), period TEXT NOT NULL, "
+        "subject_uuid TEXT NOT NULL REFERENCES assess_subjects(uuid), voter_group TEXT NOT NULL, "
+        "voters INTEGER NOT NULL, excellent INTEGER NOT NULL DEFAULT 0, competent INTEGER NOT NULL DEFAULT 0, "
+        "basic INTEGER NOT NULL DEFAULT 0, incompetent INTEGER NOT NULL DEFAULT 0",
+    )
+    db.execute("CREATE UNIQUE INDEX idx_assess_ballots_cell ON assess_ballots(subject_uuid, period, voter_group) "
+               "WHERE deleted = 0")
+    db.execute("CREATE INDEX idx_assess_ballots_plan ON assess_ballots(plan_uuid, period, deleted)")
+    create_travel_table(
+        db, "assess_targets",
+        "plan_uuid TEXT NOT NULL REFERENCES assess_plans(uuid), subject_uuid TEXT, owner_name TEXT NOT NULL, "
+        "owner_kind TEXT NOT NULL DEFAULT 'person', content TEXT NOT NULL, measure TEXT, deadline TEXT, "
+        "q1 TEXT, q2 TEXT, q3 TEXT, q4 TEXT, signed_on TEXT, status TEXT NOT NULL DEFAULT 'open'",
+    )
+    db.execute("CREATE INDEX idx_assess_targets_plan ON assess_targets(plan_uuid, deleted, status)")
+    create_travel_table(
+        db, "assess_target_checks",
+        "target_uuid TEXT NOT NULL REFERENCES assess_targets(uuid), check_date TEXT NOT NULL, "
+        "checker TEXT NOT NULL, result TEXT NOT NULL, evidence TEXT, recheck_date TEXT, notice_no TEXT",
+    )
+    db.execute("CREATE INDEX idx_assess_target_checks_target ON assess_target_checks(target_uuid, deleted)")
+    create_travel_table(
+        db, "assess_appeals",
+        "plan_uuid TEXT NOT NULL REFERENCES assess_plans(uuid), period TEXT NOT NULL, "
+        "subject_uuid TEXT NOT NULL REFERENCES assess_subjects(uuid), filed_on TEXT NOT NULL, "
+        "reason TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open', resolution TEXT, change_log TEXT",
+    )
+    db.execute("CREATE INDEX idx_assess_appeals_plan ON assess_appeals(plan_uuid, status, deleted)")
+    create_travel_table(
+        db, "assess_reward_pools",
+        "plan_uuid TEXT NOT NULL REFERENCES assess_plans(uuid), period TEXT NOT NULL, category_uuid TEXT, "
+        "name TEXT NOT NULL, amount REAL NOT NULL",
+    )
+    db.execute(
+        "CREATE TABLE assess_results (plan_uuid TEXT NOT NULL, period TEXT NOT NULL, "
+        "subject_uuid TEXT NOT NULL, category_uuid TEXT NOT NULL, township_code TEXT NOT NULL, "
+        "item_total REAL NOT NULL, ballot_points REAL, bonus REAL NOT NULL DEFAULT 0, "
+        "deduction REAL NOT NULL DEFAULT 0, total REAL NOT NULL, rank INTEGER, grade TEXT NOT NULL, "
+        "vetoed INTEGER NOT NULL DEFAULT 0, veto_items TEXT, quota_cut INTEGER NOT NULL DEFAULT 0, "
+        "last_place INTEGER NOT NULL DEFAULT 0, computed_at TEXT NOT NULL, "
+        "PRIMARY KEY (plan_uuid, period, subject_uuid))"
+    )
+    db.execute("CREATE INDEX idx_assess_results_rank ON assess_results(plan_uuid, period, category_uuid, rank)")
+    db.execute("CREATE INDEX idx_assess_results_total ON assess_results(plan_uuid, period, total)")
+
+
+_KIND_OF_NEW = ("COALESCE((SELECT CASE WHEN i.source = 'ballot' THEN 'ballot' ELSE i.kind END "
+                "FROM assess_items i WHERE i.uuid = NEW.item_uuid), 'unknown')")
+_KIND_OF_OLD = _KIND_OF_NEW.replace("NEW.", "OLD.")
+
+
+@migrations()
+def m002_score_sums(db):
+    """Per person, period and item kind, the running sum of live scores, kept
+    by triggers (so rows merged from a data package count too). Recomputing a
+    county's results then reads tens of thousands of sums instead of a million
+    scores."""
+    db.execute(
+        "CREATE TABLE assess_score_sums (plan_uuid TEXT NOT NULL, period TEXT NOT NULL, subject_uuid TEXT NOT NULL, "
+        "kind TEXT NOT NULL, total REAL NOT NULL DEFAULT 0, n INTEGER NOT NULL DEFAULT 0, "
+        "PRIMARY KEY (plan_uuid, period, subject_uuid, kind)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX idx_assess_scores_item ON assess_scores(item_uuid, deleted)")
+    upsert_new = (
+        "INSERT INTO assess_score_sums (plan_uuid, period, subject_uuid, kind, total, n) "
+        f"SELECT NEW.plan_uuid, NEW.period, NEW.subject_uuid, {_KIND_OF_NEW}, NEW.points, 1 WHERE NEW.deleted = 0 "
+        "ON CONFLICT (plan_uuid, period, subject_uuid, kind) DO UPDATE SET total = total + excluded.total, n = n + 1;"
+    )
+    subtract_old = (
+        "UPDATE assess_score_sums SET total = total - OLD.points, n = n - 1 WHERE OLD.deleted = 0 "
+        f"AND plan_uuid = OLD.plan_uuid AND period = OLD.period AND subject_uuid = OLD.subject_uuid "
+        f"AND kind = {_KIND_OF_OLD};"
+    )
+    db.execute(f"CREATE TRIGGER trg_assess_scores_ai AFTER INSERT ON assess_scores BEGIN {upsert_new} END")
+    db.execute("CREATE TRIGGER trg_assess_scores_au AFTER UPDATE OF points, deleted, item_uuid, period, subject_uuid, "
+               f"plan_uuid ON assess_scores BEGIN {subtract_old} {upsert_new} END")
+    db.execute(f"CREATE TRIGGER trg_assess_scores_ad AFTER DELETE ON assess_scores BEGIN {subtract_old} END")
+    rebuild = (
+        "DELETE FROM assess_score_sums WHERE subject_uuid IN "
+        "(SELECT subject_uuid FROM assess_scores WHERE item_uuid = NEW.uuid); "
+        "INSERT INTO assess_score_sums (plan_uuid, period, subject_uuid, kind, total, n) "
+        "SELECT s.plan_uuid, s.period, s.subject_uuid, CASE WHEN i.source = 'ballot' THEN 'ballot' ELSE i.kind END, "
+        "SUM(s.points), COUNT(*) FROM assess_scores s JOIN assess_items i ON i.uuid = s.item_uuid "
+        "WHERE s.deleted = 0 AND i.deleted = 0 AND s.subject_uuid IN "
+        "(SELECT subject_uuid FROM assess_scores WHERE item_uuid = NEW.uuid) GROUP BY 1, 2, 3, 4;"
+    )
+    # An item that changes kind (or is deleted) moves its scores between sums.
+    db.execute("CREATE TRIGGER trg_assess_items_kind AFTER UPDATE OF kind, source, deleted ON assess_items "
+               f"WHEN OLD.kind IS NOT NEW.kind OR OLD.source IS NOT NEW.source OR OLD.deleted IS NOT NEW.deleted "
+               f"BEGIN {rebuild} END")
+    db.execute(
+        "INSERT INTO assess_score_sums (plan_uuid, period, subject_uuid, kind, total, n) "
+        "SELECT s.plan_uuid, s.period, s.subject_uuid, CASE WHEN i.source = 'ballot' THEN 'ballot' ELSE i.kind END, "
+        "SUM(s.points), COUNT(*) FROM assess_scores s JOIN assess_items i ON i.uuid = s.item_uuid "
+        "WHERE s.deleted = 0 AND i.deleted = 0 GROUP BY 1, 2, 3, 4"
+    )
+
+
+@migrations()
+def m003_results_clustered(db):
+    """The results cache clustered on its key (WITHOUT ROWID) with one
+    secondary index: recomputing a county rewrites ~20 000 rows, and every
+    extra b-tree made that slower."""
+    db.execute("ALTER TABLE assess_results RENAME TO assess_results_old")
+    db.execute("DROP INDEX IF EXISTS idx_assess_results_rank")
+    db.execute("DROP INDEX IF EXISTS idx_assess_results_total")
+    db.execute(
+        "CREATE TABLE assess_results (plan_uuid TEXT NOT NULL, period TEXT NOT NULL, "
+        "subject_uuid TEXT NOT NULL, category_uuid TEXT NOT NULL, township_code TEXT NOT NULL, "
+        "item_total REAL NOT NULL, ballot_points REAL, bonus REAL NOT NULL DEFAULT 0, "
+        "deduction REAL NOT NULL DEFAULT 0, total REAL NOT NULL, rank INTEGER, grade TEXT NOT NULL, "
+        "vetoed INTEGER NOT NULL DEFAULT 0, veto_items TEXT, quota_cut INTEGER NOT NULL DEFAULT 0, "
+        "last_place INTEGER NOT NULL DEFAULT 0, computed_at TEXT NOT NULL, "
+        "PRIMARY KEY (plan_uuid, period, subject_uuid)) WITHOUT ROWID"
+    )
+    db.execute("INSERT INTO assess_results SELECT * FROM assess_results_old")
+    db.execute("DROP TABLE assess_results_old")
+    db.execute("CREATE INDEX idx_assess_results_rank ON assess_results(plan_uuid, period, category_uuid, rank)")

@@ -1,0 +1,55 @@
+"""Foundation tables: settings, users, audit log, change counter, townships,
+villages and offices."""
+
+from sqlite_utils import Migrations
+
+from models.core.records import create_travel_table, register_travel_table
+
+migrations = Migrations("core")
+
+register_travel_table("villages")
+register_travel_table("offices")
+
+
+@migrations()
+def m001_foundation(db):
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute(
+        "CREATE TABLE users (username TEXT PRIMARY KEY, display_name TEXT, role TEXT NOT NULL, "
+        "pw_hash TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1, failed_count INTEGER NOT NULL DEFAULT 0, "
+        "locked_until TEXT, created_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE audit_log (id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, "
+        "action TEXT NOT NULL, table_name TEXT, row_key TEXT, before TEXT, after TEXT, "
+        "prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX idx_audit_table ON audit_log(table_name, row_key)")
+    db.execute("CREATE TABLE change_counter (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)")
+    db.execute("INSERT INTO change_counter (id, seq) VALUES (1, 0)")
+    # Every township whose data this file holds (one, or many in county mode).
+    db.execute(
+        "CREATE TABLE townships (code TEXT PRIMARY KEY, name TEXT NOT NULL, county TEXT, "
+        "is_local INTEGER NOT NULL DEFAULT 0)"
+    )
+    create_travel_table(
+        db, "villages",
+        "name TEXT NOT NULL, households INTEGER NOT NULL DEFAULT 0, population INTEGER, note TEXT",
+    )
+    create_travel_table(
+        db, "offices",
+        "name TEXT NOT NULL, kind TEXT, description TEXT, phone TEXT, "
+        "establishment INTEGER NOT NULL DEFAULT 0",
+    )
+
+
+@migrations()
+def m002_audit_head(db):
+    # The newest audit row's id and hash, kept outside the chain, so that
+    # cutting rows off the end of the chain is detected too.
+    db.execute("CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), last_id INTEGER NOT NULL, "
+               "last_hash TEXT NOT NULL, row_count INTEGER NOT NULL)")
+    last = db.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    count = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    db.execute("INSERT INTO audit_head (id, last_id, last_hash, row_count) VALUES (1, ?, ?, ?)",
+               [last[0] if last else 0, last[1] if last else "0" * 64, count])

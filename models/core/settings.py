@@ -1,0 +1,71 @@
+"""Key/value settings stored in the database (thresholds, township identity).
+
+Every rule threshold the issues call "a setting" lives here, with its default
+in DEFAULTS, so the 设置 dialog can list and edit them.
+"""
+
+from __future__ import annotations
+
+import json
+
+from models.core import audit
+from models.core.errors import ValidationError
+
+# key -> (default, Chinese label, type)
+DEFAULTS: dict[str, tuple] = {
+    "township_name": ("", "乡镇名称", str),
+    "township_code": ("", "乡镇代码（6-12 位数字）", str),
+    "county_name": ("", "所属县（市、区）", str),
+    "supervision_phone": ("", "监督电话", str),
+    "office_phone": ("", "办公室电话", str),
+    "database_mode": ("township", "数据库模式（township 乡镇 / county 县级汇总）", str),
+    "backup_keep": (10, "保留备份份数", int),
+}
+
+
+def register(key: str, default, label: str, kind=str) -> None:
+    """Domain modules add their own settings (thresholds) at import time."""
+    DEFAULTS.setdefault(key, (default, label, kind))
+
+
+def get(db, key: str, default=None):
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    if row is None:
+        if default is not None:
+            return default
+        return DEFAULTS.get(key, (None,))[0]
+    return json.loads(row[0])
+
+
+def set_value(db, key: str, value, actor) -> None:
+    """Store one setting (validated against its declared type). Audited."""
+    from models.core.users import require
+
+    require(actor, "settings.write")
+    kind = DEFAULTS.get(key, (None, key, type(value)))[2]
+    label = DEFAULTS.get(key, (None, key))[1]
+    if kind is int:
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(label, "必须是整数。") from None
+    elif kind is float:
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise ValidationError(label, "必须是数字。") from None
+    elif kind is bool:
+        value = bool(value)
+    before = get(db, key)
+    db.execute(
+        "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, json.dumps(value, ensure_ascii=False)],
+    )
+    audit.record(db, actor, "setting", "settings", key, {"value": before}, {"value": value})
+
+
+def all_settings(db) -> dict:
+    out = {k: v[0] for k, v in DEFAULTS.items()}
+    for key, value in db.execute("SELECT key, value FROM settings"):
+        out[key] = json.loads(value)
+    return out

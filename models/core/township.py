@@ -1,0 +1,122 @@
+"""The township itself: identity, villages and offices."""
+
+from __future__ import annotations
+
+import re
+
+from models.core import records
+
+from models.core import settings
+from models.core.personal import check_text
+from models.core.errors import ValidationError
+from models.core.users import require
+
+MAX_NAME = 50
+
+
+def identity(db) -> dict:
+    """Name, code, county and phones of the township this database belongs to."""
+    s = settings.all_settings(db)
+    return {k: s.get(k, "") for k in ("township_name", "township_code", "county_name", "supervision_phone", "office_phone")}
+
+
+def set_identity(db, actor, *, name: str, code: str, county: str = "", supervision_phone: str = "", office_phone: str = "") -> None:
+    require(actor, "settings.write")
+    name = check_text(name, "乡镇名称", MAX_NAME, required=True)
+    code = check_text(code, "乡镇代码", 12, required=True)
+    county = check_text(county, "所属县（市、区）", MAX_NAME)
+    if not re.fullmatch(r"[0-9]{6,12}", code):
+        raise ValidationError("乡镇代码", "应为 6 到 12 位数字（如行政区划代码 330106001）。")
+    for label, phone in (("监督电话", supervision_phone), ("办公室电话", office_phone)):
+        phone = check_text(phone, label, 20)
+        if phone and not re.fullmatch(r"[0-9\-—()（） ]{5,20}", phone):
+            raise ValidationError(label, "格式不正确，只能包含数字、连字符和括号。")
+    with db.atomic():
+        for key, value in (("township_name", name), ("township_code", code), ("county_name", (county or "").strip()),
+                           ("supervision_phone", supervision_phone.strip()), ("office_phone", office_phone.strip())):
+            settings.set_value(db, key, value, actor)
+        db.execute(
+            "INSERT INTO townships (code, name, county, is_local) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT(code) DO UPDATE SET name = excluded.name, county = excluded.county, is_local = 1",
+            [code, name, county],
+        )
+        db.execute("UPDATE townships SET is_local = 0 WHERE code != ?", [code])
+
+
+def townships(db) -> list[dict]:
+    return records.rows(db, "SELECT code, name, county, is_local FROM townships ORDER BY is_local DESC, code")
+
+
+def _validate_village(name, households) -> tuple[str, int]:
+    name = check_text(name, "村名", MAX_NAME, required=True)
+    try:
+        households = int(households)
+    except (TypeError, ValueError):
+        raise ValidationError("户数", "必须是整数。") from None
+    if households < 0 or households > 100000:
+        raise ValidationError("户数", "应在 0 到 100000 之间。")
+    return name, households
+
+
+def add_village(db, actor, name: str, households: int, population: int | None = None) -> str:
+    require(actor, "settings.write")
+    name, households = _validate_village(name, households)
+    with db.atomic():
+        if db.execute("SELECT 1 FROM villages WHERE name = ? AND deleted = 0 AND township_code = ?",
+                      [name, records.local_township_code(db)]).fetchone():
+            raise ValidationError("村名", f"“{name}”已存在。")
+        return records.insert(db, "villages", {"name": name, "households": households, "population": population}, actor)
+
+
+def update_village(db, actor, key: str, name: str, households: int) -> None:
+    require(actor, "settings.write")
+    name, households = _validate_village(name, households)
+    with db.atomic():
+        records.update(db, "villages", key, {"name": name, "households": households}, actor)
+
+
+def delete_village(db, actor, key: str) -> None:
+    require(actor, "settings.write")
+    with db.atomic():
+        records.delete(db, "villages", key, actor)
+
+
+def villages(db, township_code: str | None = None) -> list[dict]:
+    sql = "SELECT uuid, name, households, population, township_code FROM villages WHERE deleted = 0"
+    params = []
+    if township_code:
+        sql += " AND township_code = ?"
+        params.append(township_code)
+    return records.rows(db, sql + " ORDER BY id", params)
+
+
+def add_office(db, actor, name: str, kind: str = "", description: str = "", phone: str = "", establishment: int = 0) -> str:
+    require(actor, "settings.write")
+    name = check_text(name, "机构名称", MAX_NAME, required=True)
+    kind = check_text(kind, "类别", MAX_NAME)
+    description = check_text(description, "职责说明", 2000, multiline=True)
+    phone = check_text(phone, "电话", 20)
+    try:
+        establishment = int(establishment or 0)
+    except (TypeError, ValueError):
+        raise ValidationError("编制数", "必须是整数。") from None
+    if establishment < 0:
+        raise ValidationError("编制数", "不能为负数。")
+    with db.atomic():
+        return records.insert(db, "offices", {"name": name, "kind": kind, "description": description,
+                                              "phone": phone, "establishment": establishment}, actor)
+
+
+def delete_office(db, actor, key: str) -> None:
+    require(actor, "settings.write")
+    with db.atomic():
+        records.delete(db, "offices", key, actor)
+
+
+def offices(db, township_code: str | None = None) -> list[dict]:
+    sql = "SELECT uuid, name, kind, description, phone, establishment, township_code FROM offices WHERE deleted = 0"
+    params = []
+    if township_code:
+        sql += " AND township_code = ?"
+        params.append(township_code)
+    return records.rows(db, sql + " ORDER BY id", params)

@@ -1,0 +1,1 @@
+"""换届: the term-change election."""

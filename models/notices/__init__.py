@@ -1,0 +1,1 @@
+"""公示: the registry of notice kinds, publishing, checking a posted sheet."""

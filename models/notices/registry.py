@@ -1,0 +1,709 @@
+"""Public notices (公示): the registry of notice kinds, publishing, and checking
+a posted sheet against the record.
+
+Each kind gathers plain data from the domain modules (roster, service desk,
+assessment), and a renderer in reports/notices/ turns it into PDF bytes on the
+GB/T 9704-2012 template. Publishing gives the notice a short serial (printed on
+every page and in the PDF's metadata) and records the SHA-256 of the file, so
+`check-notice FILE.pdf` can tell whether a sheet is the one that was published.
+
+Privacy: gatherers never pass ID numbers or private phones on; names in case
+results are masked according to the `notice_name_mask` setting; and the
+template masks anything that still looks like an ID or mobile number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from models.core import records
+
+from models.core import settings
+
+from models.core import township
+from models.core.errors import AppError, ValidationError
+from models.core.personal import mask_name, mask_phone, parse_date
+from models.core.users import require
+
+settings.register("notice_name_mask", "given", "公示姓名遮挡方式（given：张* / middle：张*丰）", str)
+settings.register("notice_period_workdays", 5, "公示期（工作日）", int)
+settings.register("notice_paper", "a4", "公示默认纸张（a4 / a4-landscape / a3）", str)
+
+CAPABILITY = "notice.publish"
+SERIAL_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
+SERIAL_RE = re.compile(r"\b(\d{8}-[0-9A-Z]{6})\b")
+MIN_PRE_APPOINTMENT_DAYS = 5
+
+
+class NoticeDataUnavailable(AppError):
+    """The data a notice kind prints is not available (its module is missing)."""
+
+
+class NothingToPublish(AppError):
+    """The notice would be empty (no rows for the date or period)."""
+
+
+@dataclass
+class NoticeParams:
+    """What a notice is made for: the notice date, a ticket number, a period,
+    a paper choice; township_code narrows a county database to one township."""
+
+    date: dt.date = field(default_factory=dt.date.today)
+    ticket: str | None = None
+    period: str | None = None
+    paper: str | None = None
+    township_code: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"date": self.date.isoformat(), "ticket": self.ticket, "period": self.period, "paper": self.paper,
+                "township_code": self.township_code}
+
+
+@dataclass
+class NoticeKind:
+    """One kind of notice: key (CLI name), Chinese label, the parameters it
+    needs, where its data comes from, and the functions that gather and render."""
+
+    key: str
+    label: str
+    needs: tuple[str, ...]
+    source: str
+    gather: Callable
+    renderer: str  # "module:function" in reports.notices
+    paper: str = "a4"
+    area: str = ""  # the tab whose data it prints: roster, service, assess
+
+    def render(self, data: dict, serial: str, paper: str, progress=None) -> bytes:
+        module_name, func = self.renderer.split(":")
+        module = importlib.import_module(f"reports.notices.{module_name}")
+        return getattr(module, func)(data, serial=serial, paper=paper, progress=progress)
+
+
+KINDS: dict[str, NoticeKind] = {}
+# Domain modules that register their own kinds when imported (register_kind).
+PLUGIN_MODULES = ["models.election.term"]
+_plugins_loaded = False
+
+
+def register_kind(kind: NoticeKind) -> None:
+    """Add (or replace) a notice kind; domain modules call this at import time."""
+    KINDS[kind.key] = kind
+
+
+def _load_plugins() -> None:
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    for name in PLUGIN_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name != name:
+                raise
+
+
+def kinds(area: str | None = None) -> list[NoticeKind]:
+    """Registered kinds, in menu order (optionally those of one tab)."""
+    _load_plugins()
+    return [k for k in KINDS.values() if area is None or k.area == area]
+
+
+def get_kind(key: str) -> NoticeKind:
+    """The kind named `key` (CLI name or Chinese label), else a ValidationError listing them."""
+    _load_plugins()
+    if key in KINDS:
+        return KINDS[key]
+    for k in KINDS.values():
+        if key == k.label:
+            return k
+    raise ValidationError("公示类型", f"没有“{key}”这种公示。可用的有：" + "、".join(f"{k.key}（{k.label}）" for k in KINDS.values()))
+
+
+# ---- shared helpers ------------------------------------------------------------
+
+def _source(module: str, func: str, label: str):
+    """A domain function, or NoticeDataUnavailable naming what is missing."""
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as e:
+        if e.name and module.startswith(e.name):
+            raise NoticeDataUnavailable(f"“{label}”所需的数据尚未提供（缺少模块 {module}），暂不能生成。") from None
+        raise
+    fn = getattr(mod, func, None)
+    if fn is None:
+        raise NoticeDataUnavailable(f"“{label}”所需的数据尚未提供（{module}.{func} 不存在），暂不能生成。")
+    return fn
+
+
+def office_identity(db, township_code: str | None = None) -> dict:
+    """Township name, issuing bodies and public phones for a notice."""
+    ident = township.identity(db)
+    name = ident.get("township_name") or "本乡镇"
+    if township_code and township_code != ident.get("township_code"):
+        row = db.execute("SELECT name FROM townships WHERE code = ?", [township_code]).fetchone()
+        if row:
+            name = row[0]
+    return {
+        "township": name,
+        "party": f"中共{name}委员会",
+        "government": f"{name}人民政府",
+        "service_center": f"{name}便民服务中心",
+        "assess_office": f"{name}考核办公室",
+        "office": f"{name}党政综合办公室",
+        "supervision_phone": ident.get("supervision_phone") or "",
+        "office_phone": ident.get("office_phone") or "",
+    }
+
+
+def _is_workday(db, day: dt.date) -> bool:
+    try:
+        from models.service import workdays
+
+        return workdays.is_workday(db, day)
+    except (ImportError, AttributeError, ValidationError):
+        pass
+    try:
+        import chinese_calendar
+
+        return chinese_calendar.is_workday(day)
+    except (ImportError, NotImplementedError):
+        return day.weekday() < 5
+
+
+def notice_period(db, start: dt.date, workdays: int) -> tuple[dt.date, dt.date]:
+    """First and last day of a notice period of `workdays` working days that
+    starts on `start` (or the next working day when `start` is not one)."""
+    day = start
+    while not _is_workday(db, day):
+        day += dt.timedelta(days=1)
+    first, counted = day, 1
+    while counted < workdays:
+        day += dt.timedelta(days=1)
+        if _is_workday(db, day):
+            counted += 1
+    return first, day
+
+
+def period_workdays(db) -> int:
+    return max(1, int(settings.get(db, "notice_period_workdays") or 5))
+
+
+def parse_period(text: str | None, today: dt.date | None = None) -> tuple[dt.date, dt.date, str]:
+    """A period as (first day, last day, Chinese label) from '2026', '2026-10',
+    '2026-Q3', '2026-H1', '2026-10-01..2026-10-31' or one date. Empty: last month."""
+    today = today or dt.date.today()
+    s = (text or "").strip().upper()
+    if not s:
+        last = today.replace(day=1) - dt.timedelta(days=1)
+        s = f"{last.year}-{last.month:02d}"
+    m = re.fullmatch(r"(\d{4})", s)
+    if m:
+        y = int(m[1])
+        return dt.date(y, 1, 1), dt.date(y, 12, 31), f"{y}年"
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", s)
+    if m:
+        y, mo = int(m[1]), int(m[2])
+        if not 1 <= mo <= 12:
+            raise ValidationError("期间", f"“{text}”的月份不对。")
+        end = (dt.date(y + mo // 12, mo % 12 + 1, 1) - dt.timedelta(days=1))
+        return dt.date(y, mo, 1), end, f"{y}年{mo}月"
+    m = re.fullmatch(r"(\d{4})-?Q([1-4])", s)
+    if m:
+        y, q = int(m[1]), int(m[2])
+        start = dt.date(y, 3 * q - 2, 1)
+        end = (dt.date(y + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1))
+        return start, end, f"{y}年第{'一二三四'[q - 1]}季度"
+    m = re.fullmatch(r"(\d{4})-?H([12])", s)
+    if m:
+        y, h = int(m[1]), int(m[2])
+        return (dt.date(y, 1, 1), dt.date(y, 6, 30), f"{y}年上半年") if h == 1 else \
+            (dt.date(y, 7, 1), dt.date(y, 12, 31), f"{y}年下半年")
+    parts = re.split(r"\s*(?:\.\.|~|～|至|到|/)\s*", text.strip()) if text else []
+    if len(parts) == 2:
+        a, b = parse_date(parts[0], "期间开始"), parse_date(parts[1], "期间结束")
+        if b < a:
+            raise ValidationError("期间", "结束日期早于开始日期。")
+        return a, b, f"{a.year}年{a.month}月{a.day}日至{b.year}年{b.month}月{b.day}日"
+    try:
+        d = parse_date(text, "期间")
+    except ValidationError:
+        raise ValidationError("期间", f"“{text}”看不懂。可写 2026、2026-10、2026-Q3、2026-H1 或 "
+                                      "2026-10-01..2026-10-31。") from None
+    return d, d, f"{d.year}年{d.month}月{d.day}日"
+
+
+def _base(db, params: NoticeParams, kind_key: str) -> dict:
+    ident = office_identity(db, params.township_code)
+    return {"kind": kind_key, "office": ident, "date": params.date.isoformat(),
+            "supervision_phone": ident["supervision_phone"], "office_phone": ident["office_phone"]}
+
+
+def _with_period(db, data: dict, params: NoticeParams, workdays: int | None = None) -> dict:
+    n = workdays or period_workdays(db)
+    start, end = notice_period(db, params.date, n)
+    data["notice_period"] = {"start": start.isoformat(), "end": end.isoformat(), "workdays": n}
+    return data
+
+
+def _join(values) -> str:
+    return "、".join(str(v) for v in values if v) if values else ""
+
+
+def public_phone(value: str | None) -> str:
+    """A phone fit for a public sheet: landlines as they are, mobiles masked."""
+    value = (value or "").strip()
+    if re.fullmatch(r"1[3-9]\d{9}", value):
+        return mask_phone(value)
+    return value
+
+
+# ---- gatherers: roster ---------------------------------------------------------
+
+def gather_duties(db, params: NoticeParams) -> dict:
+    """领导班子分工公示: team members, posts (交叉任职), duty areas, contact villages."""
+    fn = _source("models.roster.team", "division_of_duties", "领导班子分工公示")
+    members = fn(db, params.township_code)
+    if not members:
+        raise NothingToPublish("领导班子中还没有成员（没有现任班子职务），无法生成分工公示。")
+    data = _base(db, params, "duties")
+    data["members"] = [{
+        "name": m["name"], "posts": m.get("posts") or "",
+        "duty_areas": _join(m.get("duty_areas")), "assists": _join(m.get("assists")),
+        "villages": _join(m.get("villages")), "contact_points": _join(m.get("contact_points")),
+    } for m in members]
+    return _with_period(db, data, params)
+
+
+def gather_whereabouts(db, params: NoticeParams) -> dict:
+    """干部流向公示栏: every cadre's status on the date, for the board."""
+    fn = _source("models.roster.team", "whereabouts_board", "干部流向公示栏")
+    rows = fn(db, params.date, params.township_code)
+    if not rows:
+        raise NothingToPublish("没有在职干部，干部流向公示栏无内容。")
+    data = _base(db, params, "whereabouts")
+    data["rows"] = [{"name": r["name"], "post": r.get("post") or "", "status": r.get("status") or "未登记",
+                     "place": r.get("place") or "", "note": r.get("note") or "", "is_team": bool(r.get("is_team"))}
+                    for r in rows]
+    return data
+
+
+def gather_pre_appointment(db, params: NoticeParams) -> dict:
+    """任前公示: cadres with a proposed post; at least 5 working days."""
+    fn = _source("models.roster.team", "pre_appointment_list", "任前公示")
+    rows = fn(db, params.township_code)
+    if not rows:
+        raise NothingToPublish("没有填写了“拟任职务”的干部，无法生成任前公示。")
+    data = _base(db, params, "pre_appointment")
+    keep = ("name", "sex", "ethnicity", "birth_month", "political_status", "party_join_date", "edu_fulltime",
+            "degree_fulltime", "edu_inservice", "work_start_date", "native_place", "current_post", "proposed_post",
+            "removed_post")
+    data["people"] = [{k: (r.get(k) or "") for k in keep} for r in rows]
+    return _with_period(db, data, params, max(MIN_PRE_APPOINTMENT_DAYS, period_workdays(db)))
+
+
+def gather_liaison_cards(db, params: NoticeParams) -> dict:
+    """连心卡: a card per village with the team, its liaison cadres and public phones."""
+    team_fn = _source("models.roster.team", "current_team", "连心卡")
+    duties_fn = _source("models.roster.team", "division_of_duties", "连心卡")
+    coverage_fn = _source("models.roster.team", "village_coverage", "连心卡")
+    team = team_fn(db, params.township_code)
+    if not team:
+        raise NothingToPublish("领导班子中还没有成员，无法生成连心卡。")
+    duties = {d["uuid"]: d for d in duties_fn(db, params.township_code)}
+    data = _base(db, params, "liaison_cards")
+    data["team"] = [{"name": m["name"], "titles": m.get("titles") or "",
+                     "duties": _join(duties.get(m["uuid"], {}).get("duty_areas"))} for m in team]
+    offices = {o["uuid"]: o for o in township.offices(db, params.township_code)}
+    villages = []
+    for v in coverage_fn(db, params.township_code):
+        villages.append({"name": v["name"], "liaisons": [
+            {"name": link["name"], "kind": link.get("kind") or ""} for link in v.get("liaisons", [])]})
+    data["villages"] = villages or [{"name": "", "liaisons": []}]
+    data["office_phones"] = [{"name": o["name"], "phone": public_phone(o.get("phone"))}
+                             for o in offices.values() if o.get("phone")]
+    return data
+
+
+# ---- gatherers: service desk ---------------------------------------------------
+
+def gather_service_catalogue(db, params: NoticeParams) -> dict:
+    """五公开/明白卡: the service catalogue per department."""
+    fn = _source("models.service.catalogue", "items_by_department", "五公开/明白卡")
+    by_dept = fn(db, params.township_code)
+    if not by_dept:
+        raise NothingToPublish("服务事项目录为空，无法生成五公开/明白卡。")
+    data = _base(db, params, "service_catalogue")
+    data["departments"] = [{"name": dept, "items": [{
+        "name": i.get("name") or "", "conditions": i.get("conditions") or "", "materials": i.get("materials") or "",
+        "procedure": i.get("procedure") or "", "time_limit_days": int(i.get("time_limit_days") or 0),
+        "fee_amount": i.get("fee_amount") or "不收费", "fee_basis": i.get("fee_basis") or "",
+        "responsible_post": i.get("responsible_post") or "", "kind": i.get("default_kind") or "",
+    } for i in items]} for dept, items in by_dept.items()]
+    return data
+
+
+def _pick(row: dict, *names, default=""):
+    for n in names:
+        if row.get(n) not in (None, ""):
+            return row[n]
+    return default
+
+
+def _finished_source():
+    """finished_tickets lives in models.service.tickets or models.service.stats."""
+    try:
+        return _source("models.service.tickets", "finished_tickets", "办件结果公示")
+    except NoticeDataUnavailable:
+        return _source("models.service.stats", "finished_tickets", "办件结果公示")
+
+
+def gather_case_results(db, params: NoticeParams) -> dict:
+    """办件结果公示: cases finished in the period, applicants' names masked
+    in the style the `notice_name_mask` setting asks for."""
+    fn = _finished_source()
+    start, end, label = parse_period(params.period, params.date)
+    try:
+        rows = fn(db, start, end, params.township_code)
+    except TypeError:
+        rows = fn(db, start, end)
+    if not rows:
+        raise NothingToPublish(f"{label}没有办结的办件，无需公示。")
+    style = settings.get(db, "notice_name_mask") or "given"
+    full_names: dict[str, str] = {}
+    if style != "given" or "applicant_name" not in rows[0]:
+        # the domain hands names over masked in the default style only
+        full_names = dict(db.execute(
+            "SELECT ticket_no, applicant_name FROM tickets WHERE deleted = 0 AND finished_date BETWEEN ? AND ? "
+            "AND (? IS NULL OR township_code = ?)",
+            [start.isoformat(), end.isoformat(), params.township_code, params.township_code]).fetchall())
+
+    def applicant(r):
+        name = full_names.get(r.get("ticket_no")) or r.get("applicant_name")
+        if name:
+            return mask_name(name, style)
+        return r.get("applicant_name_masked") or ""
+
+    def result(r):
+        text = _pick(r, "result", "outcome", default="办结")
+        late = r.get("days_late")
+        if late:
+            text += f"（超期{late}个工作日）"
+        return text
+
+    data = _base(db, params, "case_results")
+    data["period"] = {"start": start.isoformat(), "end": end.isoformat(), "label": label}
+    data["rows"] = [{
+        "ticket_no": _pick(r, "ticket_no", "number", "no"),
+        "applicant": applicant(r),
+        "matter": _pick(r, "item_name", "matter", "title"),
+        "department": _pick(r, "department", "handler_department", "post"),
+        "received": str(_pick(r, "received_date", "received_at", "created_at"))[:10],
+        "finished": str(_pick(r, "finished_date", "finished_at", "closed_at"))[:10],
+        "result": result(r),
+    } for r in rows]
+    return _with_period(db, data, params)
+
+
+def gather_receipt(db, params: NoticeParams) -> dict:
+    """受理回执: one ticket's acceptance receipt."""
+    if not params.ticket:
+        raise ValidationError("办件编号", "请给出要打印回执的办件编号（--ticket）。")
+    fn = _source("models.service.tickets", "receipt_data", "受理回执")
+    r = fn(db, params.ticket)
+    if not r:
+        raise ValidationError("办件编号", f"办件“{params.ticket}”不存在。")
+    data = _base(db, params, "receipt")
+    data["receipt"] = {
+        "ticket_no": _pick(r, "ticket_no", "number", default=params.ticket),
+        "applicant": _pick(r, "applicant_name", "applicant"),
+        "applicant_phone": public_phone(_pick(r, "applicant_phone_masked", "applicant_phone")),
+        "matter": _pick(r, "item_name", "matter", "title"),
+        "request": _pick(r, "request_text"),
+        "kind": _pick(r, "kind_label", "kind"),
+        "department": _pick(r, "department"),
+        "received": str(_pick(r, "received_date", "received_at", "created_at")),
+        "promised": str(_pick(r, "due_date", "promised_date", "deadline")),
+        "handler": _pick(r, "handler_name", "handler"),
+        "handler_phone": public_phone(_pick(r, "handler_phone", "contact_phone")),
+        "progress_query": _pick(r, "progress_query", "how_to_ask", "query_hint"),
+        "materials": _pick(r, "materials", "materials_received"),
+        "note": _pick(r, "note", "remark"),
+    }
+    return data
+
+
+# ---- registry -------------------------------------------------------------------
+
+for _kind in (
+    NoticeKind("duties", "领导班子分工公示", ("date",), "领导班子（models.roster.team.division_of_duties）",
+               gather_duties, "roster:render_duties", area="roster"),
+    NoticeKind("whereabouts", "干部流向公示栏", ("date",), "干部流向（models.roster.team.whereabouts_board）",
+               gather_whereabouts, "roster:render_whereabouts", paper="a4-landscape", area="roster"),
+    NoticeKind("pre_appointment", "任前公示", ("date",), "拟任职务（models.roster.team.pre_appointment_list）",
+               gather_pre_appointment, "roster:render_pre_appointment", area="roster"),
+    NoticeKind("liaison_cards", "连心卡", ("date",), "领导班子和驻村联村（models.roster.team）",
+               gather_liaison_cards, "roster:render_liaison_cards", area="roster"),
+    NoticeKind("service_catalogue", "五公开/明白卡", ("date",), "服务事项目录（models.service.catalogue.items_by_department）",
+               gather_service_catalogue, "service:render_catalogue", paper="a4-landscape", area="service"),
+    NoticeKind("case_results", "办件结果公示", ("date", "period"), "办结的办件（models.service.stats.finished_tickets）",
+               gather_case_results, "service:render_case_results", paper="a4-landscape", area="service"),
+    NoticeKind("receipt", "受理回执", ("date", "ticket"), "办件（models.service.tickets.receipt_data）",
+               gather_receipt, "service:render_receipt", area="service"),
+):
+    register_kind(_kind)
+
+
+# ---- publishing ---------------------------------------------------------------
+
+@dataclass
+class PublishedNotice:
+    """A generated and recorded notice."""
+
+    serial: str
+    kind: str
+    title: str
+    pdf: bytes
+    sha256: str
+    uuid: str = ""
+
+    @property
+    def pages(self) -> int:
+        return count_pages(self.pdf)
+
+
+def count_pages(pdf: bytes) -> int:
+    """Number of pages of PDF bytes (reportlab writes /Count once, in the page tree)."""
+    counts = [int(n) for n in re.findall(rb"/Count (\d+)", pdf)]
+    return max(counts) if counts else 0
+
+
+def new_serial(db, day: dt.date) -> str:
+    """A short serial not used before: 20261122-7K3Q9M."""
+    for _ in range(20):
+        serial = day.strftime("%Y%m%d") + "-" + "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(6))
+        if not db.execute("SELECT 1 FROM notices WHERE serial = ?", [serial]).fetchone():
+            return serial
+    raise AppError("无法生成不重复的公示编号，请重试。")
+
+
+def gather(db, kind_key: str, params: NoticeParams) -> dict:
+    """The plain data a notice kind prints (raises NothingToPublish when empty)."""
+    kind = get_kind(kind_key)
+    return kind.gather(db, params)
+
+
+def render(kind_key: str, data: dict, serial: str = "", paper: str | None = None, progress=None) -> bytes:
+    """PDF bytes of a notice from gathered data (no database needed)."""
+    kind = get_kind(kind_key)
+    return kind.render(data, serial, paper or kind.paper, progress)
+
+
+def publish(db, actor, kind_key: str, params: NoticeParams | None = None, progress=None) -> PublishedNotice:
+    """Gather, render and record one notice; returns it with its PDF bytes.
+
+    The record (serial, kind, title, parameters, SHA-256 of the PDF) is written
+    in one transaction after the PDF is made, so a failed render leaves nothing."""
+    require(actor, CAPABILITY)
+    params = params or NoticeParams()
+    kind = get_kind(kind_key)
+    data = kind.gather(db, params)
+    serial = new_serial(db, params.date)
+    paper = params.paper or kind.paper
+    pdf = kind.render(data, serial, paper, progress)
+    digest = hashlib.sha256(pdf).hexdigest()
+    title = data.get("title") or kind.label
+    with db.atomic():
+        uuid = records.insert(db, "notices", {
+            "serial": serial, "kind": kind.key, "title": title, "created_at": records.now_iso(),
+            "created_by": getattr(actor, "display_name", "") or getattr(actor, "username", str(actor)),
+            "sha256": digest, "params": json.dumps(params.as_dict(), ensure_ascii=False),
+            "pages": count_pages(pdf), "size": len(pdf),
+        }, actor, township_code=params.township_code)
+    return PublishedNotice(serial, kind.key, title, pdf, digest, uuid)
+
+
+def list_notices(db, limit: int = 200, offset: int = 0, kind: str | None = None) -> list[dict]:
+    """Published notices, newest first."""
+    sql = ("SELECT uuid, serial, kind, title, created_at, created_by, sha256, params, pages, size, township_code "
+           "FROM notices WHERE deleted = 0")
+    params: list = []
+    if kind:
+        sql += " AND kind = ?"
+        params.append(kind)
+    sql += " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+    return records.rows(db, sql, params + [int(limit), int(offset)])
+
+
+def find_serial(pdf: bytes) -> str | None:
+    """The serial a notice PDF carries (metadata subject, else its text)."""
+    import io
+
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(pdf))
+        subject = (reader.metadata or {}).get("/Subject") if reader.metadata else None
+        if subject and SERIAL_RE.search(str(subject)):
+            return SERIAL_RE.search(str(subject)).group(1)
+        for page in reader.pages[:3]:
+            m = SERIAL_RE.search(page.extract_text() or "")
+            if m:
+                return m.group(1)
+    except Exception:  # noqa: BLE001 - a damaged file simply has no readable serial
+        return None
+    return None
+
+
+def verify_pdf(db, pdf: bytes | str | Path) -> dict:
+    """Check a notice file against the record.
+
+    Returns {'status': 'match' | 'altered' | 'unknown', 'serial', 'record',
+    'message'}: 'match' when the file's SHA-256 is recorded; 'altered' when it
+    carries a recorded serial but its content differs; 'unknown' otherwise."""
+    if not isinstance(pdf, bytes):
+        path = Path(pdf)
+        if not path.is_file():
+            raise ValidationError("文件", f"“{path}”不存在。")
+        pdf = path.read_bytes()
+    digest = hashlib.sha256(pdf).hexdigest()
+    cols = "uuid, serial, kind, title, created_at, created_by, sha256, params, pages, township_code"
+    rows = records.rows(db, f"SELECT {cols} FROM notices WHERE sha256 = ? AND deleted = 0", [digest])
+    if rows:
+        r = rows[0]
+        label = KINDS[r["kind"]].label if r["kind"] in KINDS else r["kind"]
+        return {"status": "match", "serial": r["serial"], "record": r, "sha256": digest,
+                "message": f"与记录一致：公示编号 {r['serial']}，{label}“{r['title']}”，"
+                           f"{r['created_at'][:16].replace('T', ' ')} 由 {r['created_by']} 生成。"}
+    serial = find_serial(pdf)
+    if serial:
+        rows = records.rows(db, f"SELECT {cols} FROM notices WHERE serial = ? AND deleted = 0", [serial])
+        if rows:
+            r = rows[0]
+            return {"status": "altered", "serial": serial, "record": r, "sha256": digest,
+                    "message": f"文件带有公示编号 {serial}（“{r['title']}”，{r['created_at'][:10]} 生成），"
+                               "但内容与当时记录的不一致，可能已被改动。"}
+        return {"status": "unknown", "serial": serial, "record": None, "sha256": digest,
+                "message": f"文件带有公示编号 {serial}，但本数据库中没有这份公示的记录。"}
+    return {"status": "unknown", "serial": None, "record": None, "sha256": digest,
+            "message": "本数据库中没有这份文件的记录，文件中也找不到公示编号。"}
+
+
+# ---- gatherers: assessment -------------------------------------------------------
+
+ASSESS_PERIOD_ORDER = ("Y", "Q4", "H2", "Q3", "H1", "Q2", "Q1")
+
+
+def parse_assess_period(text: str | None, today: dt.date) -> tuple[int, str | None]:
+    """(year, period code or None) from '2026', '2026-Q3', '2026-H1', '2026-Y'."""
+    s = (text or "").strip().upper()
+    if not s:
+        return today.year, None
+    m = re.fullmatch(r"(\d{4})(?:[-_ ]?(Q[1-4]|H[12]|Y))?", s)
+    if not m:
+        raise ValidationError("考核期", f"“{text}”看不懂。可写 2026（全年）、2026-Q3、2026-H1 或 2026-Y。")
+    return int(m[1]), m[2]
+
+
+def _plan_for_year(db, year: int, label: str) -> dict:
+    fn = _source("models.assess.scorecard", "plan_for_year", label)
+    plan = fn(db, year)
+    if not plan:
+        raise NothingToPublish(f"{year}年还没有考核方案，无法生成{label}。")
+    return plan
+
+
+def gather_assessment_results(db, params: NoticeParams) -> dict:
+    """考核结果公示: totals, grades and ranks of a plan's period (the latest
+    period with results when none is given)."""
+    label = "考核结果公示"
+    fn = _source("models.assess.scorecard", "results_for_notice", label)
+    year, period = parse_assess_period(params.period, params.date)
+    plan = _plan_for_year(db, year, label)
+    candidates = [period] if period else [p for p in ASSESS_PERIOD_ORDER if p in (plan.get("periods") or "").split(",")]
+    result = {}
+    for p in candidates:
+        result = fn(db, plan["uuid"], p)
+        if result and result.get("rows"):
+            break
+    if not result or not result.get("rows"):
+        raise NothingToPublish(f"{year}年{'该考核期' if period else ''}还没有考核结果，无法生成{label}。")
+    data = _base(db, params, "assessment_results")
+    data.update({"title": result.get("title") or label, "period_label": result.get("period_label", ""),
+                 "plan_name": result.get("plan_name", ""), "year": year,
+                 "rows": [{k: r.get(k) for k in ("category", "rank", "name", "village", "total", "grade", "vetoed",
+                                                  "veto_items", "last_place")} for r in result["rows"]]})
+    return _with_period(db, data, params)
+
+
+def gather_rewards(db, params: NoticeParams) -> dict:
+    """补贴/奖励公示: reward pool splits and village cadre subsidies of a year, before payment."""
+    label = "补贴/奖励公示"
+    fn = _source("models.assess.scorecard", "rewards_for_notice", label)
+    year, _ = parse_assess_period(params.period, params.date)
+    result = fn(db, year)
+    if not result or not (result.get("pools") or result.get("subsidies")):
+        raise NothingToPublish(f"{year}年没有奖励或补贴数据，无法生成{label}。")
+    data = _base(db, params, "rewards")
+    data.update({"title": result.get("title") or label, "year": year,
+                 "pools": result.get("pools") or [], "subsidies": result.get("subsidies") or []})
+    return _with_period(db, data, params)
+
+
+def gather_commitments(db, params: NoticeParams) -> dict:
+    """目标承诺公示: each target's owner, content, measures and deadline."""
+    label = "目标承诺公示"
+    fn = _source("models.assess.scorecard", "commitments_for_notice", label)
+    year, _ = parse_assess_period(params.period, params.date)
+    result = fn(db, year)
+    if not result or not result.get("rows"):
+        raise NothingToPublish(f"{year}年还没有目标承诺，无法生成{label}。")
+    data = _base(db, params, "commitments")
+    data.update({"title": result.get("title") or label, "year": year, "rows": result["rows"]})
+    return _with_period(db, data, params)
+
+
+def gather_supervision(db, params: NoticeParams) -> dict:
+    """督办通知单: one sheet per target whose latest check failed (status
+    'unmet'), or only the one whose notice number is given with --ticket."""
+    label = "督办通知单"
+    targets_fn = _source("models.assess.scorecard", "targets", label)
+    notice_fn = _source("models.assess.scorecard", "supervision_notice", label)
+    year, _ = parse_assess_period(params.period, params.date)
+    plan = _plan_for_year(db, year, label)
+    sheets = []
+    for t in targets_fn(db, plan["uuid"], "unmet"):
+        sheet = notice_fn(db, t["uuid"])
+        if not sheet:
+            continue
+        if params.ticket and sheet.get("notice_no") != params.ticket:
+            continue
+        sheets.append(sheet)
+    if not sheets:
+        if params.ticket:
+            raise ValidationError("督办编号", f"{year}年没有编号为“{params.ticket}”的未达标督办事项。")
+        raise NothingToPublish(f"{year}年没有未达标的目标，无需督办。")
+    data = _base(db, params, "supervision")
+    data.update({"title": label, "year": year, "sheets": sheets})
+    return data
+
+
+for _kind in (
+    NoticeKind("assessment_results", "考核结果公示", ("date", "period"), "考核结果（models.assess.scorecard.results_for_notice）",
+               gather_assessment_results, "assess:render_results", area="assess"),
+    NoticeKind("rewards", "补贴/奖励公示", ("date", "period"), "奖金和村干部补贴（models.assess.scorecard.rewards_for_notice）",
+               gather_rewards, "assess:render_rewards", area="assess"),
+    NoticeKind("commitments", "目标承诺公示", ("date", "period"), "目标责任（models.assess.scorecard.commitments_for_notice）",
+               gather_commitments, "assess:render_commitments", paper="a4-landscape", area="assess"),
+    NoticeKind("supervision", "督办通知单", ("date", "period"), "未达标目标（models.assess.scorecard.supervision_notice）",
+               gather_supervision, "assess:render_supervision", area="assess"),
+):
+    register_kind(_kind)

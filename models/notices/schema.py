@@ -1,0 +1,28 @@
+"""Schema migrations of the notices domain (see models/core/migrations.py).
+
+`notices` records every published notice: its short serial (printed on each
+page), kind, title, who made it and when, the parameters it was made with, and
+the SHA-256 of the PDF file, so a posted sheet can be checked against the record.
+"""
+
+from sqlite_utils import Migrations
+
+from models.core.records import create_travel_table, register_travel_table
+
+migrations = Migrations("notices")
+
+register_travel_table("notices")
+
+
+@migrations()
+def m001_notices(db):
+    create_travel_table(
+        db, "notices",
+        "serial TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL, created_at TEXT NOT NULL, "
+        "created_by TEXT NOT NULL, sha256 TEXT NOT NULL, params TEXT NOT NULL DEFAULT '{}', "
+        "pages INTEGER, size INTEGER",
+    )
+    db.execute("CREATE UNIQUE INDEX idx_notices_serial ON notices(township_code, serial)")
+    db.execute("CREATE INDEX idx_notices_sha256 ON notices(sha256)")
+    db.execute("CREATE INDEX idx_notices_created ON notices(created_at)")
+    db.execute("CREATE INDEX idx_notices_kind ON notices(kind, created_at)")

@@ -1,0 +1,134 @@
+"""Schema migrations of the roster domain (see models/core/migrations.py).
+
+Cadres, organs, posts and appointments (a cadre may hold several posts at
+once: 交叉任职), duty areas and who is in charge of them, village liaison,
+contact points, village 两委 members and the daily whereabouts board.
+References to villages and offices (foundation tables) are soft uuids.
+"""
+
+from sqlite_utils import Migrations
+
+from models.core.records import create_travel_table, register_travel_table
+
+migrations = Migrations("roster")
+
+# Parents before children: the handoff import follows this order.
+for _name in ("cadres", "organs", "posts", "appointments", "duty_areas", "duty_assignments",
+              "village_liaisons", "contact_points", "village_officials", "whereabouts"):
+    register_travel_table(_name)
+
+
+@migrations()
+def m001_roster(db):
+    create_travel_table(
+        db, "cadres",
+        "name TEXT NOT NULL, "
+        "name_pinyin TEXT NOT NULL DEFAULT '', "      # 'zhangsan' (search)
+        "name_initials TEXT NOT NULL DEFAULT '', "    # 'zs' (search-as-you-type)
+        "sex TEXT, ethnicity TEXT, "
+        "birth_date TEXT, "                            # 'YYYY-MM-DD' or 'YYYY-MM'
+        "id_number TEXT, phone TEXT, "
+        "native_place TEXT, birth_place TEXT, "
+        "political_status TEXT, party_join_date TEXT, work_start_date TEXT, "
+        "edu_fulltime TEXT, degree_fulltime TEXT, school_fulltime TEXT, "
+        "edu_inservice TEXT, degree_inservice TEXT, school_inservice TEXT, "
+        "specialty TEXT, "
+        "rank TEXT, "                                  # 副县 / 正科 / 副科 / 科员及办事员
+        "staffing TEXT, "                              # 在编 / 聘用
+        "office_uuid TEXT, "                           # soft ref to offices (where a staff member works)
+        "status TEXT NOT NULL DEFAULT '在职', "          # 在职 / 离任
+        "left_date TEXT, "
+        "current_post_text TEXT, "                     # 现任职务 as printed on forms
+        "proposed_post TEXT, "                         # 拟任职务 (任前公示)
+        "removed_post TEXT, "                          # 拟免职务
+        "nomination TEXT, "                            # '' / 继续提名 / 新提名 (age rules)
+        "resume TEXT, "                                # lines 'YYYY.MM--YYYY.MM text'
+        "rewards TEXT, "
+        "annual_assessments TEXT, "
+        "family TEXT, "                                # JSON list of {relation,name,birth,political_status,work}
+        "photo BLOB, "
+        "note TEXT",
+    )
+    db.execute("CREATE INDEX idx_cadres_initials ON cadres(name_initials)")
+    db.execute("CREATE INDEX idx_cadres_pinyin ON cadres(name_pinyin)")
+    db.execute("CREATE INDEX idx_cadres_name ON cadres(name)")
+    db.execute("CREATE INDEX idx_cadres_list ON cadres(township_code, deleted, status, name_pinyin)")
+    db.execute("CREATE INDEX idx_cadres_office ON cadres(office_uuid)")
+
+    create_travel_table(
+        db, "organs",
+        "name TEXT NOT NULL, kind TEXT, sort_order INTEGER NOT NULL DEFAULT 0",
+    )
+    create_travel_table(
+        db, "posts",
+        "organ_uuid TEXT NOT NULL REFERENCES organs(uuid), "
+        "title TEXT NOT NULL, "
+        "role TEXT, "                                  # machine role for rule checks, see models.roster.team.ROLES
+        "rank TEXT, "
+        "is_team INTEGER NOT NULL DEFAULT 0, "          # a seat of the leadership team (班子成员)
+        "description TEXT, "                           # 职位说明书
+        "sort_order INTEGER NOT NULL DEFAULT 0",
+    )
+    db.execute("CREATE INDEX idx_posts_organ ON posts(organ_uuid, sort_order)")
+
+    create_travel_table(
+        db, "appointments",
+        "cadre_uuid TEXT NOT NULL REFERENCES cadres(uuid), "
+        "post_uuid TEXT NOT NULL REFERENCES posts(uuid), "
+        "start_date TEXT, end_date TEXT, "              # end_date NULL = current
+        "term TEXT, "                                  # 届次
+        "method TEXT, "                                # 选任 / 委任
+        "note TEXT",
+    )
+    db.execute("CREATE INDEX idx_appointments_cadre ON appointments(cadre_uuid, end_date)")
+    db.execute("CREATE INDEX idx_appointments_post ON appointments(post_uuid, end_date)")
+
+    create_travel_table(
+        db, "duty_areas",
+        "name TEXT NOT NULL, "
+        "is_finance INTEGER NOT NULL DEFAULT 0, "
+        "office_uuid TEXT, "                           # soft: the office reporting to this area's leader
+        "sort_order INTEGER NOT NULL DEFAULT 0, note TEXT",
+    )
+    create_travel_table(
+        db, "duty_assignments",
+        "area_uuid TEXT NOT NULL REFERENCES duty_areas(uuid), "
+        "cadre_uuid TEXT NOT NULL REFERENCES cadres(uuid), "
+        "kind TEXT NOT NULL DEFAULT '分管'",             # 分管 / 协管 / 具体负责
+    )
+    db.execute("CREATE INDEX idx_duty_assign_area ON duty_assignments(area_uuid)")
+    db.execute("CREATE INDEX idx_duty_assign_cadre ON duty_assignments(cadre_uuid)")
+
+    create_travel_table(
+        db, "village_liaisons",
+        "village_uuid TEXT NOT NULL, "                 # soft ref to villages
+        "cadre_uuid TEXT NOT NULL REFERENCES cadres(uuid), "
+        "kind TEXT NOT NULL DEFAULT '联村', "            # 驻村 / 联村
+        "start_date TEXT, end_date TEXT",
+    )
+    db.execute("CREATE INDEX idx_liaison_village ON village_liaisons(village_uuid)")
+    db.execute("CREATE INDEX idx_liaison_cadre ON village_liaisons(cadre_uuid)")
+
+    create_travel_table(
+        db, "contact_points",
+        "cadre_uuid TEXT NOT NULL REFERENCES cadres(uuid), "
+        "name TEXT NOT NULL, kind TEXT, note TEXT",      # kind: 企业 / 学校 / 项目 / 部门
+    )
+    db.execute("CREATE INDEX idx_contact_cadre ON contact_points(cadre_uuid)")
+
+    create_travel_table(
+        db, "village_officials",
+        "village_uuid TEXT NOT NULL, name TEXT NOT NULL, "
+        "roles TEXT NOT NULL, "                        # '书记,主任' = 一肩挑
+        "sex TEXT, birth_date TEXT, phone TEXT, political_status TEXT, term TEXT, note TEXT",
+    )
+    db.execute("CREATE INDEX idx_village_officials ON village_officials(village_uuid)")
+
+    create_travel_table(
+        db, "whereabouts",
+        "cadre_uuid TEXT NOT NULL REFERENCES cadres(uuid), "
+        "date TEXT NOT NULL, status TEXT NOT NULL, "      # 在岗 / 下村 / 开会 / 出差 / 请假 / 学习 / 值班 / 休息
+        "place TEXT, note TEXT",
+    )
+    db.execute("CREATE UNIQUE INDEX idx_whereabouts_day ON whereabouts(cadre_uuid, date) WHERE deleted = 0")
+    db.execute("CREATE INDEX idx_whereabouts_date ON whereabouts(date, status)")

@@ -1,0 +1,164 @@
+"""Schema migrations of the service domain (see models/core/migrations.py).
+
+Tables: the working-day calendar (local reference data, keyed by date), the
+service catalogue, tickets with their status history, rectification items
+opened by bad ratings, the duty-chief rota and the weekly 集中办理日.
+"""
+
+from sqlite_utils import Migrations
+
+from models.core.records import create_travel_table, register_travel_table
+
+migrations = Migrations("service")
+
+# Parents before children.
+register_travel_table("service_items")
+register_travel_table("tickets")
+register_travel_table("ticket_events")
+register_travel_table("ticket_rectifications")
+register_travel_table("service_duty")
+register_travel_table("service_days")
+
+
+@migrations()
+def m001_service(db):
+    # One row per calendar day of every covered year; a year is covered when
+    # its days are here. Reference data the county may send: keyed by date.
+    db.execute(
+        "CREATE TABLE workdays (date TEXT PRIMARY KEY, is_workday INTEGER NOT NULL, name TEXT NOT NULL DEFAULT '', "
+        "source TEXT NOT NULL DEFAULT 'chinesecalendar', updated_at TEXT, updated_by TEXT) WITHOUT ROWID"
+    )
+    create_travel_table(
+        db, "service_items",
+        "department TEXT NOT NULL, name TEXT NOT NULL, conditions TEXT NOT NULL DEFAULT '', "
+        "materials TEXT NOT NULL DEFAULT '', procedure TEXT NOT NULL DEFAULT '', "
+        "time_limit_days INTEGER NOT NULL DEFAULT 0, default_kind TEXT NOT NULL DEFAULT '即办件', "
+        "fee_basis TEXT NOT NULL DEFAULT '', fee_amount TEXT NOT NULL DEFAULT '不收费', "
+        "responsible_post TEXT NOT NULL DEFAULT '', active INTEGER NOT NULL DEFAULT 1, "
+        "sort_order INTEGER NOT NULL DEFAULT 0",
+    )
+    db.execute("CREATE INDEX idx_service_items_dept ON service_items(department, sort_order)")
+    create_travel_table(
+        db, "tickets",
+        "ticket_no TEXT NOT NULL, year INTEGER NOT NULL, seq INTEGER NOT NULL, "
+        "channel TEXT NOT NULL, applicant_name TEXT NOT NULL, applicant_phone TEXT NOT NULL DEFAULT '', "
+        "applicant_village TEXT NOT NULL DEFAULT '', applicant_id_number TEXT NOT NULL DEFAULT '', "
+        "item_uuid TEXT, item_name TEXT NOT NULL DEFAULT '', department TEXT NOT NULL DEFAULT '', "
+        "request_text TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL, status TEXT NOT NULL, "
+        "first_receiver TEXT NOT NULL DEFAULT '', handler_cadre_uuid TEXT, handler_name TEXT NOT NULL DEFAULT '', "
+        "cooperating_departments TEXT NOT NULL DEFAULT '', county_office TEXT NOT NULL DEFAULT '', "
+        "proxy_service INTEGER NOT NULL DEFAULT 0, home_service INTEGER NOT NULL DEFAULT 0, "
+        "received_date TEXT NOT NULL, promised_days INTEGER NOT NULL DEFAULT 0, due_date TEXT NOT NULL, "
+        "paused_days INTEGER NOT NULL DEFAULT 0, pause_started TEXT, "
+        "finished_date TEXT, result TEXT NOT NULL DEFAULT '', close_reason TEXT NOT NULL DEFAULT '', "
+        "days_late INTEGER NOT NULL DEFAULT 0, work_days_used INTEGER, "
+        "callback_due TEXT, callback_date TEXT, rating INTEGER, rating_comment TEXT NOT NULL DEFAULT '', "
+        "confirmed INTEGER NOT NULL DEFAULT 0, confirmed_at TEXT",
+    )
+    # Every filter and sort the ticket list offers has an index; single-column
+    # indexes keep rowid order inside one value, so "WHERE x = ? ORDER BY id" walks the index.
+    db.execute("CREATE UNIQUE INDEX idx_tickets_no ON tickets(township_code, ticket_no)")
+    db.execute("CREATE INDEX idx_tickets_seq ON tickets(township_code, year, seq)")
+    for col in ("status", "kind", "department", "applicant_village", "channel", "received_date",
+                "finished_date", "handler_cadre_uuid", "item_uuid"):
+        db.execute(f"CREATE INDEX idx_tickets_{col} ON tickets({col})")
+    db.execute("CREATE INDEX idx_tickets_open_due ON tickets(status, due_date)")
+    db.execute("CREATE INDEX idx_tickets_late ON tickets(days_late) WHERE days_late > 0")
+    db.execute("CREATE INDEX idx_tickets_applicant ON tickets(applicant_name)")
+    # Chinese search: trigram FTS over applicant and request text. The
+    # connection runs with trusted_schema=OFF, which forbids FTS5 inside
+    # triggers, so ordinary triggers queue each change (with its text) in
+    # tickets_fts_pending and models.service.tickets.flush_fts applies the queue before
+    # any search. Bulk inserts switch the queue off and index directly.
+    db.execute(
+        "CREATE VIRTUAL TABLE tickets_fts USING fts5(applicant_name, request_text, "
+        "content='tickets', content_rowid='id', tokenize='trigram')"
+    )
+    db.execute(
+        "CREATE TABLE tickets_fts_pending (seq INTEGER PRIMARY KEY, op TEXT NOT NULL, row_id INTEGER NOT NULL, "
+        "applicant_name TEXT, request_text TEXT)"
+    )
+    db.execute("CREATE TABLE tickets_fts_control (id INTEGER PRIMARY KEY CHECK (id = 1), direct INTEGER NOT NULL)")
+    db.execute("INSERT INTO tickets_fts_control (id, direct) VALUES (1, 0)")
+    queue_on = "WHEN (SELECT direct FROM tickets_fts_control WHERE id = 1) = 0"
+    db.execute(
+        f"CREATE TRIGGER tickets_fts_ai AFTER INSERT ON tickets {queue_on} BEGIN "
+        "INSERT INTO tickets_fts_pending (op, row_id, applicant_name, request_text) "
+        "VALUES ('i', new.id, new.applicant_name, new.request_text); END"
+    )
+    db.execute(
+        f"CREATE TRIGGER tickets_fts_ad AFTER DELETE ON tickets {queue_on} BEGIN "
+        "INSERT INTO tickets_fts_pending (op, row_id, applicant_name, request_text) "
+        "VALUES ('d', old.id, old.applicant_name, old.request_text); END"
+    )
+    db.execute(
+        f"CREATE TRIGGER tickets_fts_au AFTER UPDATE OF applicant_name, request_text ON tickets {queue_on} BEGIN "
+        "INSERT INTO tickets_fts_pending (op, row_id, applicant_name, request_text) "
+        "VALUES ('d', old.id, old.applicant_name, old.request_text); "
+        "INSERT INTO tickets_fts_pending (op, row_id, applicant_name, request_text) "
+        "VALUES ('i', new.id, new.applicant_name, new.request_text); END"
+    )
+    create_travel_table(
+        db, "ticket_events",
+        "ticket_uuid TEXT NOT NULL REFERENCES tickets(uuid), at TEXT NOT NULL, actor TEXT NOT NULL, "
+        "from_status TEXT, to_status TEXT NOT NULL, event_date TEXT, note TEXT NOT NULL DEFAULT ''",
+    )
+    db.execute("CREATE INDEX idx_ticket_events_ticket ON ticket_events(ticket_uuid, id)")
+    create_travel_table(
+        db, "ticket_rectifications",
+        "ticket_uuid TEXT NOT NULL REFERENCES tickets(uuid), opened_date TEXT NOT NULL, deadline TEXT NOT NULL, "
+        "status TEXT NOT NULL DEFAULT '整改中', note TEXT NOT NULL DEFAULT '', done_date TEXT, "
+        "done_note TEXT NOT NULL DEFAULT ''",
+    )
+    db.execute("CREATE INDEX idx_ticket_rect_ticket ON ticket_rectifications(ticket_uuid)")
+    db.execute("CREATE INDEX idx_ticket_rect_status ON ticket_rectifications(status, deadline)")
+    create_travel_table(
+        db, "service_duty",
+        "duty_date TEXT NOT NULL, chief_name TEXT NOT NULL, cadre_uuid TEXT, note TEXT NOT NULL DEFAULT ''",
+    )
+    db.execute("CREATE INDEX idx_service_duty_date ON service_duty(duty_date)")
+    create_travel_table(
+        db, "service_days",
+        "weekday INTEGER NOT NULL, hours TEXT NOT NULL DEFAULT '', place TEXT NOT NULL DEFAULT '', "
+        "note TEXT NOT NULL DEFAULT ''",
+    )
+
+
+@migrations()
+def m002_seed_calendar(db):
+    # A new database can compute deadlines at once: holidays the package knows.
+    from models.service import workdays
+    from models.core.users import SYSTEM_ACTOR
+
+    workdays.seed_from_package(db, SYSTEM_ACTOR)
+
+
+@migrations()
+def m003_covering_indexes(db):
+    # Measured on 1,000,000 tickets: every list query also says "deleted = 0",
+    # which single-column indexes cannot answer without reading each row. With
+    # deleted inside each index, counts are index-only, and "x = ? AND
+    # deleted = 0 ORDER BY id" still walks the index in rowid order. Two wide
+    # indexes make a year's statistics a range scan of one index.
+    for name in ("status", "kind", "department", "applicant_village", "channel", "received_date",
+                 "finished_date", "handler_cadre_uuid", "item_uuid", "open_due", "late"):
+        db.execute(f"DROP INDEX IF EXISTS idx_tickets_{name}")
+    for col in ("status", "kind", "department", "applicant_village", "channel", "handler_cadre_uuid", "item_uuid"):
+        db.execute(f"CREATE INDEX idx_tickets_{col} ON tickets({col}, deleted)")
+    db.execute("CREATE INDEX idx_tickets_open_due ON tickets(status, due_date, deleted)")
+    db.execute("CREATE INDEX idx_tickets_late ON tickets(days_late, deleted) WHERE days_late > 0")
+    db.execute("CREATE INDEX idx_tickets_received ON tickets(received_date, department, channel, applicant_village, "
+               "kind, status, deleted)")
+    db.execute("CREATE INDEX idx_tickets_finished ON tickets(finished_date, status, days_late, work_days_used, rating, "
+               "handler_cadre_uuid, deleted)")
+    db.execute("CREATE INDEX idx_tickets_callback ON tickets(status, rating, callback_due, deleted)")
+
+
+@migrations()
+def m004_township_statistics_indexes(db):
+    # County databases filter by township: the statistics indexes with the
+    # township first keep a township's year one range scan (benchmark finding).
+    db.execute("CREATE INDEX idx_tickets_tw_received ON tickets(township_code, received_date, department, channel, "
+               "applicant_village, kind, status, deleted)")
+    db.execute("CREATE INDEX idx_tickets_tw_finished ON tickets(township_code, finished_date, status, days_late, "
+               "work_days_used, rating, handler_cadre_uuid, deleted)")

@@ -1,0 +1,808 @@
+"""Tickets (办件): the one-window request log.
+
+A ticket is registered at the window (一窗受理) by the first receiver (首问责任人),
+has a promised time limit in working days, and moves through
+受理 → 办理中 → (补正: waiting for the citizen, clock paused) → 办结 / 不予受理 / 退回.
+Every transition is stored in `ticket_events` with its time and author.
+After 办结 a call-back (回访) records a five-level rating (好差评); a bad rating
+opens a rectification item (整改) with its own deadline.
+
+Writing needs "tickets.write". Every action is one transaction, audited through
+models.core.records. Lists are read in windows (see `fetch_window`) so the tab
+works with a million tickets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from models.service import catalogue
+
+from models.core import records
+
+from models.core import settings
+
+from models.service import workdays
+from models.core.errors import ValidationError
+from models.core.personal import check_text, mask_id, mask_phone, parse_date, validate_id_number, validate_phone
+from models.core.users import require
+
+TABLE = "tickets"
+CHANNELS = ("来访", "来电", "来信", "民情日记", "村帮办点", "热线")
+KINDS = catalogue.KINDS
+ACCEPTED, HANDLING, CORRECTION, FINISHED, REJECTED, RETURNED = "受理", "办理中", "补正", "办结", "不予受理", "退回"
+STATUSES = (ACCEPTED, HANDLING, CORRECTION, FINISHED, REJECTED, RETURNED)
+OPEN_STATUSES = (ACCEPTED, HANDLING, CORRECTION)
+CLOSED_STATUSES = (FINISHED, REJECTED, RETURNED)
+RATINGS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+SATISFIED_MIN = 3  # 好评: 基本满意 and better; 不满意 / 非常不满意 are 差评
+BAD_RATING_MAX = 2
+RECT_OPEN, RECT_DONE = "整改中", "已整改"
+
+settings.register("service.due_soon_days", 1, "办件临期提醒（提前工作日数）", int)
+settings.register("service.callback_days", 3, "办结后回访期限（工作日）", int)
+settings.register("service.rectify_days", 5, "差评整改期限（工作日）", int)
+
+# Columns the ticket list shows (never SELECT * over a million rows).
+LIST_COLUMNS = ("id", "uuid", "ticket_no", "received_date", "channel", "applicant_name", "applicant_phone",
+                "applicant_village", "item_name", "department", "kind", "status", "due_date", "finished_date",
+                "days_late", "rating", "handler_name", "first_receiver", "township_code", "request_text")
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _actor_name(actor) -> str:
+    return getattr(actor, "display_name", "") or getattr(actor, "username", "") or str(actor)
+
+
+def _date(value, label: str, default: dt.date | None = None, allow_future: bool = False) -> dt.date:
+    # The future is judged by the callers against their own `today`.
+    d = parse_date(value, label, allow_future=True)
+    if d is None:
+        if default is None:
+            raise ValidationError(label, "不能为空。")
+        return default
+    return d
+
+
+def _soft_add_workdays(db, start: dt.date, n: int) -> dt.date:
+    """For reminders only (call-back, rectification): when the calendar does not
+    cover the result yet, estimate with 5 working days a week instead of refusing."""
+    try:
+        return workdays.add_workdays(db, start, n)
+    except ValidationError:
+        return start + dt.timedelta(days=(n * 7 + 4) // 5)
+
+
+# ---- cadres (soft reference to the roster's table) -------------------------
+
+def _table_exists(db, name: str) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", [name]).fetchone() is not None
+
+
+def cadre_name(db, cadre_uuid: str | None) -> str | None:
+    """Name of a live cadre, '' when the roster has no cadres table yet,
+    None when the table exists but the cadre does not."""
+    if not cadre_uuid:
+        return ""
+    if not _table_exists(db, "cadres"):
+        return ""
+    cols = {r[1] for r in db.execute("PRAGMA table_info(cadres)")}
+    name_col = "name" if "name" in cols else None
+    sql = f"SELECT {name_col or 'uuid'} FROM cadres WHERE uuid = ?" + (" AND deleted = 0" if "deleted" in cols else "")
+    row = db.execute(sql, [cadre_uuid]).fetchone()
+    if row is None:
+        return None
+    return row[0] if name_col else ""
+
+
+def cadre_choices(db) -> list[tuple[str, str]]:
+    """(uuid, name) of the roster's cadres for the handler picker ([] without a roster)."""
+    if not _table_exists(db, "cadres"):
+        return []
+    cols = {r[1] for r in db.execute("PRAGMA table_info(cadres)")}
+    if "name" not in cols:
+        return []
+    where = " WHERE deleted = 0" if "deleted" in cols else ""
+    return [(u, n) for u, n in db.execute(f"SELECT uuid, name FROM cadres{where} ORDER BY name")]
+
+
+# ---- intake ----------------------------------------------------------------
+
+def next_ticket_no(db, township_code: str, year: int) -> tuple[str, int]:
+    """Next number of the year for a township: ('2026-000123', 123)."""
+    row = db.execute("SELECT max(seq) FROM tickets WHERE township_code = ? AND year = ?", [township_code, year]).fetchone()
+    seq = (row[0] or 0) + 1
+    return f"{year}-{seq:06d}", seq
+
+
+def validate_ticket(db, values: dict, today: dt.date | None = None) -> dict:
+    """Check and normalise the fields of a new ticket; raise ValidationError naming the field."""
+    today = today or _today()
+    out: dict = {}
+    out["applicant_name"] = check_text(values.get("applicant_name"), "申请人", 30, required=True)
+    out["applicant_phone"] = validate_phone(values.get("applicant_phone"), "联系电话", required=True)
+    out["applicant_village"] = check_text(values.get("applicant_village"), "村（社区）", 30)
+    id_number = (values.get("applicant_id_number") or "").strip()
+    out["applicant_id_number"] = validate_id_number(id_number, "身份证号", today=today) if id_number else ""
+    channel = values.get("channel") or "来访"
+    if channel not in CHANNELS:
+        raise ValidationError("受理渠道", f"应为{'、'.join(CHANNELS)}之一。")
+    out["channel"] = channel
+    item = None
+    if values.get("item_uuid"):
+        item = catalogue.get_item(db, values["item_uuid"])
+        if item is None:
+            raise ValidationError("服务事项", "所选事项不存在或已删除。")
+        out["item_uuid"], out["item_name"], out["department"] = item["uuid"], item["name"], item["department"]
+    else:
+        out["item_uuid"] = None
+        out["item_name"] = check_text(values.get("item_name"), "服务事项", 60)
+        out["department"] = check_text(values.get("department"), "部门", 30)
+        if not out["department"]:
+            raise ValidationError("服务事项", "请选择服务事项（或至少填写承办部门）。")
+    out["request_text"] = check_text(values.get("request_text"), "诉求内容", 2000, required=True, multiline=True)
+    kind = values.get("kind") or (item["default_kind"] if item else "承办件")
+    if kind not in KINDS:
+        raise ValidationError("办件类型", f"应为{'、'.join(KINDS)}之一。")
+    out["kind"] = kind
+    out["cooperating_departments"] = check_text(values.get("cooperating_departments"), "协办部门", 200)
+    out["county_office"] = check_text(values.get("county_office"), "上报县级部门", 60)
+    if kind == "联办件" and not out["cooperating_departments"]:
+        raise ValidationError("协办部门", "联办件须填写协办部门。")
+    if kind == "上报件" and not out["county_office"]:
+        raise ValidationError("上报县级部门", "上报件须填写上报的县级部门。")
+    received = _date(values.get("received_date"), "受理日期", default=today)
+    if received > today:
+        raise ValidationError("受理日期", f"{received.isoformat()} 在未来。")
+    out["received_date"] = received.isoformat()
+    if kind == "即办件":
+        promised = 0
+    else:
+        raw = values.get("promised_days")
+        if raw in (None, ""):
+            raw = item["time_limit_days"] if item else 5
+        try:
+            promised = int(raw)
+        except (TypeError, ValueError):
+            raise ValidationError("承诺时限", "必须是整数（工作日）。") from None
+        if promised < 1 or promised > catalogue.MAX_TIME_LIMIT:
+            raise ValidationError("承诺时限", f"{kind}的承诺时限应在 1 到 {catalogue.MAX_TIME_LIMIT} 个工作日之间。")
+    out["promised_days"] = promised
+    out["due_date"] = workdays.calendar(db).add(received, promised, "受理日期").isoformat()
+    handler = values.get("handler_cadre_uuid") or None
+    name = cadre_name(db, handler)
+    if name is None:
+        raise ValidationError("承办人", "所选干部不在干部名册中（或已删除）。")
+    out["handler_cadre_uuid"] = handler
+    out["handler_name"] = check_text(values.get("handler_name") or name or "", "承办人", 30)
+    out["proxy_service"] = 1 if values.get("proxy_service") else 0
+    out["home_service"] = 1 if values.get("home_service") else 0
+    return out
+
+
+def create_ticket(db, actor, values: dict, finish_result: str | None = None, today: dt.date | None = None) -> dict:
+    """Register a request at the window. `finish_result` closes a 即办件 on the
+    spot in the same transaction. Returns the stored ticket."""
+    require(actor, "tickets.write")
+    today = today or _today()
+    row = validate_ticket(db, values, today)
+    if finish_result is not None and not (finish_result or "").strip():
+        raise ValidationError("办理结果", "当场办结须填写办理结果。")
+    row["first_receiver"] = check_text(values.get("first_receiver") or _actor_name(actor), "首问责任人", 30)
+    row["status"] = ACCEPTED
+    with db.atomic():
+        code = values.get("township_code") or records.local_township_code(db)
+        year = int(row["received_date"][:4])
+        row["ticket_no"], row["seq"] = next_ticket_no(db, code, year)
+        row["year"] = year
+        key = records.insert(db, TABLE, row, actor, township_code=code)
+        _event(db, actor, key, None, ACCEPTED, row["received_date"], f"受理（{row['channel']}）")
+        if finish_result is not None:
+            _finish(db, actor, get_ticket(db, key), finish_result, dt.date.fromisoformat(row["received_date"]), today)
+    flush_fts(db)
+    return get_ticket(db, key)
+
+
+def _event(db, actor, ticket_uuid: str, from_status, to_status: str, event_date: str | None, note: str = "") -> None:
+    code = db.execute("SELECT township_code FROM tickets WHERE uuid = ?", [ticket_uuid]).fetchone()[0]
+    records.insert(db, "ticket_events", {
+        "ticket_uuid": ticket_uuid, "at": records.now_iso(), "actor": _actor_name(actor),
+        "from_status": from_status, "to_status": to_status, "event_date": event_date, "note": note,
+    }, actor, township_code=code)
+
+
+def get_ticket(db, key: str) -> dict | None:
+    """A ticket by uuid, or None."""
+    return records.get(db, TABLE, key)
+
+
+def get_by_no(db, ticket_no: str, township_code: str | None = None) -> dict | None:
+    """A ticket by its number (in the local township unless township_code is given)."""
+    code = township_code or records.local_township_code(db)
+    r = records.rows(db, "SELECT * FROM tickets WHERE township_code = ? AND ticket_no = ? AND deleted = 0",
+                     [code, ticket_no.strip()])
+    return r[0] if r else None
+
+
+def _load(db, key: str) -> dict:
+    t = get_ticket(db, key)
+    if t is None:
+        raise ValidationError("办件", "办件不存在或已删除。")
+    return t
+
+
+def _require_status(t: dict, allowed, action: str) -> None:
+    if t["status"] not in allowed:
+        raise ValidationError("状态", f"办件 {t['ticket_no']} 当前为“{t['status']}”，不能{action}。")
+
+
+# ---- transitions -----------------------------------------------------------
+
+def start_handling(db, actor, key: str, note: str = "", handler_cadre_uuid: str | None = None,
+                   handler_name: str = "") -> dict:
+    """受理 → 办理中, optionally assigning the handler cadre."""
+    require(actor, "tickets.write")
+    note = check_text(note, "备注", 500, multiline=True)
+    with db.atomic():
+        t = _load(db, key)
+        _require_status(t, (ACCEPTED,), "转为办理中")
+        changes = {"status": HANDLING}
+        if handler_cadre_uuid or handler_name:
+            changes.update(_handler_changes(db, handler_cadre_uuid, handler_name))
+        records.update(db, TABLE, key, changes, actor)
+        _event(db, actor, key, t["status"], HANDLING, _today().isoformat(), note)
+    return get_ticket(db, key)
+
+
+def _handler_changes(db, cadre_uuid, name) -> dict:
+    found = cadre_name(db, cadre_uuid)
+    if found is None:
+        raise ValidationError("承办人", "所选干部不在干部名册中（或已删除）。")
+    return {"handler_cadre_uuid": cadre_uuid or None,
+            "handler_name": check_text(name or found or "", "承办人", 30)}
+
+
+def assign_handler(db, actor, key: str, cadre_uuid: str | None, name: str = "") -> dict:
+    """Set who handles an open ticket (a roster cadre, or just a name)."""
+    require(actor, "tickets.write")
+    with db.atomic():
+        t = _load(db, key)
+        _require_status(t, OPEN_STATUSES, "更换承办人")
+        changes = _handler_changes(db, cadre_uuid, name)
+        records.update(db, TABLE, key, changes, actor)
+        _event(db, actor, key, t["status"], t["status"], _today().isoformat(), f"承办人：{changes['handler_name']}")
+    return get_ticket(db, key)
+
+
+def request_correction(db, actor, key: str, note: str, date=None, today: dt.date | None = None) -> dict:
+    """→ 补正: waiting for the citizen's missing materials; the clock stops from `date`."""
+    require(actor, "tickets.write")
+    today = today or _today()
+    note = check_text(note, "补正说明", 500, required=True, multiline=True)
+    with db.atomic():
+        t = _load(db, key)
+        _require_status(t, (ACCEPTED, HANDLING), "要求补正")
+        d = _date(date, "补正日期", default=today)
+        if d.isoformat() < t["received_date"]:
+            raise ValidationError("补正日期", f"早于受理日期 {t['received_date']}。")
+        if d > today:
+            raise ValidationError("补正日期", f"{d.isoformat()} 在未来。")
+        workdays.calendar(db).check(d, "补正日期")
+        records.update(db, TABLE, key, {"status": CORRECTION, "pause_started": d.isoformat()}, actor)
+        _event(db, actor, key, t["status"], CORRECTION, d.isoformat(), note)
+    return get_ticket(db, key)
+
+
+def resume(db, actor, key: str, date=None, note: str = "", today: dt.date | None = None) -> dict:
+    """补正 → 办理中: the citizen supplied the materials. The working days paused
+    are added to the due date."""
+    require(actor, "tickets.write")
+    today = today or _today()
+    note = check_text(note, "备注", 500, multiline=True)
+    with db.atomic():
+        t = _load(db, key)
+        _require_status(t, (CORRECTION,), "恢复办理")
+        d = _date(date, "补正完成日期", default=today)
+        if d.isoformat() < t["pause_started"]:
+            raise ValidationError("补正完成日期", f"早于开始补正的日期 {t['pause_started']}。")
+        if d > today:
+            raise ValidationError("补正完成日期", f"{d.isoformat()} 在未来。")
+        cal = workdays.calendar(db)
+        paused = cal.between(dt.date.fromisoformat(t["pause_started"]), d, "补正完成日期")
+        total = t["paused_days"] + paused
+        due = cal.add(dt.date.fromisoformat(t["received_date"]), t["promised_days"] + total, "承诺办结日期")
+        records.update(db, TABLE, key, {"status": HANDLING, "pause_started": None, "paused_days": total,
+                                        "due_date": due.isoformat()}, actor)
+        _event(db, actor, key, CORRECTION, HANDLING, d.isoformat(),
+               (note + "；" if note else "") + f"补正暂停 {paused} 个工作日，承诺办结日期顺延至 {due.isoformat()}")
+    return get_ticket(db, key)
+
+
+def _finish(db, actor, t: dict, result: str, d: dt.date, today: dt.date) -> None:
+    if d.isoformat() < t["received_date"]:
+        raise ValidationError("办结日期", f"{d.isoformat()} 早于受理日期 {t['received_date']}，不能在受理前办结。")
+    if d > today:
+        raise ValidationError("办结日期", f"{d.isoformat()} 在未来。")
+    cal = workdays.calendar(db)
+    late = max(0, cal.between(dt.date.fromisoformat(t["due_date"]), d, "办结日期"))
+    used = max(0, cal.between(dt.date.fromisoformat(t["received_date"]), d, "办结日期") - t["paused_days"])
+    callback_due = _soft_add_workdays(db, d, int(settings.get(db, "service.callback_days")))
+    records.update(db, TABLE, t["uuid"], {
+        "status": FINISHED, "finished_date": d.isoformat(), "result": result, "days_late": late,
+        "work_days_used": used, "callback_due": callback_due.isoformat(),
+    }, actor)
+    note = f"办理结果：{result}" + (f"（超期 {late} 个工作日）" if late else "")
+    _event(db, actor, t["uuid"], t["status"], FINISHED, d.isoformat(), note)
+
+
+def finish(db, actor, key: str, result: str, date=None, today: dt.date | None = None) -> dict:
+    """→ 办结 with the result. Days late (working days past the due date) are
+    stored; a late ticket is an accountability record for the scorecard."""
+    require(actor, "tickets.write")
+    today = today or _today()
+    result = check_text(result, "办理结果", 1000, required=True, multiline=True)
+    with db.atomic():
+        t = _load(db, key)
+        if t["status"] == CORRECTION:
+            raise ValidationError("状态", f"办件 {t['ticket_no']} 正在等待补正，请先登记补正完成再办结。")
+        _require_status(t, (ACCEPTED, HANDLING), "办结")
+        _finish(db, actor, t, result, _date(date, "办结日期", default=today), today)
+    return get_ticket(db, key)
+
+
+def reject(db, actor, key: str, reason: str, date=None, today: dt.date | None = None) -> dict:
+    """受理/办理中 → 不予受理, with the reason told to the citizen."""
+    return _close(db, actor, key, REJECTED, reason, "不予受理理由", date, today)
+
+
+def return_ticket(db, actor, key: str, reason: str, date=None, today: dt.date | None = None) -> dict:
+    """An open ticket → 退回 (e.g. belongs to another authority), with the reason."""
+    return _close(db, actor, key, RETURNED, reason, "退回理由", date, today)
+
+
+def _close(db, actor, key, status, reason, label, date, today) -> dict:
+    require(actor, "tickets.write")
+    today = today or _today()
+    reason = check_text(reason, label, 500, required=True, multiline=True)
+    with db.atomic():
+        t = _load(db, key)
+        _require_status(t, OPEN_STATUSES, status)
+        d = _date(date, "日期", default=today)
+        if d.isoformat() < t["received_date"]:
+            raise ValidationError("日期", f"早于受理日期 {t['received_date']}。")
+        if d > today:
+            raise ValidationError("日期", f"{d.isoformat()} 在未来。")
+        records.update(db, TABLE, key, {"status": status, "close_reason": reason, "finished_date": d.isoformat(),
+                                        "pause_started": None}, actor)
+        _event(db, actor, key, t["status"], status, d.isoformat(), reason)
+    return get_ticket(db, key)
+
+
+# ---- follow-up -------------------------------------------------------------
+
+def rate(db, actor, key: str, rating: int, comment: str = "", callback_date=None,
+         today: dt.date | None = None) -> dict:
+    """Record the call-back (回访) and the five-level rating (5 非常满意 … 1 非常不满意).
+    A bad rating (不满意, 非常不满意) opens a rectification item."""
+    require(actor, "tickets.write")
+    today = today or _today()
+    comment = check_text(comment, "评价意见", 500, multiline=True)
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        raise ValidationError("满意度", "请选择五级评价之一。") from None
+    if rating not in RATINGS:
+        raise ValidationError("满意度", "应为 1（非常不满意）到 5（非常满意）。")
+    with db.atomic():
+        t = _load(db, key)
+        if t["status"] != FINISHED:
+            raise ValidationError("满意度", f"办件 {t['ticket_no']} 尚未办结（当前“{t['status']}”），不能评价。")
+        d = _date(callback_date, "回访日期", default=today)
+        if d.isoformat() < t["finished_date"]:
+            raise ValidationError("回访日期", f"早于办结日期 {t['finished_date']}。")
+        if d > today:
+            raise ValidationError("回访日期", f"{d.isoformat()} 在未来。")
+        records.update(db, TABLE, key, {"rating": rating, "rating_comment": comment, "callback_date": d.isoformat()}, actor)
+        _event(db, actor, key, FINISHED, FINISHED, d.isoformat(),
+               f"回访评价：{RATINGS[rating]}" + (f"，{comment}" if comment else ""))
+        if rating <= BAD_RATING_MAX:
+            has_open = db.execute("SELECT 1 FROM ticket_rectifications WHERE ticket_uuid = ? AND status = ? AND deleted = 0",
+                                  [key, RECT_OPEN]).fetchone()
+            if not has_open:
+                deadline = _soft_add_workdays(db, d, int(settings.get(db, "service.rectify_days")))
+                records.insert(db, "ticket_rectifications", {
+                    "ticket_uuid": key, "opened_date": d.isoformat(), "deadline": deadline.isoformat(),
+                    "status": RECT_OPEN, "note": f"差评（{RATINGS[rating]}）：{comment}"[:500],
+                }, actor, township_code=t["township_code"])
+    return get_ticket(db, key)
+
+
+def confirm(db, actor, key: str, confirmed: bool = True, date=None, today: dt.date | None = None) -> dict:
+    """群众确认: the citizen signed off on the result (or withdrew the confirmation)."""
+    require(actor, "tickets.write")
+    today = today or _today()
+    with db.atomic():
+        t = _load(db, key)
+        if t["status"] != FINISHED:
+            raise ValidationError("群众确认", f"办件 {t['ticket_no']} 尚未办结，不能确认。")
+        d = _date(date, "确认日期", default=today)
+        if d.isoformat() < t["finished_date"]:
+            raise ValidationError("确认日期", f"早于办结日期 {t['finished_date']}。")
+        records.update(db, TABLE, key, {"confirmed": 1 if confirmed else 0,
+                                        "confirmed_at": d.isoformat() if confirmed else None}, actor)
+        _event(db, actor, key, FINISHED, FINISHED, d.isoformat(), "群众已确认办理结果" if confirmed else "撤销群众确认")
+    return get_ticket(db, key)
+
+
+def finish_rectification(db, actor, rect_uuid: str, note: str, date=None, today: dt.date | None = None) -> dict:
+    """Close a rectification item with what was done."""
+    require(actor, "tickets.write")
+    today = today or _today()
+    note = check_text(note, "整改情况", 500, required=True, multiline=True)
+    with db.atomic():
+        r = records.get(db, "ticket_rectifications", rect_uuid)
+        if r is None:
+            raise ValidationError("整改", "整改事项不存在。")
+        if r["status"] != RECT_OPEN:
+            raise ValidationError("整改", "该整改事项已完成。")
+        d = _date(date, "整改完成日期", default=today)
+        if d.isoformat() < r["opened_date"]:
+            raise ValidationError("整改完成日期", f"早于整改开始日期 {r['opened_date']}。")
+        return records.update(db, "ticket_rectifications", rect_uuid,
+                              {"status": RECT_DONE, "done_date": d.isoformat(), "done_note": note}, actor)
+
+
+def rectifications(db, status: str | None = None, township_code: str | None = None) -> list[dict]:
+    """Rectification items with their ticket number and applicant, deadline first."""
+    sql = ("SELECT r.uuid, r.opened_date, r.deadline, r.status, r.note, r.done_date, r.done_note, "
+           "t.ticket_no, t.applicant_name, t.item_name, t.handler_name, t.uuid AS ticket_uuid "
+           "FROM ticket_rectifications r JOIN tickets t ON t.uuid = r.ticket_uuid WHERE r.deleted = 0")
+    params: list = []
+    if status:
+        sql += " AND r.status = ?"
+        params.append(status)
+    if township_code:
+        sql += " AND r.township_code = ?"
+        params.append(township_code)
+    return records.rows(db, sql + " ORDER BY r.status, r.deadline", params)
+
+
+# ---- reading ---------------------------------------------------------------
+
+@dataclass
+class TicketFilter:
+    """What the ticket list shows. Empty fields do not filter."""
+
+    status: str = ""  # one status, or "未办结" for all open ones
+    kind: str = ""
+    department: str = ""
+    village: str = ""
+    channel: str = ""
+    deadline: str = ""  # "" | "overdue" (open past due, or finished late) | "due_soon" | "callback"
+    date_from: str = ""  # received date range
+    date_to: str = ""
+    search: str = ""
+    township_code: str = ""
+    handler_cadre_uuid: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+OPEN_LABEL = "未办结"
+FTS_SAFE = re.compile(r'"')
+
+
+def _fts_phrase(text: str) -> str:
+    return '"' + FTS_SAFE.sub('""', text) + '"'
+
+
+def due_soon_limit(db, today: dt.date | None = None) -> dt.date:
+    """The last due date counted as 'due soon' (today + the setting in working days)."""
+    today = today or _today()
+    return _soft_add_workdays(db, today, int(settings.get(db, "service.due_soon_days")))
+
+
+def where_clause(db, f: TicketFilter, today: dt.date | None = None) -> tuple[str, list]:
+    """SQL WHERE (without the word) and parameters for a filter. Every branch has an index."""
+    today = today or _today()
+    parts, params = ["deleted = 0"], []
+    if f.township_code:
+        parts.append("township_code = ?")
+        params.append(f.township_code)
+    if f.status == OPEN_LABEL:
+        parts.append(f"status IN ({','.join('?' * len(OPEN_STATUSES))})")
+        params += list(OPEN_STATUSES)
+    elif f.status:
+        parts.append("status = ?")
+        params.append(f.status)
+    for col, value in (("kind", f.kind), ("department", f.department), ("applicant_village", f.village),
+                       ("channel", f.channel), ("handler_cadre_uuid", f.handler_cadre_uuid)):
+        if value:
+            parts.append(f"{col} = ?")
+            params.append(value)
+    if f.date_from:
+        parts.append("received_date >= ?")
+        params.append(_date(f.date_from, "开始日期", allow_future=True).isoformat())
+    if f.date_to:
+        parts.append("received_date <= ?")
+        params.append(_date(f.date_to, "结束日期", allow_future=True).isoformat())
+    if f.deadline == "overdue":
+        parts.append("(days_late > 0 OR (status IN ('受理', '办理中') AND due_date < ?))")
+        params.append(today.isoformat())
+    elif f.deadline == "due_soon":
+        parts.append("status IN ('受理', '办理中') AND due_date >= ? AND due_date <= ?")
+        params += [today.isoformat(), due_soon_limit(db, today).isoformat()]
+    elif f.deadline == "callback":
+        parts.append("status = '办结' AND rating IS NULL")
+    q = (f.search or "").strip()
+    if q:
+        if re.fullmatch(r"\d{4}-\d{1,6}", q):
+            parts.append("ticket_no LIKE ?")
+            params.append(q + "%")
+        elif len(q) >= 3:
+            parts.append("id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)")
+            params.append(_fts_phrase(q))
+        else:
+            # Trigram needs three characters: short queries scan with LIKE.
+            like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            parts.append("(applicant_name LIKE ? ESCAPE '\\' OR request_text LIKE ? ESCAPE '\\')")
+            params += [like, like]
+    return " AND ".join(parts), params
+
+
+def flush_fts(db) -> int:
+    """Apply queued changes to the search index (see models/service/schema.py).
+    Cheap when nothing is queued; returns the number of changes applied."""
+    if db.execute("SELECT 1 FROM tickets_fts_pending LIMIT 1").fetchone() is None:
+        return 0
+    with db.atomic():
+        pending = db.execute("SELECT seq, op, row_id, applicant_name, request_text FROM tickets_fts_pending "
+                             "ORDER BY seq").fetchall()
+        for _, op, row_id, name, text in pending:
+            if op == "d":
+                db.execute("INSERT INTO tickets_fts (tickets_fts, rowid, applicant_name, request_text) "
+                           "VALUES ('delete', ?, ?, ?)", [row_id, name, text])
+            else:
+                db.execute("INSERT INTO tickets_fts (rowid, applicant_name, request_text) VALUES (?, ?, ?)",
+                           [row_id, name, text])
+        db.execute("DELETE FROM tickets_fts_pending WHERE seq <= ?", [pending[-1][0]])
+    return len(pending)
+
+
+def is_slow_filter(f: TicketFilter) -> bool:
+    """Whether counting this filter may scan the whole table (one- or two-character
+    searches use LIKE, which no index serves): the list then counts in the background."""
+    q = (f.search or "").strip()
+    return bool(q) and len(q) < 3 and not re.fullmatch(r"\d{4}-\d{1,6}", q)
+
+
+def open_reader(path):
+    """A separate read-only connection for background counts (never share the
+    GUI's connection across threads)."""
+    import sqlite3
+
+    import sqlite_utils
+    from pathlib import Path
+
+    conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+    conn.execute("PRAGMA trusted_schema=OFF")
+    return sqlite_utils.Database(conn)
+
+
+def count_tickets(db, f: TicketFilter, today: dt.date | None = None) -> int:
+    """How many tickets the filter matches (the list counts once per filter)."""
+    if f.search:
+        flush_fts(db)
+    where, params = where_clause(db, f, today)
+    return db.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()[0]
+
+
+def fetch_window(db, f: TicketFilter, offset: int, limit: int, total: int | None = None,
+                 today: dt.date | None = None) -> list[dict]:
+    """Rows offset..offset+limit of the filtered list, newest first. Near the end
+    of the list the query runs in the opposite order with a small offset, so
+    jumping to the last row costs as little as showing the first."""
+    if f.search:
+        flush_fts(db)
+    where, params = where_clause(db, f, today)
+    cols = ", ".join(LIST_COLUMNS)
+    offset, limit = max(0, int(offset)), max(0, int(limit))
+    if total is not None and offset > total // 2:
+        back_offset = max(0, total - offset - limit)
+        back_limit = min(limit, total - offset)
+        if back_limit <= 0:
+            return []
+        rows = records.rows(db, f"SELECT {cols} FROM tickets WHERE {where} ORDER BY id ASC LIMIT ? OFFSET ?",
+                            [*params, back_limit, back_offset])
+        return list(reversed(rows))
+    return records.rows(db, f"SELECT {cols} FROM tickets WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+                        [*params, limit, offset])
+
+
+def deadline_state(row: dict, today: dt.date, soon_limit: dt.date) -> str:
+    """'overdue', 'due_soon', 'late' (finished past due), 'paused' or '' for colouring a row."""
+    status = row["status"]
+    if status in (ACCEPTED, HANDLING):
+        if row["due_date"] < today.isoformat():
+            return "overdue"
+        if row["due_date"] <= soon_limit.isoformat():
+            return "due_soon"
+        return ""
+    if status == CORRECTION:
+        return "paused"
+    if status == FINISHED and (row.get("days_late") or 0) > 0:
+        return "late"
+    return ""
+
+
+def open_days_late(db, row: dict, today: dt.date | None = None) -> int:
+    """Working days an open ticket is past its due date today (0 when not late)."""
+    today = today or _today()
+    if row["status"] not in (ACCEPTED, HANDLING) or row["due_date"] >= today.isoformat():
+        return 0
+    try:
+        return max(0, workdays.workdays_between(db, row["due_date"], today))
+    except ValidationError:
+        return (today - dt.date.fromisoformat(row["due_date"])).days
+
+
+def desk_counts(db, township_code: str = "", today: dt.date | None = None) -> dict:
+    """Counts shown on the tab: open, overdue, due soon, waiting for call-back, open rectifications."""
+    today = today or _today()
+    tw = " AND township_code = ?" if township_code else ""
+    p = [township_code] if township_code else []
+    one = lambda sql, params: db.execute(sql, params).fetchone()[0]  # noqa: E731
+    return {
+        "open": one(f"SELECT count(*) FROM tickets WHERE status IN ('受理','办理中','补正') AND deleted = 0{tw}", p),
+        "overdue": one(f"SELECT count(*) FROM tickets WHERE status IN ('受理','办理中') AND due_date < ? AND deleted = 0{tw}",
+                       [today.isoformat(), *p]),
+        "due_soon": one(f"SELECT count(*) FROM tickets WHERE status IN ('受理','办理中') AND due_date >= ? AND due_date <= ? "
+                        f"AND deleted = 0{tw}", [today.isoformat(), due_soon_limit(db, today).isoformat(), *p]),
+        "callback": one(f"SELECT count(*) FROM tickets WHERE status = '办结' AND rating IS NULL AND callback_due <= ? "
+                        f"AND deleted = 0{tw}", [today.isoformat(), *p]),
+        "rectify": one(f"SELECT count(*) FROM ticket_rectifications WHERE status = '整改中' AND deleted = 0{tw}", p),
+    }
+
+
+def ticket_detail(db, key: str) -> dict:
+    """The ticket with its whole history (events) and rectification items."""
+    t = _load(db, key)
+    t["events"] = records.rows(db, "SELECT at, actor, from_status, to_status, event_date, note FROM ticket_events "
+                                   "WHERE ticket_uuid = ? AND deleted = 0 ORDER BY id", [key])
+    t["rectifications"] = records.rows(db, "SELECT * FROM ticket_rectifications WHERE ticket_uuid = ? AND deleted = 0 "
+                                           "ORDER BY id", [key])
+    t["rating_label"] = RATINGS.get(t["rating"], "") if t["rating"] else ""
+    t["applicant_id_masked"] = mask_id(t["applicant_id_number"])
+    t["applicant_phone_masked"] = mask_phone(t["applicant_phone"])
+    return t
+
+
+def recent_applicants(db, limit: int = 300) -> list[dict]:
+    """Distinct recent applicants (name, phone, village) for the intake form's completer."""
+    seen, out = set(), []
+    for name, phone, village in db.execute(
+        "SELECT applicant_name, applicant_phone, applicant_village FROM tickets WHERE deleted = 0 "
+        "ORDER BY id DESC LIMIT ?", [limit * 4]
+    ):
+        if (name, phone) in seen:
+            continue
+        seen.add((name, phone))
+        out.append({"name": name, "phone": phone, "village": village})
+        if len(out) >= limit:
+            break
+    return out
+
+
+def villages_in_use(db, township_code: str = "") -> list[str]:
+    """Villages for the filter: the township's villages (tickets use their names)."""
+    from models.core import township
+
+    names = [v["name"] for v in township.villages(db, township_code or None)]
+    return names
+
+
+def receipt_data(db, ticket_no: str, township_code: str | None = None) -> dict:
+    """Plain data for the 受理回执 (acceptance receipt)."""
+    t = get_by_no(db, ticket_no, township_code)
+    if t is None:
+        raise ValidationError("办件编号", f"找不到办件 {ticket_no}。")
+    ident = settings.all_settings(db)
+    return {
+        "ticket_no": t["ticket_no"], "township_name": ident.get("township_name", ""),
+        "applicant_name": t["applicant_name"], "applicant_phone_masked": mask_phone(t["applicant_phone"]),
+        "applicant_id_masked": mask_id(t["applicant_id_number"]), "applicant_village": t["applicant_village"],
+        "item_name": t["item_name"], "department": t["department"], "request_text": t["request_text"],
+        "kind": t["kind"], "channel": t["channel"], "received_date": t["received_date"],
+        "promised_days": t["promised_days"], "due_date": t["due_date"], "first_receiver": t["first_receiver"],
+        "handler_name": t["handler_name"] or t["first_receiver"], "status": t["status"],
+        "contact_phone": ident.get("office_phone", ""), "supervision_phone": ident.get("supervision_phone", ""),
+        "progress_query": f"凭办件编号 {t['ticket_no']} 到便民服务中心窗口或拨打 {ident.get('office_phone', '') or '办公室电话'} 查询办理进度。",
+    }
+
+
+# ---- duty chief rota and 集中办理日 -----------------------------------------
+
+def set_duty(db, actor, duty_date, chief_name: str, cadre_uuid: str | None = None, note: str = "") -> str:
+    """Set the 值班长 of a day (replaces an existing entry of that day)."""
+    require(actor, "tickets.write")
+    d = _date(duty_date, "值班日期", allow_future=True)
+    chief_name = check_text(chief_name, "值班长", 30, required=True)
+    note = check_text(note, "备注", 200)
+    if cadre_name(db, cadre_uuid) is None:
+        raise ValidationError("值班长", "所选干部不在干部名册中。")
+    with db.atomic():
+        old = db.execute("SELECT uuid FROM service_duty WHERE duty_date = ? AND deleted = 0 AND township_code = ?",
+                         [d.isoformat(), records.local_township_code(db)]).fetchone()
+        values = {"duty_date": d.isoformat(), "chief_name": chief_name, "cadre_uuid": cadre_uuid, "note": note}
+        if old:
+            records.update(db, "service_duty", old[0], values, actor)
+            return old[0]
+        return records.insert(db, "service_duty", values, actor)
+
+
+def delete_duty(db, actor, key: str) -> None:
+    """Remove a rota entry."""
+    require(actor, "tickets.write")
+    with db.atomic():
+        records.delete(db, "service_duty", key, actor)
+
+
+def duty_rota(db, date_from, date_to) -> list[dict]:
+    """Rota entries in a date range."""
+    return records.rows(db, "SELECT uuid, duty_date, chief_name, cadre_uuid, note FROM service_duty "
+                            "WHERE deleted = 0 AND duty_date BETWEEN ? AND ? ORDER BY duty_date",
+                        [str(date_from), str(date_to)])
+
+
+def duty_chief_on(db, date=None) -> str:
+    """Name of the 值班长 on a day ('' when none set)."""
+    d = (parse_date(date, "日期") or _today()).isoformat()
+    row = db.execute("SELECT chief_name FROM service_duty WHERE duty_date = ? AND deleted = 0", [d]).fetchone()
+    return row[0] if row else ""
+
+
+WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+
+def set_service_day(db, actor, weekday: int, hours: str = "", place: str = "", note: str = "") -> str:
+    """Set the weekly 集中办理日 (0 = Monday … 6 = Sunday); there is one, replaced when set again."""
+    require(actor, "tickets.write")
+    try:
+        weekday = int(weekday)
+    except (TypeError, ValueError):
+        raise ValidationError("集中办理日", "请选择星期几。") from None
+    if not 0 <= weekday <= 6:
+        raise ValidationError("集中办理日", "请选择星期一到星期日之一。")
+    values = {"weekday": weekday, "hours": check_text(hours, "时间", 40), "place": check_text(place, "地点", 60),
+              "note": check_text(note, "备注", 200)}
+    with db.atomic():
+        old = db.execute("SELECT uuid FROM service_days WHERE deleted = 0 AND township_code = ?",
+                         [records.local_township_code(db)]).fetchone()
+        if old:
+            records.update(db, "service_days", old[0], values, actor)
+            return old[0]
+        return records.insert(db, "service_days", values, actor)
+
+
+def service_day(db) -> dict | None:
+    """The weekly 集中办理日 with a label ('每周星期三 9:00-17:00，便民服务中心大厅'), or None."""
+    r = records.rows(db, "SELECT uuid, weekday, hours, place, note FROM service_days WHERE deleted = 0 AND township_code = ?",
+                     [records.local_township_code(db)])
+    if not r:
+        return None
+    d = r[0]
+    d["label"] = f"每周{WEEKDAYS[d['weekday']]}" + (f" {d['hours']}" if d["hours"] else "") + (f"，{d['place']}" if d["place"] else "")
+    return d
+
+
+# Statistics and the scorecard's helpers live in ticket_stats; exported here.
+from models.service.stats import (  # noqa: E402,F401
+    accountability_records,
+    finished_tickets,
+    staff_performance,
+    statistics,
+)

@@ -1,0 +1,1 @@
+"""The 考核 tab: grid and pages."""

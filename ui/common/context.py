@@ -1,0 +1,54 @@
+"""What every tab and dialog is given: the open database, the operator, and a
+signal bus so one tab's change refreshes the others."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from models.core import settings
+
+
+class AppContext(QObject):
+    """Shared state of the main window.
+
+    data_changed(area) is emitted after an action changed stored data; `area`
+    is a short name ('roster', 'tickets', 'assess', 'settings', 'all') so a tab
+    can decide whether to reload.
+    township_filter_changed(code) is emitted when the county-mode township
+    filter changes ('' means all townships).
+    """
+
+    data_changed = Signal(str)
+    township_filter_changed = Signal(str)
+
+    def __init__(self, db, db_path, actor, parent=None):
+        super().__init__(parent)
+        self.db = db
+        self.db_path = db_path
+        self.actor = actor
+        self._township_filter = ""
+
+    @property
+    def county_mode(self) -> bool:
+        return settings.get(self.db, "database_mode") == "county"
+
+    @property
+    def township_filter(self) -> str:
+        """'' for all townships, else the township code to show."""
+        return self._township_filter
+
+    def set_township_filter(self, code: str) -> None:
+        if code != self._township_filter:
+            self._township_filter = code
+            self.township_filter_changed.emit(code)
+
+    def open_worker_db(self):
+        """A separate connection for a background task (never share one
+        connection across threads while the GUI may use it)."""
+        from models.core.db import open_database
+
+        # The window's own connection already checked the file at start-up.
+        return open_database(self.db_path, migrate=False, daily_backup=False, quick_check_max_bytes=0)
+
+    def notify(self, area: str) -> None:
+        self.data_changed.emit(area)

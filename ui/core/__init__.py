@@ -1,0 +1,1 @@
+"""The window's core dialogs: login, first run, settings, self test."""

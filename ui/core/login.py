@@ -1,0 +1,138 @@
+"""Login dialog, and the first-run dialog that creates the administrator."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox,
+                               QVBoxLayout)
+
+from models.core import township
+
+from models.core import users
+from models.core.errors import AppError
+
+
+class LoginDialog(QDialog):
+    """Asks for user name and password; `actor` is set when accepted."""
+
+    def __init__(self, db, township_name: str = "", last_user: str = "", parent=None):
+        super().__init__(parent)
+        self.db = db
+        self.actor = None
+        self.setWindowTitle(self.tr("登录"))
+        layout = QVBoxLayout(self)
+        title = QLabel(self.tr("乡镇综合办公") + (f" · {township_name}" if township_name else ""))
+        title.setStyleSheet("font-size: 18px; font-weight: bold;")
+        layout.addWidget(title)
+        form = QFormLayout()
+        self.username = QLineEdit(last_user)
+        self.username.setObjectName("login_username")
+        self.password = QLineEdit()
+        self.password.setObjectName("login_password")
+        self.password.setEchoMode(QLineEdit.Password)
+        form.addRow(self.tr("用户名"), self.username)
+        form.addRow(self.tr("密码"), self.password)
+        layout.addLayout(form)
+        self.error = QLabel("")
+        self.error.setObjectName("login_error")
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText(self.tr("登录"))
+        buttons.button(QDialogButtonBox.Cancel).setText(self.tr("退出"))
+        buttons.accepted.connect(self.try_login)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        (self.password if last_user else self.username).setFocus()
+
+    def try_login(self) -> None:
+        try:
+            self.actor = users.login(self.db, self.username.text(), self.password.text())
+        except AppError as e:
+            self.error.setText(e.message)
+            self.password.selectAll()
+            self.password.setFocus()
+            return
+        self.accept()
+
+
+class FirstRunDialog(QDialog):
+    """First start on a new database: the township and its administrator."""
+
+    def __init__(self, db, parent=None):
+        super().__init__(parent)
+        self.db = db
+        self.actor = None
+        self.setWindowTitle(self.tr("首次使用：创建管理员"))
+        layout = QVBoxLayout(self)
+        intro = QLabel(self.tr("这是一个新的数据库。请填写本乡镇的基本信息，并创建管理员账户。"
+                               "管理员可以在“设置”中添加其他用户。"))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.township_name = QLineEdit()
+        self.township_code = QLineEdit()
+        self.township_code.setPlaceholderText("如 330106001")
+        self.county = QLineEdit()
+        self.username = QLineEdit("admin")
+        self.display_name = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.Password)
+        self.password2 = QLineEdit()
+        self.password2.setEchoMode(QLineEdit.Password)
+        form.addRow(self.tr("乡镇名称"), self.township_name)
+        form.addRow(self.tr("乡镇代码"), self.township_code)
+        form.addRow(self.tr("所属县（市、区）"), self.county)
+        form.addRow(self.tr("管理员用户名"), self.username)
+        form.addRow(self.tr("姓名"), self.display_name)
+        form.addRow(self.tr("密码（至少 6 位）"), self.password)
+        form.addRow(self.tr("再次输入密码"), self.password2)
+        layout.addLayout(form)
+        self.error = QLabel("")
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText(self.tr("创建"))
+        buttons.button(QDialogButtonBox.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(self.create)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def create(self) -> None:
+        if self.password.text() != self.password2.text():
+            self.error.setText(self.tr("两次输入的密码不一致。"))
+            return
+        try:
+            # One transaction: the admin and the township are saved together or not at all.
+            with self.db.atomic():
+                actor = users.create_user(self.db, self.username.text(), self.password.text(), users.ADMIN,
+                                          self.display_name.text())
+                township.set_identity(self.db, actor, name=self.township_name.text(),
+                                      code=self.township_code.text(), county=self.county.text())
+        except AppError as e:
+            self.error.setText(e.message)
+            return
+        self.actor = actor
+        self.accept()
+
+
+def ask_restore(parent, message: str, backups) -> object | None:
+    """The corrupt-database dialog: offers the newest good backup."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Critical)
+    box.setWindowTitle("数据库已损坏")
+    if backups:
+        box.setText(message + f"\n\n可以用最新的备份恢复：\n{backups[0].name}\n\n"
+                    "恢复前，损坏的文件会另存一份，不会丢失。")
+        restore = box.addButton("用最新备份恢复", QMessageBox.AcceptRole)
+    else:
+        box.setText(message + "\n\n没有找到可用的备份。请联系管理员或县里技术人员。")
+        restore = None
+    box.addButton("取消", QMessageBox.RejectRole)
+    box.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    box.exec()
+    if restore is not None and box.clickedButton() is restore:
+        return backups[0]
+    return None

@@ -1,0 +1,367 @@
+"""设置: township identity, villages, offices, users, parameters, audit log."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
+                               QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox,
+                               QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
+                               QWidget)
+
+from models.core import audit
+
+from models.core import settings
+
+from models.core import township
+
+from models.core import users
+from models.core.errors import AppError
+
+
+def _table(headers) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SingleSelection)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+    table.verticalHeader().setVisible(False)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[list], keys: list | None = None) -> None:
+    table.setRowCount(len(rows))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            item = QTableWidgetItem("" if value is None else str(value))
+            if keys is not None and c == 0:
+                item.setData(Qt.UserRole, keys[r])
+            table.setItem(r, c, item)
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, ctx, parent=None, page: int = 0):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("设置")
+        self.resize(760, 560)
+        layout = QVBoxLayout(self)
+        self.pages = QTabWidget()
+        layout.addWidget(self.pages)
+        self.pages.addTab(self._identity_page(), "乡镇信息")
+        self.pages.addTab(self._villages_page(), "村")
+        self.pages.addTab(self._offices_page(), "机构")
+        self.pages.addTab(self._users_page(), "用户")
+        self.pages.addTab(self._params_page(), "参数")
+        self.pages.addTab(self._audit_page(), "审计日志")
+        self.pages.setCurrentIndex(page)
+        close = QDialogButtonBox(QDialogButtonBox.Close)
+        close.button(QDialogButtonBox.Close).setText("关闭")
+        close.rejected.connect(self.reject)
+        layout.addWidget(close)
+
+    def _show_error(self, e: AppError) -> None:
+        QMessageBox.warning(self, "无法保存", e.message)
+
+    # ---- identity -------------------------------------------------------------
+
+    def _identity_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        ident = township.identity(self.ctx.db)
+        self.f_name = QLineEdit(ident["township_name"])
+        self.f_code = QLineEdit(ident["township_code"])
+        self.f_county = QLineEdit(ident["county_name"])
+        self.f_phone = QLineEdit(ident["supervision_phone"])
+        self.f_office_phone = QLineEdit(ident["office_phone"])
+        form.addRow("乡镇名称", self.f_name)
+        form.addRow("乡镇代码", self.f_code)
+        form.addRow("所属县（市、区）", self.f_county)
+        form.addRow("监督电话（印在公示上）", self.f_phone)
+        form.addRow("办公室电话", self.f_office_phone)
+        self.identity_error = QLabel("")
+        self.identity_error.setStyleSheet("color: #b00020;")
+        form.addRow(self.identity_error)
+        save = QPushButton("保存")
+        save.setEnabled(self.ctx.actor.can("settings.write"))
+        save.clicked.connect(self._save_identity)
+        form.addRow(save)
+        return page
+
+    def _save_identity(self) -> None:
+        try:
+            township.set_identity(self.ctx.db, self.ctx.actor, name=self.f_name.text(), code=self.f_code.text(),
+                                  county=self.f_county.text(), supervision_phone=self.f_phone.text(),
+                                  office_phone=self.f_office_phone.text())
+        except AppError as e:
+            self.identity_error.setText(e.message)
+            return
+        self.identity_error.setText("")
+        self.ctx.notify("settings")
+        QMessageBox.information(self, "设置", "已保存。")
+
+    # ---- villages and offices ---------------------------------------------------
+
+    def _villages_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.village_table = _table(["村名", "户数"])
+        layout.addWidget(self.village_table)
+        row = QHBoxLayout()
+        for text, slot in (("添加村…", self._add_village), ("修改…", self._edit_village), ("删除", self._delete_village)):
+            b = QPushButton(text)
+            b.setEnabled(self.ctx.actor.can("settings.write"))
+            b.clicked.connect(slot)
+            row.addWidget(b)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self._reload_villages()
+        return page
+
+    def _reload_villages(self) -> None:
+        rows = township.villages(self.ctx.db, self.ctx.township_filter or None)
+        _fill(self.village_table, [[v["name"], v["households"]] for v in rows], [v["uuid"] for v in rows])
+
+    def _selected_key(self, table: QTableWidget):
+        row = table.currentRow()
+        if row < 0:
+            return None
+        return table.item(row, 0).data(Qt.UserRole)
+
+    def _ask_village(self, name="", households=0):
+        name, ok = QInputDialog.getText(self, "村", "村名：", text=name)
+        if not ok:
+            return None
+        households, ok = QInputDialog.getInt(self, "村", f"{name} 户数：", households, 0, 100000)
+        return (name, households) if ok else None
+
+    def _add_village(self) -> None:
+        answer = self._ask_village()
+        if answer:
+            try:
+                township.add_village(self.ctx.db, self.ctx.actor, *answer)
+            except AppError as e:
+                return self._show_error(e)
+            self._reload_villages()
+            self.ctx.notify("settings")
+
+    def _edit_village(self) -> None:
+        key = self._selected_key(self.village_table)
+        if not key:
+            return
+        row = self.village_table.currentRow()
+        answer = self._ask_village(self.village_table.item(row, 0).text(), int(self.village_table.item(row, 1).text()))
+        if answer:
+            try:
+                township.update_village(self.ctx.db, self.ctx.actor, key, *answer)
+            except AppError as e:
+                return self._show_error(e)
+            self._reload_villages()
+            self.ctx.notify("settings")
+
+    def _delete_village(self) -> None:
+        key = self._selected_key(self.village_table)
+        if key and QMessageBox.question(self, "删除", "删除所选的村？") == QMessageBox.Yes:
+            try:
+                township.delete_village(self.ctx.db, self.ctx.actor, key)
+            except AppError as e:
+                return self._show_error(e)
+            self._reload_villages()
+            self.ctx.notify("settings")
+
+    def _offices_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.office_table = _table(["机构名称", "类别", "编制数", "电话"])
+        layout.addWidget(self.office_table)
+        row = QHBoxLayout()
+        add = QPushButton("添加机构…")
+        delete = QPushButton("删除")
+        for b in (add, delete):
+            b.setEnabled(self.ctx.actor.can("settings.write"))
+            row.addWidget(b)
+        add.clicked.connect(self._add_office)
+        delete.clicked.connect(self._delete_office)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self._reload_offices()
+        return page
+
+    def _reload_offices(self) -> None:
+        rows = township.offices(self.ctx.db, self.ctx.township_filter or None)
+        _fill(self.office_table, [[o["name"], o["kind"], o["establishment"], o["phone"]] for o in rows],
+              [o["uuid"] for o in rows])
+
+    def _add_office(self) -> None:
+        name, ok = QInputDialog.getText(self, "机构", "机构名称：")
+        if not ok:
+            return
+        establishment, ok = QInputDialog.getInt(self, "机构", "编制数：", 0, 0, 10000)
+        if not ok:
+            return
+        try:
+            township.add_office(self.ctx.db, self.ctx.actor, name, establishment=establishment)
+        except AppError as e:
+            return self._show_error(e)
+        self._reload_offices()
+        self.ctx.notify("settings")
+
+    def _delete_office(self) -> None:
+        key = self._selected_key(self.office_table)
+        if key and QMessageBox.question(self, "删除", "删除所选机构？") == QMessageBox.Yes:
+            try:
+                township.delete_office(self.ctx.db, self.ctx.actor, key)
+            except AppError as e:
+                return self._show_error(e)
+            self._reload_offices()
+
+    # ---- users ---------------------------------------------------------------
+
+    def _users_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.user_table = _table(["用户名", "姓名", "角色", "状态"])
+        layout.addWidget(self.user_table)
+        row = QHBoxLayout()
+        manage = self.ctx.actor.can("users.manage")
+        for text, slot, enabled in (("添加用户…", self._add_user, manage), ("修改角色…", self._change_role, manage),
+                                    ("重设密码…", self._reset_password, True)):
+            b = QPushButton(text)
+            b.setEnabled(enabled)
+            b.clicked.connect(slot)
+            row.addWidget(b)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self._reload_users()
+        return page
+
+    def _reload_users(self) -> None:
+        rows = users.list_users(self.ctx.db)
+        _fill(self.user_table, [[u["username"], u["display_name"], users.ROLE_LABELS.get(u["role"], u["role"]),
+                                 "启用" if u["active"] else "停用"] for u in rows], [u["username"] for u in rows])
+
+    def _add_user(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("添加用户")
+        form = QFormLayout(dialog)
+        username, name, password = QLineEdit(), QLineEdit(), QLineEdit()
+        password.setEchoMode(QLineEdit.Password)
+        role = QComboBox()
+        for key, label in users.ROLE_LABELS.items():
+            role.addItem(label, key)
+        role.setCurrentIndex(1)
+        form.addRow("用户名", username)
+        form.addRow("姓名", name)
+        form.addRow("角色", role)
+        form.addRow("初始密码", password)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        if not dialog.exec():
+            return
+        try:
+            users.create_user(self.ctx.db, username.text(), password.text(), role.currentData(), name.text(),
+                              actor=self.ctx.actor)
+        except AppError as e:
+            return self._show_error(e)
+        self._reload_users()
+
+    def _change_role(self) -> None:
+        username = self._selected_key(self.user_table)
+        if not username:
+            return
+        labels = list(users.ROLE_LABELS.values())
+        label, ok = QInputDialog.getItem(self, "修改角色", f"{username} 的角色：", labels, 0, False)
+        if not ok:
+            return
+        active = QMessageBox.question(self, "修改角色", "启用该账户？") == QMessageBox.Yes
+        role = list(users.ROLE_LABELS)[labels.index(label)]
+        try:
+            users.set_role(self.ctx.db, username, role, active, self.ctx.actor)
+        except AppError as e:
+            return self._show_error(e)
+        self._reload_users()
+
+    def _reset_password(self) -> None:
+        username = self._selected_key(self.user_table) or self.ctx.actor.username
+        password, ok = QInputDialog.getText(self, "重设密码", f"{username} 的新密码：", QLineEdit.Password)
+        if not ok:
+            return
+        try:
+            users.set_password(self.ctx.db, username, password, self.ctx.actor)
+        except AppError as e:
+            return self._show_error(e)
+        QMessageBox.information(self, "重设密码", "密码已更新。")
+
+    # ---- parameters ----------------------------------------------------------
+
+    def _params_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        hint = QLabel("各项规则的阈值。修改后立即生效，并记入审计日志。")
+        layout.addWidget(hint)
+        form = QFormLayout()
+        self.param_widgets = {}
+        values = settings.all_settings(self.ctx.db)
+        identity_keys = {"township_name", "township_code", "county_name", "supervision_phone", "office_phone"}
+        for key, (default, label, kind) in settings.DEFAULTS.items():
+            if key in identity_keys:
+                continue
+            value = values.get(key, default)
+            if kind is bool:
+                w = QCheckBox()
+                w.setChecked(bool(value))
+            elif kind is int:
+                w = QSpinBox()
+                w.setRange(-1000000, 1000000)
+                w.setValue(int(value))
+            else:
+                w = QLineEdit("" if value is None else str(value))
+            w.setEnabled(self.ctx.actor.can("settings.write"))
+            self.param_widgets[key] = (w, kind)
+            form.addRow(label, w)
+        layout.addLayout(form)
+        save = QPushButton("保存参数")
+        save.setEnabled(self.ctx.actor.can("settings.write"))
+        save.clicked.connect(self._save_params)
+        layout.addWidget(save)
+        layout.addStretch(1)
+        return page
+
+    def _save_params(self) -> None:
+        from models.core.users import require
+
+        try:
+            require(self.ctx.actor, "settings.write")
+            current = settings.all_settings(self.ctx.db)
+            with self.ctx.db.atomic():
+                for key, (w, kind) in self.param_widgets.items():
+                    if kind is bool:
+                        value = w.isChecked()
+                    elif kind is int:
+                        value = w.value()
+                    else:
+                        value = w.text()
+                    if value != current.get(key):
+                        settings.set_value(self.ctx.db, key, value, self.ctx.actor)
+        except AppError as e:
+            return self._show_error(e)
+        self.ctx.notify("all")
+        QMessageBox.information(self, "参数", "已保存。")
+
+    # ---- audit ---------------------------------------------------------------
+
+    def _audit_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        problems = audit.verify_chain(self.ctx.db)
+        state = QLabel("审计日志完整，未被改动。" if not problems else "警告：" + "；".join(problems[:3]))
+        state.setStyleSheet("color: #1b5e20;" if not problems else "color: #b00020; font-weight: bold;")
+        layout.addWidget(state)
+        table = _table(["时间", "操作员", "动作", "表", "记录"])
+        rows = audit.recent(self.ctx.db, limit=500)
+        _fill(table, [[r["at"][:19].replace("T", " "), r["actor"], r["action"], r["table_name"], r["row_key"]]
+                      for r in rows])
+        layout.addWidget(table)
+        return page

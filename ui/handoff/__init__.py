@@ -1,0 +1,1 @@
+"""Data hand-off: export/import dialogs, conflicts, the county comparison."""

@@ -1,0 +1,1 @@
+"""公示: the menu, parameter dialog and preview."""

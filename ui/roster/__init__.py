@@ -1,0 +1,1 @@
+"""The 领导班子 tab and its pages and dialogs."""

@@ -1,0 +1,587 @@
+"""The 领导班子 tab: the cadre list with search-as-you-type (name, pinyin
+initials, post, village) and a detail editor, plus the team, duties and
+villages, whereabouts board, statistics and rule checks (ui/roster/pages.py).
+
+Reads and writes only through models.roster.team*; honours ctx.township_filter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox,
+                               QPlainTextEdit, QPushButton, QScrollArea, QSplitter, QTabWidget, QTableView,
+                               QVBoxLayout, QWidget)
+
+from models.roster import team as roster
+
+from models.roster import io as roster_io
+
+from models.core import township
+from models.core.errors import AppError, ValidationError
+from models.core.personal import mask_id
+from ui.roster.dialogs import AppointDialog, ColumnMappingDialog, confirm, show_import_result
+from ui.roster.pages import DutiesPage, PostsPage, RulesPage, StatsPage, TeamPage, WhereaboutsPage
+from ui.common.worker import run_task
+
+PAGE = 200
+
+
+class CadreTableModel(QAbstractTableModel):
+    """A window over roster.search_cadres: counts once, fetches PAGE rows at a
+    time as the view scrolls (never all rows)."""
+
+    COLUMNS = [("name", "姓名"), ("sex", "性别"), ("birth_date", "出生年月"), ("posts", "现任职务"),
+               ("office", "科室"), ("rank", "职级"), ("staffing", "编制")]
+
+    def __init__(self, db, parent=None):
+        super().__init__(parent)
+        self.db = db
+        self.text = ""
+        self.township_code = None
+        self.include_left = False
+        self.rows: list[dict] = []
+        self.total = 0
+
+    def reload(self, text: str | None = None, township_code=None, include_left: bool | None = None) -> None:
+        self.beginResetModel()
+        if text is not None:
+            self.text = text
+        self.township_code = township_code
+        if include_left is not None:
+            self.include_left = include_left
+        self.total = roster.count_cadres(self.db, self.text, self.township_code, self.include_left)
+        self.rows = roster.search_cadres(self.db, self.text, self.township_code, self.include_left, PAGE, 0)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return len(self.COLUMNS)
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802
+        return not parent.isValid() and len(self.rows) < self.total
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802
+        more = roster.search_cadres(self.db, self.text, self.township_code, self.include_left, PAGE, len(self.rows))
+        if not more:
+            self.total = len(self.rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+        self.rows.extend(more)
+        self.endInsertRows()
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        key = self.COLUMNS[index.column()][0]
+        if role == Qt.DisplayRole:
+            value = row.get(key) or ""
+            if key == "birth_date":
+                value = value[:7]
+            if key == "name" and row.get("status") == "离任":
+                value += "（离任）"
+            return value
+        if role == Qt.ToolTipRole and key == "posts":
+            return row.get("posts") or ""
+        if role == Qt.UserRole:
+            return row["uuid"]
+        return None
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
+        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+            return self.COLUMNS[section][1]
+        return None
+
+
+class CadreEditor(QWidget):
+    """The detail editor of one cadre (or a new one). Validation comes from
+    models.roster.team.validate_cadre; its message is shown under the form and the
+    field named in it is highlighted."""
+
+    TEXT = [("name", "姓名"), ("ethnicity", "民族"), ("birth_date", "出生日期"), ("id_number", "身份证号"),
+            ("phone", "联系电话"), ("native_place", "籍贯"), ("party_join_date", "入党时间"),
+            ("work_start_date", "参加工作时间"), ("degree_fulltime", "全日制学位"), ("school_fulltime", "毕业院校及专业"),
+            ("edu_inservice", "在职学历"), ("specialty", "专业技术职务"), ("current_post_text", "现任职务（表述）"),
+            ("proposed_post", "拟任职务"), ("removed_post", "拟免职务")]
+    COMBOS = [("sex", "性别", [""] + roster.SEXES), ("political_status", "政治面貌", [""] + roster.POLITICAL),
+              ("edu_fulltime", "全日制学历", [""] + roster.EDUCATIONS), ("rank", "职级", [""] + roster.RANKS),
+              ("staffing", "编制性质", [""] + roster.STAFFING), ("nomination", "提名类别", ["", "继续提名", "新提名"])]
+    LONG = [("resume", "简历（每行：YYYY.MM--YYYY.MM 经历）"), ("rewards", "奖惩情况"),
+            ("annual_assessments", "年度考核结果"), ("note", "备注")]
+
+    def __init__(self, ctx, on_saved, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.on_saved = on_saved
+        self.cadre_uuid = None
+        self.widgets: dict[str, QWidget] = {}
+        self.labels: dict[str, str] = {}
+        outer = QVBoxLayout(self)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
+        outer.addWidget(self.title)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        inner = QWidget()
+        form = QFormLayout(inner)
+        photo_row = QHBoxLayout()
+        self.photo = QLabel("无照片")
+        self.photo.setObjectName("photo")
+        self.photo.setFixedSize(90, 120)
+        self.photo.setAlignment(Qt.AlignCenter)
+        self.photo.setStyleSheet("border: 1px solid #ccc; color: #999;")
+        self.photo_btn = QPushButton("选择照片…")
+        self.photo_btn.clicked.connect(self.choose_photo)
+        photo_row.addWidget(self.photo)
+        photo_row.addWidget(self.photo_btn, 0, Qt.AlignBottom)
+        photo_row.addStretch(1)
+        form.addRow("照片", photo_row)
+        self._photo_bytes = None
+        for key, label in self.TEXT[:4]:
+            self._add_line(form, key, label)
+        for key, label, options in self.COMBOS[:2]:
+            self._add_combo(form, key, label, options, editable=key == "political_status")
+        for key, label in self.TEXT[4:8]:
+            self._add_line(form, key, label)
+        for key, label, options in self.COMBOS[2:]:
+            self._add_combo(form, key, label, options, editable=key == "edu_fulltime")
+        self.office = QComboBox()
+        self.office.setObjectName("field_office_uuid")
+        form.addRow("所在科室", self.office)
+        self.labels["office_uuid"] = "所在科室"
+        for key, label in self.TEXT[8:]:
+            self._add_line(form, key, label)
+        for key, label in self.LONG:
+            edit = QPlainTextEdit()
+            edit.setObjectName(f"field_{key}")
+            edit.setFixedHeight(70 if key == "resume" else 46)
+            form.addRow(label, edit)
+            self.widgets[key] = edit
+            self.labels[key] = label
+        self.appointments = QListWidget()
+        self.appointments.setObjectName("appointments")
+        self.appointments.setFixedHeight(90)
+        form.addRow("现任职务（任职记录）", self.appointments)
+        appoint_row = QHBoxLayout()
+        self.appoint_btn = QPushButton("任职…")
+        self.appoint_btn.clicked.connect(self.appoint)
+        self.end_btn = QPushButton("免职")
+        self.end_btn.clicked.connect(self.end_appointment)
+        appoint_row.addWidget(self.appoint_btn)
+        appoint_row.addWidget(self.end_btn)
+        appoint_row.addStretch(1)
+        form.addRow("", appoint_row)
+        self.contacts = QListWidget()
+        self.contacts.setObjectName("contact_points")
+        self.contacts.setFixedHeight(60)
+        form.addRow("联系点（企业、学校、项目）", self.contacts)
+        contact_row = QHBoxLayout()
+        self.contact_name = QLineEdit()
+        self.contact_name.setPlaceholderText("联系点名称")
+        self.contact_kind = QComboBox()
+        self.contact_kind.addItems(["企业", "学校", "项目", "部门", "其他"])
+        self.contact_add = QPushButton("添加")
+        self.contact_add.clicked.connect(self.add_contact)
+        contact_row.addWidget(self.contact_name, 1)
+        contact_row.addWidget(self.contact_kind)
+        contact_row.addWidget(self.contact_add)
+        form.addRow("", contact_row)
+        scroll.setWidget(inner)
+        outer.addWidget(scroll, 1)
+        self.error = QLabel()
+        self.error.setObjectName("editor_error")
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        outer.addWidget(self.error)
+        buttons = QHBoxLayout()
+        self.save_btn = QPushButton("保存")
+        self.save_btn.setObjectName("save_cadre")
+        self.save_btn.clicked.connect(self.save)
+        self.leave_btn = QPushButton("离任")
+        self.leave_btn.clicked.connect(self.leave)
+        self.delete_btn = QPushButton("删除")
+        self.delete_btn.clicked.connect(self.delete)
+        buttons.addWidget(self.save_btn)
+        buttons.addStretch(1)
+        buttons.addWidget(self.leave_btn)
+        buttons.addWidget(self.delete_btn)
+        outer.addLayout(buttons)
+        self.load(None)
+
+    def _add_line(self, form, key, label):
+        edit = QLineEdit()
+        edit.setObjectName(f"field_{key}")
+        if key in ("birth_date", "party_join_date", "work_start_date"):
+            edit.setPlaceholderText("如 1980-05 或 1980-05-12")
+        form.addRow(label, edit)
+        self.widgets[key] = edit
+        self.labels[key] = label
+
+    def _add_combo(self, form, key, label, options, editable=False):
+        combo = QComboBox()
+        combo.setObjectName(f"field_{key}")
+        combo.addItems(options)
+        combo.setEditable(editable)
+        form.addRow(label, combo)
+        self.widgets[key] = combo
+        self.labels[key] = label
+
+    def _fill_offices(self, selected=None):
+        self.office.clear()
+        self.office.addItem("（无）", None)
+        for o in township.offices(self.ctx.db, self.ctx.township_filter or None):
+            self.office.addItem(o["name"], o["uuid"])
+        i = self.office.findData(selected) if selected else 0
+        self.office.setCurrentIndex(max(i, 0))
+
+    def load(self, cadre_uuid: str | None) -> None:
+        """Show one cadre (None: an empty form for a new cadre)."""
+        self.cadre_uuid = cadre_uuid
+        cadre = roster.get_cadre(self.ctx.db, cadre_uuid) if cadre_uuid else None
+        cadre = cadre or {}
+        self.title.setText(cadre.get("name", "") + ("（离任）" if cadre.get("status") == "离任" else "")
+                           if cadre else "新增干部")
+        for key, w in self.widgets.items():
+            value = cadre.get(key) or ""
+            w.setStyleSheet("")
+            if isinstance(w, QLineEdit):
+                w.setText(str(value))
+            elif isinstance(w, QComboBox):
+                if w.findText(str(value)) < 0 and value:
+                    w.addItem(str(value))
+                w.setCurrentText(str(value))
+            else:
+                w.setPlainText(str(value))
+        # The ID number is private: shown masked until the clerk edits it.
+        self._id_masked = bool(cadre.get("id_number"))
+        if self._id_masked:
+            self.widgets["id_number"].setText(mask_id(cadre["id_number"]))
+            self.widgets["id_number"].setToolTip("为保护个人信息已部分隐藏；要修改请整号重新输入。")
+        self._fill_offices(cadre.get("office_uuid"))
+        self._show_photo(cadre.get("photo"))
+        self._photo_changed = False
+        self.error.clear()
+        self._load_appointments()
+        writable = self.ctx.actor.can("roster.write")
+        self.save_btn.setEnabled(writable)
+        self.photo_btn.setEnabled(writable)
+        for b in (self.leave_btn, self.delete_btn, self.appoint_btn, self.end_btn, self.contact_add):
+            b.setEnabled(writable and bool(cadre_uuid))
+
+    def _load_appointments(self):
+        self.appointments.clear()
+        self.contacts.clear()
+        if not self.cadre_uuid:
+            return
+        for k in roster.contact_points(self.ctx.db, self.cadre_uuid):
+            self.contacts.addItem(f"{k['kind'] or ''}：{k['name']}")
+        for a in roster.current_appointments(self.ctx.db, self.cadre_uuid):
+            item = QListWidgetItem(f"{a['organ']} · {a['title']}  {a['start_date'] or ''} 起  {a['method'] or ''}"
+                                   f"{'  ' + a['term'] if a['term'] else ''}")
+            item.setData(Qt.UserRole, a["uuid"])
+            self.appointments.addItem(item)
+
+    def values(self) -> dict:
+        out = {}
+        for key, w in self.widgets.items():
+            if isinstance(w, QLineEdit):
+                out[key] = w.text()
+            elif isinstance(w, QComboBox):
+                out[key] = w.currentText()
+            else:
+                out[key] = w.toPlainText()
+        if self._id_masked and "*" in out["id_number"]:
+            del out["id_number"]  # unchanged
+        out["office_uuid"] = self.office.currentData()
+        if self._photo_changed:
+            out["photo"] = self._photo_bytes
+        return out
+
+    def _show_photo(self, data) -> None:
+        from PySide6.QtGui import QPixmap
+
+        self._photo_bytes = data
+        pixmap = QPixmap()
+        if data and pixmap.loadFromData(data):
+            self.photo.setPixmap(pixmap.scaled(self.photo.size(), Qt.KeepAspectRatio, Qt.SmoothTransformation))
+        else:
+            self.photo.setPixmap(QPixmap())
+            self.photo.setText("无照片" if not data else "照片无法显示")
+
+    def choose_photo(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择照片", "", "图片 (*.jpg *.jpeg *.png *.bmp)")
+        if path:
+            self.set_photo_file(path)
+
+    def set_photo_file(self, path) -> None:
+        """Load a photo file into the form (saved with 保存)."""
+        data = Path(path).read_bytes()
+        if len(data) > 2_000_000:
+            self.error.setText("照片：不能超过 2 MB。")
+            return
+        self._show_photo(data)
+        if self.photo.pixmap().isNull():
+            self.error.setText("照片：不是可识别的图片文件。")
+            self._photo_bytes = None
+            return
+        self._photo_changed = True
+
+    def save(self) -> None:
+        for w in self.widgets.values():
+            w.setStyleSheet("")
+        try:
+            if self.cadre_uuid:
+                roster.update_cadre(self.ctx.db, self.ctx.actor, self.cadre_uuid, self.values())
+            else:
+                self.cadre_uuid = roster.add_cadre(self.ctx.db, self.ctx.actor, self.values())
+        except ValidationError as e:
+            self._show_error(e)
+            return
+        except AppError as e:
+            self.error.setText(e.message)
+            return
+        self.on_saved(self.cadre_uuid)
+
+    def _show_error(self, e: ValidationError) -> None:
+        self.error.setText(e.message)
+        for key, label in self.labels.items():
+            if e.field and (e.field == label or label.startswith(e.field) or e.field in label):
+                w = self.widgets.get(key)
+                if w is not None:
+                    w.setStyleSheet("border: 1px solid #b00020;")
+                    w.setFocus()
+                break
+
+    def add_contact(self) -> None:
+        try:
+            roster.add_contact_point(self.ctx.db, self.ctx.actor, self.cadre_uuid, self.contact_name.text(),
+                                     self.contact_kind.currentText())
+        except AppError as e:
+            self.error.setText(e.message)
+            return
+        self.contact_name.clear()
+        self.on_saved(self.cadre_uuid)
+
+    def appoint(self) -> None:
+        if AppointDialog(self.ctx, self.cadre_uuid, self.title.text(), self).exec():
+            self.on_saved(self.cadre_uuid)
+
+    def end_appointment(self) -> None:
+        item = self.appointments.currentItem()
+        if item is None:
+            self.error.setText("请先在“现任职务”中选中要免去的职务。")
+            return
+        if not confirm(self, "免职", f"免去“{item.text().split('  ')[0]}”？（免职时间为今天）"):
+            return
+        try:
+            roster.end_appointment(self.ctx.db, self.ctx.actor, item.data(Qt.UserRole))
+        except AppError as e:
+            self.error.setText(e.message)
+            return
+        self.on_saved(self.cadre_uuid)
+
+    def leave(self) -> None:
+        if not confirm(self, "离任", f"“{self.title.text()}”离任？其现任职务和驻村联村将在今天结束。"):
+            return
+        try:
+            roster.leave_service(self.ctx.db, self.ctx.actor, self.cadre_uuid)
+        except AppError as e:
+            self.error.setText(e.message)
+            return
+        self.on_saved(self.cadre_uuid)
+
+    def delete(self) -> None:
+        if not confirm(self, "删除", f"删除“{self.title.text()}”的全部记录？一般情况请用“离任”。"):
+            return
+        try:
+            roster.delete_cadre(self.ctx.db, self.ctx.actor, self.cadre_uuid)
+        except AppError as e:
+            self.error.setText(e.message)
+            return
+        self.on_saved(None)
+
+
+class CadreListPage(QWidget):
+    """Search box + windowed list on the left, editor on the right."""
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("cadre_search")
+        self.search.setPlaceholderText("搜索：姓名、拼音首字母（如 zs）、职务、联系村")
+        self.search.setClearButtonEnabled(True)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(120)
+        self._timer.timeout.connect(self.reload)
+        self.search.textChanged.connect(lambda _: self._timer.start())
+        bar.addWidget(self.search, 1)
+        self.include_left = QCheckBox("含离任")
+        self.include_left.toggled.connect(lambda _: self.reload())
+        bar.addWidget(self.include_left)
+        self.count = QLabel()
+        bar.addWidget(self.count)
+        self.new_btn = QPushButton("新增干部")
+        self.new_btn.clicked.connect(lambda: self.editor.load(None))
+        self.structure_btn = QPushButton("建立标准机构")
+        self.structure_btn.setToolTip("创建党委、政府、人大、纪委、政协、人武部、群团的常用职务，便于任职")
+        self.structure_btn.clicked.connect(self.create_structure)
+        self.import_btn = QPushButton("导入…")
+        self.import_btn.clicked.connect(self.import_files)
+        self.export_btn = QPushButton("导出…")
+        self.export_btn.clicked.connect(self.export)
+        for b in (self.new_btn, self.structure_btn, self.import_btn, self.export_btn):
+            bar.addWidget(b)
+        layout.addLayout(bar)
+        split = QSplitter()
+        self.model = CadreTableModel(ctx.db, self)
+        self.view = QTableView()
+        self.view.setObjectName("cadre_table")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(24)
+        header = self.view.horizontalHeader()
+        for col, width in enumerate((70, 40, 70, 200, 110, 80, 50)):
+            header.resizeSection(col, width)
+        header.setSectionResizeMode(3, QHeaderView.Stretch)
+        self.view.selectionModel().currentRowChanged.connect(self._row_changed)
+        split.addWidget(self.view)
+        self.editor = CadreEditor(ctx, self._saved)
+        split.addWidget(self.editor)
+        split.setSizes([560, 440])
+        layout.addWidget(split)
+
+    def reload(self, keep: str | None = None) -> None:
+        self.model.reload(self.search.text(), self.ctx.township_filter or None, self.include_left.isChecked())
+        self.count.setText(f"共 {self.model.total} 人")
+        writable = self.ctx.actor.can("roster.write")
+        for b in (self.new_btn, self.import_btn, self.structure_btn):
+            b.setEnabled(writable)
+        self.structure_btn.setVisible(not roster.organs(self.ctx.db, self.ctx.township_filter or None))
+        if keep:
+            for r, row in enumerate(self.model.rows):
+                if row["uuid"] == keep:
+                    self.view.selectRow(r)
+                    break
+
+    def _row_changed(self, current, _previous) -> None:
+        if current.isValid():
+            self.editor.load(self.model.rows[current.row()]["uuid"])
+
+    def _saved(self, cadre_uuid) -> None:
+        self.ctx.notify("roster")
+        self.reload(keep=cadre_uuid)
+        self.editor.load(cadre_uuid)
+
+    def create_structure(self) -> None:
+        try:
+            roster.create_standard_structure(self.ctx.db, self.ctx.actor)
+        except AppError as e:
+            QMessageBox.warning(self, "无法完成", e.message)
+            return
+        self.ctx.notify("roster")
+        self.reload()
+
+    def import_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "导入名册", "", "名册 (*.xlsx *.lrmx);;所有文件 (*)")
+        if not files:
+            return
+        mapping = None
+        xlsx = [f for f in files if Path(f).suffix.lower() == ".xlsx"]
+        if xlsx:
+            try:
+                headers = roster_io.xlsx_headers(xlsx[0])
+            except AppError as e:
+                QMessageBox.warning(self, "无法导入", e.message)
+                return
+            dialog = ColumnMappingDialog(headers, self)
+            if not dialog.exec():
+                return
+            mapping = dialog.mapping()
+        ctx = self.ctx
+
+        def work(progress):
+            db = ctx.open_worker_db()
+            return roster_io.import_files(db, ctx.actor, files, mapping, progress)
+
+        def done(result):
+            self.ctx.notify("roster")
+            self.reload()
+            show_import_result(self, result)
+
+        run_task(self, "正在导入名册…", work, on_done=done)
+
+    def export(self) -> None:
+        path, chosen = QFileDialog.getSaveFileName(self, "导出名册", "干部名册.xlsx",
+                                                   "Excel 表格 (*.xlsx);;干部任免审批表 .lrmx（每人一份，存入文件夹）(*.lrmx)")
+        if not path:
+            return
+        ctx = self.ctx
+        code = ctx.township_filter or None
+        as_lrmx = "lrmx" in chosen
+
+        def work(progress):
+            db = ctx.open_worker_db()
+            if as_lrmx:
+                folder = Path(path).with_suffix("")
+                return f"已导出 {len(roster_io.export_lrmx(db, folder, code, progress=progress))} 份 .lrmx 到 {folder}"
+            target = Path(path) if path.lower().endswith(".xlsx") else Path(path + ".xlsx")
+            return f"已导出 {roster_io.export_xlsx(db, target, code, progress=progress)} 人到 {target}"
+
+        run_task(self, "正在导出名册…", work, on_done=lambda msg: QMessageBox.information(self, "导出完成", msg))
+
+
+class RosterTab(QWidget):
+    """The 领导班子 tab. Pages load when first shown and after changes."""
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.pages = QTabWidget()
+        self.pages.setObjectName("roster_pages")
+        self.list_page = CadreListPage(ctx)
+        self.team_page = TeamPage(ctx)
+        self.duties_page = DutiesPage(ctx)
+        self.whereabouts_page = WhereaboutsPage(ctx)
+        self.stats_page = StatsPage(ctx)
+        self.rules_page = RulesPage(ctx)
+        self.posts_page = PostsPage(ctx)
+        for page, title in ((self.list_page, "干部名册"), (self.team_page, "领导班子"),
+                            (self.duties_page, "分工与联村"), (self.whereabouts_page, "干部流向"),
+                            (self.stats_page, "结构统计"), (self.rules_page, "规则检查"),
+                            (self.posts_page, "机构与职务")):
+            self.pages.addTab(page, title)
+        from ui.notices.menu import notice_menu_button
+
+        self.notice_button = notice_menu_button(ctx, "roster", self, "公示")
+        self.pages.setCornerWidget(self.notice_button, Qt.TopRightCorner)
+        layout.addWidget(self.pages)
+        self._stale = set(range(self.pages.count()))
+        self.pages.currentChanged.connect(self._refresh_current)
+        ctx.data_changed.connect(self._on_data_changed)
+        ctx.township_filter_changed.connect(lambda _: self._on_data_changed("all"))
+        self._refresh_current()
+
+    def _refresh_current(self, *_):
+        i = self.pages.currentIndex()
+        if i in self._stale:
+            self._stale.discard(i)
+            page = self.pages.widget(i)
+            page.reload() if page is self.list_page else page.refresh()
+
+    def _on_data_changed(self, area: str) -> None:
+        if area not in ("roster", "all", "settings"):
+            return
+        self._stale = set(range(self.pages.count()))
+        self._refresh_current()

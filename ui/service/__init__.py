@@ -1,0 +1,1 @@
+"""The 便民服务 tab: intake, ledger, statistics, administration."""

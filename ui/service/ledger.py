@@ -1,0 +1,465 @@
+"""The ticket list (办件台帐): filters, search, the windowed table, the
+selected ticket's detail with its whole history, and the actions on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+    QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QSplitter, QTableView, QTextBrowser,
+    QVBoxLayout, QWidget,
+)
+
+from models.service import catalogue
+
+from models.service import tickets
+from models.core.errors import AppError, ValidationError
+from ui.service.table_model import COLUMNS, TicketTableModel
+
+DEADLINE_CHOICES = [("", "全部时限"), ("overdue", "超期"), ("due_soon", "临期"), ("callback", "待回访")]
+COLUMN_WIDTHS = {"ticket_no": 110, "received_date": 90, "applicant_name": 80, "applicant_phone": 105,
+                 "applicant_village": 80, "item_name": 190, "kind": 60, "status": 110, "due_date": 90,
+                 "finished_date": 90, "rating": 80, "handler_name": 70}
+
+
+class FieldsDialog(QDialog):
+    """A small form: fields = [(key, label, kind, default)] with kind 'text',
+    'date' or ('choice', [(value, label)]). `action(values)` runs on OK; a
+    ValidationError is shown in the dialog and the dialog stays open."""
+
+    def __init__(self, parent, title: str, fields, action):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.action = action
+        self.widgets = {}
+        form = QFormLayout(self)
+        for key, label, kind, default in fields:
+            if kind == "date":
+                w = QDateEdit()
+                w.setCalendarPopup(True)
+                w.setDisplayFormat("yyyy-MM-dd")
+                w.setDate(QDate(default.year, default.month, default.day) if default else QDate.currentDate())
+            elif isinstance(kind, tuple):
+                w = QComboBox()
+                for value, text in kind[1]:
+                    w.addItem(text, value)
+            elif kind == "check":
+                w = QCheckBox()
+                w.setChecked(bool(default))
+            else:
+                w = QLineEdit(default or "")
+            self.widgets[key] = w
+            form.addRow(label, w)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.setWordWrap(True)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("确定")
+        buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        buttons.accepted.connect(self._ok)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> dict:
+        out = {}
+        for key, w in self.widgets.items():
+            if isinstance(w, QDateEdit):
+                out[key] = w.date().toString("yyyy-MM-dd")
+            elif isinstance(w, QComboBox):
+                out[key] = w.currentData()
+            elif isinstance(w, QCheckBox):
+                out[key] = w.isChecked()
+            else:
+                out[key] = w.text()
+        return out
+
+    def _ok(self) -> None:
+        try:
+            self.action(self.values())
+        except AppError as e:
+            self.error.setText(e.message)
+            return
+        self.accept()
+
+
+class TicketListPage(QWidget):
+    """Filters + table + detail. Every filter has an index in the database."""
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("搜索申请人、诉求内容或办件编号"))
+        self.search.setClearButtonEnabled(True)
+        self.status = QComboBox()
+        self.status.addItem(self.tr("全部状态"), "")
+        self.status.addItem(tickets.OPEN_LABEL, tickets.OPEN_LABEL)
+        for s in tickets.STATUSES:
+            self.status.addItem(s, s)
+        self.kind = QComboBox()
+        self.kind.addItem(self.tr("全部类型"), "")
+        for k in tickets.KINDS:
+            self.kind.addItem(k, k)
+        self.department = QComboBox()
+        self.village = QComboBox()
+        self.deadline = QComboBox()
+        for value, label in DEADLINE_CHOICES:
+            self.deadline.addItem(self.tr(label), value)
+        self.use_dates = QCheckBox(self.tr("受理日期"))
+        self.date_from = QDateEdit(QDate.currentDate().addMonths(-1))
+        self.date_to = QDateEdit(QDate.currentDate())
+        for d in (self.date_from, self.date_to):
+            d.setCalendarPopup(True)
+            d.setDisplayFormat("yyyy-MM-dd")
+            d.setEnabled(False)
+        for w in (self.search, self.status, self.kind, self.department, self.village, self.deadline):
+            bar.addWidget(w)
+        bar.addWidget(self.use_dates)
+        bar.addWidget(self.date_from)
+        bar.addWidget(QLabel("—"))
+        bar.addWidget(self.date_to)
+        self.search.setMinimumWidth(200)
+        layout.addLayout(bar)
+
+        tools = QHBoxLayout()
+        self.count_label = QLabel()
+        self.export_button = QPushButton(self.tr("导出台帐 .xlsx…"))
+        self.import_button = QPushButton(self.tr("从 .xlsx 导入…"))
+        self.import_button.setEnabled(ctx.actor.can("tickets.write"))
+        legend = QLabel(self.tr("<span style='background:#f8d0d0'>&nbsp;超期&nbsp;</span> "
+                                "<span style='background:#fff1b8'>&nbsp;临期&nbsp;</span> "
+                                "<span style='background:#f9e0c7'>&nbsp;超期办结&nbsp;</span> "
+                                "<span style='background:#dbe9f7'>&nbsp;补正中&nbsp;</span>"))
+        tools.addWidget(self.count_label)
+        tools.addStretch(1)
+        tools.addWidget(legend)
+        tools.addWidget(self.import_button)
+        tools.addWidget(self.export_button)
+        layout.addLayout(tools)
+
+        split = QSplitter(Qt.Horizontal)
+        self.model = TicketTableModel(ctx.db, self, db_path=ctx.db_path)
+        self.model.layoutChanged.connect(self._update_count)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setAlternatingRowColors(False)
+        self.table.setWordWrap(False)
+        vh = self.table.verticalHeader()
+        vh.setSectionResizeMode(QHeaderView.Fixed)
+        vh.setDefaultSectionSize(24)
+        vh.setVisible(False)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.Interactive)
+        hh.setStretchLastSection(True)
+        for i, (key, _) in enumerate(COLUMNS):
+            self.table.setColumnWidth(i, COLUMN_WIDTHS.get(key, 90))
+        split.addWidget(self.table)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        self.detail = QTextBrowser()
+        self.detail.setOpenExternalLinks(False)
+        rl.addWidget(self.detail, 1)
+        self.actions = {}
+        grid = QHBoxLayout()
+        grid2 = QHBoxLayout()
+        # Alt+letter mnemonics: the ledger works from the keyboard too.
+        for i, (key, label) in enumerate((("start", "转办理中(&B)"), ("correction", "要求补正(&Z)"),
+                                          ("resume", "补正完成(&H)"), ("finish", "办结(&J)"), ("reject", "不予受理(&N)"),
+                                          ("return", "退回(&T)"), ("rate", "回访评价(&P)"), ("confirm", "群众确认(&Q)"))):
+            b = QPushButton(self.tr(label))
+            b.clicked.connect(lambda _=False, k=key: self.do_action(k))
+            self.actions[key] = b
+            (grid if i < 4 else grid2).addWidget(b)
+        self.receipt_button = QPushButton(self.tr("打印受理回执(&R)"))
+        self.receipt_button.setToolTip(self.tr("为所选办件生成受理回执（半页），预览后打印"))
+        self.receipt_button.clicked.connect(self.print_receipt)
+        grid2.addWidget(self.receipt_button)
+        rl.addLayout(grid)
+        rl.addLayout(grid2)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout.addWidget(split, 1)
+
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=lambda: (self.search.setFocus(), self.search.selectAll()))
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)
+        self._search_timer.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        for combo in (self.status, self.kind, self.department, self.village, self.deadline):
+            combo.currentIndexChanged.connect(self.apply_filter)
+        self.use_dates.toggled.connect(self._dates_toggled)
+        self.date_from.dateChanged.connect(self.apply_filter)
+        self.date_to.dateChanged.connect(self.apply_filter)
+        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self.show_detail(cur.row()))
+        self.export_button.clicked.connect(self.export_ledger)
+        self.import_button.clicked.connect(self.import_file)
+        self.current_uuid: str | None = None
+        self.reload_choices()
+        self.apply_filter()
+
+    def _dates_toggled(self, on: bool) -> None:
+        self.date_from.setEnabled(on)
+        self.date_to.setEnabled(on)
+        self.apply_filter()
+
+    def reload_choices(self) -> None:
+        """Refill the department and village filters (signals blocked)."""
+        for combo, first, values in (
+            (self.department, "全部部门", catalogue.departments(self.ctx.db)),
+            (self.village, "全部村", tickets.villages_in_use(self.ctx.db, self.ctx.township_filter)),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(self.tr(first), "")
+            for v in values:
+                combo.addItem(v, v)
+            i = combo.findData(current)
+            combo.setCurrentIndex(max(0, i))
+            combo.blockSignals(False)
+
+    def current_filter(self) -> tickets.TicketFilter:
+        f = tickets.TicketFilter(
+            status=self.status.currentData() or "", kind=self.kind.currentData() or "",
+            department=self.department.currentData() or "", village=self.village.currentData() or "",
+            deadline=self.deadline.currentData() or "", search=self.search.text().strip(),
+            township_code=self.ctx.township_filter,
+        )
+        if self.use_dates.isChecked():
+            f.date_from = self.date_from.date().toString("yyyy-MM-dd")
+            f.date_to = self.date_to.date().toString("yyyy-MM-dd")
+        return f
+
+    def apply_filter(self) -> None:
+        """Count and show the first window for the current filters."""
+        try:
+            self.model.set_filter(self.current_filter())
+        except ValidationError as e:
+            self.count_label.setText(e.message)
+            return
+        self._update_count()
+        self._reselect()
+
+    def _update_count(self) -> None:
+        if self.model.counting:
+            self.count_label.setText(f"已显示前 {self.model.total:,} 件，正在统计总数…")
+        else:
+            self.count_label.setText(f"共 {self.model.total:,} 件")
+
+    def set_deadline_filter(self, value: str) -> None:
+        """Used by the tab's counters: show overdue / due soon / call-backs."""
+        self.status.blockSignals(True)
+        self.status.setCurrentIndex(0)
+        self.status.blockSignals(False)
+        i = self.deadline.findData(value)
+        if i == self.deadline.currentIndex():
+            self.apply_filter()
+        self.deadline.setCurrentIndex(i)
+
+    def _reselect(self) -> None:
+        if self.model.total:
+            self.table.selectRow(0)
+            self.show_detail(0)
+        else:
+            self.current_uuid = None
+            self.detail.setHtml(self.tr("<p style='color:#666'>没有符合条件的办件。</p>"))
+            self._update_buttons(None)
+
+    def refresh(self, keep_uuid: str | None = None) -> None:
+        """Reload after a change, keeping the shown ticket's detail."""
+        row = self.table.currentIndex().row()
+        self.model.reload()
+        self.count_label.setText(f"共 {self.model.total:,} 件")
+        if keep_uuid:
+            self.current_uuid = keep_uuid
+            self._render(keep_uuid)
+            if 0 <= row < self.model.total:
+                self.table.selectRow(row)
+
+    def print_receipt(self) -> None:
+        """The acceptance receipt of the selected ticket, through the notice engine."""
+        from models.notices import registry as notices
+        from ui.notices.menu import generate_notice
+
+        row = self.table.currentIndex().row() if self.table.currentIndex().isValid() else -1
+        r = self.model.row_at(row) if row >= 0 else None
+        if r is None:
+            QMessageBox.information(self, self.tr("受理回执"), self.tr("请先在台帐中选中一件办件。"))
+            return
+        generate_notice(self.ctx, "receipt", self, notices.NoticeParams(ticket=r["ticket_no"]), ask=False)
+
+    def show_detail(self, row: int) -> None:
+        r = self.model.row_at(row)
+        if r is None:
+            return
+        self.current_uuid = r["uuid"]
+        self._render(r["uuid"])
+
+    def _render(self, key: str) -> None:
+        try:
+            t = tickets.ticket_detail(self.ctx.db, key)
+        except ValidationError:
+            self.detail.setHtml("")
+            self._update_buttons(None)
+            return
+        e = html.escape
+        late_now = tickets.open_days_late(self.ctx.db, t)
+        rows = [
+            ("办件编号", t["ticket_no"]), ("状态", t["status"] + (f"（已超期 {late_now} 个工作日）" if late_now else "")),
+            ("申请人", f"{t['applicant_name']}　{t['applicant_phone_masked']}　{t['applicant_village']}"),
+            ("身份证号", t["applicant_id_masked"] or "—"), ("受理渠道", t["channel"]),
+            ("服务事项", f"{t['item_name']}（{t['department']}）"), ("办件类型", t["kind"]),
+            ("诉求内容", t["request_text"]), ("首问责任人", t["first_receiver"]), ("承办人", t["handler_name"] or "—"),
+            ("受理日期", t["received_date"]),
+            ("承诺办结", f"{t['due_date']}（{t['promised_days']} 个工作日" + (f"，补正顺延 {t['paused_days']} 天" if t["paused_days"] else "") + "）"),
+        ]
+        if t["cooperating_departments"]:
+            rows.append(("协办部门", t["cooperating_departments"]))
+        if t["county_office"]:
+            rows.append(("上报县级部门", t["county_office"]))
+        flags = [x for x, on in (("全程代理", t["proxy_service"]), ("上门服务", t["home_service"])) if on]
+        if flags:
+            rows.append(("服务方式", "、".join(flags)))
+        if t["finished_date"]:
+            rows.append(("办结日期", t["finished_date"] + (f"（超期 {t['days_late']} 个工作日）" if t["days_late"] else "")))
+        if t["result"]:
+            rows.append(("办理结果", t["result"]))
+        if t["close_reason"]:
+            rows.append(("理由", t["close_reason"]))
+        if t["status"] == tickets.FINISHED:
+            rows.append(("回访", f"{t['callback_date']}：{t['rating_label']} {t['rating_comment']}" if t["rating"]
+                         else f"待回访（应于 {t['callback_due']} 前）"))
+            rows.append(("群众确认", f"已确认（{t['confirmed_at']}）" if t["confirmed"] else "未确认"))
+        body = "".join(f"<tr><td style='color:#666;padding-right:8px' nowrap>{e(k)}</td><td>{e(str(v))}</td></tr>"
+                       for k, v in rows)
+        hist = "".join(
+            f"<tr><td nowrap>{e(ev['event_date'] or ev['at'][:10])}</td><td nowrap>{e(ev['to_status'])}</td>"
+            f"<td nowrap>{e(ev['actor'])}</td><td>{e(ev['note'])}</td></tr>" for ev in t["events"])
+        rect = "".join(f"<li>{e(r['status'])}：{e(r['note'])}，期限 {e(r['deadline'])}"
+                       + (f"，{e(r['done_date'])} {e(r['done_note'])}" if r["done_date"] else "") + "</li>"
+                       for r in t["rectifications"])
+        self.detail.setHtml(
+            f"<h3>{e(t['ticket_no'])}　{e(t['applicant_name'])}</h3><table>{body}</table>"
+            f"<h4>办理经过</h4><table cellspacing='4'><tr style='color:#666'><td>日期</td><td>状态</td><td>经办人</td>"
+            f"<td>说明</td></tr>{hist}</table>" + (f"<h4>差评整改</h4><ul>{rect}</ul>" if rect else ""))
+        self._update_buttons(t)
+
+    def _update_buttons(self, t: dict | None) -> None:
+        can = self.ctx.actor.can("tickets.write")
+        status = t["status"] if t else None
+        allowed = {
+            "start": status == tickets.ACCEPTED,
+            "correction": status in (tickets.ACCEPTED, tickets.HANDLING),
+            "resume": status == tickets.CORRECTION,
+            "finish": status in (tickets.ACCEPTED, tickets.HANDLING),
+            "reject": status in (tickets.ACCEPTED, tickets.HANDLING),
+            "return": status in tickets.OPEN_STATUSES,
+            "rate": status == tickets.FINISHED,
+            "confirm": status == tickets.FINISHED and not t["confirmed"],
+        }
+        for key, b in self.actions.items():
+            b.setEnabled(can and allowed[key])
+
+    def do_action(self, key: str) -> None:
+        """Ask for what the action needs and run it in one models call."""
+        uuid = self.current_uuid
+        if not uuid:
+            return
+        db, actor = self.ctx.db, self.ctx.actor
+        today = dt.date.today()
+        ratings = [(k, v) for k, v in tickets.RATINGS.items()]
+        specs = {
+            "start": ("转为办理中", [("note", "备注", "text", "")],
+                      lambda v: tickets.start_handling(db, actor, uuid, v["note"])),
+            "correction": ("要求补正（时限暂停）", [("note", "需补正的材料*", "text", ""), ("date", "补正开始日期", "date", today)],
+                           lambda v: tickets.request_correction(db, actor, uuid, v["note"], v["date"])),
+            "resume": ("补正完成（恢复计时）", [("date", "材料补齐日期", "date", today), ("note", "备注", "text", "")],
+                       lambda v: tickets.resume(db, actor, uuid, v["date"], v["note"])),
+            "finish": ("办结", [("result", "办理结果*", "text", ""), ("date", "办结日期", "date", today)],
+                       lambda v: tickets.finish(db, actor, uuid, v["result"], v["date"])),
+            "reject": ("不予受理", [("reason", "理由*", "text", ""), ("date", "日期", "date", today)],
+                       lambda v: tickets.reject(db, actor, uuid, v["reason"], v["date"])),
+            "return": ("退回", [("reason", "理由*", "text", ""), ("date", "日期", "date", today)],
+                       lambda v: tickets.return_ticket(db, actor, uuid, v["reason"], v["date"])),
+            "rate": ("回访评价（好差评）", [("rating", "满意度", ("choice", ratings), None), ("comment", "意见", "text", ""),
+                                       ("date", "回访日期", "date", today)],
+                     lambda v: tickets.rate(db, actor, uuid, v["rating"], v["comment"], v["date"])),
+            "confirm": ("群众确认", [("date", "确认日期", "date", today)],
+                        lambda v: tickets.confirm(db, actor, uuid, True, v["date"])),
+        }
+        title, fields, action = specs[key]
+        dialog = FieldsDialog(self, self.tr(title), fields, action)
+        if dialog.exec() == QDialog.Accepted:
+            self.refresh(keep_uuid=uuid)
+            self.ctx.notify("tickets")
+
+    # -- files --
+    def export_ledger(self) -> None:
+        from ui.common.worker import run_task
+
+        start = self.date_from.date().toString("yyyy-MM-dd") if self.use_dates.isChecked() else f"{dt.date.today().year}-01-01"
+        end = self.date_to.date().toString("yyyy-MM-dd") if self.use_dates.isChecked() else dt.date.today().isoformat()
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出群众需求办理台帐"), f"群众需求办理台帐_{start}_{end}.xlsx",
+                                              "Excel (*.xlsx)")
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        township = self.ctx.township_filter or None
+
+        def work(progress):
+            from models.service.io import export_ledger
+
+            db = self.ctx.open_worker_db()
+            try:
+                return export_ledger(db, path, start, end, township, progress=progress)
+            finally:
+                db.conn.close()
+
+        run_task(self, self.tr("正在导出台帐…"), work,
+                 on_done=lambda n: QMessageBox.information(self, self.tr("导出完成"),
+                                                           f"已导出 {start} 至 {end} 受理的 {n} 件办件到：\n{path}"))
+
+    def import_file(self) -> None:
+        from ui.common.worker import run_task
+
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("导入办件"), "", "Excel (*.xlsx)")
+        if not path:
+            return
+        actor = self.ctx.actor
+
+        def work(progress):
+            from models.service.io import import_tickets
+
+            db = self.ctx.open_worker_db()
+            try:
+                return import_tickets(db, actor, path, progress=progress)
+            finally:
+                db.conn.close()
+
+        def done(result):
+            if result["errors"]:
+                shown = "\n".join(result["errors"][:30])
+                more = f"\n……共 {len(result['errors'])} 处" if len(result["errors"]) > 30 else ""
+                QMessageBox.warning(self, self.tr("未导入"), f"文件有错误，未导入任何办件：\n{shown}{more}")
+                return
+            QMessageBox.information(self, self.tr("导入完成"), f"已导入 {result['imported']} 件办件。")
+            self.apply_filter()
+            self.ctx.notify("tickets")
+
+        run_task(self, self.tr("正在导入办件…"), work, on_done=done)

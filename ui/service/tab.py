@@ -1,0 +1,156 @@
+"""The 便民服务 tab: the one-window service desk.
+
+A counter bar (open, overdue, due soon, call-backs, rectifications, today's
+duty chief, the 集中办理日, calendar warnings) above pages for intake, the
+ticket ledger, statistics, the catalogue, the rota and the calendar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from models.service import tickets
+
+from models.service import workdays
+from ui.service.admin import CalendarPage, CataloguePage, DeskPage, RectificationPage
+from ui.service.intake import IntakeForm
+from ui.service.ledger import TicketListPage
+from ui.service.stats import StatsPage
+
+COUNTER_STYLE = ("QPushButton {{ border: 1px solid {c}; border-radius: 4px; padding: 4px 10px; color: {c};"
+                 " font-weight: bold; background: white; }} QPushButton:hover {{ background: #f3f6fa; }}")
+
+
+class ServiceTab(QWidget):
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+
+        self.warning = QLabel()
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("background: #fdecea; color: #b71c1c; padding: 6px; border-radius: 4px;")
+        self.warning.setVisible(False)
+        layout.addWidget(self.warning)
+
+        bar = QHBoxLayout()
+        self.counters = {}
+        for key, label, colour, deadline in (("open", "未办结", "#1f4e8c", ""), ("overdue", "超期", "#c62828", "overdue"),
+                                             ("due_soon", "临期", "#b8860b", "due_soon"),
+                                             ("callback", "待回访", "#2e7d32", "callback"),
+                                             ("rectify", "差评整改", "#7a5bb5", None)):
+            b = QPushButton()
+            b.setStyleSheet(COUNTER_STYLE.format(c=colour))
+            b.setCursor(Qt.PointingHandCursor)
+            b.setFocusPolicy(Qt.NoFocus)
+            b.setProperty("label", self.tr(label))
+            b.clicked.connect(lambda _=False, k=key, d=deadline: self._counter_clicked(k, d))
+            self.counters[key] = b
+            bar.addWidget(b)
+        bar.addStretch(1)
+        from ui.notices.menu import notice_menu_button
+
+        self.notice_button = notice_menu_button(ctx, "service", self, self.tr("公示"))
+        bar.addWidget(self.notice_button)
+        self.duty = QLabel()
+        self.duty.setStyleSheet("color: #333;")
+        bar.addWidget(self.duty)
+        layout.addLayout(bar)
+
+        self.pages = QTabWidget()
+        self.intake = IntakeForm(ctx)
+        self.list_page = TicketListPage(ctx)
+        self.stats = StatsPage(ctx)
+        self.catalogue_page = CataloguePage(ctx)
+        self.desk = DeskPage(ctx)
+        self.calendar_page = CalendarPage(ctx)
+        self.rect_page = RectificationPage(ctx)
+        for page, title in ((self.intake, "受理登记 F2"), (self.list_page, "办件台帐 F3"), (self.stats, "统计"),
+                            (self.rect_page, "差评整改"), (self.catalogue_page, "服务事项"),
+                            (self.desk, "值班长与集中办理日"), (self.calendar_page, "工作日历")):
+            self.pages.addTab(page, self.tr(title))
+        layout.addWidget(self.pages, 1)
+        QShortcut(QKeySequence(Qt.Key_F2), self, activated=self.show_intake)
+        QShortcut(QKeySequence(Qt.Key_F3), self, activated=lambda: self.pages.setCurrentWidget(self.list_page))
+
+        self.intake.saved.connect(self._ticket_saved)
+        self.pages.currentChanged.connect(self._page_changed)
+        ctx.data_changed.connect(self._data_changed)
+        ctx.township_filter_changed.connect(lambda _c: self.refresh_all())
+        self.refresh_counts()
+
+    def show_intake(self) -> None:
+        self.pages.setCurrentWidget(self.intake)
+        self.intake.name.setFocus()
+
+    def _counter_clicked(self, key: str, deadline) -> None:
+        if key == "rectify":
+            self.pages.setCurrentWidget(self.rect_page)
+            return
+        self.pages.setCurrentWidget(self.list_page)
+        if key == "open":
+            self.list_page.deadline.setCurrentIndex(0)
+            self.list_page.status.setCurrentIndex(self.list_page.status.findData(tickets.OPEN_LABEL))
+        else:
+            self.list_page.set_deadline_filter(deadline)
+
+    def refresh_counts(self) -> None:
+        """Counters, duty chief, 集中办理日 and the calendar warning."""
+        db = self.ctx.db
+        counts = tickets.desk_counts(db, self.ctx.township_filter)
+        for key, b in self.counters.items():
+            b.setText(f"{b.property('label')} {counts[key]:,}")
+        today = dt.date.today()
+        chief = tickets.duty_chief_on(db, today)
+        day = tickets.service_day(db)
+        parts = [f"今日值班长：{chief or '未排'}"]
+        if day:
+            marker = "（今天）" if day["weekday"] == today.weekday() else ""
+            parts.append(f"集中办理日：{day['label']}{marker}")
+        self.duty.setText("　".join(parts))
+        missing = workdays.missing_years(db, today)
+        if missing:
+            self.warning.setText(
+                "工作日历缺少 " + "、".join(f"{y} 年" for y in missing) + " 的法定节假日安排（"
+                + workdays.years_label(workdays.covered_years(db)) + "）：承诺办结日期跨入该年的办件无法登记。"
+                "请管理员在“工作日历”页导入县里下发的日历。")
+            self.warning.setVisible(True)
+        else:
+            self.warning.setVisible(False)
+
+    def _ticket_saved(self, _t: dict) -> None:
+        self.refresh_counts()
+        self.list_page.apply_filter()
+        self.ctx.notify("tickets")
+
+    def _page_changed(self, _i: int) -> None:
+        w = self.pages.currentWidget()
+        if w is self.stats and not self.stats.kpi["total"].text().strip("—"):
+            self.stats.refresh()
+
+    def _data_changed(self, area: str) -> None:
+        if area in ("tickets", "all", "settings", "roster", "catalogue", "calendar"):
+            self.refresh_counts()
+        if area in ("catalogue", "all", "roster", "settings"):
+            self.intake.reload()
+            self.list_page.reload_choices()
+        if area == "calendar":
+            self.calendar_page.reload()
+        if area in ("tickets", "all"):
+            self.rect_page.reload()
+        if area == "all":
+            self.refresh_all()
+
+    def refresh_all(self) -> None:
+        self.refresh_counts()
+        self.intake.reload()
+        self.list_page.reload_choices()
+        self.list_page.apply_filter()
+        self.rect_page.reload()
+        self.catalogue_page.reload()
+        self.desk.reload()
+        self.calendar_page.reload()
