@@ -57,6 +57,9 @@ def _window_db_arg(argv: list[str]):
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    from models.startup import start
+
+    start()
     # Opening the window skips building the whole command tree (it imports
     # every domain's command module): start-up stays fast.
     window_only, window_db = _window_db_arg(argv)

@@ -136,6 +136,9 @@ class Controller:
 
 
 def run_gui(db_path=None) -> int:
+    from models.startup import start
+
+    start()  # also when the window is started without cli.main
     app = ensure_app()
     path = db_path or qsettings().value("last_db") or default_db_path()
     controller = Controller()
