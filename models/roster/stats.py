@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from models.core import records
-from models.roster.team import age_at, current_team, village_coverage
+from models.roster.team import RANK_LEVEL, STAFFING_ESTABLISHED, age_at, current_team, village_coverage
 
 AGE_BANDS = [("30岁及以下", 0, 30), ("31—40岁", 31, 40), ("41—50岁", 41, 50), ("51岁及以上", 51, 200)]
 PYRAMID_BANDS = [(f"{lo}—{lo + 4}", lo, lo + 4) for lo in range(20, 60, 5)] + [("60+", 60, 200)]
@@ -51,8 +51,12 @@ def structure(db, township_code: str | None = None, ref_date: dt.date | None = N
             out["sex"][c["sex"]] += 1
         if (c["political_status"] or "").startswith("中共"):
             out["party"] += 1
-        out["rank"][c["rank"] if c["rank"] in out["rank"] else "未填"] += 1
-        out["staffing"][c["staffing"] if c["staffing"] in out["staffing"] else "未填"] += 1
+        # Parallel ranks (四级主任科员 …) count as the level they correspond to;
+        # other levels and kinds get their own line only when someone has them.
+        level = RANK_LEVEL.get(c["rank"], "其他") if c["rank"] else "未填"
+        out["rank"][level] = out["rank"].get(level, 0) + 1
+        kind = ("在编" if c["staffing"] in STAFFING_ESTABLISHED else c["staffing"]) if c["staffing"] else "未填"
+        out["staffing"][kind] = out["staffing"].get(kind, 0) + 1
         age = age_at(c["birth_date"], ref)
         if age is not None:
             ages.append(age)
@@ -67,11 +71,11 @@ def structure(db, township_code: str | None = None, ref_date: dt.date | None = N
         sql += " AND township_code = ?"
         params.append(township_code)
     out["establishment"] = db.execute(sql, params).fetchone()[0]
-    out["filled"] = sum(1 for c in cadres if c["staffing"] == "在编")
+    out["filled"] = sum(1 for c in cadres if c["staffing"] in STAFFING_ESTABLISHED)
     # Leaders are not counted against the offices' establishment.
     team = current_team(db, township_code)
     team_ids = {m["uuid"] for m in team}
-    out["filled_offices"] = sum(1 for c in cadres if c["staffing"] == "在编" and c["uuid"] not in team_ids)
+    out["filled_offices"] = sum(1 for c in cadres if c["staffing"] in STAFFING_ESTABLISHED and c["uuid"] not in team_ids)
     out["vacancies"] = max(out["establishment"] - out["filled_offices"], 0)
     out["team_size"] = len(team)
     out["team_average_age"] = (round(sum(a for a in (age_at(m["birth_date"], ref) for m in team) if a is not None)

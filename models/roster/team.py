@@ -42,9 +42,33 @@ ROLES = {
 }
 ORGAN_KINDS = ["党委", "人大", "政府", "政协", "纪委", "人武部", "群团", "机关"]
 SEXES = ["男", "女"]
-RANKS = ["副县", "正科", "副科", "科员及办事员"]
+# 职级: leadership levels, the 职务与职级并行 ranks of civil servants (综合管理类,
+# up to those a county or township can hold), the older 科员/办事员 names still
+# in many sheets, and the 事业 grades (管理岗 职员 levels, 专技 grades, 工勤).
+# These are the starting lists: offices add their own (models/roster/vocab.py)
+# and a value outside them is kept, never refused.
+RANKS = (["正县", "副县", "正科", "副科"]
+         + ["一级调研员", "二级调研员", "三级调研员", "四级调研员",
+            "一级主任科员", "二级主任科员", "三级主任科员", "四级主任科员", "一级科员", "二级科员"]
+         + ["科员及办事员", "科员", "办事员", "试用期"]
+         + [f"管理{n}级" for n in "五六七八九十"]
+         + [f"专技{n}级" for n in ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三"]]
+         + [f"技术工{n}级" for n in "一二三四五"] + ["普通工"])
+# The level a rank counts as in the structure statistics (parallel ranks are
+# treated as the level they correspond to; 专技 and 工勤 grades stand apart).
+RANK_LEVEL = {"正县": "正县", "副县": "副县", "正科": "正科", "副科": "副科", "科员及办事员": "科员及办事员",
+              "一级调研员": "正县", "二级调研员": "正县", "三级调研员": "副县", "四级调研员": "副县",
+              "一级主任科员": "正科", "二级主任科员": "正科", "三级主任科员": "副科", "四级主任科员": "副科",
+              "一级科员": "科员及办事员", "二级科员": "科员及办事员", "科员": "科员及办事员", "办事员": "科员及办事员",
+              "试用期": "科员及办事员", "管理五级": "正科", "管理六级": "副科", "管理七级": "科员及办事员",
+              "管理八级": "科员及办事员", "管理九级": "科员及办事员", "管理十级": "科员及办事员"}
+RANK_LEVEL.update({r: "专业技术" for r in RANKS if r.startswith("专技")})
+RANK_LEVEL.update({r: "工勤" for r in RANKS if r.startswith("技术工") or r == "普通工"})
 EDUCATIONS = ["研究生", "本科", "大专", "中专", "高中", "初中及以下"]
-STAFFING = ["在编", "聘用"]
+# 编制 kinds of a township. "在编" is the older catch-all some sheets still use.
+STAFFING = ["行政", "事业", "参公", "工勤", "聘用", "借调", "公益性岗位", "其他", "在编"]
+# Kinds that occupy an establishment post (count as 在编 in vacancy checks).
+STAFFING_ESTABLISHED = ("在编", "行政", "事业", "参公", "工勤")
 POLITICAL = ["中共党员", "中共预备党员", "共青团员", "民主党派", "群众"]
 APPOINT_METHODS = ["选任", "委任", "聘任"]
 DUTY_KINDS = ["分管", "协管"]
@@ -143,6 +167,14 @@ def attach_posts(db, rows: list[dict]) -> list[dict]:
             titles.setdefault(cadre, []).append(title)
     for cadre, names in titles.items():
         by_uuid[cadre]["posts"] = "、".join(names)
+    # Post text imported before the posts existed is shown until it is linked.
+    unlinked = [k for k in keys if k not in titles]
+    for i in range(0, len(unlinked), 500):
+        chunk = unlinked[i:i + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for cadre, text in db.execute(f"SELECT uuid, current_post_text FROM cadres WHERE uuid IN ({marks}) "
+                                      "AND current_post_text IS NOT NULL AND current_post_text != ''", chunk):
+            by_uuid[cadre]["posts"] = text
     return rows
 
 
@@ -540,10 +572,6 @@ def validate_cadre(values: dict, row: int | None = None) -> dict:
         sex = check_text(values.get("sex"), "性别", 2)
         if sex and sex not in SEXES:
             raise err("性别", "应为“男”或“女”。")
-        if out.get("staffing") and out["staffing"] not in STAFFING:
-            raise err("编制性质", "应为“在编”或“聘用”。")
-        if out.get("rank") and out["rank"] not in RANKS:
-            raise err("职级", f"应为 {' / '.join(RANKS)} 之一。")
         if out.get("nomination") and out["nomination"] not in ("继续提名", "新提名"):
             raise err("提名类别", "应为“继续提名”或“新提名”，或留空。")
         birth = parse_month_or_date(values.get("birth_date"), "出生日期")
