@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The window's remembered state (QSettings) goes to a scratch folder, not the tester's own.
+os.environ["XDG_CONFIG_HOME"] = __import__("tempfile").mkdtemp(prefix="xz-test-config-")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pytest  # noqa: E402
@@ -55,3 +57,11 @@ def demo_db(tmp_path):
     build_demo(database, DemoOptions(seed=7, tickets=300))
     yield database
     close_database(database)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_window_settings():
+    """Each test starts with no remembered tab, geometry or last user."""
+    yield
+    if "ui.app" in sys.modules:
+        sys.modules["ui.app"].qsettings().clear()

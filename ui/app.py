@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from models import APP_ID
@@ -33,8 +33,28 @@ def ensure_app() -> QApplication:
         app = QApplication(sys.argv[:1])
         app.setApplicationName(APP_ID)
         app.setOrganizationName(APP_ID)
+        install_chinese_translations(app)
     register_fonts(app)
     return app
+
+
+# Qt's own texts (OK/Cancel, file and print dialogs, the edit menu) in Chinese.
+QT_TRANSLATIONS = ("qtbase_zh_CN",)
+
+
+def install_chinese_translations(app: QApplication) -> list[QTranslator]:
+    """Load Qt's bundled Chinese translations; the program's own texts are written in Chinese."""
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    installed = []
+    for name in QT_TRANSLATIONS:
+        translator = QTranslator(app)
+        if not translator.load(name, folder):
+            raise RuntimeError(f"Qt 的中文翻译文件 {name}.qm 不在 {folder}：安装不完整，请重新安装程序。")
+        app.installTranslator(translator)
+        installed.append(translator)
+    app._chinese_translators = installed  # keep them alive with the app
+    return installed
 
 
 def open_database_interactive(parent, path) -> object | None:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QInputDialog, QLabel, QMa
 
 from models import APP_NAME, __version__
 
-from models.core import township
+from models.core import township, users
 from models.core.db import backup_database, list_backups, open_database
 from ui.common.empty_state import EmptyState
 from ui.common.worker import run_task
@@ -25,6 +25,9 @@ TABS = [
     ("ui.service.tab", "ServiceTab", "便民服务"),
     ("ui.assess.tab", "AssessTab", "考核"),
 ]
+
+# Where each role starts before the user has chosen a tab of their own.
+LANDING_TAB_BY_ROLE = {users.WINDOW: "便民服务", users.ASSESS: "考核"}
 
 
 def optional_module(name: str):
@@ -94,8 +97,31 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(LazyTab(self.ctx, module_name, class_name, title), title)
         if self.ctx.county_mode:
             self.tabs.addTab(LazyTab(self.ctx, "ui.handoff.county_view", "CountyView", "横向比较"), "横向比较")
+        self._open_landing_tab()
         self.tabs.currentChanged.connect(self._build_current_tab)
+        self.tabs.currentChanged.connect(self._remember_tab)
         self._build_current_tab()
+        if self.tabs.tabText(self.tabs.currentIndex()) == "便民服务" and self.ctx.actor.role == users.WINDOW:
+            # Window staff start typing the applicant's name at once.
+            QTimer.singleShot(0, lambda: self.tab_content("便民服务").show_intake())
+
+    def _last_tab_key(self) -> str:
+        return f"last_tab/{self.ctx.actor.username}"
+
+    def _open_landing_tab(self) -> None:
+        """The tab this user last worked in, else the one of their role."""
+        from ui.app import qsettings
+
+        wanted = str(qsettings().value(self._last_tab_key(), "") or "") or LANDING_TAB_BY_ROLE.get(self.ctx.actor.role, "")
+        titles = self.tab_titles()
+        if wanted in titles:
+            self.tabs.setCurrentIndex(titles.index(wanted))
+
+    def _remember_tab(self, index: int) -> None:
+        from ui.app import qsettings
+
+        if index >= 0:
+            qsettings().setValue(self._last_tab_key(), self.tabs.tabText(index))
 
     def _build_current_tab(self, *_args) -> None:
         widget = self.tabs.currentWidget()

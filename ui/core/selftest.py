@@ -49,6 +49,11 @@ def run_selftest(db_path: Path) -> tuple[bool, list[str]]:
     font_ok = bool(family) and all(metrics.inFontUcs4(ord(ch)) for ch in "乡镇领导班子便民服务考核")
     lines.append(f"界面字体：{family or '未加载'}，中文字形：{'完整' if font_ok else '缺失'}")
     ok &= font_ok
+    from PySide6.QtCore import QCoreApplication
+
+    ok_text = QCoreApplication.translate("QPlatformTheme", "OK")
+    lines.append(f"Qt 中文翻译：{'已加载' if ok_text == '确定' else '未加载'}（“OK”→“{ok_text}”）")
+    ok &= ok_text == "确定"
 
     db = open_database(db_path)
     admin = users.create_user(db, "selftest", "selftest-pw", users.ADMIN, "自检")

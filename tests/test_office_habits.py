@@ -1,0 +1,82 @@
+"""The window as township staff already know it (issue 21): Chinese texts of Qt itself,
+each role landing on its own work, tables that behave like WPS."""
+
+import pytest
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from models.core import township, users
+from models.core.db import close_database, open_database
+
+
+@pytest.fixture
+def office_db(tmp_path):
+    path = tmp_path / "office.db"
+    db = open_database(path)
+    admin = users.create_user(db, "admin", "secret123", users.ADMIN, "管理员")
+    township.set_identity(db, admin, name="青石镇", code="330106001", county="临安区")
+    users.create_user(db, "chuangkou", "secret123", users.WINDOW, "王窗口", actor=admin)
+    users.create_user(db, "kaohe", "secret123", users.ASSESS, "李考核", actor=admin)
+    close_database(db)
+    return path
+
+
+def test_qt_dialog_buttons_are_chinese(qapp):
+    from ui.app import install_chinese_translations
+
+    install_chinese_translations(qapp)
+    box = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel | QDialogButtonBox.Yes | QDialogButtonBox.No)
+    texts = sorted(b.text() for b in box.buttons())
+    assert texts == sorted(["确定", "取消", "是(&Y)", "否(&N)"])
+    assert QApplication.translate("QLineEdit", "&Copy") == "复制(&C)"
+
+
+def _window(qtbot, path, username):
+    from ui.common.context import AppContext
+    from ui.main_window import MainWindow
+
+    db = open_database(path)
+    user = next(u for u in users.list_users(db) if u["username"] == username)
+    actor = users.Actor(username, user["role"], user["display_name"])
+    window = MainWindow(AppContext(db, path, actor))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window, db
+
+
+@pytest.mark.parametrize("username,expected", [("admin", "领导班子"), ("chuangkou", "便民服务"), ("kaohe", "考核")])
+def test_each_role_lands_on_its_work(qtbot, office_db, username, expected):
+    window, db = _window(qtbot, office_db, username)
+    try:
+        assert window.tabs.tabText(window.tabs.currentIndex()) == expected
+    finally:
+        window.close_without_saving_state()
+        close_database(db)
+
+
+def test_window_staff_start_typing_the_applicant(qtbot, office_db):
+    window, db = _window(qtbot, office_db, "chuangkou")
+    try:
+        tab = window.tab_content("便民服务")
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is tab.intake.name, timeout=2000)
+        assert tab.pages.currentWidget() is tab.intake
+    finally:
+        window.close_without_saving_state()
+        close_database(db)
+
+
+def test_the_last_tab_is_remembered_per_user(qtbot, office_db):
+    window, db = _window(qtbot, office_db, "kaohe")
+    window.tabs.setCurrentIndex(window.tab_titles().index("领导班子"))
+    window.close_without_saving_state()
+    close_database(db)
+    again, db = _window(qtbot, office_db, "kaohe")
+    other, db2 = _window(qtbot, office_db, "chuangkou")
+    try:
+        assert again.tabs.tabText(again.tabs.currentIndex()) == "领导班子"
+        assert other.tabs.tabText(other.tabs.currentIndex()) == "便民服务", "another user's choice is not shared"
+    finally:
+        for w in (again, other):
+            w.close_without_saving_state()
+        close_database(db)
+        close_database(db2)
