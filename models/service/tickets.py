@@ -483,7 +483,7 @@ class TicketFilter:
     department: str = ""
     village: str = ""
     channel: str = ""
-    deadline: str = ""  # "" | "overdue" (open past due, or finished late) | "due_soon" | "callback"
+    deadline: str = ""  # "" | "overdue" (open past due, or finished late) | "overdue_open" | "due_soon" | "callback"
     date_from: str = ""  # received date range
     date_to: str = ""
     search: str = ""
@@ -532,6 +532,9 @@ def where_clause(db, f: TicketFilter, today: dt.date | None = None) -> tuple[str
         params.append(_date(f.date_to, "结束日期", allow_future=True).isoformat())
     if f.deadline == "overdue":
         parts.append("(days_late > 0 OR (status IN ('受理', '办理中') AND due_date < ?))")
+        params.append(today.isoformat())
+    elif f.deadline == "overdue_open":
+        parts.append("status IN ('受理', '办理中') AND due_date < ?")
         params.append(today.isoformat())
     elif f.deadline == "due_soon":
         parts.append("status IN ('受理', '办理中') AND due_date >= ? AND due_date <= ?")
@@ -651,21 +654,21 @@ def open_days_late(db, row: dict, today: dt.date | None = None) -> int:
 
 
 def desk_counts(db, township_code: str = "", today: dt.date | None = None) -> dict:
-    """Counts shown on the tab: open, overdue, due soon, waiting for call-back, open rectifications."""
+    """Counts shown on the tab: open, overdue, due soon, waiting for call-back, open rectifications.
+    Each badge counts exactly what its filter in the ledger lists (the same where_clause)."""
     today = today or _today()
-    tw = " AND township_code = ?" if township_code else ""
-    p = [township_code] if township_code else []
-    one = lambda sql, params: db.execute(sql, params).fetchone()[0]  # noqa: E731
-    return {
-        "open": one(f"SELECT count(*) FROM tickets WHERE status IN ('受理','办理中','补正') AND deleted = 0{tw}", p),
-        "overdue": one(f"SELECT count(*) FROM tickets WHERE status IN ('受理','办理中') AND due_date < ? AND deleted = 0{tw}",
-                       [today.isoformat(), *p]),
-        "due_soon": one(f"SELECT count(*) FROM tickets WHERE status IN ('受理','办理中') AND due_date >= ? AND due_date <= ? "
-                        f"AND deleted = 0{tw}", [today.isoformat(), due_soon_limit(db, today).isoformat(), *p]),
-        "callback": one(f"SELECT count(*) FROM tickets WHERE status = '办结' AND rating IS NULL AND callback_due <= ? "
-                        f"AND deleted = 0{tw}", [today.isoformat(), *p]),
-        "rectify": one(f"SELECT count(*) FROM ticket_rectifications WHERE status = '整改中' AND deleted = 0{tw}", p),
+    badge_filters = {
+        "open": TicketFilter(status=OPEN_LABEL, township_code=township_code),
+        "overdue": TicketFilter(deadline="overdue_open", township_code=township_code),
+        "due_soon": TicketFilter(deadline="due_soon", township_code=township_code),
+        "callback": TicketFilter(deadline="callback", township_code=township_code),
     }
+    counts = {key: count_tickets(db, f, today) for key, f in badge_filters.items()}
+    tw = " AND township_code = ?" if township_code else ""
+    counts["rectify"] = db.execute(
+        f"SELECT count(*) FROM ticket_rectifications WHERE status = '整改中' AND deleted = 0{tw}",
+        [township_code] if township_code else []).fetchone()[0]
+    return counts
 
 
 def ticket_detail(db, key: str) -> dict:

@@ -19,7 +19,8 @@ from models.service import tickets
 from models.core.errors import AppError, ValidationError
 from ui.service.table_model import COLUMNS, TicketTableModel
 
-DEADLINE_CHOICES = [("", "全部时限"), ("overdue", "超期"), ("due_soon", "临期"), ("callback", "待回访")]
+DEADLINE_CHOICES = [("", "全部时限"), ("overdue_open", "超期未办结"), ("overdue", "超期（含超期办结）"), ("due_soon", "临期"),
+                    ("callback", "待回访")]
 COLUMN_WIDTHS = {"ticket_no": 110, "received_date": 90, "applicant_name": 80, "applicant_phone": 105,
                  "applicant_village": 80, "item_name": 190, "kind": 60, "status": 110, "due_date": 90,
                  "finished_date": 90, "rating": 80, "handler_name": 70}
@@ -44,8 +45,13 @@ class FieldsDialog(QDialog):
                 w.setDate(QDate(default.year, default.month, default.day) if default else QDate.currentDate())
             elif isinstance(kind, tuple):
                 w = QComboBox()
+                if default is None:
+                    # Nothing chosen until the person says so (a call-back must not default to 非常满意).
+                    w.addItem("（请选择）", None)
                 for value, text in kind[1]:
                     w.addItem(text, value)
+                if default is not None:
+                    w.setCurrentIndex(max(0, w.findData(default)))
             elif kind == "check":
                 w = QCheckBox()
                 w.setChecked(bool(default))

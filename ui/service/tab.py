@@ -39,7 +39,7 @@ class ServiceTab(QWidget):
 
         bar = QHBoxLayout()
         self.counters = {}
-        for key, label, colour, deadline in (("open", "未办结", "#1f4e8c", ""), ("overdue", "超期", "#c62828", "overdue"),
+        for key, label, colour, deadline in (("open", "未办结", "#1f4e8c", ""), ("overdue", "超期", "#c62828", "overdue_open"),
                                              ("due_soon", "临期", "#b8860b", "due_soon"),
                                              ("callback", "待回访", "#2e7d32", "callback"),
                                              ("rectify", "差评整改", "#7a5bb5", None)):
