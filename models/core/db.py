@@ -11,6 +11,8 @@ import datetime as dt
 import os
 import shutil
 import sqlite3
+import threading
+import weakref
 from pathlib import Path
 
 import sqlite_utils
@@ -50,12 +52,65 @@ class Database(sqlite_utils.Database):
                 raise
 
 
+class TrackedConnection(sqlite3.Connection):
+    """A connection this process has open on a database file.
+
+    On POSIX, closing *any* descriptor of a file drops every lock the process
+    holds on it (sqlite.org, "How To Corrupt An SQLite Database File", §2.2):
+    one Python open()/close() of the live file lets another process believe it
+    is the last user, delete the -wal and lose our later commits. So the
+    program remembers which files have a live connection and never touches
+    them (or their -wal/-shm) with anything but SQLite while one exists."""
+
+    tracked_key: str | None = None
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            _forget(self)
+
+
+# file key -> the live connections on it (weak: a connection dropped without
+# close() is closed by Python and disappears from here by itself).
+_LIVE: dict[str, "weakref.WeakSet[TrackedConnection]"] = {}
+_LIVE_LOCK = threading.Lock()
+
+
+def file_key(path) -> str:
+    return os.path.normcase(os.path.realpath(os.fspath(path)))
+
+
+def _track(conn: TrackedConnection, path) -> None:
+    conn.tracked_key = file_key(path)
+    with _LIVE_LOCK:
+        _LIVE.setdefault(conn.tracked_key, weakref.WeakSet()).add(conn)
+
+
+def _forget(conn: TrackedConnection) -> None:
+    with _LIVE_LOCK:
+        live = _LIVE.get(conn.tracked_key or "")
+        if live is not None:
+            live.discard(conn)
+            if not live:
+                del _LIVE[conn.tracked_key]
+
+
+def has_live_connection(path) -> bool:
+    """Whether this process has a connection open on the database at path."""
+    with _LIVE_LOCK:
+        return bool(_LIVE.get(file_key(path)))
+
+
 def _connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     if readonly:
         uri = Path(path).resolve().as_uri() + "?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
+                               factory=TrackedConnection)
     else:
-        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10,
+                               factory=TrackedConnection)
+    _track(conn, path)
     conn.execute("PRAGMA trusted_schema=OFF")
     return conn
 
@@ -69,11 +124,31 @@ def _configure(conn: sqlite3.Connection) -> None:
 
 
 def is_sqlite_file(path: Path) -> bool:
+    """Whether the file starts with the SQLite header. While this process has
+    a connection on the file, SQLite itself reads it (see TrackedConnection)."""
+    if has_live_connection(path):
+        return _sqlite_reads_header(path)
     try:
         with open(path, "rb") as f:
             return f.read(16) == SQLITE_HEADER
     except OSError:
         return False
+
+
+def _sqlite_reads_header(path: Path) -> bool:
+    try:
+        conn = _connect(path, readonly=True)
+    except sqlite3.DatabaseError:
+        return False
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+        return True
+    except sqlite3.DatabaseError as e:
+        if getattr(e, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            return False
+        raise
+    finally:
+        conn.close()
 
 
 def known_migrations() -> list[tuple[str, str]]:
@@ -279,29 +354,70 @@ def ensure_daily_backup(db: sqlite_utils.Database) -> Path | None:
 def restore_backup(backup_path, db_path) -> Path:
     """Replace the database at db_path with a backup. The current file is kept
     aside first (as a backup named 'before-restore'), so a restore loses nothing.
-    Returns the path of the kept-aside copy (or None if there was no database)."""
+    Returns the path of the kept-aside copy (or None if there was no database).
+
+    A readable current file is copied aside and overwritten through SQLite's
+    backup API (never with Python file calls: see TrackedConnection); only a
+    file SQLite cannot read, with no connection on it in this process, is
+    copied and replaced byte for byte."""
     backup_path, db_path = Path(backup_path), Path(db_path)
-    if not is_sqlite_file(backup_path):
+    if not backup_path.is_file() or not is_sqlite_file(backup_path):
         raise DatabaseOpenError(f"“{backup_path.name}”不是数据库备份文件。")
     result = quick_check(backup_path)
     if result != "ok":
         raise DatabaseOpenError(f"备份“{backup_path.name}”本身已损坏（{result}），不能用于恢复。")
-    kept = None
-    if db_path.exists():
-        folder = backup_dir_for(db_path)
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        kept = folder / f"{db_path.stem}-{stamp}-before-restore.kept"
-        shutil.copy2(db_path, kept)
-        for suffix in ("-wal", "-shm"):
-            side = Path(str(db_path) + suffix)
-            if side.exists():
-                shutil.copy2(side, Path(str(kept) + suffix))
-                side.unlink()
+    if not db_path.exists():
+        _copy_file_in(backup_path, db_path)
+        return None
+    folder = backup_dir_for(db_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    kept = folder / f"{db_path.stem}-{stamp}-before-restore.kept"
+    readable = quick_check(db_path) == "ok"
+    if readable:
+        live = _connect(db_path)
+        try:
+            live.execute("PRAGMA busy_timeout=10000")
+            _sqlite_copy(live, kept)
+            source = _connect(backup_path, readonly=True)
+            try:
+                source.backup(live)
+            finally:
+                source.close()
+            live.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as e:
+            raise DatabaseOpenError(f"恢复失败（{e}），当前数据库未被替换。") from e
+        finally:
+            live.close()
+        return kept
+    if has_live_connection(db_path):
+        raise DatabaseOpenError("数据库已损坏且仍在使用中，无法恢复。请关闭程序后重新打开，按提示恢复。")
+    # Damaged beyond SQLite: keep the exact bytes (with -wal/-shm) aside for the technician.
+    shutil.copy2(db_path, kept)
+    for suffix in ("-wal", "-shm"):
+        side = Path(str(db_path) + suffix)
+        if side.exists():
+            shutil.copy2(side, Path(str(kept) + suffix))
+            side.unlink()
+    _copy_file_in(backup_path, db_path)
+    return kept
+
+
+def _sqlite_copy(conn: sqlite3.Connection, dest: Path) -> None:
+    tmp = Path(str(dest) + ".part")
+    tmp.unlink(missing_ok=True)
+    target = sqlite3.connect(str(tmp))
+    try:
+        conn.backup(target)
+    finally:
+        target.close()
+    os.replace(tmp, dest)
+
+
+def _copy_file_in(backup_path: Path, db_path: Path) -> None:
     tmp = Path(str(db_path) + ".restoring")
     shutil.copy2(backup_path, tmp)
     os.replace(tmp, db_path)
-    return kept
 
 
 # ---- health ----------------------------------------------------------------

@@ -1,0 +1,72 @@
+"""Child processes of the storage tests (tests/test_storage_*.py).
+
+Each mode does what one real process of the program does and reports on
+stdout, flushed, each thing whose commit has returned.
+
+    python tests/storage_child.py window DB
+        the window: opens DB like ui/app.py, runs one background task the
+        way AppContext.open_worker_db does (a second connection, closed
+        after the task), prints "ready"; then for each line "write" on stdin
+        adds a village and prints "ok <uuid>"; stays alive until killed.
+    python tests/storage_child.py open-close DB
+        a second copy of the program quit at its login: opens DB, closes it.
+    python tests/storage_child.py has DB UUID
+        prints "yes" if the village UUID is visible to another process.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+ADMIN_ARGS = ("admin", "admin", "管理员")
+
+
+def window(db_path: str) -> None:
+    from models.core import township
+    from models.core.db import open_database
+    from models.core.users import ADMIN, Actor
+
+    db = open_database(db_path, daily_backup=False, quick_check_max_bytes=64 * 1024 * 1024)
+    actor = Actor("admin", ADMIN, "管理员")
+    # One background task (a receipt, a backup, a search): its own connection.
+    worker = open_database(db_path, migrate=False, daily_backup=False, quick_check_max_bytes=0)
+    worker.execute("SELECT count(*) FROM villages").fetchone()
+    worker.conn.close()
+    say("ready")
+    n = 0
+    for line in sys.stdin:
+        if line.strip() == "write":
+            key = township.add_village(db, actor, f"窗口村{n}", 10 + n)
+            n += 1
+            say(f"ok {key}")
+
+
+def open_close(db_path: str) -> None:
+    from models.core.db import close_database, open_database
+
+    db = open_database(db_path, daily_backup=False, quick_check_max_bytes=64 * 1024 * 1024)
+    close_database(db)
+    say("closed")
+
+
+def has(db_path: str, key: str) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    row = conn.execute("SELECT 1 FROM villages WHERE uuid = ?", (key,)).fetchone()
+    conn.close()
+    say("yes" if row else "no")
+
+
+if __name__ == "__main__":
+    mode, args = sys.argv[1], sys.argv[2:]
+    {"window": window, "open-close": open_close, "has": has}[mode](*args)
