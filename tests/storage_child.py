@@ -10,6 +10,9 @@ stdout, flushed, each thing whose commit has returned.
         adds a village and prints "ok <uuid>"; stays alive until killed.
     python tests/storage_child.py open-close DB
         a second copy of the program quit at its login: opens DB, closes it.
+    python tests/storage_child.py tickets DB COUNT
+        registers COUNT tickets as fast as it can; prints "ok <ticket_no>"
+        after each create_ticket returned, "error <text>" if one raised.
     python tests/storage_child.py has DB UUID
         prints "yes" if the village UUID is visible to another process.
 """
@@ -58,6 +61,24 @@ def open_close(db_path: str) -> None:
     say("closed")
 
 
+def register_tickets(db_path: str, count: str) -> None:
+    from models.core.db import open_database
+    from models.core.users import ADMIN, Actor
+    from models.service import tickets
+
+    db = open_database(db_path, daily_backup=False, quick_check_max_bytes=64 * 1024 * 1024)
+    actor = Actor("admin", ADMIN, "管理员")
+    say("ready")
+    for i in range(int(count)):
+        try:
+            t = tickets.create_ticket(db, actor, {"applicant_name": "张三", "applicant_phone": "13800138000",
+                                                  "department": "民政办", "request_text": f"第{i}件诉求"})
+        except Exception as e:  # noqa: BLE001 - the parent counts every failure
+            say(f"error {type(e).__name__}: {e}")
+        else:
+            say(f"ok {t['ticket_no']}")
+
+
 def has(db_path: str, key: str) -> None:
     import sqlite3
 
@@ -69,4 +90,4 @@ def has(db_path: str, key: str) -> None:
 
 if __name__ == "__main__":
     mode, args = sys.argv[1], sys.argv[2:]
-    {"window": window, "open-close": open_close, "has": has}[mode](*args)
+    {"window": window, "open-close": open_close, "has": has, "tickets": register_tickets}[mode](*args)

@@ -56,12 +56,15 @@ def set_value(db, key: str, value, actor) -> None:
             raise ValidationError(label, "必须是数字。") from None
     elif kind is bool:
         value = bool(value)
-    before = get(db, key)
-    db.execute(
-        "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [key, json.dumps(value, ensure_ascii=False)],
-    )
-    audit.record(db, actor, "setting", "settings", key, {"value": before}, {"value": value})
+    # One BEGIN IMMEDIATE transaction: a second window cannot slip in between
+    # the read of the old value, the write and its audit row.
+    with db.atomic():
+        before = get(db, key)
+        db.execute(
+            "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, json.dumps(value, ensure_ascii=False)],
+        )
+        audit.record(db, actor, "setting", "settings", key, {"value": before}, {"value": value})
 
 
 def all_settings(db) -> dict:

@@ -204,8 +204,11 @@ def create_ticket(db, actor, values: dict, finish_result: str | None = None, tod
         _event(db, actor, key, None, ACCEPTED, row["received_date"], f"受理（{row['channel']}）")
         if finish_result is not None:
             _finish(db, actor, get_ticket(db, key), finish_result, dt.date.fromisoformat(row["received_date"]), today)
-    flush_fts(db)
-    return get_ticket(db, key)
+        # Inside the same transaction: nothing can fail after the commit and
+        # make a saved ticket look unsaved (a second window flushes too).
+        flush_fts(db)
+        saved = get_ticket(db, key)
+    return saved
 
 
 def _event(db, actor, ticket_uuid: str, from_status, to_status: str, event_date: str | None, note: str = "") -> None:
@@ -563,8 +566,11 @@ def flush_fts(db) -> int:
     if db.execute("SELECT 1 FROM tickets_fts_pending LIMIT 1").fetchone() is None:
         return 0
     with db.atomic():
+        # Read again under the write lock: another process may have applied the queue meanwhile.
         pending = db.execute("SELECT seq, op, row_id, applicant_name, request_text FROM tickets_fts_pending "
                              "ORDER BY seq").fetchall()
+        if not pending:
+            return 0
         for _, op, row_id, name, text in pending:
             if op == "d":
                 db.execute("INSERT INTO tickets_fts (tickets_fts, rowid, applicant_name, request_text) "
