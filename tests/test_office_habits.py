@@ -2,6 +2,7 @@
 each role landing on its own work, tables that behave like WPS."""
 
 import pytest
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from models.core import township, users
@@ -111,3 +112,91 @@ def test_callback_rating_starts_unselected(qtbot):
     qtbot.addWidget(dialog)
     combo = dialog.widgets["rating"]
     assert combo.currentData() is None and combo.currentText() == "（请选择）"
+
+
+@pytest.fixture
+def office_tables(qapp):
+    from ui.common.tables import install_office_tables
+
+    tables = install_office_tables(qapp)
+    yield
+    qapp.removeEventFilter(tables)
+
+
+def _people_table(qtbot, rows, width=420):
+    from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+
+    table = QTableWidget(len(rows), 8)
+    table.setObjectName("people_test")
+    table.setHorizontalHeaderLabels(["姓名", "性别", "职务", "电话", "村", "备注", "年龄", "编制"])
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(value))
+    qtbot.addWidget(table)
+    table.resize(width, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    return table
+
+
+ROWS = [["王芳", "女", "镇长", "139****5678", "东村", "=HYPERLINK(\"http://x\",\"点我\")", "45", "行政"],
+        ["李强", "男", "书记", "138****1234", "西村", "", "51", "行政"],
+        ["张伟", "男", "委员", "137****0000", "南村", "+1", "38", "事业"]]
+
+
+def test_tables_sort_on_header_click_and_remember_it(qtbot, office_tables):
+    table = _people_table(qtbot, ROWS, width=1400)
+    header = table.horizontalHeader()
+    qtbot.mouseClick(header.viewport(), Qt.LeftButton, pos=QPoint(header.sectionViewportPosition(6) + 5, 5))
+    ages = [table.item(r, 6).text() for r in range(3)]
+    assert ages in (["38", "45", "51"], ["51", "45", "38"])
+    qtbot.mouseClick(header.viewport(), Qt.LeftButton, pos=QPoint(header.sectionViewportPosition(6) + 5, 5))
+    assert [table.item(r, 6).text() for r in range(3)] == list(reversed(ages)), "a second click reverses"
+    table.setColumnWidth(0, 150)
+    table._office_table.save_state()
+    again = _people_table(qtbot, ROWS, width=1400)
+    assert again.columnWidth(0) == 150, "column widths are remembered per table"
+
+
+def test_tables_copy_export_and_print_what_is_shown(qtbot, office_tables, tmp_path):
+    from openpyxl import load_workbook
+
+    table = _people_table(qtbot, ROWS)
+    table.setRangeSelected(__import__("PySide6.QtWidgets", fromlist=["x"]).QTableWidgetSelectionRange(0, 0, 1, 1), True)
+    table._office_table.copy()
+    assert QApplication.clipboard().text() == "王芳\t女\n李强\t男"
+    path = table._office_table.export_xlsx(str(tmp_path / "干部"))
+    sheet = load_workbook(path).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[1][:3] == ["姓名", "性别", "职务"]
+    assert values[2][5] == "=HYPERLINK(\"http://x\",\"点我\")" and values[4][5] == "+1"
+    assert sheet.cell(3, 6).data_type == "s", "text typed as a formula stays text: the sheet cannot run it"
+    html = table._office_table.print_html()
+    assert "王芳" in html and "<th>姓名</th>" in html and "&quot;点我&quot;" in html
+
+
+def test_right_click_offers_copy_export_print(qtbot, office_tables):
+    from PySide6.QtWidgets import QMenu
+
+    table = _people_table(qtbot, ROWS)
+    seen = []
+
+    def look():
+        menu = QApplication.activePopupWidget()
+        if isinstance(menu, QMenu):
+            seen.extend(a.text() for a in menu.actions() if a.text())
+            menu.close()
+
+    QTimer.singleShot(200, look)
+    table.customContextMenuRequested.emit(QPoint(10, 10))
+    assert {"复制", "导出 Excel…", "打印…", "查找…"} <= set(seen)
+
+
+def test_wide_table_keeps_the_name_column_when_scrolled_right(qtbot, office_tables):
+    table = _people_table(qtbot, ROWS)
+    frozen = table._office_table.frozen
+    assert frozen is not None and not frozen.isVisible()
+    table.horizontalScrollBar().setValue(table.horizontalScrollBar().maximum())
+    qtbot.waitUntil(frozen.isVisible, timeout=1000)
+    assert frozen.geometry().left() <= table.verticalHeader().width() + table.frameWidth()
+    assert frozen.model().index(0, 0).data() == "王芳" and not frozen.isColumnHidden(0)

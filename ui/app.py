@@ -34,6 +34,9 @@ def ensure_app() -> QApplication:
         app.setApplicationName(APP_ID)
         app.setOrganizationName(APP_ID)
         install_chinese_translations(app)
+        from ui.common.tables import install_office_tables
+
+        install_office_tables(app)
     register_fonts(app)
     return app
 
