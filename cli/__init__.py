@@ -4,12 +4,20 @@ Each domain adds its subcommands in `cli/<domain>.py` through
 `register(subparsers, common)`; `common` is a parent parser carrying --db.
 A handler returns the exit code; an AppError prints its Chinese message and
 exits 1.
+
+Every command that opens the database logs in first (see `open_db`), with the
+same accounts, roles and lockout as the window: `--user NAME` (or XZ_USER) and
+the password typed in, read from `--login-password-file F`, or taken from
+XZ_PASSWORD for scripts. Only `check`, `selftest`, `check-notice`, `--help`
+and `--version` need none, and a database with no account yet accepts only
+`user add` (the first administrator) and `demo`.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from models import __version__
@@ -23,8 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
                                      " 不带子命令时打开窗口。")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--db", help="数据库文件路径（默认在用户数据文件夹）")
+    _add_login_options(parser, argparse.SUPPRESS)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件路径")
+    _add_login_options(common, argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="子命令")
     for name in DOMAIN_MODULES:
         importlib.import_module(name).register(sub, common)
@@ -38,10 +48,91 @@ def db_path_of(args):
 
 
 def open_db(args, create: bool = False):
-    """Open the --db database for a command (not created unless asked)."""
+    """Open the --db database for a command (not created unless asked) and log
+    in: the handler then acts as `actor_of(args)`."""
     from models.core.db import open_database
 
-    return open_database(db_path_of(args), create=create)
+    db = open_database(db_path_of(args), create=create)
+    if getattr(args, "command", None) not in LOGIN_FREE_COMMANDS and getattr(args, "actor", None) is None:
+        args.actor = log_in(args, db)
+    return db
+
+
+# Commands that only read and verify, never write or export personal data.
+LOGIN_FREE_COMMANDS = {"check", "selftest", "check-notice"}
+USER_ENV, PASSWORD_ENV = "XZ_USER", "XZ_PASSWORD"
+
+
+def _add_login_options(parser, default) -> None:
+    parser.add_argument("--user", default=default, help=f"登录的用户名（脚本也可用环境变量 {USER_ENV}）")
+    parser.add_argument("--login-password-file", default=default,
+                        help=f"从文件读取登录密码（第一行）；省略时在终端输入（脚本也可用环境变量 {PASSWORD_ENV}）")
+
+
+def _first_run_command(args) -> bool:
+    """A database with no account yet: only creating the first administrator
+    (or the demo township with its demo accounts) may run."""
+    return args.command == "demo" or (args.command == "user" and getattr(args, "action", None) == "add")
+
+
+def read_first_line(path: str, field: str) -> str:
+    """The first line of a password file, refused with a message when unreadable or empty."""
+    from pathlib import Path
+
+    from models.core.errors import ValidationError
+
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise ValidationError(field, f"无法读取“{path}”：{e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise ValidationError(field, f"“{path}”不是 UTF-8 文本文件。") from None
+    if not lines or not lines[0]:
+        raise ValidationError(field, f"“{path}”第一行是空的。")
+    return lines[0]
+
+
+def log_in(args, db):
+    """The Actor for this command: the account named by --user / XZ_USER,
+    checked by `users.login` (same lockout and audit as the window). None only
+    for a first-run command on a database that has no account yet."""
+    from models.core import users
+    from models.core.errors import LoginError
+
+    if not users.has_users(db):
+        if _first_run_command(args):
+            return None
+        raise LoginError("这个数据库还没有任何用户。请先创建管理员：main.py user add 用户名 --db 数据库文件。")
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+    username = getattr(args, "user", None) or os.environ.get(USER_ENV, "")
+    if not username and interactive:
+        username = input("用户名：")
+    if not username.strip():
+        raise LoginError(f"此命令需要登录：请用 --user 用户名 给出账户（脚本可设置环境变量 {USER_ENV}）。")
+    password_file = getattr(args, "login_password_file", None)
+    if password_file:
+        password = read_first_line(password_file, "--login-password-file")
+    elif os.environ.get(PASSWORD_ENV):
+        password = os.environ[PASSWORD_ENV]
+    elif interactive:
+        import getpass
+
+        password = getpass.getpass(f"“{username}”的登录密码：")
+    else:
+        raise LoginError(f"此命令需要登录密码：请用 --login-password-file 文件 给出，或设置环境变量 {PASSWORD_ENV}。")
+    return users.login(db, username, password, record_success=False)
+
+
+def actor_of(args):
+    """Who runs this command (set by `open_db`)."""
+    return args.actor
+
+
+def require_right(args, capability: str) -> None:
+    """Refuse the command unless the logged-in user has the right."""
+    from models.core.users import require
+
+    require(actor_of(args), capability)
 
 
 def _window_db_arg(argv: list[str]):

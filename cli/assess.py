@@ -5,9 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from cli import open_db
+from cli import actor_of, open_db
 from models.core.errors import ValidationError
-from models.core.users import CLI_ACTOR
 
 
 def register(sub, common) -> None:
@@ -142,9 +141,9 @@ def cmd_new_plan(args) -> int:
     db = open_db(args, create=True)
     if args.copy_from:
         source = _find_plan(db, args.copy_from)
-        plan = assess.copy_plan(db, CLI_ACTOR, source["uuid"], args.year, args.name)
+        plan = assess.copy_plan(db, actor_of(args), source["uuid"], args.year, args.name)
     else:
-        plan = assess.create_plan(db, CLI_ACTOR, args.year, args.name)
+        plan = assess.create_plan(db, actor_of(args), args.year, args.name)
     print(f"已建立方案：{plan}")
     return 0
 
@@ -175,7 +174,7 @@ def cmd_score(args) -> int:
     plan = _find_plan(db, args.plan)
     subject = _find_subject(db, plan, args.person)
     item = _find_item(db, subject["category_uuid"], args.item)
-    assess.set_score(db, CLI_ACTOR, args.period, subject["uuid"], item["uuid"], args.points, args.reason)
+    assess.set_score(db, actor_of(args), args.period, subject["uuid"], item["uuid"], args.points, args.reason)
     print(f"已录入：{subject['person_name']} {item['name']} {args.points}")
     return 0
 
@@ -219,7 +218,7 @@ def cmd_import_scores(args) -> int:
     cat = _find_category(db, plan, args.category)
     text = Path(args.file).read_text(encoding="utf-8-sig")
     cells = parse_grid_text(db, cat["uuid"], text)
-    n = assess.set_scores(db, CLI_ACTOR, args.period, cells)
+    n = assess.set_scores(db, actor_of(args), args.period, cells)
     print(f"已导入 {n} 项得分。")
     return 0
 
@@ -236,7 +235,7 @@ def cmd_ballot(args) -> int:
         raise ValidationError("票数", "应为四个整数，用逗号分隔。") from None
     if len(counts) != 4:
         raise ValidationError("票数", "应为四个整数：优秀,称职,基本称职,不称职。")
-    assess.set_ballot(db, CLI_ACTOR, args.period, subject["uuid"], args.group, args.voters, *counts)
+    assess.set_ballot(db, actor_of(args), args.period, subject["uuid"], args.group, args.voters, *counts)
     print(f"已录入 {subject['person_name']} 的测评票。")
     return 0
 
@@ -246,7 +245,7 @@ def cmd_pull(args) -> int:
 
     db = open_db(args)
     plan = _find_plan(db, args.plan)
-    for line in assess.pull_derived_scores(db, CLI_ACTOR, plan["uuid"], args.period):
+    for line in assess.pull_derived_scores(db, actor_of(args), plan["uuid"], args.period):
         print(line)
     return 0
 
@@ -294,7 +293,7 @@ def cmd_rewards(args) -> int:
     db = open_db(args)
     plan = _find_plan(db, args.plan)
     if args.pool is not None:
-        rewards.set_pool(db, CLI_ACTOR, plan["uuid"], args.period, args.pool)
+        rewards.set_pool(db, actor_of(args), plan["uuid"], args.period, args.pool)
     for pool in rewards.pools(db, plan["uuid"]):
         print(f"【{pool['name']}】{pool['amount']:g} 元")
         for r in rewards.split_pool(db, plan["uuid"], pool["period"], pool["amount"], pool["category_uuid"]):

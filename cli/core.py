@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cli import db_path_of, open_db
+from cli import actor_of, db_path_of, open_db, read_first_line, require_right
 
 # Domain checks that `check` also runs: module -> function(db) returning a list
 # of (level, message) where level is 'error' or 'warning'. Errors make check
@@ -45,6 +45,9 @@ def cmd_demo(args) -> int:
     from models.demo.township import DemoOptions, build_demo
 
     db = open_db(args, create=True)
+    if actor_of(args) is not None:
+        # Demo data into a database that already has accounts: an administrator's call.
+        require_right(args, "users.manage")
     build_demo(db, DemoOptions(seed=args.seed, tickets=args.tickets))
     print(f"演示数据已生成：{db_path_of(args)}（用户 admin / window / kaohe / guest，密码 demo1234）")
     return 0
@@ -120,6 +123,7 @@ def cmd_backup(args) -> int:
     from models.core.db import backup_database
 
     db = open_db(args)
+    require_right(args, "backup")
     dest = backup_database(db, reason="manual")
     print(f"已备份到：{dest}")
     return 0
@@ -137,6 +141,7 @@ def cmd_restore(args) -> int:
         for b in backups:
             print(b)
         return 0
+    _log_in_to_restore(args, path)
     kept = restore_backup(args.backup, path)
     print(f"已用“{args.backup}”恢复数据库“{path}”。")
     if kept:
@@ -144,28 +149,77 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def _log_in_to_restore(args, path: Path) -> None:
+    """Restoring needs an administrator of the database being replaced. When
+    that file cannot be opened at all (damaged, not a database), the account
+    is checked against the backup about to be restored instead."""
+    from models.core.db import close_database
+    from models.core.errors import DatabaseOpenError
+
+    if path.exists():
+        try:
+            db = open_db(args)
+        except DatabaseOpenError:
+            db = None
+        if db is not None:
+            try:
+                require_right(args, "restore")
+            finally:
+                close_database(db)
+            return
+    from cli import log_in
+    from models.core.users import require
+
+    import shutil
+    import tempfile
+
+    from models.core.db import open_database
+    from models.core.errors import LoginError
+
+    # A scratch copy of the backup: checking a password there (which counts
+    # failures) never changes the backup file itself.
+    with tempfile.TemporaryDirectory(prefix="restore-login-") as folder:
+        scratch = Path(folder) / "backup.db"
+        try:
+            shutil.copy2(args.backup, scratch)
+        except OSError as e:
+            raise DatabaseOpenError(f"无法读取备份“{args.backup}”：{e.strerror or e}") from None
+        backup = open_database(scratch, create=False, daily_backup=False)
+        try:
+            args.actor = log_in(args, backup)
+            if args.actor is None:
+                raise LoginError("备份中没有任何用户，无法确认恢复的权限。")
+            require(args.actor, "restore")
+        finally:
+            close_database(backup)
+
+
 def cmd_user(args) -> int:
     import getpass
 
     from models.core import users
     from models.core.errors import ValidationError
-    from models.core.users import CLI_ACTOR
 
     db = open_db(args, create=True)
     if args.action == "list":
+        require_right(args, "users.manage")
         for u in users.list_users(db):
             print(f"{u['username']}\t{u['display_name']}\t{users.ROLE_LABELS.get(u['role'])}\t{'启用' if u['active'] else '停用'}")
         return 0
     if not args.username:
         raise ValidationError("用户名", "请给出用户名。")
+    if args.action == "passwd" and not users.user_exists(db, args.username):
+        raise ValidationError("用户名", f"“{args.username}”不存在，没有重设任何密码。")
     if args.password_file:
-        password = Path(args.password_file).read_text(encoding="utf-8").splitlines()[0]
+        password = read_first_line(args.password_file, "--password-file")
     else:
-        password = getpass.getpass("密码：")
+        password = getpass.getpass(f"“{args.username}”的新密码：")
+        if getpass.getpass("再输入一次：") != password:
+            raise ValidationError("密码", "两次输入不一致。")
     if args.action == "add":
-        users.create_user(db, args.username, password, args.role, args.name, actor=CLI_ACTOR)
+        users.create_user(db, args.username, password, args.role, args.name, actor=actor_of(args))
         print(f"已添加用户 {args.username}")
     else:
-        users.set_password(db, args.username, password, CLI_ACTOR)
+        users.set_password(db, args.username, password, actor_of(args))
         print(f"已重设 {args.username} 的密码")
     return 0

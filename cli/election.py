@@ -14,9 +14,8 @@
 
 from __future__ import annotations
 
-from cli import open_db
+from cli import actor_of, open_db
 from models.core.errors import ValidationError
-from models.core.users import CLI_ACTOR
 
 
 def register(sub, common) -> None:
@@ -181,7 +180,7 @@ def cmd_create(args) -> int:
         specs.append({"name": parts[0], "kind": parts[1], "seats": seats,
                       "woman_seat": len(parts) > 3 and parts[3] in ("女", "woman", "1")})
     db = open_db(args)
-    el.create_event(db, CLI_ACTOR, term_number=args.term, event_date=args.date, title=args.title,
+    el.create_event(db, actor_of(args), term_number=args.term, event_date=args.date, title=args.title,
                     rec_seats=args.rec_seats, races_spec=specs)
     print(f"已新建第 {args.term} 届换届。")
     return 0
@@ -197,7 +196,7 @@ def cmd_link(args) -> int:
     found = [k for (k,) in db.execute("SELECT uuid FROM posts WHERE title = ? AND deleted = 0", [args.post])]
     if len(found) != 1:
         raise ValidationError("职务", f"名册中名为“{args.post}”的职务有 {len(found)} 个，应恰好 1 个。")
-    el.update_race(db, CLI_ACTOR, race["uuid"], {"post_uuid": found[0]})
+    el.update_race(db, actor_of(args), race["uuid"], {"post_uuid": found[0]})
     print(f"已把“{race['name']}”关联到职务“{args.post}”。")
     return 0
 
@@ -235,7 +234,7 @@ def cmd_nominate(args) -> int:
 
     db = open_db(args)
     ev = _event(db, args)
-    el.add_nominee(db, CLI_ACTOR, ev["uuid"], cadre_uuid=args.cadre, name=args.name, sex=args.sex,
+    el.add_nominee(db, actor_of(args), ev["uuid"], cadre_uuid=args.cadre, name=args.name, sex=args.sex,
                    birth_date=args.birth, is_incumbent=args.incumbent, current_post=args.post,
                    intended=args.intended)
     print("已登记报名。")
@@ -251,7 +250,7 @@ def cmd_rec(args) -> int:
     em, pm = _pair(args.members, "党员")
     er, pr = _pair(args.reps, "群众代表")
     existing = {u["name"]: u["uuid"] for u in el.rec_units(db, ev["uuid"])}
-    el.save_rec_unit(db, CLI_ACTOR, ev["uuid"], name=args.unit, kind=args.kind, eligible_members=em,
+    el.save_rec_unit(db, actor_of(args), ev["uuid"], name=args.unit, kind=args.kind, eligible_members=em,
                      present_members=pm, eligible_reps=er, present_reps=pr, invalid_ballots=args.invalid,
                      votes=_votes(db, ev["uuid"], args.votes), unit_uuid=existing.get(args.unit))
     print(f"已保存“{args.unit}”的推荐票。")
@@ -275,7 +274,7 @@ def cmd_rec_import(args) -> int:
         raise ValidationError("文件", "不是 UTF-8 编码的 CSV，请在表格软件中另存为“CSV UTF-8”。") from None
     db = open_db(args)
     ev = _event(db, args)
-    n = el.import_rec_units(db, CLI_ACTOR, ev["uuid"], rows)
+    n = el.import_rec_units(db, actor_of(args), ev["uuid"], rows)
     print(f"已导入 {n} 个单位的推荐票。")
     return 0
 
@@ -286,7 +285,7 @@ def cmd_shortlist(args) -> int:
 
     db = open_db(args)
     ev = _event(db, args)
-    el.set_shortlist(db, CLI_ACTOR, ev["uuid"], _names_to_keys(db, ev["uuid"], _split(args.names)))
+    el.set_shortlist(db, actor_of(args), ev["uuid"], _names_to_keys(db, ev["uuid"], _split(args.names)))
     print("已记录确定的人选。")
     return 0
 
@@ -298,7 +297,7 @@ def cmd_candidates(args) -> int:
     db = open_db(args)
     ev = _event(db, args)
     race = _race(db, ev["uuid"], args.race)
-    el.set_candidates(db, CLI_ACTOR, race["uuid"], _names_to_keys(db, ev["uuid"], _split(args.names)))
+    el.set_candidates(db, actor_of(args), race["uuid"], _names_to_keys(db, ev["uuid"], _split(args.names)))
     print(f"已设定{race['name']}候选人。")
     return 0
 
@@ -310,7 +309,7 @@ def cmd_ballot(args) -> int:
     db = open_db(args)
     ev = _event(db, args)
     race = _race(db, ev["uuid"], args.race)
-    el.record_round(db, CLI_ACTOR, race["uuid"], expected=args.expected, present=args.present,
+    el.record_round(db, actor_of(args), race["uuid"], expected=args.expected, present=args.present,
                     ballots_returned=args.present if args.returned is None else args.returned,
                     ballots_invalid=args.invalid, votes=_votes(db, ev["uuid"], args.votes))
     _print_race(el.race_result(db, race["uuid"]))
@@ -352,6 +351,6 @@ def cmd_appoint(args) -> int:
 
     db = open_db(args)
     ev = _event(db, args)
-    counts = el.create_term_appointments(db, CLI_ACTOR, ev["uuid"])
+    counts = el.create_term_appointments(db, actor_of(args), ev["uuid"])
     print(f"已生成新一届任职 {counts['created']} 条，结束上届任职 {counts['ended']} 条。")
     return 0

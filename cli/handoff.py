@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cli import open_db
+from cli import actor_of, open_db
 
 
 def register(sub, common) -> None:
@@ -51,11 +51,10 @@ def read_password(password_file: str | None, confirm: bool = False) -> str:
 def cmd_export(args) -> int:
     """Write a package; exit 0 on success."""
     from models.handoff import export_package
-    from models.core.users import CLI_ACTOR
 
     password = read_password(args.password_file, confirm=True)
     db = open_db(args)
-    result = export_package(db, args.out, password, CLI_ACTOR, full=args.full)
+    result = export_package(db, args.out, password, actor_of(args), full=args.full)
     print(result.describe())
     return 0
 
@@ -64,26 +63,20 @@ def cmd_import(args) -> int:
     """Authenticate and merge a package; exit 0 on success (also when it was
     imported before and nothing changed)."""
     from models.handoff import PackageError, import_package
-    from models.core.users import CLI_ACTOR
+    from cli import db_path_of
+    from models.core.db import close_database
+    from models.core.errors import DatabaseOpenError
 
     if not Path(args.file).is_file():
         raise PackageError(f"找不到数据包文件“{args.file}”。")
-    password = read_password(args.password_file)
-    from cli import db_path_of
-    from models.core.db import close_database
-
     db_path = Path(db_path_of(args))
-    new_database = not db_path.exists()
-    db = open_db(args, create=True)
-    try:
-        summary = import_package(db, args.file, password, CLI_ACTOR)
-    except BaseException:
-        if new_database:
-            # A county database created for this import is not left behind empty.
-            close_database(db)
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(db_path) + suffix).unlink(missing_ok=True)
-        raise
+    if not db_path.exists():
+        # Importing needs a login, and a new database has no account yet.
+        raise DatabaseOpenError(f"数据库“{db_path}”不存在。新建县级汇总库时，请先创建它的管理员："
+                                f"main.py user add 用户名 --db {db_path}")
+    password = read_password(args.password_file)
+    db = open_db(args)
+    summary = import_package(db, args.file, password, actor_of(args))
     print(summary.describe())
     close_database(db)
     return 0

@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from cli import open_db
+from cli import actor_of, open_db
 
 
 def register(sub, common) -> None:
@@ -31,7 +31,6 @@ def cmd_notice(args) -> int:
     from models.notices import registry as notices
     from models.core.errors import ValidationError
     from models.core.personal import parse_date
-    from models.core.users import CLI_ACTOR
 
     if args.list or not args.kind:
         if not args.list:
@@ -53,7 +52,7 @@ def cmd_notice(args) -> int:
         params.date = parse_date(args.date, "--date")
     db = open_db(args)
     started = time.perf_counter()
-    result = notices.publish(db, CLI_ACTOR, kind.key, params)
+    result = notices.publish(db, actor_of(args), kind.key, params)
     out = Path(args.out)
     if out.parent and not out.parent.exists():
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cli import open_db
+from cli import actor_of, open_db
 
 
 def register(sub, common) -> None:
@@ -50,14 +50,13 @@ def register(sub, common) -> None:
 
 def cmd_import(args) -> int:
     from models.roster import io as roster_io
-    from models.core.users import CLI_ACTOR
 
     db = open_db(args)
     missing = [f for f in args.files if not Path(f).exists()]
     for f in missing:
         print(f"错误：文件“{f}”不存在。", file=sys.stderr)
     files = [f for f in args.files if f not in missing]
-    result = roster_io.import_files(db, CLI_ACTOR, files)
+    result = roster_io.import_files(db, actor_of(args), files)
     print(result.summary())
     for where, message in result.errors:
         print(f"  {where}：{message}")
@@ -68,6 +67,10 @@ def cmd_export(args) -> int:
     from models.roster import io as roster_io
 
     db = open_db(args)
+    # The roster carries full ID numbers and phones.
+    from cli import require_right
+
+    require_right(args, "personal.export")
     if args.format == "xlsx":
         out = Path(args.out)
         if out.suffix.lower() != ".xlsx":

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from cli import open_db
+from cli import actor_of, open_db
 
 
 def register(sub, common) -> None:
@@ -70,10 +70,9 @@ def _print_help(parser):
 
 def cmd_import(args) -> int:
     from models.service.io import import_tickets
-    from models.core.users import CLI_ACTOR
 
     db = open_db(args)
-    result = import_tickets(db, CLI_ACTOR, args.file)
+    result = import_tickets(db, actor_of(args), args.file)
     if result["errors"]:
         print(f"文件有 {len(result['errors'])} 处错误，未导入任何办件：", file=sys.stderr)
         for line in result["errors"]:
@@ -87,6 +86,10 @@ def cmd_export(args) -> int:
     from models.service.io import export_ledger
 
     db = open_db(args)
+    if args.full_id:
+        from cli import require_right
+
+        require_right(args, "personal.export")
     n = export_ledger(db, args.out, args.date_from, args.date_to, mask_ids=not args.full_id)
     print(f"已导出 {n} 件办件到 {args.out}")
     return 0
@@ -144,19 +147,17 @@ def cmd_calendar_show(args) -> int:
 
 def cmd_calendar_import(args) -> int:
     from models.service import workdays
-    from models.core.users import CLI_ACTOR
 
     db = open_db(args)
-    years = workdays.import_days(db, CLI_ACTOR, workdays.read_calendar_file(args.file), source="county")
+    years = workdays.import_days(db, actor_of(args), workdays.read_calendar_file(args.file), source="county")
     print("已导入：" + "、".join(f"{y} 年" for y in years))
     return 0
 
 
 def cmd_calendar_seed(args) -> int:
     from models.service import workdays
-    from models.core.users import CLI_ACTOR
 
     db = open_db(args)
-    years = workdays.seed_from_package(db, CLI_ACTOR, args.years or None, replace=args.replace)
+    years = workdays.seed_from_package(db, actor_of(args), args.years or None, replace=args.replace)
     print(("已写入：" + "、".join(f"{y} 年" for y in years)) if years else "没有需要补充的年份。")
     return 0

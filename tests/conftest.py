@@ -65,3 +65,16 @@ def _fresh_window_settings():
     yield
     if "ui.app" in sys.modules:
         sys.modules["ui.app"].qsettings().clear()
+
+
+@pytest.fixture
+def cli_login(monkeypatch):
+    """cli_login(user, password) logs the in-process command line (`cli.main`) in
+    for this test through XZ_USER / XZ_PASSWORD; no arguments: the demo admin."""
+    def log_in(user="admin", password="demo1234"):
+        monkeypatch.setenv("XZ_USER", user)
+        monkeypatch.setenv("XZ_PASSWORD", password)
+
+    monkeypatch.delenv("XZ_USER", raising=False)
+    monkeypatch.delenv("XZ_PASSWORD", raising=False)
+    return log_in

@@ -48,8 +48,10 @@ def make_township(path: Path, code: str, name: str, villages: int = 3):
 
 
 def make_county(path: Path):
-    """An empty county database."""
+    """An empty county database (with an admin, admin / secret123, so the command line can log in)."""
     db = fresh_database(path)
+    if not users.has_users(db):
+        users.create_user(db, "admin", "secret123", users.ADMIN, "管理员")
     settings.set_value(db, "database_mode", "county", CLI_ACTOR)
     settings.set_value(db, "county_name", "测试县", CLI_ACTOR)
     return db

@@ -20,7 +20,8 @@ def make_db(path):
     close_database(db)
 
 
-def test_cli_score_import_recompute_results(tmp_path, capsys):
+def test_cli_score_import_recompute_results(tmp_path, capsys, cli_login):
+    cli_login("admin", "secret123")
     path = tmp_path / "a.db"
     make_db(path)
     db = str(path)

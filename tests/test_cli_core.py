@@ -1,15 +1,15 @@
 """The command line: --version, demo, check, backup/restore, selftest."""
 
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.cli_helpers import DEMO_LOGIN, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(*args, **kw):
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True,
-                          timeout=600, cwd=ROOT, **kw)
+def run(*args, login=DEMO_LOGIN, **kw):
+    """main.py ARGS as the demo administrator (the command line needs a login)."""
+    return run_cli(*args, login=login, timeout=600, cwd=ROOT, **kw)
 
 
 def test_version():

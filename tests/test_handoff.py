@@ -323,7 +323,8 @@ def _bad_packages(good: bytes, tmp_path) -> dict:
     }
 
 
-def test_every_bad_package_is_rejected_and_the_database_unchanged(town, tmp_path, capsys):
+def test_every_bad_package_is_rejected_and_the_database_unchanged(town, tmp_path, capsys, cli_login):
+    cli_login("admin", "secret123")
     county_path = tmp_path / "county.db"
     county = make_county(county_path)
     # The county already holds one package, so "unchanged" means something.
@@ -351,7 +352,8 @@ def test_every_bad_package_is_rejected_and_the_database_unchanged(town, tmp_path
     assert cli_main(["import", "--db", str(county_path), str(path), "--password-file", str(tmp_path / "pw")]) == 0
 
 
-def test_cli_export_and_import(tmp_path, capsys):
+def test_cli_export_and_import(tmp_path, capsys, cli_login):
+    cli_login("admin", "secret123")
     town = make_township(tmp_path / "t.db", "330106005", "戊镇")
     close_database(town)
     (tmp_path / "pw").write_text(PASSWORD, encoding="utf-8")
@@ -359,8 +361,12 @@ def test_cli_export_and_import(tmp_path, capsys):
     assert cli_main(["export", "--db", str(tmp_path / "t.db"), "--out", str(out), "--password-file",
                      str(tmp_path / "pw"), "--full"]) == 0
     assert "已导出全部数据" in capsys.readouterr().out
-    # A new county database is created on first import and set to county mode.
+    # A new county database: its administrator first (the only command that
+    # needs no login), then the first import sets it to county mode.
     county_path = tmp_path / "new-county.db"
+    (tmp_path / "admin-pw").write_text("secret123", encoding="utf-8")
+    assert cli_main(["user", "add", "admin", "--db", str(county_path), "--password-file",
+                     str(tmp_path / "admin-pw")]) == 0
     assert cli_main(["import", "--db", str(county_path), str(out), "--password-file", str(tmp_path / "pw")]) == 0
     assert "新增 4" in capsys.readouterr().out
     assert cli_main(["import", "--db", str(county_path), str(out), "--password-file", str(tmp_path / "pw")]) == 0

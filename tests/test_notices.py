@@ -333,7 +333,8 @@ def test_serials_are_unique_and_printed(demo):
 
 # ---- command line ---------------------------------------------------------------------------
 
-def test_cli_notice_and_check_notice(demo, tmp_path, capsys):
+def test_cli_notice_and_check_notice(demo, tmp_path, capsys, cli_login):
+    cli_login()  # the demo administrator
     from cli import main
 
     db_path = str(demo.path)

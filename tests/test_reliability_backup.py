@@ -20,6 +20,8 @@ from models.core.db import (backup_database, close_database, ensure_daily_backup
                        quick_check)
 from models.core.errors import CorruptDatabaseError, DatabaseOpenError
 
+from tests.cli_helpers import FIXTURE_LOGIN, run_cli
+
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = users.Actor("admin", users.ADMIN, "管理员")
 
@@ -45,8 +47,8 @@ def _village_names(path: Path) -> list[str]:
 
 
 def _main(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)], capture_output=True, text=True,
-                          encoding="utf-8", cwd=str(ROOT), timeout=120)
+    """main.py ARGS logged in as the office's administrator."""
+    return run_cli(*args, login=FIXTURE_LOGIN, encoding="utf-8", cwd=str(ROOT), timeout=120)
 
 
 def _corrupt(path: Path) -> None:

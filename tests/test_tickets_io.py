@@ -101,7 +101,8 @@ def test_import_missing_headers(db, admin, tmp_path):
         tickets_io.import_tickets(db, admin, path, today=TODAY)
 
 
-def test_cli_export_and_import(tmp_path):
+def test_cli_export_and_import(tmp_path, cli_login):
+    cli_login()  # the demo administrator
     from cli import main
     from models.demo.township import DemoOptions, build_demo
 

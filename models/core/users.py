@@ -34,6 +34,7 @@ CAPABILITIES = {
     "handoff.export": {ADMIN},
     "handoff.import": {ADMIN},
     "election.write": {ADMIN},
+    "personal.export": {ADMIN},
 }
 CAPABILITY_LABELS = {
     "roster.write": "修改领导班子和干部信息",
@@ -49,6 +50,7 @@ CAPABILITY_LABELS = {
     "handoff.export": "导出数据包",
     "handoff.import": "导入数据包",
     "election.write": "修改换届选举数据",
+    "personal.export": "导出含完整身份证号或电话的数据",
 }
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -104,6 +106,10 @@ def verify_password(password: str, stored: str) -> bool:
         return False
 
 
+def user_exists(db, username: str) -> bool:
+    return db.execute("SELECT 1 FROM users WHERE username = ?", [(username or "").strip()]).fetchone() is not None
+
+
 def has_users(db) -> bool:
     return db.execute("SELECT count(*) FROM users").fetchone()[0] > 0
 
@@ -148,6 +154,8 @@ def set_password(db, username: str, new_password: str, actor: Actor) -> None:
     if actor.username != username:
         require(actor, "users.manage")
     _validate(username, new_password, ADMIN)
+    if not user_exists(db, username):
+        raise ValidationError("用户名", f"“{username}”不存在。")
     with db.atomic():
         db.execute("UPDATE users SET pw_hash = ?, failed_count = 0, locked_until = NULL WHERE username = ?",
                    [hash_password(new_password), username])
@@ -175,9 +183,12 @@ def list_users(db) -> list[dict]:
     return [dict(zip([d[0] for d in cur.description], r)) for r in cur.fetchall()]
 
 
-def login(db, username: str, password: str, now: dt.datetime | None = None) -> Actor:
+def login(db, username: str, password: str, now: dt.datetime | None = None, record_success: bool = True) -> Actor:
     """Check a password. After MAX_FAILURES wrong tries the account is locked
-    for LOCK_SECONDS, so passwords cannot be guessed quickly."""
+    for LOCK_SECONDS, so passwords cannot be guessed quickly. Failures are
+    always audited; `record_success=False` (the command line, whose actions
+    are audited under the user anyway) leaves the database untouched on a
+    successful login with no failures to clear."""
     now = now or dt.datetime.now()
     row = db.execute(
         "SELECT username, display_name, role, pw_hash, active, failed_count, locked_until FROM users WHERE username = ?",
@@ -201,7 +212,8 @@ def login(db, username: str, password: str, now: dt.datetime | None = None) -> A
         if lock:
             raise LoginError(f"密码错误次数过多，账户锁定 {LOCK_SECONDS} 秒。")
         raise LoginError("用户名或密码错误。")
-    with db.atomic():
-        db.execute("UPDATE users SET failed_count = 0, locked_until = NULL WHERE username = ?", [uname])
-        audit.record(db, Actor(uname, role), "login", "users", uname, None, None)
+    if record_success or failures or locked_until:
+        with db.atomic():
+            db.execute("UPDATE users SET failed_count = 0, locked_until = NULL WHERE username = ?", [uname])
+            audit.record(db, Actor(uname, role), "login", "users", uname, None, None)
     return Actor(uname, role, display)
