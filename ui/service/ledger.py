@@ -8,7 +8,7 @@ import html
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+    QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGridLayout,
     QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QSplitter, QTableView, QTextBrowser,
     QVBoxLayout, QWidget,
 )
@@ -177,8 +177,8 @@ class TicketListPage(QWidget):
         self.detail.setOpenExternalLinks(False)
         rl.addWidget(self.detail, 1)
         self.actions = {}
-        grid = QHBoxLayout()
-        grid2 = QHBoxLayout()
+        # Three buttons a row keep the detail narrow enough for the table's key columns at 1366×768.
+        buttons = QGridLayout()
         # Alt+letter mnemonics: the ledger works from the keyboard too.
         for i, (key, label) in enumerate((("start", "转办理中(&B)"), ("correction", "要求补正(&Z)"),
                                           ("resume", "补正完成(&H)"), ("finish", "办结(&J)"), ("reject", "不予受理(&N)"),
@@ -186,13 +186,12 @@ class TicketListPage(QWidget):
             b = QPushButton(self.tr(label))
             b.clicked.connect(lambda _=False, k=key: self.do_action(k))
             self.actions[key] = b
-            (grid if i < 4 else grid2).addWidget(b)
+            buttons.addWidget(b, i // 3, i % 3)
         self.receipt_button = QPushButton(self.tr("打印受理回执(&R)"))
         self.receipt_button.setToolTip(self.tr("为所选办件生成受理回执（半页），预览后打印"))
         self.receipt_button.clicked.connect(self.print_receipt)
-        grid2.addWidget(self.receipt_button)
-        rl.addLayout(grid)
-        rl.addLayout(grid2)
+        buttons.addWidget(self.receipt_button, 2, 2)
+        rl.addLayout(buttons)
         split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
