@@ -116,3 +116,42 @@ def test_short_search_counts_in_background(qtbot, tab, demo_db):
     assert page.model.rowCount() == expected
     assert f"共 {expected:,} 件" == page.count_label.text()
     assert page.model.data(page.model.index(expected - 1, 0))
+
+
+def test_promised_date_shown_before_saving_and_receipt_one_key_after(qtbot, tab, demo_db):
+    """The citizen hears the promised date while the item is chosen; after saving, Enter prints the receipt."""
+    import datetime as dt
+
+    from models.service import catalogue, workdays
+
+    form = tab.intake
+    item = next(i for i in catalogue.list_items(demo_db, active_only=True) if i["time_limit_days"] == 5)
+    label = next(k for k, v in form._items.items() if v["uuid"] == item["uuid"])
+    form._set_item(item, label)
+    form.kind.setCurrentText("承办件")
+    due = workdays.calendar(demo_db).add(dt.date.today(), 5, "受理日期")
+    assert form.promise_info.text() == f"5 个工作日，{due.year}年{due.month}月{due.day}日前办结"
+    _type(qtbot, form.name, "回执群众")
+    _type(qtbot, form.phone, "13912345678")
+    _type(qtbot, form.request, "申请材料已交")
+    qtbot.keyClick(form.request, Qt.Key_Return)
+    assert form.error.text() == "" and form.pending_receipt
+    number = form.pending_receipt
+    with qtbot.waitSignal(form.receipt_requested, timeout=1000) as printed:
+        qtbot.keyClick(form.name, Qt.Key_Return)
+    assert printed.args == [number]
+    assert form.pending_receipt is None and "回车" not in form.message.text()
+
+
+def test_escape_after_saving_goes_on_without_receipt(qtbot, tab):
+    form = tab.intake
+    tab.activateWindow()
+    qtbot.waitUntil(tab.isActiveWindow, timeout=2000)  # shortcuts work in the active window
+    form.name.setFocus()
+    form.pending_receipt = "2026-000001"
+    form.message.setText("已受理 2026-000001。　【回车】打印受理回执，【Esc】或直接输入下一位申请人继续")
+    qtbot.keyClick(form.name, Qt.Key_Escape)
+    assert form.pending_receipt is None and form.message.text() == "已受理 2026-000001。"
+    with qtbot.assertNotEmitted(form.receipt_requested):
+        qtbot.keyClick(form.name, Qt.Key_Return)
+    assert "申请人" in form.error.text(), "an empty form with no receipt pending is a save, refused by field"

@@ -120,6 +120,30 @@ def next_ticket_no(db, township_code: str, year: int) -> tuple[str, int]:
     return f"{year}-{seq:06d}", seq
 
 
+def promise(db, item: dict | None, kind: str, received: dt.date, promised_days=None) -> tuple[int, dt.date]:
+    """The promised working days and the promised date of a ticket received on `received`:
+    one rule for the intake form's live preview and for the saved ticket."""
+    if kind == "即办件":
+        promised = 0
+    else:
+        raw = promised_days
+        if raw in (None, ""):
+            raw = item["time_limit_days"] if item else 5
+        try:
+            promised = int(raw)
+        except (TypeError, ValueError):
+            raise ValidationError("承诺时限", "必须是整数（工作日）。") from None
+        if promised < 1 or promised > catalogue.MAX_TIME_LIMIT:
+            raise ValidationError("承诺时限", f"{kind}的承诺时限应在 1 到 {catalogue.MAX_TIME_LIMIT} 个工作日之间。")
+    return promised, workdays.calendar(db).add(received, promised, "受理日期")
+
+
+def promise_preview(db, item_uuid: str | None, kind: str, today: dt.date | None = None) -> tuple[int, dt.date]:
+    """What the window tells the citizen before saving: working days and the promised date if registered today."""
+    item = catalogue.get_item(db, item_uuid) if item_uuid else None
+    return promise(db, item, kind, today or _today())
+
+
 def validate_ticket(db, values: dict, today: dt.date | None = None) -> dict:
     """Check and normalise the fields of a new ticket; raise ValidationError naming the field."""
     today = today or _today()
@@ -160,20 +184,8 @@ def validate_ticket(db, values: dict, today: dt.date | None = None) -> dict:
     if received > today:
         raise ValidationError("受理日期", f"{received.isoformat()} 在未来。")
     out["received_date"] = received.isoformat()
-    if kind == "即办件":
-        promised = 0
-    else:
-        raw = values.get("promised_days")
-        if raw in (None, ""):
-            raw = item["time_limit_days"] if item else 5
-        try:
-            promised = int(raw)
-        except (TypeError, ValueError):
-            raise ValidationError("承诺时限", "必须是整数（工作日）。") from None
-        if promised < 1 or promised > catalogue.MAX_TIME_LIMIT:
-            raise ValidationError("承诺时限", f"{kind}的承诺时限应在 1 到 {catalogue.MAX_TIME_LIMIT} 个工作日之间。")
-    out["promised_days"] = promised
-    out["due_date"] = workdays.calendar(db).add(received, promised, "受理日期").isoformat()
+    out["promised_days"], due = promise(db, item, kind, received, values.get("promised_days"))
+    out["due_date"] = due.isoformat()
     handler = values.get("handler_cadre_uuid") or None
     name = cadre_name(db, handler)
     if name is None:

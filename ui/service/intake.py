@@ -32,6 +32,7 @@ class IntakeForm(QWidget):
     """Registers a ticket. Emits saved(ticket dict)."""
 
     saved = Signal(dict)
+    receipt_requested = Signal(str)  # ticket number: print its 受理回执
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -60,6 +61,10 @@ class IntakeForm(QWidget):
         self.item_info = QLabel()
         self.item_info.setWordWrap(True)
         self.item_info.setStyleSheet("color: #555;")
+        self.promise_info = QLabel()  # the promised date, live, before saving
+        self.promise_info.setObjectName("promise_info")
+        self.promise_info.setWordWrap(True)
+        self.pending_receipt: str | None = None
         self.kind = QComboBox()
         self.kind.addItems(tickets.KINDS)
         self.request = QLineEdit()
@@ -82,6 +87,7 @@ class IntakeForm(QWidget):
         rows = [
             ("申请人*", self.name), ("联系电话*", self.phone), ("村（社区）", self.village), ("身份证号", self.id_number),
             ("受理渠道", self.channel), ("服务事项*", self.item), ("", self.item_info), ("办件类型", self.kind),
+            ("承诺办结", self.promise_info),
             ("诉求内容*", self.request), ("协办部门", self.coop), ("上报县级部门", self.county),
             ("承办人", self.handler),
         ]
@@ -136,14 +142,16 @@ class IntakeForm(QWidget):
             "协办部门": self.coop, "上报县级部门": self.county, "承办人": self.handler, "受理日期": self.name,
             "承诺时限": self.item, "办理结果": self.result,
         }
-        for w in (self.name, self.phone, self.id_number, self.request, self.coop, self.county, self.result):
+        self.name.returnPressed.connect(self._name_enter)
+        self.name.textEdited.connect(lambda _t: self._drop_pending_receipt())
+        for w in (self.phone, self.id_number, self.request, self.coop, self.county, self.result):
             w.returnPressed.connect(self.save)
         self.village.lineEdit().returnPressed.connect(self.save)
         self.handler.lineEdit().returnPressed.connect(self.save)
         self.item.returnPressed.connect(self._item_enter)
         self.save_button.clicked.connect(self.save)
         self.clear_button.clicked.connect(self.clear)
-        QShortcut(QKeySequence(Qt.Key_Escape), self, activated=self.clear)
+        QShortcut(QKeySequence(Qt.Key_Escape), self, activated=self._escape)
         self.kind.currentTextChanged.connect(self._kind_changed)
         self.item.textEdited.connect(lambda _t: self._set_item(None))
 
@@ -225,6 +233,7 @@ class IntakeForm(QWidget):
         if it is None:
             self.item_uuid = None
             self.item_info.setText("")
+            self._show_promise()
             return
         self.item_uuid = it["uuid"]
         self.item.setText(label)
@@ -234,11 +243,48 @@ class IntakeForm(QWidget):
                                f"责任岗位：{it['responsible_post'] or it['department']}")
         if it["default_kind"] == "上报件" and not self.county.text():
             self.county.setText("")
+        self._show_promise()
 
+    def _show_promise(self) -> None:
+        """Tell the citizen the promised date while the item and kind are chosen, not after saving."""
+        if not self.item_uuid:
+            self.promise_info.setText("选定服务事项后显示承诺办结日期")
+            self.promise_info.setStyleSheet("color: #777;")
+            return
+        try:
+            days, due = tickets.promise_preview(self.ctx.db, self.item_uuid, self.kind.currentText())
+        except AppError as e:
+            self.promise_info.setText(e.message)
+            self.promise_info.setStyleSheet("color: #c62828;")
+            return
+        text = "即办件，当场办结" if days == 0 else f"{days} 个工作日，{due.year}年{due.month}月{due.day}日前办结"
+        self.promise_info.setText(text)
+        self.promise_info.setStyleSheet("color: #1f4e8c; font-weight: bold;")
     def _kind_changed(self, kind: str) -> None:
         self.coop.setEnabled(kind == "联办件")
         self.county.setEnabled(kind == "上报件")
         self.result.setEnabled(kind == "即办件")
+        self._show_promise()
+
+    # -- the receipt, one key after saving --
+    def _name_enter(self) -> None:
+        if self.pending_receipt and not self.name.text().strip():
+            number = self.pending_receipt
+            self._drop_pending_receipt()
+            self.receipt_requested.emit(number)
+            return
+        self.save()
+
+    def _escape(self) -> None:
+        if self.pending_receipt:
+            self._drop_pending_receipt()
+            return
+        self.clear()
+
+    def _drop_pending_receipt(self) -> None:
+        if self.pending_receipt:
+            self.pending_receipt = None
+            self.message.setText(self.message.text().split("　【")[0])
 
     # -- actions --
     def values(self) -> dict:
@@ -280,8 +326,10 @@ class IntakeForm(QWidget):
             self.error.setText(e.message)
             return
         done = "，已当场办结" if t["status"] == tickets.FINISHED else f"，承诺 {t['due_date']} 前办结"
-        self.message.setText(f"已受理 {t['ticket_no']}：{t['applicant_name']}，{t['item_name'] or t['department']}{done}。")
         self.clear(keep_message=True)
+        self.pending_receipt = t["ticket_no"]
+        self.message.setText(f"已受理 {t['ticket_no']}：{t['applicant_name']}，{t['item_name'] or t['department']}{done}。"
+                             "　【回车】打印受理回执，【Esc】或直接输入下一位申请人继续")
         self.saved.emit(t)
 
     def clear(self, keep_message: bool = False) -> None:
@@ -295,5 +343,6 @@ class IntakeForm(QWidget):
         self._set_item(None)
         self._clear_marks()
         if not keep_message:
+            self.pending_receipt = None
             self.message.setText("")
         self.name.setFocus()

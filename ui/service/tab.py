@@ -78,6 +78,7 @@ class ServiceTab(QWidget):
         QShortcut(QKeySequence(Qt.Key_F3), self, activated=lambda: self.pages.setCurrentWidget(self.list_page))
 
         self.intake.saved.connect(self._ticket_saved)
+        self.intake.receipt_requested.connect(self.print_receipt)
         self.pages.currentChanged.connect(self._page_changed)
         ctx.data_changed.connect(self._data_changed)
         ctx.township_filter_changed.connect(lambda _c: self.refresh_all())
@@ -121,6 +122,12 @@ class ServiceTab(QWidget):
             self.warning.setVisible(True)
         else:
             self.warning.setVisible(False)
+
+    def print_receipt(self, ticket_no: str) -> None:
+        from models.notices import registry as notices
+        from ui.notices.menu import generate_notice
+
+        generate_notice(self.ctx, "receipt", self, notices.NoticeParams(ticket=ticket_no), ask=False)
 
     def _ticket_saved(self, _t: dict) -> None:
         self.refresh_counts()
