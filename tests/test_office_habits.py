@@ -200,3 +200,23 @@ def test_wide_table_keeps_the_name_column_when_scrolled_right(qtbot, office_tabl
     qtbot.waitUntil(frozen.isVisible, timeout=1000)
     assert frozen.geometry().left() <= table.verticalHeader().width() + table.frameWidth()
     assert frozen.model().index(0, 0).data() == "王芳" and not frozen.isColumnHidden(0)
+
+
+def test_a_page_search_shortcut_is_not_made_ambiguous(qtbot, office_tables):
+    """The ledger's own Ctrl+F focuses its search box; the table must not claim Ctrl+F too."""
+    from PySide6.QtGui import QKeySequence, QShortcut
+    from PySide6.QtWidgets import QLineEdit, QTableWidget, QVBoxLayout, QWidget
+
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    search = QLineEdit()
+    table = QTableWidget(2, 2)
+    layout.addWidget(search)
+    layout.addWidget(table)
+    found = []
+    QShortcut(QKeySequence("Ctrl+F"), page, activated=lambda: found.append("page"))
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    keys = {s.key().toString() for s in table.findChildren(QShortcut)}
+    assert "Ctrl+F" not in keys and "Ctrl+P" in keys and "Ctrl+C" in keys

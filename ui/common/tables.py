@@ -14,7 +14,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QTextDocument
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut, QTextDocument
 from PySide6.QtWidgets import (QApplication, QFileDialog, QHeaderView, QInputDialog, QMenu,
                                QMessageBox, QTableView, QTableWidget, QWidget)
 
@@ -87,8 +87,13 @@ class OfficeTable(QObject):
         self.frozen: QTableView | None = None
         view.setContextMenuPolicy(Qt.CustomContextMenu)
         view.customContextMenuRequested.connect(self._menu)
+        taken = _keys_taken(view)
         for keys, slot in ((QKeySequence.Copy, self.copy), (QKeySequence.Print, self.print_view),
                            (QKeySequence.Find, self.find)):
+            # A page's own Ctrl+F (its search box) or a grid's own copy wins: two owners of one key would
+            # leave Qt with an ambiguous shortcut that does nothing.
+            if QKeySequence(keys).toString() in taken:
+                continue
             shortcut = QShortcut(keys, view, activated=slot)
             shortcut.setContext(Qt.WidgetWithChildrenShortcut)
         header = view.horizontalHeader()
@@ -236,6 +241,21 @@ class OfficeTable(QObject):
         document = QTextDocument()
         document.setHtml(content)
         document.print_(printer)
+
+
+def _keys_taken(view: QTableView) -> set[str]:
+    """Keys the table's window, or the table's own key handling, already uses."""
+    taken = set()
+    window = view.window()
+    for shortcut in window.findChildren(QShortcut):
+        taken.add(shortcut.key().toString())
+    for action in window.findChildren(QAction):
+        taken.update(k.toString() for k in action.shortcuts())
+    if type(view).keyPressEvent is not QTableView.keyPressEvent and type(view).keyPressEvent is not \
+            QTableWidget.keyPressEvent:
+        taken.add(QKeySequence(QKeySequence.Copy).toString())  # the view handles its own keys (the score grid)
+    taken.discard("")
+    return taken
 
 
 class QToolTipLike:
