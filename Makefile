@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_DB := demo/demo.db
 
-.PHONY: run test venv bench build clean
+.PHONY: run test lint venv bench build clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -22,7 +22,12 @@ run: venv
 	@test -f $(DEMO_DB) || $(PY) main.py demo --db $(DEMO_DB)
 	$(PY) main.py --db $(DEMO_DB)
 
-test: venv
+# ruff and mypy over models/ and reports/ (settings in ruff.toml and mypy.ini)
+lint: venv
+	$(PY) -m ruff check models reports
+	$(PY) -m mypy
+
+test: venv lint
 	$(PY) -m pytest -q
 
 bench: venv

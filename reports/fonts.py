@@ -40,7 +40,7 @@ def windows_font_dir() -> Path | None:
 
 
 def _candidate_files(font_dir: Path | None) -> dict[str, tuple[Path, int]]:
-    found = {}
+    found: dict[str, tuple[Path, int]] = {}
     if font_dir is None:
         return found
     for role, (filename, index) in WINDOWS_FONTS.items():

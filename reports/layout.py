@@ -21,6 +21,7 @@ import bisect
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reportlab import rl_config
@@ -224,7 +225,7 @@ class _TableData:
     font_size: float
     leading: float
     pad_x: float
-    progress: object = None
+    progress: Callable[[int, int], None] | None = None
     encoded: dict = field(default_factory=dict)  # (font, text) -> [(subset, escaped bytes)]
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from models.assess import scorecard as assess# noqa: F401 - rewards registers its settings
-
-from models.assess import rewards
+from models.assess import rewards  # noqa: F401 - declares the assess.director_ratio setting read below
+from models.assess import scorecard as assess
 
 from models.core import settings
 

@@ -112,7 +112,7 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
     sql = ("SELECT subject_uuid, period, kind, total, n FROM assess_score_sums WHERE n > 0"
            + in_plans + period_filter.replace("s.period", "period"))
     vetoed_keys = []
-    for subject_uuid, per, kind, total, n in db.execute(sql, plan_params + period_params):
+    for subject_uuid, per, kind, total, _n in db.execute(sql, plan_params + period_params):
         if kind == "veto":
             if total > 0:
                 vetoed_keys.append(subject_uuid)

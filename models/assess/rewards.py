@@ -116,7 +116,7 @@ def split_pool(db, plan_uuid: str, period: str, amount: float, category_uuid: st
     rows = [r for r in results(db, plan_uuid, period, category_uuid) if r["role"] == ""]
     eligible = [r for r in rows if r["grade"] not in NO_BONUS_GRADES and not r["vetoed"] and r["total"] > 0]
     amounts = split_by_score(amount, [r["total"] for r in eligible])
-    paid = {r["subject_uuid"]: a for r, a in zip(eligible, amounts)}
+    paid = {r["subject_uuid"]: a for r, a in zip(eligible, amounts, strict=True)}
     out = []
     for r in rows:
         out.append({"subject_uuid": r["subject_uuid"], "name": r["person_name"], "category": r["category_name"],
@@ -156,7 +156,7 @@ def village_subsidies(db, plan_uuid: str, period: str = "Y") -> list[dict]:
         res = scored.get(c["uuid"])
         score = res["total"] if res else None
         eligible = res is not None and not res["vetoed"] and res["grade"] != "不称职"
-        weight = ratio * max(0.0, score - floor_score) if eligible else 0.0
+        weight = ratio * max(0.0, score - floor_score) if eligible and score is not None else 0.0
         rows.append({"subject_uuid": c["uuid"], "name": c["person_name"],
                      "village": village["name"] if village else c["village_name"], "households": households,
                      "role": c["role"], "role_label": assess.VILLAGE_ROLES.get(c["role"], c["role"]),
@@ -164,7 +164,7 @@ def village_subsidies(db, plan_uuid: str, period: str = "Y") -> list[dict]:
                      "score": score, "grade": res["grade"] if res else "", "weight": weight})
     pool = sum(r["reward_part"] for r in rows)
     shares = split_by_score(pool, [r["weight"] for r in rows])
-    for r, share in zip(rows, shares):
+    for r, share in zip(rows, shares, strict=True):
         r["reward_paid"] = share
         r["total_paid"] = round(r["basic_part"] + share, 2)
     return rows

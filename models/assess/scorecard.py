@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 
 from models.core import records
 
@@ -230,7 +231,7 @@ def update_category(db, actor, category_uuid: str, **changes) -> None:
     """Change name, total_points, bonus_cap, deduction_cap or village_stationed."""
     require(actor, CAP)
     allowed = {"name", "total_points", "bonus_cap", "deduction_cap", "village_stationed"}
-    clean = {}
+    clean: dict[str, object] = {}
     for key, value in changes.items():
         if key not in allowed:
             continue
@@ -239,9 +240,10 @@ def update_category(db, actor, category_uuid: str, **changes) -> None:
         elif key == "village_stationed":
             clean[key] = int(bool(value))
         else:
-            clean[key] = _number(value, {"total_points": "总分", "bonus_cap": "加分上限", "deduction_cap": "扣分上限"}[key])
-            if clean[key] < 0:
+            points = _number(value, {"total_points": "总分", "bonus_cap": "加分上限", "deduction_cap": "扣分上限"}[key])
+            if points < 0:
                 raise ValidationError("分值", "不能为负。")
+            clean[key] = points
     with db.atomic():
         records.update(db, "assess_categories", category_uuid, clean, actor)
 
@@ -969,7 +971,7 @@ def file_appeal(db, actor, subject_uuid: str, period: str, reason: str, filed_on
 
 
 def resolve_appeal(db, actor, appeal_uuid: str, upheld: bool, resolution: str,
-                   score_changes: list[tuple] = ()) -> dict:
+                   score_changes: Sequence[tuple] = ()) -> dict:
     """Close an appeal. When upheld, `score_changes` [(item_uuid, points,
     reason)] are applied in the same transaction and the change is written
     into the appeal (old → new), then results are recomputed."""
@@ -1007,7 +1009,7 @@ def resolve_appeal(db, actor, appeal_uuid: str, upheld: bool, resolution: str,
         records.update(db, "assess_appeals", appeal_uuid, {
             "status": "upheld" if upheld else "rejected", "resolution": resolution,
             "change_log": "；".join(log_lines) or "未改分"}, actor)
-    return records.get(db, "assess_appeals", appeal_uuid)
+    return records.get_existing(db, "assess_appeals", appeal_uuid)
 
 
 def appeals(db, plan_uuid: str, status: str | None = None) -> list[dict]:

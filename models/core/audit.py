@@ -69,7 +69,7 @@ def verify_chain(db) -> list[str]:
 
 def recent(db, limit: int = 200, table_name: str | None = None) -> list[dict]:
     sql = "SELECT id, at, actor, action, table_name, row_key, before, after FROM audit_log"
-    params = []
+    params: list[object] = []
     if table_name:
         sql += " WHERE table_name = ?"
         params.append(table_name)
@@ -77,4 +77,4 @@ def recent(db, limit: int = 200, table_name: str | None = None) -> list[dict]:
     params.append(limit)
     cur = db.execute(sql, params)
     cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]

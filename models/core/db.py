@@ -32,6 +32,9 @@ class Database(sqlite_utils.Database):
     between our read and our write makes us wait instead of failing with
     "database is locked"."""
 
+    path: Path  # the file, remembered for backups
+    quick_check_deferred: bool = False  # the window runs PRAGMA quick_check in the background
+
     @contextlib.contextmanager
     def atomic(self):
         if self.conn.in_transaction:
@@ -310,7 +313,7 @@ def list_backups(db_path) -> list[Path]:
     return sorted(folder.glob("*.db"), key=lambda p: p.name, reverse=True)
 
 
-def backup_database(db: sqlite_utils.Database, reason: str = "manual", dest: Path | None = None,
+def backup_database(db: Database, reason: str = "manual", dest: Path | None = None,
                     progress=None) -> Path:
     """Copy the database with SQLite's backup API; prune old ones. Returns the file."""
     src_path = Path(db.path)
@@ -343,7 +346,7 @@ def prune_backups(db_path, keep: int) -> None:
             pass
 
 
-def ensure_daily_backup(db: sqlite_utils.Database) -> Path | None:
+def ensure_daily_backup(db: Database) -> Path | None:
     today = dt.date.today().strftime("%Y%m%d")
     for b in list_backups(db.path):
         if f"-{today}-" in b.name:
@@ -351,7 +354,7 @@ def ensure_daily_backup(db: sqlite_utils.Database) -> Path | None:
     return backup_database(db, reason="daily")
 
 
-def restore_backup(backup_path, db_path) -> Path:
+def restore_backup(backup_path, db_path) -> Path | None:
     """Replace the database at db_path with a backup. The current file is kept
     aside first (as a backup named 'before-restore'), so a restore loses nothing.
     Returns the path of the kept-aside copy (or None if there was no database).

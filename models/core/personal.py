@@ -61,7 +61,7 @@ def sex_from_id(value: str) -> str:
     return "男" if int(value[16]) % 2 == 1 else "女"
 
 
-def validate_phone(value: str, field: str = "电话", required: bool = False) -> str:
+def validate_phone(value: str | None, field: str = "电话", required: bool = False) -> str:
     value = (value or "").strip().replace(" ", "")
     if not value:
         if required:
@@ -151,4 +151,12 @@ def parse_date(value, field: str, allow_future: bool = True, today: dt.date | No
         raise ValidationError(field, "年份早于 1900 年。")
     if not allow_future and d > (today or dt.date.today()):
         raise ValidationError(field, f"{d.isoformat()} 在未来。")
+    return d
+
+
+def require_date(value, field: str, allow_future: bool = True, today: dt.date | None = None) -> dt.date:
+    """parse_date for a date that must be given: empty is refused naming the field."""
+    d = parse_date(value, field, allow_future=allow_future, today=today)
+    if d is None:
+        raise ValidationError(field, "不能为空。")
     return d

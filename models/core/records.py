@@ -89,9 +89,17 @@ def get(db: sqlite_utils.Database, table: str, key: str, include_deleted: bool =
     r = cur.fetchone()
     if r is None:
         return None
-    row = dict(zip(cols, r))
+    row = dict(zip(cols, r, strict=True))
     if row["deleted"] and not include_deleted:
         return None
+    return row
+
+
+def get_existing(db: sqlite_utils.Database, table: str, key: str) -> dict:
+    """A live record that must be there (just written, or named by the caller)."""
+    row = get(db, table, key)
+    if row is None:
+        raise ValidationError("", f"记录不存在或已删除（{table}/{key}）。")
     return row
 
 
@@ -107,7 +115,7 @@ def update(db: sqlite_utils.Database, table: str, key: str, changes: dict, actor
     changes["change_seq"] = next_change_seq(db)
     sets = ", ".join(f"[{c}] = ?" for c in changes)
     db.execute(f"UPDATE [{table}] SET {sets} WHERE uuid = ?", [*changes.values(), key])
-    after = get(db, table, key)
+    after = get_existing(db, table, key)
     audit.record(db, actor, "update", table, key, before, after)
     return after
 
@@ -129,4 +137,4 @@ def rows(db: sqlite_utils.Database, sql: str, params=()) -> list[dict]:
     """Run a SELECT and return dicts."""
     cur = db.execute(sql, list(params))
     cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]

@@ -67,6 +67,19 @@ def set_value(db, key: str, value, actor) -> None:
         audit.record(db, actor, "setting", "settings", key, {"value": before}, {"value": value})
 
 
+def set_many(db, values: dict, actor) -> list[str]:
+    """Store the settings that changed, all or none (one transaction). Returns the changed keys."""
+    from models.core.users import require
+
+    require(actor, "settings.write")
+    current = all_settings(db)
+    changed = [key for key, value in values.items() if value != current.get(key)]
+    with db.atomic():
+        for key in changed:
+            set_value(db, key, values[key], actor)
+    return changed
+
+
 def all_settings(db) -> dict:
     out = {k: v[0] for k, v in DEFAULTS.items()}
     for key, value in db.execute("SELECT key, value FROM settings"):

@@ -9,7 +9,8 @@ from models.core import records
 from models.core import settings
 from models.core.personal import check_text
 from models.core.errors import ValidationError
-from models.core.users import require
+from models.core import users
+from models.core.users import Actor, require
 
 MAX_NAME = 50
 
@@ -41,6 +42,16 @@ def set_identity(db, actor, *, name: str, code: str, county: str = "", supervisi
             [code, name, county],
         )
         db.execute("UPDATE townships SET is_local = 0 WHERE code != ?", [code])
+
+
+def first_run(db, *, username: str, password: str, display_name: str, name: str, code: str,
+              county: str = "") -> Actor:
+    """The first start: the administrator and the township identity are saved
+    together or not at all (one transaction)."""
+    with db.atomic():
+        actor = users.create_user(db, username, password, users.ADMIN, display_name)
+        set_identity(db, actor, name=name, code=code, county=county)
+    return actor
 
 
 def townships(db) -> list[dict]:

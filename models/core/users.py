@@ -134,6 +134,8 @@ def create_user(db, username: str, password: str, role: str, display_name: str =
     if first:
         role = ADMIN
         actor = actor or Actor(username, ADMIN, display_name)
+    elif actor is None:
+        raise PermissionDenied("只有管理员可以添加用户，请先登录。")
     else:
         require(actor, "users.manage")
     username = username.strip()
@@ -180,7 +182,7 @@ def set_role(db, username: str, role: str, active: bool, actor: Actor) -> None:
 
 def list_users(db) -> list[dict]:
     cur = db.execute("SELECT username, display_name, role, active, created_at FROM users ORDER BY username")
-    return [dict(zip([d[0] for d in cur.description], r)) for r in cur.fetchall()]
+    return [dict(zip([d[0] for d in cur.description], r, strict=True)) for r in cur.fetchall()]
 
 
 def login(db, username: str, password: str, now: dt.datetime | None = None, record_success: bool = True) -> Actor:

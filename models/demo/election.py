@@ -30,7 +30,7 @@ def _ballots(rng, valid: int, pool: list[str], weight: dict, marks: int) -> dict
     """Simulate `valid` ballots, each marking up to `marks` names by weight."""
     votes = {k: 0 for k in pool}
     for _ in range(valid):
-        chosen = set()
+        chosen: set[str] = set()
         want = min(marks, len(pool)) if rng.random() < 0.8 else rng.randint(1, min(marks, len(pool)))
         while len(chosen) < want:
             total = sum(weight[k] for k in pool if k not in chosen)

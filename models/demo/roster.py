@@ -99,6 +99,11 @@ def _cadre_values(rng, used, today, sex=None, age=None, rank="科员及办事员
     }
 
 
+def _age(db, cadre_uuid: str, today: dt.date) -> int | None:
+    cadre = roster.get_cadre(db, cadre_uuid)
+    return roster.age_at(cadre["birth_date"], today) if cadre else None
+
+
 def fill(db, rng, actor, options) -> None:
     """Add the demo roster. rng is a seeded random.Random."""
     # A county benchmark database holds many demo townships: scope to this one.
@@ -141,13 +146,13 @@ def fill(db, rng, actor, options) -> None:
             roster.appoint(db, actor, uuid, post_ids["助理员"], f"{today.year - 1}-03", method="聘任")
             staff.append(uuid)
         # Two nominees for a 任前公示, within the age limits.
-        young = next(uuid for uuid in staff if roster.age_at(roster.get_cadre(db, uuid)["birth_date"], today) <= 40)
+        young = next(uuid for uuid in staff if (_age(db, uuid, today) or 99) <= 40)
         roster.update_cadre(db, actor, young, {"proposed_post": "党政综合办公室副主任", "nomination": "新提名"})
         roster.update_cadre(db, actor, team[6], {"proposed_post": "党委副书记（提名）", "nomination": "继续提名"})
 
         area_ids = []
-        for i, (name, finance, office, leader) in enumerate(AREAS):
-            office_uuid = offices[office]["uuid"] if office in offices else None
+        for i, (name, finance, office_name, leader) in enumerate(AREAS):
+            office_uuid = offices[office_name]["uuid"] if office_name in offices else None
             area = roster.add_duty_area(db, actor, name, finance, office_uuid, sort_order=i)
             roster.assign_duty(db, actor, area, team[leader], "分管")
             area_ids.append(area)

@@ -12,6 +12,7 @@ from models.core import audit
 from models.service import catalogue
 
 from models.core import records
+from models.core.errors import ValidationError
 
 from models.service import tickets
 
@@ -47,7 +48,8 @@ def _weighted(rng, pairs):
     choices as walking the list, a fraction of the time)."""
     cached = _CUMULATIVE.get(id(pairs))
     if cached is None or cached[0] is not pairs:
-        cum, total = [], 0
+        cum: list[float] = []
+        total: float = 0
         for _, w in pairs:
             total += w
             cum.append(total)
@@ -85,7 +87,7 @@ def _soft_add(cal, d: dt.date, n: int) -> dt.date:
     if hit is None:
         try:
             hit = cal.add(d, n)
-        except Exception:  # noqa: BLE001 - beyond the calendar: estimate with 5 working days a week
+        except ValidationError:  # beyond the calendar: estimate with 5 working days a week
             hit = d + dt.timedelta(days=(n * 7 + 4) // 5)
         if len(_ADD_CACHE) > 500_000:
             _ADD_CACHE.clear()
@@ -99,7 +101,7 @@ def _soft_between(cal, a: dt.date, b: dt.date) -> int:
     if hit is None:
         try:
             hit = cal.between(a, b)
-        except Exception:  # noqa: BLE001
+        except ValidationError:  # beyond the calendar
             hit = round((b - a).days * 5 / 7)
         if len(_BETWEEN_CACHE) > 500_000:
             _BETWEEN_CACHE.clear()
@@ -134,7 +136,7 @@ def generate_tickets(db, n: int, rng, township_code: str | None = None, *, actor
     item_weights = [(it, 4 if it["default_kind"] == "即办件" else 1) for it in items]
     villages = [v["name"] for v in township.villages(db, code)] or [v["name"] for v in township.villages(db)]
     cadres = tickets.cadre_choices(db)
-    handlers = cadres or [(None, name) for name in HANDLER_NAMES]
+    handlers: list[tuple[str | None, str]] = list(cadres) or [(None, name) for name in HANDLER_NAMES]
     pool = _applicants(rng, max(50, n // 3), villages)
     receivers = HANDLER_NAMES[:4]
     span = (date_to - date_from).days
@@ -160,7 +162,7 @@ def generate_tickets(db, n: int, rng, township_code: str | None = None, *, actor
                     else:  # the range ends on a day off: take the working day before
                         while not cal.is_workday(rec):
                             rec -= dt.timedelta(days=1)
-            except Exception:  # noqa: BLE001
+            except ValidationError:  # beyond the calendar: keep the date as drawn
                 pass
             item = _weighted(rng, item_weights)
             kind = item["default_kind"]
@@ -173,8 +175,11 @@ def generate_tickets(db, n: int, rng, township_code: str | None = None, *, actor
             paused = 0
             age = (today - rec).days
             fate = rng.random()
-            status, finished, late, used, result, reason, pause_started = tickets.ACCEPTED, None, 0, None, "", "", None
-            rating = callback_date = callback_due = None
+            finished: dt.date | None = None
+            callback_date: dt.date | None = None
+            callback_due: dt.date | None = None
+            rating: int | None = None
+            status, late, used, result, reason, pause_started = tickets.ACCEPTED, 0, None, "", "", None
             if kind != "即办件" and rng.random() < 0.08:
                 paused = rng.randint(1, 5)
                 due = _soft_add(cal, rec, promised + paused)
@@ -198,6 +203,7 @@ def generate_tickets(db, n: int, rng, township_code: str | None = None, *, actor
                 else:
                     status = tickets.HANDLING if rng.random() < 0.7 else tickets.ACCEPTED
             if status == tickets.FINISHED:
+                assert finished is not None  # every branch that finishes sets the day
                 late = max(0, _soft_between(cal, due, finished))
                 used = max(0, _soft_between(cal, rec, finished) - paused)
                 result = "已按规定办理完毕，结果已告知申请人。" if kind != "上报件" else "县级部门已办结，结果已反馈申请人。"
@@ -228,7 +234,7 @@ def generate_tickets(db, n: int, rng, township_code: str | None = None, *, actor
                 finished.isoformat() if status == tickets.FINISHED and finished else None,
             ))
             if history:
-                ev = [(None, tickets.ACCEPTED, rec, f"受理（{channel}）")]
+                ev: list[tuple[str | None, str, dt.date | None, str]] = [(None, tickets.ACCEPTED, rec, f"受理（{channel}）")]
                 if status in (tickets.HANDLING, tickets.CORRECTION, tickets.FINISHED) and kind != "即办件":
                     ev.append((tickets.ACCEPTED, tickets.HANDLING, rec, ""))
                 if status == tickets.CORRECTION:
@@ -241,10 +247,12 @@ def generate_tickets(db, n: int, rng, township_code: str | None = None, *, actor
                 if status in (tickets.REJECTED, tickets.RETURNED):
                     ev.append((tickets.ACCEPTED, status, finished, reason))
                 for frm, to, d, note in ev:
+                    assert d is not None  # finished and called-back tickets carry those days
                     change_seq_ev = None  # events share the ticket's change point: they travel with it
                     event_rows.append((str(uuidlib.uuid4()), code, 1, now, who, 0, change_seq if change_seq_ev is None else change_seq_ev,
                                        key, now, receiver, frm, to, d.isoformat(), note))
                 if rating and rating <= 2:
+                    assert callback_date is not None  # a rating is given at the call-back
                     rect_rows.append((str(uuidlib.uuid4()), code, 1, now, who, 0, change_seq, key, callback_date.isoformat(),
                                       _soft_add(cal, callback_date, 5).isoformat(),
                                       "整改中" if (today - callback_date).days < 10 else "已整改",

@@ -116,7 +116,8 @@ class RoundResult:
 def _fill(seats: int, ranked: list, votes: dict) -> tuple[list, list]:
     """Fill seats in order of votes; a group tied at the cut that does not fit
     wholly is not elected (a run-off decides)."""
-    elected, tied = [], []
+    elected: list = []
+    tied: list = []
     i = 0
     while i < len(ranked) and len(elected) < seats:
         group = [k for k in ranked[i:] if votes[k] == votes[ranked[i]]]
@@ -420,7 +421,8 @@ def race_result(db, race_uuid: str) -> dict:
     names = {c["nominee_uuid"]: c["name"] for c in cands}
     women = {c["nominee_uuid"] for c in cands if c["sex"] == "女"}
     seats, held_open = seats_to_fill(db, race, cands)
-    elected, steps = [], []
+    elected: list = []
+    steps: list = []
     open_seats = seats
     next_pool = [c["nominee_uuid"] for c in cands]
     woman_needed = bool(race["woman_seat"]) and bool(settings.get(db, "election.require_woman")) and bool(women)
@@ -539,7 +541,7 @@ def add_nominee(db, actor, event_uuid: str, *, name: str = "", sex: str = "", bi
     cadre = _roster_cadre(db, cadre_uuid) if cadre_uuid else None
     if cadre_uuid and cadre is None and _table_exists(db, "cadres"):
         raise ValidationError("干部", "名册中找不到这名干部。")
-    if cadre:
+    if cadre and cadre_uuid:
         name = name or cadre.get("name", "")
         sex = sex or cadre.get("sex", "")
         birth_date = birth_date or _full_date(cadre.get("birth_date"))
@@ -591,15 +593,16 @@ def update_event(db, actor, event_uuid: str, *, event_date=None, title=None, rec
     ev = get_event(db, event_uuid)
     if ev["appointments_done_at"]:
         raise ValidationError("换届", "新一届任职已生成，不能再修改。")
-    changes = {}
+    changes: dict[str, object] = {}
     if event_date is not None:
         changes["event_date"] = _event_date(event_date).isoformat()
     if title is not None:
         changes["title"] = check_text(title, "名称", 60, required=True)
     if rec_seats is not None:
-        changes["rec_seats"] = _int(rec_seats, "两推推荐名额")
-        if changes["rec_seats"] < 1:
+        seats = _int(rec_seats, "两推推荐名额")
+        if seats < 1:
             raise ValidationError("两推推荐名额", "至少为 1。")
+        changes["rec_seats"] = seats
     if note is not None:
         changes["note"] = check_text(note, "备注", 500, multiline=True)
     with db.atomic():
@@ -972,8 +975,10 @@ def _event_for_notice(db, params) -> dict:
     wanted = term_number_of(params.period) if getattr(params, "period", None) else None
     if getattr(params, "period", None) and wanted is None:
         raise ValidationError("届次", f"“{params.period}”不是届次，可写 17 或 第十七届。")
+    if wanted is None:
+        return evs[0]
     for ev in evs:
-        if wanted is None or ev["term_number"] == wanted:
+        if ev["term_number"] == wanted:
             return ev
     raise ValidationError("届次", f"没有{term_label(wanted)}的换届。")
 
@@ -1019,3 +1024,32 @@ def register_notice_kinds() -> bool:
 
 
 register_notice_kinds()
+
+
+# ---- the roster as the election's dialogs offer it ------------------------------------------
+
+def post_title(db, post_uuid: str | None) -> str:
+    """The roster post a race fills, '' when none, '（已删除）' when it is gone."""
+    if not post_uuid:
+        return ""
+    row = db.execute("SELECT title FROM posts WHERE uuid = ?", [post_uuid]).fetchone() \
+        if _table_exists(db, "posts") else None
+    return row[0] if row else "（已删除）"
+
+
+def post_choices(db) -> list[tuple[str, str]]:
+    """(post uuid, '机构　职务') of every live roster post, in the roster's order."""
+    if not _table_exists(db, "posts"):
+        return []
+    return [(uuid, f"{organ}　{title}") for uuid, title, organ in db.execute(
+        "SELECT p.uuid, p.title, o.name FROM posts p JOIN organs o ON o.uuid = p.organ_uuid "
+        "WHERE p.deleted = 0 ORDER BY o.sort_order, p.sort_order")]
+
+
+def cadre_choices(db) -> list[tuple[str, str]]:
+    """(cadre uuid, '姓名　现任职务') of the serving cadres, by pinyin, for a nomination."""
+    if not _table_exists(db, "cadres"):
+        return []
+    return [(uuid, f"{name}　{post}".strip()) for uuid, name, post in db.execute(
+        "SELECT uuid, name, COALESCE(current_post_text, '') FROM cadres WHERE deleted = 0 "
+        "AND status = '在职' ORDER BY name_pinyin")]

@@ -281,7 +281,7 @@ def _merge_travel_table(db, table: str, package_id: str) -> dict:
         cols = [c[0] for c in cur.description]
         now = records.now_iso()
         for values in cur.fetchall():
-            row = dict(zip(cols, values))
+            row = dict(zip(cols, values, strict=True))
             local_version = row.pop("_local_version")
             text = _row_json(row)
             db.execute(
@@ -458,7 +458,7 @@ def list_packages(db, direction: str | None = None, limit: int = 200) -> list[di
     """Packages exported from / imported into this database, newest first."""
     sql = ("SELECT package_id, direction, kind, township_code, township_name, sequence, full, since_seq, max_seq, "
            "created_at, handled_at, actor, file_name, summary FROM handoff_packages")
-    params = []
+    params: list[object] = []
     if direction:
         sql += " WHERE direction = ?"
         params.append(direction)
@@ -472,7 +472,8 @@ def list_conflicts(db, open_only: bool = True, township_code: str | None = None,
     sql = ("SELECT c.id, c.table_name, c.row_uuid, c.township_code, t.name AS township_name, c.package_id, "
            "c.local_version, c.incoming_version, c.incoming_deleted, c.created_at, c.resolved_at, c.resolved_by, "
            "c.resolution FROM handoff_conflicts c LEFT JOIN townships t ON t.code = c.township_code")
-    where, params = [], []
+    where: list[str] = []
+    params: list[object] = []
     if open_only:
         where.append("c.resolved_at IS NULL")
     if township_code:

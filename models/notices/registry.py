@@ -30,7 +30,7 @@ from models.core import settings
 
 from models.core import township
 from models.core.errors import AppError, ValidationError
-from models.core.personal import mask_name, mask_phone, parse_date
+from models.core.personal import mask_name, mask_phone, require_date
 from models.core.users import require
 
 settings.register("notice_name_mask", "given", "公示姓名遮挡方式（given：张* / middle：张*丰）", str)
@@ -229,12 +229,12 @@ def parse_period(text: str | None, today: dt.date | None = None) -> tuple[dt.dat
             (dt.date(y, 7, 1), dt.date(y, 12, 31), f"{y}年下半年")
     parts = re.split(r"\s*(?:\.\.|~|～|至|到|/)\s*", text.strip()) if text else []
     if len(parts) == 2:
-        a, b = parse_date(parts[0], "期间开始"), parse_date(parts[1], "期间结束")
+        a, b = require_date(parts[0], "期间开始"), require_date(parts[1], "期间结束")
         if b < a:
             raise ValidationError("期间", "结束日期早于开始日期。")
         return a, b, f"{a.year}年{a.month}月{a.day}日至{b.year}年{b.month}月{b.day}日"
     try:
-        d = parse_date(text, "期间")
+        d = require_date(text, "期间")
     except ValidationError:
         raise ValidationError("期间", f"“{text}”看不懂。可写 2026、2026-10、2026-Q3、2026-H1 或 "
                                       "2026-10-01..2026-10-31。") from None
@@ -551,9 +551,10 @@ def find_serial(pdf: bytes) -> str | None:
         from pypdf import PdfReader
 
         reader = PdfReader(io.BytesIO(pdf))
-        subject = (reader.metadata or {}).get("/Subject") if reader.metadata else None
-        if subject and SERIAL_RE.search(str(subject)):
-            return SERIAL_RE.search(str(subject)).group(1)
+        subject = reader.metadata.get("/Subject") if reader.metadata else None
+        in_subject = SERIAL_RE.search(str(subject)) if subject else None
+        if in_subject:
+            return in_subject.group(1)
         for page in reader.pages[:3]:
             m = SERIAL_RE.search(page.extract_text() or "")
             if m:

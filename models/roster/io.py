@@ -145,7 +145,7 @@ def _shared_strings(zf) -> list[str]:
 
 def _date_styles(zf) -> set[int]:
     root = ET.fromstring(zf.read("xl/styles.xml"))
-    custom = {int(n.get("numFmtId")): n.get("formatCode", "") for n in root.iter(f"{_NS}numFmt")}
+    custom = {int(n.get("numFmtId", "0")): n.get("formatCode", "") for n in root.iter(f"{_NS}numFmt")}
     xfs = root.find(f"{_NS}cellXfs")
     out = set()
     for i, xf in enumerate(xfs if xfs is not None else []):
@@ -173,6 +173,7 @@ def _parse_sheet(f, shared, date_styles):
         row: list = []
         for c in el.iter(f"{_NS}c"):
             kind = c.get("t", "n")
+            value: str | float | dt.date | None
             if kind == "inlineStr":
                 value = "".join(t.text or "" for t in c.iter(f"{_NS}t"))
             else:
@@ -203,7 +204,7 @@ def _parse_sheet(f, shared, date_styles):
 
 def guess_mapping(headers: list[str]) -> dict[int, str]:
     """Column index → field for headers we recognise (the mapping step starts here)."""
-    out = {}
+    out: dict[int, str] = {}
     for i, h in enumerate(headers):
         key = re.sub(r"\s+", "", h or "")
         if key in HEADER_ALIASES and HEADER_ALIASES[key] not in out.values():
@@ -230,7 +231,8 @@ def import_xlsx(db, actor, path, mapping: dict[int, str] | None = None, progress
     rows_iter = iter(_sheet_rows(path))
     header_row = 0
     headers = []
-    for header_row, row in enumerate(rows_iter, 1):
+    for row in rows_iter:
+        header_row += 1
         if any(c not in (None, "") for c in row):
             headers = ["" if c is None else str(c).strip() for c in row]
             break
@@ -419,8 +421,9 @@ def parse_lrmx(data: bytes, name: str = "文件") -> dict:
     values: dict = {}
     for tag, f in LRMX_FIELDS:
         el = root.find(tag)
-        if el is not None and (el.text or "").strip():
-            values[f] = el.text.strip()
+        text = (el.text or "").strip() if el is not None else ""
+        if text:
+            values[f] = text
     values["family"] = [{f: (item.findtext(tag) or "").strip() for tag, f in FAMILY_FIELDS}
                         for item in root.findall("JiaTingChengYuan/Item")]
     photo = (root.findtext("ZhaoPian") or "").strip()

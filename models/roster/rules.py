@@ -188,7 +188,7 @@ def check_findings(db) -> list[tuple[str, str]]:
     """Hook for `main.py check`: (level, '[seed] message') for every township
     that has a roster in this database."""
     codes = [r[0] for r in db.execute("SELECT DISTINCT township_code FROM cadres WHERE deleted = 0")]
-    out = []
+    out: list[tuple[str, str]] = []
     for code in codes:
         prefix = f"{code} " if len(codes) > 1 else ""
         out.extend((f["level"], f"领导班子 {prefix}{f['text']}") for f in check(db, code))

@@ -5,6 +5,7 @@ gender, party membership, rank, age bands at a reference date, education,
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from models.core import records
 from models.roster.team import RANK_LEVEL, STAFFING_ESTABLISHED, age_at, current_team, village_coverage
@@ -39,7 +40,7 @@ def structure(db, township_code: str | None = None, ref_date: dt.date | None = N
     'ref_date'}."""
     ref = ref_date or dt.date.today()
     cadres = _cadres(db, township_code)
-    out = {"ref_date": ref.isoformat(), "total": len(cadres),
+    out: dict[str, Any] = {"ref_date": ref.isoformat(), "total": len(cadres),
            "sex": {"男": 0, "女": 0}, "party": 0,
            "rank": {r: 0 for r in ["副县", "正科", "副科", "科员及办事员", "未填"]},
            "age": {label: 0 for label, _, _ in AGE_BANDS},
@@ -84,7 +85,8 @@ def structure(db, township_code: str | None = None, ref_date: dt.date | None = N
     # Over a county database: the share of townships whose secretary is also head.
     codes = [township_code] if township_code else [
         r[0] for r in db.execute("SELECT DISTINCT township_code FROM cadres WHERE deleted = 0")]
-    dual = sum(1 for code in codes if any(m["dual_head"] for m in current_team(db, code))) if len(codes) > 1 else int(out["dual_head"])
+    dual = (sum(1 for code in codes if any(m["dual_head"] for m in current_team(db, code))) if len(codes) > 1
+            else int(out["dual_head"]))
     out["townships"] = len(codes)
     out["township_dual_head"] = dual
     out["township_dual_head_rate"] = round(100.0 * dual / len(codes), 1) if codes else None
@@ -98,7 +100,8 @@ def structure(db, township_code: str | None = None, ref_date: dt.date | None = N
 def age_pyramid(db, township_code: str | None = None, ref_date: dt.date | None = None) -> list[dict]:
     """Rows of the age pyramid, youngest first: {'band', 'male', 'female'}."""
     ref = ref_date or dt.date.today()
-    rows = [{"band": label, "lo": lo, "hi": hi, "male": 0, "female": 0} for label, lo, hi in PYRAMID_BANDS]
+    rows: list[dict[str, Any]] = [{"band": label, "lo": lo, "hi": hi, "male": 0, "female": 0}
+                                  for label, lo, hi in PYRAMID_BANDS]
     for c in _cadres(db, township_code):
         age = age_at(c["birth_date"], ref)
         if age is None:

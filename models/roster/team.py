@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from typing import Any
 
 from models.core import records
 from models.core.errors import ValidationError
-from models.core.personal import (birth_date_from_id, check_text, parse_date, sex_from_id, validate_id_number,
-                             validate_phone)
+from models.core.personal import (birth_date_from_id, check_text, parse_date, require_date, sex_from_id,
+                                  validate_id_number, validate_phone)
 from models.core.users import require
 
 WRITE = "roster.write"
@@ -86,7 +87,10 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     """('zhangsan', 'zs') for 张三: full pinyin and initials, lower case, for search."""
     from pypinyin import lazy_pinyin
 
-    syllables = [p.lower() for p in lazy_pinyin(name or "", errors=lambda s: list(s)) if p]
+    # A non-Chinese run becomes one syllable per character (pypinyin accepts a list
+    # back from `errors`, although its annotation says str).
+    split_chars: Any = list
+    syllables = [p.lower() for p in lazy_pinyin(name or "", errors=split_chars) if p]
     keep = lambda s: re.sub(r"[^0-9a-z]", "", s)  # noqa: E731
     return keep("".join(syllables)), keep("".join(p[0] for p in syllables))
 
@@ -102,7 +106,7 @@ def parse_month_or_date(value, field: str, allow_future: bool = False) -> str | 
     if value is None or value == "":
         return None
     if isinstance(value, (dt.date, dt.datetime)):
-        return parse_date(value, field, allow_future=allow_future).isoformat()
+        return require_date(value, field, allow_future=allow_future).isoformat()
     s = str(value).strip()
     m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", s) or re.fullmatch(r"(\d{4})(\d{2})", s)
     if m:
@@ -114,7 +118,7 @@ def parse_month_or_date(value, field: str, allow_future: bool = False) -> str | 
         if not allow_future and (year, month) > (today().year, today().month):
             raise ValidationError(field, f"{year}-{month:02d} 在未来。")
         return f"{year}-{month:02d}"
-    return parse_date(s, field, allow_future=allow_future).isoformat()
+    return require_date(s, field, allow_future=allow_future).isoformat()
 
 
 def age_at(birth: str | None, ref: dt.date) -> int | None:
@@ -448,7 +452,7 @@ def division_of_duties(db, township_code: str | None = None) -> list[dict]:
 def whereabouts_board(db, date, township_code: str | None = None) -> list[dict]:
     """The 干部流向 board for one date: every in-service cadre (team first, then
     staff by pinyin) with name, post, status ('' when not set), place, note."""
-    day = parse_date(date, "日期").isoformat()
+    day = require_date(date, "日期").isoformat()
     where, params = _scope(township_code, False)
     rows = records.rows(
         db,
@@ -478,8 +482,8 @@ def attendance_summary(db, date_from, date_to, township_code: str | None = None)
     'present': 在岗+值班, 'village': 下村, 'meeting': 开会, 'trip': 出差,
     'leave': 请假, 'study': 学习, 'rest': 休息} between the dates (inclusive).
     Used by the assessment's 勤 dimension."""
-    start = parse_date(date_from, "开始日期").isoformat()
-    end = parse_date(date_to, "结束日期").isoformat()
+    start = require_date(date_from, "开始日期").isoformat()
+    end = require_date(date_to, "结束日期").isoformat()
     keys = {"在岗": "present", "值班": "present", "下村": "village", "开会": "meeting", "出差": "trip",
             "请假": "leave", "学习": "study", "休息": "rest"}
     sql = ("SELECT w.cadre_uuid, w.status, count(*) FROM whereabouts w JOIN cadres c ON c.uuid = w.cadre_uuid "
@@ -676,7 +680,7 @@ def delete_cadre(db, actor, cadre_uuid: str) -> None:
 def leave_service(db, actor, cadre_uuid: str, date=None) -> None:
     """A cadre leaves (离任): status 离任, every current appointment and liaison ends."""
     require(actor, WRITE)
-    day = parse_date(date or today(), "离任日期", allow_future=False).isoformat()
+    day = require_date(date or today(), "离任日期", allow_future=False).isoformat()
     with db.atomic():
         for table in ("appointments", "village_liaisons"):
             for (key,) in db.execute(f"SELECT uuid FROM [{table}] WHERE cadre_uuid = ? AND deleted = 0 "
@@ -716,7 +720,7 @@ def add_post(db, actor, organ_uuid: str, title: str, role: str = "", rank: str =
 def update_post(db, actor, post_uuid: str, **changes) -> dict:
     """Change a post's title, description, rank, role or team flag."""
     require(actor, WRITE)
-    clean = {}
+    clean: dict[str, object] = {}
     if "title" in changes:
         clean["title"] = check_text(changes["title"], "职务名称", 50, required=True)
     if "description" in changes:
@@ -931,7 +935,7 @@ def set_whereabouts_many(db, actor, date, entries: dict) -> int:
         for cadre_uuid, value in entries.items():
             status, place, note = (value, "", "") if isinstance(value, str) else (tuple(value) + ("", ""))[:3]
             before = db.execute("SELECT status, place, note FROM whereabouts WHERE cadre_uuid = ? AND date = ? "
-                                "AND deleted = 0", [cadre_uuid, parse_date(date, "日期").isoformat()]).fetchone()
+                                "AND deleted = 0", [cadre_uuid, require_date(date, "日期").isoformat()]).fetchone()
             if before and tuple(x or "" for x in before) == (status, place or "", note or ""):
                 continue
             _set_whereabouts(db, actor, cadre_uuid, date, status, place, note)
@@ -961,7 +965,7 @@ def _set_whereabouts(db, actor, cadre_uuid, date, status, place, note) -> str:
 def clear_whereabouts(db, actor, cadre_uuid: str, date) -> None:
     """Remove a cadre's status for a day."""
     require(actor, WRITE)
-    day = parse_date(date, "日期").isoformat()
+    day = require_date(date, "日期").isoformat()
     with db.atomic():
         for (key,) in db.execute("SELECT uuid FROM whereabouts WHERE cadre_uuid = ? AND date = ? AND deleted = 0",
                                  [cadre_uuid, day]).fetchall():

@@ -21,7 +21,7 @@ from models.service import tickets
 
 from models.service import workdays
 from models.core.errors import ValidationError
-from models.core.personal import mask_id, parse_date
+from models.core.personal import mask_id, parse_date, require_date
 
 LEDGER_COLUMNS = [
     # (header, ticket key, width)
@@ -82,7 +82,7 @@ def export_ledger(db, path, date_from, date_to, township_code: str | None = None
         if not chunk:
             break
         for raw in chunk:
-            t = dict(zip(cols, raw))
+            t = dict(zip(cols, raw, strict=True))
             out = []
             for _, key, _ in LEDGER_COLUMNS:
                 v = t.get(key)
@@ -129,7 +129,7 @@ def read_rows(path) -> tuple[list[str], list[tuple[int, dict]]]:
         for excel_row, values in enumerate(it, start=2):
             if values is None or all(v is None or str(v).strip() == "" for v in values):
                 continue
-            rows.append((excel_row, {h: v for h, v in zip(headers, values) if h}))
+            rows.append((excel_row, {h: v for h, v in zip(headers, values, strict=False) if h}))
             if len(rows) > MAX_IMPORT_ROWS:
                 raise ValidationError("文件", f"一次最多导入 {MAX_IMPORT_ROWS} 行。")
         return headers, rows
@@ -165,7 +165,7 @@ def import_tickets(db, actor, path, today: dt.date | None = None, progress=None)
     code = records.local_township_code(db)
     errors: list[str] = []
     prepared = []
-    seen_numbers = set()
+    seen_numbers: set[str] = set()
     for excel_row, raw in rows:
         v = {HEADER_TO_KEY[h]: _cell_str(val) for h, val in raw.items() if h in HEADER_TO_KEY}
         try:
@@ -178,7 +178,7 @@ def import_tickets(db, actor, path, today: dt.date | None = None, progress=None)
     # is never taken by an automatically numbered row.
     prepared.sort(key=lambda p: 0 if p[1][0].get("ticket_no") else 1)
     with db.atomic():
-        for i, (excel_row, (row, events)) in enumerate(prepared):
+        for i, (_excel_row, (row, events)) in enumerate(prepared):
             if not row.get("ticket_no"):
                 row["ticket_no"], row["seq"] = tickets.next_ticket_no(db, code, row["year"])
             key = records.insert(db, "tickets", row, actor, township_code=code)
@@ -209,11 +209,12 @@ def _prepare_row(db, v: dict, items: dict, code: str, today: dt.date, seen_numbe
         raise ValidationError("状态", "补正中的办件不能导入，请在窗口登记。")
     due = values.get("due_date")
     if due:
-        row["due_date"] = parse_date(due, "承诺办结日期").isoformat()
+        row["due_date"] = require_date(due, "承诺办结日期").isoformat()
         if row["due_date"] < row["received_date"]:
             raise ValidationError("承诺办结日期", "早于受理日期。")
     row["status"] = status
-    events = [(None, tickets.ACCEPTED, row["received_date"], "从表格导入")]
+    # (from status, to status, date, note) as tickets._event takes them
+    events: list[tuple[str | None, str, str, str]] = [(None, tickets.ACCEPTED, row["received_date"], "从表格导入")]
     cal = workdays.calendar(db)
     if status in tickets.CLOSED_STATUSES:
         finished = parse_date(values.get("finished_date"), "办结日期", allow_future=False, today=today)

@@ -47,7 +47,7 @@ def statistics(db, date_from, date_to, township_code: str | None = None) -> dict
     # six GROUP BY queries would each scan the same range again.
     from collections import Counter
 
-    month, dept, channel, village, kind, status = (Counter() for _ in range(6))
+    month, dept, channel, village, kind, status = (Counter[str]() for _ in range(6))
     for m, d, c, v, k, st, n in db.execute(
         "SELECT substr(received_date, 1, 7), department, channel, applicant_village, kind, status, count(*) "
         f"FROM tickets WHERE deleted = 0 AND received_date BETWEEN ? AND ?{tw} GROUP BY 1, 2, 3, 4, 5, 6",
@@ -67,7 +67,7 @@ def statistics(db, date_from, date_to, township_code: str | None = None) -> dict
     by_month = sorted(month.items())
     finished = on_time = rated = satisfied = 0
     days_sum, days_n = 0, 0
-    ratings = Counter()
+    ratings: Counter[int] = Counter()
     # Index-only on idx_tickets_finished; '+status' keeps the planner off the status index.
     for rating, in_time, n, used_sum, used_n in db.execute(
         "SELECT rating, days_late = 0, count(*), sum(work_days_used), count(work_days_used) FROM tickets "

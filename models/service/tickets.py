@@ -215,11 +215,11 @@ def create_ticket(db, actor, values: dict, finish_result: str | None = None, tod
         key = records.insert(db, TABLE, row, actor, township_code=code)
         _event(db, actor, key, None, ACCEPTED, row["received_date"], f"受理（{row['channel']}）")
         if finish_result is not None:
-            _finish(db, actor, get_ticket(db, key), finish_result, dt.date.fromisoformat(row["received_date"]), today)
+            _finish(db, actor, _written(db, key), finish_result, dt.date.fromisoformat(row["received_date"]), today)
         # Inside the same transaction: nothing can fail after the commit and
         # make a saved ticket look unsaved (a second window flushes too).
         flush_fts(db)
-        saved = get_ticket(db, key)
+        saved = _written(db, key)
     return saved
 
 
@@ -234,6 +234,11 @@ def _event(db, actor, ticket_uuid: str, from_status, to_status: str, event_date:
 def get_ticket(db, key: str) -> dict | None:
     """A ticket by uuid, or None."""
     return records.get(db, TABLE, key)
+
+
+def _written(db, key: str) -> dict:
+    """The ticket an action has just written (it exists)."""
+    return records.get_existing(db, TABLE, key)
 
 
 def get_by_no(db, ticket_no: str, township_code: str | None = None) -> dict | None:
@@ -271,7 +276,7 @@ def start_handling(db, actor, key: str, note: str = "", handler_cadre_uuid: str 
             changes.update(_handler_changes(db, handler_cadre_uuid, handler_name))
         records.update(db, TABLE, key, changes, actor)
         _event(db, actor, key, t["status"], HANDLING, _today().isoformat(), note)
-    return get_ticket(db, key)
+    return _written(db, key)
 
 
 def _handler_changes(db, cadre_uuid, name) -> dict:
@@ -291,7 +296,7 @@ def assign_handler(db, actor, key: str, cadre_uuid: str | None, name: str = "") 
         changes = _handler_changes(db, cadre_uuid, name)
         records.update(db, TABLE, key, changes, actor)
         _event(db, actor, key, t["status"], t["status"], _today().isoformat(), f"承办人：{changes['handler_name']}")
-    return get_ticket(db, key)
+    return _written(db, key)
 
 
 def request_correction(db, actor, key: str, note: str, date=None, today: dt.date | None = None) -> dict:
@@ -310,7 +315,7 @@ def request_correction(db, actor, key: str, note: str, date=None, today: dt.date
         workdays.calendar(db).check(d, "补正日期")
         records.update(db, TABLE, key, {"status": CORRECTION, "pause_started": d.isoformat()}, actor)
         _event(db, actor, key, t["status"], CORRECTION, d.isoformat(), note)
-    return get_ticket(db, key)
+    return _written(db, key)
 
 
 def resume(db, actor, key: str, date=None, note: str = "", today: dt.date | None = None) -> dict:
@@ -335,7 +340,7 @@ def resume(db, actor, key: str, date=None, note: str = "", today: dt.date | None
                                         "due_date": due.isoformat()}, actor)
         _event(db, actor, key, CORRECTION, HANDLING, d.isoformat(),
                (note + "；" if note else "") + f"补正暂停 {paused} 个工作日，承诺办结日期顺延至 {due.isoformat()}")
-    return get_ticket(db, key)
+    return _written(db, key)
 
 
 def _finish(db, actor, t: dict, result: str, d: dt.date, today: dt.date) -> None:
@@ -367,7 +372,7 @@ def finish(db, actor, key: str, result: str, date=None, today: dt.date | None = 
             raise ValidationError("状态", f"办件 {t['ticket_no']} 正在等待补正，请先登记补正完成再办结。")
         _require_status(t, (ACCEPTED, HANDLING), "办结")
         _finish(db, actor, t, result, _date(date, "办结日期", default=today), today)
-    return get_ticket(db, key)
+    return _written(db, key)
 
 
 def reject(db, actor, key: str, reason: str, date=None, today: dt.date | None = None) -> dict:
@@ -395,7 +400,7 @@ def _close(db, actor, key, status, reason, label, date, today) -> dict:
         records.update(db, TABLE, key, {"status": status, "close_reason": reason, "finished_date": d.isoformat(),
                                         "pause_started": None}, actor)
         _event(db, actor, key, t["status"], status, d.isoformat(), reason)
-    return get_ticket(db, key)
+    return _written(db, key)
 
 
 # ---- follow-up -------------------------------------------------------------
@@ -434,7 +439,7 @@ def rate(db, actor, key: str, rating: int, comment: str = "", callback_date=None
                     "ticket_uuid": key, "opened_date": d.isoformat(), "deadline": deadline.isoformat(),
                     "status": RECT_OPEN, "note": f"差评（{RATINGS[rating]}）：{comment}"[:500],
                 }, actor, township_code=t["township_code"])
-    return get_ticket(db, key)
+    return _written(db, key)
 
 
 def confirm(db, actor, key: str, confirmed: bool = True, date=None, today: dt.date | None = None) -> dict:
@@ -451,7 +456,7 @@ def confirm(db, actor, key: str, confirmed: bool = True, date=None, today: dt.da
         records.update(db, TABLE, key, {"confirmed": 1 if confirmed else 0,
                                         "confirmed_at": d.isoformat() if confirmed else None}, actor)
         _event(db, actor, key, FINISHED, FINISHED, d.isoformat(), "群众已确认办理结果" if confirmed else "撤销群众确认")
-    return get_ticket(db, key)
+    return _written(db, key)
 
 
 def finish_rectification(db, actor, rect_uuid: str, note: str, date=None, today: dt.date | None = None) -> dict:
@@ -741,7 +746,8 @@ def receipt_data(db, ticket_no: str, township_code: str | None = None) -> dict:
         "promised_days": t["promised_days"], "due_date": t["due_date"], "first_receiver": t["first_receiver"],
         "handler_name": t["handler_name"] or t["first_receiver"], "status": t["status"],
         "contact_phone": ident.get("office_phone", ""), "supervision_phone": ident.get("supervision_phone", ""),
-        "progress_query": f"凭办件编号 {t['ticket_no']} 到便民服务中心窗口或拨打 {ident.get('office_phone', '') or '办公室电话'} 查询办理进度。",
+        "progress_query": f"凭办件编号 {t['ticket_no']} 到便民服务中心窗口或拨打 "
+                          f"{ident.get('office_phone', '') or '办公室电话'} 查询办理进度。",
     }
 
 

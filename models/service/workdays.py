@@ -250,13 +250,13 @@ def import_days(db, actor, rows, source: str = "import") -> list[int]:
         try:
             date, work, name = (list(row) + ["", "", ""])[:3]
             d = _as_date(date, "日期")
-            w = str(work).strip()
-            if w in ("1", "是", "工作日", "上班", "True", "true"):
+            text = str(work).strip()
+            if text in ("1", "是", "工作日", "上班", "True", "true"):
                 w = 1
-            elif w in ("0", "否", "休息日", "休息", "放假", "False", "false"):
+            elif text in ("0", "否", "休息日", "休息", "放假", "False", "false"):
                 w = 0
             else:
-                raise ValidationError("是否工作日", f"“{w}”应为 1（工作日）或 0（休息日）。")
+                raise ValidationError("是否工作日", f"“{text}”应为 1（工作日）或 0（休息日）。")
         except ValidationError as e:
             raise ValidationError(e.field, e.bare_message, row=i) from None
         parsed[d.isoformat()] = (w, str(name or "").strip()[:30])

@@ -27,7 +27,7 @@ _INTRO = {
 
 def _render(data: dict, serial: str, paper: str, progress) -> bytes:
     doc = new_document(data, data["title"], serial, paper)
-    doc.paragraph(_INTRO.get(data.get("kind"), ""))
+    doc.paragraph(_INTRO.get(data.get("kind") or "", ""))
     columns = [Column(c, *_COLUMN_STYLE.get(c, (1.0, "CENTER"))) for c in data["columns"]]
     doc.table(columns, [[("" if v is None else str(v)) for v in row] for row in data["rows"]], font_size=11)
     for note in data.get("notes") or []:

@@ -105,12 +105,9 @@ class FirstRunDialog(QDialog):
             self.error.setText(self.tr("两次输入的密码不一致。"))
             return
         try:
-            # One transaction: the admin and the township are saved together or not at all.
-            with self.db.atomic():
-                actor = users.create_user(self.db, self.username.text(), self.password.text(), users.ADMIN,
-                                          self.display_name.text())
-                township.set_identity(self.db, actor, name=self.township_name.text(),
-                                      code=self.township_code.text(), county=self.county.text())
+            actor = township.first_run(self.db, username=self.username.text(), password=self.password.text(),
+                                       display_name=self.display_name.text(), name=self.township_name.text(),
+                                       code=self.township_code.text(), county=self.county.text())
         except AppError as e:
             self.error.setText(e.message)
             return

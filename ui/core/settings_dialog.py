@@ -330,21 +330,16 @@ class SettingsDialog(QDialog):
         return page
 
     def _save_params(self) -> None:
-        from models.core.users import require
-
+        values = {}
+        for key, (w, kind) in self.param_widgets.items():
+            if kind is bool:
+                values[key] = w.isChecked()
+            elif kind is int:
+                values[key] = w.value()
+            else:
+                values[key] = w.text()
         try:
-            require(self.ctx.actor, "settings.write")
-            current = settings.all_settings(self.ctx.db)
-            with self.ctx.db.atomic():
-                for key, (w, kind) in self.param_widgets.items():
-                    if kind is bool:
-                        value = w.isChecked()
-                    elif kind is int:
-                        value = w.value()
-                    else:
-                        value = w.text()
-                    if value != current.get(key):
-                        settings.set_value(self.ctx.db, key, value, self.ctx.actor)
+            settings.set_many(self.ctx.db, values, self.ctx.actor)
         except AppError as e:
             return self._show_error(e)
         self.ctx.notify("all")

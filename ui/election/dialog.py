@@ -216,7 +216,7 @@ class ElectionWindow(QDialog):
         races = el.races(db, self.event_uuid)
         _fill(self.races_table, [[r["name"], r["kind_label"], r["seats"], f"{r['margin']}%",
                                   el.required_candidates(r["seats"], r["margin"]), "是" if r["woman_seat"] else "",
-                                  self._post_title(r["post_uuid"])] for r in races],
+                                  el.post_title(self.ctx.db, r["post_uuid"])] for r in races],
               {2: "right", 3: "right", 4: "right", 5: "center"}, [r["uuid"] for r in races])
         noms = el.nominees(db, self.event_uuid)
         _fill(self.noms_table, [[n["name"], n["sex"], n["birth_date"], n["age"], "现任" if n["incumbent"] else "新进",
@@ -234,13 +234,6 @@ class ElectionWindow(QDialog):
             self.woman_label.setText(self.tr(f"符合条件的女干部 {rule['eligible_women']} 人。"))
             self.woman_label.setStyleSheet("color: #555;")
         self.noms_table.resizeColumnsToContents()
-
-    def _post_title(self, post_uuid) -> str:
-        if not post_uuid:
-            return ""
-        row = self.ctx.db.execute("SELECT title FROM posts WHERE uuid = ?", [post_uuid]).fetchone() \
-            if el._table_exists(self.ctx.db, "posts") else None
-        return row[0] if row else "（已删除）"
 
     def _selected_key(self, table: QTableWidget):
         row = table.currentRow()
@@ -807,11 +800,8 @@ class RaceDialog(QDialog):
         self.woman.setChecked(bool(race and race["woman_seat"]))
         self.post = QComboBox()
         self.post.addItem(self.tr("（不关联）"), None)
-        if el._table_exists(ctx.db, "posts"):
-            for uuid, title, organ in ctx.db.execute(
-                    "SELECT p.uuid, p.title, o.name FROM posts p JOIN organs o ON o.uuid = p.organ_uuid "
-                    "WHERE p.deleted = 0 ORDER BY o.sort_order, p.sort_order"):
-                self.post.addItem(f"{organ}　{title}", uuid)
+        for uuid, label in el.post_choices(ctx.db):
+            self.post.addItem(label, uuid)
         if race and race["post_uuid"]:
             self.post.setCurrentIndex(max(0, self.post.findData(race["post_uuid"])))
         form.addRow(self.tr("职位名称"), self.name)
@@ -838,11 +828,8 @@ class NomineeDialog(QDialog):
         form = QFormLayout(self)
         self.cadre = QComboBox()
         self.cadre.addItem(self.tr("（不在名册中，手工填写）"), None)
-        if el._table_exists(ctx.db, "cadres"):
-            for uuid, name, post in ctx.db.execute(
-                    "SELECT uuid, name, COALESCE(current_post_text, '') FROM cadres WHERE deleted = 0 "
-                    "AND status = '在职' ORDER BY name_pinyin"):
-                self.cadre.addItem(f"{name}　{post}".strip(), uuid)
+        for uuid, label in el.cadre_choices(ctx.db):
+            self.cadre.addItem(label, uuid)
         self.cadre.currentIndexChanged.connect(self._toggle_manual)
         self.name = QLineEdit()
         self.sex = QComboBox()

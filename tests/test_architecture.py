@@ -1,0 +1,119 @@
+"""The layering rules, read from the source (AST, not grep, so comments and
+Chinese text do not count):
+
+- models/ and reports/ never import Qt (PySide6), never import ui/ or cli/;
+- ui/ holds no SQL and opens no transaction (no execute/atomic/commit/rollback,
+  no BEGIN/COMMIT strings, no sqlite3): every query and every write is a
+  models/ function, so it has one transaction and one audit row.
+
+The checker is tried first on a small tree with one violation of each kind, so
+a checker that finds nothing cannot pass unnoticed."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A string that starts like an SQL statement (upper-case keywords, as this code writes them).
+SQL_RE = re.compile(r"^\s*(SELECT\s.+\sFROM\s|INSERT\s+(OR\s+\w+\s+)?INTO\s|UPDATE\s+\[?\w+\]?\s+SET\s|DELETE\s+FROM\s|"
+                    r"CREATE\s+(TABLE|INDEX|VIEW|TRIGGER)|DROP\s+|ALTER\s+TABLE|PRAGMA\s|BEGIN\b|COMMIT\b|ROLLBACK\b|"
+                    r"SAVEPOINT\s|RELEASE\s|WITH\s+\w+\s+AS\s*\()", re.S)
+DB_CALLS = {"execute", "executemany", "executescript", "atomic", "commit", "rollback", "query"}
+FORBIDDEN_IN_DOMAIN = ("PySide6", "shiboken6", "ui", "cli")
+
+
+def _modules(base: Path, package: str) -> list[Path]:
+    return sorted(p for p in (base / package).rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _imported_names(tree: ast.AST) -> list[tuple[int, str]]:
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            out.append((node.lineno, node.module))
+        elif (isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name))
+              and (getattr(node.func, "attr", None) or getattr(node.func, "id", None)) in ("import_module", "__import__")
+              and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            out.append((node.lineno, node.args[0].value))
+    return out
+
+
+def domain_violations(base: Path) -> list[str]:
+    """models/ or reports/ importing Qt, ui/ or cli/."""
+    found = []
+    for package in ("models", "reports"):
+        for path in _modules(base, package):
+            for line, name in _imported_names(ast.parse(path.read_text(encoding="utf-8"))):
+                top = name.split(".")[0]
+                if top in FORBIDDEN_IN_DOMAIN:
+                    found.append(f"{path.relative_to(base)}:{line} imports {name}")
+    return found
+
+
+def ui_violations(base: Path) -> list[str]:
+    """ui/ holding SQL, calling the database directly or opening a transaction."""
+    found = []
+    for path in _modules(base, "ui"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        where = path.relative_to(base)
+        for line, name in _imported_names(tree):
+            if name.split(".")[0] in ("sqlite3", "sqlite_utils"):
+                found.append(f"{where}:{line} imports {name}")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL_RE.match(node.value):
+                found.append(f"{where}:{node.lineno} SQL {node.value[:40]!r}")
+            elif isinstance(node, ast.JoinedStr):
+                # an interpolated part stands for a name: f"UPDATE [{table}] SET ..."
+                text = "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "x"
+                               for v in node.values)
+                if SQL_RE.match(text):
+                    found.append(f"{where}:{node.lineno} SQL {text[:40]!r}")
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in DB_CALLS:
+                owner = ast.unparse(node.func.value)
+                # db.execute(...), ctx.db.atomic(), conn.commit(), self.db.conn.rollback() ...
+                if re.search(r"(^|\.)(db|conn|database|connection)$", owner):
+                    found.append(f"{where}:{node.lineno} {owner}.{node.func.attr}()")
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    expr = ast.unparse(item.context_expr)
+                    if re.search(r"\b(atomic|transaction|savepoint)\b", expr):
+                        found.append(f"{where}:{node.lineno} with {expr}")
+    return found
+
+
+def _write(base: Path, relative: str, text: str) -> None:
+    path = base / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_the_checker_finds_each_kind_of_violation(tmp_path):
+    _write(tmp_path, "models/a.py", "from PySide6.QtCore import QObject\n")
+    _write(tmp_path, "models/b.py", "import ui.main_window\n")
+    _write(tmp_path, "reports/c.py", "def f():\n    from ui.common import worker\n")
+    _write(tmp_path, "reports/d.py", "import importlib\nimportlib.import_module('PySide6.QtGui')\n")
+    _write(tmp_path, "models/fine.py", "# PySide6 is mentioned in a comment only\nTEXT = '界面 ui'\n")
+    _write(tmp_path, "ui/e.py", "def f(ctx):\n    return ctx.db.execute('SELECT 1 FROM t').fetchone()\n")
+    _write(tmp_path, "ui/f.py", "def f(ctx):\n    with ctx.db.atomic():\n        pass\n")
+    _write(tmp_path, "ui/g.py", "Q = ('SELECT name FROM cadres '\n     'WHERE deleted = 0')\n")
+    _write(tmp_path, "ui/h.py", "def f(db):\n    db.conn.commit()\n")
+    _write(tmp_path, "ui/i.py", "import sqlite3\n")
+    _write(tmp_path, "ui/j.py", "def f(t):\n    return f'UPDATE {t} SET x = 1'\n")
+    _write(tmp_path, "ui/fine.py", "LABEL = '选择（SELECT）一项'\nHINT = 'Select a row'\n")
+    domain = domain_violations(tmp_path)
+    assert [v.split(":")[0] for v in domain] == ["models/a.py", "models/b.py", "reports/c.py", "reports/d.py"]
+    ui = ui_violations(tmp_path)
+    assert sorted({v.split(":")[0] for v in ui}) == ["ui/e.py", "ui/f.py", "ui/g.py", "ui/h.py", "ui/i.py", "ui/j.py"]
+
+
+def test_models_and_reports_never_import_qt_or_ui():
+    assert domain_violations(ROOT) == []
+
+
+def test_ui_holds_no_sql_and_opens_no_transaction():
+    assert ui_violations(ROOT) == []
