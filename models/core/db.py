@@ -91,12 +91,13 @@ def _track(conn: TrackedConnection, path) -> None:
 
 
 def _forget(conn: TrackedConnection) -> None:
+    key = conn.tracked_key or ""
     with _LIVE_LOCK:
-        live = _LIVE.get(conn.tracked_key or "")
+        live = _LIVE.get(key)
         if live is not None:
             live.discard(conn)
             if not live:
-                del _LIVE[conn.tracked_key]
+                del _LIVE[key]
 
 
 def has_live_connection(path) -> bool:
