@@ -20,19 +20,28 @@ import importlib
 import os
 import sys
 
-from models import __version__
+from cli import chinese
+from models import APP_NAME, __version__
 from models.core.errors import AppError
 
 DOMAIN_MODULES = ["cli.core", "cli.roster", "cli.tickets", "cli.assess", "cli.notices", "cli.handoff", "cli.election"]
 
 
+def program_name() -> str:
+    """What the user typed to start us: main.py, or township-office-cli in the built program."""
+    from pathlib import Path
+
+    return Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "main.py"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="main.py", description="乡镇综合办公：领导班子、便民服务、考核、公示、数据交换。"
-                                     " 不带子命令时打开窗口。")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    chinese.install()
+    parser = chinese.ChineseArgumentParser(prog=program_name(), description="乡镇综合办公：领导班子、便民服务、考核、公示、数据交换。"
+                                           " 不带子命令时打开窗口。")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("--db", help="数据库文件路径（默认在用户数据文件夹）")
     _add_login_options(parser, argparse.SUPPRESS)
-    common = argparse.ArgumentParser(add_help=False)
+    common = chinese.ChineseArgumentParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件路径")
     _add_login_options(common, argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="子命令")
@@ -165,10 +174,17 @@ def main(argv=None) -> int:
 
         return run_gui(db_path=args.db)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # inside the try: a closed pipe is reported here, not as a traceback at exit
+        return code
     except AppError as e:
         print(f"错误：{e.message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `main.py check | head`: the reader has gone; say nothing more (Python's documented way).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1

@@ -200,7 +200,8 @@ def cmd_user(args) -> int:
     from models.core import users
     from models.core.errors import ValidationError
 
-    db = open_db(args, create=True)
+    # Only `user add` may create a new database (its first administrator); a mistyped path is refused.
+    db = open_db(args, create=args.action == "add")
     if args.action == "list":
         require_right(args, "users.manage")
         for u in users.list_users(db):
