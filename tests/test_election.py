@@ -75,17 +75,26 @@ def test_runoff_keeps_tie_at_the_pool_cut_together():
     assert el.runoff_candidates(r, votes, 30) == ["B", "C", "D"]
 
 
-def test_woman_seat_reserved_for_best_woman_with_majority():
+def test_woman_seat_never_unseats_a_man_elected_with_a_majority():
+    # issue 18: C (80 of 100) was displaced by W; the reports keep a seat open only when one is left
     votes = {"A": 90, "B": 85, "C": 80, "W": 60, "X": 55}
     r = el.count_round(3, 100, votes, women={"W", "X"}, reserve_woman=True)
-    assert r.elected == ["A", "B", "W"] and r.open_seats == 0
+    assert r.elected == ["A", "B", "C"] and r.open_seats == 0
+    assert r.woman_rule_unmet and not r.woman_seat_open
 
 
-def test_woman_seat_left_open_when_no_woman_has_majority():
-    votes = {"A": 90, "B": 85, "C": 80, "W": 40, "X": 30}
+def test_open_seat_is_kept_for_a_woman_run_off():
+    votes = {"A": 90, "B": 85, "C": 40, "W": 40, "X": 30}
     r = el.count_round(3, 100, votes, women={"W", "X"}, reserve_woman=True)
     assert r.elected == ["A", "B"] and r.open_seats == 1 and r.woman_seat_open
     assert el.runoff_candidates(r, votes, 30, women={"W", "X"}) == ["W", "X"]
+
+
+def test_majority_counts_those_entitled_to_attend():
+    # issue 18: 100 entitled, 90 present; 47 and 46 are more than half of 90 but not of 100
+    votes = {"A": 70, "B": 60, "C": 51, "D": 47, "E": 46, "F": 20}
+    r = el.count_round(5, 100, votes)
+    assert r.elected == ["A", "B", "C"] and r.open_seats == 2
 
 
 def test_woman_elected_on_her_own_needs_no_reservation():
@@ -110,6 +119,8 @@ def test_age_limits_by_sex_and_incumbency():
     assert not el.eligibility("男", dt.date(1968, 6, 1), True, on, limits)[0]  # 58 on the day
     assert not el.eligibility("女", dt.date(1975, 1, 1), False, on, limits)[0]  # 51, new
     assert el.eligibility("女", dt.date(1975, 1, 1), True, on, limits)[0]  # 51, continuing
+    # [002]: incumbents without an age limit
+    assert el.eligibility("男", dt.date(1950, 1, 1), True, on, {"incumbent": {"男": None}, "new": {}})[0]
 
 
 # ---- actions ----------------------------------------------------------------
@@ -204,25 +215,29 @@ def test_full_election_with_runoff_and_new_term(db, admin):
     el.set_candidates(db, admin, race, [noms[n] for n in ("赵一", "钱二", "孙三", "李四", "周五")])
     # round 1: 40 present, 40 returned, 2 invalid → 38 valid; majority needs 21
     with pytest.raises(ValidationError, match="所划人数多于应选名额"):
-        el.record_round(db, admin, race, present=40, ballots_returned=40, ballots_invalid=2,
+        el.record_round(db, admin, race, expected=42, present=40, ballots_returned=40, ballots_invalid=2,
                         votes={noms["赵一"]: 38, noms["钱二"]: 38, noms["孙三"]: 38, noms["李四"]: 1})
     assert el.rounds(db, race) == []
+    with pytest.raises(ValidationError, match="应到人数"):
+        el.record_round(db, admin, race, present=40, ballots_returned=40, votes={noms["赵一"]: 35})
     el.record_round(db, admin, race, expected=42, present=40, ballots_returned=40, ballots_invalid=2,
-                    votes={noms["赵一"]: 35, noms["钱二"]: 30, noms["孙三"]: 25, noms["李四"]: 18,
+                    votes={noms["赵一"]: 35, noms["钱二"]: 30, noms["孙三"]: 20, noms["李四"]: 18,
                            noms["周五"]: 5})
     res = el.race_result(db, race)
-    # 孙三 has a majority but the third seat is kept for a woman; 李四 (18) lacks one
+    # 孙三 (20) lacks a majority of the 42 entitled; the open seat is kept for a woman
     assert res["elected_names"] == ["赵一", "钱二"] and res["open_seats"] == 1
     assert res["runoff_pool"] == [noms["李四"]]
     with pytest.raises(ValidationError, match="不是本轮候选人"):
-        el.record_round(db, admin, race, present=40, ballots_returned=40, votes={noms["孙三"]: 30})
+        el.record_round(db, admin, race, expected=42, present=40, ballots_returned=40, votes={noms["孙三"]: 30})
     with pytest.raises(ValidationError, match="还有 1 个名额"):
         el.create_term_appointments(db, admin, ev)
-    el.record_round(db, admin, race, present=39, ballots_returned=39, ballots_invalid=1, votes={noms["李四"]: 30})
+    el.record_round(db, admin, race, expected=42, present=39, ballots_returned=39, ballots_invalid=1,
+                    votes={noms["李四"]: 30})
     res = el.race_result(db, race)
     assert res["elected_names"] == ["赵一", "钱二", "李四"] and res["open_seats"] == 0
     notice = el.results_for_notice(db, ev)
-    assert ["党委委员", 3, 2, 39, "李四", 30, "当选"] in notice["rows"]
+    assert ["党委委员", 3, 2, 42, 39, "李四", 30, "当选"] in notice["rows"]
+    assert "超过应到会人数半数" in notice["intro"]
     counts = el.create_term_appointments(db, admin, ev)
     assert counts == {"ended": 1, "created": 3}
     assert records.get(db, "appointments", old)["end_date"] == "2026-05-31"
@@ -241,26 +256,122 @@ def test_seat_kept_open_without_woman_candidate(db, admin):
     el.set_candidates(db, admin, race, men[:3])
     res = el.race_result(db, race)
     assert res["seats"] == 2 and res["held_open_for_woman"]
-    el.record_round(db, admin, race, present=10, ballots_returned=10, votes={men[0]: 9, men[1]: 8, men[2]: 3})
+    el.record_round(db, admin, race, expected=10, present=10, ballots_returned=10,
+                    votes={men[0]: 9, men[1]: 8, men[2]: 3})
     res = el.race_result(db, race)
     assert res["elected_names"] == ["甲", "乙"] and res["open_seats"] == 0
     assert any("保留 1 个职位" in n for n in el.results_for_notice(db, ev)["notes"])
 
 
-def test_majority_of_expected_setting(db, admin):
+def test_majority_of_those_present_only_as_a_setting(db, admin):
     from models.core import settings
 
     ev = _event(db, admin, [{"name": "党委书记", "kind": "secretary", "seats": 1}])
     a, b = _nominee(db, admin, ev, "甲"), _nominee(db, admin, ev, "乙")
     race = el.races(db, ev)[0]["uuid"]
     el.set_candidates(db, admin, race, [a, b])
-    # 40 expected, 30 present: 18 votes is a majority of those present, not of those expected
+    # 40 expected, 30 present: 18 votes is a majority of those present, not of those entitled
     el.record_round(db, admin, race, expected=40, present=30, ballots_returned=30, votes={a: 18, b: 12})
-    assert el.race_result(db, race)["elected"] == [a]
-    with db.atomic():
-        settings.set_value(db, "election.majority_of_expected", True, admin)
     res = el.race_result(db, race)
-    assert res["elected"] == [] and res["steps"][0]["need"] == 21
+    assert res["elected"] == [] and res["steps"][0]["need"] == 21 and res["steps"][0]["majority_of"] == "应到"
+    with db.atomic():
+        settings.set_value(db, "election.majority_of_present", True, admin)
+    assert el.race_result(db, race)["elected"] == [a]
+
+
+def test_hundred_entitled_ninety_present_elects_only_51_and_more(db, admin):
+    ev = _event(db, admin, [{"name": "党委委员", "kind": "committee", "seats": 5}])
+    keys = {n: _nominee(db, admin, ev, n) for n in "甲乙丙丁戊己庚"}
+    race = el.races(db, ev)[0]["uuid"]
+    el.set_candidates(db, admin, race, list(keys.values()))
+    votes = {keys["甲"]: 80, keys["乙"]: 70, keys["丙"]: 51, keys["丁"]: 47, keys["戊"]: 46, keys["己"]: 30,
+             keys["庚"]: 20}
+    el.record_round(db, admin, race, expected=100, present=90, ballots_returned=90, votes=votes)
+    res = el.race_result(db, race)
+    assert res["elected_names"] == ["甲", "乙", "丙"] and res["open_seats"] == 2
+
+
+def _linked_event(db, admin):
+    ev = _event(db, admin, [{"name": "党委委员", "kind": "committee", "seats": 3},
+                            {"name": "党委书记", "kind": "secretary", "seats": 1},
+                            {"name": "党委副书记", "kind": "deputy", "seats": 1}])
+    keys = {n: _nominee(db, admin, ev, n) for n in "甲乙丙丁戊"}
+    committee, secretary, deputy = (r["uuid"] for r in el.races(db, ev))
+    return ev, keys, committee, secretary, deputy
+
+
+def test_committee_loser_cannot_be_secretary(db, admin):
+    ev, k, committee, secretary, deputy = _linked_event(db, admin)
+    with pytest.raises(ValidationError, match="尚未选出"):
+        el.set_candidates(db, admin, secretary, [k["甲"], k["乙"]])
+    el.set_candidates(db, admin, committee, [k[n] for n in "甲乙丙丁"])
+    el.record_round(db, admin, committee, expected=20, present=20, ballots_returned=20,
+                    votes={k["甲"]: 18, k["乙"]: 17, k["丙"]: 15, k["丁"]: 5})
+    with pytest.raises(ValidationError, match="“丁”未当选新一届党委委员"):
+        el.set_candidates(db, admin, secretary, [k["甲"], k["丁"]])
+    el.set_candidates(db, admin, secretary, [k["甲"], k["乙"]])
+    el.record_round(db, admin, secretary, expected=20, present=20, ballots_returned=20, votes={k["甲"]: 15, k["乙"]: 5})
+    # the new secretary is not a deputy candidate as well (书记、副书记 are not held together)
+    with pytest.raises(ValidationError, match="“甲”已当选党委书记"):
+        el.set_candidates(db, admin, deputy, [k["甲"], k["乙"]])
+    el.set_candidates(db, admin, deputy, [k["乙"], k["丙"]])
+    el.record_round(db, admin, deputy, expected=20, present=20, ballots_returned=20, votes={k["乙"]: 12, k["丙"]: 8})
+    assert el.race_result(db, deputy)["elected_names"] == ["乙"]
+
+
+def test_votes_for_a_secretary_elected_meanwhile_are_refused(db, admin):
+    ev, k, committee, secretary, deputy = _linked_event(db, admin)
+    el.set_candidates(db, admin, committee, [k[n] for n in "甲乙丙丁"])
+    el.record_round(db, admin, committee, expected=20, present=20, ballots_returned=20,
+                    votes={k["甲"]: 18, k["乙"]: 17, k["丙"]: 15, k["丁"]: 5})
+    el.set_candidates(db, admin, secretary, [k["甲"], k["乙"]])
+    el.set_candidates(db, admin, deputy, [k["甲"], k["丙"]])  # typed in before the secretary vote
+    el.record_round(db, admin, secretary, expected=20, present=20, ballots_returned=20, votes={k["甲"]: 15, k["乙"]: 5})
+    with pytest.raises(ValidationError, match="已当选党委书记"):
+        el.record_round(db, admin, deputy, expected=20, present=20, ballots_returned=20, votes={k["甲"]: 12, k["丙"]: 8})
+    # a post marked as held together with another is allowed
+    el.update_race(db, admin, deputy, {"may_combine": True})
+    el.record_round(db, admin, deputy, expected=20, present=20, ballots_returned=20, votes={k["甲"]: 12, k["丙"]: 8})
+
+
+def test_incumbents_who_do_not_self_nominate_are_withdrawn(db, admin):
+    post, cadres = _roster(db, admin, [("赵一", "男"), ("钱二", "女"), ("孙三", "男")])
+    with db.atomic():
+        for name in ("赵一", "钱二"):
+            records.insert(db, "appointments", {"cadre_uuid": cadres[name], "post_uuid": post,
+                                                "start_date": "2021-06-01", "term": "7", "method": "选任"}, admin)
+    ev = _event(db, admin)
+    el.add_nominee(db, admin, ev, cadre_uuid=cadres["赵一"])
+    el.add_nominee(db, admin, ev, cadre_uuid=cadres["孙三"])
+    assert [c["name"] for c in el.incumbents_not_nominated(db, ev)] == ["钱二"]
+    assert el.close_nominations(db, admin, ev) == 1
+    noms = {n["name"]: n for n in el.nominees(db, ev)}
+    assert noms["钱二"]["withdrawn"] and not noms["钱二"]["eligible"]
+    assert "未自荐报名" in noms["钱二"]["eligibility_reason"]
+    with pytest.raises(ValidationError, match="报名已截止"):
+        _nominee(db, admin, ev, "周五")
+
+
+def test_age_limits_and_woman_rule_are_one_configuration(db, admin):
+    """issue 13: changing the roster's eligibility setting changes the election's check."""
+    from models.core import settings
+    from models.roster import rules
+
+    ev = _event(db, admin)
+    _nominee(db, admin, ev, "甲", birth="1968-01-01")  # 58 on the event date, new nominee
+    assert not el.nominees(db, ev)[0]["eligible"]
+    with db.atomic():
+        settings.set_value(db, "roster.age_new_male", 60, admin)
+    assert el.nominees(db, ev)[0]["eligible"]
+    with db.atomic():
+        rules.apply_preset(db, admin, "002")
+    # [002]: new entrants under 35
+    assert not el.nominees(db, ev)[0]["eligible"] and "上限 35" in el.nominees(db, ev)[0]["eligibility_reason"]
+    with db.atomic():
+        settings.set_value(db, "roster.min_women", 0, admin)
+    assert el.woman_rule(db, ev)["required"] is False
+    for key in settings.DEFAULTS:
+        assert not key.startswith("election.age") and key != "election.require_woman"
 
 
 def test_undo_last_round(db, admin):
@@ -268,7 +379,7 @@ def test_undo_last_round(db, admin):
     a, b = _nominee(db, admin, ev, "甲"), _nominee(db, admin, ev, "乙")
     race = el.races(db, ev)[0]["uuid"]
     el.set_candidates(db, admin, race, [a, b])
-    el.record_round(db, admin, race, present=10, ballots_returned=10, votes={a: 5, b: 5})
+    el.record_round(db, admin, race, expected=10, present=10, ballots_returned=10, votes={a: 5, b: 5})
     res = el.race_result(db, race)
     assert res["open_seats"] == 1 and res["runoff_pool"] == [a, b]
     el.undo_last_round(db, admin, race)
@@ -289,7 +400,7 @@ def test_three_notices_publish_without_private_numbers(db, admin):
     el.save_rec_unit(db, admin, ev, name="青石村", eligible_members=10, present_members=9, votes={a: 6, b: 3})
     race = el.races(db, ev)[0]["uuid"]
     el.set_candidates(db, admin, race, [a, b])
-    el.record_round(db, admin, race, present=9, ballots_returned=9, votes={a: 6, b: 3})
+    el.record_round(db, admin, race, expected=10, present=9, ballots_returned=9, votes={a: 6, b: 3})
     for key in ("election_eligibility", "election_recommendation", "election_results"):
         result = notices.publish(db, admin, key, notices.NoticeParams(date=dt.date(2026, 6, 5), period="第八届"))
         text = "".join(p.extract_text() for p in __import__("pypdf").PdfReader(

@@ -66,7 +66,8 @@ def test_candidates_margin_and_runoff(qtbot, ctx, admin, warnings):
         w.cands_table.item(r, 0).setCheckState(Qt.Checked)
     w._save_candidates()
     assert len(el.candidates(ctx.db, w._current_race())) == 3
-    # round 1: a tie → run-off between the tied two
+    # round 1: a tie → run-off between the tied two (the majority counts those entitled: 应到)
+    w.expected_spin.setValue(10)
     w.present_spin.setValue(10)
     spins = list(w.ballot_spins.values())
     spins[0].setValue(5)
@@ -139,3 +140,25 @@ def test_import_units_from_csv(qtbot, ctx, admin, warnings, tmp_path, monkeypatc
                         "青石村,村,10,9,0,0,0,6,3\n", encoding="utf-8-sig")
     w._import_units()
     assert w.units_table.rowCount() == 1 and w.rank_table.item(0, 1).text() == "甲"
+
+
+def test_close_nominations_button_records_withdrawn_incumbents(qtbot, ctx, admin, warnings):
+    from models.core import records
+    from ui.election.dialog import ElectionWindow
+
+    with ctx.db.atomic():
+        organ = records.insert(ctx.db, "organs", {"name": "党委", "kind": "党委"}, admin)
+        post = records.insert(ctx.db, "posts", {"organ_uuid": organ, "title": "党委委员", "role": "committee",
+                                                "is_team": 1}, admin)
+        cadre = records.insert(ctx.db, "cadres", {"name": "老委员", "sex": "男", "birth_date": "1975-03",
+                                                  "status": "在职"}, admin)
+        records.insert(ctx.db, "appointments", {"cadre_uuid": cadre, "post_uuid": post, "start_date": "2021-06"},
+                       admin)
+    ev, _ = _setup(ctx, admin)
+    w = ElectionWindow(ctx)
+    qtbot.addWidget(w)
+    w._close_nominations()
+    assert w.noms_table.rowCount() == 4
+    texts = [w.noms_table.item(r, 8).text() for r in range(4)]
+    assert any("未自荐报名" in t for t in texts)
+    assert not warnings

@@ -101,12 +101,38 @@ def test_duty_gap_and_overlap(team_db, admin):
 
 
 def test_top_leader_not_in_charge_of_finance(team_db, admin):
-    finance = next(a for a in roster.duty_areas(team_db) if a["is_finance"])
+    finance = next(a for a in roster.duty_areas(team_db) if a["kind"] == "财政金融")
     top = member(team_db, "party_secretary")
     roster.set_duty(team_db, admin, finance["uuid"], finance["leaders"][0]["cadre_uuid"], None)
     roster.set_duty(team_db, admin, finance["uuid"], top["uuid"], "分管")
     found = roster_rules.check(team_db)
     assert any(f["code"] == "finance" and f["source"] == "001" for f in found)
+
+
+def test_finance_areas_are_known_by_kind_not_a_flag(team_db, admin):
+    # an area named freely but of a finance kind is caught; the kinds that count are a setting
+    area = roster.add_duty_area(team_db, admin, "资金监管", kind="财政金融")
+    roster.assign_duty(team_db, admin, area, member(team_db, "party_secretary")["uuid"])
+    assert "finance" in codes(team_db)
+    settings.set_value(team_db, "roster.finance_area_kinds", "经济发展", admin)
+    assert "finance" not in codes(team_db)
+    settings.set_value(team_db, "roster.finance_area_kinds", "钱", admin)
+    assert any(f["code"] == "settings" and f["level"] == "error" for f in roster_rules.check(team_db))
+
+
+def test_finance_rule_both_principal_leaders_is_a_setting(team_db, admin):
+    # the demo's secretary is also 镇长 (一肩挑): give 镇长 to someone else, then let 镇长 hold finance
+    secretary = member(team_db, "party_secretary")
+    head_appt = next(a for a in roster.current_appointments(team_db, secretary["uuid"]) if a["role"] == "head")
+    roster.end_appointment(team_db, admin, head_appt["uuid"])
+    deputy = member(team_db, "exec_deputy_head")
+    roster.appoint(team_db, admin, deputy["uuid"], head_appt["post_uuid"], "2024-01")
+    finance = next(a for a in roster.duty_areas(team_db) if a["kind"] == "财政金融")
+    assert finance["leaders"][0]["cadre_uuid"] == deputy["uuid"]  # 常务副镇长 in charge, now also 镇长
+    assert "finance" not in codes(team_db)
+    settings.set_value(team_db, "roster.finance_rule", "principals", admin)
+    found = [f for f in roster_rules.check(team_db) if f["code"] == "finance"]
+    assert found and "镇长" in found[0]["message"]
 
 
 def test_every_village_covered(team_db, admin):
@@ -145,3 +171,63 @@ def test_vacancy_and_over_establishment(team_db, admin):
     roster.leave_service(team_db, admin, staff[0]["uuid"])
     roster.leave_service(team_db, admin, staff[1]["uuid"])
     assert any(f["code"] == "vacancy" and "缺编 1" in f["message"] for f in roster_rules.check(team_db))
+
+
+def _team_of_002(db, admin):
+    """Seed 002's 9 seats: 书记兼镇长; 副书记兼人大主席团主席和纪委书记, 副书记兼常务副镇长,
+    副书记兼政协工作; 3 委员兼副镇长; 2 委员 (one 武装部长, one 妇联)."""
+    posts = roster.create_standard_structure(db, admin)
+    shape = [["党委书记", "镇长"], ["党委副书记", "人大主席团主席", "纪委书记"], ["党委副书记", "常务副镇长"],
+             ["党委副书记", "政协联络员"], ["党委委员", "副镇长"], ["党委委员", "副镇长"], ["党委委员", "副镇长"],
+             ["党委委员", "人武部部长"], ["党委委员", "妇联主席"]]
+    for i, titles in enumerate(shape):
+        cadre = roster.add_cadre(db, admin, {"name": f"干部{'一二三四五六七八九'[i]}", "sex": "女" if i == 8 else "男",
+                                             "birth_date": "1980-05"})
+        for title in titles:
+            roster.appoint(db, admin, cadre, posts[title], "2021-06")
+
+
+def test_seed_002_team_passes_its_preset(db, admin):
+    _team_of_002(db, admin)
+    assert "committee_mix" in codes(db)  # under [000]'s 11-seat default: the old permanent warning
+    roster_rules.apply_preset(db, admin, "002")
+    assert roster_rules.check(db) == []
+    assert settings.get(db, "roster.rule_preset") == "002"
+
+
+def test_seed_002_preset_catches_a_missing_combination(db, admin):
+    _team_of_002(db, admin)
+    roster_rules.apply_preset(db, admin, "002")
+    cppcc = member(db, "cppcc")
+    appt = next(a for a in roster.current_appointments(db, cppcc["uuid"]) if a["role"] == "cppcc")
+    roster.end_appointment(db, admin, appt["uuid"])
+    assert any(f["code"] == "composition" and "政协联络员" in f["message"] for f in roster_rules.check(db))
+
+
+def test_quota_ten_is_not_flagged_within_the_county_range(team_db, admin):
+    settings.set_value(team_db, "roster.team_quota", 10, admin)
+    found = roster_rules.check(team_db)
+    assert not any(f["code"] == "team_size" and "不是" in f["message"] for f in found)
+    assert not any(f["code"] == "team_size" and "不在" in f["message"] for f in found)
+    settings.set_value(team_db, "roster.team_seats_range", "9-11", admin)
+    settings.set_value(team_db, "roster.team_quota", 8, admin)
+    assert any(f["code"] == "team_size" and "不在县定范围 9–11" in f["message"] for f in roster_rules.check(team_db))
+
+
+def test_committee_mix_is_a_setting(team_db, admin):
+    settings.set_value(team_db, "roster.committee_deputy_heads", "3-4", admin)
+    settings.set_value(team_db, "roster.committee_plain", "余", admin)
+    assert "committee_mix" not in codes(team_db)
+    settings.set_value(team_db, "roster.committee_deputy_heads", "三", admin)
+    assert any(f["code"] == "settings" and "委员兼副镇长人数" in f["message"] for f in roster_rules.check(team_db))
+
+
+def test_preset_refuses_a_quota_outside_its_range(db, admin):
+    import pytest as _pytest
+
+    from models.core.errors import ValidationError
+
+    with _pytest.raises(ValidationError, match="不在"):
+        roster_rules.apply_preset(db, admin, "002", quota=7)
+    with _pytest.raises(ValidationError, match="没有"):
+        roster_rules.apply_preset(db, admin, "999")

@@ -86,6 +86,8 @@ def fill(db, rng, actor, options) -> None:
     if len(people) >= 16:
         for p in rng.sample(people, min(len(people), 18)):
             el.add_nominee(db, actor, ev, cadre_uuid=p["uuid"], intended="党委委员")
+        # incumbents who did not self-nominate count as withdrawn [002]
+        el.close_nominations(db, actor, ev)
     else:
         for i in range(18):
             female = i % 5 == 2
@@ -116,9 +118,17 @@ def fill(db, rng, actor, options) -> None:
     el.set_shortlist(db, actor, ev, top)
     committee, secretary, deputy = el.races(db, ev)
     el.set_candidates(db, actor, committee["uuid"], top)
-    el.set_candidates(db, actor, secretary["uuid"], top[:2])
-    el.set_candidates(db, actor, deputy["uuid"], top[1:5])
     delegates = 100
     _vote_race(db, rng, actor, committee, weight, delegates)
-    _vote_race(db, rng, actor, secretary, {**weight, top[0]: 3.0}, delegates)
-    _vote_race(db, rng, actor, deputy, {**weight, top[0]: 0.01}, delegates)
+    # The secretary and the deputies come from the newly elected committee [002]:
+    # two secretary candidates, then the losing one and three more for the deputies.
+    members = [k for k in el.race_result(db, committee["uuid"])["elected"]]
+    if len(members) < 6:
+        return  # seats still open after three rounds: the user carries on in the window
+    el.set_candidates(db, actor, secretary["uuid"], members[:2])
+    _vote_race(db, rng, actor, secretary, {**weight, members[0]: 3.0}, delegates)
+    chosen = el.race_result(db, secretary["uuid"])["elected"]
+    if not chosen:
+        return
+    el.set_candidates(db, actor, deputy["uuid"], [k for k in members if k not in chosen][:4])
+    _vote_race(db, rng, actor, deputy, weight, delegates)

@@ -35,14 +35,15 @@ TEAM = [
     (["党委委员", "妇联主席"], "女", 35, "副科", "本科"),
     (["党委委员", "政协联络员"], "男", 50, "副科", "大专"),
 ]
-# duty area, is finance, office name, team member index in charge
+# duty area, kind, office name, team member index in charge
 AREAS = [
-    ("党的建设", False, "党政综合办公室", 0), ("财政金融", True, "财政所", 1), ("经济发展", False, "经济发展办公室", 1),
-    ("人大工作", False, None, 2), ("纪检监察", False, None, 3), ("农业农村", False, None, 4),
-    ("招商引资", False, None, 4), ("社会事务", False, "社会事务办公室", 5), ("民政残联", False, None, 5),
-    ("便民服务", False, "便民服务中心", 5), ("城镇建设", False, "综合行政执法队", 6), ("安全生产", False, None, 6),
-    ("人民武装", False, None, 7), ("综治信访", False, None, 7), ("组织人事", False, None, 8),
-    ("宣传统战", False, None, 9), ("群团工作", False, None, 9), ("政协工作", False, None, 10),
+    ("党的建设", "党的建设", "党政综合办公室", 0), ("财政金融", "财政金融", "财政所", 1),
+    ("经济发展", "经济发展", "经济发展办公室", 1), ("人大工作", "人大工作", None, 2), ("纪检监察", "纪检监察", None, 3),
+    ("农业农村", "农业农村", None, 4), ("招商引资", "经济发展", None, 4), ("社会事务", "社会事务", "社会事务办公室", 5),
+    ("民政残联", "社会事务", None, 5), ("便民服务", "社会事务", "便民服务中心", 5),
+    ("城镇建设", "城镇建设", "综合行政执法队", 6), ("安全生产", "安全稳定", None, 6), ("人民武装", "安全稳定", None, 7),
+    ("综治信访", "安全稳定", None, 7), ("组织人事", "党的建设", None, 8), ("宣传统战", "宣传统战", None, 9),
+    ("群团工作", "宣传统战", None, 9), ("政协工作", "政协工作", None, 10),
 ]
 CONTACTS = ["青石建材有限公司", "东岭茶业合作社", "镇中心小学", "镇初级中学", "美丽乡村示范带项目", "工业园区二期",
             "桃源农家乐集聚区", "竹林笋干加工厂", "卫生院改扩建项目", "金湖水库除险加固"]
@@ -121,6 +122,8 @@ def fill(db, rng, actor, options) -> None:
         for titles, sex, age, rank, edu in TEAM:
             values = _cadre_values(rng, used, today, sex, age, rank, edu)
             values["current_post_text"] = "、".join(titles)
+            # a public office line for each leader (连心卡); the mobile stays private
+            values["office_phone"] = f"0571-6388{len(team) + 1:04d}"
             uuid = roster.add_cadre(db, actor, values)
             for title in titles:
                 roster.appoint(db, actor, uuid, post_ids[title], f"{today.year - 3}-{rng.randint(1, 3):02d}",
@@ -151,9 +154,9 @@ def fill(db, rng, actor, options) -> None:
         roster.update_cadre(db, actor, team[6], {"proposed_post": "党委副书记（提名）", "nomination": "继续提名"})
 
         area_ids = []
-        for i, (name, finance, office_name, leader) in enumerate(AREAS):
+        for i, (name, kind, office_name, leader) in enumerate(AREAS):
             office_uuid = offices[office_name]["uuid"] if office_name in offices else None
-            area = roster.add_duty_area(db, actor, name, finance, office_uuid, sort_order=i)
+            area = roster.add_duty_area(db, actor, name, kind, office_uuid, sort_order=i)
             roster.assign_duty(db, actor, area, team[leader], "分管")
             area_ids.append(area)
         # General cadres assist 1–3 areas; one of them deliberately 4 (the one warning).
@@ -191,6 +194,16 @@ def fill(db, rng, actor, options) -> None:
                 place = rng.choice(villages)["name"] if status == "下村" else ("区里" if status in ("开会", "学习") else "")
                 entries[uuid] = (status, place, "")
             roster.set_whereabouts_many(db, actor, day, entries)
+        # One leader on approved leave this week (the 专职副书记 stands in on the duties board),
+        # one staff request still waiting for the leader in charge.
+        start = today
+        while not _is_workday(start):
+            start += dt.timedelta(days=1)
+        leave = roster.request_leave(db, actor, team[4], "年休假", start, start + dt.timedelta(days=2), "探亲")
+        if (start + dt.timedelta(days=2)).year == today.year:  # the working-day calendar covers this year
+            roster.decide_leave(db, actor, leave, True, "同意", decided_on=today)
+        roster.request_leave(db, actor, staff[3], "事假", start + dt.timedelta(days=7), start + dt.timedelta(days=7),
+                             "家中有事")
 
 
 def _is_workday(day: dt.date) -> bool:

@@ -76,3 +76,11 @@ def m001_election(db):
         "nominee_uuid TEXT NOT NULL REFERENCES election_nominees(uuid), votes INTEGER NOT NULL DEFAULT 0",
     )
     db.execute("CREATE INDEX idx_election_round_votes_round ON election_round_votes(round_uuid, nominee_uuid)")
+
+
+@migrations()
+def m002_linked_races(db):
+    """Races that may be held together with another leadership post, and the
+    close of self-nomination (incumbents who did not nominate are withdrawn)."""
+    db.execute("ALTER TABLE election_races ADD COLUMN may_combine INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE election_events ADD COLUMN nominations_closed_at TEXT")

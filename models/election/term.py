@@ -17,6 +17,7 @@ from models.core import settings
 from models.core.errors import ValidationError
 from models.core.personal import check_text, parse_date
 from models.core.users import require
+from models.roster.rules import Eligibility, eligibility_rules
 
 # ---- settings ----------------------------------------------------------------
 
@@ -24,18 +25,19 @@ settings.register("election.margin_committee", 30, "换届：党委委员差额�
 settings.register("election.margin_secretary", 50, "换届：书记差额比例（%）", int)
 settings.register("election.margin_deputy", 25, "换届：副书记差额比例（%）", int)
 settings.register("election.margin_other", 0, "换届：其他职位差额比例（%）", int)
-settings.register("election.age_max_incumbent_male", 57, "换届：留任人选年龄上限（男）", int)
-settings.register("election.age_max_incumbent_female", 52, "换届：留任人选年龄上限（女）", int)
-settings.register("election.age_max_new_male", 55, "换届：新进人选年龄上限（男）", int)
-settings.register("election.age_max_new_female", 50, "换届：新进人选年龄上限（女）", int)
-settings.register("election.majority_of_expected", False,
-                  "换届：当选须超过应到人数半数（否：超过实到人数半数）", bool)
-settings.register("election.require_woman", True, "换届：班子须有女干部（无女性候选人则保留 1 个职位）", bool)
+# Majority of those entitled to attend (应到会, seed 002) unless a county rule
+# says those present. Age limits and the woman rule are not here: they are the
+# roster's eligibility configuration (models.roster.rules.eligibility_rules).
+settings.register("election.majority_of_present", False,
+                  "换届：当选只须超过实到人数半数（否 = 超过应到人数半数，[002]；仅县里规定时改为“是”）", bool)
 
 RACE_KINDS = {"committee": "党委委员", "secretary": "书记", "deputy": "副书记", "other": "其他"}
+# The secretary and the deputies are chosen from the newly elected committee [002].
+FROM_COMMITTEE = ("secretary", "deputy")
 MARGIN_KEYS = {"committee": "election.margin_committee", "secretary": "election.margin_secretary",
                "deputy": "election.margin_deputy", "other": "election.margin_other"}
 UNIT_KINDS = ("村", "企业", "站所", "机关", "其他")
+NOT_NOMINATED = "现任班子成员未自荐报名，作弃权处理"  # [002]
 SEXES = ("男", "女")
 WRITE = "election.write"
 
@@ -96,9 +98,9 @@ def validate_tally(voters: int, invalid: int, votes: dict, seats: int, names: di
     return valid
 
 
-def is_majority(votes: int, present: int) -> bool:
-    """More than half of those present."""
-    return votes * 2 > present
+def is_majority(votes: int, base: int) -> bool:
+    """More than half of `base` (those entitled to attend, or those present)."""
+    return votes * 2 > base
 
 
 @dataclass
@@ -110,7 +112,8 @@ class RoundResult:
     tied: list = field(default_factory=list)  # keys tied for the last seat(s), none elected
     below_majority: list = field(default_factory=list)
     open_seats: int = 0
-    woman_seat_open: bool = False  # the reserved woman's seat is still open
+    woman_seat_open: bool = False  # no woman elected yet and a seat is still open: it is kept for a woman
+    woman_rule_unmet: bool = False  # every seat went to men elected with a majority (nobody is unseated)
 
 
 def _fill(seats: int, ranked: list, votes: dict) -> tuple[list, list]:
@@ -130,28 +133,26 @@ def _fill(seats: int, ranked: list, votes: dict) -> tuple[list, list]:
     return elected, tied
 
 
-def count_round(seats: int, present: int, votes: dict, women: set | None = None,
+def count_round(seats: int, base: int, votes: dict, women: set | None = None,
                 reserve_woman: bool = False) -> RoundResult:
-    """Decide one round: more than half of those present, in order of votes,
-    until the seats are filled. With reserve_woman, when no woman would be
-    elected, one seat is kept for the best-placed woman with a majority (or
-    left open for a run-off among women)."""
+    """Decide one round: more than half of `base` (those entitled to attend by
+    default), in order of votes, until the seats are filled. The woman rule
+    never unseats a candidate elected with a majority: with reserve_woman and
+    no woman elected, a seat left open is kept for a woman (the run-off for
+    the last open seat is among women); when men with a majority fill every
+    seat, the rule is reported unmet."""
     women = women or set()
     ranked = sorted(votes, key=lambda k: -votes[k])  # stable: ties keep the candidate order
-    majority = [k for k in ranked if is_majority(votes[k], present)]
+    majority = [k for k in ranked if is_majority(votes[k], base)]
     result = RoundResult(seats=seats)
     result.below_majority = [k for k in ranked if k not in majority]
     elected, tied = _fill(seats, majority, votes)
-    if reserve_woman and seats > 0 and not any(k in women for k in elected):
-        men = [k for k in majority if k not in women]
-        elected, tied = _fill(seats - 1, men, votes)
-        woman_elected, woman_tied = _fill(1, [k for k in majority if k in women], votes)
-        elected += woman_elected
-        tied += woman_tied
-        result.woman_seat_open = not woman_elected
     result.elected = sorted(elected, key=lambda k: -votes[k])
     result.tied = tied
     result.open_seats = seats - len(elected)
+    if reserve_woman and seats > 0 and not any(k in women for k in elected):
+        result.woman_seat_open = result.open_seats > 0
+        result.woman_rule_unmet = result.open_seats == 0
     return result
 
 
@@ -215,14 +216,14 @@ def age_on(birth: dt.date, day: dt.date) -> int:
 
 def eligibility(sex: str, birth: dt.date, incumbent: bool, on: dt.date, limits: dict) -> tuple[bool, str]:
     """(eligible, reason) of one nominee under the age limits
-    {'incumbent': {'男': 57, '女': 52}, 'new': {'男': 55, '女': 50}}."""
+    {'incumbent': {'男': 57, '女': 52}, 'new': {'男': 55, '女': 50}} (None = no limit)."""
     age = age_on(birth, on)
     kind = "incumbent" if incumbent else "new"
     limit = limits[kind].get(sex)
     label = "留任" if incumbent else "新进"
     if limit is not None and age > limit:
         return False, f"{age} 岁，超过{label}人选年龄上限 {limit} 岁（{sex}）"
-    return True, f"{age} 岁，{label}人选（上限 {limit} 岁）"
+    return True, f"{age} 岁，{label}人选（" + (f"上限 {limit} 岁）" if limit is not None else "不限年龄）")
 
 
 # ---- reading -----------------------------------------------------------------
@@ -232,10 +233,13 @@ def _table_exists(db, name: str) -> bool:
 
 
 def age_limits(db) -> dict:
-    """The age limits from settings."""
-    g = lambda k: int(settings.get(db, k))  # noqa: E731
-    return {"incumbent": {"男": g("election.age_max_incumbent_male"), "女": g("election.age_max_incumbent_female")},
-            "new": {"男": g("election.age_max_new_male"), "女": g("election.age_max_new_female")}}
+    """The nominee age limits: the roster's eligibility configuration."""
+    return eligibility_rules(db).age_limits
+
+
+def majority_of_present(db) -> bool:
+    """True only where a county rule counts the majority on those present."""
+    return bool(settings.get(db, "election.majority_of_present"))
 
 
 def margin_of(db, kind: str) -> int:
@@ -326,7 +330,7 @@ def nominees(db, event_uuid: str) -> list[dict]:
         n["incumbent"] = incumbent
         ok, reason = eligibility(n["sex"], dt.date.fromisoformat(n["birth_date"]), incumbent, on, limits)
         if n["withdrawn"]:
-            ok, reason = False, "已放弃"
+            ok, reason = False, "已放弃" + (f"（{n['note']}）" if n["note"] == NOT_NOMINATED else "")
         n["eligible"], n["eligibility_reason"] = ok, reason
         n["age"] = age_on(dt.date.fromisoformat(n["birth_date"]), on)
     return out
@@ -334,10 +338,10 @@ def nominees(db, event_uuid: str) -> list[dict]:
 
 def woman_rule(db, event_uuid: str) -> dict:
     """Whether the at-least-one-woman rule holds among the eligible nominees."""
-    required = bool(settings.get(db, "election.require_woman"))
+    rules: Eligibility = eligibility_rules(db)
     women = [n for n in nominees(db, event_uuid) if n["eligible"] and n["sex"] == "女"]
-    return {"required": required, "eligible_women": len(women),
-            "seat_held_open": required and not women}
+    return {"required": rules.require_woman, "eligible_women": len(women),
+            "seat_held_open": rules.require_woman and rules.keep_seat_for_woman and not women}
 
 
 def rec_units(db, event_uuid: str) -> list[dict]:
@@ -394,7 +398,8 @@ def seats_to_fill(db, race: dict, cands: list[dict] | None = None) -> tuple[int,
     """(seats to fill, one seat held open for want of a woman candidate)."""
     if cands is None:
         cands = candidates(db, race["uuid"])
-    if race["woman_seat"] and settings.get(db, "election.require_woman") and cands \
+    rules = eligibility_rules(db)
+    if race["woman_seat"] and rules.require_woman and rules.keep_seat_for_woman and cands \
             and not any(c["sex"] == "女" for c in cands):
         return max(race["seats"] - 1, 0), True
     return race["seats"], False
@@ -425,25 +430,80 @@ def race_result(db, race_uuid: str) -> dict:
     steps: list = []
     open_seats = seats
     next_pool = [c["nominee_uuid"] for c in cands]
-    woman_needed = bool(race["woman_seat"]) and bool(settings.get(db, "election.require_woman")) and bool(women)
-    by_expected = bool(settings.get(db, "election.majority_of_expected"))
+    woman_needed = bool(race["woman_seat"]) and eligibility_rules(db).require_woman and bool(women)
+    by_present = majority_of_present(db)
+    woman_unmet = False
     for rnd in rounds(db, race_uuid):
         if open_seats <= 0:
             break
         reserve = woman_needed and not any(k in women for k in elected)
-        base = rnd["expected"] if by_expected and rnd["expected"] else rnd["present"]
+        if not by_present and not rnd["expected"]:
+            raise ValidationError(f"{race['name']}第 {rnd['round_no']} 轮", "没有录入应到人数：当选按超过应到人数半数计算，"
+                                                                      "请撤销这一轮后连同应到人数重新录入。")
+        base = rnd["present"] if by_present else rnd["expected"]
         res = count_round(open_seats, base, rnd["votes"], women, reserve)
+        woman_unmet = res.woman_rule_unmet
         elected += res.elected
         open_seats = res.open_seats
         next_pool = runoff_candidates(res, rnd["votes"], race["margin"], women)
         steps.append({"round_no": rnd["round_no"], "present": rnd["present"], "expected": rnd["expected"],
                       "attendance": rnd["attendance"], "valid": rnd["valid"], "invalid": rnd["ballots_invalid"],
-                      "majority_base": base, "need": base // 2 + 1, "result": res,
-                      "votes": rnd["votes"]})
+                      "majority_base": base, "majority_of": "实到" if by_present else "应到",
+                      "need": base // 2 + 1, "result": res, "votes": rnd["votes"]})
     return {"race": race, "seats": seats, "held_open_for_woman": held_open, "elected": elected,
+            "woman_rule_unmet": woman_unmet,
             "elected_names": [names.get(k, k) for k in elected], "open_seats": open_seats,
             "runoff_pool": next_pool if open_seats > 0 else [], "steps": steps, "names": names,
             "next_round_no": len(steps) + 1}
+
+
+def committee_elected(db, event_uuid: str) -> set | None:
+    """Nominees elected to the new committee so far; None when the event has no committee race."""
+    committee = [r for r in races(db, event_uuid) if r["kind"] == "committee"]
+    if not committee:
+        return None
+    out: set = set()
+    for r in committee:
+        out |= set(race_result(db, r["uuid"])["elected"])
+    return out
+
+
+def elected_elsewhere(db, race: dict) -> dict:
+    """{nominee: race name} of those already elected to another leadership race
+    of the event that may not be held together with `race` (the committee is
+    no leadership post; a race marked may_combine may be held with any)."""
+    out = {}
+    if race["kind"] == "committee" or race.get("may_combine"):
+        return out
+    for r in races(db, race["event_uuid"]):
+        if r["uuid"] == race["uuid"] or r["kind"] == "committee" or r.get("may_combine"):
+            continue
+        for key in race_result(db, r["uuid"])["elected"]:
+            out[key] = r["name"]
+    return out
+
+
+def check_linked(db, race: dict, keys, names: dict) -> None:
+    """Refuse a candidate of a linked race: the secretary and deputy races take
+    only members elected to the new committee, and nobody already elected to a
+    leadership post that may not be held together with this one."""
+    keys = list(keys)
+    if not keys:
+        return
+    if race["kind"] in FROM_COMMITTEE:
+        members = committee_elected(db, race["event_uuid"])
+        if members is not None:
+            if not members:
+                raise ValidationError(f"{race['name']}候选人", "党委委员尚未选出：书记、副书记须从新当选的党委委员中产生。")
+            for key in keys:
+                if key not in members:
+                    raise ValidationError(f"{race['name']}候选人", f"“{names.get(key, key)}”未当选新一届党委委员，"
+                                                                  f"不能作为{race['name']}候选人。")
+    taken = elected_elsewhere(db, race)
+    for key in keys:
+        if key in taken:
+            raise ValidationError(f"{race['name']}候选人", f"“{names.get(key, key)}”已当选{taken[key]}，"
+                                                          f"两职不能兼任，不能再作为{race['name']}候选人。")
 
 
 # ---- actions -----------------------------------------------------------------
@@ -494,7 +554,7 @@ def _race_values(spec: dict, order: int) -> dict:
         raise ValidationError(f"{name}应选名额", "应在 1 到 50 之间。")
     return {"name": name, "kind": kind, "seats": seats, "organ_uuid": spec.get("organ_uuid") or None,
             "post_uuid": spec.get("post_uuid") or None, "woman_seat": int(bool(spec.get("woman_seat"))),
-            "sort_order": int(spec.get("sort_order", order))}
+            "may_combine": int(bool(spec.get("may_combine"))), "sort_order": int(spec.get("sort_order", order))}
 
 
 def add_race(db, actor, event_uuid: str, spec: dict) -> str:
@@ -537,7 +597,8 @@ def add_nominee(db, actor, event_uuid: str, *, name: str = "", sex: str = "", bi
     """Record a self-nomination (自荐报名). A roster cadre's name, sex and birth
     date are taken from the roster when not given."""
     require(actor, WRITE)
-    get_event(db, event_uuid)
+    if get_event(db, event_uuid)["nominations_closed_at"]:
+        raise ValidationError("自荐报名", "报名已截止，不能再报名。")
     cadre = _roster_cadre(db, cadre_uuid) if cadre_uuid else None
     if cadre_uuid and cadre is None and _table_exists(db, "cadres"):
         raise ValidationError("干部", "名册中找不到这名干部。")
@@ -565,6 +626,46 @@ def add_nominee(db, actor, event_uuid: str, *, name: str = "", sex: str = "", bi
                                      "AND deleted = 0", [event_uuid, cadre_uuid]).fetchone():
             raise ValidationError("干部", f"“{name}”已报名。")
         return records.insert(db, "election_nominees", values, actor)
+
+
+def incumbents_not_nominated(db, event_uuid: str) -> list[dict]:
+    """Roster cadres holding a seat of the leadership team on the event date
+    who have not self-nominated (uuid, name, sex, birth_date)."""
+    ev = get_event(db, event_uuid)
+    if not _table_exists(db, "appointments"):
+        return []
+    day = ev["event_date"]
+    return records.rows(
+        db, "SELECT DISTINCT c.uuid, c.name, c.sex, c.birth_date, c.id FROM cadres c "
+            "JOIN appointments a ON a.cadre_uuid = c.uuid JOIN posts p ON p.uuid = a.post_uuid "
+            "WHERE c.deleted = 0 AND c.status = '在职' AND a.deleted = 0 AND p.is_team = 1 AND c.township_code = ? "
+            "AND (a.start_date IS NULL OR a.start_date = '' OR a.start_date <= ?) "
+            "AND (a.end_date IS NULL OR a.end_date = '' OR a.end_date >= ?) "
+            "AND c.uuid NOT IN (SELECT cadre_uuid FROM election_nominees WHERE event_uuid = ? AND deleted = 0 "
+            "AND cadre_uuid IS NOT NULL) ORDER BY c.id", [ev["township_code"], day, day, event_uuid])
+
+
+def close_nominations(db, actor, event_uuid: str) -> int:
+    """End self-nomination (自荐报名截止): every incumbent team member who did
+    not self-nominate is recorded as a withdrawn nominee [002]. Returns how
+    many were recorded. Refuses an incumbent whose sex or birth date the
+    roster lacks (the record must say who withdrew)."""
+    require(actor, WRITE)
+    ev = get_event(db, event_uuid)
+    if ev["nominations_closed_at"]:
+        raise ValidationError("自荐报名", f"已于 {ev['nominations_closed_at']} 截止。")
+    missing = incumbents_not_nominated(db, event_uuid)
+    for c in missing:
+        if c["sex"] not in SEXES or not c["birth_date"]:
+            raise ValidationError("干部", f"现任班子成员“{c['name']}”在名册中缺少性别或出生日期，请先补全。")
+    with db.atomic():
+        for c in missing:
+            records.insert(db, "election_nominees", {
+                "event_uuid": event_uuid, "cadre_uuid": c["uuid"], "name": c["name"], "sex": c["sex"],
+                "birth_date": _full_date(c["birth_date"]), "is_incumbent": 1,
+                "current_post": _current_titles(db, c["uuid"]), "withdrawn": 1, "note": NOT_NOMINATED}, actor)
+        records.update(db, "election_events", event_uuid, {"nominations_closed_at": records.now_iso()}, actor)
+    return len(missing)
 
 
 def delete_nominee(db, actor, nominee_uuid: str) -> None:
@@ -757,6 +858,7 @@ def set_candidates(db, actor, race_uuid: str, nominee_uuids: list[str]) -> None:
         if key in seen:
             raise ValidationError(f"{race['name']}候选人", f"“{noms[key]['name']}”重复。")
         seen.append(key)
+    check_linked(db, race, seen, {k: n["name"] for k, n in noms.items()})
     cands = [{"sex": noms[k]["sex"]} for k in seen]
     seats, _ = seats_to_fill(db, race, cands)
     check_margin(race["name"], seats, len(seen), race["margin"])
@@ -787,6 +889,8 @@ def record_round(db, actor, race_uuid: str, *, present, ballots_returned, ballot
         pool, seats = state["runoff_pool"], state["open_seats"]
     names = state["names"]
     expected, present = _int(expected or 0, "应到人数"), _int(present, "实到人数")
+    if not expected and not majority_of_present(db):
+        raise ValidationError("应到人数", "必须填写：当选须获得超过应到会人数半数的选票。")
     returned = _int(ballots_returned, "收回选票")
     if expected and present > expected:
         raise ValidationError("实到人数", f"{present} 人多于应到 {expected} 人。")
@@ -796,6 +900,7 @@ def record_round(db, actor, race_uuid: str, *, present, ballots_returned, ballot
     for key in votes:
         if key not in pool:
             raise ValidationError("得票", f"“{names.get(key, key)}”不是本轮候选人。")
+    check_linked(db, race, [k for k, n in votes.items() if int(n or 0) > 0], names)
     validate_tally(returned, ballots_invalid, votes, seats, names)
     held = parse_date(held_on, "选举日期")
     with db.atomic():
@@ -932,7 +1037,7 @@ def results_for_notice(db, event_uuid: str) -> dict:
     """The election results per race, for the third notice."""
     ev = get_event(db, event_uuid)
     data = _notice_head(db, ev, "选举结果")
-    data["columns"] = ["职位", "应选", "轮次", "实到", "姓名", "得票", "结果"]
+    data["columns"] = ["职位", "应选", "轮次", "应到", "实到", "姓名", "得票", "结果"]
     rows, notes = [], []
     for res in results(db, event_uuid):
         race = res["race"]
@@ -940,13 +1045,18 @@ def results_for_notice(db, event_uuid: str) -> dict:
             r = step["result"]
             for key, votes in sorted(step["votes"].items(), key=lambda kv: -kv[1]):
                 outcome = "当选" if key in r.elected else ("票数相同，另行选举" if key in r.tied else "未当选")
-                rows.append([race["name"], res["seats"], step["round_no"], step["present"],
+                rows.append([race["name"], res["seats"], step["round_no"], step["expected"] or "", step["present"],
                              res["names"].get(key, key), votes, outcome])
         if res["held_open_for_woman"]:
             notes.append(f"{race['name']}：无女性候选人，保留 1 个职位。")
+        if res["woman_rule_unmet"]:
+            notes.append(f"{race['name']}：当选人中没有女干部（得票过半者均已当选，不因女干部职位而落选）。")
         if res["open_seats"]:
             notes.append(f"{race['name']}：尚有 {res['open_seats']} 个名额待另行选举。")
     data["rows"], data["notes"] = rows, notes
+    base = "实到" if majority_of_present(db) else "应到会"
+    data["intro"] = (f"根据换届工作有关规定，现将大会选举结果予以公示。当选须获得超过{base}人数半数的选票，"
+                     "按得票多少依次当选。")
     return data
 
 

@@ -14,7 +14,7 @@ migrations = Migrations("roster")
 
 # Parents before children: the handoff import follows this order.
 for _name in ("cadres", "organs", "posts", "appointments", "duty_areas", "duty_assignments",
-              "village_liaisons", "contact_points", "village_officials", "whereabouts"):
+              "village_liaisons", "contact_points", "village_officials", "whereabouts", "leave_requests"):
     register_travel_table(_name)
 
 
@@ -132,3 +132,40 @@ def m001_roster(db):
     )
     db.execute("CREATE UNIQUE INDEX idx_whereabouts_day ON whereabouts(cadre_uuid, date) WHERE deleted = 0")
     db.execute("CREATE INDEX idx_whereabouts_date ON whereabouts(date, status)")
+
+
+# Area kinds known before m002 named the finance flag only; the rest are read
+# from the area's name (the words of models.roster.team.AREA_KINDS).
+_M002_KIND_WORDS = [
+    ("财政金融", ("财政", "金融", "财务", "国资", "审计", "税")), ("党的建设", ("党建", "党的建设", "组织")),
+    ("纪检监察", ("纪检", "监察", "廉政")), ("人大工作", ("人大",)), ("政协工作", ("政协",)),
+    ("经济发展", ("经济", "招商", "工业", "企业", "商贸")), ("农业农村", ("农业", "农村", "乡村", "林业", "水利")),
+    ("社会事务", ("社会", "民政", "残联", "教育", "卫生", "文化", "便民")), ("城镇建设", ("城镇", "建设", "规划", "环境")),
+    ("安全稳定", ("安全", "综治", "信访", "维稳", "武装", "应急")), ("宣传统战", ("宣传", "统战", "群团")),
+]
+
+
+@migrations()
+def m002_team_rules(db):
+    """Duty-area kinds (the finance rule reads them, not a manual flag), the
+    cadre's public contact numbers, and leave requests (请销假)."""
+    db.execute("ALTER TABLE duty_areas ADD COLUMN kind TEXT NOT NULL DEFAULT '其他'")
+    for uuid, name, is_finance in db.execute("SELECT uuid, name, is_finance FROM duty_areas").fetchall():
+        kind = "财政金融" if is_finance else next(
+            (k for k, words in _M002_KIND_WORDS if any(w in (name or "") for w in words)), "其他")
+        db.execute("UPDATE duty_areas SET kind = ? WHERE uuid = ?", [kind, uuid])
+    db.execute("ALTER TABLE cadres ADD COLUMN office_phone TEXT")       # 办公电话 (public)
+    db.execute("ALTER TABLE cadres ADD COLUMN public_phone TEXT")       # 公开联系电话 (public)
+    db.execute("ALTER TABLE cadres ADD COLUMN publish_mobile INTEGER NOT NULL DEFAULT 0")  # may print `phone`
+    create_travel_table(
+        db, "leave_requests",
+        "cadre_uuid TEXT NOT NULL REFERENCES cadres(uuid), "
+        "kind TEXT NOT NULL, "                          # 事假 / 病假 / 年休假 …
+        "start_date TEXT NOT NULL, end_date TEXT NOT NULL, reason TEXT, "
+        "approver_uuid TEXT, "                          # the leader in charge who decides
+        "stand_in_uuid TEXT, "                          # 缺位补位: who covers a team member's duties
+        "status TEXT NOT NULL DEFAULT '待批', "           # 待批 / 批准 / 不批准 / 已销假 / 撤回
+        "decided_on TEXT, decision_note TEXT, returned_on TEXT",
+    )
+    db.execute("CREATE INDEX idx_leave_cadre ON leave_requests(cadre_uuid, start_date)")
+    db.execute("CREATE INDEX idx_leave_dates ON leave_requests(start_date, end_date)")

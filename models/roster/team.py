@@ -76,6 +76,12 @@ DUTY_KINDS = ["分管", "协管"]
 LIAISON_KINDS = ["驻村", "联村"]
 WHEREABOUTS = ["在岗", "下村", "开会", "出差", "请假", "学习", "值班", "休息"]
 VILLAGE_ROLES = ["书记", "主任", "副书记", "副主任", "会计", "妇女主任", "委员"]
+# Kinds of duty area: the finance rule reads which kinds count as finance
+# (setting roster.finance_area_kinds), not a flag typed on each area.
+AREA_KINDS = ["党的建设", "财政金融", "经济发展", "农业农村", "社会事务", "城镇建设", "安全稳定", "纪检监察",
+              "人大工作", "政协工作", "宣传统战", "其他"]
+LEAVE_KINDS = ["事假", "病假", "年休假", "婚假", "产假", "丧假", "探亲假", "公休"]
+LEAVE_STATUSES = ["待批", "批准", "不批准", "已销假", "撤回"]
 
 MAX_NAME = 30
 MAX_LONG = 4000
@@ -352,7 +358,7 @@ def posts(db, township_code: str | None = None) -> list[dict]:
 
 def duty_areas(db, township_code: str | None = None) -> list[dict]:
     """Duty areas with the leaders in charge (分管) and assisting (协管)."""
-    sql = ("SELECT d.uuid, d.name, d.is_finance, d.office_uuid, d.note, "
+    sql = ("SELECT d.uuid, d.name, d.kind, d.office_uuid, d.note, "
            "(SELECT name FROM offices f WHERE f.uuid = d.office_uuid) AS office "
            "FROM duty_areas d WHERE d.deleted = 0")
     params = []
@@ -428,11 +434,15 @@ def contact_points(db, cadre_uuid: str | None = None, township_code: str | None 
     return records.rows(db, sql + " ORDER BY k.id", params)
 
 
-def division_of_duties(db, township_code: str | None = None) -> list[dict]:
-    """Per team member (for the 分工 notice): name, posts (cross-appointments,
-    '、'-joined), duty areas in charge (分管) and assisted (协管), contact villages,
-    contact points. Plain dicts, team order."""
+def division_of_duties(db, township_code: str | None = None, on=None) -> list[dict]:
+    """Per team member (for the 分工 notice and the duties board): name, posts
+    (cross-appointments, '、'-joined), duty areas in charge (分管) and assisted
+    (协管), contact villages, contact points, the public contact number, and
+    `away` ({'kind', 'until', 'stand_in'} while on approved leave on `on`,
+    today by default: 缺位补位). Plain dicts, team order."""
     team = current_team(db, township_code)
+    away = stand_ins(db, on or today(), township_code)
+    numbers = contact_numbers(db, township_code)
     areas = duty_areas(db, township_code)
     villages = village_coverage(db, township_code)
     points = contact_points(db, township_code=township_code)
@@ -445,8 +455,14 @@ def division_of_duties(db, township_code: str | None = None) -> list[dict]:
             "duty_areas": in_charge, "assists": assist,
             "villages": [v["name"] for v in villages for link in v["liaisons"] if link["cadre_uuid"] == m["uuid"]],
             "contact_points": [p["name"] for p in points if p["cadre_uuid"] == m["uuid"]],
+            "phone": numbers.get(m["uuid"], ""), "away": away.get(m["uuid"]),
         })
     return out
+
+
+def areas_without_leader(db, township_code: str | None = None) -> list[str]:
+    """Names of the duty areas nobody is in charge of (职责盲区)."""
+    return [a["name"] for a in duty_areas(db, township_code) if not a["leaders"]]
 
 
 def whereabouts_board(db, date, township_code: str | None = None) -> list[dict]:
@@ -602,6 +618,12 @@ def validate_cadre(values: dict, row: int | None = None) -> dict:
                     raise err(label, f"{out[field]} 早于出生日期 {birth}。")
         if "phone" in values:
             out["phone"] = validate_phone(values.get("phone"), "电话") or None
+        if "office_phone" in values:
+            out["office_phone"] = validate_phone(values.get("office_phone"), "办公电话") or None
+        if "public_phone" in values:
+            out["public_phone"] = validate_phone(values.get("public_phone"), "公开联系电话") or None
+        if "publish_mobile" in values:
+            out["publish_mobile"] = int(bool(values.get("publish_mobile")))
         if "status" in values:
             status = values.get("status") or "在职"
             if status not in ("在职", "离任"):
@@ -794,18 +816,37 @@ def delete_appointment(db, actor, appointment_uuid: str) -> None:
 
 # ---- writing: duties, liaison, contact points, village 两委 -----------------
 
-def add_duty_area(db, actor, name: str, is_finance: bool = False, office_uuid: str | None = None,
+def _area_kind(kind) -> str:
+    kind = (kind or "其他").strip()
+    if kind not in AREA_KINDS:
+        raise ValidationError("领域类别", f"“{kind}”不是分管领域类别（可选：{'、'.join(AREA_KINDS)}）。")
+    return kind
+
+
+def add_duty_area(db, actor, name: str, kind: str = "其他", office_uuid: str | None = None,
                   sort_order: int = 0, note: str = "") -> str:
-    """Create a duty area (分管领域). is_finance marks 财政 (the top leader must not hold it)."""
+    """Create a duty area (分管领域) of a kind from AREA_KINDS; the finance rule
+    knows the finance kinds (setting roster.finance_area_kinds)."""
     require(actor, WRITE)
     name = check_text(name, "分管领域", 50, required=True)
+    kind = _area_kind(kind)
     with db.atomic():
         if db.execute("SELECT 1 FROM duty_areas WHERE name = ? AND deleted = 0 AND township_code = ?",
                       [name, records.local_township_code(db)]).fetchone():
             raise ValidationError("分管领域", f"“{name}”已存在。")
-        return records.insert(db, "duty_areas", {"name": name, "is_finance": int(bool(is_finance)),
+        return records.insert(db, "duty_areas", {"name": name, "kind": kind, "is_finance": int(kind == "财政金融"),
                                                  "office_uuid": office_uuid, "sort_order": int(sort_order),
                                                  "note": check_text(note, "备注", 200)}, actor)
+
+
+def set_duty_area_kind(db, actor, area_uuid: str, kind: str) -> dict:
+    """Change the kind of a duty area."""
+    require(actor, WRITE)
+    kind = _area_kind(kind)
+    if records.get(db, "duty_areas", area_uuid) is None:
+        raise ValidationError("分管领域", "不存在或已删除。")
+    with db.atomic():
+        return records.update(db, "duty_areas", area_uuid, {"kind": kind, "is_finance": int(kind == "财政金融")}, actor)
 
 
 def delete_duty_area(db, actor, area_uuid: str) -> None:
@@ -1004,3 +1045,224 @@ def create_standard_structure(db, actor) -> dict:
             for j, (title, role, rank, is_team) in enumerate(post_list):
                 out[title] = add_post(db, actor, organ_uuid, title, role, rank, is_team, sort_order=j)
         return out
+
+
+# ---- public contact numbers -----------------------------------------------------
+
+def public_contact(cadre: dict) -> str:
+    """The number a public sheet (连心卡) may print for a cadre: the 公开联系电话,
+    else the 办公电话, else the mobile only when the cadre's record says it may
+    be published. Never the private mobile otherwise."""
+    for key in ("public_phone", "office_phone"):
+        if cadre.get(key):
+            return cadre[key]
+    if cadre.get("publish_mobile") and cadre.get("phone"):
+        return cadre["phone"]
+    return ""
+
+
+def contact_numbers(db, township_code: str | None = None) -> dict[str, str]:
+    """{cadre uuid: public contact number} of the in-service cadres that have one."""
+    where, params = _scope(township_code, False)
+    out = {}
+    for r in records.rows(db, f"SELECT c.uuid, c.phone, c.office_phone, c.public_phone, c.publish_mobile "
+                              f"FROM cadres c WHERE {where}", params):
+        number = public_contact(r)
+        if number:
+            out[r["uuid"]] = number
+    return out
+
+
+# ---- 请销假 (leave) and 缺位补位 (stand-ins) -------------------------------------------
+
+LEAVE_NOTE = "请假（已批准）"  # marks the whereabouts days a leave wrote, so 销假 removes only those
+
+
+def leader_in_charge(db, cadre_uuid: str) -> dict | None:
+    """Who approves a cadre's leave: for staff, the team member in charge (分管)
+    of an area their office reports to; for a team member, the party
+    secretary; for the party secretary, nobody here (the county decides)."""
+    cadre = records.get(db, "cadres", cadre_uuid)
+    if cadre is None:
+        raise ValidationError("干部", "不存在或已删除。")
+    team = current_team(db, cadre["township_code"])
+    by_uuid = {m["uuid"]: m for m in team}
+    secretary = next((m for m in team if "party_secretary" in m["roles"]), None)
+    if cadre_uuid in by_uuid:
+        if secretary is None or secretary["uuid"] == cadre_uuid:
+            return None
+        return {"uuid": secretary["uuid"], "name": secretary["name"]}
+    if cadre.get("office_uuid"):
+        row = db.execute(
+            "SELECT s.cadre_uuid, c.name FROM duty_areas d JOIN duty_assignments s ON s.area_uuid = d.uuid "
+            "JOIN cadres c ON c.uuid = s.cadre_uuid WHERE d.office_uuid = ? AND d.deleted = 0 AND s.deleted = 0 "
+            "AND s.kind = '分管' AND c.deleted = 0 AND c.status = '在职' ORDER BY d.sort_order, d.id LIMIT 1",
+            [cadre["office_uuid"]]).fetchone()
+        if row and row[0] != cadre_uuid:
+            return {"uuid": row[0], "name": row[1]}
+    if secretary is not None:
+        return {"uuid": secretary["uuid"], "name": secretary["name"]}
+    return None
+
+
+def default_stand_in(db, cadre_uuid: str) -> dict | None:
+    """The 专职副书记 who covers an absent team member (缺位补位, seed 001): the
+    deputy secretary holding the fewest other posts, never the absentee."""
+    cadre = records.get(db, "cadres", cadre_uuid)
+    if cadre is None:
+        raise ValidationError("干部", "不存在或已删除。")
+    team = current_team(db, cadre["township_code"])
+    if cadre_uuid not in {m["uuid"] for m in team}:
+        return None
+    deputies = [m for m in team if "deputy_secretary" in m["roles"] and m["uuid"] != cadre_uuid]
+    if not deputies:
+        return None
+    best = min(deputies, key=lambda m: len(m["roles"] - {"deputy_secretary", "committee"}))
+    return {"uuid": best["uuid"], "name": best["name"]}
+
+
+def _leave_days(db, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The working days of a leave (the calendar refuses dates it does not cover)."""
+    from models.service.workdays import is_workday
+
+    days, d = [], start
+    while d <= end:
+        if is_workday(db, d):
+            days.append(d)
+        d += dt.timedelta(days=1)
+    return days
+
+
+def request_leave(db, actor, cadre_uuid: str, kind: str, start_date, end_date, reason: str = "",
+                  approver_uuid: str | None = None, stand_in_uuid: str | None = None) -> str:
+    """A cadre asks for leave (请假). The approver defaults to the leader in
+    charge, the stand-in of a team member to the 专职副书记. Refuses a leave
+    overlapping another one still pending or approved."""
+    require(actor, WRITE)
+    cadre = records.get(db, "cadres", cadre_uuid)
+    if cadre is None or cadre["status"] != "在职":
+        raise ValidationError("干部", "不存在或已不在职。")
+    if kind not in LEAVE_KINDS:
+        raise ValidationError("假别", f"应为 {' / '.join(LEAVE_KINDS)} 之一。")
+    start = parse_date(start_date, "开始日期", allow_future=True)
+    end = parse_date(end_date, "结束日期", allow_future=True)
+    if start is None or end is None:
+        raise ValidationError("请假日期", "开始和结束日期都不能为空。")
+    if end < start:
+        raise ValidationError("结束日期", f"{end.isoformat()} 早于开始日期 {start.isoformat()}。")
+    if (end - start).days > 366:
+        raise ValidationError("结束日期", "一次请假不能超过一年。")
+    reason = check_text(reason, "事由", 200)
+    if approver_uuid is None:
+        leader = leader_in_charge(db, cadre_uuid)
+        approver_uuid = leader["uuid"] if leader else None
+    elif records.get(db, "cadres", approver_uuid) is None:
+        raise ValidationError("审批领导", "不存在或已删除。")
+    if approver_uuid == cadre_uuid:
+        raise ValidationError("审批领导", "不能由本人审批自己的请假。")
+    if stand_in_uuid is None:
+        stand_in = default_stand_in(db, cadre_uuid)
+        stand_in_uuid = stand_in["uuid"] if stand_in else None
+    elif records.get(db, "cadres", stand_in_uuid) is None or stand_in_uuid == cadre_uuid:
+        raise ValidationError("补位领导", "不存在，或就是请假人本人。")
+    with db.atomic():
+        clash = db.execute("SELECT start_date, end_date FROM leave_requests WHERE cadre_uuid = ? AND deleted = 0 "
+                           "AND status IN ('待批', '批准') AND start_date <= ? AND end_date >= ?",
+                           [cadre_uuid, end.isoformat(), start.isoformat()]).fetchone()
+        if clash:
+            raise ValidationError("请假日期", f"与已有的请假（{clash[0]} 至 {clash[1]}）重叠。")
+        return records.insert(db, "leave_requests", {
+            "cadre_uuid": cadre_uuid, "kind": kind, "start_date": start.isoformat(), "end_date": end.isoformat(),
+            "reason": reason or None, "approver_uuid": approver_uuid, "stand_in_uuid": stand_in_uuid,
+            "status": "待批"}, actor)
+
+
+def _leave(db, leave_uuid: str) -> dict:
+    row = records.get(db, "leave_requests", leave_uuid)
+    if row is None:
+        raise ValidationError("请假", "记录不存在或已删除。")
+    return row
+
+
+def decide_leave(db, actor, leave_uuid: str, approve: bool, note: str = "", decided_on=None) -> dict:
+    """The leader in charge approves (批准) or refuses (不批准) a pending leave.
+    An approved leave marks its working days 请假 on the whereabouts board."""
+    require(actor, WRITE)
+    leave = _leave(db, leave_uuid)
+    if leave["status"] != "待批":
+        raise ValidationError("请假", f"这条请假已是“{leave['status']}”，不能再审批。")
+    if leave["approver_uuid"] is None and approve:
+        raise ValidationError("审批领导", "这名干部的请假由上级审批（本镇无审批领导），请先填写审批领导。")
+    note = check_text(note, "审批意见", 200)
+    day = parse_date(decided_on or today(), "审批日期", allow_future=False)
+    with db.atomic():
+        if approve:
+            start, end = dt.date.fromisoformat(leave["start_date"]), dt.date.fromisoformat(leave["end_date"])
+            for d in _leave_days(db, start, end):
+                _set_whereabouts(db, actor, leave["cadre_uuid"], d, "请假", "", f"{LEAVE_NOTE}{leave['kind']}")
+        return records.update(db, "leave_requests", leave_uuid, {
+            "status": "批准" if approve else "不批准", "decided_on": day.isoformat(),
+            "decision_note": note or None}, actor)
+
+
+def return_from_leave(db, actor, leave_uuid: str, returned_on=None) -> dict:
+    """销假: the cadre is back on `returned_on`; the leave's 请假 days from then on
+    come off the whereabouts board."""
+    require(actor, WRITE)
+    leave = _leave(db, leave_uuid)
+    if leave["status"] != "批准":
+        raise ValidationError("销假", f"只有已批准的请假才能销假（这条是“{leave['status']}”）。")
+    back = parse_date(returned_on or today(), "销假日期", allow_future=True)
+    if back.isoformat() < leave["start_date"]:
+        raise ValidationError("销假日期", f"{back.isoformat()} 早于请假开始日期 {leave['start_date']}。")
+    with db.atomic():
+        for (key,) in db.execute("SELECT uuid FROM whereabouts WHERE cadre_uuid = ? AND deleted = 0 AND date >= ? "
+                                 "AND date <= ? AND status = '请假' AND note LIKE ?",
+                                 [leave["cadre_uuid"], back.isoformat(), leave["end_date"], LEAVE_NOTE + "%"]).fetchall():
+            records.delete(db, "whereabouts", key, actor)
+        return records.update(db, "leave_requests", leave_uuid, {"status": "已销假", "returned_on": back.isoformat()},
+                              actor)
+
+
+def withdraw_leave(db, actor, leave_uuid: str) -> dict:
+    """The cadre withdraws a leave still pending (撤回)."""
+    require(actor, WRITE)
+    leave = _leave(db, leave_uuid)
+    if leave["status"] != "待批":
+        raise ValidationError("请假", f"只有待批的请假可以撤回（这条是“{leave['status']}”）。")
+    with db.atomic():
+        return records.update(db, "leave_requests", leave_uuid, {"status": "撤回"}, actor)
+
+
+def leave_requests(db, township_code: str | None = None, status: str | None = None) -> list[dict]:
+    """Leave requests, newest first, with the cadre's, approver's and stand-in's names."""
+    sql = ("SELECT l.uuid, l.cadre_uuid, c.name, l.kind, l.start_date, l.end_date, l.reason, l.status, "
+           "l.approver_uuid, (SELECT name FROM cadres WHERE uuid = l.approver_uuid) AS approver, "
+           "l.stand_in_uuid, (SELECT name FROM cadres WHERE uuid = l.stand_in_uuid) AS stand_in, "
+           "l.decided_on, l.decision_note, l.returned_on FROM leave_requests l JOIN cadres c ON c.uuid = l.cadre_uuid "
+           "WHERE l.deleted = 0")
+    params: list = []
+    if township_code:
+        sql += " AND l.township_code = ?"
+        params.append(township_code)
+    if status:
+        sql += " AND l.status = ?"
+        params.append(status)
+    return records.rows(db, sql + " ORDER BY l.start_date DESC, l.id DESC", params)
+
+
+def stand_ins(db, date, township_code: str | None = None) -> dict[str, dict]:
+    """{absent team member's uuid: {'leave_uuid', 'kind', 'until', 'stand_in_uuid',
+    'stand_in'}} for approved leave covering `date` (缺位补位 on the duties board)."""
+    day = parse_date(date, "日期").isoformat()
+    sql = ("SELECT l.uuid, l.cadre_uuid, l.kind, l.end_date, l.stand_in_uuid, "
+           "(SELECT name FROM cadres WHERE uuid = l.stand_in_uuid) AS stand_in FROM leave_requests l "
+           "WHERE l.deleted = 0 AND l.status = '批准' AND l.start_date <= ? AND l.end_date >= ?")
+    params: list = [day, day]
+    if township_code:
+        sql += " AND l.township_code = ?"
+        params.append(township_code)
+    team = {m["uuid"] for m in current_team(db, township_code)}
+    return {r["cadre_uuid"]: {"leave_uuid": r["uuid"], "kind": r["kind"], "until": r["end_date"],
+                              "stand_in_uuid": r["stand_in_uuid"], "stand_in": r["stand_in"] or ""}
+            for r in records.rows(db, sql, params) if r["cadre_uuid"] in team}

@@ -13,21 +13,20 @@ _COLUMN_STYLE = {
     "出生年月": (1.4, "CENTER"), "政治面貌": (1.5, "CENTER"), "学历": (0.8, "CENTER"),
     "现任职务": (2.2, "LEFT"), "报名职位": (1.2, "CENTER"), "资格审查": (1.8, "LEFT"),
     "得票": (0.8, "RIGHT"), "得票率": (0.9, "RIGHT"), "确定为人选": (1.0, "CENTER"),
-    "职位": (1.3, "CENTER"), "应选": (0.6, "CENTER"), "轮次": (0.6, "CENTER"), "实到": (0.7, "RIGHT"),
+    "职位": (1.3, "CENTER"), "应选": (0.6, "CENTER"), "轮次": (0.6, "CENTER"), "应到": (0.7, "RIGHT"), "实到": (0.7, "RIGHT"),
     "结果": (1.6, "LEFT"),
 }
 
 _INTRO = {
     "election_eligibility": "根据换届工作有关规定，经资格审查，现将报名人员资格审查结果予以公示，接受群众监督。",
     "election_recommendation": "根据换届工作有关规定，各单位党员、群众代表两票推选结果汇总如下，现予以公示。",
-    "election_results": "根据换届工作有关规定，现将大会选举结果予以公示。当选须获得超过实到人数半数的选票，"
-                        "按得票多少依次当选。",
 }
 
 
 def _render(data: dict, serial: str, paper: str, progress) -> bytes:
     doc = new_document(data, data["title"], serial, paper)
-    doc.paragraph(_INTRO.get(data.get("kind") or "", ""))
+    # The results notice states the majority rule in force: its sentence comes with the data.
+    doc.paragraph(data.get("intro") or _INTRO.get(data.get("kind") or "", ""))
     columns = [Column(c, *_COLUMN_STYLE.get(c, (1.0, "CENTER"))) for c in data["columns"]]
     doc.table(columns, [[("" if v is None else str(v)) for v in row] for row in data["rows"]], font_size=11)
     for note in data.get("notes") or []:

@@ -120,7 +120,7 @@ class ElectionWindow(QDialog):
 
     def _write_widgets(self):
         return [self.new_event_btn, self.edit_event_btn, self.add_race_btn, self.add_nominee_btn, self.withdraw_btn,
-                self.delete_nominee_btn, self.unit_btn,
+                self.delete_nominee_btn, self.close_noms_btn, self.unit_btn,
                 self.edit_unit_btn, self.import_units_btn, self.shortlist_btn, self.save_cands_btn, self.save_round_btn,
                 self.undo_round_btn, self.appoint_btn]
 
@@ -200,11 +200,15 @@ class ElectionWindow(QDialog):
         self.withdraw_btn.clicked.connect(self._toggle_withdrawn)
         self.delete_nominee_btn = QPushButton(self.tr("删除误录"))
         self.delete_nominee_btn.clicked.connect(self._delete_nominee)
+        self.close_noms_btn = QPushButton(self.tr("报名截止…"))
+        self.close_noms_btn.setToolTip(self.tr("截止自荐报名：未报名的现任班子成员登记为放弃（作弃权处理）"))
+        self.close_noms_btn.clicked.connect(self._close_nominations)
         notice_btn = QPushButton(self.tr("生成资格公示…"))
         notice_btn.clicked.connect(lambda: self._publish("election_eligibility"))
         row.addWidget(self.add_nominee_btn)
         row.addWidget(self.withdraw_btn)
         row.addWidget(self.delete_nominee_btn)
+        row.addWidget(self.close_noms_btn)
         row.addStretch(1)
         row.addWidget(notice_btn)
         nl.addLayout(row)
@@ -268,6 +272,18 @@ class ElectionWindow(QDialog):
             return
         row = next(n for n in el.nominees(self.ctx.db, self.event_uuid) if n["uuid"] == key)
         self._act(el.set_nominee_flags, key, withdrawn=not row["withdrawn"])
+        self.refresh()
+
+    def _close_nominations(self) -> None:
+        missing = el.incumbents_not_nominated(self.ctx.db, self.event_uuid)
+        names = "、".join(c["name"] for c in missing) or self.tr("（没有）")
+        if QMessageBox.question(self, self.tr("报名截止"), self.tr(
+                "截止后不能再登记报名。未自荐报名的现任班子成员将登记为放弃（作弃权处理）：") + names
+                + self.tr("。\n确定截止吗？")) != QMessageBox.Yes:
+            return
+        ok, count = self._act(el.close_nominations, self.event_uuid)
+        if ok:
+            QMessageBox.information(self, self.tr("报名截止"), self.tr(f"报名已截止，{count} 名现任班子成员登记为放弃。"))
         self.refresh()
 
     def _delete_nominee(self) -> None:
@@ -528,8 +544,9 @@ class ElectionWindow(QDialog):
             self.round_title.setText(self.tr("请先保存候选人名单。"))
         else:
             kind = "第 1 轮" if n == 1 else f"第 {n} 轮（另行选举）"
+            base = "实到" if el.majority_of_present(self.ctx.db) else "应到"
             self.round_title.setText(self.tr(f"{kind}：应选 {seats} 名，每张选票至多划 {seats} 人；"
-                                             "得票须超过半数。"))
+                                             f"得票须超过{base}人数的半数（须填写应到人数）。"))
         self.ballot_table.setRowCount(len(pool))
         self.ballot_spins = {}
         for r, key in enumerate(pool):
@@ -555,6 +572,7 @@ class ElectionWindow(QDialog):
             rate = f"（到会率 {step['attendance']:.1%}）" if step["attendance"] else ""
             parts.append(f"<p><b>第 {step['round_no']} 轮</b>　{expected}实到 {step['present']} 人{rate}，"
                          f"有效票 {step['valid']} 张，无效票 {step['invalid']} 张；当选至少需 {step['need']} 票"
+                         f"（超过{step['majority_of']}人数半数）"
                          "</p><table cellpadding=2>")
             for key, votes in sorted(step["votes"].items(), key=lambda kv: -kv[1]):
                 if key in r.elected:
@@ -568,7 +586,10 @@ class ElectionWindow(QDialog):
                 parts.append(f"<tr><td>{names.get(key, key)}</td><td align=right>{votes}</td><td>{mark}</td></tr>")
             parts.append("</table>")
             if r.woman_seat_open:
-                parts.append("<p style='color:#b00'>没有女性候选人得票过半：保留的女干部职位另行选举。</p>")
+                parts.append("<p style='color:#b00'>尚无女干部当选：空出的名额保留一个给女干部，另行选举。</p>")
+            if r.woman_rule_unmet:
+                parts.append("<p style='color:#b00'>当选人中没有女干部：得票过半者均已当选，"
+                             "不因女干部职位而落选。</p>")
         if state["steps"]:
             parts.append(f"<p>当选：{'、'.join(state['elected_names']) or '（无）'}</p>")
             if state["open_seats"]:
@@ -798,6 +819,8 @@ class RaceDialog(QDialog):
         self.seats = _spin(50, race["seats"] if race else 1)
         self.woman = QCheckBox(self.tr("须有女干部（无女性候选人时保留 1 个职位）"))
         self.woman.setChecked(bool(race and race["woman_seat"]))
+        self.combine = QCheckBox(self.tr("可与其他领导职务兼任（书记、副书记不可互兼）"))
+        self.combine.setChecked(bool(race and race.get("may_combine")))
         self.post = QComboBox()
         self.post.addItem(self.tr("（不关联）"), None)
         for uuid, label in el.post_choices(ctx.db):
@@ -808,6 +831,7 @@ class RaceDialog(QDialog):
         form.addRow(self.tr("类别（决定差额比例）"), self.kind)
         form.addRow(self.tr("应选名额"), self.seats)
         form.addRow(self.woman)
+        form.addRow(self.combine)
         form.addRow(self.tr("当选后任名册职务"), self.post)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
@@ -816,7 +840,8 @@ class RaceDialog(QDialog):
 
     def values(self) -> dict:
         return {"name": self.name.text(), "kind": self.kind.currentData(), "seats": self.seats.value(),
-                "woman_seat": self.woman.isChecked(), "post_uuid": self.post.currentData()}
+                "woman_seat": self.woman.isChecked(), "may_combine": self.combine.isChecked(),
+                "post_uuid": self.post.currentData()}
 
 
 class NomineeDialog(QDialog):

@@ -136,9 +136,15 @@ class DutiesPage(_Page):
         top.addStretch(1)
         self.new_area = QLineEdit()
         self.new_area.setPlaceholderText(self.tr("新分管领域名称"))
+        self.new_area_kind = QComboBox()
+        self.new_area_kind.setObjectName("new_area_kind")
+        self.new_area_kind.addItems(roster.AREA_KINDS)
+        self.new_area_kind.setCurrentText("其他")
+        self.new_area_kind.setToolTip(self.tr("领域类别：“不分管财政”的规则按类别认定财政领域（设置 → 属于财政的分管领域类别）"))
         self.add_area_btn = QPushButton(self.tr("添加领域"))
         self.add_area_btn.clicked.connect(self.add_area)
         top.addWidget(self.new_area)
+        top.addWidget(self.new_area_kind)
         top.addWidget(self.add_area_btn)
         layout.addLayout(top)
         self.hint = QLabel()
@@ -178,14 +184,23 @@ class DutiesPage(_Page):
         self.matrix.clear()
         self.matrix.setRowCount(len(self._areas))
         self.matrix.setColumnCount(len(self._leaders) + 1)
-        self.matrix.setHorizontalHeaderLabels([m["name"] for m in self._leaders] + ["一般干部协管"])
+        # 缺位补位: a leader on approved leave today shows who stands in
+        away = roster.stand_ins(self.ctx.db, dt.date.today(), self.code)
+
+        def header(m):
+            a = away.get(m["uuid"])
+            if not a:
+                return m["name"]
+            return f"{m['name']}\n（{a['kind']}至{a['until'][5:]}" + (f"，{a['stand_in']}补位）" if a["stand_in"] else "）")
+
+        self.matrix.setHorizontalHeaderLabels([header(m) for m in self._leaders] + ["一般干部协管"])
         for c, m in enumerate(self._leaders):
             self.matrix.horizontalHeaderItem(c).setToolTip(m["titles"])
         labels = []
         for r, area in enumerate(self._areas):
             leaders = len(area["leaders"])
             others = [a["name"] for a in area["assignments"] if a["cadre_uuid"] not in {m["uuid"] for m in self._leaders}]
-            labels.append(area["name"] + ("（财政）" if area["is_finance"] else "")
+            labels.append(area["name"] + f"（{area['kind']}）"
                           + (f" · {area['office']}" if area.get("office") else ""))
             bad = leaders != 1
             for c, m in enumerate(self._leaders):
@@ -274,7 +289,8 @@ class DutiesPage(_Page):
 
     def add_area(self) -> None:
         try:
-            roster.add_duty_area(self.ctx.db, self.ctx.actor, self.new_area.text(), sort_order=len(self._areas))
+            roster.add_duty_area(self.ctx.db, self.ctx.actor, self.new_area.text(), self.new_area_kind.currentText(),
+                                 sort_order=len(self._areas))
         except AppError as e:
             self.fail(e)
             return
