@@ -53,6 +53,7 @@ def register(sub, common) -> None:
     q.add_argument("--incumbent", action="store_true", help="现任班子成员（不在名册时）")
     q.add_argument("--post", default="", help="现任职务")
     q.add_argument("--intended", default="", help="报名职位")
+    add("close", "自荐报名截止：未报名的现任班子成员登记为放弃（作弃权处理）", cmd_close)
     q = add("rec", "录入一个单位的两推计票单", cmd_rec)
     q.add_argument("--unit", required=True)
     q.add_argument("--kind", default="村")
@@ -302,6 +303,18 @@ def cmd_candidates(args) -> int:
     return 0
 
 
+def cmd_close(args) -> int:
+    """Close self-nomination; incumbents who did not nominate are withdrawn."""
+    from models.election import term as el
+
+    db = open_db(args)
+    ev = _event(db, args)
+    names = [c["name"] for c in el.incumbents_not_nominated(db, ev["uuid"])]
+    count = el.close_nominations(db, actor_of(args), ev["uuid"])
+    print(f"报名已截止。{count} 名现任班子成员未自荐报名，登记为放弃" + (f"：{'、'.join(names)}。" if names else "。"))
+    return 0
+
+
 def cmd_ballot(args) -> int:
     """Record the next ballot round of a race and print the outcome."""
     from models.election import term as el
@@ -324,11 +337,13 @@ def _print_race(res: dict) -> None:
         r = step["result"]
         expected = f"应到 {step['expected']} 人，" if step["expected"] else ""
         print(f"  第 {step['round_no']} 轮，{expected}实到 {step['present']} 人，有效票 {step['valid']} 张，"
-              f"无效票 {step['invalid']} 张，当选至少需 {step['need']} 票")
+              f"无效票 {step['invalid']} 张，当选至少需 {step['need']} 票（超过{step['majority_of']}人数半数）")
         for key, votes in sorted(step["votes"].items(), key=lambda kv: -kv[1]):
             outcome = "当选" if key in r.elected else ("票数相同" if key in r.tied else "")
             print(f"    {res['names'].get(key, key)}\t{votes}\t{outcome}")
     print(f"  当选：{'、'.join(res['elected_names']) or '（无）'}")
+    if res["woman_rule_unmet"]:
+        print("  当选人中没有女干部（得票过半者均已当选，不因女干部职位而落选）")
     if res["open_seats"]:
         pool = "、".join(res["names"].get(k, k) for k in res["runoff_pool"])
         print(f"  尚缺 {res['open_seats']} 名，另行选举候选人：{pool}")

@@ -6,6 +6,7 @@
     python main.py roster team --db PATH
     python main.py roster check --db PATH
     python main.py roster stats [--date YYYY-MM-DD] --db PATH
+    python main.py roster rules [--preset 000|002 [--quota N]] --db PATH
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ def register(sub, common) -> None:
     q = rs.add_parser("stats", parents=[common], help="干部队伍结构统计")
     q.add_argument("--date", default="", help="年龄计算基准日（默认今天）")
     q.set_defaults(func=cmd_stats)
+
+    q = rs.add_parser("rules", parents=[common], help="班子配备与提名资格规则：查看，或套用 [000] / [002] 规则")
+    q.add_argument("--preset", choices=["000", "002"], help="套用这套规则（写入全部相关设置）")
+    q.add_argument("--quota", type=int, help="套用时的班子职数（须在这套规则的范围内）")
+    q.set_defaults(func=cmd_rules)
 
 
 def cmd_import(args) -> int:
@@ -128,4 +134,21 @@ def cmd_stats(args) -> int:
     ref = parse_date(args.date, "基准日") if args.date else None
     for label, value in roster_stats.structure_lines(roster_stats.structure(db, ref_date=ref)):
         print(f"{label}：{value}")
+    return 0
+
+
+def cmd_rules(args) -> int:
+    from models.core import settings
+    from models.roster import rules as roster_rules
+
+    db = open_db(args)
+    if args.preset:
+        roster_rules.apply_preset(db, actor_of(args), args.preset, args.quota)
+        print(f"已套用规则：{roster_rules.PRESETS[args.preset]['label']}")
+    elif args.quota is not None:
+        print("错误：--quota 须与 --preset 一起给出。", file=sys.stderr)
+        return 2
+    keys = [k for k in roster_rules.PRESETS["000"] if k != "label"] + ["roster.finance_area_kinds", "roster.max_duties"]
+    for key in keys:
+        print(f"{settings.DEFAULTS[key][1]}：{settings.get(db, key)}")
     return 0

@@ -433,10 +433,11 @@ def _duty_counts(db, township_code):
 
 def _office_staffing(db, township_code):
     """Offices with establishment (编制) and filled (在编 staff working there)."""
+    kinds = ", ".join("?" for _ in roster.STAFFING_ESTABLISHED)
     sql = ("SELECT f.uuid, f.name, f.establishment, (SELECT count(*) FROM cadres c WHERE c.office_uuid = f.uuid "
-           "AND c.deleted = 0 AND c.status = '在职' AND c.staffing = '在编') AS filled FROM offices f "
+           f"AND c.deleted = 0 AND c.status = '在职' AND c.staffing IN ({kinds})) AS filled FROM offices f "
            "WHERE f.deleted = 0 AND f.establishment > 0")
-    params = []
+    params: list = list(roster.STAFFING_ESTABLISHED)
     if township_code:
         sql += " AND f.township_code = ?"
         params.append(township_code)

@@ -1,0 +1,34 @@
+"""The roster and election command lines for the county rule set (issue 18)."""
+
+from models.core import settings
+from models.election import term as el
+
+
+def test_roster_rules_applies_a_preset(db, db_path, cli_login, capsys):
+    import cli
+
+    cli_login("admin", "secret123")
+    db.conn.commit()
+    assert cli.main(["roster", "rules", "--preset", "002", "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out
+    assert "[002]" in out and "新提名（新进）年龄上限·男（0 = 不限）：35" in out
+    assert settings.get(db, "roster.rule_preset") == "002" and settings.get(db, "roster.team_quota") == 9
+
+
+def test_election_close_withdraws_incumbents(db, db_path, admin, cli_login, capsys):
+    import cli
+    from models.core import records
+
+    with db.atomic():
+        organ = records.insert(db, "organs", {"name": "党委", "kind": "党委"}, admin)
+        post = records.insert(db, "posts", {"organ_uuid": organ, "title": "党委委员", "role": "committee",
+                                            "is_team": 1}, admin)
+        cadre = records.insert(db, "cadres", {"name": "老委员", "sex": "男", "birth_date": "1975-03",
+                                              "status": "在职"}, admin)
+        records.insert(db, "appointments", {"cadre_uuid": cadre, "post_uuid": post, "start_date": "2021-06"}, admin)
+    ev = el.create_event(db, admin, term_number=8, event_date="2026-06-01",
+                         races_spec=[{"name": "党委委员", "kind": "committee", "seats": 1}])
+    cli_login("admin", "secret123")
+    assert cli.main(["election", "close", "--db", str(db_path)]) == 0
+    assert "老委员" in capsys.readouterr().out
+    assert [n["name"] for n in el.nominees(db, ev) if n["withdrawn"]] == ["老委员"]
