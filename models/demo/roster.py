@@ -118,7 +118,7 @@ def fill(db, rng, actor, options) -> None:
         roster.update_post(db, actor, post_ids[title], description=text)
 
     with db.atomic():
-        team = []
+        team: list[str] = []
         for titles, sex, age, rank, edu in TEAM:
             values = _cadre_values(rng, used, today, sex, age, rank, edu)
             values["current_post_text"] = "、".join(titles)

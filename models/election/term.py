@@ -472,7 +472,7 @@ def elected_elsewhere(db, race: dict) -> dict:
     """{nominee: race name} of those already elected to another leadership race
     of the event that may not be held together with `race` (the committee is
     no leadership post; a race marked may_combine may be held with any)."""
-    out = {}
+    out: dict[str, str] = {}
     if race["kind"] == "committee" or race.get("may_combine"):
         return out
     for r in races(db, race["event_uuid"]):

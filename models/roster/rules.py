@@ -238,7 +238,7 @@ def apply_preset(db, actor, name: str, quota: int | None = None) -> None:
         raise ValidationError("班子配备规则", f"没有“{name}”这套规则，可选：{'、'.join(PRESETS)}。")
     values = {k: v for k, v in PRESETS[name].items() if k != "label"}
     if quota is not None:
-        lo, hi = parse_range(values["roster.team_seats_range"], "县定班子职数范围")
+        lo, hi = parse_range(values["roster.team_seats_range"], "县定班子职数范围") or (0, 99)
         if not lo <= int(quota) <= hi:
             raise ValidationError("领导班子职数", f"{quota} 不在 [{name}] 的范围 {lo}–{hi} 内。")
         values["roster.team_quota"] = int(quota)
@@ -274,7 +274,7 @@ def _match_deputies(requirements: list, deputies: list[dict]) -> list:
     best = list(requirements)
     people = deputies + [None] * max(0, len(requirements) - len(deputies))
     for order in permutations(people, len(requirements)):
-        unmet = [req for req, m in zip(requirements, order)
+        unmet = [req for req, m in zip(requirements, order, strict=True)
                  if m is None or not any(alt <= m["roles"] for alt in req)]
         if len(unmet) < len(best):
             best = unmet

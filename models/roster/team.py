@@ -1144,10 +1144,8 @@ def request_leave(db, actor, cadre_uuid: str, kind: str, start_date, end_date, r
         raise ValidationError("干部", "不存在或已不在职。")
     if kind not in LEAVE_KINDS:
         raise ValidationError("假别", f"应为 {' / '.join(LEAVE_KINDS)} 之一。")
-    start = parse_date(start_date, "开始日期", allow_future=True)
-    end = parse_date(end_date, "结束日期", allow_future=True)
-    if start is None or end is None:
-        raise ValidationError("请假日期", "开始和结束日期都不能为空。")
+    start = require_date(start_date, "开始日期", allow_future=True)
+    end = require_date(end_date, "结束日期", allow_future=True)
     if end < start:
         raise ValidationError("结束日期", f"{end.isoformat()} 早于开始日期 {start.isoformat()}。")
     if (end - start).days > 366:
@@ -1194,7 +1192,7 @@ def decide_leave(db, actor, leave_uuid: str, approve: bool, note: str = "", deci
     if leave["approver_uuid"] is None and approve:
         raise ValidationError("审批领导", "这名干部的请假由上级审批（本镇无审批领导），请先填写审批领导。")
     note = check_text(note, "审批意见", 200)
-    day = parse_date(decided_on or today(), "审批日期", allow_future=False)
+    day = require_date(decided_on or today(), "审批日期", allow_future=False)
     with db.atomic():
         if approve:
             start, end = dt.date.fromisoformat(leave["start_date"]), dt.date.fromisoformat(leave["end_date"])
@@ -1212,7 +1210,7 @@ def return_from_leave(db, actor, leave_uuid: str, returned_on=None) -> dict:
     leave = _leave(db, leave_uuid)
     if leave["status"] != "批准":
         raise ValidationError("销假", f"只有已批准的请假才能销假（这条是“{leave['status']}”）。")
-    back = parse_date(returned_on or today(), "销假日期", allow_future=True)
+    back = require_date(returned_on or today(), "销假日期", allow_future=True)
     if back.isoformat() < leave["start_date"]:
         raise ValidationError("销假日期", f"{back.isoformat()} 早于请假开始日期 {leave['start_date']}。")
     with db.atomic():
@@ -1254,7 +1252,7 @@ def leave_requests(db, township_code: str | None = None, status: str | None = No
 def stand_ins(db, date, township_code: str | None = None) -> dict[str, dict]:
     """{absent team member's uuid: {'leave_uuid', 'kind', 'until', 'stand_in_uuid',
     'stand_in'}} for approved leave covering `date` (缺位补位 on the duties board)."""
-    day = parse_date(date, "日期").isoformat()
+    day = require_date(date, "日期").isoformat()
     sql = ("SELECT l.uuid, l.cadre_uuid, l.kind, l.end_date, l.stand_in_uuid, "
            "(SELECT name FROM cadres WHERE uuid = l.stand_in_uuid) AS stand_in FROM leave_requests l "
            "WHERE l.deleted = 0 AND l.status = '批准' AND l.start_date <= ? AND l.end_date >= ?")
