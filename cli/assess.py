@@ -281,6 +281,10 @@ def cmd_results(args) -> int:
             notes.append("超优秀比例，调为称职")
         if r["last_place"]:
             notes.append("末位")
+        if r["missing"]:
+            notes.append(r["missing"])
+        if r["note"]:
+            notes.append(r["note"])
         print(f"{r['category_name']}\t{r['rank']}\t{r['person_name']}\t{r['total']:g}\t{r['grade']}\t{'；'.join(notes)}")
     for w in assess_results.quota_warnings(db, plan["uuid"], args.period.upper()):
         print(f"提醒：{w}")

@@ -17,8 +17,11 @@ def small(db, admin):
     """A 100-point category:
         A (group 60) = a1 30 + a2 30;  b 30;  测评 10 (from ballots)
         bonus 表彰 15, 创新 15 (category cap 10); deduction 失误 30 (cap 20);
-        veto 安全生产. Grade lines 90 / 75 / 60. Village-stationed."""
-    for key, value in (("assess.grade_excellent", 90), ("assess.grade_competent", 75), ("assess.grade_basic", 60)):
+        veto 安全生产. Grade lines 90 / 75 / 60. Village-stationed.
+    Only 甲 has ballots: the others' missing 测评 counts 0 here (missing rule
+    'zero', said in the result), so the hand sums below stay simple."""
+    for key, value in (("assess.grade_excellent", 90), ("assess.grade_competent", 75), ("assess.grade_basic", 60),
+                       ("assess.missing_rule", "zero")):
         settings.set_value(db, key, value, admin)
     plan = assess.create_plan(db, admin, 2026, "测试方案", standard=False)
     cat = assess.add_category(db, admin, plan, "驻村干部", total_points=100, bonus_cap=10, deduction_cap=20,
@@ -87,11 +90,11 @@ def test_hand_computed_results_veto_cap_quota(db, admin, small):
     # 丙: 90 − deduction 25 capped at 20 → 70 → 基本称职
     assert rows["丙"]["deduction"] == 20 and rows["丙"]["total"] == pytest.approx(70)
     assert rows["丙"]["grade"] == "基本称职"
-    # 丁: 90 but vetoed → 不称职, ranked last, flagged 末位
+    # 丁: 90 but vetoed → 不称职, ranked last; 末位 is a year-end flag, not a quarterly one
     assert rows["丁"]["total"] == pytest.approx(90)
     assert rows["丁"]["vetoed"] == 1 and rows["丁"]["grade"] == "不称职"
     assert rows["丁"]["veto_items"] == "安全生产"
-    assert rows["丁"]["rank"] == 5 and rows["丁"]["last_place"] == 1
+    assert rows["丁"]["rank"] == 5 and rows["丁"]["last_place"] == 0
     assert [rows[n]["rank"] for n in ("甲", "乙", "戊", "丙")] == [1, 2, 3, 4]
     assert rows["戊"]["grade"] == "称职" and rows["戊"]["last_place"] == 0
     assert assess_results.grade_counts(db, small["plan"], "Q1") == {"优秀": 1, "称职": 2, "基本称职": 1, "不称职": 1}
@@ -283,8 +286,9 @@ def test_result_detail_lists_items_reasons_and_quarters(db, admin, small):
     assert by_name["表彰"]["points"] == {"Q1": 12} and by_name["表彰"]["reasons"] == "县级表彰"
     assert detail["result"]["total"] == pytest.approx(108.82)
     year = assess_results.result_detail(db, small["plan"], "Y", small["people"]["甲"])
-    assert year["periods_shown"] == ["Q1", "Q2", "Q3", "Q4"]
-    assert {line["name"]: line for line in year["items"]}["a1"]["points"] == {"Q1": 30}
+    assert year["periods_shown"] == ["Y", "Q1", "Q2", "Q3", "Q4"]
+    a1 = {line["name"]: line for line in year["items"]}["a1"]
+    assert a1["points"] == {"Q1": 30} and a1["value"] == 30 and a1["how"] == "季度平均（一季 30）= 30"
 
 
 def test_plan_received_from_county_is_adopted(db, admin):

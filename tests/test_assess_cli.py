@@ -46,7 +46,10 @@ def test_cli_score_import_recompute_results(tmp_path, capsys, cli_login):
     capsys.readouterr()
     assert main(["assess", "results", "--db", db, "--plan", "2026", "--period", "Q1"]) == 0
     out = capsys.readouterr().out
-    assert "一般干部\t1\t张三\t333\t不称职" in out  # 45 + 48 + 230 + bonus 10
+    # only three of the items have data: rescaled (45 + 48 + 230) × 1000 / 350 = 922.86, + bonus 10;
+    # 优秀 by the line, but 20 % of 2 people rounds to 0 places — said, not silent
+    assert "一般干部\t1\t张三\t932.86\t称职\t超优秀比例，调为称职；无数据 7 项（650 分），其余指标按 1000/350 折算" in out
+    assert "2 人中最多 0 人" in out
     assert main(["assess", "rewards", "--db", db, "--plan", "2026", "--period", "Q1", "--pool", "1000",
                  "--xlsx", str(tmp_path / "r.xlsx")]) == 0
     assert (tmp_path / "r.xlsx").exists()

@@ -114,7 +114,11 @@ def test_results_page_recompute_and_chart(qtbot, db, admin, tab_for):
     rows = tab.results_page.model.rows
     assert [r["person_name"] for r in rows][0] == "张三"
     assert any("一票否决" in r["note"] for r in rows)
-    assert tab.results_page.chart.counts["不称职"] == 3
+    # 张三: 200 of the 250 points that have data, rescaled to 800 → 称职; 李四: vetoed → 不称职;
+    # 王五: nothing entered → 待定 (not 0 points and 不称职)
+    counts = tab.results_page.chart.counts
+    assert (counts["称职"], counts["不称职"], counts["待定"]) == (1, 1, 1)
+    assert "本地设定" in tab.results_page.local_choices.text()
     tab.results_page.chart.grab()  # paints without error
 
 
@@ -147,10 +151,11 @@ def test_result_detail_dialog(qtbot, db, admin, tab_for):
     dialog = ResultDetailDialog(tab_for_ctx(db), tab_for.plan, "Y", people[0]["uuid"])
     qtbot.addWidget(dialog)
     table = dialog.findChild(QTableWidget)
-    assert table.columnCount() == 3 + 4  # the year shows its quarters
+    assert table.columnCount() == 3 + 5 + 2  # the year's own entries, its quarters, the year value and how
     row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "目标任务完成")
-    assert table.item(row, 3).text() == "200"
-    assert "完成招商任务" in table.item(row, 3).toolTip()
+    assert table.item(row, 4).text() == "200"
+    assert "完成招商任务" in table.item(row, 4).toolTip()
+    assert table.item(row, 8).text() == "200" and table.item(row, 9).text() == "季度平均（一季 200）= 200"
 
 
 def tab_for_ctx(db):

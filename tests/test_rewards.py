@@ -30,7 +30,7 @@ def villages_plan(db, admin):
     b = township.add_village(db, admin, "乙村", 250)
     plan = assess.create_plan(db, admin, 2026, "村干部考核", standard=False)
     cat = assess.add_category(db, admin, plan, "村两委", standard=False)
-    item = assess.add_item(db, admin, cat, "综合", "normal", 1000)
+    item = assess.add_item(db, admin, cat, "综合", "normal", 1000, year_rule="period")  # scored at year end
     veto = assess.add_item(db, admin, cat, "计划生育", "veto")
     people = {
         "a_sec": assess.add_subject(db, admin, cat, "赵书记", kind="village_cadre", village_uuid=a, role="secretary"),
@@ -74,7 +74,7 @@ def test_director_ratio_never_above_90_percent(db, admin, villages_plan):
 def test_pool_split_skips_low_grades_and_exports(db, admin, tmp_path):
     plan = assess.create_plan(db, admin, 2026, "奖金", standard=False)
     cat = assess.add_category(db, admin, plan, "一般干部", standard=False)
-    item = assess.add_item(db, admin, cat, "综合", "normal", 1000)
+    item = assess.add_item(db, admin, cat, "综合", "normal", 1000, year_rule="period")  # scored at year end
     names = {"甲": 950, "乙": 850, "丙": 700, "丁": 500}
     ids = {n: assess.add_subject(db, admin, cat, n) for n in names}
     assess.set_scores(db, admin, "Y", [(ids[n], item, s, "") for n, s in names.items()])

@@ -1,43 +1,86 @@
-"""Assessment results: totals, ranks, grades, quota, vetoes, 末位 — and the
-plain data the notices helper prints.
+"""Assessment results: totals, ranks, grades, the 优秀 quota, vetoes, 末位 —
+and the plain data the notices helper prints.
 
-Recomputing aggregates the scores in SQL (one GROUP BY over all scores of
-the plans concerned) and finishes in Python over per-person sums, so a
-county database (20 townships × 200 people × 60 items × 4 periods) is
-recomputed in well under a second. Results are a local cache
-(`assess_results`), rebuilt from the stored scores; they do not travel.
+The total of a person in a period is composed item by item (issue 16):
 
-Total of a person in a period:
-    sum of normal items (the 民主测评 item is taken from the ballots)
-  + min(sum of bonus items, category bonus cap)
-  - min(sum of deduction items, category deduction cap)
-For the year (Y) and the half-years (H1, H2): when nobody entered scores
-for the person in that period, the non-ballot part is the average of its
-quarters that have scores; the ballots of the period itself (year-end
-democratic evaluation, the half-yearly 群众监评会) are added.
-A veto item marked in the period (for Y and H1/H2: also in their quarters)
-makes the grade 不称职 whatever the score, and ranks the person last.
+* a quarter: each item's entry of that quarter;
+* a half-year or the year: each item by its rule (`assess_items.year_rule`):
+  normal items the average of the quarters that have an entry ('avg', the
+  default), their sum capped at the item's full marks ('sum'), or the entry
+  made at the period end ('period', the default of the 民主测评 item, which is
+  taken from the ballots of the period); bonus and deduction items add the
+  quarters and the period-end entry; an upheld appeal (source 申诉复核) at
+  the period replaces that one item's value, so the total moves by exactly
+  that item's difference;
+* normal items without data (no entry, no ballots, no ratings) are 无数据 and
+  handled by the setting `assess.missing_rule` (rescale the others, the
+  item's default, a manual score — 待定 until given — or 0 said out loud);
+* + min(bonuses, category cap) − min(deductions, category cap);
+* a veto (in the period, or for a half-year / the year in any of its
+  periods) acts as `assess.veto_effect` says: 不称职 and last (default),
+  cannot be 优秀, or a deduction of `assess.veto_deduction` points.
+
+Grades come from the grade lines (local settings). The 优秀 quota
+(`assess.excellent_quota`) is counted over a scope (`assess.quota_scope`:
+the whole plan by default, per category or per township) and rounded by
+`assess.quota_rounding` (half up by default). People tied at the cut are
+never split by entry order: they are 待定 until a tie-break is recorded
+(`record_tiebreak`: the committee's choice with a reason). 末位 is flagged
+in village-stationed categories in the periods of `assess.last_place_periods`
+(the year end: seed 000 drops the village-stationed cadre last at 年终考核).
+
+The per-item composition runs in SQL over a covering index (one pass over
+the plan's scores), so a county is recomputed in about a second. Results are
+a local cache (`assess_results`); they do not travel.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 
 from models.assess import scorecard as assess
+from models.assess.scorecard import APPEAL_SOURCE, PERIODS, QUARTERS
+from models.core import records, settings
+from models.core.errors import ValidationError
+from models.core.users import require
 
-from models.core import records
-
-from models.core import settings
-from models.assess.scorecard import PERIODS, QUARTERS
-
-# Periods whose scores, when none were entered for them, are the average of
-# these quarters (and whose vetoes include the quarters').
+# Periods composed from these quarters (and whose vetoes include the quarters').
 DERIVED_FROM = {"Y": QUARTERS, "H1": ("Q1", "Q2"), "H2": ("Q3", "Q4")}
 # Vetoes marked in these periods count for the period.
 VETO_COVERS = {"Y": ("Y", "H1", "H2", *QUARTERS), "H1": ("H1", "Q1", "Q2"), "H2": ("H2", "Q3", "Q4")}
 
+PENDING = "待定"  # not a grade: waiting for a tie-break or a manual score
 GRADE_ORDER = {g: i for i, g in enumerate(assess.GRADES)}
+
+QUOTA_SCOPES = {"plan": "整个方案（全部考核对象）", "category": "每个类别", "township": "每个乡镇"}
+QUOTA_ROUNDINGS = {"half_up": "四舍五入", "down": "向下取整", "up": "向上取整"}
+MISSING_RULES = {"rescale": "其余指标按比例折算到满分", "default": "给该指标的默认分",
+                 "manual": "须手工评分（之前为待定）", "zero": "计 0 分并注明"}
+VETO_EFFECTS = {"incompetent": "定为不称职并排在最后", "not_excellent": "不能评为优秀",
+                "deduction": "按设定分值扣分"}
+
+settings.register("assess.quota_scope", "plan",
+                  "考核：优秀比例的计算范围 plan 全部考核对象 / category 每类 / township 每乡镇（本地设定）", str)
+settings.register("assess.quota_rounding", "half_up",
+                  "考核：优秀名额取整 half_up 四舍五入 / down 向下 / up 向上（本地设定）", str)
+settings.register("assess.missing_rule", "rescale",
+                  "考核：指标无数据时 rescale 其余指标折算 / default 默认分 / manual 手工评分 / zero 计 0 分（本地设定）", str)
+settings.register("assess.veto_effect", "incompetent",
+                  "考核：一票否决的后果 incompetent 不称职 / not_excellent 不能评优 / deduction 扣分（本地设定，报告未规定）",
+                  str)
+settings.register("assess.veto_deduction", 100.0, "考核：一票否决按扣分处理时每项扣分（本地设定）", float)
+settings.register("assess.last_place_periods", "Y",
+                  "考核：驻村干部末位的考核期（报告：年终考核末位淘汰；逗号分隔，如 Y 或 Q1,Q2,Q3,Q4,Y）", str)
+
+
+def _choice(db, key: str, allowed: dict) -> str:
+    value = str(settings.get(db, key) or "").strip()
+    if value not in allowed:
+        label = settings.DEFAULTS.get(key, (None, key))[1]
+        raise ValidationError(label, f"设置值“{value}”无效，可用：{'、'.join(allowed)}。请在 设置 → 参数 中改正。")
+    return value
 
 
 def _thresholds(db) -> list[tuple[float, str]]:
@@ -46,25 +89,141 @@ def _thresholds(db) -> list[tuple[float, str]]:
             (float(settings.get(db, "assess.grade_basic")), "基本称职")]
 
 
-def grade_for(total: float, vetoed: bool, thresholds) -> str:
-    """Grade band of a total; a veto gives 不称职."""
-    if vetoed:
+def grade_for(total: float, vetoed: bool, thresholds, veto_effect: str = "incompetent") -> str:
+    """Grade band of a total; a veto gives 不称职 or, when the veto only bars
+    优秀, at best 称职."""
+    if vetoed and veto_effect == "incompetent":
         return "不称职"
-    for line, grade in thresholds:
+    grade = "不称职"
+    for line, name in thresholds:
         if total >= line - 1e-9:
-            return grade
-    return "不称职"
+            grade = name
+            break
+    if vetoed and veto_effect == "not_excellent" and grade == "优秀":
+        return "称职"
+    return grade
 
 
-def excellent_quota(n: int, share: float) -> int:
-    """How many may be 优秀 among n people (rounded down, e.g. 20% of 12 → 2)."""
-    return int(math.floor(n * share + 1e-9))
+def excellent_quota(n: int, share: float, rounding: str = "half_up") -> int:
+    """How many may be 优秀 among n people: 20 % of 12 is 2.4 → 2; of 13,
+    2.6 → 3 (half up), 2 (down) or 3 (up)."""
+    exact = n * share
+    if rounding == "down":
+        return int(math.floor(exact + 1e-9))
+    if rounding == "up":
+        return int(math.ceil(exact - 1e-9))
+    return int(math.floor(exact + 0.5 + 1e-9))
+
+
+def _rule_sql(period: str) -> str:
+    """SQL for one item's value in `period` from the per-item cells (see the
+    module docstring); NULL = no data."""
+    if period not in DERIVED_FROM:
+        return f"c.v_{period}"
+    qs = DERIVED_FROM[period]
+    count = " + ".join(f"(c.v_{q} IS NOT NULL)" for q in qs)
+    total = " + ".join(f"COALESCE(c.v_{q}, 0)" for q in qs)
+    rule = "(CASE WHEN i.year_rule <> '' THEN i.year_rule WHEN i.kind = 'normal' THEN 'avg' ELSE 'sum' END)"
+    return (f"(CASE WHEN c.a_{period} IS NOT NULL THEN c.a_{period} "
+            f"WHEN {rule} = 'period' THEN c.v_{period} "
+            f"WHEN i.kind = 'normal' THEN (CASE WHEN ({count}) = 0 THEN NULL "
+            f"WHEN {rule} = 'sum' THEN MIN({total}, i.max_points) ELSE ({total}) * 1.0 / ({count}) END) "
+            f"WHEN ({count}) = 0 AND c.v_{period} IS NULL THEN NULL "
+            f"WHEN {rule} = 'avg' THEN (CASE WHEN ({count}) = 0 THEN 0 ELSE ({total}) * 1.0 / ({count}) END) "
+            f"+ COALESCE(c.v_{period}, 0) "
+            f"ELSE ({total}) + COALESCE(c.v_{period}, 0) END)")
+
+
+def _ignored_sql(period: str) -> str:
+    """1 when a normal item has a period-end entry that its rule does not use."""
+    if period not in DERIVED_FROM:
+        return "0"
+    rule = "(CASE WHEN i.year_rule <> '' THEN i.year_rule ELSE 'avg' END)"
+    return (f"(i.kind = 'normal' AND c.v_{period} IS NOT NULL AND c.a_{period} IS NULL "
+            f"AND {rule} <> 'period')")
+
+
+def _composed_sums(db, plan_ids: list[str] | None, periods: list[str]) -> dict:
+    """{(subject_uuid, period): {normal, max_with_data, n_with_data, default_with_data,
+    n_without_default, bonus, deduction, has_bonus, ignored}} for the normal,
+    bonus and deduction items (ballot items excluded), composed in SQL."""
+    needed = sorted(set(periods) | {q for p in periods for q in DERIVED_FROM.get(p, ())},
+                    key=list(PERIODS).index)
+    cell_cols = [f"MAX(CASE WHEN s.period = '{p}' AND s.source <> '{APPEAL_SOURCE}' THEN s.points END) AS v_{p}"
+                 if p in DERIVED_FROM else f"MAX(CASE WHEN s.period = '{p}' THEN s.points END) AS v_{p}"
+                 for p in needed]
+    cell_cols += [f"MAX(CASE WHEN s.period = '{p}' AND s.source = '{APPEAL_SOURCE}' THEN s.points END) AS a_{p}"
+                  for p in needed if p in DERIVED_FROM]
+    where = ""
+    params: list = []
+    if plan_ids is not None:
+        where = f" AND s.plan_uuid IN ({','.join('?' * len(plan_ids))})"
+        params = list(plan_ids)
+    where += f" AND s.period IN ({','.join('?' * len(needed))})"
+    params += needed
+    val_cols = ", ".join(f"{_rule_sql(p)} AS x_{p}, {_ignored_sql(p)} AS w_{p}" for p in periods)
+    aggs = []
+    for p in periods:
+        x = f"x_{p}"
+        aggs += [f"SUM(CASE WHEN kind = 'normal' THEN {x} END)",
+                 f"SUM(CASE WHEN kind = 'normal' AND {x} IS NOT NULL THEN max_points END)",
+                 f"SUM(kind = 'normal' AND {x} IS NOT NULL)",
+                 f"SUM(CASE WHEN kind = 'normal' AND {x} IS NOT NULL THEN default_points END)",
+                 f"SUM(kind = 'normal' AND {x} IS NOT NULL AND default_points IS NULL)",
+                 f"SUM(CASE WHEN kind = 'bonus' THEN {x} END)",
+                 f"SUM(CASE WHEN kind = 'deduction' THEN {x} END)",
+                 f"SUM(w_{p})"]
+    sql = (f"WITH c AS (SELECT s.subject_uuid, s.item_uuid, {', '.join(cell_cols)} FROM assess_scores s "
+           f"WHERE s.deleted = 0{where} GROUP BY s.plan_uuid, s.subject_uuid, s.item_uuid), "
+           f"v AS (SELECT c.subject_uuid, i.kind, i.max_points, i.default_points, {val_cols} FROM c "
+           "JOIN assess_items i ON i.uuid = c.item_uuid WHERE i.deleted = 0 AND i.source <> 'ballot' "
+           "AND i.kind IN ('normal', 'bonus', 'deduction')) "
+           f"SELECT subject_uuid, {', '.join(aggs)} FROM v GROUP BY subject_uuid")
+    out: dict = {}
+    width = 8
+    for row in db.execute(sql, params):
+        subject_uuid = row[0]
+        for k, p in enumerate(periods):
+            normal, max_with, n_with, def_with, n_nodef, bonus, deduction, ignored = row[1 + k * width:1 + (k + 1) * width]
+            if n_with == 0 and bonus is None and deduction is None and not ignored:
+                continue
+            out[(subject_uuid, p)] = {"normal": normal or 0.0, "max_with_data": max_with or 0.0,
+                                      "n_with_data": n_with or 0, "default_with_data": def_with or 0.0,
+                                      "n_without_default": n_nodef or 0, "bonus": bonus or 0.0,
+                                      "deduction": deduction or 0.0, "ignored": ignored or 0}
+    return out
+
+
+def _category_items(db, in_plans: str, plan_params: list) -> dict:
+    """Per category: what its normal items add up to, for missing-data handling."""
+    out: dict = {}
+    for cat_uuid, kind, source, max_points, default, rule, name in db.execute(
+            "SELECT category_uuid, kind, source, max_points, default_points, year_rule, name FROM assess_items "
+            "WHERE deleted = 0 AND kind = 'normal'" + in_plans + " ORDER BY sort_order, id", plan_params):
+        c = out.setdefault(cat_uuid, {"max_all": 0.0, "n_all": 0, "default_all": 0.0, "n_nodefault_all": 0,
+                                      "ballot_max": 0.0, "ballot_default": None, "ballot_rule": "period",
+                                      "has_ballot": False})
+        if source == "ballot":
+            c["has_ballot"] = True
+            c["ballot_max"] += max_points
+            c["ballot_rule"] = rule or "period"
+            c["ballot_default"] = default
+            continue
+        c["max_all"] += max_points
+        c["n_all"] += 1
+        if default is None:
+            c["n_nodefault_all"] += 1
+        else:
+            c["default_all"] += default
+    return out
 
 
 def recompute(db, plan_uuid: str | None = None, period: str | None = None,
               township_code: str | None = None) -> dict:
     """Rebuild results for one plan (or every plan, optionally of one
-    township) and one period (or all). Returns {"count", "warnings"}."""
+    township) and one period (or all). Returns {"count", "warnings",
+    "ties"}: ties lists the people tied at an 优秀 cut who wait for a
+    tie-break."""
     plan_sql = "SELECT uuid, year, periods, township_code, name FROM assess_plans WHERE deleted = 0"
     params: list = []
     if plan_uuid:
@@ -75,76 +234,69 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
         params.append(township_code)
     plan_rows = records.rows(db, plan_sql, params)
     if not plan_rows:
-        return {"count": 0, "warnings": []}
+        return {"count": 0, "warnings": [], "ties": []}
     plans = {p["uuid"]: p for p in plan_rows}
     all_plans = plan_uuid is None and township_code is None
     in_plans = "" if all_plans else f" AND plan_uuid IN ({','.join('?' * len(plans))})"
     plan_params = [] if all_plans else list(plans)
+    if period:
+        period = period.strip().upper()
+        if period not in PERIODS:
+            raise ValidationError("考核期", f"“{period}”无效，可用：{'、'.join(PERIODS)}。")
+
+    share = float(settings.get(db, "assess.excellent_quota"))
+    enforce = settings.get(db, "assess.quota_mode") != "warn"
+    scope = _choice(db, "assess.quota_scope", QUOTA_SCOPES)
+    rounding = _choice(db, "assess.quota_rounding", QUOTA_ROUNDINGS)
+    missing_rule = _choice(db, "assess.missing_rule", MISSING_RULES)
+    veto_effect = _choice(db, "assess.veto_effect", VETO_EFFECTS)
+    veto_deduction = float(settings.get(db, "assess.veto_deduction"))
+    last_place_periods = {p.strip().upper() for p in str(settings.get(db, "assess.last_place_periods")).split(",")
+                          if p.strip()}
+    thresholds = _thresholds(db)
 
     cats = {c["uuid"]: c for c in records.rows(
         db, "SELECT uuid, plan_uuid, name, bonus_cap, deduction_cap, village_stationed FROM assess_categories "
             "WHERE deleted = 0" + in_plans, plan_params)}
-    ballot_max: dict = {}
-    veto_names: dict = {}
-    for uuid, cat_uuid, kind, max_points, source, name in db.execute(
-            "SELECT uuid, category_uuid, kind, max_points, source, name FROM assess_items "
-            "WHERE deleted = 0 AND (source = 'ballot' OR kind = 'veto')" + in_plans, plan_params):
-        if source == "ballot":
-            ballot_max[cat_uuid] = ballot_max.get(cat_uuid, 0.0) + max_points
-        if kind == "veto":
-            veto_names[uuid] = name
-    subjects = records.rows(db, "SELECT uuid, plan_uuid, category_uuid, township_code FROM assess_subjects "
-                                "WHERE deleted = 0" + in_plans, plan_params)
+    cat_items = _category_items(db, in_plans, plan_params)
+    veto_names = {uuid: name for uuid, name in db.execute(
+        "SELECT uuid, name FROM assess_items WHERE deleted = 0 AND kind = 'veto'" + in_plans, plan_params)}
+    subjects = records.rows(db, "SELECT uuid, plan_uuid, category_uuid, township_code, person_name FROM "
+                                "assess_subjects WHERE deleted = 0" + in_plans, plan_params)
+    subject_plan = {s["uuid"]: s["plan_uuid"] for s in subjects}
+    plan_periods = {p["uuid"]: [x for x in PERIODS if x in p["periods"].split(",")] for p in plan_rows}
+    wanted_periods = sorted({x for ps in plan_periods.values() for x in ps if not period or x == period},
+                            key=list(PERIODS).index)
+    if not wanted_periods:
+        return {"count": 0, "warnings": [], "ties": []}
 
-    # sums[(subject, period)] = [normal, bonus, deduction]
-    sums: dict = {}
-    kind_index = {"normal": 0, "bonus": 1, "deduction": 2}
-    period_filter = ""
-    period_params: list = []
-    if period:
-        # the year falls back on the quarters, and a veto anywhere counts for it
-        # a half-year or the year falls back on its quarters
-        wanted_periods = (period, *DERIVED_FROM.get(period, ()))
-        period_filter = f" AND s.period IN ({','.join('?' * len(wanted_periods))})"
-        period_params = list(wanted_periods)
+    sums = _composed_sums(db, None if all_plans else list(plans), wanted_periods)
+
     vetoes: dict = {}
-    # Sums per person/period/kind are kept by triggers (schema m002).
-    sql = ("SELECT subject_uuid, period, kind, total, n FROM assess_score_sums WHERE n > 0"
-           + in_plans + period_filter.replace("s.period", "period"))
-    vetoed_keys = []
-    for subject_uuid, per, kind, total, _n in db.execute(sql, plan_params + period_params):
-        if kind == "veto":
-            if total > 0:
-                vetoed_keys.append(subject_uuid)
-            continue
-        if kind not in kind_index:
-            continue
-        entry = sums.get((subject_uuid, per))
-        if entry is None:
-            entry = sums[(subject_uuid, per)] = [0.0, 0.0, 0.0]
-        entry[kind_index[kind]] = total or 0.0
-    if vetoed_keys:
-        wanted_subjects = set(vetoed_keys)
-        for subject_uuid, per, item_uuid in db.execute(
-                "SELECT s.subject_uuid, s.period, s.item_uuid FROM assess_items i "
-                "JOIN assess_scores s ON s.item_uuid = i.uuid AND s.deleted = 0 "
-                "WHERE i.kind = 'veto' AND i.deleted = 0 AND s.points > 0"
-                + in_plans.replace("plan_uuid", "i.plan_uuid"), plan_params):
-            if subject_uuid in wanted_subjects and (not period or per in period_params):
-                vetoes.setdefault(subject_uuid, {}).setdefault(per, set()).add(item_uuid)
+    for subject_uuid, per, item_uuid in db.execute(
+            "SELECT s.subject_uuid, s.period, s.item_uuid FROM assess_items i "
+            "JOIN assess_scores s ON s.item_uuid = i.uuid AND s.deleted = 0 "
+            "WHERE i.kind = 'veto' AND i.deleted = 0 AND s.points > 0"
+            + in_plans.replace("plan_uuid", "i.plan_uuid"), plan_params):
+        vetoes.setdefault(subject_uuid, {}).setdefault(per, set()).add(item_uuid)
 
     weights = assess.ballot_weights(db)
+    values = assess.ballot_values(db)
+    ballot_pct: dict = {}
     tallies: dict = {}
     for subject_uuid, per, group, voters, exc, comp, basic, inc in db.execute(
             "SELECT subject_uuid, period, voter_group, voters, excellent, competent, basic, incompetent "
-            "FROM assess_ballots WHERE deleted = 0" + in_plans + (" AND period = ?" if period else ""),
-            plan_params + ([period] if period else [])):
+            "FROM assess_ballots WHERE deleted = 0" + in_plans, plan_params):
         tallies.setdefault((subject_uuid, per), {})[group] = {
             "voters": voters, "excellent": exc, "competent": comp, "basic": basic, "incompetent": inc}
+    for key, t in tallies.items():
+        score = assess.ballot_score(t, weights, values)
+        if score is not None:
+            ballot_pct[key] = score
 
+    # which periods of each plan have any data (a derived one: when its quarters do)
     data_periods: dict = {}
-    subject_plan = {s["uuid"]: s["plan_uuid"] for s in subjects}
-    for (subject_uuid, per) in list(sums) + list(tallies):
+    for (subject_uuid, per) in list(sums) + list(ballot_pct):
         p = subject_plan.get(subject_uuid)
         if p:
             data_periods.setdefault(p, set()).add(per)
@@ -154,62 +306,130 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
             data_periods.setdefault(p, set()).update(by_period)
     for p, pers in data_periods.items():
         for derived, quarters in DERIVED_FROM.items():
-            if pers & set(quarters) and derived in plans[p]["periods"].split(","):
-                pers.add(derived)  # can be derived from its quarters
+            if pers & set(quarters):
+                pers.add(derived)
+        pers &= set(plan_periods.get(p, ()))
 
-    thresholds = _thresholds(db)
-    share = float(settings.get(db, "assess.excellent_quota"))
-    enforce = settings.get(db, "assess.quota_mode") != "warn"
     now = dt.datetime.now().isoformat(timespec="seconds")
-    out_rows = []
-    warnings = []
+    warnings: list[str] = []
+    ignored_people = 0
     groups: dict = {}
     for s in subjects:
         cat = cats.get(s["category_uuid"])
         if cat is None:
             continue
-        plan = plans[s["plan_uuid"]]
-        wanted = data_periods.get(plan["uuid"], set())
+        wanted = data_periods.get(s["plan_uuid"], set())
         if period:
             wanted = wanted & {period}
+        ci = cat_items.get(cat["uuid"]) or {"max_all": 0.0, "n_all": 0, "default_all": 0.0, "n_nodefault_all": 0,
+                                             "ballot_max": 0.0, "ballot_default": None, "ballot_rule": "period",
+                                             "has_ballot": False}
         for per in wanted:
-            row = _person_result(s, cat, per, sums, tallies, vetoes, ballot_max, weights, veto_names)
-            row["plan_uuid"], row["period"] = plan["uuid"], per
-            groups.setdefault((plan["uuid"], per, cat["uuid"]), []).append(row)
+            row = _person_result(s, cat, ci, per, sums, ballot_pct, vetoes, veto_names, missing_rule,
+                                 veto_effect, veto_deduction)
+            ignored_people += row.pop("ignored")
+            row["plan_uuid"], row["period"] = s["plan_uuid"], per
+            groups.setdefault((s["plan_uuid"], per, cat["uuid"]), []).append(row)
+    if ignored_people:
+        warnings.append(f"有 {ignored_people} 项半年/全年录入的得分按方案不计入（这些指标按季度计算）；"
+                        "如该项应按期末评定，请在指标中把“年度计算方式”改为“期末评定”。")
 
+    # grades by line, ranks within each category
     for (p_uuid, per, cat_uuid), people in groups.items():
-        cat = cats[cat_uuid]
-        # vetoed people rank below everyone; ties share a rank (1, 2, 2, 4)
-        people.sort(key=lambda r: (r["vetoed"], -r["total"]))
+        forced_last = veto_effect == "incompetent"
+        people.sort(key=lambda r: (r["vetoed"] and forced_last, -r["total"]))
         prev_key, prev_rank = None, 0
         for i, r in enumerate(people, start=1):
-            key = (r["vetoed"], r["total"])  # totals are already rounded to 2 places
+            key = (r["vetoed"] and forced_last, r["total"])  # totals are already rounded to 2 places
             r["rank"] = prev_rank if key == prev_key else i
             prev_key, prev_rank = key, r["rank"]
-            r["grade"] = grade_for(r["total"], r["vetoed"], thresholds)
             r["quota_cut"] = 0
             r["last_place"] = 0
-        allowed = excellent_quota(len(people), share)
-        excellent = [r for r in people if r["grade"] == "优秀"]
-        if len(excellent) > allowed:
-            label = f"{plans[p_uuid]['name']} {PERIODS[per]}“{cat['name']}”"
-            if enforce:
-                for r in excellent[allowed:]:
-                    r["grade"] = "称职"
-                    r["quota_cut"] = 1
-                warnings.append(f"{label}：{len(excellent)} 人达到优秀分数线，超过比例 {share:.0%}（最多 {allowed} 人），"
-                                f"排名靠后的 {len(excellent) - allowed} 人按比例调为称职。")
+            if r["pending"] and r["vetoed"] and veto_effect == "incompetent":
+                r["pending"] = False  # a veto decides whatever the missing items would add
+            r["grade"] = PENDING if r["pending"] else grade_for(r["total"], r["vetoed"], thresholds, veto_effect)
+        cat = cats[cat_uuid]
+        if cat["village_stationed"] and per in last_place_periods and len(people) > 1:
+            ranked = [r for r in people if not r["pending"]]
+            if ranked:
+                worst = max(r["rank"] for r in ranked)
+                for r in ranked:
+                    if r["rank"] == worst:
+                        r["last_place"] = 1
+
+    # the 优秀 quota over its scope
+    scopes: dict = {}
+    for (p_uuid, per, cat_uuid), people in groups.items():
+        for r in people:
+            if scope == "category":
+                key = (p_uuid, per, f"category:{cat_uuid}")
+            elif scope == "township":
+                key = (p_uuid, per, f"township:{r['township_code']}")
             else:
-                warnings.append(f"{label}：优秀 {len(excellent)} 人，超过比例 {share:.0%}（最多 {allowed} 人），请调整。")
-        if cat["village_stationed"] and len(people) > 1:
-            worst = max(r["rank"] for r in people)
-            for r in people:
-                if r["rank"] == worst:
-                    r["last_place"] = 1
+                key = (p_uuid, per, "plan")
+            scopes.setdefault(key, []).append(r)
+    decisions = _tiebreak_decisions(db, list(plans))
+    names = {s["uuid"]: s["person_name"] for s in subjects}
+    ties = []
+    for (p_uuid, per, scope_key), people in scopes.items():
+        label = f"{plans[p_uuid]['name']} {PERIODS[per]}{_scope_label(scope_key, cats)}"
+        allowed = excellent_quota(len(people), share, rounding)
+        candidates = sorted((r for r in people if r["grade"] == "优秀"), key=lambda r: -r["total"])
+        if len(candidates) <= allowed:
+            continue
+        if not enforce:
+            warnings.append(f"{label}：优秀 {len(candidates)} 人，超过比例 {share:.0%}"
+                            f"（{len(people)} 人中最多 {allowed} 人），请调整。")
+            continue
+        if allowed == 0:
+            for r in candidates:
+                r["grade"], r["quota_cut"] = "称职", 1
+            warnings.append(f"{label}：{len(people)} 人按比例 {share:.0%}（{QUOTA_ROUNDINGS[rounding]}）优秀名额为 0，"
+                            f"达到优秀线的 {'、'.join(names[r['subject_uuid']] for r in candidates)} 评为称职。"
+                            "如不合适，请在设置中改“优秀比例的计算范围”或取整方式。")
+            continue
+        cut = candidates[allowed - 1]["total"]
+        above = [r for r in candidates if r["total"] > cut]
+        tied = [r for r in candidates if r["total"] == cut]
+        below = [r for r in candidates if r["total"] < cut]
+        slots = allowed - len(above)
+        for r in below:
+            r["grade"], r["quota_cut"] = "称职", 1
+        if len(tied) > slots:
+            tied_ids = sorted(r["subject_uuid"] for r in tied)
+            decision = decisions.get((p_uuid, per, scope_key))
+            if decision and decision["tied"] == tied_ids and len(decision["chosen"]) == slots:
+                for r in tied:
+                    if r["subject_uuid"] in decision["chosen"]:
+                        r["note"] = f"并列决定：{decision['reason']}"
+                    else:
+                        r["grade"], r["quota_cut"] = "称职", 1
+                        r["note"] = f"并列未入选：{decision['reason']}"
+            else:
+                for r in tied:
+                    r["grade"] = PENDING
+                    r["note"] = f"{len(tied)} 人并列 {cut:g} 分争 {slots} 个优秀名额，待考核委员会决定"
+                stale = " 已记录的决定与现在的并列名单不符，需重新决定。" if decision else ""
+                ties.append({"plan_uuid": p_uuid, "period": per, "scope_key": scope_key, "label": label,
+                             "total": cut, "slots": slots, "tied": tied_ids,
+                             "names": [names[x] for x in tied_ids]})
+                warnings.append(f"{label}：{'、'.join(names[x] for x in tied_ids)} 并列 {cut:g} 分，"
+                                f"争 {slots} 个优秀名额，暂定为待定，请记录考核委员会的决定。{stale}")
+        cut_n = len(below) + (len(tied) - slots if len(tied) > slots else 0)
+        warnings.append(f"{label}：{len(candidates)} 人达到优秀分数线，超过比例 {share:.0%}"
+                        f"（{len(people)} 人中最多 {allowed} 人，{QUOTA_ROUNDINGS[rounding]}），"
+                        f"排名靠后的 {cut_n} 人按比例评为称职或待定。")
+
+    out_rows = []
+    for (p_uuid, per, cat_uuid), people in groups.items():
         for r in people:
             out_rows.append((r["plan_uuid"], r["period"], r["subject_uuid"], cat_uuid, r["township_code"],
                              r["item_total"], r["ballot_points"], r["bonus"], r["deduction"], r["total"], r["rank"],
-                             r["grade"], int(r["vetoed"]), r["veto_items"], r["quota_cut"], r["last_place"], now))
+                             r["grade"], int(r["vetoed"]), r["veto_items"], r["quota_cut"], r["last_place"], now,
+                             r["missing"], r.get("note")))
+    pending_missing = sum(1 for rows in groups.values() for r in rows if r["pending"])
+    if pending_missing:
+        warnings.append(f"{pending_missing} 人有指标无数据，按设置须手工评分，暂定为待定。")
 
     with db.atomic():
         del_sql = "DELETE FROM assess_results WHERE 1 = 1" + in_plans
@@ -222,56 +442,151 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
         db.conn.executemany(
             "INSERT INTO assess_results (plan_uuid, period, subject_uuid, category_uuid, township_code, item_total, "
             "ballot_points, bonus, deduction, total, rank, grade, vetoed, veto_items, quota_cut, last_place, "
-            "computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", out_rows)
-    return {"count": len(out_rows), "warnings": warnings}
+            "computed_at, missing, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", out_rows)
+    return {"count": len(out_rows), "warnings": warnings, "ties": ties}
 
 
-def _capped_part(entry, cat) -> tuple[float, float, float]:
-    normal, bonus, deduction = entry
-    return normal, min(bonus, cat["bonus_cap"]), min(deduction, cat["deduction_cap"])
+def _scope_label(scope_key: str, cats: dict) -> str:
+    kind, _, key = scope_key.partition(":")
+    if kind == "category":
+        return f"“{cats[key]['name']}”" if key in cats else ""
+    if kind == "township":
+        return f"（乡镇 {key}）"
+    return ""
 
 
-def _person_result(s, cat, per, sums, tallies, vetoes, ballot_max, weights, veto_names) -> dict:
-    entry = sums.get((s["uuid"], per))
-    if entry is not None:
-        normal, bonus, deduction = _capped_part(entry, cat)
-    elif per in DERIVED_FROM:
-        quarters = [_capped_part(sums[(s["uuid"], q)], cat) for q in DERIVED_FROM[per] if (s["uuid"], q) in sums]
-        if quarters:
-            n = len(quarters)
-            normal = sum(q[0] for q in quarters) / n
-            bonus = sum(q[1] for q in quarters) / n
-            deduction = sum(q[2] for q in quarters) / n
-        else:
-            normal = bonus = deduction = 0.0
+def _ballot_points(subject_uuid: str, per: str, ci: dict, ballot_pct: dict) -> float | None:
+    """The 民主测评 item's points in a period (None: no ballots)."""
+    if not ci["has_ballot"]:
+        return None
+    if per in DERIVED_FROM and ci["ballot_rule"] in ("avg", "sum"):
+        found = [ballot_pct[(subject_uuid, q)] for q in DERIVED_FROM[per] if (subject_uuid, q) in ballot_pct]
+        pct = sum(found) / len(found) if found else None
     else:
-        normal = bonus = deduction = 0.0
-    ballot_points = None
-    t = tallies.get((s["uuid"], per))
-    if t and ballot_max.get(cat["uuid"]):
-        score = assess.ballot_score(t, weights)
-        if score is not None:
-            ballot_points = round(ballot_max[cat["uuid"]] * score / 100.0, 2)
+        pct = ballot_pct.get((subject_uuid, per))
+    return None if pct is None else round(ci["ballot_max"] * pct / 100.0, 2)
+
+
+def _person_result(s, cat, ci, per, sums, ballot_pct, vetoes, veto_names, missing_rule, veto_effect,
+                   veto_deduction) -> dict:
+    entry = sums.get((s["uuid"], per)) or {"normal": 0.0, "max_with_data": 0.0, "n_with_data": 0,
+                                           "default_with_data": 0.0, "n_without_default": 0, "bonus": 0.0,
+                                           "deduction": 0.0, "ignored": 0}
+    ballot = _ballot_points(s["uuid"], per, ci, ballot_pct)
+    normal = entry["normal"] + (ballot or 0.0)
+    missing_n = ci["n_all"] - entry["n_with_data"] + (1 if ci["has_ballot"] and ballot is None else 0)
+    missing_max = ci["max_all"] - entry["max_with_data"] + (ci["ballot_max"] if ci["has_ballot"] and ballot is None
+                                                            else 0.0)
+    pending = False
+    missing_text = None
+    if missing_n > 0:
+        full = ci["max_all"] + ci["ballot_max"]
+        if missing_rule == "zero":
+            missing_text = f"无数据 {missing_n} 项，计 0 分"
+        elif missing_rule == "rescale":
+            have = full - missing_max
+            if have > 1e-9:
+                normal = normal * full / have
+                missing_text = f"无数据 {missing_n} 项（{missing_max:g} 分），其余指标按 {full:g}/{have:g} 折算"
+            else:
+                pending = True
+                missing_text = f"无数据 {missing_n} 项，没有可折算的指标，须手工评分"
+        elif missing_rule == "default":
+            nodefault = ci["n_nodefault_all"] - entry["n_without_default"]
+            ballot_default = ci["ballot_default"]
+            if ci["has_ballot"] and ballot is None:
+                nodefault += 1 if ballot_default is None else 0
+            if nodefault > 0:
+                pending = True
+                missing_text = f"无数据 {missing_n} 项，其中 {nodefault} 项未设默认分，须手工评分"
+            else:
+                added = ci["default_all"] - entry["default_with_data"]
+                if ci["has_ballot"] and ballot is None:
+                    added += ballot_default or 0.0
+                normal += added
+                missing_text = f"无数据 {missing_n} 项，按默认分计 {added:g} 分"
+        else:
+            pending = True
+            missing_text = f"无数据 {missing_n} 项，须手工评分"
+    bonus = min(entry["bonus"], cat["bonus_cap"])
+    deduction = min(entry["deduction"], cat["deduction_cap"])
     person_vetoes = vetoes.get(s["uuid"])
     veto_text = None
+    n_vetoes = 0
     if person_vetoes:  # rare: most people have none
         covered = VETO_COVERS.get(per, (per,))
-        vetoed_items = set()
-        for p, items in person_vetoes.items():
+        vetoed_items: set = set()
+        for p, found in person_vetoes.items():
             if p in covered:
-                vetoed_items |= items
+                vetoed_items |= found
+        n_vetoes = len(vetoed_items)
         veto_text = "、".join(sorted(veto_names.get(v, "") for v in vetoed_items)) or None
-    total = round(normal + (ballot_points or 0.0) + bonus - deduction, 2)
-    return {"subject_uuid": s["uuid"], "township_code": s["township_code"], "item_total": round(normal, 2),
-            "ballot_points": ballot_points, "bonus": round(bonus, 2), "deduction": round(deduction, 2),
-            "total": total, "vetoed": veto_text is not None, "veto_items": veto_text}
+    total = normal + bonus - deduction
+    if n_vetoes and veto_effect == "deduction":
+        total -= veto_deduction * n_vetoes
+    total = round(total, 2)
+    return {"subject_uuid": s["uuid"], "township_code": s["township_code"],
+            "item_total": round(normal - (ballot or 0.0), 2), "ballot_points": ballot, "bonus": round(bonus, 2),
+            "deduction": round(deduction, 2), "total": total, "vetoed": veto_text is not None,
+            "veto_items": veto_text, "pending": pending, "missing": missing_text, "ignored": entry["ignored"]}
+
+
+# ---- tie-breaks at the 优秀 cut ---------------------------------------------------
+
+def _tiebreak_decisions(db, plan_ids: list[str]) -> dict:
+    out = {}
+    if not plan_ids:
+        return out
+    for r in records.rows(db, f"SELECT plan_uuid, period, scope_key, tied, chosen, reason FROM assess_tiebreaks "
+                              f"WHERE deleted = 0 AND plan_uuid IN ({','.join('?' * len(plan_ids))}) ORDER BY id",
+                          plan_ids):
+        out[(r["plan_uuid"], r["period"], r["scope_key"])] = {
+            "tied": json.loads(r["tied"]), "chosen": set(json.loads(r["chosen"])), "reason": r["reason"]}
+    return out
+
+
+def pending_ties(db, plan_uuid: str, period: str) -> list[dict]:
+    """Ties at the 优秀 cut waiting for a decision (recomputes the period)."""
+    return [t for t in recompute(db, plan_uuid, period)["ties"]]
+
+
+def record_tiebreak(db, actor, plan_uuid: str, period: str, scope_key: str, chosen: list[str], reason: str) -> str:
+    """Record the committee's decision on a tie at the 优秀 cut: who of the
+    tied people is 优秀, and why. Refused unless the tie is current and the
+    number chosen fills the open places exactly. Results are recomputed."""
+    from models.core.personal import check_text
+
+    require(actor, "assess.write")
+    reason = check_text(reason, "决定理由", 200, required=True, multiline=True)
+    tie = next((t for t in pending_ties(db, plan_uuid, period) if t["scope_key"] == scope_key), None)
+    if tie is None:
+        raise ValidationError("并列", "该考核期没有待决定的并列（可能已决定，或成绩已变）。")
+    chosen = sorted(set(chosen))
+    stray = [c for c in chosen if c not in tie["tied"]]
+    if stray:
+        raise ValidationError("入选人员", "只能从并列的人中选择。")
+    if len(chosen) != tie["slots"]:
+        raise ValidationError("入选人员", f"并列 {len(tie['tied'])} 人争 {tie['slots']} 个优秀名额，"
+                                       f"应选 {tie['slots']} 人，现选了 {len(chosen)} 人。")
+    plan = records.get(db, "assess_plans", plan_uuid)
+    with db.atomic():
+        for (old,) in db.execute("SELECT uuid FROM assess_tiebreaks WHERE plan_uuid = ? AND period = ? "
+                                 "AND scope_key = ? AND deleted = 0", [plan_uuid, period, scope_key]).fetchall():
+            records.delete(db, "assess_tiebreaks", old, actor)
+        key = records.insert(db, "assess_tiebreaks", {
+            "plan_uuid": plan_uuid, "period": period, "scope_key": scope_key, "tied": json.dumps(tie["tied"]),
+            "chosen": json.dumps(chosen), "reason": reason, "decided_on": dt.date.today().isoformat()},
+            actor, plan["township_code"])
+        recompute(db, plan_uuid, period)
+    return key
 
 
 # ---- reading results ---------------------------------------------------------
 
 RESULT_COLUMNS = ("r.subject_uuid, s.person_name, s.role, s.village_name, s.person_uuid, c.name AS category_name, "
                   "r.category_uuid, r.item_total, r.ballot_points, r.bonus, r.deduction, r.total, r.rank, r.grade, "
-                  "r.vetoed, r.veto_items, r.quota_cut, r.last_place, r.township_code, r.period, r.plan_uuid")
+                  "r.vetoed, r.veto_items, r.quota_cut, r.last_place, r.township_code, r.period, r.plan_uuid, "
+                  "r.missing, r.note")
 
 
 def results(db, plan_uuid: str, period: str, category_uuid: str | None = None, limit: int | None = None,
@@ -300,34 +615,105 @@ def result_of(db, plan_uuid: str, period: str, subject_uuid: str) -> dict | None
     return found[0] if found else None
 
 
-def result_detail(db, plan_uuid: str, period: str, subject_uuid: str) -> dict:
-    """What is shown to the person (结果与本人见面): the result and, item by
-    item, the points, reason and source; for a half-year or the year without
-    own scores, the quarters' points are listed per quarter."""
-    result = result_of(db, plan_uuid, period, subject_uuid)
+def item_value(kind: str, rule: str, cells: dict, period: str, max_points: float) -> tuple[float | None, str]:
+    """One item's value in a period from its entries {period: (points,
+    source)}, and how it was formed (the same rules as the SQL in
+    `_composed_sums`). None = no data."""
+    def fmt(v):
+        return f"{v:g}"
+
+    if period not in DERIVED_FROM:
+        found = cells.get(period)
+        if found is None:
+            return None, "无数据"
+        return found[0], ("申诉复核后 " if found[1] == APPEAL_SOURCE else "") + fmt(found[0])
+    own = cells.get(period)
+    if own is not None and own[1] == APPEAL_SOURCE:
+        return own[0], f"申诉复核后 {fmt(own[0])}"
+    rule = rule or ("avg" if kind == "normal" else "sum")
+    quarters = [(q, cells[q][0]) for q in DERIVED_FROM[period] if q in cells]
+    parts = "、".join(f"{PERIODS[q][1:2] if q.startswith('Q') else q}季 {fmt(v)}" for q, v in quarters)
+    if rule == "period":
+        if own is None:
+            return None, "无数据（期末未评定）"
+        return own[0], f"期末评定 {fmt(own[0])}"
+    if kind == "normal":
+        ignored = f"；期末录入的 {fmt(own[0])} 按方案不计入" if own is not None else ""
+        if not quarters:
+            return None, "无数据" + ignored
+        total = sum(v for _, v in quarters)
+        if rule == "sum":
+            value = min(total, max_points)
+            return value, f"季度合计（{parts}）= {fmt(round(value, 2))}{ignored}"
+        value = total / len(quarters)
+        return value, f"季度平均（{parts}）= {fmt(round(value, 2))}{ignored}"
+    if not quarters and own is None:
+        return None, ""
+    q_total = sum(v for _, v in quarters)
+    if rule == "avg":
+        q_total = q_total / len(quarters) if quarters else 0.0
+    value = q_total + (own[0] if own is not None else 0.0)
+    pieces = ([f"季度{'平均' if rule == 'avg' else '累计'}（{parts}）"] if quarters else []) + \
+        ([f"期末 {fmt(own[0])}"] if own is not None else [])
+    return value, " + ".join(pieces) + f" = {fmt(round(value, 2))}"
+
+
+def compose(db, plan_uuid: str, period: str, subject_uuid: str) -> dict:
+    """Item by item, how a person's total in a period is formed:
+    {"items": [{uuid, name, kind, max_points, rule, value, how, reasons,
+    sources}], "ballot_points", "missing_rule"}. Values are before the
+    category's caps and the missing-data rule (the result row has those)."""
     subject = records.get(db, "assess_subjects", subject_uuid)
     if subject is None:
-        return {}
-    periods = [period] + list(DERIVED_FROM.get(period, ()))
-    scores: dict = {}
+        raise ValidationError("考核对象", "不存在或已删除。")
+    periods = [period, *DERIVED_FROM.get(period, ())]
+    cells: dict = {}
+    reasons: dict = {}
     marks = ",".join("?" * len(periods))
     for item_uuid, per, points, reason, source in db.execute(
             f"SELECT item_uuid, period, points, reason, source FROM assess_scores WHERE subject_uuid = ? "
             f"AND deleted = 0 AND period IN ({marks})", [subject_uuid, *periods]):
-        scores.setdefault(item_uuid, {})[per] = {"points": points, "reason": reason or "", "source": source or ""}
-    own = any(period in by_period for by_period in scores.values())
-    shown = [period] if own or period not in DERIVED_FROM else list(DERIVED_FROM[period])
+        cells.setdefault(item_uuid, {})[per] = (points, source or "")
+        if reason:
+            reasons.setdefault(item_uuid, []).append(
+                reason if len(periods) == 1 else f"{PERIODS[per]}：{reason}")
     lines = []
     for it in assess.leaf_items(db, subject["category_uuid"]):
-        cells = scores.get(it["uuid"], {})
-        entry = {"name": it["name"], "kind": it["kind"], "max_points": it["max_points"], "source_key": it["source"],
-                 "points": {p: cells[p]["points"] for p in shown if p in cells},
-                 "reasons": "；".join(f"{PERIODS[p]}：{cells[p]['reason']}" if len(shown) > 1 else cells[p]["reason"]
-                                     for p in shown if p in cells and cells[p]["reason"]),
-                 "sources": "；".join(sorted({cells[p]["source"] for p in shown if p in cells and cells[p]["source"]}))}
-        lines.append(entry)
+        mine = cells.get(it["uuid"], {})
+        if it["kind"] == "veto":
+            hit = [p for p in VETO_COVERS.get(period, (period,)) if mine.get(p, (0,))[0]]
+            value, how = (1.0, "否决（" + "、".join(PERIODS[p] for p in hit) + "）") if hit else (None, "")
+        elif it["source"] == "ballot":
+            value, how = None, "由民主测评票折算"
+        else:
+            value, how = item_value(it["kind"], it["year_rule"], mine, period, it["max_points"])
+        sources = sorted({src for _, src in mine.values() if src and src != APPEAL_SOURCE})
+        lines.append({"uuid": it["uuid"], "name": it["name"], "kind": it["kind"], "max_points": it["max_points"],
+                      "source_key": it["source"], "rule": it["year_rule"], "value": value, "how": how,
+                      "missing": value is None and it["kind"] == "normal" and it["source"] != "ballot",
+                      "reasons": "；".join(reasons.get(it["uuid"], [])), "sources": "；".join(sources),
+                      "points": {p: v[0] for p, v in mine.items()}})
+    return {"items": lines, "missing_rule": settings.get(db, "assess.missing_rule")}
+
+
+def result_detail(db, plan_uuid: str, period: str, subject_uuid: str) -> dict:
+    """What is shown to the person (结果与本人见面): the result and, item by
+    item, the value, how it was formed (quarters, period-end entry, appeal,
+    无数据), reason and source."""
+    result = result_of(db, plan_uuid, period, subject_uuid)
+    subject = records.get(db, "assess_subjects", subject_uuid)
+    if subject is None:
+        return {}
+    composed = compose(db, plan_uuid, period, subject_uuid)
+    for line in composed["items"]:
+        if line["source_key"] == "ballot" and result:
+            line["value"] = result["ballot_points"]
+            line["how"] = "由民主测评票折算" if result["ballot_points"] is not None else "无数据（无测评票）"
+            line["missing"] = result["ballot_points"] is None
+    shown = [period] if period not in DERIVED_FROM else [period, *DERIVED_FROM[period]]
     return {"name": subject["person_name"], "period": period, "period_label": PERIODS.get(period, period),
-            "periods_shown": shown, "result": result, "items": lines}
+            "periods_shown": shown, "result": result, "items": composed["items"],
+            "missing_rule_label": MISSING_RULES.get(composed["missing_rule"], composed["missing_rule"])}
 
 
 def grade_counts(db, plan_uuid: str, period: str, category_uuid: str | None = None) -> dict:
@@ -377,20 +763,46 @@ def compare_townships(db, year: int, period: str = "Y") -> list[dict]:
 
 
 def quota_warnings(db, plan_uuid: str, period: str) -> list[str]:
-    """Categories where 优秀 exceeds the quota in the stored results (warn mode)
-    or where people were cut by the quota."""
+    """What the stored results of a period say about the 优秀 quota: people
+    cut by it, people 待定 at a tie, and (warn mode) 优秀 above the quota."""
     share = float(settings.get(db, "assess.excellent_quota"))
+    scope = _choice(db, "assess.quota_scope", QUOTA_SCOPES)
+    rounding = _choice(db, "assess.quota_rounding", QUOTA_ROUNDINGS)
+    column = {"plan": "'plan'", "category": "r.category_uuid", "township": "r.township_code"}[scope]
     out = []
-    for cat_name, n, excellent, cut in db.execute(
-            "SELECT c.name, count(*), sum(r.grade = '优秀'), sum(r.quota_cut) FROM assess_results r "
-            "JOIN assess_categories c ON c.uuid = r.category_uuid WHERE r.plan_uuid = ? AND r.period = ? "
-            "GROUP BY r.category_uuid ORDER BY c.sort_order", [plan_uuid, period]):
-        allowed = excellent_quota(n, share)
+    for key, n, excellent, cut, pending in db.execute(
+            f"SELECT {column}, count(*), sum(r.grade = '优秀'), sum(r.quota_cut), "
+            f"sum(r.grade = '{PENDING}' AND r.note IS NOT NULL) FROM assess_results r "
+            "WHERE r.plan_uuid = ? AND r.period = ? GROUP BY 1", [plan_uuid, period]):
+        where = {"plan": "全部考核对象", "category": "本类别", "township": f"乡镇 {key}"}[scope]
+        if scope == "category":
+            found = db.execute("SELECT name FROM assess_categories WHERE uuid = ?", [key]).fetchone()
+            where = f"“{found[0]}”" if found else where
+        allowed = excellent_quota(n, share, rounding)
         if excellent > allowed:
-            out.append(f"“{cat_name}”优秀 {excellent} 人，超过比例 {share:.0%}（{n} 人中最多 {allowed} 人）。")
-        elif cut:
-            out.append(f"“{cat_name}”有 {cut} 人达到优秀分数线，因比例限制评为称职。")
+            out.append(f"{where}优秀 {excellent} 人，超过比例 {share:.0%}（{n} 人中最多 {allowed} 人）。")
+        if cut:
+            out.append(f"{where}有 {cut} 人达到优秀分数线，因比例限制（{n} 人中最多 {allowed} 人）评为称职。")
+        if pending:
+            out.append(f"{where}有 {pending} 人在优秀名额线上并列，待考核委员会决定。")
     return out
+
+
+def settings_summary(db) -> list[tuple[str, str]]:
+    """The local choices behind the results, labelled, for the results page."""
+    share = float(settings.get(db, "assess.excellent_quota"))
+    return [
+        ("等次分数线（本地设定）", f"优秀 {float(settings.get(db, 'assess.grade_excellent')):g}、"
+                           f"称职 {float(settings.get(db, 'assess.grade_competent')):g}、"
+                           f"基本称职 {float(settings.get(db, 'assess.grade_basic')):g}"),
+        ("优秀比例", f"{share:.0%}，范围：{QUOTA_SCOPES[_choice(db, 'assess.quota_scope', QUOTA_SCOPES)]}，"
+                   f"{QUOTA_ROUNDINGS[_choice(db, 'assess.quota_rounding', QUOTA_ROUNDINGS)]}；并列由考核委员会决定"),
+        ("指标无数据（本地设定）", MISSING_RULES[_choice(db, "assess.missing_rule", MISSING_RULES)]),
+        ("一票否决（本地设定）", VETO_EFFECTS[_choice(db, "assess.veto_effect", VETO_EFFECTS)]),
+        ("测评票折分（本地设定）", "、".join(f"{label} {v:g}" for label, v in
+                                   zip(assess.BALLOT_FIELDS.values(), assess.ballot_values(db).values()))),
+        ("驻村干部末位（报告：年终）", str(settings.get(db, "assess.last_place_periods"))),
+    ]
 
 
 # ---- plain data for the notices helper --------------------------------------

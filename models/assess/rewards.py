@@ -24,11 +24,11 @@ from models.core.errors import ValidationError
 from models.core.users import require
 
 settings.register("assess.subsidy_tiers", "100:1200,200:1500,300:1900,400:2200,*:2500",
-                  "村干部补贴：户数上限:书记年补贴（逗号分隔，* 为以上）", str)
-settings.register("assess.director_ratio", 0.9, "村干部补贴：村委会主任占书记比例（不超过 0.9）", float)
-settings.register("assess.accountant_ratio", 0.7, "村干部补贴：会计占书记比例", float)
-settings.register("assess.subsidy_reward_part", 700.0, "村干部补贴：书记补贴中按考核发放的奖励部分（元）", float)
-settings.register("assess.reward_floor_score", 600.0, "村干部补贴：奖励部分的起算分", float)
+                  "村干部补贴：户数上限:书记年补贴（逗号分隔，* 为以上；报告 004）", str)
+settings.register("assess.director_ratio", 0.9, "村干部补贴：村委会主任占书记比例（报告 004：不超过 0.9）", float)
+settings.register("assess.accountant_ratio", 0.7, "村干部补贴：会计占书记比例（报告 004：70%）", float)
+settings.register("assess.subsidy_reward_part", 700.0, "村干部补贴：书记补贴中按考核发放的奖励部分（元，报告 004）", float)
+settings.register("assess.reward_floor_score", 600.0, "村干部补贴：奖励部分的起算分（本地设定，报告未规定）", float)
 
 NO_BONUS_GRADES = ("基本称职", "不称职")
 

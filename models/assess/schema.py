@@ -15,7 +15,7 @@ migrations = Migrations("assess")
 
 for _name in ("assess_plans", "assess_categories", "assess_items", "assess_subjects", "assess_scores",
               "assess_ballots", "assess_targets", "assess_target_checks", "assess_appeals",
-              "assess_reward_pools"):
+              "assess_reward_pools", "assess_tiebreaks", "assess_past_grades"):
     register_travel_table(_name)
 
 
@@ -190,3 +190,33 @@ def m003_results_clustered(db):
     db.execute("INSERT INTO assess_results SELECT * FROM assess_results_old")
     db.execute("DROP TABLE assess_results_old")
     db.execute("CREATE INDEX idx_assess_results_rank ON assess_results(plan_uuid, period, category_uuid, rank)")
+
+
+@migrations()
+def m004_year_composition(db):
+    """Issue 16: the year total is composed item by item. Each item says how
+    its half-year / year value is formed (`year_rule`: '' = by kind, 'avg' /
+    'sum' of the quarters, 'period' = scored at the period end) and what it is
+    worth when it has no data (`default_points`); ties at the 优秀 cut are
+    decided by the committee (`assess_tiebreaks`); grades of years before the
+    program (`assess_past_grades`) let 三年优秀 be tracked; a plan records the
+    township's prize in the county's target assessment (`township_prize`)."""
+    db.execute("ALTER TABLE assess_items ADD COLUMN year_rule TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE assess_items ADD COLUMN default_points REAL")
+    db.execute("ALTER TABLE assess_plans ADD COLUMN township_prize TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE assess_results ADD COLUMN missing TEXT")
+    db.execute("ALTER TABLE assess_results ADD COLUMN note TEXT")
+    # covering index: the composition reads every score once, grouped per person and item
+    db.execute("CREATE INDEX idx_assess_scores_compose ON assess_scores(plan_uuid, subject_uuid, item_uuid, period, "
+               "points, source) WHERE deleted = 0")
+    create_travel_table(
+        db, "assess_tiebreaks",
+        "plan_uuid TEXT NOT NULL REFERENCES assess_plans(uuid), period TEXT NOT NULL, scope_key TEXT NOT NULL, "
+        "tied TEXT NOT NULL, chosen TEXT NOT NULL, reason TEXT NOT NULL, decided_on TEXT NOT NULL",
+    )
+    db.execute("CREATE INDEX idx_assess_tiebreaks_plan ON assess_tiebreaks(plan_uuid, period, deleted)")
+    create_travel_table(
+        db, "assess_past_grades",
+        "person_uuid TEXT, person_name TEXT NOT NULL, year INTEGER NOT NULL, grade TEXT NOT NULL, note TEXT",
+    )
+    db.execute("CREATE INDEX idx_assess_past_grades_person ON assess_past_grades(person_uuid, year, deleted)")

@@ -41,18 +41,35 @@ DERIVED_SOURCES = {
     "service.satisfaction": "便民服务：群众满意率",
     "service.accountability": "便民服务：责任追究记录",
     "roster.attendance": "领导班子：出勤",
+    "service.village_needs": "便民服务：所驻村群众确认的办件",
     "ballot": "民主测评",
 }
 
-settings.register("assess.excellent_quota", 0.2, "考核：优秀等次比例上限（0-1）", float)
-settings.register("assess.quota_mode", "enforce", "考核：优秀超比例时 enforce 自动降为称职 / warn 仅提醒", str)
-settings.register("assess.grade_excellent", 900.0, "考核：优秀分数线", float)
-settings.register("assess.grade_competent", 750.0, "考核：称职分数线", float)
-settings.register("assess.grade_basic", 600.0, "考核：基本称职分数线", float)
-settings.register("assess.weight_leaders", 0.3, "民主测评权重：班子成员", float)
-settings.register("assess.weight_cadres", 0.3, "民主测评权重：干部", float)
-settings.register("assess.weight_public", 0.4, "民主测评权重：群众代表", float)
-settings.register("assess.accountability_deduction", 5.0, "考核：每条责任追究记录扣分", float)
+# How a half-year or the year forms an item's value from the entries (issue 16).
+# '' means by kind: normal items average their quarters, bonus and deduction
+# items add up the quarters and the period-end entry.
+YEAR_RULES = {"": "按类型（计分项取季度平均；加扣分项累计）", "avg": "季度平均", "sum": "季度合计（不超过满分）",
+              "period": "期末评定（半年/年终录入）"}
+# An upheld appeal writes the item's new period value with this source; for a
+# half-year or the year it replaces that item's composed value, nothing else.
+APPEAL_SOURCE = "申诉复核"
+
+# Labels say where a value comes from: "报告" = a field report (seeds), "本地设定" =
+# a local choice the reports leave open.
+settings.register("assess.excellent_quota", 0.2, "考核：优秀等次比例上限（0-1；约 20% 为全国惯例）", float)
+settings.register("assess.quota_mode", "enforce", "考核：优秀超比例时 enforce 自动降为称职 / warn 仅提醒（本地设定）", str)
+settings.register("assess.grade_excellent", 900.0, "考核：优秀分数线（本地设定，报告未规定）", float)
+settings.register("assess.grade_competent", 750.0, "考核：称职分数线（本地设定，报告未规定）", float)
+settings.register("assess.grade_basic", 600.0, "考核：基本称职分数线（本地设定，报告未规定）", float)
+settings.register("assess.weight_leaders", 0.3, "民主测评权重：班子成员（本地设定）", float)
+settings.register("assess.weight_cadres", 0.3, "民主测评权重：干部（本地设定）", float)
+settings.register("assess.weight_public", 0.4, "民主测评权重：群众代表（本地设定）", float)
+settings.register("assess.accountability_deduction", 5.0, "考核：每条责任追究记录扣分（本地设定）", float)
+for _key, _label in BALLOT_FIELDS.items():
+    settings.register(f"assess.ballot_value_{_key}", BALLOT_VALUES[_key],
+                      f"民主测评：一张“{_label}”票折合分（百分制，本地设定，报告未规定）", float)
+settings.register("assess.village_needs_on_time_weight", 0.5,
+                  "驻村干部群众需求办理：按时办结率所占权重（其余为群众满意率，本地设定）", float)
 
 EPS = 1e-6
 
@@ -128,7 +145,8 @@ def standard_tree(category_name: str) -> list[dict]:
                        _leaf("群众满意率", 100, "service.satisfaction", "满意率 × 100"),
                        _leaf("岗位目标完成", 150, "", "按岗位目标责任书逐项验收")]
     elif "驻村" in category_name:
-        achievement = [_leaf("群众需求办理", 200, "", "群众签字认可的办事登记本为准"),
+        achievement = [_leaf("群众需求办理", 200, "service.village_needs",
+                             "所驻村群众确认办结的办件：按时办结率与满意率折算"),
                        _leaf("驻村目标完成", 200, "", "按驻村目标责任书逐项验收")]
     elif "村" in category_name:
         achievement = [_leaf("承诺目标完成", 300, "", "按目标承诺书逐项验收"),
@@ -142,7 +160,7 @@ def standard_tree(category_name: str) -> list[dict]:
         ("勤", 150, [_leaf("出勤", 80, "roster.attendance", "出勤率 × 80"), _leaf("工作态度", 70)]),
         ("绩", 400, achievement),
         ("廉", 100, [_leaf("廉洁自律", 100)]),
-        ("民主测评", 100, [_leaf("民主测评得分", 100, "ballot", "按测评票折算")]),
+        ("民主测评", 100, [dict(_leaf("民主测评得分", 100, "ballot", "按测评票折算"), year_rule="period")]),
     ]
     tree = [{"name": n, "kind": "group", "max_points": p, "children": c} for n, p, c in groups]
     tree += [
@@ -202,6 +220,7 @@ def _insert_tree(db, actor, plan_uuid, category_uuid, parent_uuid, nodes, townsh
             "plan_uuid": plan_uuid, "category_uuid": category_uuid, "parent_uuid": parent_uuid,
             "name": node["name"], "kind": node["kind"], "max_points": float(node.get("max_points") or 0),
             "standard": node.get("standard") or "", "source": node.get("source") or "", "sort_order": order,
+            "year_rule": node.get("year_rule") or "", "default_points": node.get("default_points"),
         }, actor, township_code)
         if node.get("children"):
             _insert_tree(db, actor, plan_uuid, category_uuid, item_uuid, node["children"], township_code)
@@ -275,8 +294,8 @@ def categories(db, plan_uuid: str) -> list[dict]:
 
 def items(db, category_uuid: str) -> list[dict]:
     """All live items of a category, parents before children, in tree order."""
-    flat = records.rows(db, "SELECT uuid, parent_uuid, name, kind, max_points, standard, source, sort_order "
-                            "FROM assess_items WHERE category_uuid = ? AND deleted = 0 ORDER BY sort_order, id",
+    flat = records.rows(db, "SELECT uuid, parent_uuid, name, kind, max_points, standard, source, sort_order, "
+                            "year_rule, default_points FROM assess_items WHERE category_uuid = ? AND deleted = 0 ORDER BY sort_order, id",
                         [category_uuid])
     by_parent: dict = {}
     for it in flat:
@@ -321,7 +340,8 @@ def copy_plan(db, actor, source_plan_uuid: str, year: int, name: str = "", with_
                 mapping[it["uuid"]] = records.insert(db, "assess_items", {
                     "plan_uuid": plan_uuid, "category_uuid": new_cat, "parent_uuid": mapping[it["parent_uuid"]],
                     "name": it["name"], "kind": it["kind"], "max_points": it["max_points"],
-                    "standard": it["standard"], "source": it["source"], "sort_order": it["sort_order"]}, actor)
+                    "standard": it["standard"], "source": it["source"], "sort_order": it["sort_order"],
+                    "year_rule": it["year_rule"], "default_points": it["default_points"]}, actor)
             if with_subjects:
                 for s in subjects(db, cat["uuid"]):
                     records.insert(db, "assess_subjects", {
@@ -349,13 +369,31 @@ def _validate_item_fields(name, kind, max_points, standard, source, row=None) ->
     return name, kind, (0.0 if kind == "veto" else points), standard, source
 
 
+def _validate_composition(name: str, kind: str, points: float, year_rule: str, default_points,
+                          row=None) -> tuple[str, float | None]:
+    """How the item's half-year/year value is formed, and its worth when it has no data."""
+    rule = (year_rule or "").strip()
+    if rule not in YEAR_RULES:
+        raise ValidationError(f"“{name}”的年度计算方式", f"“{rule}”无效，可用：{'、'.join(k for k in YEAR_RULES if k)}。", row)
+    if default_points in (None, ""):
+        return rule, None
+    default = _number(default_points, f"“{name}”的无数据默认分", row)
+    if kind != "normal":
+        raise ValidationError(f"“{name}”的无数据默认分", "只有计分项有默认分。", row)
+    if default < 0 or default > points + EPS:
+        raise ValidationError(f"“{name}”的无数据默认分", f"应在 0 到满分 {points:g} 之间。", row)
+    return rule, round(default, 2)
+
+
 def add_item(db, actor, category_uuid: str, name: str, kind: str = "normal", max_points: float = 0,
-             parent_uuid: str | None = None, standard: str = "", source: str = "") -> str:
+             parent_uuid: str | None = None, standard: str = "", source: str = "", year_rule: str = "",
+             default_points=None) -> str:
     """Add one indicator. The tree may be unbalanced while being edited:
     `tree_problems` names what does not add up."""
     require(actor, CAP)
     cat = _category(db, category_uuid)
     name, kind, points, standard, source = _validate_item_fields(name, kind, max_points, standard, source)
+    year_rule, default_points = _validate_composition(name, kind, points, year_rule, default_points)
     if parent_uuid:
         parent = _item(db, parent_uuid)
         if parent["kind"] != "group" or parent["category_uuid"] != category_uuid:
@@ -366,15 +404,19 @@ def add_item(db, actor, category_uuid: str, name: str, kind: str = "normal", max
         return records.insert(db, "assess_items", {
             "plan_uuid": cat["plan_uuid"], "category_uuid": category_uuid, "parent_uuid": parent_uuid,
             "name": name, "kind": kind, "max_points": points, "standard": standard, "source": source,
-            "sort_order": order}, actor, cat["township_code"])
+            "sort_order": order, "year_rule": year_rule, "default_points": default_points}, actor, cat["township_code"])
 
 
 def update_item(db, actor, item_uuid: str, name: str, kind: str, max_points: float, standard: str = "",
-                source: str = "") -> None:
-    """Change an indicator. A group that has children stays a group."""
+                source: str = "", year_rule: str | None = None, default_points=...) -> None:
+    """Change an indicator. A group that has children stays a group. The year
+    rule and default score stay as they were unless given."""
     require(actor, CAP)
     item = _item(db, item_uuid)
     name, kind, points, standard, source = _validate_item_fields(name, kind, max_points, standard, source)
+    year_rule, default_points = _validate_composition(
+        name, kind, points, item["year_rule"] if year_rule is None else year_rule,
+        (item["default_points"] if kind == "normal" else None) if default_points is ... else default_points)
     has_children = db.execute("SELECT 1 FROM assess_items WHERE parent_uuid = ? AND deleted = 0",
                               [item_uuid]).fetchone()
     if has_children and kind != "group":
@@ -384,7 +426,8 @@ def update_item(db, actor, item_uuid: str, name: str, kind: str, max_points: flo
         raise ValidationError("指标类型", f"“{item['name']}”已有评分，不能改为分组。")
     with db.atomic():
         records.update(db, "assess_items", item_uuid, {"name": name, "kind": kind, "max_points": points,
-                                                       "standard": standard, "source": source}, actor)
+                                                       "standard": standard, "source": source,
+                                                       "year_rule": year_rule, "default_points": default_points}, actor)
 
 
 def delete_item(db, actor, item_uuid: str) -> None:
@@ -710,7 +753,8 @@ def _derived_values(db, plan: dict, period: str) -> dict:
             if stats.get("on_time_rate") is not None:
                 rate = float(stats["on_time_rate"])
                 on_time[person] = (rate, f"来自便民服务：按时办结率 {rate:.0%}")
-            if stats.get("satisfaction_rate") is not None:
+            # no ratings is no data (stats report 0 % then), never 0 points
+            if stats.get("satisfaction_rate") is not None and stats.get("rated"):
                 rate = float(stats["satisfaction_rate"])
                 satisfied[person] = (rate, f"来自便民服务：群众满意率 {rate:.0%}")
         out["service.on_time"], out["service.satisfaction"] = on_time, satisfied
@@ -741,6 +785,51 @@ def _derived_values(db, plan: dict, period: str) -> dict:
                 rate = worked / days
                 values[person] = (rate, f"来自领导班子：出勤 {worked}/{days} 天（{rate:.0%}）")
         out["roster.attendance"] = values
+    out["service.village_needs"] = _village_needs(db, start, end, code)
+    return out
+
+
+def _village_needs(db, start: dt.date, end: dt.date, township_code: str) -> dict:
+    """Seed 003: a village-stationed cadre is judged on what citizens of the
+    villages they are stationed in needed and signed for. Per cadre uuid:
+    (fraction, text) from the tickets of those villages that the citizen
+    confirmed (群众确认) and that were finished in the period: on-time share
+    and, where rated, the share satisfied, weighted by a setting. No such
+    ticket: no entry (无数据)."""
+    from models.roster import team as roster
+    from models.service.stats import SATISFIED_MIN
+
+    stationed: dict[str, list[str]] = {}
+    for v in roster.village_coverage(db, township_code=township_code):
+        for link in v.get("liaisons", []):
+            if link.get("kind") == "驻村":
+                stationed.setdefault(link["cadre_uuid"], []).append(v["name"])
+    if not stationed:
+        return {}
+    by_village: dict[str, tuple] = {}
+    for village, n, on_time, rated, satisfied in db.execute(
+            "SELECT applicant_village, count(*), sum(days_late = 0), count(rating), sum(rating >= ?) FROM tickets "
+            "WHERE deleted = 0 AND confirmed = 1 AND status = '办结' AND finished_date BETWEEN ? AND ? "
+            "AND township_code = ? GROUP BY applicant_village",
+            [SATISFIED_MIN, start.isoformat(), end.isoformat(), township_code]):
+        by_village[village] = (n, on_time or 0, rated, satisfied or 0)
+    weight = min(1.0, max(0.0, float(settings.get(db, "assess.village_needs_on_time_weight"))))
+    out = {}
+    for cadre, names in stationed.items():
+        n = sum(by_village.get(v, (0, 0, 0, 0))[0] for v in names)
+        if not n:
+            continue
+        on_time = sum(by_village.get(v, (0, 0, 0, 0))[1] for v in names)
+        rated = sum(by_village.get(v, (0, 0, 0, 0))[2] for v in names)
+        satisfied = sum(by_village.get(v, (0, 0, 0, 0))[3] for v in names)
+        on_time_share = on_time / n
+        if rated:
+            fraction = weight * on_time_share + (1 - weight) * satisfied / rated
+            rating_text = f"，评价 {rated} 件中满意 {satisfied} 件"
+        else:
+            fraction = on_time_share
+            rating_text = "，无群众评价（只按按时办结率）"
+        out[cadre] = (fraction, f"来自便民服务：{'、'.join(names)}群众确认办结 {n} 件，按时 {on_time} 件{rating_text}")
     return out
 
 
@@ -763,6 +852,7 @@ def pull_derived_scores(db, actor, plan_uuid: str, period: str) -> list[str]:
             if source_values is None:
                 messages.append(f"“{item['name']}”：{DERIVED_SOURCES[item['source']]}的数据暂不可用。")
                 continue
+            no_data = 0
             for subject in subjects(db, item["category_uuid"]):
                 found = source_values.get(subject["person_uuid"])
                 if item["source"] == "service.accountability":
@@ -770,12 +860,21 @@ def pull_derived_scores(db, actor, plan_uuid: str, period: str) -> list[str]:
                     points = min(item["max_points"], count * per_record)
                     text = found[1] if found else "来自便民服务：无责任追究记录"
                 elif found is None:
+                    # 无数据: an earlier pulled value no longer holds; a hand entry stays
+                    no_data += 1
+                    old = db.execute("SELECT source FROM assess_scores WHERE subject_uuid = ? AND item_uuid = ? "
+                                     "AND period = ? AND deleted = 0", [subject["uuid"], item["uuid"], period]).fetchone()
+                    if old and old[0].startswith("来自"):
+                        _write_score(db, actor, plan_uuid, period, subject, item, None, "", "")
                     continue
                 else:
                     points = min(item["max_points"], round(item["max_points"] * found[0], 2))
                     text = found[1]
                 _write_score(db, actor, plan_uuid, period, subject, item, points, "", text)
                 filled += 1
+            if no_data:
+                messages.append(f"“{item['name']}”：{no_data} 人在{PERIODS[period]}没有数据，标为无数据"
+                                "（按“考核：指标无数据时”设置处理，不计 0 分）。")
     messages.insert(0, f"已从其他模块取得 {filled} 项得分。")
     return messages
 
@@ -857,7 +956,12 @@ def ballot_weights(db) -> dict:
     return {g: float(settings.get(db, f"assess.weight_{g}")) for g in VOTER_GROUPS}
 
 
-def ballot_score(tallies: dict, weights: dict) -> float | None:
+def ballot_values(db) -> dict:
+    """Points of one ballot of each grade (settings; 100/80/60/0 unless changed)."""
+    return {k: float(settings.get(db, f"assess.ballot_value_{k}")) for k in BALLOT_FIELDS}
+
+
+def ballot_score(tallies: dict, weights: dict, values: dict | None = None) -> float | None:
     """Tallies {group: {voters, excellent, ...}} → 0..100. Each group's score
     is the average value of its ballots (优秀 100, 称职 80, 基本称职 60,
     不称职 0; blank ballots count 0); groups are weighted, and the weights of
@@ -868,7 +972,7 @@ def ballot_score(tallies: dict, weights: dict) -> float | None:
         voters = t["voters"]
         if not voters:
             continue
-        value = sum(t[k] * v for k, v in BALLOT_VALUES.items()) / voters
+        value = sum(t[k] * v for k, v in (values or BALLOT_VALUES).items()) / voters
         w = weights.get(group, 0.0)
         score += w * value
         total_weight += w
@@ -984,22 +1088,24 @@ def resolve_appeal(db, actor, appeal_uuid: str, upheld: bool, resolution: str,
     resolution = check_text(resolution, "处理意见", 500, required=True, multiline=True)
     if score_changes and not upheld:
         raise ValidationError("处理意见", "申诉不成立时不能改分。")
-    from models.assess.results import recompute, result_of
+    from models.assess.results import compose, recompute, result_of
 
     before = result_of(db, appeal["plan_uuid"], appeal["period"], appeal["subject_uuid"])
+    # the item's value as it counted (for a half-year or the year: composed from the quarters)
+    counted = {line["uuid"]: line["value"] for line in
+               compose(db, appeal["plan_uuid"], appeal["period"], appeal["subject_uuid"])["items"]}
     log_lines = []
     with db.atomic():
         cells = []
         for item_uuid, points, reason in score_changes:
             item = _item(db, item_uuid)
-            old = db.execute("SELECT points FROM assess_scores WHERE subject_uuid = ? AND item_uuid = ? AND period = ? "
-                             "AND deleted = 0", [appeal["subject_uuid"], item_uuid, appeal["period"]]).fetchone()
-            old_text = "未评" if old is None else f"{old[0]:g}"
+            old = counted.get(item_uuid)
+            old_text = "无数据" if old is None else f"{round(old, 2):g}"
             new_text = "未评" if points in (None, "") else (f"{float(points):g}" if isinstance(points, (int, float))
                                                            else str(points))
             log_lines.append(f"{item['name']}：{old_text} → {new_text}")
             cells.append((appeal["subject_uuid"], item_uuid, points, reason or f"申诉复核：{resolution}"))
-        set_scores(db, actor, appeal["period"], cells)
+        set_scores(db, actor, appeal["period"], cells, source=APPEAL_SOURCE)
         recompute(db, appeal["plan_uuid"], appeal["period"])
         after = result_of(db, appeal["plan_uuid"], appeal["period"], appeal["subject_uuid"])
         if before and after and before["total"] != after["total"]:

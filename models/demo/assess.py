@@ -121,7 +121,9 @@ def _scores(db, rng, actor, plan, cats, code) -> None:
     for cat in cats.values():
         leaves = assess.leaf_items(db, cat["uuid"])
         for subject in assess.subjects(db, cat["uuid"]):
-            talent = rng.uniform(0.72, 0.97)
+            # the top leader is strong (the county's 一把手 is usually 优秀); the others
+            # spread so that about a fifth reach the 900 line, as the quota expects
+            talent = 0.95 if cat["name"] == "班子主要领导" else min(0.96, max(0.65, rng.gauss(0.84, 0.05)))
             for period in assess.QUARTERS:
                 for item in leaves:
                     if item["source"] in ("ballot", "service.on_time", "service.satisfaction",

@@ -30,7 +30,7 @@ RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
 
 
 GRADE_COLOURS = {"优秀": QColor("#2e7d32"), "称职": QColor("#1f4e8c"), "基本称职": QColor("#b8860b"),
-                 "不称职": QColor("#c62828")}
+                 "不称职": QColor("#c62828"), assess_results.PENDING: QColor("#8e5bb5")}
 
 
 def show_error(parent, exc: AppError) -> None:
@@ -581,10 +581,14 @@ class ResultsModel(QAbstractTableModel):
             notes = []
             if r["vetoed"]:
                 notes.append(f"一票否决：{r['veto_items']}")
-            if r["quota_cut"]:
+            if r["quota_cut"] and not r.get("note"):
                 notes.append("达优秀线，超比例调为称职")
+            if r.get("note"):
+                notes.append(r["note"])
             if r["last_place"]:
                 notes.append("末位")
+            if r.get("missing"):
+                notes.append(r["missing"])
             r["note"] = "；".join(notes)
         self.rows = rows
         self.endResetModel()
@@ -636,6 +640,10 @@ class ResultsPage(QWidget):
         self.recompute_button = QPushButton("重新计算")
         self.recompute_button.clicked.connect(self.recompute)
         bar.addWidget(self.recompute_button)
+        self.tie_button = QPushButton("并列决定")
+        self.tie_button.setToolTip("优秀名额线上并列的人：记录考核委员会的决定和理由")
+        self.tie_button.clicked.connect(self.decide_ties)
+        bar.addWidget(self.tie_button)
         for label, slot in (("登记申诉", self.file_appeal), ("处理申诉", self.resolve_appeal),
                             ("各期对比", self.compare_periods), ("乡镇对比", self.compare_townships)):
             b = QPushButton(label)
@@ -647,6 +655,11 @@ class ResultsPage(QWidget):
         self.warnings.setWordWrap(True)
         self.warnings.setStyleSheet("background: #fff8e1; color: #8a6d00; padding: 6px;")
         layout.addWidget(self.warnings)
+        self.local_choices = QLabel()
+        self.local_choices.setWordWrap(True)
+        self.local_choices.setStyleSheet("color: #555;")
+        self.local_choices.setToolTip("这些是本地设定，在 设置 → 参数 中修改")
+        layout.addWidget(self.local_choices)
         split = QSplitter(VERTICAL)
         self.model = ResultsModel(self)
         self.view = QTableView()
@@ -664,6 +677,12 @@ class ResultsPage(QWidget):
 
     def refresh(self) -> None:
         self.recompute_button.setEnabled(self.ctx.actor.can("assess.write"))
+        self.tie_button.setEnabled(self.ctx.actor.can("assess.write"))
+        try:
+            self.local_choices.setText("计算依据：" + "；".join(f"{k} {v}" for k, v in
+                                                          assess_results.settings_summary(self.ctx.db)))
+        except AppError as e:
+            self.local_choices.setText(f"设置有误：{e.message}")
         plan, period = self.sel.plan, self.sel.period
         if not plan or not period:
             self.model.set_rows([])
@@ -678,10 +697,16 @@ class ResultsPage(QWidget):
         from models.core import settings
 
         share = float(settings.get(self.ctx.db, "assess.excellent_quota"))
+        whole_plan = settings.get(self.ctx.db, "assess.quota_scope") == "plan"
         self.chart.set_data(assess_results.grade_counts(self.ctx.db, plan["uuid"], period, cat),
                             assess_results.score_histogram(self.ctx.db, plan["uuid"], period, cat),
-                            assess_results.excellent_quota(len(rows), share) if cat else 0)
-        messages = assess_results.quota_warnings(self.ctx.db, plan["uuid"], period)
+                            assess_results.excellent_quota(len(rows), share,
+                                                           settings.get(self.ctx.db, "assess.quota_rounding"))
+                            if (cat is None) == whole_plan else 0)
+        try:
+            messages = assess_results.quota_warnings(self.ctx.db, plan["uuid"], period)
+        except AppError as e:
+            messages = [e.message]
         open_appeals = assess.appeals(self.ctx.db, plan["uuid"], "open")
         if open_appeals:
             messages.append(f"{len(open_appeals)} 件申诉待处理。")
@@ -705,6 +730,31 @@ class ResultsPage(QWidget):
         self.refresh()
         if summary["warnings"]:
             QMessageBox.information(self, "优秀比例", "\n".join(summary["warnings"]))
+
+    def decide_ties(self) -> None:
+        if not self.sel.plan or not self.sel.period:
+            return
+        try:
+            ties = assess_results.pending_ties(self.ctx.db, self.sel.plan["uuid"], self.sel.period)
+        except AppError as e:
+            show_error(self, e)
+            return
+        if not ties:
+            QMessageBox.information(self, "并列决定", "本考核期没有待决定的并列。")
+            self.refresh()
+            return
+        for tie in ties:
+            dialog = TieBreakDialog(tie, self)
+            if dialog.exec() != QDialog.Accepted:
+                break
+            try:
+                assess_results.record_tiebreak(self.ctx.db, self.ctx.actor, tie["plan_uuid"], tie["period"],
+                                               tie["scope_key"], dialog.chosen(), dialog.reason.text())
+            except AppError as e:
+                show_error(self, e)
+                break
+        self.ctx.notify("assess")
+        self.refresh()
 
     def _selected(self) -> dict | None:
         idx = self.view.currentIndex()
@@ -779,8 +829,9 @@ class ResultDetailDialog(QDialog):
         label.setWordWrap(True)
         layout.addWidget(label)
         shown = detail["periods_shown"]
-        table = QTableWidget(len(detail["items"]), 3 + len(shown))
-        table.setHorizontalHeaderLabels(["指标", "类型", "满分"] + [assess.PERIODS[p] for p in shown] + [])
+        table = QTableWidget(len(detail["items"]), 3 + len(shown) + 2)
+        table.setHorizontalHeaderLabels(["指标", "类型", "满分"] + [f"{assess.PERIODS[p]}录入" for p in shown]
+                                        + [f"{detail['period_label']}计分", "计算方式"])
         table.setEditTriggers(QTableWidget.NoEditTriggers)
         for r, line in enumerate(detail["items"]):
             values = [line["name"], assess.ITEM_KINDS[line["kind"]],
@@ -789,6 +840,10 @@ class ResultDetailDialog(QDialog):
                 v = line["points"].get(p)
                 values.append("" if v is None else ("否决" if line["kind"] == "veto" and v else
                                                     "否" if line["kind"] == "veto" else f"{v:g}"))
+            value = line["value"]
+            values.append("无数据" if line["missing"] else "" if value is None else
+                          ("否决" if line["kind"] == "veto" else f"{round(value, 2):g}"))
+            values.append(line["how"])
             for c, text in enumerate(values):
                 cell = QTableWidgetItem(text)
                 tip = "\n".join(x for x in (line["reasons"], line["sources"]) if x)
@@ -801,6 +856,13 @@ class ResultDetailDialog(QDialog):
                  if line["reasons"] or line["sources"]]
         if res and res["ballot_points"] is not None:
             notes.insert(0, f"民主测评折算得分：{res['ballot_points']:g}")
+        if res and res["missing"]:
+            notes.insert(0, f"{res['missing']}（无数据时：{detail['missing_rule_label']}）")
+        if res and res["note"]:
+            notes.insert(0, res["note"])
+        if res:
+            notes.insert(0, f"总分 = 指标 {res['item_total']:g} + 测评 {res['ballot_points'] or 0:g} "
+                            f"+ 加分 {res['bonus']:g}（上限内） − 扣分 {res['deduction']:g}（上限内） = {res['total']:g}")
         text = QTextBrowser()
         text.setPlainText("\n".join(notes) or "无加扣分理由。")
         text.setMaximumHeight(140)
@@ -808,6 +870,41 @@ class ResultDetailDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+
+class TieBreakDialog(QDialog):
+    """People tied at the 优秀 cut: the committee picks who fills the places, with a reason."""
+
+    def __init__(self, tie: dict, parent=None):
+        super().__init__(parent)
+        self.tie = tie
+        self.setWindowTitle("并列决定")
+        layout = QVBoxLayout(self)
+        label = QLabel(f"{tie['label']}：以下 {len(tie['tied'])} 人并列 {tie['total']:g} 分，"
+                       f"争 {tie['slots']} 个优秀名额。请按考核委员会的决定勾选 {tie['slots']} 人，并写明理由。")
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.people = QListWidget()
+        for key, name in zip(tie["tied"], tie["names"]):
+            item = QListWidgetItem(name)
+            item.setData(Qt.UserRole, key)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Unchecked)
+            self.people.addItem(item)
+        layout.addWidget(self.people)
+        form = QFormLayout()
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("如：考核委员会某月某日会议表决")
+        form.addRow("决定理由", self.reason)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def chosen(self) -> list[str]:
+        return [self.people.item(i).data(Qt.UserRole) for i in range(self.people.count())
+                if self.people.item(i).checkState() == Qt.Checked]
 
 
 class AppealDialog(QDialog):
