@@ -17,6 +17,7 @@ def register_all_settings() -> None:
     from models.service import tickets  # noqa: F401
     from models.assess import scorecard  # noqa: F401
     from models.assess import rewards  # noqa: F401
+    from models.assess import results  # noqa: F401
     from models.election import term  # noqa: F401
     from models.notices import registry  # noqa: F401
 

@@ -197,8 +197,8 @@ def _composed_sums(db, plan_ids: list[str] | None, periods: list[str]) -> dict:
 def _category_items(db, in_plans: str, plan_params: list) -> dict:
     """Per category: what its normal items add up to, for missing-data handling."""
     out: dict = {}
-    for cat_uuid, kind, source, max_points, default, rule, name in db.execute(
-            "SELECT category_uuid, kind, source, max_points, default_points, year_rule, name FROM assess_items "
+    for cat_uuid, source, max_points, default, rule in db.execute(
+            "SELECT category_uuid, source, max_points, default_points, year_rule FROM assess_items "
             "WHERE deleted = 0 AND kind = 'normal'" + in_plans + " ORDER BY sort_order, id", plan_params):
         c = out.setdefault(cat_uuid, {"max_all": 0.0, "n_all": 0, "default_all": 0.0, "n_nodefault_all": 0,
                                       "ballot_max": 0.0, "ballot_default": None, "ballot_rule": "period",
@@ -335,7 +335,7 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
                         "如该项应按期末评定，请在指标中把“年度计算方式”改为“期末评定”。")
 
     # grades by line, ranks within each category
-    for (p_uuid, per, cat_uuid), people in groups.items():
+    for (_plan, per, cat_uuid), people in groups.items():
         forced_last = veto_effect == "incompetent"
         people.sort(key=lambda r: (r["vetoed"] and forced_last, -r["total"]))
         prev_key, prev_rank = None, 0
@@ -421,7 +421,7 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
                         f"排名靠后的 {cut_n} 人按比例评为称职或待定。")
 
     out_rows = []
-    for (p_uuid, per, cat_uuid), people in groups.items():
+    for (_plan, _period, cat_uuid), people in groups.items():
         for r in people:
             out_rows.append((r["plan_uuid"], r["period"], r["subject_uuid"], cat_uuid, r["township_code"],
                              r["item_total"], r["ballot_points"], r["bonus"], r["deduction"], r["total"], r["rank"],
@@ -534,7 +534,7 @@ def _person_result(s, cat, ci, per, sums, ballot_pct, vetoes, veto_names, missin
 # ---- tie-breaks at the 优秀 cut ---------------------------------------------------
 
 def _tiebreak_decisions(db, plan_ids: list[str]) -> dict:
-    out = {}
+    out: dict = {}
     if not plan_ids:
         return out
     for r in records.rows(db, f"SELECT plan_uuid, period, scope_key, tied, chosen, reason FROM assess_tiebreaks "
@@ -568,7 +568,7 @@ def record_tiebreak(db, actor, plan_uuid: str, period: str, scope_key: str, chos
     if len(chosen) != tie["slots"]:
         raise ValidationError("入选人员", f"并列 {len(tie['tied'])} 人争 {tie['slots']} 个优秀名额，"
                                        f"应选 {tie['slots']} 人，现选了 {len(chosen)} 人。")
-    plan = records.get(db, "assess_plans", plan_uuid)
+    plan = records.get_existing(db, "assess_plans", plan_uuid)
     with db.atomic():
         for (old,) in db.execute("SELECT uuid FROM assess_tiebreaks WHERE plan_uuid = ? AND period = ? "
                                  "AND scope_key = ? AND deleted = 0", [plan_uuid, period, scope_key]).fetchall():
@@ -800,7 +800,7 @@ def settings_summary(db) -> list[tuple[str, str]]:
         ("指标无数据（本地设定）", MISSING_RULES[_choice(db, "assess.missing_rule", MISSING_RULES)]),
         ("一票否决（本地设定）", VETO_EFFECTS[_choice(db, "assess.veto_effect", VETO_EFFECTS)]),
         ("测评票折分（本地设定）", "、".join(f"{label} {v:g}" for label, v in
-                                   zip(assess.BALLOT_FIELDS.values(), assess.ballot_values(db).values()))),
+                                   zip(assess.BALLOT_FIELDS.values(), assess.ballot_values(db).values(), strict=True))),
         ("驻村干部末位（报告：年终）", str(settings.get(db, "assess.last_place_periods"))),
     ]
 
