@@ -62,13 +62,16 @@ def test_xlsx_bad_rows_listed_good_rows_imported(db, admin, tmp_path):
     headers = roster_io.xlsx_headers(path)
     mapping = roster_io.guess_mapping(headers)
     assert mapping == {1: "name", 2: "id_number", 3: "phone", 4: "work_start_date"}
-    result = roster_io.import_xlsx(db, admin, path, mapping)
-    assert result.added == 1
+    refused = roster_io.import_xlsx(db, admin, path, mapping)
+    assert refused.rolled_back and (refused.added, refused.good_rows) == (0, 1)
+    assert roster.list_cadres(db) == []  # all or nothing by default
+    result = roster_io.import_xlsx(db, admin, path, mapping, good_rows_only=True)
+    assert result.added == 1 and not result.rolled_back
     where = [w for w, _ in result.errors]
     assert where == ["第 3 行", "第 4 行", "第 5 行", "第 7 行", "第 8 行"]
     messages = dict(result.errors)
-    assert messages["第 3 行"].startswith("身份证号：校验码")
-    assert messages["第 4 行"].startswith("电话：")
+    assert messages["第 3 行"].startswith("身份证号码 “110105194912310021”：校验码")
+    assert messages["第 4 行"].startswith("手机 “12345”：")
     assert "未来" in messages["第 5 行"]
     assert "重复" in messages["第 8 行"]
     assert [c["name"] for c in roster.list_cadres(db)] == ["张三"]

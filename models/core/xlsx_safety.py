@@ -44,3 +44,58 @@ def check_xlsx(path) -> None:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > MAX_ENTRY_BYTES or total > MAX_TOTAL_BYTES or (info.file_size > 1024 * 1024 and ratio > MAX_RATIO):
             raise ValidationError("文件", f"“{name}”解压后过大（{info.filename}），可能是损坏或恶意的文件，已拒绝。")
+
+
+# ---- what a sheet may declare and hold (checked before anything is allocated) --
+
+MAX_SHEET_ROWS = 200_000   # defaults of the settings below
+MAX_SHEET_COLUMNS = 200
+
+
+def sheet_limits(db=None) -> tuple[int, int]:
+    """(max rows, max columns) an import reads: the settings when a database
+    is given, else the defaults."""
+    if db is None:
+        return MAX_SHEET_ROWS, MAX_SHEET_COLUMNS
+    from models.core import settings
+
+    return (int(settings.get(db, "xlsx_max_rows") or MAX_SHEET_ROWS),
+            int(settings.get(db, "xlsx_max_columns") or MAX_SHEET_COLUMNS))
+
+
+def _register_settings() -> None:
+    from models.core import settings
+
+    settings.register("xlsx_max_rows", MAX_SHEET_ROWS, "导入表格最多行数", int)
+    settings.register("xlsx_max_columns", MAX_SHEET_COLUMNS, "导入表格最多列数", int)
+
+
+_register_settings()
+
+
+# ---- formula injection (OWASP "CSV injection") -----------------------------
+
+# A cell beginning with one of these may be taken for a formula or a DDE call
+# by Excel, WPS or LibreOffice.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+
+
+def looks_like_formula(value) -> bool:
+    return isinstance(value, str) and value != "" and value[0] in FORMULA_TRIGGERS
+
+
+def csv_safe(value):
+    """A value for a CSV cell: text that a spreadsheet would evaluate gets a
+    leading apostrophe, as the OWASP guidance says (CSV has no cell types)."""
+    if looks_like_formula(value):
+        return "'" + value
+    return value
+
+
+def openpyxl_text(cell) -> None:
+    """Make an openpyxl cell holding such text a plain string cell with
+    Excel's text marker: openpyxl otherwise writes text beginning with "="
+    as a live formula."""
+    if looks_like_formula(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True

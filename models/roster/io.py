@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.core import records
-
-from models.roster import team as roster
+from models.core import audit, records, xlsx_read, xlsx_write
 from models.core.errors import AppError, ValidationError
+from models.core.personal import is_valid_id_number
 from models.core.users import require
+from models.core.xlsx_read import SheetHead
+from models.core.xlsx_safety import sheet_limits
+from models.roster import team as roster
+from models.roster import vocab
 
 # field -> column header (export order)
 XLSX_COLUMNS = [
@@ -52,220 +57,390 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 @dataclass
+class Problem:
+    """One thing wrong in one row: where (Excel row number and the column's
+    header as in the file), the value found, and why it was refused."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def text(self) -> str:
+        value = f"“{self.value[:40]}”" if self.value else "（空）"
+        column = f"{self.column} " if self.column else ""
+        return f"{column}{value}：{self.reason}"
+
+
+@dataclass
 class ImportResult:
-    """What an import did: counts and the rows (or files) refused, with why."""
+    """What an import did: counts, every problem of every refused row, values
+    outside the reference lists, and whether nothing was written because of
+    the problems (the default: all rows or none)."""
 
     added: int = 0
     updated: int = 0
-    errors: list = field(default_factory=list)  # (where, message)
+    errors: list = field(default_factory=list)  # (where, message), one per problem
+    problems: list = field(default_factory=list)  # Problem, for the xlsx of failed rows
+    rolled_back: bool = False
+    good_rows: int = 0  # rows without a problem (what "import the good rows" would write)
+    headers: list = field(default_factory=list)
+    failed_rows: dict = field(default_factory=dict)  # Excel row → the row's values as read
+    new_values: dict = field(default_factory=dict)  # field → {value: count} outside the lists
+    unlinked_posts: dict = field(default_factory=dict)  # 职务 title → count, kept as text
+    file_name: str = ""
+
+    def add_problem(self, problem: Problem) -> None:
+        self.problems.append(problem)
+        self.errors.append((f"第 {problem.row} 行" if problem.row else (self.file_name or "文件"), problem.text()))
+
+    @property
+    def bad_rows(self) -> int:
+        return len({p.row for p in self.problems})
 
     def summary(self) -> str:
-        text = f"新增 {self.added} 人，更新 {self.updated} 人"
-        if self.errors:
-            text += f"，{len(self.errors)} 行（份）有错未导入"
-        return text + "。"
+        if self.rolled_back:
+            text = (f"{self.bad_rows} 行有错，没有导入任何一行（其余 {self.good_rows} 行无误）。"
+                    f"可改正后重新导入，或选择“只导入无误的行”。")
+        else:
+            text = f"新增 {self.added} 人，更新 {self.updated} 人"
+            if self.errors:
+                text += f"，{len({w for w, _ in self.errors})} 行（份）有错未导入"
+            text += "。"
+        for f, counts in self.new_values.items():
+            listed = "、".join(f"“{v}”（{n} 人）" for v, n in list(counts.items())[:5])
+            text += f"\n{FIELD_LABELS.get(f, f)} {listed}不在参考列表中，已按原文保存，可加入列表。"
+        if self.unlinked_posts:
+            listed = "、".join(list(self.unlinked_posts)[:5])
+            text += f"\n职务“{listed}”还没有对应的岗位，已作为现任职务文字保存；建立机构和岗位后会自动对应。"
+        return text
 
 
-# ---- xlsx -------------------------------------------------------------------
+# ---- reading a sheet as offices keep it -------------------------------------
+
+@dataclass
+class Layout:
+    """Where the table is in a sheet: the header row (as Excel numbers it), the
+    first data row, each column's header (two-row headers joined) and the
+    column → field mapping (remembered for this layout, or guessed)."""
+
+    header_row: int
+    data_row: int
+    headers: list
+    mapping: dict
+    remembered: bool = False
+    head_rows: list = field(default_factory=list)  # (row number, values) of the first rows, for the picker
+
+
+NOT_FIELDS = {"序号", "编号", "排序", "顺序号", "序"}
+NOTE_ROW_RE = re.compile(r"^(填表人|审核人|制表人|制表|填报人|填报单位|负责人|注[:：]|说明|填表说明|备注[:：]|合计|小计|总计)")
+LABEL_TO_FIELD = {label: f for f, label in XLSX_COLUMNS}
+LABEL_TO_FIELD.update({label: f for f, (label, _, _) in roster.CADRE_TEXT_FIELDS.items()})
+LABEL_TO_FIELD.update({label: f for f, label in roster.CADRE_DATE_FIELDS.items()})
+LABEL_TO_FIELD.update({"姓名": "name", "性别": "sex", "身份证号": "id_number", "出生日期": "birth_date", "电话": "phone",
+                       "状态": "status", "所在科室": "office", "现任职务": "posts", "照片": "photo"})
+DATE_FIELDS = {"birth_date", "party_join_date", "work_start_date"}
+MAPPINGS_KEY = "roster.import_layouts"
+
+
+def normalise_header(text) -> str:
+    """'出生\n年月（岁）' → '出生年月': no spaces or line breaks, full-width
+    letters and digits made plain, notes in brackets and * marks dropped."""
+    text = unicodedata.normalize("NFKC", "" if text is None else str(text))
+    text = re.sub(r"[\s\u3000*＊]+", "", text)
+    return re.sub(r"[(（\[【][^)）\]】]*[)）\]】]$", "", text)
+
+
+def _header_field(text: str) -> str | None:
+    key = normalise_header(text)
+    if key in HEADER_ALIASES:
+        return HEADER_ALIASES[key]
+    return None
+
+
+def _header_score(values) -> int:
+    score = 0
+    for v in values:
+        if isinstance(v, str) and (_header_field(v) or normalise_header(v) in NOT_FIELDS):
+            score += 1
+    return score
+
+
+def _combined_headers(head: SheetHead, header_row: int) -> tuple[list, int]:
+    """Headers of `header_row`, joined with the row below when the header has
+    group cells merged across columns (学历 over 全日制 / 在职): returns
+    (headers, first data row)."""
+    rows = dict(head.rows)
+    top = list(rows.get(header_row, []))
+    below = rows.get(header_row + 1, [])
+    groups = [(c1, c2) for r1, c1, r2, c2 in head.merges if r1 == header_row and r2 == header_row and c2 > c1]
+    tall = any(r1 == header_row and r2 > header_row for r1, _, r2, _ in head.merges)
+    width = max(len(top), len(below) if (groups or tall) else 0)
+    headers = [("" if i >= len(top) or top[i] is None else str(top[i]).strip()) for i in range(width)]
+    if not (groups or tall) or not below or _header_score(below) == 0 and not groups:
+        return headers, header_row + 1
+    sub = ["" if i >= len(below) or below[i] is None else str(below[i]).strip() for i in range(width)]
+    for c1, c2 in groups:
+        parent = headers[c1] if c1 < width else ""
+        for c in range(c1, min(c2, width - 1) + 1):
+            child = sub[c]
+            if not child:
+                continue
+            for candidate in (child + parent, parent + child, child):
+                if _header_field(candidate):
+                    headers[c] = candidate
+                    break
+            else:
+                headers[c] = parent + child
+    for c in range(width):
+        if not headers[c] and sub[c]:
+            headers[c] = sub[c]
+    return headers, header_row + 2
+
+
+def detect_header_row(head: SheetHead) -> int:
+    """The row among the first ones that looks most like a header (most cells
+    naming known fields); title rows, 填表说明 and blank rows score nothing."""
+    best, best_score = None, 0
+    for n, values in head.rows:
+        score = _header_score(values)
+        if score > best_score:
+            best, best_score = n, score
+    if best is None:
+        for n, values in head.rows:
+            if sum(1 for v in values if isinstance(v, str) and v.strip()) >= 2:
+                return n
+        return head.rows[0][0] if head.rows else 1
+    return best
+
+
+def xlsx_layout(db, path, header_row: int | None = None) -> Layout:
+    """Find (or take) the header row of the first sheet, its headers and the
+    mapping: the one remembered for this layout, else a guess."""
+    head = xlsx_read.read_head(path, rows=30, max_columns=sheet_limits(db)[1])
+    if not head.rows:
+        raise ValidationError("文件", f"“{Path(path).name}”的第一个工作表是空的。")
+    if header_row is None:
+        header_row = detect_header_row(head)
+    elif header_row not in dict(head.rows):
+        raise ValidationError("表头行", f"第 {header_row} 行是空的或不在表格前 30 行中，请另选表头行。")
+    headers, data_row = _combined_headers(head, header_row)
+    remembered = _remembered_mapping(db, headers)
+    mapping = remembered if remembered is not None else guess_mapping(headers)
+    return Layout(header_row, data_row, headers, mapping, remembered is not None, head.rows)
+
+
+def _layout_key(headers) -> str:
+    return "|".join(normalise_header(h) for h in headers)
+
+
+def _remembered_mapping(db, headers) -> dict | None:
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [MAPPINGS_KEY]).fetchone()
+    layouts = json.loads(row[0]) if row else {}
+    found = layouts.get(_layout_key(headers))
+    if found is None:
+        return None
+    return {int(k): v for k, v in found.items() if int(k) < len(headers) and v in FIELD_LABELS}
+
+
+def remember_mapping(db, actor, headers, mapping: dict) -> None:
+    """Keep the column mapping for sheets with these headers (audited)."""
+    require(actor, roster.WRITE)
+    key = _layout_key(headers)
+    with db.atomic():
+        row = db.execute("SELECT value FROM settings WHERE key = ?", [MAPPINGS_KEY]).fetchone()
+        layouts = json.loads(row[0]) if row else {}
+        value = {str(k): v for k, v in sorted(mapping.items())}
+        if layouts.get(key) == value:
+            return
+        layouts.pop(key, None)
+        layouts[key] = value
+        while len(layouts) > 50:  # the oldest layouts go first
+            layouts.pop(next(iter(layouts)))
+        db.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                   [MAPPINGS_KEY, json.dumps(layouts, ensure_ascii=False)])
+        audit.record(db, actor, "setting", "settings", MAPPINGS_KEY, None, {"layout": key, "mapping": value})
+
 
 def xlsx_headers(path) -> list[str]:
-    """The header row (first non-empty row) of the first sheet."""
-    for row in _sheet_rows(path):
-        if any(c not in (None, "") for c in row):
-            return ["" if c is None else str(c).strip() for c in row]
-    return []
-
-
-# ---- a lean reader of the first sheet ---------------------------------------
-# openpyxl's read-only mode builds an object per cell and takes ~2 s for 5,000
-# rows × 12 columns; streaming the sheet XML ourselves takes a fraction of that.
-# Dates are told apart from numbers by the cell's number format, as Excel does.
-
-_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_DATE_FORMAT_IDS = set(range(14, 23)) | {27, 30, 36, 45, 46, 47, 50, 57}
-
-
-def _is_date_format(code: str) -> bool:
-    code = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", code or "").lower()
-    return bool(re.search(r"[ymd]", code)) and "general" not in code
-
-
-def _sheet_rows(path):
-    """Yield each row of the first worksheet as a list of values (str, float,
-    date or None). Raises ValidationError for a file that is not an .xlsx."""
-    import zipfile
-    import zlib
-
-    path = Path(path)
-    if not path.exists():
-        raise ValidationError("文件", f"“{path.name}”不存在。")
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise ValidationError("文件", f"“{path.name}”不是 .xlsx 表格文件（旧的 .xls 请先另存为 .xlsx）。")
-    from models.core.xlsx_safety import check_xlsx
-
-    check_xlsx(path)
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
-        raise ValidationError("文件", f"“{path.name}”无法作为 .xlsx 读取，文件可能已损坏或不是表格。") from None
-    with zf:
-        names = set(zf.namelist())
-        try:
-            sheet = _first_sheet_name(zf, names)
-            shared = _shared_strings(zf) if "xl/sharedStrings.xml" in names else []
-            date_styles = _date_styles(zf) if "xl/styles.xml" in names else set()
-            with zf.open(sheet) as f:
-                yield from _parse_sheet(f, shared, date_styles)
-        except (KeyError, ET.ParseError, ValueError, IndexError, zipfile.BadZipFile, zlib.error, EOFError):
-            raise ValidationError("文件", f"“{path.name}”的内容不是有效的 .xlsx 表格。") from None
-
-
-def _first_sheet_name(zf, names) -> str:
-    wb = ET.fromstring(zf.read("xl/workbook.xml"))
-    first = wb.find(f"{_NS}sheets/{_NS}sheet")
-    rid = first.get(f"{_REL_NS}id") if first is not None else None
-    if rid and "xl/_rels/workbook.xml.rels" in names:
-        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-        for rel in rels:
-            if rel.get("Id") == rid:
-                target = rel.get("Target", "").lstrip("/")
-                return target if target.startswith("xl/") else "xl/" + target
-    return "xl/worksheets/sheet1.xml"
-
-
-def _shared_strings(zf) -> list[str]:
-    out = []
-    for _, el in ET.iterparse(zf.open("xl/sharedStrings.xml")):
-        if el.tag == f"{_NS}si":
-            out.append("".join(t.text or "" for t in el.iter(f"{_NS}t")))
-            el.clear()
-    return out
-
-
-def _date_styles(zf) -> set[int]:
-    root = ET.fromstring(zf.read("xl/styles.xml"))
-    custom = {int(n.get("numFmtId", "0")): n.get("formatCode", "") for n in root.iter(f"{_NS}numFmt")}
-    xfs = root.find(f"{_NS}cellXfs")
-    out = set()
-    for i, xf in enumerate(xfs if xfs is not None else []):
-        fid = int(xf.get("numFmtId", "0"))
-        if fid in _DATE_FORMAT_IDS or (fid in custom and _is_date_format(custom[fid])):
-            out.add(i)
-    return out
-
-
-def _column_index(ref: str) -> int:
-    n = 0
-    for ch in ref:
-        if ch.isalpha():
-            n = n * 26 + (ord(ch.upper()) - 64)
-        else:
-            break
-    return n - 1
-
-
-def _parse_sheet(f, shared, date_styles):
-    epoch = dt.datetime(1899, 12, 30)
-    for _, el in ET.iterparse(f):
-        if el.tag != f"{_NS}row":
-            continue
-        row: list = []
-        for c in el.iter(f"{_NS}c"):
-            kind = c.get("t", "n")
-            value: str | float | dt.date | None
-            if kind == "inlineStr":
-                value = "".join(t.text or "" for t in c.iter(f"{_NS}t"))
-            else:
-                v = c.find(f"{_NS}v")
-                text = v.text if v is not None else None
-                if text is None:
-                    value = None
-                elif kind == "s":
-                    value = shared[int(text)]
-                elif kind in ("str", "e"):
-                    value = text
-                elif kind == "b":
-                    value = "是" if text == "1" else "否"
-                else:
-                    number = float(text)
-                    if int(c.get("s", "0")) in date_styles and 0 < number < 2958466:
-                        value = (epoch + dt.timedelta(days=number)).date()
-                    else:
-                        value = number
-            ref = c.get("r")
-            i = _column_index(ref) if ref else len(row)
-            if i >= len(row):
-                row.extend([None] * (i - len(row) + 1))
-            row[i] = value
-        el.clear()
-        yield row
+    """The headers of the detected header row of the first sheet."""
+    head = xlsx_read.read_head(path, rows=30)
+    if not head.rows:
+        return []
+    return _combined_headers(head, detect_header_row(head))[0]
 
 
 def guess_mapping(headers: list[str]) -> dict[int, str]:
     """Column index → field for headers we recognise (the mapping step starts here)."""
     out: dict[int, str] = {}
     for i, h in enumerate(headers):
-        key = re.sub(r"\s+", "", h or "")
-        if key in HEADER_ALIASES and HEADER_ALIASES[key] not in out.values():
-            out[i] = HEADER_ALIASES[key]
+        f = _header_field(h or "")
+        if f and f not in out.values():
+            out[i] = f
     return out
 
 
-def _cell_text(value) -> str:
+# ---- turning cells into field text ------------------------------------------
+
+def _display(value) -> str:
+    """A cell as the clerk sees it (for messages and the failed-rows sheet)."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, xlsx_read.Number):
+        text = value.text
+        if re.fullmatch(r"-?\d+\.0+", text):
+            text = text.split(".")[0]
+        elif "e" in text.lower() and value.is_integer() and abs(value) < 1e21:
+            text = str(int(value))  # 3.30106198503071E+17 as Excel shows it: 330106198503071000
+        return text
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
     return str(value).strip()
 
 
-def import_xlsx(db, actor, path, mapping: dict[int, str] | None = None, progress=None) -> ImportResult:
-    """Import cadres from the first sheet. `mapping` (column index → field) comes
-    from the mapping step; by default guess_mapping of the header row."""
+def _cell_text(value) -> str:
+    return _display(value)
+
+
+def _plain(text: str) -> str:
+    """Full-width digits and letters made plain, every space removed."""
+    return re.sub(r"[\s\u3000\u200b\ufeff]+", "", unicodedata.normalize("NFKC", text))
+
+
+def id_number_text(value) -> tuple[str, str | None]:
+    """(text, problem) for an ID-number cell. Excel keeps 15 significant digits,
+    so an ID typed into a number cell has already lost its last digits."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raw = value.text if isinstance(value, xlsx_read.Number) else repr(value)
+        digits = raw.split(".")[0] if re.fullmatch(r"\d+(\.0+)?", raw) else None
+        if digits and len(digits) == 18 and is_valid_id_number(digits):
+            return digits, None  # written by a program that kept every digit
+        shown = f"{int(value):d}" if abs(value) < 1e20 else raw
+        if abs(value) >= 1e14:
+            return shown, ("表格把身份证号存成了数字：Excel 只保留 15 位有效数字，后几位已经丢失，无法还原。"
+                           "请把这一列设为“文本”格式，重新录入号码（或在号码前加英文单引号 '）。")
+        return shown, "表格把身份证号存成了数字，位数不对；请把这一列设为“文本”格式后重新录入。"
+    text = _plain(_display(value)).upper()
+    return text, None
+
+
+def field_text(f: str, value) -> tuple[str, str | None]:
+    """(text, problem) of a cell for a field: dates in the forms offices type
+    (Excel dates or serials, 1985.07, 1985-07, 198507, 1985年7月), IDs as text
+    or numbers, full-width digits and stray spaces normalised."""
+    if value is None:
+        return "", None
+    if f == "id_number":
+        return id_number_text(value)
+    if f in DATE_FIELDS:
+        if isinstance(value, (dt.date, dt.datetime)):
+            return _display(value), None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raw = value.text if isinstance(value, xlsx_read.Number) else repr(value)
+            if re.fullmatch(r"\d{4}\.\d", raw) and raw.endswith(".1"):
+                return raw, (f"“{raw}”可能是 {raw[:4]} 年 1 月，也可能是 10 月（数字格式丢掉了末尾的 0）；"
+                             f"请写成 {raw[:4]}.01 或 {raw[:4]}.10，并把这一列设为“文本”格式。")
+            if re.fullmatch(r"\d{4}\.\d{1,2}", raw):
+                return f"{raw[:4]}-{int(raw[5:]):02d}", None
+            if float(value).is_integer() and 1 <= value < 80000:
+                # an Excel date serial in a cell formatted as a number
+                return (dt.date(1899, 12, 30) + dt.timedelta(days=int(value))).isoformat(), None
+            return raw.split(".")[0] if raw.endswith(".0") else raw, None
+        return _plain(str(value)), None
+    if f == "phone":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return _display(value), None
+        return _plain(str(value)).replace("－", "-"), None
+    if f == "name":
+        return re.sub(r"[\s\u3000]+", "", str(value)), None
+    if f in ("rank", "staffing", "sex", "status", "nomination", "office"):
+        text = re.sub(r"[\s\u3000]+", "", _display(value))
+        return (vocab.normalise_staffing(text) if f == "staffing" else text), None
+    return _display(value), None
+
+
+# ---- import -----------------------------------------------------------------
+
+class _RollBack(Exception):
+    """Raised to undo the whole import when rows failed and the user did not
+    choose to import the good rows."""
+
+
+def import_xlsx(db, actor, path, mapping: dict[int, str] | None = None, progress=None, header_row: int | None = None,
+                good_rows_only: bool = False, remember: bool = True) -> ImportResult:
+    """Import cadres from the first sheet. `header_row` (as Excel numbers rows)
+    and `mapping` (column index → field) come from the mapping step; by default
+    the detected header row and the remembered or guessed mapping.
+
+    Every problem of every row is listed. Nothing is written when any row has
+    a problem, unless good_rows_only: then the good rows are written and the
+    bad ones listed (export them with export_problems_xlsx to fix and re-import)."""
     require(actor, roster.WRITE)
-    rows_iter = iter(_sheet_rows(path))
-    header_row = 0
-    headers = []
-    for row in rows_iter:
-        header_row += 1
-        if any(c not in (None, "") for c in row):
-            headers = ["" if c is None else str(c).strip() for c in row]
-            break
-    mapping = mapping if mapping is not None else guess_mapping(headers)
+    path = Path(path)
+    layout = xlsx_layout(db, path, header_row)
+    mapping = {int(k): v for k, v in (mapping if mapping is not None else layout.mapping).items() if v}
     if "name" not in mapping.values():
-        raise ValidationError("列对应", "没有对应到“姓名”列，无法导入。")
+        raise ValidationError("列对应", f"没有对应到“姓名”列，无法导入（表头在第 {layout.header_row} 行："
+                                      f"{'、'.join(h for h in layout.headers if h)[:80]}）。")
+    max_rows, max_columns = sheet_limits(db)
     rows = []
-    for n, row in enumerate(rows_iter, header_row + 1):
-        values = {f: _cell_text(row[i]) if i < len(row) else "" for i, f in mapping.items() if f}
-        if any(values.values()):
-            rows.append((n, values))
-    return import_rows(db, actor, rows, progress=progress)
+    raw_rows = {}
+    name_col = next(i for i, f in mapping.items() if f == "name")
+    for n, row in xlsx_read.iter_rows(path, max_rows=max_rows, max_columns=max_columns):
+        if n < layout.data_row:
+            continue
+        cells = {f: (row[i] if i < len(row) else None) for i, f in mapping.items()}
+        if not any(v not in (None, "") for v in cells.values()):
+            continue
+        first = next((v for v in row if v not in (None, "")), "")
+        if isinstance(first, str) and NOTE_ROW_RE.match(first.strip()) and row[name_col:name_col + 1] in ([None], [first], []):
+            continue  # a 填表人 / 合计 line under the table
+        rows.append((n, cells))
+        raw_rows[n] = row
+    result = ImportResult(headers=layout.headers, file_name=path.name)
+    result = import_rows(db, actor, rows, progress=progress, good_rows_only=good_rows_only, result=result,
+                         columns={f: (layout.headers[i] if i < len(layout.headers) else "") or FIELD_LABELS.get(f, f)
+                                  for i, f in mapping.items()})
+    result.failed_rows = {n: raw_rows[n] for n in sorted({p.row for p in result.problems}) if n in raw_rows}
+    if remember and not result.rolled_back and (result.added or result.updated):
+        remember_mapping(db, actor, layout.headers, mapping)
+    return result
 
 
-def import_rows(db, actor, rows: list[tuple[int, dict]], progress=None) -> ImportResult:
-    """Import (row number, {field: text}) pairs in one transaction, each row in a
-    savepoint. Fields 'office' (name) and 'posts' (titles joined by 、) are
-    resolved to the office and to appointments for posts that exist."""
+def import_rows(db, actor, rows: list[tuple[int, dict]], progress=None, good_rows_only: bool = True,
+                result: ImportResult | None = None, columns: dict | None = None) -> ImportResult:
+    """Import (row number, {field: cell value}) pairs in one transaction, each
+    row in a savepoint. 'office' (name) and 'posts' (titles joined by 、) are
+    resolved to the office and to appointments for posts that exist (乡长 finds
+    the post of a 镇长: titles are matched by role too); titles without a post
+    are kept as 现任职务 text."""
     require(actor, roster.WRITE)
-    result = ImportResult()
+    result = result or ImportResult()
+    columns = columns or {}
     offices = {o["name"]: o["uuid"] for o in records.rows(db, "SELECT uuid, name FROM offices WHERE deleted = 0")}
     code = records.local_township_code(db)
-    posts_by_title = {"": code}
-    for p in roster.posts(db, code):
-        posts_by_title.setdefault(p["title"], p["uuid"])
+    posts_by_title = _posts_by_title(db, code)
     by_id = {r[0]: r[1] for r in db.execute("SELECT id_number, uuid FROM cadres WHERE deleted = 0 AND id_number IS NOT NULL")}
-    seen_ids: dict[str, int] = {}
+    lists = {"rank": set(vocab.values(db, "rank")), "staffing": set(vocab.values(db, "staffing"))}
+    state = _ImportState(offices, posts_by_title, by_id, {}, lists, columns, code)
     import gc
 
     gc_was_on = gc.isenabled()
     gc.disable()  # thousands of short-lived dicts, no cycles: the collector only costs time here
     try:
-        _import_all(db, actor, rows, result, offices, posts_by_title, by_id, seen_ids, progress)
+        with db.atomic():
+            _import_all(db, actor, rows, result, state, progress)
+            if result.problems and not good_rows_only:
+                raise _RollBack
+    except _RollBack:
+        result.rolled_back = True
+        result.added = result.updated = 0
+        result.new_values = {}
+        result.unlinked_posts = {}
     finally:
         if gc_was_on:
             gc.enable()
@@ -274,40 +449,92 @@ def import_rows(db, actor, rows: list[tuple[int, dict]], progress=None) -> Impor
     return result
 
 
-def _import_all(db, actor, rows, result, offices, posts_by_title, by_id, seen_ids, progress) -> None:
-    with db.atomic():
-        for k, (n, values) in enumerate(rows):
-            if progress and k % 200 == 0:
-                progress(k, len(rows), f"第 {n} 行")
-            try:
-                with db.atomic():
-                    added = _import_one(db, actor, n, dict(values), offices, posts_by_title, by_id, seen_ids)
-                result.added += added
-                result.updated += 1 - added
-            except ValidationError as e:
-                result.errors.append((f"第 {n} 行", f"{e.field}：{e.bare_message}" if e.field else e.bare_message))
+@dataclass
+class _ImportState:
+    offices: dict
+    posts_by_title: dict
+    by_id: dict
+    seen_ids: dict
+    lists: dict
+    columns: dict
+    code: str
 
 
-def _import_one(db, actor, n, values, offices, posts_by_title, by_id, seen_ids) -> int:
+def _posts_by_title(db, code) -> dict:
+    out: dict = {}
+    posts = roster.posts(db, code)
+    for p in posts:
+        out.setdefault(p["title"], p["uuid"])
+    for p in posts:  # then every title used for the same role elsewhere (乡长 ↔ 镇长)
+        for title in vocab.TITLES_BY_ROLE.get(p.get("role") or "", []):
+            out.setdefault(title, p["uuid"])
+    return out
+
+
+def _import_all(db, actor, rows, result: ImportResult, state: _ImportState, progress) -> None:
+    for k, (n, cells) in enumerate(rows):
+        if progress and k % 200 == 0:
+            progress(k, len(rows), f"第 {n} 行")
+        problems: list[Problem] = []
+        added = 0
+        try:
+            with db.atomic():
+                added = _import_one(db, actor, n, cells, state, problems, result)
+        except _RowFailed:
+            pass  # its problems are in `problems`
+        except ValidationError as e:  # raised by the database layer (records), not by a field check
+            problems.append(Problem(n, e.field or "", "", e.bare_message))
+        if problems:
+            for p in problems:
+                result.add_problem(p)
+            continue
+        result.good_rows += 1
+        result.added += added
+        result.updated += 1 - added
+
+
+class _RowFailed(Exception):
+    """A row had problems (already collected): undo its savepoint."""
+
+
+def _import_one(db, actor, n, cells: dict, state: _ImportState, problems: list, result: ImportResult) -> int:
+    columns = state.columns
+
+    def problem(f, value, reason):
+        problems.append(Problem(n, columns.get(f) or FIELD_LABELS.get(f, f), _display(value), reason))
+
+    values = {}
+    for f, cell in cells.items():
+        text, trouble = field_text(f, cell)
+        if trouble:
+            problem(f, cell, trouble)
+            continue
+        values[f] = text
     office_name = values.pop("office", "").strip()
-    titles = [t.strip() for t in re.split(r"[、,，;；]", values.pop("posts", "") or "") if t.strip()]
+    titles = [t.strip() for t in re.split(r"[、,，;；/／\s]+", values.pop("posts", "") or "") if t.strip()]
     if office_name:
-        if office_name not in offices:
-            raise ValidationError("所在科室", f"“{office_name}”不是本镇的科室（请先在设置中添加，或导入时不对应此列）。",
-                                  row=n)
-        values["office_uuid"] = offices[office_name]
+        if office_name not in state.offices:
+            problem("office", office_name, "不是本镇的科室（请先在设置中添加，或导入时不对应此列）。")
+        else:
+            values["office_uuid"] = state.offices[office_name]
     if titles:
         values["current_post_text"] = "、".join(titles)
-    if "family" in values and isinstance(values["family"], str):
-        values.pop("family")
-    clean = roster.validate_cadre(values, row=n)
+    clean = _validate_every_field(values, n, cells, problem)
+    if clean is None or problems:
+        raise _RowFailed
     id_number = clean.get("id_number")
     if id_number:
-        if id_number in seen_ids:
-            raise ValidationError("身份证号", f"与本文件第 {seen_ids[id_number]} 行重复。", row=n)
-        seen_ids[id_number] = n
-    existing = by_id.get(id_number) if id_number else None
-    code = posts_by_title.get("", "")  # the local township code, looked up once per import
+        if id_number in state.seen_ids:
+            problem("id_number", id_number, f"与本文件第 {state.seen_ids[id_number]} 行重复。")
+            raise _RowFailed
+        state.seen_ids[id_number] = n
+    for f in ("rank", "staffing"):
+        v = clean.get(f)
+        if v and v not in state.lists[f]:
+            counts = result.new_values.setdefault(f, {})
+            counts[v] = counts.get(v, 0) + 1
+    existing = state.by_id.get(id_number) if id_number else None
+    code = state.code
     if existing:
         records.update(db, "cadres", existing, clean, actor)
         cadre_uuid, added = existing, 0
@@ -316,14 +543,86 @@ def _import_one(db, actor, n, values, offices, posts_by_title, by_id, seen_ids) 
         cadre_uuid, added = records.insert(db, "cadres", clean, actor, township_code=code), 1
         held = set()  # a new cadre holds nothing yet: no overlap to check
         if id_number:
-            by_id[id_number] = cadre_uuid
+            state.by_id[id_number] = cadre_uuid
     for title in titles:
-        post_uuid = posts_by_title.get(title)
-        if post_uuid and post_uuid not in held:
+        post_uuid = state.posts_by_title.get(title)
+        if post_uuid is None:
+            result.unlinked_posts[title] = result.unlinked_posts.get(title, 0) + 1
+        elif post_uuid not in held:
             records.insert(db, "appointments", {"cadre_uuid": cadre_uuid, "post_uuid": post_uuid, "method": "委任"},
                            actor, township_code=code)
             held.add(post_uuid)
     return added
+
+
+def _validate_every_field(values: dict, n: int, cells: dict, problem) -> dict | None:
+    """roster.validate_cadre stops at the first bad field; to list every
+    problem of the row, the field it named is set aside and the rest checked
+    again, until the row passes or a problem names no field of ours."""
+    trial = dict(values)
+    failed = False
+    for _ in range(len(values) + 2):
+        try:
+            clean = roster.validate_cadre(trial, row=n)
+            return None if failed else clean
+        except ValidationError as e:
+            failed = True
+            f = LABEL_TO_FIELD.get(e.field)
+            shown = f if f in cells else ("posts" if f == "current_post_text" else f)
+            problem(shown or "", cells.get(shown, values.get(f, "")), e.bare_message)
+            if f is None or f not in trial:
+                return None
+            if f == "name":
+                trial["name"] = "某某"  # stands in so the other fields are still checked
+            else:
+                trial.pop(f)
+    return None
+
+
+def link_imported_posts(db, actor) -> int:
+    """Appoint cadres whose imported 现任职务 text names posts that now exist
+    (after 建立标准机构 or adding posts). Returns the appointments made."""
+    require(actor, roster.WRITE)
+    code = records.local_township_code(db)
+    made = 0
+    with db.atomic():
+        posts_by_title = _posts_by_title(db, code)
+        if not posts_by_title:
+            return 0
+        for cadre_uuid, text in db.execute(
+                "SELECT uuid, current_post_text FROM cadres c WHERE deleted = 0 AND status = '在职' "
+                "AND current_post_text IS NOT NULL AND current_post_text != '' AND NOT EXISTS (SELECT 1 FROM "
+                "appointments a WHERE a.cadre_uuid = c.uuid AND a.deleted = 0 AND a.end_date IS NULL)").fetchall():
+            held = set()
+            for title in re.split(r"[、,，;；/／\s]+", text):
+                post_uuid = posts_by_title.get(title.strip())
+                if post_uuid and post_uuid not in held:
+                    records.insert(db, "appointments", {"cadre_uuid": cadre_uuid, "post_uuid": post_uuid,
+                                                        "method": "委任"}, actor, township_code=code)
+                    held.add(post_uuid)
+                    made += 1
+    return made
+
+
+def export_problems_xlsx(result: ImportResult, path) -> int:
+    """The refused rows as an .xlsx: the file's own headers and values plus a
+    错误原因 column, so the clerk can fix them and import just those rows.
+    Returns the row count."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_suffix(".xlsx")
+    reasons: dict[int, list[str]] = {}
+    for p in result.problems:
+        reasons.setdefault(p.row, []).append(p.text())
+    width = max([len(result.headers)] + [len(r) for r in result.failed_rows.values()])
+    headers = [(result.headers[i] if i < len(result.headers) else "") or f"第 {i + 1} 列" for i in range(width)]
+    with xlsx_write.Workbook(path) as wb:
+        sheet = wb.add_sheet("有错的行", [(h, 14, "text") for h in headers] + [("错误原因", 60)] + [("原行号", 8)])
+        for n in sorted(reasons):
+            row = result.failed_rows.get(n, [])
+            sheet.append([_display(row[i]) if i < len(row) else "" for i in range(width)]
+                         + ["；".join(reasons[n]), n])
+    return len(reasons)
 
 
 def export_rows(db, township_code: str | None = None, include_left: bool = True) -> list[dict]:
@@ -334,22 +633,21 @@ def export_rows(db, township_code: str | None = None, include_left: bool = True)
             f"FROM cadres c WHERE {where} ORDER BY c.name_pinyin, c.id", params))
 
 
-def export_xlsx(db, path, township_code: str | None = None, include_left: bool = True, progress=None) -> int:
-    """Write the roster to an .xlsx file (one row per cadre). Returns the row count."""
-    from openpyxl import Workbook
+TEXT_COLUMNS = {"id_number", "phone", "birth_date", "party_join_date", "work_start_date"}
 
+
+def export_xlsx(db, path, township_code: str | None = None, include_left: bool = True, progress=None) -> int:
+    """Write the roster to an .xlsx file (one row per cadre; ID numbers, phones
+    and dates as text, so Excel keeps every digit). Returns the row count."""
     rows = export_rows(db, township_code, include_left)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("干部名册")
-    ws.append([label for _, label in XLSX_COLUMNS])
-    for k, r in enumerate(rows):
-        if progress and k % 500 == 0:
-            progress(k, len(rows), "")
-        ws.append([r.get(f) or "" for f, _ in XLSX_COLUMNS])
-    path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    wb.save(tmp)
-    tmp.replace(path)
+    columns = [(label, 20 if f in ("id_number", "resume", "school_fulltime") else 12,
+                "text" if f in TEXT_COLUMNS else "") for f, label in XLSX_COLUMNS]
+    with xlsx_write.Workbook(path) as wb:
+        sheet = wb.add_sheet("干部名册", columns)
+        for k, r in enumerate(rows):
+            if progress and k % 500 == 0:
+                progress(k, len(rows), "")
+            sheet.append([r.get(f) or "" for f, _ in XLSX_COLUMNS])
     return len(rows)
 
 
@@ -490,8 +788,11 @@ def export_lrmx(db, folder, township_code: str | None = None, include_left: bool
     return out
 
 
-def import_files(db, actor, paths, mapping: dict[int, str] | None = None, progress=None) -> ImportResult:
-    """Import a mix of .xlsx and .lrmx files (the CLI's `roster import FILE...`)."""
+def import_files(db, actor, paths, mapping: dict[int, str] | None = None, progress=None, header_row: int | None = None,
+                 good_rows_only: bool = False) -> ImportResult:
+    """Import a mix of .xlsx and .lrmx files (the CLI's `roster import FILE...`).
+    `mapping` and `header_row` apply to the .xlsx files; each .xlsx is all or
+    nothing unless good_rows_only."""
     total = ImportResult()
     lrmx = [p for p in map(Path, paths) if p.suffix.lower() == ".lrmx"]
     others = [p for p in map(Path, paths) if p.suffix.lower() != ".lrmx"]
@@ -500,13 +801,23 @@ def import_files(db, actor, paths, mapping: dict[int, str] | None = None, progre
             total.errors.append((path.name, "文件类型不对：只能导入 .xlsx 表格或 .lrmx 干部任免审批表。"))
             continue
         try:
-            r = import_xlsx(db, actor, path, mapping, progress)
+            r = import_xlsx(db, actor, path, mapping, progress, header_row=header_row, good_rows_only=good_rows_only)
         except AppError as e:
             total.errors.append((path.name, e.message))
             continue
+        if len(others) == 1 and not lrmx:
+            return r
         total.added += r.added
         total.updated += r.updated
+        total.rolled_back = total.rolled_back or r.rolled_back
+        total.good_rows += r.good_rows
         total.errors += [(f"{path.name} {w}", m) for w, m in r.errors]
+        total.problems += r.problems
+        for f, counts in r.new_values.items():
+            for v, n in counts.items():
+                total.new_values.setdefault(f, {})[v] = total.new_values.get(f, {}).get(v, 0) + n
+        for t, n in r.unlinked_posts.items():
+            total.unlinked_posts[t] = total.unlinked_posts.get(t, 0) + n
     if lrmx:
         r = import_lrmx_files(db, actor, lrmx, progress)
         total.added += r.added
