@@ -13,6 +13,8 @@ stdout, flushed, each thing whose commit has returned.
     python tests/storage_child.py tickets DB COUNT
         registers COUNT tickets as fast as it can; prints "ok <ticket_no>"
         after each create_ticket returned, "error <text>" if one raised.
+    python tests/storage_child.py hold DB
+        opens DB like a command, prints "ready", waits for a line on stdin.
     python tests/storage_child.py has DB UUID
         prints "yes" if the village UUID is visible to another process.
 """
@@ -79,6 +81,16 @@ def register_tickets(db_path: str, count: str) -> None:
             say(f"ok {t['ticket_no']}")
 
 
+def hold(db_path: str) -> None:
+    from models.core.db import close_database, open_database
+
+    db = open_database(db_path, daily_backup=False)
+    say("ready")
+    sys.stdin.readline()
+    close_database(db)
+    say("closed")
+
+
 def has(db_path: str, key: str) -> None:
     import sqlite3
 
@@ -90,4 +102,4 @@ def has(db_path: str, key: str) -> None:
 
 if __name__ == "__main__":
     mode, args = sys.argv[1], sys.argv[2:]
-    {"window": window, "open-close": open_close, "has": has, "tickets": register_tickets}[mode](*args)
+    {"window": window, "open-close": open_close, "has": has, "tickets": register_tickets, "hold": hold}[mode](*args)

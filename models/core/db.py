@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import shutil
 import sqlite3
@@ -17,7 +18,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from models.core.errors import CorruptDatabaseError, DatabaseOpenError, NewerSchemaError
+from models.core import presence
+from models.core.errors import AppError, CorruptDatabaseError, DatabaseOpenError, NewerSchemaError
 from models.core.paths import backup_dir_for
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -34,6 +36,8 @@ class Database(sqlite_utils.Database):
 
     path: Path  # the file, remembered for backups
     quick_check_deferred: bool = False  # the window runs PRAGMA quick_check in the background
+    read_only_reason: str | None = None  # why the file was opened read-only (Chinese), or None
+    storage_warning: str | None = None  # e.g. the daily backup failed on a full disk (Chinese)
 
     @contextlib.contextmanager
     def atomic(self):
@@ -92,12 +96,27 @@ def _track(conn: TrackedConnection, path) -> None:
 
 def _forget(conn: TrackedConnection) -> None:
     key = conn.tracked_key or ""
+    last = False
     with _LIVE_LOCK:
         live = _LIVE.get(key)
         if live is not None:
             live.discard(conn)
             if not live:
                 del _LIVE[key]
+                last = key in _JOINED
+                _JOINED.discard(key)
+    if last:
+        # The last connection of this process is gone: others may restore now.
+        presence.leave(key)
+
+
+# Files whose presence lock this process holds (see models/core/presence.py).
+_JOINED: set[str] = set()
+
+
+def connect_readonly(path) -> sqlite3.Connection:
+    """A read-only connection for a background reader (tracked like every other)."""
+    return _connect(Path(path), readonly=True)
 
 
 def has_live_connection(path) -> bool:
@@ -106,8 +125,31 @@ def has_live_connection(path) -> bool:
         return bool(_LIVE.get(file_key(path)))
 
 
-def _connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
-    if readonly:
+def _inspection_uri(path: Path) -> str:
+    """URI for looking at a file this process has not accepted yet.
+
+    Even a read-only connection creates -wal and -shm beside a WAL-mode file
+    and leaves them there. A WAL file with no -wal has no process using it
+    and nothing outside the main file, so it is read as immutable: nothing is
+    created and the file stays byte for byte as it was."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    if has_live_connection(path) or Path(str(path) + "-wal").exists():
+        return uri
+    try:
+        with open(path, "rb") as f:  # no connection on it in this process yet (checked above)
+            header = f.read(20)
+    except OSError:
+        return uri
+    if header[:16] == SQLITE_HEADER and header[18] == 2:
+        return uri + "&immutable=1"
+    return uri
+
+
+def _connect(path: Path, readonly: bool = False, inspect: bool = False) -> TrackedConnection:
+    if inspect:
+        conn = sqlite3.connect(_inspection_uri(path), uri=True, isolation_level=None, check_same_thread=False,
+                               factory=TrackedConnection)
+    elif readonly:
         uri = Path(path).resolve().as_uri() + "?mode=ro"
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
                                factory=TrackedConnection)
@@ -162,6 +204,10 @@ def known_migrations() -> list[tuple[str, str]]:
     return [(s.name, m.name) for s in MIGRATION_SETS for m in s._migrations]
 
 
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone() is not None
+
+
 def applied_migrations(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     exists = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (MIGRATIONS_TABLE,)
@@ -180,7 +226,7 @@ def schema_version(conn: sqlite3.Connection) -> int:
 def quick_check(path: Path) -> str:
     """'ok' or the first problem quick_check reports (or why it could not run)."""
     try:
-        conn = _connect(path, readonly=True)
+        conn = _connect(path, inspect=True)
         try:
             row = conn.execute("PRAGMA quick_check").fetchone()
             return row[0] if row else "无结果"
@@ -207,11 +253,23 @@ def inspect_file(path: Path, run_quick_check: bool = True) -> None:
         raise DatabaseOpenError(f"“{path.name}”不是 SQLite 数据库文件，无法打开。文件未作任何改动。")
     if run_quick_check:
         raise_if_corrupt(path)
-    conn = _connect(path, readonly=True)
     try:
-        unknown = [m for m in applied_migrations(conn) if m not in set(known_migrations())]
-    finally:
-        conn.close()
+        conn = _connect(path, inspect=True)
+        try:
+            ours = _has_table(conn, MIGRATIONS_TABLE)
+            unknown = [m for m in applied_migrations(conn) if m not in set(known_migrations())]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        raise CorruptDatabaseError(f"数据库“{path.name}”已损坏（无法读取：{e}）。", path, list_backups(path)) from e
+    if not ours:
+        if list_backups(path):
+            raise CorruptDatabaseError(
+                f"数据库“{path.name}”里没有本程序的数据表（可能只剩下文件的一部分）。", path, list_backups(path))
+        raise DatabaseOpenError(
+            f"“{path.name}”是 SQLite 数据库，但不是本程序的数据库（没有本程序的数据表）。"
+            f"如果它是从别处复制来的，可能漏掉了同名的“{path.name}-wal”文件，请连同它一起复制。"
+            "文件未作任何改动。")
     if unknown:
         raise NewerSchemaError(
             f"数据库“{path.name}”由更新版本的程序创建（未知的结构版本：{unknown[0][0]}/{unknown[0][1]}），"
@@ -228,50 +286,152 @@ def raise_if_corrupt(path: Path) -> None:
         )
 
 
-def _check_writable(path: Path) -> None:
+def _folder_problem(path: Path) -> str | None:
+    """Why the database cannot be written here (None when it can)."""
     folder = path.parent
     if not folder.exists():
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise DatabaseOpenError(f"无法创建文件夹“{folder}”：{e.strerror or e}") from e
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise DatabaseOpenError(
-            f"文件夹“{folder}”是只读的，无法在此保存数据库（数据库还需要在同一文件夹写日志文件）。"
-            "请选择可写的位置。"
-        )
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)) \
+            or _read_only_mount(folder):
+        return (f"文件夹“{folder}”是只读的（只读的磁盘、U盘或共享文件夹），无法在此保存数据库"
+                "（数据库还需要在同一文件夹写日志文件）。")
+    return None
+
+
+def _read_only_mount(folder: Path) -> bool:
+    # os.access says "writable" to root on a read-only mount; statvfs knows.
+    if not hasattr(os, "statvfs"):
+        return False
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+# ---- when to run quick_check ---------------------------------------------------
+# A county file is gigabytes: quick_check on every command would cost seconds
+# each time. It runs once a day per file, and at once when the file looks
+# wrong (size not a whole number of pages, or much smaller than when it was
+# last checked). The date and size are kept in the backups folder (ours).
+
+def _health_marker(path: Path) -> Path:
+    return backup_dir_for(path) / ".health.json"
+
+
+def quick_check_due(path: Path) -> bool:
+    path = Path(path)
+    try:
+        marker = json.loads(_health_marker(path).read_text(encoding="utf-8"))
+        checked_on, checked_size = marker["quick_check"], int(marker["size"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return True
+    if checked_on != dt.date.today().isoformat():
+        return True
+    size = path.stat().st_size
+    if size < checked_size // 2:
+        return True
+    if not has_live_connection(path):  # else SQLite has the file: never read it ourselves
+        try:
+            with open(path, "rb") as f:
+                header = f.read(100)
+        except OSError:
+            return True
+        if len(header) < 100 or header[:16] != SQLITE_HEADER:
+            return True
+        page_size = int.from_bytes(header[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        if page_size < 512 or page_size & (page_size - 1) or size % page_size:
+            return True
+    return False
+
+
+def record_quick_check(path: Path) -> None:
+    """Remember that the file passed quick_check today (best effort: a full
+    or read-only disk only means the next open checks again)."""
+    path = Path(path)
+    marker = _health_marker(path)
+    try:
+        marker.parent.mkdir(exist_ok=True)
+        tmp = marker.with_name(marker.name + ".part")
+        tmp.write_text(json.dumps({"quick_check": dt.date.today().isoformat(), "size": path.stat().st_size}),
+                       encoding="utf-8")
+        os.replace(tmp, marker)
+    except OSError:
+        pass
+
+
+def scheduled_quick_check(path: Path) -> str:
+    """quick_check for the background: records the day when it passes."""
+    result = quick_check(path)
+    if result == "ok":
+        record_quick_check(path)
+    return result
 
 
 def open_database(path, *, create: bool = True, migrate: bool = True, daily_backup: bool = True,
-                  quick_check_max_bytes: int | None = None) -> sqlite_utils.Database:
+                  quick_check_max_bytes: int | None = None, readonly: bool = False) -> Database:
     """Open (or create) the database at `path`, checked, configured and migrated.
 
     Raises DatabaseOpenError (or a subclass) with a Chinese message; in that
-    case the file has not been changed. With quick_check_max_bytes set, a file
-    larger than that skips quick_check here (the window runs it in the
-    background after start-up, so a county database still opens fast);
-    `db.quick_check_deferred` tells whether it was skipped.
+    case the file has not been changed. quick_check runs once a day (see
+    quick_check_due); with quick_check_max_bytes set, a larger file skips it
+    here (the window runs it in the background after start-up, so a county
+    database still opens fast); `db.quick_check_deferred` tells whether it was
+    skipped.
+
+    readonly=True (a second window that only looks), or a folder that cannot
+    be written (a read-only disk), opens the file read-only: no migration, no
+    backup; `db.read_only_reason` says why, in Chinese. A daily backup that
+    fails (a full disk) does not stop the open: `db.storage_warning` says so.
     """
     path = Path(path)
     existed = path.exists() and path.stat().st_size > 0
-    deferred = bool(quick_check_max_bytes is not None and existed and path.stat().st_size > quick_check_max_bytes)
+    due = existed and quick_check_due(path)
+    deferred = bool(due and quick_check_max_bytes is not None and path.stat().st_size > quick_check_max_bytes)
     if path.exists():
-        inspect_file(path, run_quick_check=not deferred)
+        inspect_file(path, run_quick_check=due and not deferred)
+        if due and not deferred:
+            record_quick_check(path)
     elif not create:
         raise DatabaseOpenError(f"数据库文件“{path}”不存在。")
-    _check_writable(path)
+    problem = _folder_problem(path)
+    if problem and not existed:
+        raise DatabaseOpenError(problem + "请选择可写的位置。")
+    read_only_reason = "以只读方式打开（仅供查看）。" if readonly else None
+    if problem:
+        read_only_reason = problem + "现以只读方式打开，可以查看和导出，不能保存修改。"
     try:
-        conn = _connect(path)
-        _configure(conn)
+        conn = _connect(path, readonly=bool(read_only_reason))
+        if read_only_reason:
+            conn.execute("PRAGMA busy_timeout=10000")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        else:
+            _configure(conn)
     except sqlite3.DatabaseError as e:
         raise DatabaseOpenError(f"无法打开数据库“{path.name}”：{e}") from e
+    if not problem and presence.join(path):
+        with _LIVE_LOCK:
+            _JOINED.add(file_key(path))
     # No plugin scan: the program uses none, and it costs 0.1-0.3 s at start-up.
     db = Database(conn, execute_plugins=False)
     db.path = path  # remembered for backups
     db.quick_check_deferred = deferred
-    if migrate:
-        from models.core.migrations import MIGRATION_SETS
+    db.read_only_reason = read_only_reason
+    db.storage_warning = None
+    from models.core.migrations import MIGRATION_SETS
 
+    if read_only_reason:
+        if any(s.pending(db) for s in MIGRATION_SETS):
+            conn.close()
+            raise DatabaseOpenError(
+                f"数据库“{path.name}”需要先升级数据结构，只读方式下无法升级。"
+                + ("请把它复制到可写的位置再打开。" if problem else "请以正常方式打开一次。"))
+        return db
+    if migrate:
         pending = any(s.pending(db) for s in MIGRATION_SETS)
         saved = backup_database(db, reason="before-migration") if pending and existed else None
         for s in MIGRATION_SETS:
@@ -286,7 +446,11 @@ def open_database(path, *, create: bool = True, migrate: bool = True, daily_back
                     f"已停在失败之前的状态，{where}。请把此信息告知技术人员。"
                 ) from e
     if daily_backup and existed:
-        ensure_daily_backup(db)
+        try:
+            ensure_daily_backup(db)
+        except StorageError as e:
+            # Saved data is safe; the day's backup is not. Say so and go on.
+            db.storage_warning = e.message
     return db
 
 
@@ -300,10 +464,37 @@ def close_database(db: sqlite_utils.Database) -> None:
 
 # ---- backups ---------------------------------------------------------------
 
+class StorageError(AppError):
+    """The disk is full or read-only: nothing saved was damaged, but this
+    backup (or write) could not be made. The message says what to do."""
+
+
+# A backup needs the database's size plus this margin free on its disk.
+BACKUP_MARGIN_BYTES = 20 * 1024 * 1024
+DEFAULT_BACKUP_MAX_TOTAL_MB = 10240
+
+
 def backup_keep(db: sqlite_utils.Database) -> int:
     from models.core import settings
 
     return int(settings.get(db, "backup_keep", DEFAULT_BACKUP_KEEP))
+
+
+def backup_max_total_bytes(db: sqlite_utils.Database) -> int:
+    from models.core import settings
+
+    return int(settings.get(db, "backup_max_total_mb", DEFAULT_BACKUP_MAX_TOTAL_MB)) * 1024 * 1024
+
+
+def database_bytes(db: sqlite_utils.Database) -> int:
+    """Size of the data a backup copies (pages in use, WAL included), asked of SQLite."""
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    free = db.execute("PRAGMA freelist_count").fetchone()[0]
+    return (pages - free) * db.execute("PRAGMA page_size").fetchone()[0]
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1024 / 1024:,.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:,.0f} KB"
 
 
 def list_backups(db_path) -> list[Path]:
@@ -314,35 +505,92 @@ def list_backups(db_path) -> list[Path]:
     return sorted(folder.glob("*.db"), key=lambda p: p.name, reverse=True)
 
 
+def backup_space_problem(db: sqlite_utils.Database, folder: Path) -> str | None:
+    """Why the next backup would not fit (None when it fits)."""
+    need = database_bytes(db) + BACKUP_MARGIN_BYTES
+    try:
+        free = shutil.disk_usage(folder if folder.exists() else folder.parent).free
+    except OSError as e:
+        return f"无法查看备份文件夹“{folder}”所在磁盘的空间（{e.strerror or e}）。"
+    if free < need:
+        return (f"备份所在的磁盘空间不足：备份需要约 {_megabytes(need)}，磁盘只剩 {_megabytes(free)}。"
+                "请清理磁盘（或在 设置 → 参数 中减少保留备份份数），再备份。已保存的数据没有受影响。")
+    return None
+
+
 def backup_database(db: Database, reason: str = "manual", dest: Path | None = None,
                     progress=None) -> Path:
-    """Copy the database with SQLite's backup API; prune old ones. Returns the file."""
+    """Copy the database with SQLite's backup API; prune old ones. Returns the file.
+
+    Checks the free space first; a backup that fails half-way (a full or
+    read-only disk) leaves no partial file behind and raises StorageError."""
     src_path = Path(db.path)
-    if dest is None:
-        folder = backup_dir_for(src_path)
+    folder = backup_dir_for(src_path) if dest is None else Path(dest).parent
+    try:
         folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StorageError(_disk_message(e, folder)) from e
+    problem = backup_space_problem(db, folder)
+    if problem:
+        raise StorageError(problem)
+    if dest is None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         dest = folder / f"{src_path.stem}-{stamp}-{reason}.db"
     tmp = Path(str(dest) + ".part")
-    target = sqlite3.connect(str(tmp))
     try:
-        def _progress(status, remaining, total):
-            if progress:
-                progress(total - remaining, total)
+        target = sqlite3.connect(str(tmp))
+        try:
+            def _progress(status, remaining, total):
+                if progress:
+                    progress(total - remaining, total)
 
-        db.conn.backup(target, pages=256, progress=_progress)
-    finally:
-        target.close()
-    os.replace(tmp, dest)
+            db.conn.backup(target, pages=256, progress=_progress)
+        finally:
+            target.close()
+        os.replace(tmp, dest)
+    except (sqlite3.DatabaseError, OSError) as e:
+        for leftover in (tmp, Path(str(tmp) + "-journal")):
+            try:
+                leftover.unlink(missing_ok=True)
+            except OSError:
+                pass
+        if isinstance(e, sqlite3.DatabaseError) and getattr(e, "sqlite_errorname", "") not in (
+                "SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_IOERR_WRITE"):
+            raise
+        raise StorageError(_disk_message(e, folder)) from e
     if dest.parent == backup_dir_for(src_path):
-        prune_backups(src_path, backup_keep(db))
+        prune_backups(src_path, backup_keep(db), backup_max_total_bytes(db))
     return dest
 
 
-def prune_backups(db_path, keep: int) -> None:
-    for old in list_backups(db_path)[max(keep, 1):]:
+def _disk_message(e: Exception, folder: Path) -> str:
+    text = str(getattr(e, "strerror", None) or e)
+    if "full" in text.lower() or getattr(e, "errno", None) == 28 or getattr(e, "sqlite_errorname", "") == "SQLITE_FULL":
+        why = "磁盘已满"
+    elif "read-only" in text.lower() or "readonly" in text.lower() or getattr(e, "errno", None) in (13, 30):
+        why = "磁盘或文件夹是只读的"
+    else:
+        why = f"无法写入（{text}）"
+    return (f"备份失败：{why}（{folder}）。未留下不完整的备份文件，已保存的数据没有受影响。"
+            "请清理磁盘或换一个可写的位置后再备份。")
+
+
+def prune_backups(db_path, keep: int, max_total_bytes: int | None = None) -> None:
+    """Keep the newest `keep` backups and, of those, only as many as fit in
+    max_total_bytes (the newest one is always kept)."""
+    backups = list_backups(db_path)
+    total, kept = 0, 0
+    for i, b in enumerate(backups):
         try:
-            old.unlink()
+            size = b.stat().st_size
+        except OSError:
+            continue
+        if i == 0 or (kept < max(keep, 1) and (max_total_bytes is None or total + size <= max_total_bytes)):
+            total += size
+            kept += 1
+            continue
+        try:
+            b.unlink()
         except OSError:
             pass
 
@@ -373,6 +621,16 @@ def restore_backup(backup_path, db_path) -> Path | None:
     if not db_path.exists():
         _copy_file_in(backup_path, db_path)
         return None
+    try:
+        with presence.exclusive(db_path):
+            return _restore_over(backup_path, db_path)
+    except presence.BusyError as e:
+        raise DatabaseOpenError(
+            f"数据库“{db_path.name}”正被{e}打开，现在不能恢复：恢复会让那边之后保存的内容丢失。"
+            "请先关闭那边的程序（或退出其登录），再恢复。数据库未作改动。") from None
+
+
+def _restore_over(backup_path: Path, db_path: Path) -> Path:
     folder = backup_dir_for(db_path)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")

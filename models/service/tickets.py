@@ -609,14 +609,11 @@ def is_slow_filter(f: TicketFilter) -> bool:
 def open_reader(path):
     """A separate read-only connection for background counts (never share the
     GUI's connection across threads)."""
-    import sqlite3
-
     import sqlite_utils
-    from pathlib import Path
 
-    conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
-    conn.execute("PRAGMA trusted_schema=OFF")
-    return sqlite_utils.Database(conn)
+    from models.core.db import connect_readonly
+
+    return sqlite_utils.Database(connect_readonly(path))
 
 
 def count_tickets(db, f: TicketFilter, today: dt.date | None = None) -> int:
