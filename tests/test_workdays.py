@@ -40,12 +40,58 @@ def test_zero_days_is_same_day(db):
     assert workdays.add_workdays(db, "2026-03-02", 0) == D(2026, 3, 2)
 
 
-def test_outside_coverage_is_a_clear_error(db):
-    with pytest.raises(ValidationError, match="不在工作日历覆盖范围"):
-        workdays.add_workdays(db, "2030-01-02", 1)
-    with pytest.raises(ValidationError, match="超出工作日历覆盖范围"):
-        workdays.add_workdays(db, "2026-12-30", 5)
+def test_only_a_date_outside_the_rules_range_is_refused(db):
+    # The official calendar ends with 2026; 2027 onwards is provisional, not refused.
+    assert workdays.add_workdays(db, "2030-01-02", 1) == D(2030, 1, 3)
+    with pytest.raises(ValidationError, match="超出工作日历可推算的范围（2000–2100 年）"):
+        workdays.add_workdays(db, "1999-12-30", 1)
+    with pytest.raises(ValidationError, match="超出工作日历可推算的范围"):
+        workdays.add_workdays(db, "2101-01-03", 1)
+    with pytest.raises(ValidationError, match="超出工作日历可推算的范围"):
+        workdays.add_workdays(db, "2100-12-30", 5)
     assert workdays.missing_years(db, today=D(2026, 6, 1)) == [2027]
+
+
+# ---- the day after the official calendar ends ---------------------------------
+
+def test_last_official_day_and_the_day_after(db):
+    assert workdays.covered_years(db)[-1] == 2026
+    assert workdays.is_provisional(db, "2026-12-31") is False
+    assert workdays.is_provisional(db, "2027-01-01") is True
+    assert workdays.is_workday(db, "2026-12-31") is True
+    assert workdays.is_workday(db, "2027-01-01") is False  # 元旦 by the rule
+    # Thu 31 Dec 2026 + 1: Fri 1 Jan 元旦, the weekend, then Mon 4 Jan
+    assert workdays.add_workdays_marked(db, "2026-12-31", 1) == (D(2027, 1, 4), True)
+    # staying inside the official year is not provisional
+    assert workdays.add_workdays_marked(db, "2026-12-30", 1) == (D(2026, 12, 31), False)
+    assert workdays.add_workdays_marked(db, "2026-12-31", 0) == (D(2026, 12, 31), False)
+    assert workdays.workdays_between(db, "2026-12-31", "2027-01-04") == 1
+    assert workdays.workdays_between(db, "2026-12-30", "2027-01-01") == 1
+
+
+def test_twenty_working_days_from_28_december(db):
+    # Mon 28 Dec 2026: 29–31 Dec (3), 元旦 skipped, 4–8 (8), 11–15 (13), 18–22 (18), 25, 26 Jan
+    due, provisional = workdays.add_workdays_marked(db, "2026-12-28", 20)
+    assert (due, provisional) == (D(2027, 1, 26), True)
+    # 30 working days reach the 2027 春节: 除夕 Fri 5 Feb and 初三 Mon 8 Feb are off
+    assert workdays.add_workdays(db, "2026-12-28", 27) == D(2027, 2, 4)
+    assert workdays.add_workdays(db, "2026-12-28", 28) == D(2027, 2, 9)
+    assert workdays.add_workdays(db, "2026-12-28", 30) == D(2027, 2, 11)
+
+
+def test_thirty_working_days_from_1_december(db):
+    due, provisional = workdays.add_workdays_marked(db, "2026-12-01", 30)
+    assert provisional and due.year == 2027
+    assert due == D(2027, 1, 13)  # 22 December days (2–31 Dec) + 元旦 skipped + 8 in January
+
+
+def test_an_official_year_after_a_provisional_gap(db, admin):
+    # 2028 imported, 2027 not: 2027 stays provisional in between.
+    workdays.import_days(db, admin, _plain_year(2028))
+    assert workdays.is_provisional(db, "2027-06-01") and not workdays.is_provisional(db, "2028-06-01")
+    assert workdays.is_workday(db, "2028-01-03")
+    assert workdays.add_workdays_marked(db, "2027-12-31", 1) == (D(2028, 1, 3), False)
+    assert workdays.add_workdays_marked(db, "2026-12-31", 260)[1] is True
 
 
 def test_set_day_needs_right_and_changes_deadlines(db, admin):

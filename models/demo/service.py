@@ -85,10 +85,7 @@ def _soft_add(cal, d: dt.date, n: int) -> dt.date:
     key = (id(cal), d, n)
     hit = _ADD_CACHE.get(key)
     if hit is None:
-        try:
-            hit = cal.add(d, n)
-        except ValidationError:  # beyond the calendar: estimate with 5 working days a week
-            hit = d + dt.timedelta(days=(n * 7 + 4) // 5)
+        hit = cal.add(d, n)  # years without the official calendar count by the law's rule
         if len(_ADD_CACHE) > 500_000:
             _ADD_CACHE.clear()
         _ADD_CACHE[key] = hit
@@ -99,10 +96,7 @@ def _soft_between(cal, a: dt.date, b: dt.date) -> int:
     key = (id(cal), a, b)
     hit = _BETWEEN_CACHE.get(key)
     if hit is None:
-        try:
-            hit = cal.between(a, b)
-        except ValidationError:  # beyond the calendar
-            hit = round((b - a).days * 5 / 7)
+        hit = cal.between(a, b)
         if len(_BETWEEN_CACHE) > 500_000:
             _BETWEEN_CACHE.clear()
         _BETWEEN_CACHE[key] = hit
@@ -154,16 +148,13 @@ def generate_tickets(db, n: int, rng, township_code: str | None = None, *, actor
         change_seq = seq_end - n
         for i, rec in enumerate(received):
             # Tickets arrive on working days; a weekend date moves to the next working day.
-            try:
-                if not cal.is_workday(rec):
-                    later = cal.add(rec, 1)
-                    if later <= date_to:
-                        rec = later
-                    else:  # the range ends on a day off: take the working day before
-                        while not cal.is_workday(rec):
-                            rec -= dt.timedelta(days=1)
-            except ValidationError:  # beyond the calendar: keep the date as drawn
-                pass
+            if not cal.is_workday(rec):
+                later = cal.add(rec, 1)
+                if later <= date_to:
+                    rec = later
+                else:  # the range ends on a day off: take the working day before
+                    while not cal.is_workday(rec):
+                        rec -= dt.timedelta(days=1)
             item = _weighted(rng, item_weights)
             kind = item["default_kind"]
             promised = 0 if kind == "即办件" else item["time_limit_days"]
@@ -283,6 +274,11 @@ def generate_tickets(db, n: int, rng, township_code: str | None = None, *, actor
             ticket_rows,
         )
         db.execute("UPDATE tickets_fts_control SET direct = 0 WHERE id = 1")
+        # Due dates counted over a year without the official calendar are provisional (see workdays).
+        provisional = [y for y in range(date_from.year, date_to.year + 2) if cal.is_provisional_year(y)]
+        if provisional:
+            db.execute(f"UPDATE tickets SET due_provisional = 1 WHERE id >= ? AND CAST(substr(due_date, 1, 4) AS INTEGER) "
+                       f"IN ({','.join('?' * len(provisional))})", [first_id, *provisional])
         for _, sql in dropped:
             db.execute(sql)
         if dropped:

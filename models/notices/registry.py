@@ -165,18 +165,10 @@ def office_identity(db, township_code: str | None = None) -> dict:
 
 
 def _is_workday(db, day: dt.date) -> bool:
-    try:
-        from models.service import workdays
+    # The service calendar answers every year (official, or provisional from the holiday law).
+    from models.service import workdays
 
-        return workdays.is_workday(db, day)
-    except (ImportError, AttributeError, ValidationError):
-        pass
-    try:
-        import chinese_calendar
-
-        return chinese_calendar.is_workday(day)
-    except (ImportError, NotImplementedError):
-        return day.weekday() < 5
+    return workdays.is_workday(db, day)
 
 
 def notice_period(db, start: dt.date, workdays: int) -> tuple[dt.date, dt.date]:

@@ -210,6 +210,7 @@ def _prepare_row(db, v: dict, items: dict, code: str, today: dt.date, seen_numbe
     due = values.get("due_date")
     if due:
         row["due_date"] = require_date(due, "承诺办结日期").isoformat()
+        row["due_provisional"] = 0  # a date the office wrote down itself, not computed here
         if row["due_date"] < row["received_date"]:
             raise ValidationError("承诺办结日期", "早于受理日期。")
     row["status"] = status
@@ -230,7 +231,7 @@ def _prepare_row(db, v: dict, items: dict, code: str, today: dt.date, seen_numbe
             row["result"] = result[:1000]
             row["days_late"] = max(0, cal.between(dt.date.fromisoformat(row["due_date"]), finished, "办结日期"))
             row["work_days_used"] = max(0, cal.between(dt.date.fromisoformat(row["received_date"]), finished, "办结日期"))
-            row["callback_due"] = tickets._soft_add_workdays(db, finished, 3).isoformat()
+            row["callback_due"] = workdays.add_workdays(db, finished, 3).isoformat()
         else:
             row["close_reason"] = (values.get("result") or status)[:500]
         events.append((tickets.ACCEPTED, status, row["finished_date"], row.get("result") or row.get("close_reason", "")))

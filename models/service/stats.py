@@ -141,10 +141,7 @@ def accountability_records(db, date_from, date_to, township_code: str | None = N
     for r in late + open_late:
         days = r["days_late"]
         if r["status"] != "办结":
-            try:
-                days = cal.between(dt.date.fromisoformat(r["due_date"]), as_of)
-            except ValidationError:
-                days = (as_of - dt.date.fromisoformat(r["due_date"])).days
+            days = cal.between(dt.date.fromisoformat(r["due_date"]), as_of)
             if days <= 0:
                 continue
         out.append({

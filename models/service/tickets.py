@@ -48,7 +48,8 @@ settings.register("service.rectify_days", 5, "差评整改期限（工作日）"
 # Columns the ticket list shows (never SELECT * over a million rows).
 LIST_COLUMNS = ("id", "uuid", "ticket_no", "received_date", "channel", "applicant_name", "applicant_phone",
                 "applicant_village", "item_name", "department", "kind", "status", "due_date", "finished_date",
-                "days_late", "rating", "handler_name", "first_receiver", "township_code", "request_text")
+                "days_late", "rating", "handler_name", "first_receiver", "township_code", "request_text",
+                "due_provisional")
 
 
 def _today() -> dt.date:
@@ -67,15 +68,6 @@ def _date(value, label: str, default: dt.date | None = None, allow_future: bool 
             raise ValidationError(label, "不能为空。")
         return default
     return d
-
-
-def _soft_add_workdays(db, start: dt.date, n: int) -> dt.date:
-    """For reminders only (call-back, rectification): when the calendar does not
-    cover the result yet, estimate with 5 working days a week instead of refusing."""
-    try:
-        return workdays.add_workdays(db, start, n)
-    except ValidationError:
-        return start + dt.timedelta(days=(n * 7 + 4) // 5)
 
 
 # ---- cadres (soft reference to the roster's table) -------------------------
@@ -186,6 +178,9 @@ def validate_ticket(db, values: dict, today: dt.date | None = None) -> dict:
     out["received_date"] = received.isoformat()
     out["promised_days"], due = promise(db, item, kind, received, values.get("promised_days"))
     out["due_date"] = due.isoformat()
+    # A year without the official calendar yet is counted by the law's rule: the
+    # citizen is never refused, the date is marked provisional (see workdays).
+    out["due_provisional"] = int(workdays.calendar(db).depends_on_provisional(received, due))
     handler = values.get("handler_cadre_uuid") or None
     name = cadre_name(db, handler)
     if name is None:
@@ -335,9 +330,10 @@ def resume(db, actor, key: str, date=None, note: str = "", today: dt.date | None
         cal = workdays.calendar(db)
         paused = cal.between(dt.date.fromisoformat(t["pause_started"]), d, "补正完成日期")
         total = t["paused_days"] + paused
-        due = cal.add(dt.date.fromisoformat(t["received_date"]), t["promised_days"] + total, "承诺办结日期")
+        due, provisional = cal.add_marked(dt.date.fromisoformat(t["received_date"]), t["promised_days"] + total,
+                                          "承诺办结日期")
         records.update(db, TABLE, key, {"status": HANDLING, "pause_started": None, "paused_days": total,
-                                        "due_date": due.isoformat()}, actor)
+                                        "due_date": due.isoformat(), "due_provisional": int(provisional)}, actor)
         _event(db, actor, key, CORRECTION, HANDLING, d.isoformat(),
                (note + "；" if note else "") + f"补正暂停 {paused} 个工作日，承诺办结日期顺延至 {due.isoformat()}")
     return _written(db, key)
@@ -351,7 +347,7 @@ def _finish(db, actor, t: dict, result: str, d: dt.date, today: dt.date) -> None
     cal = workdays.calendar(db)
     late = max(0, cal.between(dt.date.fromisoformat(t["due_date"]), d, "办结日期"))
     used = max(0, cal.between(dt.date.fromisoformat(t["received_date"]), d, "办结日期") - t["paused_days"])
-    callback_due = _soft_add_workdays(db, d, int(settings.get(db, "service.callback_days")))
+    callback_due = workdays.add_workdays(db, d, int(settings.get(db, "service.callback_days")))
     records.update(db, TABLE, t["uuid"], {
         "status": FINISHED, "finished_date": d.isoformat(), "result": result, "days_late": late,
         "work_days_used": used, "callback_due": callback_due.isoformat(),
@@ -434,7 +430,7 @@ def rate(db, actor, key: str, rating: int, comment: str = "", callback_date=None
             has_open = db.execute("SELECT 1 FROM ticket_rectifications WHERE ticket_uuid = ? AND status = ? AND deleted = 0",
                                   [key, RECT_OPEN]).fetchone()
             if not has_open:
-                deadline = _soft_add_workdays(db, d, int(settings.get(db, "service.rectify_days")))
+                deadline = workdays.add_workdays(db, d, int(settings.get(db, "service.rectify_days")))
                 records.insert(db, "ticket_rectifications", {
                     "ticket_uuid": key, "opened_date": d.isoformat(), "deadline": deadline.isoformat(),
                     "status": RECT_OPEN, "note": f"差评（{RATINGS[rating]}）：{comment}"[:500],
@@ -523,7 +519,7 @@ def _fts_phrase(text: str) -> str:
 def due_soon_limit(db, today: dt.date | None = None) -> dt.date:
     """The last due date counted as 'due soon' (today + the setting in working days)."""
     today = today or _today()
-    return _soft_add_workdays(db, today, int(settings.get(db, "service.due_soon_days")))
+    return workdays.add_workdays(db, today, int(settings.get(db, "service.due_soon_days")))
 
 
 def where_clause(db, f: TicketFilter, today: dt.date | None = None) -> tuple[str, list]:
@@ -667,10 +663,7 @@ def open_days_late(db, row: dict, today: dt.date | None = None) -> int:
     today = today or _today()
     if row["status"] not in (ACCEPTED, HANDLING) or row["due_date"] >= today.isoformat():
         return 0
-    try:
-        return max(0, workdays.workdays_between(db, row["due_date"], today))
-    except ValidationError:
-        return (today - dt.date.fromisoformat(row["due_date"])).days
+    return max(0, workdays.workdays_between(db, row["due_date"], today))
 
 
 def desk_counts(db, township_code: str = "", today: dt.date | None = None) -> dict:
@@ -741,6 +734,8 @@ def receipt_data(db, ticket_no: str, township_code: str | None = None) -> dict:
         "item_name": t["item_name"], "department": t["department"], "request_text": t["request_text"],
         "kind": t["kind"], "channel": t["channel"], "received_date": t["received_date"],
         "promised_days": t["promised_days"], "due_date": t["due_date"], "first_receiver": t["first_receiver"],
+        "due_provisional": bool(t["due_provisional"]),
+        "promised_note": workdays.PROVISIONAL_NOTE if t["due_provisional"] else "",
         "handler_name": t["handler_name"] or t["first_receiver"], "status": t["status"],
         "contact_phone": ident.get("office_phone", ""), "supervision_phone": ident.get("supervision_phone", ""),
         "progress_query": f"凭办件编号 {t['ticket_no']} 到便民服务中心窗口或拨打 "

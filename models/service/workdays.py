@@ -1,20 +1,37 @@
 """The working-day calendar: China's statutory holidays and make-up working days (调休).
 
-One row per day of every covered year in the `workdays` table, seeded from
-the chinesecalendar package for the years it knows, editable by the
-administrator (capability "calendar.write") and importable from the county.
+Two kinds of year:
+
+* an **official** year has one row per day in the `workdays` table: seeded from
+  the chinesecalendar package for the years it knows, imported from the county
+  (file or reference package), parsed from the State Council's notice, or edited
+  by the administrator (capability "calendar.write");
+* every other year is **provisional**: computed from the rule of the 全国年节及
+  纪念日放假办法 in `holiday_rule.json` (the statutory days plus weekends, no 调休,
+  which is unknown until announced). Lunar dates and solar terms come from
+  lunar-python (chosen against chinesecalendar's years 2004–2026, see
+  tests/tools/compare_lunar_libraries.py).
+
+So a deadline can always be computed: the window never refuses a citizen
+because the county is late with the calendar. A date computed over a
+provisional year is marked provisional (`add_workdays_marked`), stored so on
+the ticket, shown with PROVISIONAL_NOTE, and reconciled when the official year
+arrives (`reconciliation`, `reconcile`).
 
 Deadlines count working days: `add_workdays(db, start, n)` is the n-th working
 day after `start` (start itself not counted); `workdays_between(db, a, b)`
-counts working days in (a, b]. A date outside the covered years raises a
-ValidationError naming the covered range, never a silent guess.
+counts working days in (a, b]. Only a date outside the years the rule can
+compute (RULE first year – last_year) is refused, naming that range.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from models.core import audit
 
@@ -34,23 +51,217 @@ HOLIDAY_NAMES = {
     "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
 }
 WEEKDAY_NAMES = "一二三四五六日"
+PROVISIONAL_SOURCE = "provisional"
+# Shown next to every date computed over a provisional year (form, ledger, receipt).
+PROVISIONAL_NOTE = "（按法定节假日预估，如遇调休以正式安排为准）"
+RULE_PATH = Path(__file__).with_name("holiday_rule.json")
+SOLAR_TERMS = ("小寒", "大寒", "立春", "雨水", "惊蛰", "春分", "清明", "谷雨", "立夏", "小满", "芒种", "夏至",
+               "小暑", "大暑", "立秋", "处暑", "白露", "秋分", "寒露", "霜降", "立冬", "小雪", "大雪", "冬至")
 
+
+# ---- the holiday rule (data: holiday_rule.json) ----------------------------
+
+@dataclass(frozen=True)
+class RuleHoliday:
+    name: str
+    kind: str  # "solar" | "lunar" | "term"
+    anchor: tuple  # (month, day) or (term name,)
+    offset: int
+    days: int
+
+
+@dataclass(frozen=True)
+class RuleVersion:
+    from_year: int
+    revision: str
+    holidays: tuple[RuleHoliday, ...]
+
+
+@dataclass(frozen=True)
+class HolidayRule:
+    law: str
+    versions: tuple[RuleVersion, ...]  # newest first
+    last_year: int
+
+    @property
+    def first_year(self) -> int:
+        return self.versions[-1].from_year
+
+    def version_for(self, year: int) -> RuleVersion:
+        for v in self.versions:
+            if year >= v.from_year:
+                return v
+        raise ValidationError("日期", f"{year} 年早于放假办法可推算的范围（{self.first_year}–{self.last_year} 年）。")
+
+
+def _rule_error(where: str, message: str) -> ValidationError:
+    return ValidationError("节假日规则", f"{RULE_PATH.name} {where}：{message}")
+
+
+def parse_rule(data: dict) -> HolidayRule:
+    """Check and read the rule data; a mistake names the version and holiday."""
+    if not isinstance(data, dict) or not isinstance(data.get("versions"), list) or not data["versions"]:
+        raise _rule_error("", "缺少 versions 列表。")
+    versions = []
+    for vi, v in enumerate(data["versions"], 1):
+        where = f"第 {vi} 个版本"
+        if not isinstance(v, dict) or not isinstance(v.get("from_year"), int):
+            raise _rule_error(where, "缺少整数 from_year。")
+        holidays = []
+        for hi, h in enumerate(v.get("holidays") or [], 1):
+            hw = f"{where}第 {hi} 个节日"
+            if not isinstance(h, dict) or not str(h.get("name") or "").strip():
+                raise _rule_error(hw, "缺少 name。")
+            anchor = h.get("anchor") or {}
+            if not isinstance(anchor, dict) or len(anchor) != 1:
+                raise _rule_error(hw, "anchor 应恰有 solar、lunar、term 之一。")
+            (kind, value), = anchor.items()
+            if kind in ("solar", "lunar"):
+                if not (isinstance(value, list) and len(value) == 2 and all(isinstance(x, int) for x in value)):
+                    raise _rule_error(hw, f"{kind} 应为 [月, 日]。")
+                month, day = value
+                limit = 29 if kind == "lunar" else 31  # a lunar month may have only 29 days: use offset instead of 30
+                # 2024 is a leap year: every valid solar month-day exists in it
+                if not (1 <= month <= 12 and 1 <= day <= limit) or kind == "solar" and day > (
+                        dt.date(2024 + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day:
+                    raise _rule_error(hw, f"{kind} {value} 不是有效的月日。")
+                anchor_value = (month, day)
+            elif kind == "term":
+                if value not in SOLAR_TERMS:
+                    raise _rule_error(hw, f"“{value}”不是二十四节气之一。")
+                anchor_value = (value,)
+            else:
+                raise _rule_error(hw, f"未知的 anchor 类型“{kind}”。")
+            offset, days = h.get("offset", 0), h.get("days")
+            if not isinstance(offset, int) or not -10 <= offset <= 10:
+                raise _rule_error(hw, "offset 应为 -10 到 10 的整数。")
+            if not isinstance(days, int) or not 1 <= days <= 10:
+                raise _rule_error(hw, "days 应为 1 到 10 的整数。")
+            holidays.append(RuleHoliday(str(h["name"]).strip(), kind, anchor_value, offset, days))
+        versions.append(RuleVersion(v["from_year"], str(v.get("revision") or ""), tuple(holidays)))
+    versions.sort(key=lambda v: -v.from_year)
+    if len({v.from_year for v in versions}) != len(versions):
+        raise _rule_error("", "两个版本的 from_year 相同。")
+    last = data.get("last_year")
+    if not isinstance(last, int) or last < versions[0].from_year:
+        raise _rule_error("", "last_year 应为不早于最新版本的年份。")
+    return HolidayRule(str(data.get("law") or ""), tuple(versions), last)
+
+
+@lru_cache(maxsize=1)
+def rule() -> HolidayRule:
+    """The holiday rule of the law, read once from holiday_rule.json."""
+    with open(RULE_PATH, encoding="utf-8") as f:
+        return parse_rule(json.load(f))
+
+
+def _lunar_to_solar(lunar_year: int, month: int, day: int) -> dt.date:
+    from lunar_python import Lunar
+
+    s = Lunar.fromYmd(lunar_year, month, day).getSolar()
+    return dt.date(s.getYear(), s.getMonth(), s.getDay())
+
+
+def _solar_term(year: int, name: str) -> dt.date:
+    from lunar_python import Lunar
+
+    # A lunar year's table also holds the neighbouring years' terms: take the one in `year`.
+    for lunar_year in (year, year - 1, year + 1):
+        s = Lunar.fromYmd(lunar_year, 6, 1).getJieQiTable().get(name)
+        if s is not None and s.getYear() == year:
+            return dt.date(s.getYear(), s.getMonth(), s.getDay())
+    raise LookupError(f"{year} {name}")
+
+
+def _anchor_dates(h: RuleHoliday, year: int) -> list[dt.date]:
+    """The festival's anchor days in the years around `year` (an offset may carry
+    a neighbouring year's festival into it)."""
+    out = []
+    for y in (year - 1, year, year + 1):
+        if h.kind == "solar":
+            if h.anchor != (2, 29) or y % 4 == 0 and (y % 100 != 0 or y % 400 == 0):
+                out.append(dt.date(y, *h.anchor))
+        elif h.kind == "term":
+            out.append(_solar_term(y, h.anchor[0]))
+        else:
+            out.append(_lunar_to_solar(y, *h.anchor))
+    return out
+
+
+@lru_cache(maxsize=256)
+def _statutory_days_cached(rule_obj: HolidayRule, year: int) -> tuple[tuple[dt.date, str], ...]:
+    out: dict[dt.date, list[str]] = {}
+    for h in rule_obj.version_for(year).holidays:  # the law in force in that year
+        for anchor in _anchor_dates(h, year):
+            for k in range(h.days):
+                d = anchor + dt.timedelta(days=h.offset + k)
+                if d.year == year and h.name not in out.setdefault(d, []):
+                    out[d].append(h.name)
+    return tuple(sorted((d, "、".join(names)) for d, names in out.items()))
+
+
+def statutory_days(year: int, rule_obj: HolidayRule | None = None) -> dict[dt.date, str]:
+    """The statutory holidays of a year under the rule: date → holiday name
+    ('国庆节、中秋节' when two fall on one day)."""
+    return dict(_statutory_days_cached(rule_obj or rule(), year))
+
+
+def provisional_year(year: int, rule_obj: HolidayRule | None = None) -> list[tuple[str, int, str]]:
+    """Every day of a year as (date, is_workday, name) under the rule: statutory
+    holidays and weekends off, all other days on; no 调休."""
+    holidays = statutory_days(year, rule_obj)
+    out, d = [], dt.date(year, 1, 1)
+    while d.year == year:
+        name = holidays.get(d, "")
+        out.append((d.isoformat(), 0 if name or d.weekday() >= 5 else 1, name))
+        d += dt.timedelta(days=1)
+    return out
+
+
+# ---- the calendar in memory -------------------------------------------------
 
 @dataclass
 class Calendar:
-    """An in-memory copy of the table: sorted working-day ordinals and the covered span."""
+    """Official years from the table, provisional years from the rule, loaded on
+    demand as one contiguous run of years with sorted working-day ordinals."""
 
-    workday_ordinals: list[int]
-    first: int  # ordinal of the first covered day
-    last: int  # ordinal of the last covered day
-    years: list[int]
+    official: dict[int, list[int]]  # year → working-day ordinals of an official year
+    rule: HolidayRule
+    workday_ordinals: list[int] = field(default_factory=list)
+    lo_year: int = 0  # loaded years: lo_year..hi_year (empty when lo_year > hi_year)
+    hi_year: int = -1
+
+    @property
+    def years(self) -> list[int]:
+        """The official years (sorted)."""
+        return sorted(self.official)
+
+    def is_provisional_year(self, year: int) -> bool:
+        return year not in self.official
+
+    def _year_ordinals(self, year: int) -> list[int]:
+        if year in self.official:
+            return self.official[year]
+        return [dt.date.fromisoformat(d).toordinal() for d, w, _ in provisional_year(year, self.rule) if w]
 
     def check(self, d: dt.date, field: str = "日期") -> None:
-        """Raise when d is outside the covered years."""
-        o = d.toordinal()
-        if not self.years or o < self.first or o > self.last or d.year not in self.years:
-            raise ValidationError(field, f"{d.isoformat()} 不在工作日历覆盖范围内（{years_label(self.years)}），"
-                                         "请管理员补充或导入该年度的节假日安排。")
+        """Raise when d is outside the years the rule can compute (a mistyped year)."""
+        if not self.rule.first_year <= d.year <= self.rule.last_year:
+            raise ValidationError(field, f"{d.isoformat()} 超出工作日历可推算的范围（{self.rule.first_year}–"
+                                         f"{self.rule.last_year} 年），请核对日期。")
+        self._load(d.year)
+
+    def _load(self, year: int) -> None:
+        if self.lo_year > self.hi_year:
+            self.workday_ordinals = list(self._year_ordinals(year))
+            self.lo_year = self.hi_year = year
+            return
+        while year > self.hi_year:
+            self.hi_year += 1
+            self.workday_ordinals.extend(self._year_ordinals(self.hi_year))
+        while year < self.lo_year:
+            self.lo_year -= 1
+            self.workday_ordinals[:0] = self._year_ordinals(self.lo_year)
 
     def is_workday(self, d: dt.date) -> bool:
         self.check(d)
@@ -64,12 +275,24 @@ class Calendar:
         if n <= 0:
             return start
         i = bisect.bisect_right(self.workday_ordinals, start.toordinal()) + n - 1
-        if i >= len(self.workday_ordinals):
-            raise ValidationError(field, f"从 {start.isoformat()} 起算 {n} 个工作日超出工作日历覆盖范围"
-                                         f"（{years_label(self.years)}），请补充下一年度的节假日安排。")
-        result = dt.date.fromordinal(self.workday_ordinals[i])
-        self.check(result, field)
-        return result
+        while i >= len(self.workday_ordinals):
+            if self.hi_year >= self.rule.last_year:
+                raise ValidationError(field, f"从 {start.isoformat()} 起算 {n} 个工作日超出工作日历可推算的范围"
+                                             f"（{self.rule.first_year}–{self.rule.last_year} 年）。")
+            self._load(self.hi_year + 1)
+        return dt.date.fromordinal(self.workday_ordinals[i])
+
+    def add_marked(self, start: dt.date, n: int, field: str = "日期") -> tuple[dt.date, bool]:
+        """(the n-th working day after start, whether a provisional year decided it)."""
+        result = self.add(start, n, field)
+        return result, self.depends_on_provisional(start, result)
+
+    def depends_on_provisional(self, start: dt.date, end: dt.date) -> bool:
+        """Whether counting working days in (start, end] reads a provisional year."""
+        if end <= start:
+            return False
+        first = (start + dt.timedelta(days=1)).year
+        return any(self.is_provisional_year(y) for y in range(first, end.year + 1))
 
     def between(self, start: dt.date, end: dt.date, field: str = "日期") -> int:
         """Working days in (start, end]; negative when end is before start."""
@@ -83,7 +306,7 @@ class Calendar:
 
 
 def years_label(years) -> str:
-    """'已覆盖 2004–2026 年' style text for messages."""
+    """'已覆盖 2004–2026 年' style text for messages (official years)."""
     if not years:
         return "日历为空"
     years = sorted(years)
@@ -112,18 +335,18 @@ def calendar(db) -> Calendar:
     hit = _cache.get(key)
     if hit and hit[0] == version and hit[1] == _generation:
         return hit[2]
-    rows = db.execute("SELECT date, is_workday FROM workdays ORDER BY date").fetchall()
-    ordinals = [dt.date.fromisoformat(d).toordinal() for d, w in rows if w]
-    years = sorted({int(d[:4]) for d, _ in rows})
-    first = dt.date.fromisoformat(rows[0][0]).toordinal() if rows else 0
-    last = dt.date.fromisoformat(rows[-1][0]).toordinal() if rows else -1
-    cal = Calendar(ordinals, first, last, years)
+    official: dict[int, list[int]] = {}
+    for d, w in db.execute("SELECT date, is_workday FROM workdays ORDER BY date"):
+        days = official.setdefault(int(d[:4]), [])
+        if w:
+            days.append(dt.date.fromisoformat(d).toordinal())
+    cal = Calendar(official, rule())
     _cache[key] = (version, _generation, cal)
     return cal
 
 
 def _as_date(value, field="日期") -> dt.date:
-    d = parse_date(value, field)
+    d = parse_date(value, field, allow_future=True)
     if d is None:
         raise ValidationError(field, "不能为空。")
     return d
@@ -139,21 +362,47 @@ def add_workdays(db, start, n: int) -> dt.date:
     return calendar(db).add(_as_date(start), int(n))
 
 
+def add_workdays_marked(db, start, n: int, field: str = "日期") -> tuple[dt.date, bool]:
+    """(n-th working day after start, True when a provisional year decided it)."""
+    return calendar(db).add_marked(_as_date(start, field), int(n), field)
+
+
 def workdays_between(db, start, end) -> int:
     """Number of working days in (start, end]."""
     return calendar(db).between(_as_date(start), _as_date(end))
 
 
+def is_provisional(db, date) -> bool:
+    """Whether the year of `date` has no official calendar yet."""
+    return calendar(db).is_provisional_year(_as_date(date).year)
+
+
 def covered_years(db) -> list[int]:
-    """Years the calendar holds, ascending."""
+    """Years with an official calendar, ascending."""
     return list(calendar(db).years)
 
 
 def missing_years(db, today: dt.date | None = None) -> list[int]:
-    """Of the current and next year, those the calendar lacks (for warnings)."""
+    """Of the current and next year, those running on the provisional calendar."""
     today = today or dt.date.today()
     have = set(covered_years(db))
     return [y for y in (today.year, today.year + 1) if y not in have]
+
+
+def provisional_dependents(db, township_code: str | None = None) -> dict[int, int]:
+    """Open tickets whose promised date is still provisional, by the due date's year."""
+    sql = ("SELECT CAST(substr(due_date, 1, 4) AS INTEGER), count(*) FROM tickets WHERE due_provisional = 1 "
+           "AND status IN ('受理', '办理中', '补正') AND deleted = 0")
+    params: list = []
+    if township_code:
+        sql += " AND township_code = ?"
+        params.append(township_code)
+    return {y: n for y, n in db.execute(sql + " GROUP BY 1 ORDER BY 1", params)}
+
+
+def provisional_label(years) -> str:
+    """'2027 年' / '2027、2028 年' for messages."""
+    return "、".join(str(y) for y in years) + " 年"
 
 
 # ---- seeding, editing, import ---------------------------------------------
