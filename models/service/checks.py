@@ -17,12 +17,15 @@ def check_findings(db, today: dt.date | None = None) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     years = workdays.covered_years(db)
     missing = workdays.missing_years(db, today)
-    if today.year in missing:
-        out.append(("error", f"工作日历缺少今年（{today.year} 年）的节假日安排，无法计算办件时限；"
-                             f"{workdays.years_label(years)}。请导入县里下发的工作日历。"))
-    elif missing:
-        out.append(("warning", f"工作日历缺少明年（{missing[0]} 年）的节假日安排，跨年的办件时限将无法计算；"
-                               f"{workdays.years_label(years)}。"))
+    depending = workdays.provisional_dependents(db)
+    if missing or depending:
+        in_use = sorted(set(missing) | set(depending))
+        count = sum(depending.values())
+        out.append(("warning", f"{workdays.provisional_label(in_use)}尚无正式工作日历，按法定节假日预估（不含调休）；"
+                               f"{count} 件未办结办件的承诺办结日期依赖预估"
+                               + ("（" + "，".join(f"{y} 年 {n} 件" for y, n in sorted(depending.items())) + "）"
+                                  if depending else "")
+                               + f"。{workdays.years_label(years)}。请导入县里下发的日历或粘贴国务院办公厅的放假通知。"))
     counts = tickets.desk_counts(db, today=today)
     if counts["overdue"]:
         out.append(("warning", f"有 {counts['overdue']} 件办件已超过承诺办结日期仍未办结。"))

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBo
 
 from models.service import tickets
 
+from models.service import reconcile as workdays_reconcile
 from models.service import workdays
 from ui.service.admin import CalendarPage, CataloguePage, DeskPage, RectificationPage
 from ui.service.intake import IntakeForm
@@ -25,6 +26,21 @@ COUNTER_STYLE = ("QPushButton {{ border: 1px solid {c}; border-radius: 4px; padd
                  " font-weight: bold; background: white; }} QPushButton:hover {{ background: #f3f6fa; }}")
 
 
+def calendar_banner(db, today: dt.date) -> str:
+    """One line on the provisional calendar and what to do, with a link to the
+    calendar page ('' when every year in use is official and reconciled)."""
+    missing = workdays.missing_years(db, today)
+    waiting = len(workdays_reconcile.pending(db))
+    link = '<a href="calendar">打开“工作日历”页</a>'
+    if waiting:
+        return (f"已收到正式工作日历：{waiting} 件办件的预估承诺办结日期待值班长或管理员核对。{link}")
+    if missing:
+        depending = sum(workdays.provisional_dependents(db).values())
+        return (f"{workdays.provisional_label(missing)}尚无正式工作日历，承诺办结日期按法定节假日预估"
+                f"（{depending} 件）：请导入县里下发的日历或粘贴国务院办公厅放假通知。{link}")
+    return ""
+
+
 class ServiceTab(QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -32,8 +48,10 @@ class ServiceTab(QWidget):
         layout = QVBoxLayout(self)
 
         self.warning = QLabel()
-        self.warning.setWordWrap(True)
-        self.warning.setStyleSheet("background: #fdecea; color: #b71c1c; padding: 6px; border-radius: 4px;")
+        self.warning.setStyleSheet("background: #fff4e5; color: #8a4b00; padding: 6px; border-radius: 4px;")
+        # the banner's link opens the calendar page
+        self.warning.setTextFormat(Qt.RichText)
+        self.warning.linkActivated.connect(lambda _href: self.pages.setCurrentWidget(self.calendar_page))
         self.warning.setVisible(False)
         layout.addWidget(self.warning)
 
@@ -113,15 +131,8 @@ class ServiceTab(QWidget):
             marker = "（今天）" if day["weekday"] == today.weekday() else ""
             parts.append(f"集中办理日：{day['label']}{marker}")
         self.duty.setText("　".join(parts))
-        missing = workdays.missing_years(db, today)
-        if missing:
-            self.warning.setText(
-                "工作日历缺少 " + "、".join(f"{y} 年" for y in missing) + " 的法定节假日安排（"
-                + workdays.years_label(workdays.covered_years(db)) + "）：承诺办结日期跨入该年的办件无法登记。"
-                "请管理员在“工作日历”页导入县里下发的日历。")
-            self.warning.setVisible(True)
-        else:
-            self.warning.setVisible(False)
+        self.warning.setText(calendar_banner(db, today))
+        self.warning.setVisible(bool(self.warning.text()))
 
     def print_receipt(self, ticket_no: str) -> None:
         from models.notices import registry as notices
