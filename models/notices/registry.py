@@ -424,6 +424,8 @@ def gather_receipt(db, params: NoticeParams) -> dict:
         "department": _pick(r, "department"),
         "received": str(_pick(r, "received_date", "received_at", "created_at")),
         "promised": str(_pick(r, "due_date", "promised_date", "deadline")),
+        # set when the due date was counted over a year without the official calendar
+        "promised_note": _pick(r, "promised_note"),
         "handler": _pick(r, "handler_name", "handler"),
         "handler_phone": public_phone(_pick(r, "handler_phone", "contact_phone")),
         "progress_query": _pick(r, "progress_query", "how_to_ask", "query_hint"),

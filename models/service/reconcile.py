@@ -96,7 +96,7 @@ def reconcile(db, actor, decisions: dict[str, str] | None = None, today: dt.date
         raise PermissionDenied("只有今日值班长或管理员可以确认正式工作日历带来的承诺办结日期变化"
                                "（请在“值班长与集中办理日”页排定今日值班长）。")
     decisions = dict(decisions or {})
-    for key, action in decisions.items():
+    for action in decisions.values():
         if action not in (MOVE, KEEP):
             raise ValidationError("处理方式", f"“{action}”应为调整或保留。")
     from models.service import tickets

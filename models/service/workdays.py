@@ -116,6 +116,7 @@ def parse_rule(data: dict) -> HolidayRule:
             if not isinstance(anchor, dict) or len(anchor) != 1:
                 raise _rule_error(hw, "anchor 应恰有 solar、lunar、term 之一。")
             (kind, value), = anchor.items()
+            anchor_value: tuple
             if kind in ("solar", "lunar"):
                 if not (isinstance(value, list) and len(value) == 2 and all(isinstance(x, int) for x in value)):
                     raise _rule_error(hw, f"{kind} 应为 [月, 日]。")
@@ -365,6 +366,11 @@ def add_workdays(db, start, n: int) -> dt.date:
 def add_workdays_marked(db, start, n: int, field: str = "日期") -> tuple[dt.date, bool]:
     """(n-th working day after start, True when a provisional year decided it)."""
     return calendar(db).add_marked(_as_date(start, field), int(n), field)
+
+
+def depends_on_provisional(db, start, end) -> bool:
+    """Whether a date counted from start to end reads a year without the official calendar."""
+    return calendar(db).depends_on_provisional(_as_date(start), _as_date(end))
 
 
 def workdays_between(db, start, end) -> int:

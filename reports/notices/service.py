@@ -91,6 +91,8 @@ def render_receipt(data: dict, serial: str = "", paper: str = "a4", progress=Non
         return Paragraph(para_text(text or "—"), style)
 
     promised = cn_date(r["promised"]) if r["promised"] else "当场办结"
+    if r.get("promised_note") and r["promised"]:
+        promised += r["promised_note"]  # a provisional year: "按法定节假日预估，如遇调休以正式安排为准"
     received = r["received"]
     received_label = cn_date(received) + (f" {received[11:16]}" if len(received) >= 16 else "")
     rows = [

@@ -7,6 +7,8 @@ typing any part of its name or department.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
 from models.service import catalogue
 
 from models.service import tickets
+from models.service import workdays
 from models.core.errors import AppError, ValidationError
 from models.core.personal import mask_phone
 
@@ -258,8 +261,13 @@ class IntakeForm(QWidget):
             self.promise_info.setStyleSheet("color: #c62828;")
             return
         text = "即办件，当场办结" if days == 0 else f"{days} 个工作日，{due.year}年{due.month}月{due.day}日前办结"
+        provisional = days > 0 and workdays.depends_on_provisional(self.ctx.db, dt.date.today(), due)
+        if provisional:  # the year has no official calendar yet: tell the citizen it may shift
+            text += workdays.PROVISIONAL_NOTE
         self.promise_info.setText(text)
-        self.promise_info.setStyleSheet("color: #1f4e8c; font-weight: bold;")
+        self.promise_info.setProperty("provisional", provisional)
+        self.promise_info.setStyleSheet("color: #8a4b00; font-weight: bold;" if provisional
+                                        else "color: #1f4e8c; font-weight: bold;")
     def _kind_changed(self, kind: str) -> None:
         self.coop.setEnabled(kind == "联办件")
         self.county.setEnabled(kind == "上报件")
@@ -325,7 +333,8 @@ class IntakeForm(QWidget):
         except AppError as e:
             self.error.setText(e.message)
             return
-        done = "，已当场办结" if t["status"] == tickets.FINISHED else f"，承诺 {t['due_date']} 前办结"
+        done = "，已当场办结" if t["status"] == tickets.FINISHED else (f"，承诺 {t['due_date']} 前办结"
+                                                                 + (workdays.PROVISIONAL_NOTE if t["due_provisional"] else ""))
         self.clear(keep_message=True)
         self.pending_receipt = t["ticket_no"]
         self.message.setText(f"已受理 {t['ticket_no']}：{t['applicant_name']}，{t['item_name'] or t['department']}{done}。"

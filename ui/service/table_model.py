@@ -25,6 +25,7 @@ STATE_COLOURS = {
     "late": QColor("#f9e0c7"),  # finished, but late
     "paused": QColor("#dbe9f7"),  # 补正: clock stopped
 }
+PROVISIONAL_TIP = "承诺办结日期按法定节假日预估，如遇调休以正式安排为准；正式工作日历到后由值班长核对。"
 STATE_TIPS = {"overdue": "已超期", "due_soon": "即将到期", "late": "超期办结", "paused": "补正中，时限暂停"}
 
 
@@ -169,12 +170,16 @@ class TicketTableModel(QAbstractTableModel):
                 return v or r.get("department", "")
             if key == "status" and v == tickets.FINISHED and (r.get("days_late") or 0) > 0:
                 return f"办结（超期{r['days_late']}天）"
+            if key == "due_date" and r.get("due_provisional") and r.get("status") in tickets.OPEN_STATUSES:
+                return f"{v}（预估）"  # counted over a year without the official calendar
             return "" if v is None else str(v)
         if role == BACKGROUND:
             return BRUSHES.get(tickets.deadline_state(r, self._today, self._soon))
         if role == TOOLTIP:
             state = tickets.deadline_state(r, self._today, self._soon)
             tip = STATE_TIPS.get(state, "")
+            if key == "due_date" and r.get("due_provisional") and r.get("status") in tickets.OPEN_STATUSES:
+                tip = (tip + "\n" if tip else "") + PROVISIONAL_TIP
             return (tip + "\n" if tip else "") + (r.get("request_text") or "")
         if role == USER:
             return r["uuid"]
