@@ -11,8 +11,28 @@ from models.core.errors import ValidationError
 
 MOBILE_RE = re.compile(r"1[3-9][0-9]{9}")
 LANDLINE_RE = re.compile(r"0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?")
-ID_LIKE_RE = re.compile(r"(?<![0-9])\d{17}[0-9Xx](?![0-9])")
-MOBILE_LIKE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+# Shapes of private numbers as they turn up in typed or pasted text, whatever
+# their checksum or area code: full-width digits (as Chinese input methods
+# produce), a space or dash between the groups, +86 / 0086 in front.
+_D = r"[0-9\uff10-\uff19]"  # one digit, half or full width
+_X = r"[0-9\uff10-\uff19Xx\uff38\uff58]"  # the check character
+_SEP = r"[ \u3000\-\u2010-\u2015\uff0d]?"  # one optional space or dash between groups
+_NOT_AFTER_ID = r"(?![0-9\uff10-\uff19Xx\uff38\uff58])(?![ \-\uff0d][0-9\uff10-\uff19])"
+ID_LIKE_RE = re.compile(
+    rf"(?<![0-9\uff10-\uff19])(?<![0-9\uff10-\uff19][ \-\uff0d])(?:"
+    rf"{_D}{{6}}{_SEP}{_D}{{8}}{_SEP}{_D}{{3}}{_X}"  # 18 characters, 6-8-4 groups allowed
+    rf"|{_D}{{6}}{_SEP}{_D}{{6}}{_SEP}{_D}{{3}}"  # the old 15-digit number
+    rf"){_NOT_AFTER_ID}")
+MOBILE_LIKE_RE = re.compile(
+    rf"(?<![0-9\uff10-\uff19+\uff0b])"
+    rf"(?:(?:[+\uff0b]|00|\uff10\uff10){_SEP}(?:86|\uff18\uff16){_SEP}|[(\uff08][+\uff0b]?86[)\uff09]{_SEP})?"
+    rf"[1\uff11][3-9\uff13-\uff19]{_D}{_SEP}{_D}{{4}}{_SEP}{_D}{{4}}(?![0-9\uff10-\uff19])")
+LANDLINE_LIKE_RE = re.compile(
+    rf"(?<![0-9\uff10-\uff19])(?:[(\uff08][0\uff10]{_D}{{2,3}}[)\uff09]{_SEP}|[0\uff10]{_D}{{2,3}}{_SEP})"
+    rf"{_D}{{3,4}}{_SEP}{_D}{{4}}(?:(?:-|转|ext\.?){_D}{{1,6}})?(?![0-9\uff10-\uff19])")
+_FULL_WIDTH = str.maketrans("\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff38\uff58\uff0b",
+                            "0123456789XX+")
 
 
 def validate_id_number(value: str, field: str = "身份证号", today: dt.date | None = None) -> str:
@@ -73,23 +93,53 @@ def validate_phone(value: str | None, field: str = "电话", required: bool = Fa
 
 
 def mask_id(value: str | None) -> str:
-    """First 6 and last 4 kept: 330106********1234."""
+    """First 6 and last 4 kept: 330106********1234 (full-width digits and
+    separators normalised first)."""
     if not value:
         return ""
+    value = _normalise_number(value)
     if len(value) <= 10:
         return "*" * len(value)
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
 def mask_phone(value: str | None) -> str:
-    """138****5678 for mobiles; landlines keep area code and last 2."""
+    """138****5678 for mobiles (+86 kept in front); landlines keep area code and last 2."""
     if not value:
         return ""
-    if MOBILE_RE.fullmatch(value):
-        return value[:3] + "****" + value[-4:]
+    plain = _normalise_number(value)
+    prefix = ""
+    m = re.fullmatch(r"(\+?86|0086|\(\+?86\))(1[3-9]\d{9})", plain)
+    if m:
+        prefix, plain = "+86 ", m.group(2)
+    if MOBILE_RE.fullmatch(plain):
+        return prefix + plain[:3] + "****" + plain[-4:]
+    if re.fullmatch(r"0\d{9,11}", plain.split("转")[0].split("EXT")[0]):
+        area = 3 if plain[1] in "12" else 4  # 010, 02x: three digits; the rest four
+        return plain[:area] + "-****" + plain[-2:]
+    value = value.strip().translate(_FULL_WIDTH)
     if len(value) > 4:
         return value[:-4].rsplit("-", 1)[0] + "-****" + value[-2:] if "-" in value else value[:3] + "****" + value[-2:]
     return "*" * len(value)
+
+
+def _normalise_number(value: str) -> str:
+    """Half-width digits, upper-case X, no spaces, dashes or brackets."""
+    return re.sub(r"[\s\-\u2010-\u2015\uff0d()\uff08\uff09]", "", value.translate(_FULL_WIDTH)).upper()
+
+
+def mask_private_numbers(text: str, public_numbers=(), landlines: bool = False) -> str:
+    """Mask everything in `text` shaped like an ID number or a mobile number
+    (by shape, not validity: a mistyped check digit or an area code missing
+    from any table is still someone's number), and with `landlines` every
+    landline that is not one of `public_numbers` (the office's published phones)."""
+    text = ID_LIKE_RE.sub(lambda m: mask_id(m.group(0)), text)
+    text = MOBILE_LIKE_RE.sub(lambda m: mask_phone(m.group(0)), text)
+    if landlines:
+        allowed = {_normalise_number(str(n)) for n in public_numbers if n}
+        text = LANDLINE_LIKE_RE.sub(
+            lambda m: m.group(0) if _normalise_number(m.group(0)) in allowed else mask_phone(m.group(0)), text)
+    return text
 
 
 def mask_name(name: str | None, style: str = "given") -> str:
@@ -104,10 +154,8 @@ def mask_name(name: str | None, style: str = "given") -> str:
 
 
 def find_private_numbers(text: str) -> list[str]:
-    """Full ID numbers or mobile numbers appearing in text (for privacy checks)."""
-    found = [m for m in ID_LIKE_RE.findall(text) if is_valid_id_number(m)]
-    found += MOBILE_LIKE_RE.findall(text)
-    return found
+    """Runs of `text` shaped like a full ID number or mobile number (for privacy checks)."""
+    return ID_LIKE_RE.findall(text) + [m.group(0) for m in MOBILE_LIKE_RE.finditer(text)]
 
 
 def check_text(value, field: str, max_len: int = 200, required: bool = False, multiline: bool = False) -> str:

@@ -84,7 +84,10 @@ class NoticeKind:
     def render(self, data: dict, serial: str, paper: str, progress=None) -> bytes:
         module_name, func = self.renderer.split(":")
         module = importlib.import_module(f"reports.notices.{module_name}")
-        return getattr(module, func)(data, serial=serial, paper=paper, progress=progress)
+        from reports.layout import public_numbers
+
+        with public_numbers(data):  # landlines other than the office's published phones are masked
+            return getattr(module, func)(data, serial=serial, paper=paper, progress=progress)
 
 
 KINDS: dict[str, NoticeKind] = {}

@@ -9,7 +9,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, Frame, FrameBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 from reports import fonts
 from reports.layout import Column, cn_date, para_text
@@ -70,63 +70,115 @@ def render_case_results(data: dict, serial: str = "", paper: str = "a4-landscape
     return doc.build(progress)
 
 
-def render_receipt(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
-    """受理回执: half an A4 page, printed at the window, with a cut line."""
-    fonts.register_fonts()
-    fs, hei, song = fonts.font(fonts.FANGSONG), fonts.font(fonts.HEI), fonts.font(fonts.SONG)
+RECEIPT_CUT_NOTE = "（全文详见办件登记）"
+
+
+def _receipt_halves(data: dict, serial: str, width: float, height: float, cap: int | None):
+    """The office's stub (存根) and the applicant's copy as reportlab flowables;
+    the long fields are cut to `cap` characters (None: not cut)."""
+    title_font, fs, hei = fonts.font(fonts.TITLE), fonts.font(fonts.FANGSONG), fonts.font(fonts.HEI)
     office = data["office"]
     r = data["receipt"]
-    page_w, page_h = A4
-    left = 28 * mm
-    width = page_w - 2 * left + 2 * mm
-    top = 18 * mm
-    half = page_h / 2
-    title_style = ParagraphStyle("r-title", fontName=song, fontSize=20, leading=26, alignment=TA_CENTER)
-    sub_style = ParagraphStyle("r-sub", fontName=fs, fontSize=11, leading=15, alignment=TA_CENTER)
-    label_style = ParagraphStyle("r-label", fontName=hei, fontSize=11, leading=15)
-    value_style = ParagraphStyle("r-value", fontName=fs, fontSize=11.5, leading=15, wordWrap="CJK")
+    title_style = ParagraphStyle("r-title", fontName=title_font, fontSize=18, leading=24, alignment=TA_CENTER)
+    sub_style = ParagraphStyle("r-sub", fontName=fs, fontSize=10.5, leading=14, alignment=TA_CENTER)
+    label_style = ParagraphStyle("r-label", fontName=hei, fontSize=10.5, leading=14)
+    value_style = ParagraphStyle("r-value", fontName=fs, fontSize=11, leading=14.5, wordWrap="CJK")
     small_style = ParagraphStyle("r-small", fontName=fs, fontSize=9.5, leading=13, wordWrap="CJK")
+    sign_style = ParagraphStyle("r-sign", parent=small_style, fontSize=10.5, leading=15)
 
     def cell(text, style=value_style):
-        return Paragraph(para_text(text or "—"), style)
+        return Paragraph(para_text(text or "—", style.fontName), style)
+
+    def cut(text: str) -> str:
+        text = text or ""
+        if cap is None or len(text) <= cap:
+            return text
+        return text[:cap].rstrip() + f"……（共{len(text)}字）{RECEIPT_CUT_NOTE}"
 
     promised = cn_date(r["promised"]) if r["promised"] else "当场办结"
     if r.get("promised_note") and r["promised"]:
         promised += r["promised_note"]  # a provisional year: "按法定节假日预估，如遇调休以正式安排为准"
     received = r["received"]
     received_label = cn_date(received) + (f" {received[11:16]}" if len(received) >= 16 else "")
+    matter = r["matter"] + (f"（{r['kind']}）" if r.get("kind") else "")
     rows = [
         [cell("办件编号", label_style), cell(r["ticket_no"]), cell("受理日期", label_style), cell(received_label)],
         [cell("申请人", label_style), cell(r["applicant"]), cell("联系电话", label_style), cell(r["applicant_phone"])],
-        [cell("申请事项", label_style), cell(r["matter"] + (f"（{r['kind']}）" if r.get("kind") else "")), "", ""],
+        [cell("申请事项", label_style), cell(cut(matter)), "", ""],
         [cell("承办部门", label_style), cell(r["department"]), cell("承诺办结", label_style), cell(promised)],
         [cell("经办人", label_style), cell(r["handler"]), cell("经办人电话", label_style), cell(r["handler_phone"])],
     ]
     if r.get("request"):
-        rows.append([cell("诉求内容", label_style), cell(r["request"]), "", ""])
+        rows.append([cell("诉求内容", label_style), cell(cut(r["request"])), "", ""])
     if r.get("materials"):
-        rows.append([cell("已收材料", label_style), cell(r["materials"]), "", ""])
+        rows.append([cell("已收材料", label_style), cell(cut(r["materials"])), "", ""])
     query = r.get("progress_query") or (
         f"凭本回执的办件编号到便民服务中心窗口或拨打{data.get('office_phone') or '中心电话'}查询办理进度。")
-    rows.append([cell("进度查询", label_style), cell(query), "", ""])
-    table = Table(rows, colWidths=[width * 0.16, width * 0.34, width * 0.16, width * 0.34])
+    rows.append([cell("进度查询", label_style), cell(cut(query)), "", ""])
     spans = [("SPAN", (1, i), (3, i)) for i, row in enumerate(rows) if row[2] == ""]
-    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fs, 11), ("GRID", (0, 0), (-1, -1), 0.6, "black"),
+
+    def table():
+        t = Table(rows, colWidths=[width * 0.15, width * 0.35, width * 0.15, width * 0.35])
+        t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fs, 11), ("GRID", (0, 0), (-1, -1), 0.6, "black"),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                               ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)] + spans))
-    story = [
-        Paragraph("受 理 回 执", title_style),
-        Paragraph(para_text(office["service_center"]), sub_style),
-        Spacer(1, 6),
-        table,
-        Spacer(1, 5),
-        Paragraph(para_text("请妥善保管本回执。办件逾期未办结的，可凭本回执向监督电话反映"
-                            + (f"：{data['supervision_phone']}" if data.get("supervision_phone") else "")
-                            + "。"), small_style),
-        Paragraph(para_text(f"{office['service_center']}（盖章）　{cn_date(data['date'])}"
-                            + (f"　回执编号 {serial}" if serial else "")),
-                  ParagraphStyle("r-sign", parent=small_style, alignment=2)),
+                               ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)] + spans))
+        return t
+
+    number = f"　回执编号 {serial}" if serial else ""
+    stub = [
+        Paragraph(para_text("受 理 回 执（存根）", title_font), title_style),
+        Paragraph(para_text(office["service_center"] + "　留存", fs), sub_style),
+        Spacer(1, 4), table(), Spacer(1, 6),
+        Paragraph(para_text("申请人确认以上内容无误。申请人（签字）：＿＿＿＿＿＿＿＿　　"
+                            "日期：＿＿＿＿年＿＿月＿＿日", fs), sign_style),
+        Paragraph(para_text(f"窗口经办人（签字）：＿＿＿＿＿＿＿＿{number}", fs), sign_style),
     ]
+    copy = [
+        Paragraph(para_text("受 理 回 执", title_font), title_style),
+        Paragraph(para_text(office["service_center"] + "　交申请人收执", fs), sub_style),
+        Spacer(1, 4), table(), Spacer(1, 5),
+        Paragraph(para_text("请妥善保管本回执。办件逾期未办结的，可凭本回执向监督电话反映"
+                            + (f"：{data['supervision_phone']}" if data.get("supervision_phone") else "") + "。", fs),
+                  small_style),
+        Paragraph(para_text(f"{office['service_center']}（盖章）　{cn_date(data['date'])}{number}", fs),
+                  ParagraphStyle("r-seal", parent=small_style, alignment=2)),
+    ]
+
+    def fits(part):
+        return sum(f.wrap(width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in part) <= height
+
+    return stub, copy, fits(stub) and fits(copy)
+
+
+def render_receipt(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+    """受理回执: one A4 sheet cut in two: the office's stub (存根) with the
+    applicant's signature above, the applicant's copy below. Long text is cut
+    to fit its half with “全文详见办件登记” (the ticket keeps the whole text),
+    so a receipt is always printed."""
+    fonts.register_fonts()
+    fs = fonts.font(fonts.FANGSONG)
+    office = data["office"]
+    r = data["receipt"]
+    page_w, page_h = A4
+    left = 20 * mm
+    width = page_w - 2 * left
+    half = page_h / 2
+    margin = 12 * mm
+    height = half - margin - 8 * mm
+
+    stub, copy, ok = _receipt_halves(data, serial, width, height, None)
+    if not ok:
+        # the longest cap of the long fields at which both halves fit (binary search)
+        low, high = 0, max(len(r.get("request") or ""), len(r.get("materials") or ""), len(r.get("matter") or ""))
+        best = _receipt_halves(data, serial, width, height, 0)
+        while low <= high:
+            mid = (low + high) // 2
+            candidate = _receipt_halves(data, serial, width, height, mid)
+            if candidate[2]:
+                best, low = candidate, mid + 1
+            else:
+                high = mid - 1
+        stub, copy, _ = best
 
     def cut_line(canvas, doc):
         canvas.saveState()
@@ -134,14 +186,16 @@ def render_receipt(data: dict, serial: str = "", paper: str = "a4", progress=Non
         canvas.setLineWidth(0.5)
         canvas.line(10 * mm, half, page_w - 10 * mm, half)
         canvas.setFont(fs, 8)
-        canvas.drawCentredString(page_w / 2, half - 4 * mm, "（沿虚线剪下，交申请人收执）")
+        canvas.drawCentredString(page_w / 2, half + 2 * mm, "（沿虚线剪开：上联存根窗口留存，下联交申请人收执）")
         canvas.restoreState()
 
     buffer = io.BytesIO()
     doc = BaseDocTemplate(buffer, pagesize=A4, title=f"受理回执 {r['ticket_no']}", author=office["township"],
                           subject=serial, creator="乡镇综合办公 公示", invariant=1, initialFontName=fs)
-    frame = Frame(left - 1 * mm, half + 6 * mm, width, page_h - top - half - 6 * mm, leftPadding=0, rightPadding=0,
-                  topPadding=0, bottomPadding=0)
-    doc.addPageTemplates([PageTemplate("receipt", frames=[frame], onPage=cut_line)])
-    doc.build(story)
+    frames = [Frame(left, half + 6 * mm, width, height, leftPadding=0, rightPadding=0, topPadding=0,
+                    bottomPadding=0, id="stub"),
+              Frame(left, margin, width, height, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
+                    id="copy")]
+    doc.addPageTemplates([PageTemplate("receipt", frames=frames, onPage=cut_line)])
+    doc.build(stub + [FrameBreak()] + copy)
     return buffer.getvalue()
