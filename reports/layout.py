@@ -40,6 +40,7 @@ import contextvars
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from reportlab import rl_config
@@ -403,12 +404,12 @@ class TextBlock(Flowable):
         super().__init__()
         self.text = text
         self.style = style
-        self.lines = lines
-        self._set_width = width
+        self.lines: list[Line] = lines if lines is not None else []
+        self._set_width: float | None = width if lines is not None else None
         self.keep_lines = keep_lines
 
     def _ensure(self, width: float) -> None:
-        if self.lines is None or self._set_width != width:
+        if self._set_width != width:
             self.lines = break_lines(self.text, self.style, width)
             self._set_width = width
 
@@ -420,7 +421,7 @@ class TextBlock(Flowable):
 
     def min_head(self) -> float:
         """The least height of a first part worth leaving at a page foot."""
-        return min(len(self.lines or [1]), self.keep_lines) * self.style.leading
+        return min(len(self.lines) or 1, self.keep_lines) * self.style.leading
 
     def split_at(self, availWidth, availHeight, keep_tail: int = 0):
         """Split into (head, tail) with the head at most availHeight high and
@@ -577,7 +578,7 @@ class TitleBlock(TextBlock):
     """The notice title: centred lines broken between words, one blank grid line after."""
 
     def _ensure(self, width: float) -> None:
-        if self.lines is None or self._set_width != width:
+        if self._set_width != width:
             self.lines = break_title(self.text, self.style, width)
             self._set_width = width
 
@@ -818,7 +819,7 @@ class _TableData:
     leading: float
     pad_x: float
     continued: list[bool] = field(default_factory=list)  # row i continues row i-1 (a tall row split)
-    progress: object = None
+    progress: Callable[[int, int], None] | None = None
     encoded: dict = field(default_factory=dict)  # (font, text) -> [(font name, subset, escaped bytes)]
 
 
@@ -1015,7 +1016,7 @@ class NoticeDocument:
         self.qr_text = qr_text if qr_text is not None else (f"公示编号 {serial}" if serial else "")
         self.story: list = []
         self._headings: list[Flowable] = []  # waiting for what follows them
-        self.progress = None
+        self.progress: Callable[[int, int], None] | None = None
 
     # content
     def _append(self, flowable: Flowable) -> None:
