@@ -92,7 +92,7 @@ class NoticeKind:
 
 KINDS: dict[str, NoticeKind] = {}
 # Domain modules that register their own kinds when imported (register_kind).
-PLUGIN_MODULES = ["models.election.term"]
+PLUGIN_MODULES = ["models.election.term", "models.roster.notices"]
 _plugins_loaded = False
 
 
@@ -261,22 +261,7 @@ def public_phone(value: str | None) -> str:
     return value
 
 
-# ---- gatherers: roster ---------------------------------------------------------
-
-def gather_duties(db, params: NoticeParams) -> dict:
-    """领导班子分工公示: team members, posts (交叉任职), duty areas, contact villages."""
-    fn = _source("models.roster.team", "division_of_duties", "领导班子分工公示")
-    members = fn(db, params.township_code)
-    if not members:
-        raise NothingToPublish("领导班子中还没有成员（没有现任班子职务），无法生成分工公示。")
-    data = _base(db, params, "duties")
-    data["members"] = [{
-        "name": m["name"], "posts": m.get("posts") or "",
-        "duty_areas": _join(m.get("duty_areas")), "assists": _join(m.get("assists")),
-        "villages": _join(m.get("villages")), "contact_points": _join(m.get("contact_points")),
-    } for m in members]
-    return _with_period(db, data, params)
-
+# ---- gatherers: roster (duties, 连心卡 and the staff facts: models/roster/notices.py) ----
 
 def gather_whereabouts(db, params: NoticeParams) -> dict:
     """干部流向公示栏: every cadre's status on the date, for the board."""
@@ -303,29 +288,6 @@ def gather_pre_appointment(db, params: NoticeParams) -> dict:
             "removed_post")
     data["people"] = [{k: (r.get(k) or "") for k in keep} for r in rows]
     return _with_period(db, data, params, max(MIN_PRE_APPOINTMENT_DAYS, period_workdays(db)))
-
-
-def gather_liaison_cards(db, params: NoticeParams) -> dict:
-    """连心卡: a card per village with the team, its liaison cadres and public phones."""
-    team_fn = _source("models.roster.team", "current_team", "连心卡")
-    duties_fn = _source("models.roster.team", "division_of_duties", "连心卡")
-    coverage_fn = _source("models.roster.team", "village_coverage", "连心卡")
-    team = team_fn(db, params.township_code)
-    if not team:
-        raise NothingToPublish("领导班子中还没有成员，无法生成连心卡。")
-    duties = {d["uuid"]: d for d in duties_fn(db, params.township_code)}
-    data = _base(db, params, "liaison_cards")
-    data["team"] = [{"name": m["name"], "titles": m.get("titles") or "",
-                     "duties": _join(duties.get(m["uuid"], {}).get("duty_areas"))} for m in team]
-    offices = {o["uuid"]: o for o in township.offices(db, params.township_code)}
-    villages = []
-    for v in coverage_fn(db, params.township_code):
-        villages.append({"name": v["name"], "liaisons": [
-            {"name": link["name"], "kind": link.get("kind") or ""} for link in v.get("liaisons", [])]})
-    data["villages"] = villages or [{"name": "", "liaisons": []}]
-    data["office_phones"] = [{"name": o["name"], "phone": public_phone(o.get("phone"))}
-                             for o in offices.values() if o.get("phone")]
-    return data
 
 
 # ---- gatherers: service desk ---------------------------------------------------
@@ -441,14 +403,10 @@ def gather_receipt(db, params: NoticeParams) -> dict:
 # ---- registry -------------------------------------------------------------------
 
 for _kind in (
-    NoticeKind("duties", "领导班子分工公示", ("date",), "领导班子（models.roster.team.division_of_duties）",
-               gather_duties, "roster:render_duties", area="roster"),
     NoticeKind("whereabouts", "干部流向公示栏", ("date",), "干部流向（models.roster.team.whereabouts_board）",
                gather_whereabouts, "roster:render_whereabouts", paper="a4-landscape", area="roster"),
     NoticeKind("pre_appointment", "任前公示", ("date",), "拟任职务（models.roster.team.pre_appointment_list）",
                gather_pre_appointment, "roster:render_pre_appointment", area="roster"),
-    NoticeKind("liaison_cards", "连心卡", ("date",), "领导班子和驻村联村（models.roster.team）",
-               gather_liaison_cards, "roster:render_liaison_cards", area="roster"),
     NoticeKind("service_catalogue", "五公开/明白卡", ("date",), "服务事项目录（models.service.catalogue.items_by_department）",
                gather_service_catalogue, "service:render_catalogue", paper="a4-landscape", area="service"),
     NoticeKind("case_results", "办件结果公示", ("date", "period"), "办结的办件（models.service.stats.finished_tickets）",

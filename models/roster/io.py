@@ -666,6 +666,7 @@ LRMX_FIELDS = [
     ("XianRenZhiWu", "current_post_text"), ("NiRenZhiWu", "proposed_post"), ("NiMianZhiWu", "removed_post"),
     ("JianLi", "resume"), ("JiangChengQingKuang", "rewards"), ("NianDuKaoHeJieGuo", "annual_assessments"),
     ("ShenFenZheng", "id_number"),
+    ("JianKangZhuangKuang", "health"), ("ShuXiZhuanYeYouHeZhuanChang", "expertise"), ("RenMianLiYou", "appointment_reason"),
 ]
 LRMX_DATE_FIELDS = {"birth_date", "party_join_date", "work_start_date"}
 FAMILY_FIELDS = [("ChengWei", "relation"), ("XingMing", "name"), ("ChuShengRiQi", "birth"),

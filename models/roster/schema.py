@@ -169,3 +169,12 @@ def m002_team_rules(db):
     )
     db.execute("CREATE INDEX idx_leave_cadre ON leave_requests(cadre_uuid, start_date)")
     db.execute("CREATE INDEX idx_leave_dates ON leave_requests(start_date, end_date)")
+
+
+@migrations()
+def m003_appointment_form(db):
+    """Fields of the 干部任免审批表 the roster did not keep: 健康状况, 熟悉专业有何专长
+    (apart from 专业技术职务), and the 任免理由 of the proposed change."""
+    db.execute("ALTER TABLE cadres ADD COLUMN health TEXT")
+    db.execute("ALTER TABLE cadres ADD COLUMN expertise TEXT")
+    db.execute("ALTER TABLE cadres ADD COLUMN appointment_reason TEXT")

@@ -551,6 +551,8 @@ CADRE_TEXT_FIELDS = {
     "removed_post": ("拟免职务", 200, False), "nomination": ("提名类别", 10, False),
     "resume": ("简历", MAX_LONG, True), "rewards": ("奖惩情况", 2000, True),
     "annual_assessments": ("年度考核结果", 1000, True), "note": ("备注", 1000, True),
+    "health": ("健康状况", 20, False), "expertise": ("熟悉专业有何专长", 100, False),
+    "appointment_reason": ("任免理由", 1000, True),
 }
 CADRE_DATE_FIELDS = {"party_join_date": "入党时间", "work_start_date": "参加工作时间", "left_date": "离任日期"}
 RESUME_RANGE_RE = re.compile(r"^\s*(\d{4})[.年/-](\d{1,2})月?\s*(?:-{1,2}|—{1,2}|–|~|～|至)\s*(?:(\d{4})[.年/-](\d{1,2})月?)?\s*")
@@ -1264,3 +1266,75 @@ def stand_ins(db, date, township_code: str | None = None) -> dict[str, dict]:
     return {r["cadre_uuid"]: {"leave_uuid": r["uuid"], "kind": r["kind"], "until": r["end_date"],
                               "stand_in_uuid": r["stand_in_uuid"], "stand_in": r["stand_in"] or ""}
             for r in records.rows(db, sql, params) if r["cadre_uuid"] in team}
+
+
+# ---- 干部任免审批表 (the organisation department's form) ----------------------------------
+
+def _form_month(value: str | None) -> str:
+    """'1975-03-12' / '1975-03' → '1975.03', as the form writes months."""
+    value = (value or "").strip()
+    return value[:7].replace("-", ".") if re.match(r"\d{4}-\d{2}", value) else value
+
+
+def resume_entries(text: str | None) -> list[tuple[str, str]]:
+    """The 简历 as (period, text) entries: 'YYYY.MM--YYYY.MM' (or 'YYYY.MM--' for
+    the current post) and what was done; a line without a period continues the
+    entry before it (or stands alone with an empty period)."""
+    entries: list[tuple[str, str]] = []
+    for line in normalize_resume(text or "").splitlines():
+        m = re.match(r"^(\d{4}\.\d{2}--(?:\d{4}\.\d{2})?)\s*(.*)$", line)
+        if m:
+            entries.append((m[1], m[2].strip()))
+        elif line.strip() and entries:
+            period, before = entries[-1]
+            entries[-1] = (period, f"{before}\n{line.strip()}" if before else line.strip())
+        elif line.strip():
+            entries.append(("", line.strip()))
+    return entries
+
+
+def _family_age(birth: str | None, on: dt.date) -> str:
+    m = re.match(r"^(\d{4})[.\-/年]?(\d{1,2})?", (birth or "").strip())
+    if not m:
+        return ""
+    return str(age_at(f"{m[1]}-{int(m[2] or 1):02d}", on))
+
+
+def appointment_form(db, cadre_uuid: str, on: dt.date | None = None) -> dict:
+    """Everything the 干部任免审批表 prints for one cadre, formatted as the form
+    writes it (months 'YYYY.MM', age in brackets, 学历 with 学位, the 简历 as
+    entries, family members with their age). Never the ID number or phone."""
+    cadre = get_cadre(db, cadre_uuid)
+    if cadre is None:
+        raise ValidationError("干部", "不存在或已删除。")
+    day = on or today()
+    age = age_at(cadre["birth_date"], day)
+    posts = "、".join(a["title"] for a in current_appointments(db, cadre_uuid))
+    from models.notices.registry import office_identity
+
+    ident = office_identity(db, cadre["township_code"])
+
+    def edu(level, degree):
+        return "\n".join(x for x in (level or "", degree or "") if x)
+
+    return {
+        "uuid": cadre["uuid"], "name": cadre["name"], "sex": cadre["sex"] or "",
+        "birth": _form_month(cadre["birth_date"]) + (f"\n（{age}岁）" if age is not None else ""),
+        "ethnicity": cadre["ethnicity"] or "", "native_place": cadre["native_place"] or "",
+        "birth_place": cadre["birth_place"] or "", "party_join": _form_month(cadre["party_join_date"]),
+        "work_start": _form_month(cadre["work_start_date"]), "health": cadre.get("health") or "",
+        "specialty": cadre["specialty"] or "", "expertise": cadre.get("expertise") or "",
+        "edu_fulltime": edu(cadre["edu_fulltime"], cadre["degree_fulltime"]),
+        "school_fulltime": cadre["school_fulltime"] or "",
+        "edu_inservice": edu(cadre["edu_inservice"], cadre["degree_inservice"]),
+        "school_inservice": cadre["school_inservice"] or "",
+        "current_post": cadre["current_post_text"] or posts, "proposed_post": cadre["proposed_post"] or "",
+        "removed_post": cadre["removed_post"] or "", "resume": resume_entries(cadre["resume"]),
+        "rewards": cadre["rewards"] or "无", "annual_assessments": cadre["annual_assessments"] or "",
+        "appointment_reason": cadre.get("appointment_reason") or "",
+        "family": [{"relation": f.get("relation", ""), "name": f.get("name", ""),
+                    "age": _family_age(f.get("birth"), day), "political_status": f.get("political_status", ""),
+                    "work": f.get("work", "")} for f in cadre["family"]],
+        "reporting_unit": ident["party"], "photo": cadre["photo"], "date": day.isoformat(),
+        "township": ident["township"],
+    }

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import io
 
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -22,13 +23,19 @@ def render_duties(data: dict, serial: str = "", paper: str = "a4", progress=None
     title = f"{office['township']}领导班子成员分工公示"
     doc = new_document(data, title, serial, paper)
     doc.paragraph(f"根据工作需要，经{office['party']}研究，现将领导班子成员工作分工予以公示，"
-                  "请广大干部群众监督。分工不重叠、职责不交叉，每项工作均有明确的负责领导。")
+                  "请广大干部群众监督。")
+    # What the notice says about gaps and overlaps is computed from the data
+    # (models.roster.notices.duties_statements), never a fixed claim.
+    for sentence in data.get("sentences") or []:
+        doc.paragraph(sentence)
     rows = []
     for m in data["members"]:
         duty = m["duty_areas"] or "—"
         if m.get("assists"):
             duty += f"；协管：{m['assists']}"
         rows.append([m["name"], m["posts"], duty, m["villages"] or "—"])
+    if data.get("gaps"):
+        rows.append(["（暂缺）", "暂无分管领导", "、".join(data["gaps"]), "—"])
     doc.table([Column("姓名", 1.1), Column("职务", 2.4, "LEFT"), Column("分管工作", 3.6, "LEFT"),
                Column("联系村", 1.6, "LEFT")], rows, font_size=12)
     points = [f"{m['name']}：{m['contact_points']}" for m in data["members"] if m.get("contact_points")]
@@ -152,12 +159,13 @@ def render_liaison_cards(data: dict, serial: str = "", paper: str = "a4", progre
         story.append(Spacer(1, 3))
         if v["liaisons"]:
             story.append(Paragraph("您村的联系干部", head_style))
-            names = "、".join(f"{link['name']}（{link['kind']}）" if link["kind"] else link["name"]
-                             for link in v["liaisons"])
+            names = "、".join((f"{link['name']}（{link['kind']}）" if link["kind"] else link["name"])
+                             + (f" {link['phone']}" if link.get("phone") else "") for link in v["liaisons"])
             story.append(Paragraph(para_text(names), line_style))
         story.append(Paragraph("镇领导班子", head_style))
         for m in data["team"]:
-            text = f"{m['name']}　{m['titles']}" + (f"，分管{m['duties']}" if m["duties"] else "")
+            text = f"{m['name']}　{m['titles']}" + (f"，分管{m['duties']}" if m["duties"] else "") \
+                + (f"，电话 {m['phone']}" if m.get("phone") else "")
             story.append(Paragraph(para_text(text), line_style))
         story.append(Paragraph("联系电话", head_style))
         phones = [f"办公室 {data['office_phone']}"] if data.get("office_phone") else []
@@ -177,5 +185,187 @@ def render_liaison_cards(data: dict, serial: str = "", paper: str = "a4", progre
                           title="连心卡", author=office["township"], subject=serial, creator="乡镇综合办公 公示",
                           invariant=1, initialFontName=fs)
     doc.addPageTemplates([PageTemplate("cards", frames=frames, onPage=cut_lines)])
+    doc.build(story)
+    return buffer.getvalue()
+
+
+# ---- 全镇干部基本情况公示 ---------------------------------------------------------------
+
+def render_staff_facts(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+    """全镇干部基本情况公示: the computed sentences, then the structure table."""
+    office = data["office"]
+    doc = new_document(data, f"{office['township']}干部基本情况公示", serial, paper)
+    doc.paragraph("根据政务公开有关规定，现将全镇干部队伍基本情况予以公示，接受群众监督。")
+    for sentence in data["sentences"]:
+        doc.paragraph(sentence)
+    doc.table([Column("类别", 1.4), Column("项目", 2.2, "LEFT"), Column("人数", 1.0, "RIGHT"),
+               Column("占比", 1.0, "RIGHT")], data["rows"], font_size=12)
+    period_and_phone(doc, data, "公示期间如有意见和建议，请向镇党政综合办公室反映。")
+    doc.closing(office["party"], data["date"])
+    return doc.build(progress)
+
+
+# ---- 干部任免审批表 ----------------------------------------------------------------------
+
+FORM_W = 170 * mm  # table width on A4 with 20 mm side margins
+
+
+def _form_styles():
+    fonts.register_fonts()
+    song, hei = fonts.font(fonts.SONG), fonts.font(fonts.HEI)
+    return {
+        "title": ParagraphStyle("form-title", fontName=hei, fontSize=22, leading=30, alignment=TA_CENTER,
+                                spaceAfter=4 * mm),
+        "label": ParagraphStyle("form-label", fontName=song, fontSize=11, leading=14, alignment=TA_CENTER,
+                                wordWrap="CJK"),
+        "value": ParagraphStyle("form-value", fontName=song, fontSize=11, leading=14, alignment=TA_CENTER,
+                                wordWrap="CJK"),
+        "left": ParagraphStyle("form-left", fontName=song, fontSize=11, leading=15, wordWrap="CJK"),
+        "resume": ParagraphStyle("form-resume", fontName=song, fontSize=11, leading=16, wordWrap="CJK"),
+        "small": ParagraphStyle("form-small", fontName=song, fontSize=10, leading=13, wordWrap="CJK"),
+        "seal": ParagraphStyle("form-seal", fontName=song, fontSize=11, leading=16, alignment=TA_RIGHT,
+                               rightIndent=8),
+    }
+
+
+def _vertical(text: str) -> str:
+    """简历 → 简<br/>历: the form writes long row labels top to bottom."""
+    return "<br/><br/>".join(para_text(ch) for ch in text)
+
+
+def _photo_cell(photo: bytes | None, width: float, height: float, st):
+    from reportlab.platypus import Image
+
+    if not photo:
+        return Paragraph("（照片）", st["value"])
+    image = Image(io.BytesIO(photo))
+    scale = min((width - 4) / image.imageWidth, (height - 4) / image.imageHeight)
+    image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
+    return image
+
+
+def _form_page_one(f: dict, st, frame_height: float) -> list:
+    from reportlab.platypus import Table, TableStyle
+
+    P = lambda text, style="value": Paragraph(para_text(text), st[style])  # noqa: E731
+    L = lambda text: Paragraph(para_text(text), st["label"])  # noqa: E731
+    # columns: label, value, label, value, label, value, photo
+    cw = [22 * mm, 25 * mm, 22 * mm, 25 * mm, 24 * mm, 22 * mm, 30 * mm]
+    rh = [13 * mm, 13 * mm, 13 * mm, 15 * mm, 14 * mm, 14 * mm, 13 * mm, 13 * mm, 13 * mm]
+    rows = [
+        [L("姓　名"), P(f["name"]), L("性　别"), P(f["sex"]), L("出生年月\n（岁）"), P(f["birth"]), ""],
+        [L("民　族"), P(f["ethnicity"]), L("籍　贯"), P(f["native_place"]), L("出 生 地"), P(f["birth_place"]), ""],
+        [L("入　党\n时　间"), P(f["party_join"]), L("参加工\n作时间"), P(f["work_start"]), L("健康状况"), P(f["health"]), ""],
+        [L("专业技\n术职务"), P(f["specialty"]), "", L("熟悉专业\n有何专长"), P(f["expertise"]), "", ""],
+        [L("学　历\n学　位"), L("全日制\n教　育"), P(f["edu_fulltime"]), L("毕业院校\n系及专业"), P(f["school_fulltime"], "left"),
+         "", ""],
+        ["", L("在　职\n教　育"), P(f["edu_inservice"]), L("毕业院校\n系及专业"), P(f["school_inservice"], "left"), "", ""],
+        [L("现任职务"), P(f["current_post"], "left"), "", "", "", "", ""],
+        [L("拟任职务"), P(f["proposed_post"], "left"), "", "", "", "", ""],
+        [L("拟免职务"), P(f["removed_post"], "left"), "", "", "", "", ""],
+    ]
+    rows[0][6] = _photo_cell(f["photo"], cw[6], sum(rh[:4]), st)
+    grid = Table(rows, colWidths=cw, rowHeights=rh)
+    grid.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.6, colors.black), ("BOX", (0, 0), (-1, -1), 1.2, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("SPAN", (6, 0), (6, 3)),  # photo
+        ("SPAN", (1, 3), (2, 3)), ("SPAN", (4, 3), (5, 3)),  # 专业技术职务 / 熟悉专业
+        ("SPAN", (0, 4), (0, 5)),  # 学历学位
+        ("SPAN", (4, 4), (6, 4)), ("SPAN", (4, 5), (6, 5)),
+        ("SPAN", (1, 6), (6, 6)), ("SPAN", (1, 7), (6, 7)), ("SPAN", (1, 8), (6, 8)),
+    ]))
+    story: list = [Paragraph("干部任免审批表", st["title"]), grid]
+    # 简历: one row per entry, the period in its own column so a long entry wraps
+    # under its text, as the official editor lays it out.
+    period_w = 36 * mm
+    entries = f["resume"] or [("", "")]
+    widths = [cw[0], period_w, FORM_W - cw[0] - period_w]
+    base_style = [("BOX", (0, 0), (-1, -1), 1.2, colors.black), ("LINEAFTER", (0, 0), (0, -1), 0.6, colors.black),
+                  ("VALIGN", (0, 0), (-1, -1), "TOP"), ("VALIGN", (0, 0), (0, -1), "MIDDLE"),
+                  ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                  ("LEFTPADDING", (1, 0), (1, -1), 6), ("RIGHTPADDING", (1, 0), (1, -1), 0)]
+    label = Paragraph(_vertical("简历"), st["label"])
+    res_rows = [[label if i == 0 else "", P(period, "resume"), P(text, "resume")]
+                for i, (period, text) in enumerate(entries)]
+    # The résumé box fills the rest of the first page, as on the printed form
+    # (frame padding 6 pt top and bottom); a résumé longer than that runs on.
+    available = frame_height - 12 - (30 + 4 * mm + sum(rh)) - 4
+    plain = Table([[""] + r[1:] for r in res_rows], colWidths=widths)
+    _, h = plain.wrap(FORM_W, frame_height)
+    if h < available:
+        rows_fill = [[label, r[1], r[2]] if i == 0 else ["", r[1], r[2]] for i, r in enumerate(res_rows)]
+        rows_fill.append(["", "", ""])
+        heights = [None] * len(res_rows) + [available - h]
+        resume = Table(rows_fill, colWidths=widths, rowHeights=heights,
+                       style=base_style + [("SPAN", (0, 0), (0, -1))])
+    else:
+        resume = Table(res_rows, colWidths=widths, style=base_style)
+    story.append(resume)
+    return story
+
+
+def _form_page_two(f: dict, st) -> list:
+    from reportlab.platypus import Table, TableStyle
+
+    P = lambda text, style="left": Paragraph(para_text(text), st[style])  # noqa: E731
+    L = lambda text: Paragraph(para_text(text), st["label"])  # noqa: E731
+    cw = [22 * mm, 20 * mm, 22 * mm, 14 * mm, 24 * mm, 68 * mm]
+    family = f["family"][:8]
+    rows = [
+        [L("奖　惩\n情　况"), P(f["rewards"]), "", "", "", ""],
+        [L("年　度\n考　核\n结　果"), P(f["annual_assessments"]), "", "", "", ""],
+        [L("任　免\n理　由"), P(f["appointment_reason"]), "", "", "", ""],
+        [L("家庭主要成员及重要社会关系"), L("称　谓"), L("姓　名"), L("年龄"), L("政治面貌"), L("工作单位及职务")],
+    ]
+    for m in family + [None] * (7 - len(family)):
+        rows.append(["", P(m["relation"], "value") if m else "", P(m["name"], "value") if m else "",
+                     P(m["age"], "value") if m else "", P(m["political_status"], "value") if m else "",
+                     P(m["work"], "small") if m else ""])
+    fam_first, fam_last = 3, len(rows) - 1
+    seal = Paragraph("（盖章）<br/>年&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;月&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;日", st["seal"])
+    rows.append([L("呈报单位"), [P(f["reporting_unit"]), Spacer(1, 4 * mm), seal], "", "", "", ""])
+    rows.append([L("审　批\n机　关\n意　见"), [Spacer(1, 24 * mm), seal], "", L("行政\n机关\n任免\n意见"),
+                 [Spacer(1, 24 * mm), seal], ""])
+    heights = [40 * mm, 22 * mm, 26 * mm, 12 * mm] + [9 * mm] * (fam_last - fam_first) + [28 * mm, 50 * mm]
+    table = Table(rows, colWidths=cw, rowHeights=heights)
+    n = len(rows)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.6, colors.black), ("BOX", (0, 0), (-1, -1), 1.2, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("VALIGN", (1, 0), (1, 2), "TOP"),
+        ("VALIGN", (1, n - 2), (-1, n - 1), "TOP"),
+        ("SPAN", (1, 0), (5, 0)), ("SPAN", (1, 1), (5, 1)), ("SPAN", (1, 2), (5, 2)),
+        ("SPAN", (0, fam_first), (0, fam_last)),
+        ("SPAN", (1, n - 2), (5, n - 2)),
+        ("SPAN", (1, n - 1), (2, n - 1)), ("SPAN", (4, n - 1), (5, n - 1)),
+    ]))
+    foot = Paragraph(para_text(f"填表时间：{cn_date(f['date'])}"), st["small"])
+    return [table, Spacer(1, 3 * mm), foot]
+
+
+def render_appointment_form(forms: list[dict], progress=None) -> bytes:
+    """干部任免审批表: two A4 pages per cadre (the organisation department's
+    table: photo box, the personal facts, 学历学位, posts and 简历 on the
+    first page; 奖惩, 年度考核, 任免理由, family, 呈报单位 and the approving
+    bodies' boxes on the second)."""
+    from reportlab.platypus import PageBreak, SimpleDocTemplate
+
+    if not forms:
+        raise ValueError("render_appointment_form needs at least one cadre")
+    st = _form_styles()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=15 * mm,
+                            bottomMargin=15 * mm, title="干部任免审批表", author=forms[0].get("township", ""),
+                            subject="、".join(f["name"] for f in forms), creator="乡镇综合办公", invariant=1)
+    story: list = []
+    for i, f in enumerate(forms):
+        if i:
+            story.append(PageBreak())
+        story += _form_page_one(f, st, doc.height)
+        story.append(PageBreak())
+        story += _form_page_two(f, st)
+        if progress:
+            progress(i + 1, len(forms))
     doc.build(story)
     return buffer.getvalue()
