@@ -60,7 +60,25 @@ def install_chinese_translations(app: QApplication) -> list[QTranslator]:
     return installed
 
 
-def open_database_interactive(parent, path) -> object | None:
+def ask_second_window(parent, path: Path, sessions) -> str | None:
+    """The file is open in another window or command: 'readonly', 'go' or None (cancel)."""
+    from models.core.presence import describe_others
+
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Warning)
+    box.setWindowTitle("数据库已在别处打开")
+    box.setText(f"数据库“{path.name}”正被{describe_others(sessions)}使用。\n\n"
+                "两处同时登记是安全的，但各自看到的列表不会自动刷新；如果只是查看，请选“只读打开”。")
+    readonly = box.addButton("只读打开", QMessageBox.AcceptRole)
+    go_on = box.addButton("继续打开", QMessageBox.DestructiveRole)
+    box.addButton("取消", QMessageBox.RejectRole)
+    box.setDefaultButton(readonly)
+    box.exec()
+    clicked = box.clickedButton()
+    return "readonly" if clicked is readonly else ("go" if clicked is go_on else None)
+
+
+def open_database_interactive(parent, path, readonly: bool = False) -> object | None:
     """Open the database at path; on failure explain in Chinese and, for a
     corrupt file, offer the newest good backup. Returns the db or None."""
     from ui.core.login import ask_restore
@@ -70,7 +88,8 @@ def open_database_interactive(parent, path) -> object | None:
         try:
             # Big files are checked and backed up in the background once the
             # window is up, so start-up stays fast (see MainWindow).
-            return open_database(path, daily_backup=False, quick_check_max_bytes=QUICK_CHECK_AT_START_MAX_BYTES)
+            return open_database(path, daily_backup=False, quick_check_max_bytes=QUICK_CHECK_AT_START_MAX_BYTES,
+                                 readonly=readonly)
         except CorruptDatabaseError as e:
             backup = ask_restore(parent, e.message, e.backups)
             if backup is None:
@@ -110,14 +129,31 @@ class Controller:
         self.db = None
 
     def open(self, path, actor=None) -> bool:
+        from models.core import presence
+        from models.core.users import READONLY, Actor
+
         parent = self.window
-        db = open_database_interactive(parent, path)
+        readonly = False
+        others = presence.others(path) if Path(path).is_file() else []
+        if others:
+            choice = ask_second_window(parent, Path(path), others)
+            if choice is None:
+                return False
+            readonly = choice == "readonly"
+        db = open_database_interactive(parent, path, readonly=readonly)
         if db is None:
             return False
         actor = actor or login_interactive(parent, db)
         if actor is None:
             close_database(db)
             return False
+        if db.read_only_reason:
+            # Nothing can be saved: the window shows and enforces 只读 rights.
+            actor = Actor(actor.username, READONLY, actor.display_name)
+            if not readonly:
+                QMessageBox.information(parent, "只读打开", db.read_only_reason)
+        if db.storage_warning:
+            QMessageBox.warning(parent, "备份失败", db.storage_warning)
         self._show(db, Path(path), actor)
         return True
 
@@ -162,6 +198,9 @@ def run_gui(db_path=None) -> int:
     from models.startup import start
 
     start()  # also when the window is started without cli.main
+    from models.core import presence
+
+    presence.set_program(presence.PROGRAM_WINDOW)  # a second window is told "open in a window"
     app = ensure_app()
     path = db_path or qsettings().value("last_db") or default_db_path()
     controller = Controller()

@@ -45,18 +45,39 @@ class Database(sqlite_utils.Database):
             with super().atomic():
                 yield self
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        if self.read_only_reason:
+            raise StorageError(f"数据库是只读打开的，不能保存修改。{self.read_only_reason}")
         try:
-            yield self
-        except BaseException:
-            self.rollback()
-            raise
-        else:
+            self.conn.execute("BEGIN IMMEDIATE")
             try:
-                self.conn.execute("COMMIT")
+                yield self
             except BaseException:
                 self.rollback()
                 raise
+            else:
+                try:
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    self.rollback()
+                    raise
+        except sqlite3.OperationalError as e:
+            # A full or read-only disk: nothing of this action was saved, and
+            # everything saved before is intact. Say so instead of a traceback.
+            message = _write_failure_message(e, Path(self.path))
+            if message is None:
+                raise
+            raise StorageError(message) from e
+
+
+def _write_failure_message(e: sqlite3.OperationalError, path: Path) -> str | None:
+    name = getattr(e, "sqlite_errorname", "") or ""
+    if name == "SQLITE_FULL":
+        return (f"磁盘已满，本次操作没有保存（之前保存的数据都在）。请清理“{path.parent}”所在的磁盘后重试；"
+                "在此之前仍可查看和导出。")
+    if name.startswith("SQLITE_READONLY"):
+        return (f"数据库所在的磁盘或文件夹是只读的，本次操作没有保存（之前保存的数据都在）。"
+                f"请把“{path.name}”放到可写的位置再打开。")
+    return None
 
 
 class TrackedConnection(sqlite3.Connection):
@@ -314,25 +335,58 @@ def _read_only_mount(folder: Path) -> bool:
 # ---- when to run quick_check ---------------------------------------------------
 # A county file is gigabytes: quick_check on every command would cost seconds
 # each time. It runs once a day per file, and at once when the file looks
-# wrong (size not a whole number of pages, or much smaller than when it was
-# last checked). The date and size are kept in the backups folder (ours).
+# wrong: the header or size is odd (not a whole number of pages, much smaller
+# than when last checked), or the file changed since this program last closed
+# it (a crash, another program, a copy over it). The dates and sizes are kept
+# in the backups folder, which is ours.
 
 def _health_marker(path: Path) -> Path:
     return backup_dir_for(path) / ".health.json"
 
 
+def _read_marker(path: Path) -> dict:
+    try:
+        data = json.loads(_health_marker(path).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_marker(path: Path, data: dict) -> None:
+    """Best effort: a full or read-only disk only means the next open checks again."""
+    marker = _health_marker(path)
+    tmp = marker.with_name(f"{marker.name}.{os.getpid()}.part")
+    try:
+        marker.parent.mkdir(exist_ok=True)
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, marker)
+    except OSError:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _file_state(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
 def quick_check_due(path: Path) -> bool:
     path = Path(path)
+    marker = _read_marker(path)
     try:
-        marker = json.loads(_health_marker(path).read_text(encoding="utf-8"))
         checked_on, checked_size = marker["quick_check"], int(marker["size"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (KeyError, TypeError, ValueError):
         return True
     if checked_on != dt.date.today().isoformat():
         return True
     size = path.stat().st_size
     if size < checked_size // 2:
         return True
+    live_elsewhere = Path(str(path) + "-wal").exists()
+    if not live_elsewhere and marker.get("closed") != _file_state(path):
+        return True  # changed while no program of ours had it open
     if not has_live_connection(path):  # else SQLite has the file: never read it ourselves
         try:
             with open(path, "rb") as f:
@@ -349,18 +403,21 @@ def quick_check_due(path: Path) -> bool:
 
 
 def record_quick_check(path: Path) -> None:
-    """Remember that the file passed quick_check today (best effort: a full
-    or read-only disk only means the next open checks again)."""
+    """Remember that the file passed quick_check today."""
     path = Path(path)
-    marker = _health_marker(path)
-    try:
-        marker.parent.mkdir(exist_ok=True)
-        tmp = marker.with_name(marker.name + ".part")
-        tmp.write_text(json.dumps({"quick_check": dt.date.today().isoformat(), "size": path.stat().st_size}),
-                       encoding="utf-8")
-        os.replace(tmp, marker)
-    except OSError:
-        pass
+    marker = _read_marker(path)
+    marker.update({"quick_check": dt.date.today().isoformat(), "size": path.stat().st_size,
+                   "closed": _file_state(path)})
+    _write_marker(path, marker)
+
+
+def _record_clean_close(path: Path) -> None:
+    if not path.exists() or Path(str(path) + "-wal").exists():
+        return  # another process still has it open: its close records the state
+    marker = _read_marker(path)
+    if marker:
+        marker["closed"] = _file_state(path)
+        _write_marker(path, marker)
 
 
 def scheduled_quick_check(path: Path) -> str:
@@ -460,6 +517,9 @@ def close_database(db: sqlite_utils.Database) -> None:
     except sqlite3.DatabaseError:
         pass
     db.conn.close()
+    path = getattr(db, "path", None)
+    if path is not None and not has_live_connection(path) and not getattr(db, "read_only_reason", None):
+        _record_clean_close(Path(path))
 
 
 # ---- backups ---------------------------------------------------------------

@@ -204,6 +204,11 @@ def login(db, username: str, password: str, now: dt.datetime | None = None, reco
     if locked_until and dt.datetime.fromisoformat(locked_until) > now:
         wait = int((dt.datetime.fromisoformat(locked_until) - now).total_seconds()) + 1
         raise LoginError(f"密码错误次数过多，请 {wait} 秒后再试。")
+    if getattr(db, "read_only_reason", None):
+        # A read-only file records nothing (and changes nothing whoever logs in).
+        if not verify_password(password, pw_hash):
+            raise LoginError("用户名或密码错误。")
+        return Actor(uname, READONLY if role != READONLY else role, display)
     if not verify_password(password, pw_hash):
         failures += 1
         lock = (now + dt.timedelta(seconds=LOCK_SECONDS)).isoformat() if failures >= MAX_FAILURES else None
