@@ -7,6 +7,7 @@
     python main.py roster check --db PATH
     python main.py roster stats [--date YYYY-MM-DD] --db PATH
     python main.py roster rules [--preset 000|002 [--quota N]] --db PATH
+    python main.py roster form --name NAME [--name NAME…] --out FILE.pdf --db PATH
 """
 
 from __future__ import annotations
@@ -47,6 +48,13 @@ def register(sub, common) -> None:
     q = rs.add_parser("stats", parents=[common], help="干部队伍结构统计")
     q.add_argument("--date", default="", help="年龄计算基准日（默认今天）")
     q.set_defaults(func=cmd_stats)
+
+    q = rs.add_parser("form", parents=[common], help="打印干部任免审批表（PDF，每人两页）")
+    q.add_argument("--name", action="append", default=[], help="干部姓名（可多次给出）")
+    q.add_argument("--proposed", action="store_true", help="所有填写了拟任职务的干部")
+    q.add_argument("--date", default="", help="填表日期（默认今天，用于计算年龄）")
+    q.add_argument("--out", required=True, help="PDF 文件路径")
+    q.set_defaults(func=cmd_form)
 
     q = rs.add_parser("rules", parents=[common], help="班子配备与提名资格规则：查看，或套用 [000] / [002] 规则")
     q.add_argument("--preset", choices=["000", "002"], help="套用这套规则（写入全部相关设置）")
@@ -151,4 +159,30 @@ def cmd_rules(args) -> int:
     keys = [k for k in roster_rules.PRESETS["000"] if k != "label"] + ["roster.finance_area_kinds", "roster.max_duties"]
     for key in keys:
         print(f"{settings.DEFAULTS[key][1]}：{settings.get(db, key)}")
+    return 0
+
+
+def cmd_form(args) -> int:
+    from models.core.errors import ValidationError
+    from models.core.personal import parse_date
+    from models.roster import team as roster
+    from reports.notices.roster import render_appointment_form
+
+    db = open_db(args)
+    on = parse_date(args.date, "填表日期") if args.date else None
+    chosen = []
+    for name in args.name:
+        hits = [c for c in roster.list_cadres(db, include_left=True) if c["name"] == name]
+        if not hits:
+            raise ValidationError("干部姓名", f"名册中没有“{name}”。")
+        if len(hits) > 1:
+            raise ValidationError("干部姓名", f"名册中有 {len(hits)} 个“{name}”，请在窗口中选中后打印。")
+        chosen.append(hits[0]["uuid"])
+    if args.proposed:
+        chosen += [p["uuid"] for p in roster.pre_appointment_list(db) if p["uuid"] not in chosen]
+    if not chosen:
+        raise ValidationError("干部", "请用 --name 给出干部姓名，或用 --proposed 打印所有拟任人选。")
+    pdf = render_appointment_form([roster.appointment_form(db, key, on) for key in chosen])
+    Path(args.out).write_bytes(pdf)
+    print(f"已生成干部任免审批表 {len(chosen)} 人（{2 * len(chosen)} 页）：{args.out}")
     return 0

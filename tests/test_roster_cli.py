@@ -32,3 +32,28 @@ def test_election_close_withdraws_incumbents(db, db_path, admin, cli_login, caps
     assert cli.main(["election", "close", "--db", str(db_path)]) == 0
     assert "老委员" in capsys.readouterr().out
     assert [n["name"] for n in el.nominees(db, ev) if n["withdrawn"]] == ["老委员"]
+
+
+def test_roster_form_prints_the_appointment_form(tmp_path, cli_login, capsys):
+    """A demo cadre's 干部任免审批表 from the command line, read back from the PDF."""
+    import io
+
+    import cli
+    from pypdf import PdfReader
+
+    from models.core.db import close_database, open_database
+    from models.demo.township import DemoOptions, build_demo
+    from models.roster import team as roster
+
+    path = tmp_path / "demo.db"
+    db = open_database(path)
+    build_demo(db, DemoOptions(seed=5, tickets=20))
+    cadre = roster.current_team(db)[0]
+    close_database(db)
+    cli_login()
+    out = tmp_path / "form.pdf"
+    assert cli.main(["roster", "form", "--name", cadre["name"], "--out", str(out), "--db", str(path)]) == 0
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages]
+    assert len(pages) == 2 and "干部任免审批表" in pages[0] and cadre["name"] in pages[0]
+    assert cli.main(["roster", "form", "--name", "没有这个人", "--out", str(out), "--db", str(path)]) != 0
+    assert "没有“没有这个人”" in capsys.readouterr().err

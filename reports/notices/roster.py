@@ -124,7 +124,7 @@ def render_liaison_cards(data: dict, serial: str = "", paper: str = "a4", progre
     fonts.register_fonts()
     fs, hei, song = fonts.font(fonts.FANGSONG), fonts.font(fonts.HEI), fonts.font(fonts.SONG)
     office = data["office"]
-    title_style = ParagraphStyle("card-title", fontName=song, fontSize=20, leading=26, alignment=TA_CENTER)
+    title_style = ParagraphStyle("card-title", fontName=fonts.font(fonts.TITLE), fontSize=20, leading=26, alignment=TA_CENTER)
     sub_style = ParagraphStyle("card-sub", fontName=fs, fontSize=10, leading=14, alignment=TA_CENTER)
     head_style = ParagraphStyle("card-head", fontName=hei, fontSize=10, leading=14, spaceBefore=3)
     line_style = ParagraphStyle("card-line", fontName=fs, fontSize=8.5, leading=11.5, wordWrap="CJK",
@@ -155,26 +155,26 @@ def render_liaison_cards(data: dict, serial: str = "", paper: str = "a4", progre
     villages = data["villages"]
     for n, v in enumerate(villages):
         story.append(Paragraph("连 心 卡", title_style))
-        story.append(Paragraph(para_text(office["government"] + (f" · {v['name']}" if v["name"] else "")), sub_style))
+        story.append(Paragraph(para_text(office["government"] + (f" · {v['name']}" if v["name"] else ""), fs), sub_style))
         story.append(Spacer(1, 3))
         if v["liaisons"]:
             story.append(Paragraph("您村的联系干部", head_style))
             names = "、".join((f"{link['name']}（{link['kind']}）" if link["kind"] else link["name"])
                              + (f" {link['phone']}" if link.get("phone") else "") for link in v["liaisons"])
-            story.append(Paragraph(para_text(names), line_style))
+            story.append(Paragraph(para_text(names, fs), line_style))
         story.append(Paragraph("镇领导班子", head_style))
         for m in data["team"]:
             text = f"{m['name']}　{m['titles']}" + (f"，分管{m['duties']}" if m["duties"] else "") \
                 + (f"，电话 {m['phone']}" if m.get("phone") else "")
-            story.append(Paragraph(para_text(text), line_style))
+            story.append(Paragraph(para_text(text, fs), line_style))
         story.append(Paragraph("联系电话", head_style))
         phones = [f"办公室 {data['office_phone']}"] if data.get("office_phone") else []
         phones += [f"{o['name']} {o['phone']}" for o in data.get("office_phones", [])]
         if data.get("supervision_phone"):
             phones.append(f"监督电话 {data['supervision_phone']}")
-        story.append(Paragraph(para_text("；".join(phones) or "—"), line_style))
+        story.append(Paragraph(para_text("；".join(phones) or "—", fs), line_style))
         story.append(Spacer(1, 4))
-        story.append(Paragraph(para_text(f"有事请找我们 · {cn_date(data['date'])}"), foot_style))
+        story.append(Paragraph(para_text(f"有事请找我们 · {cn_date(data['date'])}", fs), foot_style))
         if n < len(villages) - 1:
             story.append(FrameBreak())
         if progress:
@@ -212,9 +212,9 @@ FORM_W = 170 * mm  # table width on A4 with 20 mm side margins
 
 def _form_styles():
     fonts.register_fonts()
-    song, hei = fonts.font(fonts.SONG), fonts.font(fonts.HEI)
+    song = fonts.font(fonts.SONG)
     return {
-        "title": ParagraphStyle("form-title", fontName=hei, fontSize=22, leading=30, alignment=TA_CENTER,
+        "title": ParagraphStyle("form-title", fontName=fonts.font(fonts.TITLE), fontSize=22, leading=30, alignment=TA_CENTER,
                                 spaceAfter=4 * mm),
         "label": ParagraphStyle("form-label", fontName=song, fontSize=11, leading=14, alignment=TA_CENTER,
                                 wordWrap="CJK"),
@@ -230,7 +230,7 @@ def _form_styles():
 
 def _vertical(text: str) -> str:
     """简历 → 简<br/>历: the form writes long row labels top to bottom."""
-    return "<br/><br/>".join(para_text(ch) for ch in text)
+    return "<br/><br/>".join(para_text(ch, fonts.font(fonts.SONG)) for ch in text)
 
 
 def _photo_cell(photo: bytes | None, width: float, height: float, st):
@@ -247,8 +247,8 @@ def _photo_cell(photo: bytes | None, width: float, height: float, st):
 def _form_page_one(f: dict, st, frame_height: float) -> list:
     from reportlab.platypus import Table, TableStyle
 
-    P = lambda text, style="value": Paragraph(para_text(text), st[style])  # noqa: E731
-    L = lambda text: Paragraph(para_text(text), st["label"])  # noqa: E731
+    P = lambda text, style="value": Paragraph(para_text(text, st[style].fontName), st[style])  # noqa: E731
+    L = lambda text: Paragraph(para_text(text, st["label"].fontName), st["label"])  # noqa: E731
     # columns: label, value, label, value, label, value, photo
     cw = [22 * mm, 25 * mm, 22 * mm, 25 * mm, 24 * mm, 22 * mm, 30 * mm]
     rh = [13 * mm, 13 * mm, 13 * mm, 15 * mm, 14 * mm, 14 * mm, 13 * mm, 13 * mm, 13 * mm]
@@ -309,8 +309,8 @@ def _form_page_one(f: dict, st, frame_height: float) -> list:
 def _form_page_two(f: dict, st) -> list:
     from reportlab.platypus import Table, TableStyle
 
-    P = lambda text, style="left": Paragraph(para_text(text), st[style])  # noqa: E731
-    L = lambda text: Paragraph(para_text(text), st["label"])  # noqa: E731
+    P = lambda text, style="left": Paragraph(para_text(text, st[style].fontName), st[style])  # noqa: E731
+    L = lambda text: Paragraph(para_text(text, st["label"].fontName), st["label"])  # noqa: E731
     cw = [22 * mm, 20 * mm, 22 * mm, 14 * mm, 24 * mm, 68 * mm]
     family = f["family"][:8]
     rows = [
@@ -340,7 +340,7 @@ def _form_page_two(f: dict, st) -> list:
         ("SPAN", (1, n - 2), (5, n - 2)),
         ("SPAN", (1, n - 1), (2, n - 1)), ("SPAN", (4, n - 1), (5, n - 1)),
     ]))
-    foot = Paragraph(para_text(f"填表时间：{cn_date(f['date'])}"), st["small"])
+    foot = Paragraph(para_text(f"填表时间：{cn_date(f['date'])}", st["small"].fontName), st["small"])
     return [table, Spacer(1, 3 * mm), foot]
 
 
