@@ -71,7 +71,21 @@ def register(sub, common) -> None:
     a.add_argument("--period", default="Y")
     a.add_argument("--pool", type=float, help="设定奖金总额（元）")
     a.add_argument("--xlsx", help="导出到此 .xlsx 文件")
+    a.add_argument("--prize", help="记录本乡镇在县（市）目标绩效考核中的奖次：一等奖/二等奖/三等奖，空字符串为无")
     a.set_defaults(func=cmd_rewards)
+
+    a = acts.add_parser("past-grade", parents=[common], help="录入系统启用前的年度考核等次（用于连续优秀、三等功）")
+    a.add_argument("--person", required=True, help="姓名（与考核对象同名时取其花名册编号）")
+    a.add_argument("--year", type=int, required=True)
+    a.add_argument("--grade", required=True, choices=["优秀", "称职", "基本称职", "不称职"])
+    a.add_argument("--note", default="", help="依据，如“2024年度考核结果通知”")
+    a.set_defaults(func=cmd_past_grade)
+
+    a = acts.add_parser("ties", parents=[common], help="列出优秀名额线上的并列，或记录考核委员会的决定")
+    _plan_period(a)
+    a.add_argument("--choose", help="入选优秀的人，逗号分隔（须正好填满名额）")
+    a.add_argument("--reason", default="", help="决定理由（记录时必填）")
+    a.set_defaults(func=cmd_ties)
 
 
 def _plan_period(parser) -> None:
@@ -298,6 +312,16 @@ def cmd_rewards(args) -> int:
     plan = _find_plan(db, args.plan)
     if args.pool is not None:
         rewards.set_pool(db, actor_of(args), plan["uuid"], args.period, args.pool)
+    if args.prize is not None:
+        rewards.set_township_prize(db, actor_of(args), plan["uuid"], args.prize)
+        plan = _find_plan(db, args.plan)
+    honours = rewards.honours(db, plan["uuid"])
+    if honours:
+        print(f"【考核奖励和荣誉】{rewards.reward_rules_text(db, plan)}")
+        for h in honours:
+            merit = f"\t{h['merit']} {h['merit_amount']:g} 元" if h["merit"] else ""
+            print(f"  {h['category']}\t{h['name']}\t{h['grade']}\t乡镇获奖 {h['prize_amount']:g}\t"
+                  f"优秀 {h['excellent_amount']:g}{merit}\t合计 {h['total']:g} 元\t{h['note']}")
     for pool in rewards.pools(db, plan["uuid"]):
         print(f"【{pool['name']}】{pool['amount']:g} 元")
         for r in rewards.split_pool(db, plan["uuid"], pool["period"], pool["amount"], pool["category_uuid"]):
@@ -310,4 +334,46 @@ def cmd_rewards(args) -> int:
                   f"基本 {r['basic_part']:g}\t奖励 {r['reward_paid']}\t合计 {r['total_paid']:g}")
     if args.xlsx:
         print(f"已导出：{rewards.export_xlsx(db, plan['uuid'], args.xlsx, args.period)}")
+    return 0
+
+
+def cmd_past_grade(args) -> int:
+    from models.assess import rewards
+    from models.core import records
+
+    db = open_db(args)
+    found = records.rows(db, "SELECT DISTINCT person_uuid FROM assess_subjects WHERE person_name = ? AND deleted = 0 "
+                             "AND person_uuid IS NOT NULL", [args.person.strip()])
+    if len(found) > 1:
+        raise ValidationError("姓名", f"有 {len(found)} 个“{args.person}”，请在窗口中录入。")
+    person_uuid = found[0]["person_uuid"] if found else None
+    rewards.add_past_grade(db, actor_of(args), args.person, args.year, args.grade, person_uuid, args.note)
+    print(f"已记录：{args.person} {args.year} 年度 {args.grade}")
+    return 0
+
+
+def cmd_ties(args) -> int:
+    from models.assess import results as assess_results
+
+    db = open_db(args)
+    plan = _find_plan(db, args.plan)
+    period = args.period.upper()
+    ties = assess_results.pending_ties(db, plan["uuid"], period)
+    if not args.choose:
+        if not ties:
+            print("没有待决定的并列。")
+        for t in ties:
+            print(f"{t['label']}：{'、'.join(t['names'])} 并列 {t['total']:g} 分，争 {t['slots']} 个优秀名额。")
+        return 0
+    if len(ties) != 1:
+        raise ValidationError("并列", f"有 {len(ties)} 处并列待决定，请在窗口中逐处决定。" if ties else "没有待决定的并列。")
+    tie = ties[0]
+    by_name = dict(zip(tie["names"], tie["tied"], strict=True))
+    wanted = [n.strip() for n in args.choose.replace("，", ",").split(",") if n.strip()]
+    unknown = [n for n in wanted if n not in by_name]
+    if unknown:
+        raise ValidationError("入选人员", f"“{'、'.join(unknown)}”不在并列名单中。")
+    assess_results.record_tiebreak(db, actor_of(args), plan["uuid"], period, tie["scope_key"],
+                                   [by_name[n] for n in wanted], args.reason)
+    print(f"已记录决定：{'、'.join(wanted)} 评为优秀。")
     return 0

@@ -78,3 +78,38 @@ def test_broken_commitments_two_years_named(db, admin):
     messages = [m for _, m in assess_checks.broken_commitment_findings(db)]
     assert "“南塘村”2025、2026 年连续未兑现目标承诺：按承诺兑现办法应动员辞职。" in messages
     assert any("2025 年目标承诺未兑现：应诫勉谈话" in m for m in messages)
+
+
+def test_cli_ties_prize_and_past_grades(tmp_path, capsys, cli_login):
+    """Three tied at the top for the one 优秀 place of 5 people (5 × 20 % = 1): listed,
+    decided on the command line; then the prize and two archived years → 三等功."""
+    from models.core import township
+    from models.core import users
+
+    path = tmp_path / "t.db"
+    db = open_database(path)
+    admin = users.create_user(db, "admin", "secret123", users.ADMIN)
+    township.set_identity(db, admin, name="测试镇", code="330106001")
+    plan = assess.create_plan(db, admin, 2026, standard=False)
+    cat = assess.add_category(db, admin, plan, "干部", standard=False)
+    item = assess.add_item(db, admin, cat, "综合", "normal", 1000, year_rule="period")
+    for name, points in (("张三", 950), ("李四", 950), ("王五", 950), ("赵六", 800), ("孙七", 700)):
+        subject = assess.add_subject(db, admin, cat, name, person_uuid=f"p-{name}")
+        assess.set_score(db, admin, "Y", subject, item, points)
+    close_database(db)
+    cli_login("admin", "secret123")
+    args = ["--db", str(path), "--plan", "2026", "--period", "Y"]
+    assert main(["assess", "recompute", "--db", str(path)]) == 0
+    assert main(["assess", "ties", *args]) == 0
+    assert "张三、李四、王五 并列 950 分，争 1 个优秀名额" in capsys.readouterr().out
+    assert main(["assess", "ties", *args, "--choose", "李四,王五", "--reason", "委员会表决"]) == 1
+    assert "应选 1 人" in capsys.readouterr().err
+    assert main(["assess", "ties", *args, "--choose", "李四", "--reason", "委员会表决"]) == 0
+    for year in ("2024", "2025"):
+        assert main(["assess", "past-grade", "--db", str(path), "--person", "李四", "--year", year,
+                     "--grade", "优秀"]) == 0
+    capsys.readouterr()
+    assert main(["assess", "rewards", "--db", str(path), "--plan", "2026", "--prize", "一等奖"]) == 0
+    out = capsys.readouterr().out
+    assert "干部\t李四\t优秀\t乡镇获奖 4000\t优秀 800\t三等功 1500 元\t合计 6300 元" in out
+    assert "干部\t张三\t称职\t乡镇获奖 4000\t优秀 0\t合计 4000 元" in out

@@ -9,6 +9,7 @@ from models.assess import results as assess_results
 from models.assess import rewards
 
 from models.core import township
+from models.core.errors import ValidationError
 
 
 def test_split_by_score_largest_remainder():
@@ -89,6 +90,97 @@ def test_pool_split_skips_low_grades_and_exports(db, admin, tmp_path):
     from openpyxl import load_workbook
 
     wb = load_workbook(path)
-    assert wb.sheetnames == ["考核奖金", "村干部补贴"]
+    assert wb.sheetnames == ["考核奖金", "村干部补贴", "奖励与荣誉"]
     values = [c.value for c in wb["考核奖金"][3]]
     assert values[3] == "甲" and values[6] == 4750
+
+
+# ---- seed 001: fixed rewards and honours across years ------------------------------------
+
+@pytest.fixture
+def honours_plan(db, admin):
+    """2026: 甲 996, 乙 950, 丙 800 (称职), 丁 620 and a village cadre; lines 900/750/600.
+    Five people × 20 % = 1 place, so only 甲 is 优秀 — unless 乙 is lifted below."""
+    from models.core import township
+
+    v = township.add_village(db, admin, "甲村", 90)
+    plan = assess.create_plan(db, admin, 2026, "干部考核", standard=False)
+    cat = assess.add_category(db, admin, plan, "一般干部", standard=False)
+    item = assess.add_item(db, admin, cat, "综合", "normal", 1000, year_rule="period")
+    village_cat = assess.add_category(db, admin, plan, "村两委", standard=False)
+    village_item = assess.add_item(db, admin, village_cat, "综合", "normal", 1000, year_rule="period")
+    people = {n: assess.add_subject(db, admin, cat, n, person_uuid=f"p-{n}") for n in ("甲", "乙", "丙", "丁")}
+    secretary = assess.add_subject(db, admin, village_cat, "赵书记", kind="village_cadre", village_uuid=v,
+                                   role="secretary")
+    assess.set_scores(db, admin, "Y", [(people["甲"], item, 996, ""), (people["乙"], item, 950, ""),
+                                       (people["丙"], item, 800, ""), (people["丁"], item, 620, "")])
+    assess.set_score(db, admin, "Y", secretary, village_item, 990)
+    return plan, people
+
+
+def test_seed_001_rewards_per_person_excellent_and_merit(db, admin, honours_plan):
+    plan, people = honours_plan
+    rewards.set_township_prize(db, admin, plan, "一等奖")
+    # 甲 was 优秀 in 2024 and 2025 (paper archive): 2026 is the third year running → 三等功
+    for year in (2024, 2025):
+        rewards.add_past_grade(db, admin, "甲", year, "优秀", "p-甲", "纸质档案")
+    rewards.add_past_grade(db, admin, "乙", 2025, "优秀", "p-乙")
+    assess_results.recompute(db, plan)
+    rows = {r["name"]: r for r in rewards.honours(db, plan)}
+    assert "赵书记" not in rows  # village cadres are paid through the subsidy
+    # 甲: 4000 (一等奖 township, every person) + 800 (优秀) + 1500 (三等功) = 6300
+    assert (rows["甲"]["prize_amount"], rows["甲"]["excellent_amount"], rows["甲"]["merit"],
+            rows["甲"]["merit_amount"], rows["甲"]["total"]) == (4000, 800, "三等功", 1500, 6300)
+    assert rows["甲"]["streak"] == 3 and rows["甲"]["note"] == "连续 3 年优秀（2024—2026）"
+    # 乙: 950 but 20 % of 5 = 1 place → 称职: 4000 only; 丙 and 丁 the same
+    assert [rows[n]["total"] for n in ("乙", "丙", "丁")] == [4000, 4000, 4000]
+    notice = rewards.rewards_for_notice(db, 2026)
+    assert notice["reward_rules"].startswith("本乡镇2026年度目标绩效考核获一等奖，每人奖励 4000 元")
+    assert notice["honours"][0]["merit"] == "三等功"
+    with pytest.raises(ValidationError, match="乡镇获奖等次"):
+        rewards.set_township_prize(db, admin, plan, "特等奖")
+
+
+def test_merit_counts_each_full_run_once(db, admin, honours_plan):
+    plan, _ = honours_plan
+    for year in (2023, 2024, 2025):  # 2026 would be the fourth year running: no second 三等功 yet
+        rewards.add_past_grade(db, admin, "甲", year, "优秀", "p-甲")
+    assess_results.recompute(db, plan)
+    row = next(r for r in rewards.honours(db, plan) if r["name"] == "甲")
+    assert row["streak"] == 4 and row["merit"] == "" and row["total"] == 800  # no prize recorded: 优秀 only
+    with pytest.raises(ValidationError, match="等次"):
+        rewards.add_past_grade(db, admin, "甲", 2022, "很好")
+
+
+def test_rewards_xlsx_has_the_honours_sheet(db, admin, honours_plan, tmp_path):
+    from openpyxl import load_workbook
+
+    plan, _ = honours_plan
+    rewards.set_township_prize(db, admin, plan, "一等奖")
+    assess_results.recompute(db, plan)
+    wb = load_workbook(rewards.export_xlsx(db, plan, tmp_path / "r.xlsx"))
+    sheet = wb["奖励与荣誉"]
+    header = [c.value for c in sheet[3]]
+    assert header[:4] == ["姓名", "类别", "年度等次", "乡镇获奖奖励"]
+    first = [c.value for c in sheet[4]]
+    assert first[0] == "甲" and first[8] == 4800
+
+
+def test_demo_top_leader_is_excellent_and_the_notice_shows_seed_001_rewards(demo_db):
+    import io
+
+    from pypdf import PdfReader
+
+    from models.core.users import Actor, ADMIN
+    from models.notices import registry as notices
+
+    plan = assess.plans(demo_db)[0]
+    leader = assess_results.results(demo_db, plan["uuid"], "Y",
+                                    next(c["uuid"] for c in assess.categories(demo_db, plan["uuid"])
+                                         if c["name"] == "班子主要领导"))[0]
+    assert leader["total"] >= 900 and leader["grade"] == "优秀"
+    result = notices.publish(demo_db, Actor("admin", ADMIN, "管理员"), "rewards",
+                             notices.NoticeParams(period=str(plan["year"])))
+    text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(result.pdf)).pages).replace("\n", "")
+    for expected in ("考核奖励和荣誉", "每人奖励 4000", "三等功", leader["person_name"], "6,300", "1,500"):
+        assert expected in text, expected

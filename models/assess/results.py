@@ -262,7 +262,8 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
     veto_names = {uuid: name for uuid, name in db.execute(
         "SELECT uuid, name FROM assess_items WHERE deleted = 0 AND kind = 'veto'" + in_plans, plan_params)}
     subjects = records.rows(db, "SELECT uuid, plan_uuid, category_uuid, township_code, person_name FROM "
-                                "assess_subjects WHERE deleted = 0" + in_plans, plan_params)
+                                "assess_subjects WHERE deleted = 0" + in_plans + " ORDER BY sort_order, id",
+                           plan_params)
     subject_plan = {s["uuid"]: s["plan_uuid"] for s in subjects}
     plan_periods = {p["uuid"]: [x for x in PERIODS if x in p["periods"].split(",")] for p in plan_rows}
     wanted_periods = sorted({x for ps in plan_periods.values() for x in ps if not period or x == period},
@@ -370,6 +371,7 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
             scopes.setdefault(key, []).append(r)
     decisions = _tiebreak_decisions(db, list(plans))
     names = {s["uuid"]: s["person_name"] for s in subjects}
+    order = {s["uuid"]: i for i, s in enumerate(subjects)}
     ties = []
     for (p_uuid, per, scope_key), people in scopes.items():
         label = f"{plans[p_uuid]['name']} {PERIODS[per]}{_scope_label(scope_key, cats)}"
@@ -396,9 +398,9 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
         for r in below:
             r["grade"], r["quota_cut"] = "称职", 1
         if len(tied) > slots:
-            tied_ids = sorted(r["subject_uuid"] for r in tied)
+            tied_ids = sorted((r["subject_uuid"] for r in tied), key=order.__getitem__)  # as entered, for reading
             decision = decisions.get((p_uuid, per, scope_key))
-            if decision and decision["tied"] == tied_ids and len(decision["chosen"]) == slots:
+            if decision and sorted(decision["tied"]) == sorted(tied_ids) and len(decision["chosen"]) == slots:
                 for r in tied:
                     if r["subject_uuid"] in decision["chosen"]:
                         r["note"] = f"并列决定：{decision['reason']}"
@@ -574,7 +576,7 @@ def record_tiebreak(db, actor, plan_uuid: str, period: str, scope_key: str, chos
                                  "AND scope_key = ? AND deleted = 0", [plan_uuid, period, scope_key]).fetchall():
             records.delete(db, "assess_tiebreaks", old, actor)
         key = records.insert(db, "assess_tiebreaks", {
-            "plan_uuid": plan_uuid, "period": period, "scope_key": scope_key, "tied": json.dumps(tie["tied"]),
+            "plan_uuid": plan_uuid, "period": period, "scope_key": scope_key, "tied": json.dumps(sorted(tie["tied"])),
             "chosen": json.dumps(chosen), "reason": reason, "decided_on": dt.date.today().isoformat()},
             actor, plan["township_code"])
         recompute(db, plan_uuid, period)

@@ -19,6 +19,7 @@ from models.assess import scorecard as assess
 from models.core import records
 
 from models.core import settings
+from models.assess import results as assess_results
 from models.assess.results import results
 from models.core.errors import ValidationError
 from models.core.users import require
@@ -30,7 +31,14 @@ settings.register("assess.accountant_ratio", 0.7, "村干部补贴：会计占�
 settings.register("assess.subsidy_reward_part", 700.0, "村干部补贴：书记补贴中按考核发放的奖励部分（元，报告 004）", float)
 settings.register("assess.reward_floor_score", 600.0, "村干部补贴：奖励部分的起算分（本地设定，报告未规定）", float)
 
+settings.register("assess.reward_township_prizes", "一等奖:4000",
+                  "考核奖励：获奖乡镇每人奖励 奖次:元（逗号分隔；报告 001：一等奖每人 4000 元）", str)
+settings.register("assess.reward_excellent", 800.0, "考核奖励：年度考核优秀每人奖励（元，报告 001）", float)
+settings.register("assess.merit_years", 3, "考核奖励：连续几年优秀记三等功（报告 001：三年）", int)
+settings.register("assess.merit_amount", 1500.0, "考核奖励：记三等功另奖（元，报告 001）", float)
+
 NO_BONUS_GRADES = ("基本称职", "不称职")
+TOWNSHIP_PRIZES = ("", "一等奖", "二等奖", "三等奖")
 
 
 def parse_tiers(text: str) -> list[tuple[float, float]]:
@@ -170,12 +178,144 @@ def village_subsidies(db, plan_uuid: str, period: str = "Y") -> list[dict]:
     return rows
 
 
+# ---- fixed rewards and honours across years (seed 001) -------------------------------
+
+def parse_prizes(text: str) -> dict[str, float]:
+    """'一等奖:4000,二等奖:3000' → {'一等奖': 4000.0, ...}."""
+    out: dict[str, float] = {}
+    for part in (text or "").replace("，", ",").split(","):
+        if not part.strip():
+            continue
+        try:
+            prize, amount = part.replace("：", ":").split(":")
+            out[prize.strip()] = float(amount)
+        except ValueError:
+            raise ValidationError("获奖乡镇每人奖励", f"“{part}”格式不对，应写成 奖次:金额。") from None
+    return out
+
+
+def set_township_prize(db, actor, plan_uuid: str, prize: str) -> None:
+    """Record the township's prize in the county's target assessment of the
+    plan's year (一等奖 …, or '' for none)."""
+    require(actor, "assess.write")
+    prize = (prize or "").strip()
+    if prize not in TOWNSHIP_PRIZES:
+        raise ValidationError("乡镇获奖等次", f"“{prize}”无效，可用：{'、'.join(p for p in TOWNSHIP_PRIZES if p)}或空。")
+    records.get_existing(db, "assess_plans", plan_uuid)
+    with db.atomic():
+        records.update(db, "assess_plans", plan_uuid, {"township_prize": prize}, actor)
+
+
+def add_past_grade(db, actor, person_name: str, year: int, grade: str, person_uuid: str | None = None,
+                   note: str = "") -> str:
+    """Record a year-end grade from before the program (from the paper
+    archive), so that consecutive 优秀 years can be counted."""
+    from models.core.personal import check_text
+
+    require(actor, "assess.write")
+    name = check_text(person_name, "姓名", 30, required=True)
+    note = check_text(note, "依据", 200)
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ValidationError("年度", f"“{year}”不是年份。") from None
+    if not 2000 <= year <= 2100:
+        raise ValidationError("年度", "应在 2000 到 2100 之间。")
+    if grade not in assess.GRADES:
+        raise ValidationError("等次", f"应为{'、'.join(assess.GRADES)}之一。")
+    with db.atomic():
+        found = db.execute("SELECT uuid FROM assess_past_grades WHERE deleted = 0 AND year = ? AND "
+                           "(person_uuid = ? OR (person_uuid IS NULL AND person_name = ?))",
+                           [year, person_uuid, name]).fetchone()
+        if found:
+            records.update(db, "assess_past_grades", found[0], {"grade": grade, "note": note}, actor)
+            return found[0]
+        return records.insert(db, "assess_past_grades", {"person_uuid": person_uuid, "person_name": name,
+                                                          "year": year, "grade": grade, "note": note}, actor)
+
+
+def _year_grades(db, township_code: str) -> dict:
+    """{(person key, year): grade} from stored year results and past grades;
+    the key is the roster uuid, or the name when there is none."""
+    out = {}
+    for key_uuid, name, year, grade in db.execute(
+            "SELECT person_uuid, person_name, year, grade FROM assess_past_grades WHERE deleted = 0 "
+            "AND township_code = ?", [township_code]):
+        out[(key_uuid or name, year)] = grade
+    for key_uuid, name, year, grade in db.execute(
+            "SELECT s.person_uuid, s.person_name, p.year, r.grade FROM assess_results r "
+            "JOIN assess_subjects s ON s.uuid = r.subject_uuid JOIN assess_plans p ON p.uuid = r.plan_uuid "
+            "WHERE r.period = 'Y' AND p.deleted = 0 AND s.deleted = 0 AND p.township_code = ?", [township_code]):
+        out[(key_uuid or name, year)] = grade  # a computed result wins over the archive
+    return out
+
+
+def excellent_streak(grades: dict, key: str, year: int) -> int:
+    """How many years running, ending with `year`, the person was 优秀."""
+    n = 0
+    while grades.get((key, year - n)) == "优秀":
+        n += 1
+    return n
+
+
+def honours(db, plan_uuid: str) -> list[dict]:
+    """Fixed rewards of a plan's year for each township cadre assessed
+    (seed 001): the township's prize per person, 800 yuan for 优秀, and
+    三等功 with 1500 yuan when 优秀 N years running (the N-th, 2N-th … year).
+    Village cadres are paid through the subsidy; a 待定 grade gets nothing
+    until decided."""
+    plan = records.get_existing(db, "assess_plans", plan_uuid)
+    prizes = parse_prizes(str(settings.get(db, "assess.reward_township_prizes")))
+    prize = plan.get("township_prize") or ""
+    if prize and prize not in prizes:
+        raise ValidationError("获奖乡镇每人奖励", f"设置中没有“{prize}”的金额，请在 设置 → 参数 中补上。")
+    per_person = prizes.get(prize, 0.0) if prize else 0.0
+    excellent_amount = float(settings.get(db, "assess.reward_excellent"))
+    merit_years = int(settings.get(db, "assess.merit_years"))
+    merit_amount = float(settings.get(db, "assess.merit_amount"))
+    if merit_years < 1:
+        raise ValidationError("连续几年优秀记三等功", "应至少为 1 年。")
+    grades = _year_grades(db, plan["township_code"])
+    rows = []
+    for r in results(db, plan_uuid, "Y"):
+        if r["role"]:
+            continue
+        key = r["person_uuid"] or r["person_name"]
+        streak = excellent_streak(grades, key, plan["year"]) if r["grade"] == "优秀" else 0
+        merit = streak >= merit_years and streak % merit_years == 0
+        excellent = excellent_amount if r["grade"] == "优秀" else 0.0
+        notes = []
+        if streak > 1:
+            notes.append(f"连续 {streak} 年优秀（{plan['year'] - streak + 1}—{plan['year']}）")
+        if r["grade"] == assess_results.PENDING:
+            notes.append("等次待定，决定后再定奖励")
+        total = per_person + excellent + (merit_amount if merit else 0.0)
+        rows.append({"subject_uuid": r["subject_uuid"], "name": r["person_name"], "category": r["category_name"],
+                     "grade": r["grade"], "township_prize": prize, "prize_amount": per_person,
+                     "excellent_amount": excellent, "streak": streak, "merit": "三等功" if merit else "",
+                     "merit_amount": merit_amount if merit else 0.0, "total": total, "note": "；".join(notes)})
+    return rows
+
+
+def reward_rules_text(db, plan: dict) -> str:
+    """The fixed reward rules in one sentence, for the notice."""
+    prizes = parse_prizes(str(settings.get(db, "assess.reward_township_prizes")))
+    prize = plan.get("township_prize") or ""
+    parts = []
+    if prize:
+        parts.append(f"本乡镇{plan['year']}年度目标绩效考核获{prize}，每人奖励 {prizes.get(prize, 0):g} 元")
+    parts.append(f"年度考核优秀每人奖励 {float(settings.get(db, 'assess.reward_excellent')):g} 元")
+    parts.append(f"连续 {int(settings.get(db, 'assess.merit_years'))} 年考核优秀的记三等功，"
+                 f"另奖 {float(settings.get(db, 'assess.merit_amount')):g} 元")
+    return "；".join(parts) + "。"
+
+
 def rewards_for_notice(db, year: int) -> dict:
     """Data of a reward / subsidy notice (posted before payment): the pool
     split of each stored pool, and the village cadre subsidies."""
     plan = assess.plan_for_year(db, year)
     if plan is None:
-        return {"year": int(year), "title": f"{year}年度考核奖励公示", "pools": [], "subsidies": []}
+        return {"year": int(year), "title": f"{year}年度考核奖励公示", "pools": [], "subsidies": [], "honours": []}
     pool_rows = []
     for pool in pools(db, plan["uuid"]):
         split = split_pool(db, plan["uuid"], pool["period"], pool["amount"], pool["category_uuid"])
@@ -184,8 +324,12 @@ def rewards_for_notice(db, year: int) -> dict:
     subsidy_rows = [{k: r[k] for k in ("village", "households", "name", "role_label", "full_amount", "basic_part",
                                        "reward_part", "score", "reward_paid", "total_paid")}
                     for r in village_subsidies(db, plan["uuid"], "Y")]
+    honour_rows = [{k: r[k] for k in ("name", "category", "grade", "prize_amount", "excellent_amount", "streak",
+                                      "merit", "merit_amount", "total", "note")}
+                   for r in honours(db, plan["uuid"]) if r["total"] > 0]
     return {"year": int(year), "title": f"{year}年度考核奖励及村干部补贴公示", "pools": pool_rows,
-            "subsidies": subsidy_rows, "supervision_phone": settings.get(db, "supervision_phone") or "",
+            "subsidies": subsidy_rows, "honours": honour_rows, "reward_rules": reward_rules_text(db, plan),
+            "supervision_phone": settings.get(db, "supervision_phone") or "",
             "township_name": settings.get(db, "township_name") or ""}
 
 
@@ -217,7 +361,15 @@ def export_xlsx(db, plan_uuid: str, path, period: str = "Y") -> str:
     for r in village_subsidies(db, plan_uuid, period):
         ws2.append([r["village"], r["households"], r["name"], r["role_label"], r["full_amount"], r["basic_part"],
                     r["reward_part"], r["score"], r["reward_paid"], r["total_paid"]])
-    for sheet in (ws, ws2):
+    ws3 = wb.create_sheet("奖励与荣誉")
+    ws3.append([f"{plan['year']}年度考核奖励（固定标准）与荣誉"])
+    ws3["A1"].font = Font(bold=True, size=14)
+    ws3.append([reward_rules_text(db, plan)])
+    ws3.append(["姓名", "类别", "年度等次", "乡镇获奖奖励", "优秀奖励", "连续优秀年数", "荣誉", "三等功奖励", "合计（元）", "说明"])
+    for r in honours(db, plan_uuid):
+        ws3.append([r["name"], r["category"], r["grade"], r["prize_amount"], r["excellent_amount"], r["streak"],
+                    r["merit"], r["merit_amount"], r["total"], r["note"]])
+    for sheet in (ws, ws2, ws3):
         for col in "ABCDEFGHIJ":
             sheet.column_dimensions[col].width = 14
     wb.save(str(path))

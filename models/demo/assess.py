@@ -4,8 +4,11 @@ A year's plan of the demo township with the standard categories and the
 德能勤绩廉 tree; the people come from the roster demo (team, offices,
 village-stationed cadres, village 两委) when it is there. Four quarters of
 scores (scores from the service desk and the whereabouts board where those
-demos ran), year-end ballots, one veto, targets with checks and two
-supervision notices, an appeal, a reward pool, and computed results.
+demos ran; the top leader strong), year-end ballots, one veto, targets with
+checks and two supervision notices, an appeal, a reward pool, the township's
+一等奖 and the top leader's 优秀 of the two years before (so the seed 001
+rewards show: 4000 per person, 800 for 优秀, 三等功 and 1500), and computed
+results.
 """
 
 from __future__ import annotations
@@ -102,6 +105,13 @@ def fill(db, rng, actor, options) -> None:
         _ballots(db, rng, actor, plan, cats)
         _targets(db, rng, actor, plan, village_cadres)
         rewards.set_pool(db, actor, plan, "Y", 240000, "年终目标考核奖")
+        # seed 001: the township took 一等奖 in the county's target assessment, and the
+        # top leader was 优秀 the two years before (from the paper archive) → 三等功 this year
+        rewards.set_township_prize(db, actor, plan, "一等奖")
+        for leader in assess.subjects(db, cats["班子主要领导"]["uuid"])[:1]:
+            for past in (year - 2, year - 1):
+                rewards.add_past_grade(db, actor, leader["person_name"], past, "优秀", leader["person_uuid"],
+                                       f"{past}年度考核结果（纸质档案）")
         assess_results.recompute(db, plan)
         first = assess.subjects(db, cats["一般干部"]["uuid"])
         if first:

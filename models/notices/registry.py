@@ -606,11 +606,12 @@ def gather_rewards(db, params: NoticeParams) -> dict:
     fn = _source("models.assess.scorecard", "rewards_for_notice", label)
     year, _ = parse_assess_period(params.period, params.date)
     result = fn(db, year)
-    if not result or not (result.get("pools") or result.get("subsidies")):
+    if not result or not (result.get("pools") or result.get("subsidies") or result.get("honours")):
         raise NothingToPublish(f"{year}年没有奖励或补贴数据，无法生成{label}。")
     data = _base(db, params, "rewards")
     data.update({"title": result.get("title") or label, "year": year,
-                 "pools": result.get("pools") or [], "subsidies": result.get("subsidies") or []})
+                 "pools": result.get("pools") or [], "subsidies": result.get("subsidies") or [],
+                 "honours": result.get("honours") or [], "reward_rules": result.get("reward_rules") or ""})
     return _with_period(db, data, params)
 
 

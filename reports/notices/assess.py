@@ -55,6 +55,18 @@ def render_rewards(data: dict, serial: str = "", paper: str = "a4", progress=Non
     doc.paragraph(f"根据{data['year']}年度考核结果和奖励、补贴办法，现将拟发放的考核奖励和村干部补贴公示如下，"
                   "公示无异议后发放。金额单位：元。")
     n = 0
+    honours = data.get("honours") or []
+    if honours:
+        n += 1
+        doc.paragraph(f"{_cn_index(n)}、考核奖励和荣誉", "h1")
+        if data.get("reward_rules"):
+            doc.paragraph(data["reward_rules"])
+        rows = [[h["name"], h.get("category") or "—", h.get("grade") or "—", _num(h["prize_amount"]),
+                 _num(h["excellent_amount"]), h.get("merit") or "—", _num(h["merit_amount"]), _num(h["total"]),
+                 h.get("note") or ""] for h in honours]
+        doc.table([Column("姓名", 1.0), Column("类别", 1.5), Column("等次", 0.9), Column("获奖乡镇奖励", 1.2, "RIGHT"),
+                   Column("优秀奖励", 1.0, "RIGHT"), Column("荣誉", 0.9), Column("三等功奖励", 1.1, "RIGHT"),
+                   Column("合计", 1.0, "RIGHT"), Column("说明", 2.2, "LEFT")], rows, font_size=10)
     for pool in data["pools"]:
         n += 1
         doc.paragraph(f"{_cn_index(n)}、{pool['name']}（总额 {_num(pool['amount'])} 元）", "h1")
