@@ -393,6 +393,41 @@ def break_lines(text: str, style: TextStyle, width: float, squeeze: float = SQUE
     return lines
 
 
+def _fp(v: float) -> str:
+    return f"{v:.3f}".rstrip("0").rstrip(".") or "0"
+
+
+def draw_lines(canv, lines: list[tuple[float, float, list[tuple[str, str]], float, float]]) -> None:
+    """Draw (x, baseline, runs, size, extra space after each glyph) lines.
+
+    The extra space goes into TJ adjustments between glyphs rather than the
+    Tc operator: every reader honours TJ, while some (pdfminer, behind many
+    PDF tools) drop Tc at the end of each string and so misplace characters
+    after a font-subset switch."""
+    doc = canv._doc
+    code = ["BT 0 g"]
+    for x, y, runs, size, spacing in lines:
+        code.append(f"1 0 0 1 {_fp(x)} {_fp(y)} Tm")
+        adjust = _fp(-spacing * 1000 / size) if abs(spacing) > 1e-6 else ""
+        first = True
+        for name, text in runs:
+            font = pdfmetrics.getFont(name)
+            for subset, chunk in font.splitString(text, doc):
+                code.append(f"{font.getSubsetInternalName(subset, doc)} {_fp(size)} Tf")
+                if not adjust:
+                    code.append(f"({canv._escape(chunk)}) Tj")
+                    continue
+                parts = []
+                for b in chunk:  # one byte per glyph within a subset
+                    if not first:
+                        parts.append(adjust)
+                    parts.append(f"({canv._escape(bytes([b]))})")
+                    first = False
+                code.append(f"[{' '.join(parts)}] TJ")
+    code.append("ET")
+    canv._code.append(" ".join(code))
+
+
 class TextBlock(Flowable):
     """A paragraph set on the template's grid by `break_lines`, drawn line by
     line with the text matrix (justified lines spread or squeezed through the
@@ -441,12 +476,10 @@ class TextBlock(Flowable):
 
     def draw(self):
         s = self.style
-        canv = self.canv
         width = self.width
         avail = width - s.left_indent - s.right_indent
         y = self.height
-        tx = canv.beginText()
-        tx.setFillColor("black")
+        out = []
         for line in self.lines:
             y -= s.leading
             baseline = y + s.leading / 2 - 0.38 * s.size  # glyphs centred in their grid line
@@ -458,17 +491,12 @@ class TextBlock(Flowable):
                     spacing = s.tracking + (room - line.width) / (line.glyphs - 1)
             elif line.width > room and line.glyphs > 1:
                 spacing = s.tracking + (room - line.width) / (line.glyphs - 1)  # squeezed punctuation
-            else:
-                if s.align == "center":
-                    x = line.indent + (room - line.width) / 2
-                elif s.align == "right":
-                    x = line.indent + room - line.width
-            tx.setTextOrigin(x, baseline)
-            tx.setCharSpace(spacing)
-            for name, t in line.runs:
-                tx.setFont(name, s.size)
-                tx.textOut(t)
-        canv.drawText(tx)
+            elif s.align == "center":
+                x = line.indent + (room - line.width) / 2
+            elif s.align == "right":
+                x = line.indent + room - line.width
+            out.append((x, baseline, line.runs, s.size, spacing))
+        draw_lines(self.canv, out)
 
 
 # ---- titles ------------------------------------------------------------------
@@ -593,17 +621,12 @@ class TitleBlock(TextBlock):
 
     def draw(self):
         s = self.style
-        tx = self.canv.beginText()
-        tx.setFillColor("black")
         y = self.height
+        out = []
         for line in self.lines:
             y -= s.leading
-            tx.setTextOrigin((self.width - line.width) / 2, y + s.leading / 2 - 0.36 * s.size)
-            tx.setCharSpace(0)
-            for name, t in line.runs:
-                tx.setFont(name, s.size)
-                tx.textOut(t)
-        self.canv.drawText(tx)
+            out.append(((self.width - line.width) / 2, y + s.leading / 2 - 0.36 * s.size, line.runs, s.size, 0.0))
+        draw_lines(self.canv, out)
 
 
 # ---- keeping things together -------------------------------------------------
@@ -738,19 +761,14 @@ class SignatureBlock(Flowable):
         date = self._line(self.date_text)
         date_right = self.width - 4 * pitch
         centre = date_right - date.width / 2
-        tx = self.canv.beginText()
-        tx.setFillColor("black")
         y = self.height - self.seal_lines * s.leading
+        out = []
         for line in [self._line(i) for i in self.issuers] + [date]:
             y -= s.leading
             x = centre - line.width / 2 if line is not date else date_right - date.width
             x = max(0.0, min(x, self.width - line.width))
-            tx.setTextOrigin(x, y + s.leading / 2 - 0.38 * s.size)
-            tx.setCharSpace(s.tracking)
-            for name, t in line.runs:
-                tx.setFont(name, s.size)
-                tx.textOut(t)
-        self.canv.drawText(tx)
+            out.append((x, y + s.leading / 2 - 0.38 * s.size, line.runs, s.size, s.tracking))
+        draw_lines(self.canv, out)
 
 
 # ---- long tables -----------------------------------------------------------

@@ -367,3 +367,102 @@ def test_assessment_kinds_from_the_demo(demo, kind):
         pytest.skip(e.message)
     assert_public(result.pdf, demo, notices.get_kind(kind).label[:2])
     assert notices.verify_pdf(demo, result.pdf)["status"] == "match"
+
+
+# ---- every kind, measured from the PDF ------------------------------------------------------
+
+def _publishable(db):
+    """(kind, params) for every kind the demo can print, with the assessment kinds' periods."""
+    today = dt.date.today()
+    first, last = db.execute("SELECT min(received_date), max(received_date) FROM tickets").fetchone()
+    ticket = db.execute("SELECT ticket_no FROM tickets WHERE deleted = 0 ORDER BY received_date DESC LIMIT 1").fetchone()[0]
+    out = []
+    for kind in notices.kinds():
+        if "ticket" in kind.needs:
+            candidates = [notices.NoticeParams(ticket=ticket)]
+        elif kind.area == "assess":
+            candidates = [notices.NoticeParams(period=str(y)) for y in (today.year, today.year - 1)]
+        elif "period" in kind.needs:
+            candidates = [notices.NoticeParams(period=f"{first}..{last}")]
+        else:
+            candidates = [notices.NoticeParams()]
+        for params in candidates:
+            try:
+                out.append((kind.key, notices.gather(db, kind.key, params)))
+                break
+            except notices.NothingToPublish:
+                continue
+    return out
+
+
+def _lines(pdf: bytes):
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for number, page in enumerate(doc.pages):
+            rows: dict = {}
+            for c in page.chars:
+                rows.setdefault((round(c["bottom"], 0), round(c["size"], 1)), []).append(c)
+            for (bottom, size), chars in sorted(rows.items()):
+                chars.sort(key=lambda c: c["x0"])
+                yield number, page, size, chars
+
+
+# kinds on the GB/T 9704 template (the receipt and the cards have their own sheet layouts)
+TEMPLATE_KINDS = {"duties", "whereabouts", "pre_appointment", "service_catalogue", "case_results", "assessment_results",
+                  "rewards", "commitments", "supervision", "election_eligibility", "election_recommendation",
+                  "election_results"}
+
+
+def test_every_kind_from_the_pdf_fonts_edges_and_line_starts(demo):
+    from collections import Counter
+
+    from reportlab.pdfbase import pdfmetrics
+
+    from reports import fonts
+    from reports.layout import NO_LINE_START, page_spec
+
+    def face(role):
+        return pdfmetrics.getFont(fonts.font(role)).face.name.decode()
+
+    measured = []
+    for key, data in _publishable(demo):
+        kind = notices.get_kind(key)
+        pdf = notices.render(key, data, "20261122-ABCDEF")
+        spec = page_spec(kind.paper)
+        sizes: Counter = Counter()
+        title_fonts = set()
+        for number, page, size, chars in _lines(pdf):
+            text = "".join(c["text"] for c in chars)
+            names = {c["fontname"].split("+", 1)[-1] for c in chars}
+            assert chars[-1]["x1"] <= float(page.width) + 0.05
+            if key in TEMPLATE_KINDS:
+                assert chars[0]["x0"] >= spec.left - 0.05, (key, text)
+                assert max(c["x1"] for c in chars) <= spec.left + spec.text_width + 0.05, (key, text)
+                if size == 16:
+                    assert text[0] not in NO_LINE_START, (key, text)
+                    sizes.update(n for n in names for _ in range(len(chars)))
+                if size == 22:
+                    title_fonts |= names
+        if key in TEMPLATE_KINDS:
+            assert title_fonts == {face(fonts.TITLE)}, (key, title_fonts)
+            if sizes:
+                assert sizes.most_common(1)[0][0] == face(fonts.FANGSONG), (key, sizes)
+        measured.append(key)
+    assert len(measured) >= 12, measured
+
+
+def test_receipt_with_2000_characters_and_rare_names(demo):
+    no = demo.execute("SELECT ticket_no FROM tickets WHERE deleted = 0 LIMIT 1").fetchone()[0]
+    data = notices.gather(demo, "receipt", notices.NoticeParams(ticket=no))
+    data["receipt"]["applicant"] = "李䶮"
+    data["receipt"]["request"] = ("申请人张𠮷反映：" + "村里道路年久失修，雨天积水严重，群众出行不便，希望尽快安排修缮。" * 80)[:2000]
+    data["receipt"]["materials"] = "身份证复印件、户口簿、" * 30
+    pdf = notices.render("receipt", data, "20261122-ABCDEF")
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    text = pdf_text(pdf)
+    assert "李䶮" in text and "张𠮷" in text
+    assert "全文详见办件登记" in text and "共2000字" in text
+    assert "存根" in text and "申请人（签字）" in text and "交申请人收执" in text
+    assert text.count(no) >= 2  # on the stub and on the applicant's copy
