@@ -232,3 +232,104 @@ def test_overloaded_staff_duty_can_be_removed_from_the_matrix(make_tab):
     assert name in page.matrix.item(row, page.matrix.columnCount() - 1).text()
     page.remove_staff_duty(row, name)
     assert roster_rules.check(tab.ctx.db) == []
+
+
+# ---- issue 18: family members, the 任免审批表, leave, rule presets, the duties print check ----
+
+def test_family_dialog_edits_the_members_printed_on_the_form(make_tab, qtbot):
+    from ui.roster.dialogs import FamilyDialog
+
+    tab = make_tab()
+    cadre = roster.current_team(tab.ctx.db)[0]
+    dialog = FamilyDialog(tab.ctx, cadre["uuid"])
+    qtbot.addWidget(dialog)
+    before = dialog.table.rowCount()
+    dialog._add_row({})
+    r = dialog.table.rowCount() - 1
+    for c, text in enumerate(["女儿", "杨小雨", "2012.03", "共青团员", "镇初级中学学生"]):
+        dialog.table.item(r, c).setText(text)
+    dialog.save()
+    assert dialog.changed
+    family = roster.get_cadre(tab.ctx.db, cadre["uuid"])["family"]
+    assert len(family) == before + 1 and family[-1]["name"] == "杨小雨"
+    assert roster.appointment_form(tab.ctx.db, cadre["uuid"])["family"][-1]["relation"] == "女儿"
+    # a row without a name is refused, nothing saved
+    dialog = FamilyDialog(tab.ctx, cadre["uuid"])
+    qtbot.addWidget(dialog)
+    dialog._add_row({"relation": "儿子"})
+    dialog.save()
+    assert "姓名不能为空" in dialog.error.text()
+    assert len(roster.get_cadre(tab.ctx.db, cadre["uuid"])["family"]) == before + 1
+
+
+def test_form_button_previews_the_appointment_form(make_tab, qtbot, monkeypatch):
+    from ui.notices import preview
+
+    shown = []
+    monkeypatch.setattr(preview.NoticePreviewDialog, "exec", lambda self: shown.append(self) or 0)
+    tab = make_tab()
+    page = tab.list_page
+    page.view.selectRow(0)
+    page.editor.print_form()
+    assert shown and shown[0].pdf.startswith(b"%PDF") and len(shown[0].pages) == 2
+    assert page.editor.cadre_uuid and "干部任免审批表" in shown[0].windowTitle()
+
+
+def test_leave_page_request_approve_and_stand_in(make_tab, qtbot):
+    tab = make_tab()
+    page = tab.leave_page
+    tab.pages.setCurrentWidget(page)
+    db = tab.ctx.db
+    away = next(m for m in roster.current_team(db) if "deputy_head" in m["roles"]
+                and not roster.stand_ins(db, dt.date.today()).get(m["uuid"]))
+    page.cadre.setCurrentIndex(page.cadre.findData(away["uuid"]))
+    assert "按规则" in page.approver.itemText(0) and "（按规则：" in page.stand_in.itemText(0)
+    day = QDate.currentDate().addDays(14)
+    while day.dayOfWeek() > 5:
+        day = day.addDays(1)
+    page.start.setDate(day)
+    page.end.setDate(day)
+    page.reason.setText("体检")
+    page.request_btn.click()
+    row = next(r for r in range(page.table.rowCount()) if page.table.item(r, 0).text() == away["name"]
+               and page.table.item(r, 7).text() == "待批")
+    page.table.selectRow(row)
+    page.note.setText("同意")
+    page.approve_btn.click()
+    iso = day.toString("yyyy-MM-dd")
+    assert {r["uuid"]: r for r in roster.whereabouts_board(db, iso)}[away["uuid"]]["status"] == "请假"
+    assert roster.stand_ins(db, iso)[away["uuid"]]["stand_in"]
+
+
+def test_rules_page_applies_a_preset(make_tab, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from models.core import settings
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    tab = make_tab()
+    page = tab.rules_page
+    tab.pages.setCurrentWidget(page)
+    assert "[000]" in page.preset_label.text()
+    page.preset_buttons["002"].click()
+    assert settings.get(tab.ctx.db, "roster.rule_preset") == "002"
+    assert settings.get(tab.ctx.db, "roster.team_quota") == 11  # the demo's 11 seats are within 9–11
+    assert "[002]" in page.preset_label.text()
+
+
+def test_duties_notice_asks_before_printing_a_gap(make_tab, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox, QWidget
+
+    from models.notices import registry as notices
+    from ui.notices.menu import generate_notice
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *a, **k: asked.append(text)
+                        or QMessageBox.No)
+    tab = make_tab()
+    roster.add_duty_area(tab.ctx.db, tab.ctx.actor, "乡村振兴", "农业农村")
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    got = []
+    generate_notice(tab.ctx, "duties", parent, notices.NoticeParams(), ask=False, on_done=got.append)
+    assert asked and "乡村振兴" in asked[0] and not got

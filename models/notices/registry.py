@@ -80,6 +80,8 @@ class NoticeKind:
     renderer: str  # "module:function" in reports.notices
     paper: str = "a4"
     area: str = ""  # the tab whose data it prints: roster, service, assess
+    # (db, params) -> rule findings the print dialog shows and asks about before generating
+    findings: Callable | None = None
 
     def render(self, data: dict, serial: str, paper: str, progress=None) -> bytes:
         module_name, func = self.renderer.split(":")

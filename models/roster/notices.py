@@ -150,7 +150,7 @@ def gather_staff_facts(db, params) -> dict:
 
 KINDS = (
     notices.NoticeKind("duties", "领导班子分工公示", ("date",), "领导班子（models.roster.team.division_of_duties）",
-                       gather_duties, "roster:render_duties", area="roster"),
+                       gather_duties, "roster:render_duties", area="roster", findings=duties_findings),
     notices.NoticeKind("liaison_cards", "连心卡", ("date",), "领导班子和驻村联村（models.roster.team）",
                        gather_liaison_cards, "roster:render_liaison_cards", area="roster"),
     notices.NoticeKind("staff_facts", "全镇干部基本情况公示", ("date",), "干部名册（models.roster.stats.structure）",

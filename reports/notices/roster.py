@@ -122,9 +122,10 @@ def render_liaison_cards(data: dict, serial: str = "", paper: str = "a4", progre
     """连心卡: four cut-out cards (A6) per A4 page, one per village, with the
     team's names, duties, the village's liaison cadres and the public phones."""
     fonts.register_fonts()
-    fs, hei, song = fonts.font(fonts.FANGSONG), fonts.font(fonts.HEI), fonts.font(fonts.SONG)
+    fs, hei = fonts.font(fonts.FANGSONG), fonts.font(fonts.HEI)
     office = data["office"]
-    title_style = ParagraphStyle("card-title", fontName=fonts.font(fonts.TITLE), fontSize=20, leading=26, alignment=TA_CENTER)
+    title_style = ParagraphStyle("card-title", fontName=fonts.font(fonts.TITLE), fontSize=20, leading=26,
+                                 alignment=TA_CENTER)
     sub_style = ParagraphStyle("card-sub", fontName=fs, fontSize=10, leading=14, alignment=TA_CENTER)
     head_style = ParagraphStyle("card-head", fontName=hei, fontSize=10, leading=14, spaceBefore=3)
     line_style = ParagraphStyle("card-line", fontName=fs, fontSize=8.5, leading=11.5, wordWrap="CJK",

@@ -122,6 +122,13 @@ def generate_notice(ctx, kind_key: str, parent, params: notices.NoticeParams | N
         params = dialog.params()
     if getattr(ctx, "township_filter", ""):
         params.township_code = ctx.township_filter
+    if kind.findings is not None:
+        # The notice states what the check finds; the clerk sees it before printing.
+        found = kind.findings(ctx.db, params)
+        if found and QMessageBox.question(
+                parent, "生成前请核对", "规则检查发现：\n" + "\n".join(found)
+                + f"\n\n{kind.label}将如实写明上述情况。仍要生成吗？") != QMessageBox.Yes:
+            return
     actor = ctx.actor
 
     def work(progress):

@@ -4,7 +4,8 @@ show an import's result."""
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit,
                                QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
@@ -217,3 +218,85 @@ class LiaisonDialog(QDialog):
         self.official_roles.clear()
         self.error.setText(self.tr("已添加。"))
         self.changed = True
+
+
+class FamilyDialog(QDialog):
+    """家庭主要成员及重要社会关系 of one cadre (printed on the 任免审批表): a row
+    per member; saved in one action through roster.update_cadre."""
+
+    COLUMNS = [("relation", "称谓"), ("name", "姓名"), ("birth", "出生年月（如 1984.05）"),
+               ("political_status", "政治面貌"), ("work", "工作单位及职务")]
+
+    def __init__(self, ctx, cadre_uuid: str, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.cadre_uuid = cadre_uuid
+        self.changed = False
+        cadre = roster.get_cadre(ctx.db, cadre_uuid)
+        if cadre is None:
+            raise AppError("这名干部已不存在。")
+        self.setWindowTitle(self.tr("家庭成员：") + cadre["name"])
+        self.resize(760, 360)
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setObjectName("family_table")
+        self.table.setHorizontalHeaderLabels([label for _, label in self.COLUMNS])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for member in cadre["family"]:
+            self._add_row(member)
+        layout.addWidget(self.table)
+        row = QHBoxLayout()
+        add = QPushButton(self.tr("添加一人"))
+        add.clicked.connect(lambda: self._add_row({}))
+        remove = QPushButton(self.tr("删除选中"))
+        remove.clicked.connect(self._remove_row)
+        row.addWidget(add)
+        row.addWidget(remove)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Save).setText(self.tr("保存"))
+        buttons.button(QDialogButtonBox.Cancel).setText(self.tr("取消"))
+        buttons.button(QDialogButtonBox.Save).setEnabled(ctx.actor.can("roster.write"))
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _add_row(self, member: dict) -> None:
+        r = self.table.rowCount()
+        self.table.insertRow(r)
+        for c, (key, _) in enumerate(self.COLUMNS):
+            self.table.setItem(r, c, QTableWidgetItem(member.get(key) or ""))
+
+    def _remove_row(self) -> None:
+        if self.table.currentRow() >= 0:
+            self.table.removeRow(self.table.currentRow())
+
+    def members(self) -> list[dict]:
+        """The rows as typed; an entirely empty row is left out."""
+        out = []
+        for r in range(self.table.rowCount()):
+            member = {key: (self.table.item(r, c).text().strip() if self.table.item(r, c) else "")
+                      for c, (key, _) in enumerate(self.COLUMNS)}
+            if any(member.values()):
+                out.append(member)
+        return out
+
+    def save(self) -> None:
+        members = self.members()
+        for i, m in enumerate(members, 1):
+            if not m["relation"] or not m["name"]:
+                self.error.setText(self.tr(f"第 {i} 人：称谓和姓名不能为空。"))
+                return
+        try:
+            roster.update_cadre(self.ctx.db, self.ctx.actor, self.cadre_uuid, {"family": members})
+        except AppError as e:
+            self.error.setText(e.message)
+            return
+        self.changed = True
+        self.ctx.notify("roster")
+        self.accept()

@@ -514,6 +514,19 @@ class RulesPage(_Page):
         super().__init__(ctx, parent)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("规则依据见各条目的来源编号（[000] 等为调研报告编号）；阈值可在“设置”中修改。")))
+        presets = QHBoxLayout()
+        self.preset_label = QLabel()
+        self.preset_label.setObjectName("rule_preset")
+        self.preset_label.setWordWrap(True)
+        presets.addWidget(self.preset_label, 1)
+        self.preset_buttons = {}
+        for name in roster_rules.PRESETS:
+            btn = QPushButton(self.tr(f"套用 [{name}] 规则"))
+            btn.setToolTip(roster_rules.PRESETS[name]["label"])
+            btn.clicked.connect(lambda _=False, n=name: self.apply_preset(n))
+            presets.addWidget(btn)
+            self.preset_buttons[name] = btn
+        layout.addLayout(presets)
         self.table = QTableWidget(0, 3)
         self.table.setObjectName("rules_table")
         self.table.setHorizontalHeaderLabels(["来源", "情况", "规则"])
@@ -525,7 +538,33 @@ class RulesPage(_Page):
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
         layout.addWidget(self.table)
 
+    def apply_preset(self, name: str) -> None:
+        """Write every setting of a field report's team shape (county rule set)."""
+        from models.core import settings
+
+        preset = roster_rules.PRESETS[name]
+        lo, hi = roster_rules.parse_range(preset["roster.team_seats_range"], "职数范围") or (0, 0)
+        quota = int(settings.get(self.ctx.db, "roster.team_quota"))
+        quota = quota if lo <= quota <= hi else int(preset["roster.team_quota"])
+        if QMessageBox.question(self, self.tr("套用规则"), self.tr(
+                f"{preset['label']}\n\n班子职数取 {quota} 人。这会改写班子配备、提名年龄、女干部和财政分管的全部设置，"
+                "确定吗？")) != QMessageBox.Yes:
+            return
+        try:
+            roster_rules.apply_preset(self.ctx.db, self.ctx.actor, name, quota)
+        except AppError as e:
+            self.fail(e)
+            return
+        self.ctx.notify("settings")
+
     def refresh(self) -> None:
+        from models.core import settings
+
+        preset = settings.get(self.ctx.db, "roster.rule_preset")
+        self.preset_label.setText(self.tr("现用规则：") + (roster_rules.PRESETS[preset]["label"]
+                                                       if preset in roster_rules.PRESETS else self.tr("自定")))
+        for btn in self.preset_buttons.values():
+            btn.setEnabled(self.ctx.actor.can("settings.write"))
         findings = roster_rules.check(self.ctx.db, self.code)
         self.table.setRowCount(max(len(findings), 1))
         if not findings:
@@ -652,3 +691,154 @@ class PostsPage(_Page):
             self.error.setText(e.message)
             return
         self.ctx.notify("roster")
+
+
+class LeavePage(_Page):
+    """请销假: a cadre asks for leave, the leader in charge decides, the cadre
+    reports back. An approved leave marks the whereabouts board 请假, and the
+    duties board shows who stands in for an absent leader (缺位补位)."""
+
+    COLUMNS = ["干部", "假别", "开始", "结束", "事由", "审批领导", "补位", "状态", "审批意见 / 销假"]
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+
+        layout = QVBoxLayout(self)
+        self.hint = QLabel()
+        self.hint.setStyleSheet("color: #b06000;")
+        layout.addWidget(self.hint)
+        box = QGroupBox(self.tr("请假"))
+        form = QFormLayout(box)
+        self.cadre = QComboBox()
+        self.cadre.setObjectName("leave_cadre")
+        self.cadre.currentIndexChanged.connect(self._cadre_changed)
+        self.kind = QComboBox()
+        self.kind.addItems(roster.LEAVE_KINDS)
+        self.start = QDateEdit(QDate.currentDate())
+        self.end = QDateEdit(QDate.currentDate())
+        for d in (self.start, self.end):
+            d.setCalendarPopup(True)
+            d.setDisplayFormat("yyyy-MM-dd")
+        self.reason = QLineEdit()
+        self.approver = QComboBox()
+        self.approver.setObjectName("leave_approver")
+        self.stand_in = QComboBox()
+        self.stand_in.setObjectName("leave_stand_in")
+        dates = QHBoxLayout()
+        dates.addWidget(self.start)
+        dates.addWidget(QLabel(self.tr("至")))
+        dates.addWidget(self.end)
+        dates.addStretch(1)
+        form.addRow(self.tr("请假人"), self.cadre)
+        form.addRow(self.tr("假别"), self.kind)
+        form.addRow(self.tr("日期"), dates)
+        form.addRow(self.tr("事由"), self.reason)
+        form.addRow(self.tr("审批领导（分管领导）"), self.approver)
+        form.addRow(self.tr("补位领导（班子成员请假时）"), self.stand_in)
+        self.request_btn = QPushButton(self.tr("提交请假"))
+        self.request_btn.setObjectName("request_leave")
+        self.request_btn.clicked.connect(self.request)
+        form.addRow("", self.request_btn)
+        layout.addWidget(box)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setObjectName("leave_table")
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        actions = QHBoxLayout()
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(self.tr("审批意见"))
+        self.approve_btn = QPushButton(self.tr("批准"))
+        self.refuse_btn = QPushButton(self.tr("不批准"))
+        self.back_btn = QPushButton(self.tr("销假（今天返岗）"))
+        self.withdraw_btn = QPushButton(self.tr("撤回"))
+        self.approve_btn.clicked.connect(lambda: self.decide(True))
+        self.refuse_btn.clicked.connect(lambda: self.decide(False))
+        self.back_btn.clicked.connect(self.report_back)
+        self.withdraw_btn.clicked.connect(self.withdraw)
+        actions.addWidget(self.note, 1)
+        for b in (self.approve_btn, self.refuse_btn, self.back_btn, self.withdraw_btn):
+            actions.addWidget(b)
+        layout.addLayout(actions)
+        self._rows: list[dict] = []
+
+    def refresh(self) -> None:
+        writable = self.can_write() and not self.ctx.county_mode
+        for b in (self.request_btn, self.approve_btn, self.refuse_btn, self.back_btn, self.withdraw_btn):
+            b.setEnabled(writable)
+        if self.needs_township(self.hint):
+            self.table.setRowCount(0)
+            return
+        current = self.cadre.currentData()
+        self.cadre.blockSignals(True)
+        self.cadre.clear()
+        people = roster.list_cadres(self.ctx.db, self.code)
+        for c in people:
+            self.cadre.addItem(f"{c['name']}　{c.get('posts') or ''}".strip(), c["uuid"])
+        self.cadre.setCurrentIndex(max(0, self.cadre.findData(current)))
+        self.cadre.blockSignals(False)
+        for combo in (self.approver, self.stand_in):
+            combo.clear()
+            combo.addItem(self.tr("（按规则：分管领导 / 专职副书记）") if combo is self.approver
+                          else self.tr("（按规则：专职副书记）"), None)
+            for m in roster.current_team(self.ctx.db, self.code):
+                combo.addItem(f"{m['name']}　{m['titles']}", m["uuid"])
+        self._cadre_changed()
+        self._rows = roster.leave_requests(self.ctx.db, self.code)
+        self.table.setRowCount(len(self._rows))
+        for r, row in enumerate(self._rows):
+            after = row["decision_note"] or ""
+            if row["returned_on"]:
+                after += f"（{row['returned_on']} 销假）"
+            values = [row["name"], row["kind"], row["start_date"], row["end_date"], row["reason"] or "",
+                      row["approver"] or "上级审批", row["stand_in"] or "", row["status"], after]
+            for c, value in enumerate(values):
+                self.table.setItem(r, c, _item(value, bg=WARN_BG if row["status"] == "待批" else None,
+                                               data=row["uuid"]))
+
+    def _cadre_changed(self, *_):
+        """Show who the rules pick as approver and stand-in for the chosen cadre."""
+        key = self.cadre.currentData()
+        if not key:
+            return
+        leader = roster.leader_in_charge(self.ctx.db, key)
+        stand_in = roster.default_stand_in(self.ctx.db, key)
+        self.approver.setItemText(0, self.tr("（按规则：") + (leader["name"] if leader else self.tr("上级审批")) + "）")
+        self.stand_in.setItemText(0, self.tr("（按规则：") + (stand_in["name"] if stand_in else self.tr("不需补位")) + "）")
+
+    def _selected(self) -> str | None:
+        r = self.table.currentRow()
+        return self._rows[r]["uuid"] if 0 <= r < len(self._rows) else None
+
+    def _act(self, fn, *args, **kwargs) -> None:
+        try:
+            fn(self.ctx.db, self.ctx.actor, *args, **kwargs)
+        except AppError as e:
+            self.fail(e)
+            return
+        self.ctx.notify("roster")
+
+    def request(self) -> None:
+        self._act(roster.request_leave, self.cadre.currentData(), self.kind.currentText(),
+                  self.start.date().toString("yyyy-MM-dd"), self.end.date().toString("yyyy-MM-dd"),
+                  self.reason.text(), approver_uuid=self.approver.currentData(),
+                  stand_in_uuid=self.stand_in.currentData())
+
+    def decide(self, approve: bool) -> None:
+        key = self._selected()
+        if key:
+            self._act(roster.decide_leave, key, approve, self.note.text())
+
+    def report_back(self) -> None:
+        key = self._selected()
+        if key:
+            self._act(roster.return_from_leave, key, dt.date.today())
+
+    def withdraw(self) -> None:
+        key = self._selected()
+        if key:
+            self._act(roster.withdraw_leave, key)

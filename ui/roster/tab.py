@@ -22,7 +22,7 @@ from models.core import township
 from models.core.errors import AppError, ValidationError
 from models.core.personal import mask_id
 from ui.roster.dialogs import AppointDialog, ColumnMappingDialog, confirm, show_import_result
-from ui.roster.pages import DutiesPage, PostsPage, RulesPage, StatsPage, TeamPage, WhereaboutsPage
+from ui.roster.pages import DutiesPage, LeavePage, PostsPage, RulesPage, StatsPage, TeamPage, WhereaboutsPage
 from ui.common.worker import run_task
 
 PAGE = 200
@@ -103,15 +103,17 @@ class CadreEditor(QWidget):
     field named in it is highlighted."""
 
     TEXT = [("name", "姓名"), ("ethnicity", "民族"), ("birth_date", "出生日期"), ("id_number", "身份证号"),
-            ("phone", "联系电话"), ("native_place", "籍贯"), ("party_join_date", "入党时间"),
+            ("phone", "电话（手机，不公开）"), ("native_place", "籍贯"), ("party_join_date", "入党时间"),
             ("work_start_date", "参加工作时间"), ("degree_fulltime", "全日制学位"), ("school_fulltime", "毕业院校及专业"),
             ("edu_inservice", "在职学历"), ("specialty", "专业技术职务"), ("current_post_text", "现任职务（表述）"),
-            ("proposed_post", "拟任职务"), ("removed_post", "拟免职务")]
+            ("proposed_post", "拟任职务"), ("removed_post", "拟免职务"),
+            ("office_phone", "办公电话（可公开）"), ("public_phone", "公开联系电话（连心卡）"),
+            ("birth_place", "出生地"), ("health", "健康状况"), ("expertise", "熟悉专业有何专长")]
     COMBOS = [("sex", "性别", [""] + roster.SEXES), ("political_status", "政治面貌", [""] + roster.POLITICAL),
               ("edu_fulltime", "全日制学历", [""] + roster.EDUCATIONS), ("rank", "职级", [""] + roster.RANKS),
               ("staffing", "编制性质", [""] + roster.STAFFING), ("nomination", "提名类别", ["", "继续提名", "新提名"])]
     LONG = [("resume", "简历（每行：YYYY.MM--YYYY.MM 经历）"), ("rewards", "奖惩情况"),
-            ("annual_assessments", "年度考核结果"), ("note", "备注")]
+            ("annual_assessments", "年度考核结果"), ("appointment_reason", "任免理由"), ("note", "备注")]
 
     def __init__(self, ctx, on_saved, parent=None):
         super().__init__(parent)
@@ -155,6 +157,9 @@ class CadreEditor(QWidget):
         self.labels["office_uuid"] = "所在科室"
         for key, label in self.TEXT[8:]:
             self._add_line(form, key, label)
+        self.publish_mobile = QCheckBox("本人同意在连心卡上公开手机号")
+        self.publish_mobile.setObjectName("field_publish_mobile")
+        form.addRow("", self.publish_mobile)
         for key, label in self.LONG:
             edit = QPlainTextEdit()
             edit.setObjectName(f"field_{key}")
@@ -206,6 +211,15 @@ class CadreEditor(QWidget):
         self.delete_btn = QPushButton("删除")
         self.delete_btn.clicked.connect(self.delete)
         buttons.addWidget(self.save_btn)
+        self.family_btn = QPushButton("家庭成员…")
+        self.family_btn.setObjectName("edit_family")
+        self.family_btn.clicked.connect(self.edit_family)
+        self.form_btn = QPushButton("任免审批表…")
+        self.form_btn.setObjectName("print_form")
+        self.form_btn.setToolTip("打印干部任免审批表（两页，组织部门格式）")
+        self.form_btn.clicked.connect(self.print_form)
+        buttons.addWidget(self.family_btn)
+        buttons.addWidget(self.form_btn)
         buttons.addStretch(1)
         buttons.addWidget(self.leave_btn)
         buttons.addWidget(self.delete_btn)
@@ -261,6 +275,7 @@ class CadreEditor(QWidget):
         if self._id_masked:
             self.widgets["id_number"].setText(mask_id(cadre["id_number"]))
             self.widgets["id_number"].setToolTip("为保护个人信息已部分隐藏；要修改请整号重新输入。")
+        self.publish_mobile.setChecked(bool(cadre.get("publish_mobile")))
         self._fill_offices(cadre.get("office_uuid"))
         self._show_photo(cadre.get("photo"))
         self._photo_changed = False
@@ -269,8 +284,10 @@ class CadreEditor(QWidget):
         writable = self.ctx.actor.can("roster.write")
         self.save_btn.setEnabled(writable)
         self.photo_btn.setEnabled(writable)
-        for b in (self.leave_btn, self.delete_btn, self.appoint_btn, self.end_btn, self.contact_add):
+        for b in (self.leave_btn, self.delete_btn, self.appoint_btn, self.end_btn, self.contact_add, self.family_btn):
             b.setEnabled(writable and bool(cadre_uuid))
+        self.publish_mobile.setEnabled(writable)
+        self.form_btn.setEnabled(bool(cadre_uuid))
 
     def _load_appointments(self):
         self.appointments.clear()
@@ -297,6 +314,7 @@ class CadreEditor(QWidget):
         if self._id_masked and "*" in out["id_number"]:
             del out["id_number"]  # unchanged
         out["office_uuid"] = self.office.currentData()
+        out["publish_mobile"] = self.publish_mobile.isChecked()
         if self._photo_changed:
             out["photo"] = self._photo_bytes
         return out
@@ -355,6 +373,32 @@ class CadreEditor(QWidget):
                     w.setStyleSheet("border: 1px solid #b00020;")
                     w.setFocus()
                 break
+
+    def edit_family(self) -> None:
+        from ui.roster.dialogs import FamilyDialog
+
+        if not self.cadre_uuid:
+            return
+        dialog = FamilyDialog(self.ctx, self.cadre_uuid, self)
+        if dialog.exec() and dialog.changed:
+            self.on_saved(self.cadre_uuid)
+
+    def print_form(self) -> None:
+        """The 干部任免审批表 of this cadre, in the preview (print or save as PDF)."""
+        from ui.notices.preview import NoticePreviewDialog
+        from reports.notices.roster import render_appointment_form
+
+        if not self.cadre_uuid:
+            return
+        try:
+            form = roster.appointment_form(self.ctx.db, self.cadre_uuid)
+            pdf = render_appointment_form([form])
+        except AppError as e:
+            QMessageBox.warning(self, "无法生成", e.message)
+            return
+        dialog = NoticePreviewDialog(pdf, title=f"干部任免审批表（{form['name']}）",
+                                     suggested_name=f"干部任免审批表_{form['name']}.pdf", parent=self)
+        dialog.exec()
 
     def add_contact(self) -> None:
         try:
@@ -554,11 +598,13 @@ class RosterTab(QWidget):
         self.team_page = TeamPage(ctx)
         self.duties_page = DutiesPage(ctx)
         self.whereabouts_page = WhereaboutsPage(ctx)
+        self.leave_page = LeavePage(ctx)
         self.stats_page = StatsPage(ctx)
         self.rules_page = RulesPage(ctx)
         self.posts_page = PostsPage(ctx)
         for page, title in ((self.list_page, "干部名册"), (self.team_page, "领导班子"),
                             (self.duties_page, "分工与联村"), (self.whereabouts_page, "干部流向"),
+                            (self.leave_page, "请销假"),
                             (self.stats_page, "结构统计"), (self.rules_page, "规则检查"),
                             (self.posts_page, "机构与职务")):
             self.pages.addTab(page, title)
