@@ -59,6 +59,7 @@ def register(sub, common) -> None:
     q = rs.add_parser("rules", parents=[common], help="班子配备与提名资格规则：查看，或套用 [000] / [002] 规则")
     q.add_argument("--preset", choices=["000", "002"], help="套用这套规则（写入全部相关设置）")
     q.add_argument("--quota", type=int, help="套用时的班子职数（须在这套规则的范围内）")
+    q.add_argument("--send", action="store_true", help="县级汇总库：把现用规则放入下次导出的参考数据包，下发各乡镇")
     q.set_defaults(func=cmd_rules)
 
 
@@ -156,6 +157,9 @@ def cmd_rules(args) -> int:
     elif args.quota is not None:
         print("错误：--quota 须与 --preset 一起给出。", file=sys.stderr)
         return 2
+    if args.send:
+        n = roster_rules.send_county_rules(db, actor_of(args))
+        print(f"已将 {n} 项班子配备与提名资格规则放入参考数据包（下次 export 时下发各乡镇）。")
     keys = [k for k in roster_rules.PRESETS["000"] if k != "label"] + ["roster.finance_area_kinds", "roster.max_duties"]
     for key in keys:
         print(f"{settings.DEFAULTS[key][1]}：{settings.get(db, key)}")

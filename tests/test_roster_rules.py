@@ -231,3 +231,41 @@ def test_preset_refuses_a_quota_outside_its_range(db, admin):
         roster_rules.apply_preset(db, admin, "002", quota=7)
     with _pytest.raises(ValidationError, match="没有"):
         roster_rules.apply_preset(db, admin, "999")
+
+
+def test_county_rule_set_travels_in_the_reference_package(tmp_path, monkeypatch):
+    """One rule set per county: the county sends it, the township adopts it."""
+    import pytest as _pytest
+
+    from models import handoff
+    from models.core.errors import ValidationError
+    from models.core.users import CLI_ACTOR
+    from models.handoff import package as pkgfmt
+    from tests.handoff_helpers import PASSWORD, close, make_county, make_township
+
+    monkeypatch.setattr(pkgfmt, "SCRYPT_N", 2**10)
+    town = make_township(tmp_path / "town.db", "330106001", "甲镇")
+    county = make_county(tmp_path / "county.db")
+    try:
+        handoff.import_package(county, handoff.export_package(town, tmp_path / "t.xzpkg", PASSWORD, CLI_ACTOR).path,
+                               PASSWORD, CLI_ACTOR)
+        roster_rules.apply_preset(county, CLI_ACTOR, "002", quota=10)
+        settings.set_value(county, "roster.max_duties", 5, CLI_ACTOR)  # not part of the county's rule set
+        with _pytest.raises(ValidationError, match="县级汇总库"):
+            roster_rules.send_county_rules(town, CLI_ACTOR)
+        assert roster_rules.send_county_rules(county, CLI_ACTOR) == len(roster_rules.RULE_SET_KEYS)
+        ref = handoff.export_package(county, tmp_path / "ref.xzpkg", PASSWORD, CLI_ACTOR)
+        assert ref.row_counts["county_rules"] == len(roster_rules.RULE_SET_KEYS)
+        summary = handoff.import_package(town, ref.path, PASSWORD, CLI_ACTOR)
+        assert any("县里下发" in n for n in summary.notes)
+        assert settings.get(town, "roster.team_quota") == 10
+        assert settings.get(town, "roster.age_new_male") == 35 and settings.get(town, "roster.secretary_is_head")
+        assert settings.get(town, "roster.rule_preset") == "县定"
+        assert settings.get(town, "roster.max_duties") == 3
+        # the election reads the same configuration
+        from models.election import term as el
+
+        assert el.age_limits(town)["new"]["男"] == 35 and el.age_limits(town)["incumbent"]["男"] is None
+    finally:
+        close(town)
+        close(county)

@@ -25,11 +25,8 @@ settings.register("election.margin_committee", 30, "换届：党委委员差额�
 settings.register("election.margin_secretary", 50, "换届：书记差额比例（%）", int)
 settings.register("election.margin_deputy", 25, "换届：副书记差额比例（%）", int)
 settings.register("election.margin_other", 0, "换届：其他职位差额比例（%）", int)
-# Majority of those entitled to attend (应到会, seed 002) unless a county rule
-# says those present. Age limits and the woman rule are not here: they are the
-# roster's eligibility configuration (models.roster.rules.eligibility_rules).
-settings.register("election.majority_of_present", False,
-                  "换届：当选只须超过实到人数半数（否 = 超过应到人数半数，[002]；仅县里规定时改为“是”）", bool)
+# The majority rule (election.majority_of_present), the age limits and the woman
+# rule are part of the county's rule set, registered in models.roster.rules.
 
 RACE_KINDS = {"committee": "党委委员", "secretary": "书记", "deputy": "副书记", "other": "其他"}
 # The secretary and the deputies are chosen from the newly elected committee [002].

@@ -33,6 +33,7 @@ from models.core.db import known_migrations, schema_version
 from models.core.errors import ValidationError
 from models.handoff import package as pkgfmt
 from models.handoff import reference
+from models.roster.rules import adopt_county_rules
 from models.handoff.export import PKG_SCHEMA, table_columns
 from models.handoff.package import PackageError
 from models.core.users import require
@@ -397,6 +398,8 @@ def import_package(db, path, password: str, actor, progress=None) -> ImportSumma
                 )
             else:
                 _record_acks(db, m)
+                if "county_rules" in tables:  # the county's team shape and eligibility rules
+                    summary.notes.extend(adopt_county_rules(db, actor))
             db.execute(
                 "INSERT INTO handoff_packages (package_id, direction, kind, township_code, township_name, sequence, "
                 "full, since_seq, max_seq, created_at, handled_at, actor, file_name, payload_sha256, summary) "

@@ -47,6 +47,10 @@ settings.register("roster.finance_rule", "secretary",
 settings.register("roster.finance_area_kinds", "财政金融",
                   "属于财政的分管领域类别（“、”分隔，类别见分管领域）", str)
 settings.register("roster.max_duties", 3, "一人分工上限（超过即为过载）", int)
+# Majority of those entitled to attend (应到会, seed 002) unless a county rule
+# says those present; read by models.election.term.
+settings.register("election.majority_of_present", False,
+                  "换届：当选只须超过实到人数半数（否 = 超过应到人数半数，[002]；仅县里规定时改为“是”）", bool)
 
 # Committee members who are also deputy heads, and other committee members,
 # by team size [000].
@@ -246,6 +250,56 @@ def apply_preset(db, actor, name: str, quota: int | None = None) -> None:
         for key, value in values.items():
             settings.set_value(db, key, value, actor)
         settings.set_value(db, "roster.rule_preset", name, actor)
+
+
+# Every setting of the county's rule set: what a county sends its townships.
+RULE_SET_KEYS = [k for k in PRESETS["000"] if k != "label"] + ["roster.finance_area_kinds"]
+
+
+def send_county_rules(db, actor) -> int:
+    """Put the county's current rule set (team shape, eligibility, finance
+    rule, majority rule) into `county_rules`, the table the reference package
+    carries to the townships. Only a county database sends rules."""
+    import json
+
+    from models.core import audit
+    from models.core.users import require
+
+    require(actor, "settings.write")
+    if settings.get(db, "database_mode") != "county":
+        raise ValidationError("班子配备规则", "只有县级汇总库才能下发全县规则；乡镇库请直接修改设置。")
+    team_shape(db)  # refuse to send a rule set that does not parse
+    finance_kinds(db)
+    with db.atomic():
+        before = dict(db.execute("SELECT key, value FROM county_rules").fetchall())
+        db.execute("DELETE FROM county_rules")
+        rows = [(key, json.dumps(settings.get(db, key), ensure_ascii=False)) for key in RULE_SET_KEYS]
+        db.conn.executemany("INSERT INTO county_rules (key, value) VALUES (?, ?)", rows)
+        audit.record(db, actor, "county-rules", "county_rules", "*", before, dict(rows))
+    return len(rows)
+
+
+def adopt_county_rules(db, actor) -> list[str]:
+    """After a reference package: the county's rule set replaces this
+    township's rule settings (the county is the authority). Returns notes
+    for the import summary. Call inside the import's transaction."""
+    import json
+
+    rows = dict(db.execute("SELECT key, value FROM county_rules").fetchall())
+    changed = []
+    for key in RULE_SET_KEYS:
+        if key not in rows:
+            continue
+        value = json.loads(rows[key])
+        if settings.get(db, key) != value:
+            settings.set_value(db, key, value, actor)
+            changed.append(settings.DEFAULTS[key][1])
+    if rows and settings.get(db, "roster.rule_preset") != "县定":
+        settings.set_value(db, "roster.rule_preset", "县定", actor)
+    if not rows:
+        return []
+    return [f"已采用县里下发的班子配备与提名资格规则（改动 {len(changed)} 项" +
+            (f"：{'、'.join(changed[:6])}{'等' if len(changed) > 6 else ''}" if changed else "") + "）。"]
 
 
 def finance_kinds(db) -> set[str]:

@@ -9,6 +9,7 @@ References to villages and offices (foundation tables) are soft uuids.
 from sqlite_utils import Migrations
 
 from models.core.records import create_travel_table, register_travel_table
+from models.handoff.reference import register_reference_table
 
 migrations = Migrations("roster")
 
@@ -178,3 +179,14 @@ def m003_appointment_form(db):
     db.execute("ALTER TABLE cadres ADD COLUMN health TEXT")
     db.execute("ALTER TABLE cadres ADD COLUMN expertise TEXT")
     db.execute("ALTER TABLE cadres ADD COLUMN appointment_reason TEXT")
+
+
+# The county's rule set (team shape, eligibility, finance rule) travels to the
+# townships in the reference package; see models.roster.rules.send/adopt_county_rules.
+register_reference_table("county_rules")
+
+
+@migrations()
+def m004_county_rules(db):
+    """The rule set a county sends its townships: setting key → JSON value."""
+    db.execute("CREATE TABLE county_rules (key TEXT PRIMARY KEY, value TEXT NOT NULL)")

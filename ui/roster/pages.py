@@ -526,6 +526,10 @@ class RulesPage(_Page):
             btn.clicked.connect(lambda _=False, n=name: self.apply_preset(n))
             presets.addWidget(btn)
             self.preset_buttons[name] = btn
+        self.send_btn = QPushButton(self.tr("下发为全县规则"))
+        self.send_btn.setToolTip(self.tr("县级汇总库：现用规则随下次导出的参考数据包下发各乡镇，乡镇导入后采用"))
+        self.send_btn.clicked.connect(self.send_rules)
+        presets.addWidget(self.send_btn)
         layout.addLayout(presets)
         self.table = QTableWidget(0, 3)
         self.table.setObjectName("rules_table")
@@ -557,12 +561,24 @@ class RulesPage(_Page):
             return
         self.ctx.notify("settings")
 
+    def send_rules(self) -> None:
+        try:
+            n = roster_rules.send_county_rules(self.ctx.db, self.ctx.actor)
+        except AppError as e:
+            self.fail(e)
+            return
+        QMessageBox.information(self, self.tr("下发全县规则"),
+                                self.tr(f"已将 {n} 项规则放入参考数据包，下次导出参考数据包时下发各乡镇。"))
+
     def refresh(self) -> None:
         from models.core import settings
 
+        self.send_btn.setVisible(self.ctx.county_mode)
+        self.send_btn.setEnabled(self.ctx.actor.can("settings.write"))
         preset = settings.get(self.ctx.db, "roster.rule_preset")
         self.preset_label.setText(self.tr("现用规则：") + (roster_rules.PRESETS[preset]["label"]
-                                                       if preset in roster_rules.PRESETS else self.tr("自定")))
+                                                       if preset in roster_rules.PRESETS else
+                                                       self.tr("县里下发") if preset == "县定" else self.tr("自定")))
         for btn in self.preset_buttons.values():
             btn.setEnabled(self.ctx.actor.can("settings.write"))
         findings = roster_rules.check(self.ctx.db, self.code)
