@@ -996,7 +996,7 @@ def _birth_month(iso: str) -> str:
 
 def _short_reason(n: dict) -> str:
     if n["withdrawn"]:
-        return "已放弃"
+        return "未自荐报名，作弃权处理" if n["note"] == NOT_NOMINATED else "已放弃"
     limits = "留任" if n["incumbent"] else "新进"
     return f"不符合（{n['age']}岁，超过{limits}人选年龄上限）"
 
