@@ -22,9 +22,19 @@ def register(sub, common) -> None:
     p.add_argument("--township", help="县级汇总库中指定乡镇代码")
     p.set_defaults(func=cmd_notice)
 
-    p = sub.add_parser("check-notice", parents=[common], help="核对公示 PDF 与数据库记录是否一致")
-    p.add_argument("file", help="公示 PDF 文件")
+    p = sub.add_parser("check-notice", parents=[common], help="核对公示 PDF（或纸面上的公示编号）与数据库记录是否一致")
+    p.add_argument("file", help="公示 PDF 文件，或公示编号（如 20261122-7K3Q9M）")
     p.set_defaults(func=cmd_check_notice)
+
+    p = sub.add_parser("void-notice", parents=[common], help="作废一份已发布的公示（须写明原因）")
+    p.add_argument("serial", help="公示编号")
+    p.add_argument("--reason", required=True, help="作废原因")
+    p.set_defaults(func=cmd_void_notice)
+
+    p = sub.add_parser("reprint-notice", parents=[common], help="按发布时保存的数据原样重印一份公示")
+    p.add_argument("serial", help="公示编号")
+    p.add_argument("--out", required=True, help="输出的 PDF 文件")
+    p.set_defaults(func=cmd_reprint_notice)
 
 
 def cmd_notice(args) -> int:
@@ -66,7 +76,32 @@ def cmd_check_notice(args) -> int:
     from models.notices import registry as notices
 
     db = open_db(args)
-    report = notices.verify_pdf(db, args.file)
+    if notices.SERIAL_RE.fullmatch(args.file.strip().upper()) and not Path(args.file).exists():
+        report = notices.verify_serial(db, args.file.strip().upper())
+    else:
+        report = notices.verify_pdf(db, args.file)
     print(report["message"])
-    print(f"SHA-256：{report['sha256']}")
+    if report["sha256"]:
+        print(f"SHA-256：{report['sha256']}")
     return 0 if report["status"] == "match" else 1
+
+
+def cmd_void_notice(args) -> int:
+    from models.notices import registry as notices
+
+    db = open_db(args)
+    row = notices.void_notice(db, actor_of(args), args.serial, args.reason)
+    print(f"已作废公示 {row['serial']}（{row['void_reason']}）。")
+    return 0
+
+
+def cmd_reprint_notice(args) -> int:
+    from models.notices import registry as notices
+
+    db = open_db(args)
+    result = notices.reprint(db, actor_of(args), args.serial)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(result.pdf)
+    print(f"已重印公示 {result.serial}：{out}（{result.pages} 页）")
+    return 0

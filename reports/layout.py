@@ -153,6 +153,24 @@ def public_numbers(data: dict):
         _public_numbers.reset(token)
 
 
+_draft: contextvars.ContextVar[bool] = contextvars.ContextVar("draft", default=False)
+DRAFT_MARK = "样稿：预览用，未发布，不得张贴"
+
+
+@contextlib.contextmanager
+def draft_mode():
+    """While previewing: pages are marked as a draft (no serial is printed)."""
+    token = _draft.set(True)
+    try:
+        yield
+    finally:
+        _draft.reset(token)
+
+
+def is_draft() -> bool:
+    return _draft.get()
+
+
 def scrub(text) -> str:
     """Mask ID numbers and mobile numbers (by shape) in text meant for print."""
     if text is None:
@@ -1032,6 +1050,7 @@ class NoticeDocument:
         self.page_numbers = page_numbers
         self.keywords = keywords
         self.qr_text = qr_text if qr_text is not None else (f"公示编号 {serial}" if serial else "")
+        self.draft = is_draft()
         self.story: list = []
         self._headings: list[Flowable] = []  # waiting for what follows them
         self.progress: Callable[[int, int], None] | None = None
@@ -1124,6 +1143,9 @@ class NoticeDocument:
                 canvas.drawString(spec.left + size, baseline, text)
         if self.serial:
             self._draw_serial(canvas, doc, baseline, size)
+        if self.draft:
+            canvas.setFont(fonts.font(fonts.HEI), 12 * k)
+            canvas.drawCentredString(spec.left + spec.text_width / 2, spec.size[1] - spec.top / 2, DRAFT_MARK)
         canvas.restoreState()
 
     def _draw_serial(self, canvas, doc, baseline: float, number_size: float) -> None:

@@ -166,3 +166,32 @@ def test_published_notices_dialog_lists_records(qtbot, demo):
     assert dialog.table.item(serials.index(result.serial), 1).text() == "领导班子分工公示"
     dialog.show()
     dialog.grab().save(str(demo.path.parent / "published.png"))
+
+
+def test_preview_is_a_draft_until_published(qtbot, demo):
+    """Opening a notice shows a 样稿 (nothing recorded, no printing); 发布 gives it its serial."""
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from ui.notices.menu import generate_notice
+    from ui.notices.preview import NoticePreviewDialog
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    before = demo.execute("SELECT count(*) FROM notices").fetchone()[0]
+    generate_notice(make_ctx(demo), "duties", parent, notices.NoticeParams(), ask=False)
+
+    def draft():
+        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, NoticePreviewDialog) and w.isVisible()]
+        return found[0] if found else None
+
+    qtbot.waitUntil(lambda: draft() is not None, timeout=20000)
+    dialog = draft()
+    assert dialog.publish_button.isVisible() and not dialog.print_button.isEnabled()
+    assert "样稿" in dialog.windowTitle()
+    assert demo.execute("SELECT count(*) FROM notices").fetchone()[0] == before
+    dialog.publish_button.click()
+    qtbot.waitUntil(lambda: bool(dialog.serial), timeout=20000)
+    assert dialog.print_button.isEnabled() and dialog.serial in dialog.windowTitle()
+    assert demo.execute("SELECT count(*) FROM notices").fetchone()[0] == before + 1
+    assert notices.verify_pdf(demo, dialog.pdf)["status"] == "match"
+    dialog.close()

@@ -310,16 +310,73 @@ def test_notice_period_counts_working_days(demo):
 
 # ---- tamper evidence -----------------------------------------------------------------------
 
-def test_verify_match_altered_unknown(demo, tmp_path):
+def _resaved(pdf: bytes) -> bytes:
+    """The file as another program saves it again: new bytes, same text."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    writer.add_metadata({"/Producer": "WPS Office"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _forged(db, serial: str) -> bytes:
+    """A sheet with a recorded serial whose content was changed."""
+    data = notices.gather(db, "duties", notices.NoticeParams())
+    data["members"][0]["duty_areas"] = "全面负责（已被改动）"
+    return notices.render("duties", data, serial)
+
+
+def test_verify_match_resaved_altered_unknown(demo, tmp_path):
     result = notices.publish(demo, CLI_ACTOR, "duties")
     assert notices.verify_pdf(demo, result.pdf)["status"] == "match"
-    altered = result.pdf.replace(b"/Author", b"/Author ", 1)
-    report = notices.verify_pdf(demo, altered)
+    resaved = _resaved(result.pdf)
+    assert resaved != result.pdf
+    report = notices.verify_pdf(demo, resaved)
+    assert report["status"] == "match" and "重新保存" in report["message"], report["message"]
+    report = notices.verify_pdf(demo, _forged(demo, result.serial))
     assert report["status"] == "altered" and report["serial"] == result.serial
     foreign = notices.render("duties", notices.gather(demo, "duties", notices.NoticeParams()), "20991231-ZZZZZZ")
     assert notices.verify_pdf(demo, foreign)["status"] == "unknown"
     with pytest.raises(ValidationError):
         notices.verify_pdf(demo, tmp_path / "missing.pdf")
+
+
+def test_preview_is_a_draft_and_records_nothing(demo):
+    before = demo.execute("SELECT count(*) FROM notices").fetchone()[0]
+    pdf = notices.preview(demo, CLI_ACTOR, "duties")
+    text = pdf_text(pdf)
+    assert "样稿" in text and "公示编号" not in text
+    assert demo.execute("SELECT count(*) FROM notices").fetchone()[0] == before
+    assert notices.verify_pdf(demo, pdf)["status"] == "unknown"
+
+
+def test_serial_lookup_void_and_reprint(demo):
+    result = notices.publish(demo, CLI_ACTOR, "pre_appointment")
+    record = demo.execute("SELECT text_sha256, paper FROM notices WHERE serial = ?", [result.serial]).fetchone()
+    assert record[0] == notices.content_digest(result.pdf) and record[1] == "a4"
+    assert notices.verify_serial(demo, result.serial.lower())["status"] == "match"
+    assert notices.verify_serial(demo, "20990101-ZZZZZZ")["status"] == "unknown"
+    # a reprint is the same sheet: same serial, same text (and, with the same fonts, the same bytes)
+    again = notices.reprint(demo, CLI_ACTOR, result.serial)
+    assert again.serial == result.serial and again.pdf == result.pdf
+    assert notices.verify_pdf(demo, again.pdf)["status"] == "match"
+    assert notices.find_notice(demo, result.serial)["reprints"] == 1
+    with pytest.raises(ValidationError, match="作废原因"):
+        notices.void_notice(demo, CLI_ACTOR, result.serial, "  ")
+    with pytest.raises(PermissionDenied):
+        notices.void_notice(demo, Actor("guest", READONLY, "只读"), result.serial, "写错了")
+    notices.void_notice(demo, CLI_ACTOR, result.serial, "拟任职务写错，重新公示")
+    for report in (notices.verify_pdf(demo, result.pdf), notices.verify_serial(demo, result.serial)):
+        assert report["status"] == "voided" and "拟任职务写错" in report["message"]
+    with pytest.raises(ValidationError, match="已作废"):
+        notices.reprint(demo, CLI_ACTOR, result.serial)
+    with pytest.raises(ValidationError, match="已于"):
+        notices.void_notice(demo, CLI_ACTOR, result.serial, "再作废一次")
+    audit = demo.execute("SELECT count(*) FROM audit_log WHERE table_name = 'notices' AND row_key = ?",
+                         [result.uuid]).fetchone()[0]
+    assert audit >= 3  # published, reprinted, voided
 
 
 def test_serials_are_unique_and_printed(demo):
@@ -345,9 +402,15 @@ def test_cli_notice_and_check_notice(demo, tmp_path, capsys, cli_login):
     assert "公示编号" in capsys.readouterr().out
     assert main(["check-notice", str(out), "--db", db_path]) == 0
     assert "与记录一致" in capsys.readouterr().out
-    out.write_bytes(out.read_bytes().replace(b"/Author", b"/Author ", 1))
+    out.write_bytes(_resaved(out.read_bytes()))
+    assert main(["check-notice", str(out), "--db", db_path]) == 0
+    assert "重新保存" in capsys.readouterr().out
+    serial = notices.find_serial(out.read_bytes())
+    out.write_bytes(_forged(demo, serial))
     assert main(["check-notice", str(out), "--db", db_path]) == 1
     assert "可能已被改动" in capsys.readouterr().out
+    assert main(["check-notice", serial, "--db", db_path]) == 0
+    assert "有此公示" in capsys.readouterr().out
     assert main(["notice", "receipt", "--db", db_path, "--out", str(tmp_path / "r.pdf"), "--ticket", "2099-1"]) == 1
     assert "找不到办件" in capsys.readouterr().err
     assert main(["notice", "case_results", "--db", db_path, "--out", str(tmp_path / "c.pdf"), "--period", "2031-01"]) == 1

@@ -464,11 +464,46 @@ def render(kind_key: str, data: dict, serial: str = "", paper: str | None = None
     return kind.render(data, serial, paper or kind.paper, progress)
 
 
+def preview(db, actor, kind_key: str, params: NoticeParams | None = None, progress=None) -> bytes:
+    """A draft of the notice to look at before publishing: no serial, no QR
+    code, marked 样稿 on every page, and nothing recorded."""
+    require(actor, CAPABILITY)
+    params = params or NoticeParams()
+    kind = get_kind(kind_key)
+    data = kind.gather(db, params)
+    from reports.layout import draft_mode
+
+    with draft_mode():
+        return kind.render(data, "", params.paper or kind.paper, progress)
+
+
+def content_digest(pdf: bytes) -> str:
+    """SHA-256 of a PDF's text layer with all white space removed: the same
+    for the published file and for a copy another program re-saved."""
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(pdf)
+    except pypdfium2.PdfiumError:
+        return ""
+    try:
+        parts = []
+        for page in document:
+            textpage = page.get_textpage()
+            parts.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+    finally:
+        document.close()
+    return hashlib.sha256(re.sub(r"\s+", "", "".join(parts)).encode("utf-8")).hexdigest()
+
+
 def publish(db, actor, kind_key: str, params: NoticeParams | None = None, progress=None) -> PublishedNotice:
     """Gather, render and record one notice; returns it with its PDF bytes.
 
-    The record (serial, kind, title, parameters, SHA-256 of the PDF) is written
-    in one transaction after the PDF is made, so a failed render leaves nothing."""
+    The record (serial, kind, title, parameters, SHA-256 of the PDF and of its
+    text) and the data it was rendered from are written in one transaction
+    after the PDF is made, so a failed render leaves nothing."""
     require(actor, CAPABILITY)
     params = params or NoticeParams()
     kind = get_kind(kind_key)
@@ -483,15 +518,72 @@ def publish(db, actor, kind_key: str, params: NoticeParams | None = None, progre
             "serial": serial, "kind": kind.key, "title": title, "created_at": records.now_iso(),
             "created_by": getattr(actor, "display_name", "") or getattr(actor, "username", str(actor)),
             "sha256": digest, "params": json.dumps(params.as_dict(), ensure_ascii=False),
-            "pages": count_pages(pdf), "size": len(pdf),
+            "pages": count_pages(pdf), "size": len(pdf), "text_sha256": content_digest(pdf), "paper": paper,
         }, actor, township_code=params.township_code)
+        code = db.execute("SELECT township_code FROM notices WHERE uuid = ?", [uuid]).fetchone()[0]
+        db.execute("INSERT INTO notice_snapshots (township_code, serial, data) VALUES (?, ?, ?)",
+                   [code, serial, json.dumps(data, ensure_ascii=False, default=str)])
     return PublishedNotice(serial, kind.key, title, pdf, digest, uuid)
+
+
+_NOTICE_COLS = ("uuid, serial, kind, title, created_at, created_by, sha256, params, pages, township_code, "
+                "text_sha256, paper, voided_at, voided_by, void_reason, reprints")
+
+
+def find_notice(db, serial: str) -> dict | None:
+    """The record of a published notice by its serial (as printed under its QR code)."""
+    serial = (serial or "").strip().upper()
+    rows = records.rows(db, f"SELECT {_NOTICE_COLS} FROM notices WHERE serial = ? AND deleted = 0", [serial])
+    return rows[0] if rows else None
+
+
+def _existing_notice(db, serial: str) -> dict:
+    found = find_notice(db, serial)
+    if not found:
+        raise ValidationError("公示编号", f"本数据库中没有编号为“{serial}”的公示。")
+    return found
+
+
+def void_notice(db, actor, serial: str, reason: str) -> dict:
+    """Mark a published notice void (withdrawn from the board), with the
+    reason; a voided serial checks as void from then on."""
+    require(actor, CAPABILITY)
+    from models.core.personal import check_text
+
+    reason = check_text(reason, "作废原因", 200, required=True)
+    record = _existing_notice(db, serial)
+    if record["voided_at"]:
+        raise ValidationError("公示编号", f"公示 {record['serial']} 已于 {record['voided_at'][:16].replace('T', ' ')} 作废。")
+    with db.atomic():
+        return records.update(db, "notices", record["uuid"], {
+            "voided_at": records.now_iso(), "void_reason": reason,
+            "voided_by": getattr(actor, "display_name", "") or getattr(actor, "username", str(actor))}, actor)
+
+
+def reprint(db, actor, serial: str) -> PublishedNotice:
+    """The same sheet again, rendered from the data kept when it was
+    published (same serial, same text); counted on the record."""
+    require(actor, CAPABILITY)
+    record = _existing_notice(db, serial)
+    if record["voided_at"]:
+        raise ValidationError("公示编号", f"公示 {record['serial']} 已作废（{record['void_reason']}），不能重印。")
+    row = db.execute("SELECT data FROM notice_snapshots WHERE township_code = ? AND serial = ?",
+                     [record["township_code"], record["serial"]]).fetchone()
+    if row is None:
+        raise ValidationError("公示编号", f"公示 {record['serial']} 没有保存生成时的数据（在别的电脑上生成，或早于本版本），"
+                                      "不能原样重印；请重新生成。")
+    kind = get_kind(record["kind"])
+    pdf = kind.render(json.loads(row[0]), record["serial"], record["paper"] or kind.paper)
+    with db.atomic():
+        records.update(db, "notices", record["uuid"], {"reprints": int(record["reprints"] or 0) + 1}, actor)
+    return PublishedNotice(record["serial"], kind.key, record["title"], pdf, hashlib.sha256(pdf).hexdigest(),
+                           record["uuid"])
 
 
 def list_notices(db, limit: int = 200, offset: int = 0, kind: str | None = None) -> list[dict]:
     """Published notices, newest first."""
-    sql = ("SELECT uuid, serial, kind, title, created_at, created_by, sha256, params, pages, size, township_code "
-           "FROM notices WHERE deleted = 0")
+    sql = ("SELECT uuid, serial, kind, title, created_at, created_by, sha256, params, pages, size, township_code, "
+           "voided_at, void_reason, reprints FROM notices WHERE deleted = 0")
     params: list = []
     if kind:
         sql += " AND kind = ?"
@@ -502,53 +594,91 @@ def list_notices(db, limit: int = 200, offset: int = 0, kind: str | None = None)
 
 def find_serial(pdf: bytes) -> str | None:
     """The serial a notice PDF carries (metadata subject, else its text)."""
-    import io
+    import pypdfium2
 
     try:
-        from pypdf import PdfReader
-
-        reader = PdfReader(io.BytesIO(pdf))
-        subject = reader.metadata.get("/Subject") if reader.metadata else None
-        in_subject = SERIAL_RE.search(str(subject)) if subject else None
-        if in_subject:
-            return in_subject.group(1)
-        for page in reader.pages[:3]:
-            m = SERIAL_RE.search(page.extract_text() or "")
+        document = pypdfium2.PdfDocument(pdf)
+    except pypdfium2.PdfiumError:
+        return None  # not a PDF (or damaged): no readable serial
+    try:
+        found = SERIAL_RE.search(document.get_metadata_value("Subject") or "")
+        if found:
+            return found.group(1)
+        for index in range(min(3, len(document))):
+            page = document[index]
+            textpage = page.get_textpage()
+            m = SERIAL_RE.search(textpage.get_text_range())
+            textpage.close()
+            page.close()
             if m:
                 return m.group(1)
-    except Exception:  # noqa: BLE001 - a damaged file simply has no readable serial
-        return None
+    finally:
+        document.close()
     return None
+
+
+def _describe(r: dict) -> str:
+    label = KINDS[r["kind"]].label if r["kind"] in KINDS else r["kind"]
+    return (f"公示编号 {r['serial']}，{label}“{r['title']}”，"
+            f"{r['created_at'][:16].replace('T', ' ')} 由 {r['created_by']} 生成")
+
+
+def _void_report(r: dict, digest: str) -> dict:
+    return {"status": "voided", "serial": r["serial"], "record": r, "sha256": digest,
+            "message": f"{_describe(r)}；该公示已于 {r['voided_at'][:16].replace('T', ' ')} 作废"
+                       f"（{r['void_reason']}），不应再张贴。"}
+
+
+def verify_serial(db, serial: str) -> dict:
+    """What the record says about a serial read off a sheet (or its QR code)."""
+    r = find_notice(db, serial)
+    if r is None:
+        return {"status": "unknown", "serial": serial, "record": None, "sha256": "",
+                "message": f"本数据库中没有编号为“{serial}”的公示。"}
+    if r["voided_at"]:
+        return _void_report(r, "")
+    extra = f"，重印 {r['reprints']} 次" if r["reprints"] else ""
+    return {"status": "match", "serial": r["serial"], "record": r, "sha256": r["sha256"],
+            "message": f"有此公示：{_describe(r)}，共 {r['pages']} 页{extra}。请对照纸面标题和内容。"}
 
 
 def verify_pdf(db, pdf: bytes | str | Path) -> dict:
     """Check a notice file against the record.
 
-    Returns {'status': 'match' | 'altered' | 'unknown', 'serial', 'record',
-    'message'}: 'match' when the file's SHA-256 is recorded; 'altered' when it
-    carries a recorded serial but its content differs; 'unknown' otherwise."""
+    Returns {'status': 'match' | 'altered' | 'voided' | 'unknown', 'serial',
+    'record', 'message'}: 'match' when the file is the published one, or a
+    copy re-saved by another program with the same text; 'altered' when it
+    carries a recorded serial but its text differs; 'voided' when the notice
+    was withdrawn; 'unknown' otherwise."""
     if not isinstance(pdf, bytes):
         path = Path(pdf)
         if not path.is_file():
             raise ValidationError("文件", f"“{path}”不存在。")
         pdf = path.read_bytes()
     digest = hashlib.sha256(pdf).hexdigest()
-    cols = "uuid, serial, kind, title, created_at, created_by, sha256, params, pages, township_code"
-    rows = records.rows(db, f"SELECT {cols} FROM notices WHERE sha256 = ? AND deleted = 0", [digest])
+    rows = records.rows(db, f"SELECT {_NOTICE_COLS} FROM notices WHERE sha256 = ? AND deleted = 0", [digest])
+    how = "文件与记录完全一致"
+    if not rows:
+        text_digest = content_digest(pdf)
+        if text_digest:
+            rows = records.rows(db, f"SELECT {_NOTICE_COLS} FROM notices WHERE text_sha256 = ? AND deleted = 0",
+                                [text_digest])
+            how = "文字内容与记录一致（文件经过重新保存）"
     if rows:
         r = rows[0]
-        label = KINDS[r["kind"]].label if r["kind"] in KINDS else r["kind"]
+        if r["voided_at"]:
+            return _void_report(r, digest)
         return {"status": "match", "serial": r["serial"], "record": r, "sha256": digest,
-                "message": f"与记录一致：公示编号 {r['serial']}，{label}“{r['title']}”，"
-                           f"{r['created_at'][:16].replace('T', ' ')} 由 {r['created_by']} 生成。"}
+                "message": f"与记录一致：{_describe(r)}。{how}。"}
     serial = find_serial(pdf)
     if serial:
-        rows = records.rows(db, f"SELECT {cols} FROM notices WHERE serial = ? AND deleted = 0", [serial])
-        if rows:
-            r = rows[0]
-            return {"status": "altered", "serial": serial, "record": r, "sha256": digest,
-                    "message": f"文件带有公示编号 {serial}（“{r['title']}”，{r['created_at'][:10]} 生成），"
-                               "但内容与当时记录的不一致，可能已被改动。"}
+        by_serial = find_notice(db, serial)
+        if by_serial:
+            if by_serial["voided_at"]:
+                return _void_report(by_serial, digest)
+            return {"status": "altered", "serial": serial, "record": by_serial, "sha256": digest,
+                    "message": f"文件带有公示编号 {serial}（“{by_serial['title']}”，{by_serial['created_at'][:10]} 生成），"
+                               "但文字内容与当时记录的不一致，可能已被改动。"}
         return {"status": "unknown", "serial": serial, "record": None, "sha256": digest,
                 "message": f"文件带有公示编号 {serial}，但本数据库中没有这份公示的记录。"}
     return {"status": "unknown", "serial": None, "record": None, "sha256": digest,

@@ -26,3 +26,22 @@ def m001_notices(db):
     db.execute("CREATE INDEX idx_notices_sha256 ON notices(sha256)")
     db.execute("CREATE INDEX idx_notices_created ON notices(created_at)")
     db.execute("CREATE INDEX idx_notices_kind ON notices(kind, created_at)")
+
+
+@migrations()
+def m002_verifiable_from_paper(db):
+    """What a sheet is checked against: the digest of its text layer (a
+    re-saved PDF keeps its text, not its bytes), the paper it was made on, a
+    void mark with its reason, the count of reprints; and, in a local table
+    that does not travel, the data each notice was rendered from, so a
+    reprint is the same sheet."""
+    db.execute("ALTER TABLE notices ADD COLUMN text_sha256 TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE notices ADD COLUMN paper TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE notices ADD COLUMN voided_at TEXT")
+    db.execute("ALTER TABLE notices ADD COLUMN voided_by TEXT")
+    db.execute("ALTER TABLE notices ADD COLUMN void_reason TEXT")
+    db.execute("ALTER TABLE notices ADD COLUMN reprints INTEGER NOT NULL DEFAULT 0")
+    db.execute("CREATE INDEX idx_notices_text ON notices(text_sha256)")
+    db.execute(
+        "CREATE TABLE notice_snapshots (township_code TEXT NOT NULL, serial TEXT NOT NULL, data TEXT NOT NULL, "
+        "PRIMARY KEY (township_code, serial))")

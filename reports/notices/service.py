@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Frame, FrameBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 from reports import fonts
-from reports.layout import Column, cn_date, para_text
+from reports.layout import DRAFT_MARK, Column, cn_date, is_draft, para_text
 from reports.notices.common import new_document, period_and_phone
 
 CN_NUMBERS = "一二三四五六七八九十"
@@ -187,6 +187,9 @@ def render_receipt(data: dict, serial: str = "", paper: str = "a4", progress=Non
         canvas.line(10 * mm, half, page_w - 10 * mm, half)
         canvas.setFont(fs, 8)
         canvas.drawCentredString(page_w / 2, half + 2 * mm, "（沿虚线剪开：上联存根窗口留存，下联交申请人收执）")
+        if is_draft():
+            canvas.setFont(fonts.font(fonts.HEI), 11)
+            canvas.drawCentredString(page_w / 2, page_h - 7 * mm, DRAFT_MARK)
         canvas.restoreState()
 
     buffer = io.BytesIO()

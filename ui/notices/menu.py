@@ -110,7 +110,9 @@ class NoticeParamsDialog(QDialog):
 
 def generate_notice(ctx, kind_key: str, parent, params: notices.NoticeParams | None = None, ask: bool = True,
                     on_done=None) -> None:
-    """Ask for parameters (unless given), generate on a worker thread, then preview."""
+    """Ask for parameters (unless given), then: with `on_done`, publish on a
+    worker thread and hand over the published notice; otherwise show a draft
+    (no serial, nothing recorded) whose 发布 button publishes it."""
     kind = notices.get_kind(kind_key)
     if not ctx.actor.can(notices.CAPABILITY):
         QMessageBox.warning(parent, "无权操作", f"当前用户无权{CAPABILITY_LABELS[notices.CAPABILITY]}。")
@@ -130,31 +132,54 @@ def generate_notice(ctx, kind_key: str, parent, params: notices.NoticeParams | N
                 + f"\n\n{kind.label}将如实写明上述情况。仍要生成吗？") != QMessageBox.Yes:
             return
     actor = ctx.actor
+    from ui.common.worker import run_task
 
-    def work(progress):
-        from models.core.db import close_database
+    def in_worker(fn):
+        def work(progress):
+            from models.core.db import close_database
 
-        db = ctx.open_worker_db()
-        try:
-            return notices.publish(db, actor, kind.key, params, progress=lambda done, total: progress(done, total))
-        finally:
-            close_database(db)
+            db = ctx.open_worker_db()
+            try:
+                return fn(db, progress)
+            finally:
+                close_database(db)
+        return work
 
-    def done(result):
-        ctx.notify("notices")
-        if on_done:
+    publish_work = in_worker(lambda db, progress: notices.publish(
+        db, actor, kind.key, params, progress=lambda done, total: progress(done, total)))
+
+    if on_done is not None:
+        def published(result):
+            ctx.notify("notices")
             on_done(result)
-            return
+
+        run_task(parent, f"正在生成{kind.label}…", publish_work, on_done=published)
+        return
+
+    def show_draft(pdf):
         from ui.notices.preview import NoticePreviewDialog
 
-        name = f"{result.title}-{result.serial}.pdf"
-        preview = NoticePreviewDialog(result.pdf, result.title, result.serial, name, parent)
+        def publish(then):
+            def published(result):
+                ctx.notify("notices")
+                then(result)
+
+            def failed(error):
+                from ui.common.worker import default_error
+
+                preview.publish_button.setEnabled(True)  # the draft stays; it may be published again
+                default_error(preview, error, "")
+
+            run_task(preview, f"正在发布{kind.label}…", publish_work, on_done=published, on_error=failed)
+
+        preview = NoticePreviewDialog(pdf, f"{kind.label}（样稿）", "", f"{kind.label}.pdf", parent, publish=publish)
         preview.setAttribute(Qt.WA_DeleteOnClose, True)
         preview.show()
 
-    from ui.common.worker import run_task
-
-    run_task(parent, f"正在生成{kind.label}…", work, on_done=done)
+    run_task(parent, f"正在生成{kind.label}样稿…",
+             in_worker(lambda db, progress: notices.preview(db, actor, kind.key, params,
+                                                            progress=lambda done, total: progress(done, total))),
+             on_done=show_draft)
 
 
 def check_notice_file(ctx, parent) -> None:

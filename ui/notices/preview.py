@@ -116,8 +116,13 @@ class NoticePreviewDialog(QDialog):
     """Shows a generated notice page by page, with 打印 and 另存为 PDF."""
 
     def __init__(self, pdf: bytes, title: str = "公示预览", serial: str = "", suggested_name: str = "",
-                 parent=None):
+                 parent=None, publish=None):
+        """`publish`, for a draft: called with a callback that takes the
+        published notice; until then printing and saving are off (a draft
+        carries no serial and must not be posted)."""
         super().__init__(parent)
+        self.title = title
+        self.publish = publish
         self.pdf = pdf
         self.serial = serial
         self.suggested_name = suggested_name or f"{title}.pdf"
@@ -133,7 +138,10 @@ class NoticePreviewDialog(QDialog):
         self.zoom_in = QPushButton(self.tr("放大"))
         self.info = QLabel(f"共 {len(self.pages)} 页")
         close_button = QPushButton(self.tr("关闭"))
-        for b in (self.print_button, self.save_button, self.zoom_out, self.zoom_in):
+        self.publish_button = QPushButton(self.tr("发布"))
+        self.publish_button.setToolTip(self.tr("发布后公示获得公示编号和二维码，记入“已生成的公示”，才能打印张贴"))
+        self.publish_button.setVisible(publish is not None)
+        for b in (self.publish_button, self.print_button, self.save_button, self.zoom_out, self.zoom_in):
             toolbar.addWidget(b)
         toolbar.addStretch(1)
         toolbar.addWidget(self.info)
@@ -163,12 +171,44 @@ class NoticePreviewDialog(QDialog):
 
         self.print_button.clicked.connect(self.print_notice)
         self.save_button.clicked.connect(self.save_as)
+        self.publish_button.clicked.connect(self._publish_clicked)
+        if publish is not None:
+            self.print_button.setEnabled(False)
+            self.save_button.setEnabled(False)
+            self.info.setText(f"样稿，共 {len(self.pages)} 页：核对无误后点“发布”")
         self.zoom_in.clicked.connect(lambda: self.set_zoom(self.zoom * 1.25))
         self.zoom_out.clicked.connect(lambda: self.set_zoom(self.zoom / 1.25))
         close_button.clicked.connect(self.accept)
         self.scroll.verticalScrollBar().valueChanged.connect(lambda _: self._render_visible())
         self._rendered: set[int] = set()
         self.set_zoom(1.0)
+
+    def _publish_clicked(self) -> None:
+        self.publish_button.setEnabled(False)
+        self.publish(self.show_published)
+
+    def show_published(self, result) -> None:
+        """Replace the draft by the published notice (serial, QR code)."""
+        self.pages.close()
+        self.pdf, self.serial, self.publish = result.pdf, result.serial, None
+        self.pages = PdfPages(result.pdf)
+        self.suggested_name = f"{result.title}-{result.serial}.pdf"
+        self.setWindowTitle(f"{result.title}（公示编号 {result.serial}）")
+        for label in self.labels:
+            self.page_layout.removeWidget(label)
+            label.deleteLater()
+        self.labels = []
+        for _ in range(len(self.pages)):
+            label = QLabel()
+            label.setAlignment(Qt.AlignCenter)
+            label.setStyleSheet("background: white;")
+            self.page_layout.addWidget(label, 0, Qt.AlignHCenter)
+            self.labels.append(label)
+        self.publish_button.setVisible(False)
+        self.print_button.setEnabled(True)
+        self.save_button.setEnabled(True)
+        self.info.setText(f"已发布，公示编号 {result.serial}，共 {len(self.pages)} 页")
+        self.set_zoom(self.zoom)
 
     # pages
     def _dpi(self) -> float:
