@@ -693,36 +693,69 @@ def restore_backup(backup_path, db_path) -> Path | None:
 def _restore_over(backup_path: Path, db_path: Path) -> Path:
     folder = backup_dir_for(db_path)
     folder.mkdir(parents=True, exist_ok=True)
+    # The replaced file is kept aside and the backup staged beside it first.
+    need = db_path.stat().st_size + 2 * backup_path.stat().st_size + BACKUP_MARGIN_BYTES
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise StorageError(f"磁盘空间不足，不能恢复：需要约 {_megabytes(need)}，只剩 {_megabytes(free)}。"
+                           "请清理磁盘后再恢复。数据库未作改动。")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     kept = folder / f"{db_path.stem}-{stamp}-before-restore.kept"
+    staged = folder / f"{db_path.stem}-{stamp}-restoring.part"
     readable = quick_check(db_path) == "ok"
-    if readable:
-        live = _connect(db_path)
-        try:
-            live.execute("PRAGMA busy_timeout=10000")
-            _sqlite_copy(live, kept)
-            source = _connect(backup_path, readonly=True)
+    try:
+        if readable:
+            live = _connect(db_path)
             try:
-                source.backup(live)
+                live.execute("PRAGMA busy_timeout=10000")
+                _sqlite_copy(live, kept)
+                _stage(backup_path, staged, kept)
+                source = sqlite3.connect(str(staged))
+                try:
+                    source.backup(live)  # one write transaction: other readers see old or new, never half
+                finally:
+                    source.close()
+                live.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.DatabaseError as e:
+                raise DatabaseOpenError(f"恢复失败（{e}），当前数据库未被替换。") from e
             finally:
-                source.close()
-            live.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.DatabaseError as e:
-            raise DatabaseOpenError(f"恢复失败（{e}），当前数据库未被替换。") from e
-        finally:
-            live.close()
+                live.close()
+            return kept
+        if has_live_connection(db_path):
+            raise DatabaseOpenError("数据库已损坏且仍在使用中，无法恢复。请关闭程序后重新打开，按提示恢复。")
+        # Damaged beyond SQLite: keep the exact bytes (with -wal/-shm) aside for the technician.
+        shutil.copy2(db_path, kept)
+        for suffix in ("-wal", "-shm"):
+            side = Path(str(db_path) + suffix)
+            if side.exists():
+                shutil.copy2(side, Path(str(kept) + suffix))
+        _stage(backup_path, staged, None)
+        for suffix in ("-wal", "-shm"):
+            Path(str(db_path) + suffix).unlink(missing_ok=True)
+        os.replace(staged, db_path)
         return kept
-    if has_live_connection(db_path):
-        raise DatabaseOpenError("数据库已损坏且仍在使用中，无法恢复。请关闭程序后重新打开，按提示恢复。")
-    # Damaged beyond SQLite: keep the exact bytes (with -wal/-shm) aside for the technician.
-    shutil.copy2(db_path, kept)
-    for suffix in ("-wal", "-shm"):
-        side = Path(str(db_path) + suffix)
-        if side.exists():
-            shutil.copy2(side, Path(str(kept) + suffix))
-            side.unlink()
-    _copy_file_in(backup_path, db_path)
-    return kept
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+def _stage(backup_path: Path, staged: Path, previous: Path | None) -> None:
+    """Copy the backup to `staged` and start a new generation in it (see
+    models/core/generation.py), before anything touches the live file."""
+    from models.core import generation
+
+    staged.unlink(missing_ok=True)
+    source = _connect(backup_path, readonly=True)
+    target = sqlite3.connect(str(staged), isolation_level=None)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+    db = Database(target, execute_plugins=False)
+    db.path = staged
+    try:
+        generation.start_new_generation(db, previous, backup_path.name)
+    finally:
+        target.close()
 
 
 def _sqlite_copy(conn: sqlite3.Connection, dest: Path) -> None:

@@ -21,7 +21,7 @@ from models.core import audit
 
 from models.core import records
 
-from models.core import settings
+from models.core import generation, settings
 from models.core.db import applied_migrations, schema_version
 from models.handoff import package as pkgfmt
 from models.handoff import reference
@@ -149,6 +149,8 @@ def export_package(db, out_path, password: str, actor, full: bool = False, progr
     pkgfmt.check_password(password)
     kind = "reference" if is_county(db) else "data"
     code = records.local_township_code(db)
+    # After a restore the county's acknowledgements are void: the next package is full.
+    full = full or (kind == "data" and generation.full_export_due(db))
     since_seq = 0 if (full or kind == "reference") else acked_through(db, code)
     out_path = Path(out_path)
     if out_path.is_dir():
@@ -176,6 +178,7 @@ def export_package(db, out_path, password: str, actor, full: bool = False, progr
         "since_seq": since_seq,
         "max_seq": max_seq,
         "row_counts": counts,
+        "generation": generation.current(db),
     }
     if kind == "reference":
         manifest["acks"] = county_acks(db)
@@ -189,6 +192,8 @@ def export_package(db, out_path, password: str, actor, full: bool = False, progr
              since_seq, max_seq, manifest["created_at"], records.now_iso(), manifest["exporter"], out_path.name,
              manifest["payload_sha256"], json.dumps(counts, ensure_ascii=False)],
         )
+        if kind == "data" and since_seq == 0:
+            generation.full_export_written(db, max_seq)
         audit.record(db, actor, "handoff-export", "handoff_packages", manifest["package_id"], None,
                      {"file": out_path.name, "kind": kind, "sequence": sequence, "full": manifest["full"],
                       "since_seq": since_seq, "max_seq": max_seq, "row_counts": counts})

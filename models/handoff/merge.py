@@ -13,6 +13,15 @@ version would replace a row edited here (the county edited a record the
 township also changed), the local row is kept and the incoming version goes
 to handoff_conflicts for a person to decide.
 
+After a restore (models/core/generation.py) the township starts a new
+generation: every record the restore wound back is re-stamped with a version
+above the one it had before the restore, so the restored state and every
+change after it outrank the county's older copies by this same rule; the
+county's acknowledgements from before are void (the next export is full, and
+an acknowledgement below that full package's change_seq is ignored). A
+tombstone still sticks: a record deleted before the restore stays deleted at
+the county.
+
 Every check (authentication, manifest, payload structure, row counts) runs
 before the first write, so a rejected package leaves the database untouched.
 """
@@ -28,7 +37,7 @@ from models.core import audit
 
 from models.core import records
 
-from models.core import settings
+from models.core import generation, settings
 from models.core.db import known_migrations, schema_version
 from models.core.errors import ValidationError
 from models.handoff import package as pkgfmt
@@ -447,6 +456,8 @@ def _record_acks(db, m: dict) -> None:
             through = int(acks[local])
         except (TypeError, ValueError):
             return
+        if through < generation.ack_floor(db):
+            return  # made before the county saw this database's generation (a restore): void
         db.execute(
             "INSERT INTO handoff_acks (township_code, acked_through, acked_at, source_package) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(township_code) DO UPDATE SET acked_through = max(handoff_acks.acked_through, "
