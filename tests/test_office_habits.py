@@ -220,3 +220,48 @@ def test_a_page_search_shortcut_is_not_made_ambiguous(qtbot, office_tables):
     qtbot.waitExposed(page)
     keys = {s.key().toString() for s in table.findChildren(QShortcut)}
     assert "Ctrl+F" not in keys and "Ctrl+P" in keys and "Ctrl+C" in keys
+
+
+def test_settings_are_chosen_not_typed_as_code_words(qtbot, office_db, monkeypatch):
+    """参数设置 asked for township/county, given/middle, a4/a4-landscape/a3 typed as free text."""
+    import re
+
+    from PySide6.QtWidgets import QComboBox, QDoubleSpinBox
+
+    from models.core import settings
+    from models.startup import register_all_settings
+    from ui.common.context import AppContext
+    from ui.core.settings_dialog import SettingsDialog
+
+    register_all_settings()
+    db = open_database(office_db)
+    admin = users.Actor("admin", users.ADMIN, "管理员")
+    try:
+        dialog = SettingsDialog(AppContext(db, office_db, admin), None, 4)
+        qtbot.addWidget(dialog)
+        widgets = {k: w for k, (w, _kind) in dialog.param_widgets.items()}
+        for key in ("database_mode", "notice_name_mask", "notice_paper", "assess.quota_mode"):
+            assert isinstance(widgets[key], QComboBox), key
+            texts = [widgets[key].itemText(i) for i in range(widgets[key].count())]
+            assert not any(re.search(r"[a-z]{3,}", t) for t in texts), texts
+        assert isinstance(widgets["assess.excellent_quota"], QDoubleSpinBox)
+        for key, (default, label, kind) in settings.DEFAULTS.items():
+            assert not re.search(r"[a-z]{3,}", label), f"an English code word in the label of {key}: {label}"
+        monkeypatch.setattr("ui.core.settings_dialog.QMessageBox.information", lambda *a, **k: None)
+        paper = widgets["notice_paper"]
+        paper.setCurrentIndex(paper.findData("a3"))
+        dialog._save_params()
+        assert settings.get(db, "notice_paper") == "a3"
+    finally:
+        close_database(db)
+
+
+def test_a_choice_setting_refuses_other_values(db, admin):
+    from models.core import settings
+    from models.core.errors import ValidationError
+    from models.startup import register_all_settings
+
+    register_all_settings()
+    with pytest.raises(ValidationError) as e:
+        settings.set_value(db, "notice_paper", "letter", admin)
+    assert "A4 纵向" in e.value.message

@@ -57,7 +57,8 @@ APPEAL_SOURCE = "申诉复核"
 # Labels say where a value comes from: "报告" = a field report (seeds), "本地设定" =
 # a local choice the reports leave open.
 settings.register("assess.excellent_quota", 0.2, "考核：优秀等次比例上限（0-1；约 20% 为全国惯例）", float)
-settings.register("assess.quota_mode", "enforce", "考核：优秀超比例时 enforce 自动降为称职 / warn 仅提醒（本地设定）", str)
+settings.register("assess.quota_mode", "enforce", "考核：优秀超出比例时（本地设定）", str,
+                  choices={"enforce": "按比例自动降为称职", "warn": "仅提醒，由考核办决定"})
 settings.register("assess.grade_excellent", 900.0, "考核：优秀分数线（本地设定，报告未规定）", float)
 settings.register("assess.grade_competent", 750.0, "考核：称职分数线（本地设定，报告未规定）", float)
 settings.register("assess.grade_basic", 600.0, "考核：基本称职分数线（本地设定，报告未规定）", float)

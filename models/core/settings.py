@@ -18,15 +18,33 @@ DEFAULTS: dict[str, tuple] = {
     "county_name": ("", "所属县（市、区）", str),
     "supervision_phone": ("", "监督电话", str),
     "office_phone": ("", "办公室电话", str),
-    "database_mode": ("township", "数据库模式（township 乡镇 / county 县级汇总）", str),
+    "database_mode": ("township", "数据库模式", str),
     "backup_keep": (10, "保留备份份数", int),
     "backup_max_total_mb": (10240, "备份总大小上限（MB，最新一份总会保留）", int),
 }
 
 
-def register(key: str, default, label: str, kind=str) -> None:
-    """Domain modules add their own settings (thresholds) at import time."""
+# key -> {stored value: Chinese label}: settings that take one of a few values are chosen, never typed.
+CHOICES: dict[str, dict] = {
+    "database_mode": {"township": "乡镇库", "county": "县级汇总库"},
+}
+# The 设置 → 参数 page groups settings by the part of the program a key starts with.
+SECTIONS = {"roster": "领导班子", "service": "便民服务", "assess": "考核", "election": "换届", "notice": "公示"}
+
+
+def register(key: str, default, label: str, kind=str, choices: dict | None = None) -> None:
+    """Domain modules add their own settings (thresholds) at import time.
+    `choices` maps each allowed stored value to its Chinese label."""
     DEFAULTS.setdefault(key, (default, label, kind))
+    if choices is not None:
+        if default not in choices:
+            raise ValueError(f"setting {key}: default {default!r} is not one of its choices")
+        CHOICES.setdefault(key, dict(choices))
+
+
+def section_of(key: str) -> str:
+    prefix = key.split(".")[0].split("_")[0]
+    return SECTIONS.get(prefix, "通用")
 
 
 def get(db, key: str, default=None):
@@ -57,6 +75,8 @@ def set_value(db, key: str, value, actor) -> None:
             raise ValidationError(label, "必须是数字。") from None
     elif kind is bool:
         value = bool(value)
+    if key in CHOICES and value not in CHOICES[key]:
+        raise ValidationError(label, "应为" + "、".join(CHOICES[key].values()) + "之一。")
     # One BEGIN IMMEDIATE transaction: a second window cannot slip in between
     # the read of the old value, the write and its audit row.
     with db.atomic():

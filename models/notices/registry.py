@@ -33,9 +33,11 @@ from models.core.errors import AppError, ValidationError
 from models.core.personal import mask_name, mask_phone, require_date
 from models.core.users import require
 
-settings.register("notice_name_mask", "given", "公示姓名遮挡方式（given：张* / middle：张*丰）", str)
+settings.register("notice_name_mask", "given", "公示姓名遮挡方式", str,
+                  choices={"given": "遮名（张*）", "middle": "遮中间字（张*丰）"})
 settings.register("notice_period_workdays", 5, "公示期（工作日）", int)
-settings.register("notice_paper", "a4", "公示默认纸张（a4 / a4-landscape / a3）", str)
+settings.register("notice_paper", "a4", "公示默认纸张", str,
+                  choices={"a4": "A4 纵向", "a4-landscape": "A4 横向", "a3": "A3"})
 
 CAPABILITY = "notice.publish"
 SERIAL_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone

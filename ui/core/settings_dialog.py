@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
+                               QGroupBox,
                                QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox,
-                               QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
+                               QPushButton, QScrollArea, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
                                QWidget)
 
 from models.core import audit
@@ -299,42 +300,74 @@ class SettingsDialog(QDialog):
     def _params_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        hint = QLabel("各项规则的阈值。修改后立即生效，并记入审计日志。")
+        hint = QLabel("各项规则的阈值和本地选择。修改后立即生效，并记入审计日志。")
         layout.addWidget(hint)
-        form = QFormLayout()
         self.param_widgets = {}
         values = settings.all_settings(self.ctx.db)
         identity_keys = {"township_name", "township_code", "county_name", "supervision_phone", "office_phone"}
+        groups: dict[str, QFormLayout] = {}
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        can_write = self.ctx.actor.can("settings.write")
         for key, (default, label, kind) in settings.DEFAULTS.items():
             if key in identity_keys:
                 continue
-            value = values.get(key, default)
-            if kind is bool:
-                w = QCheckBox()
-                w.setChecked(bool(value))
-            elif kind is int:
-                w = QSpinBox()
-                w.setRange(-1000000, 1000000)
-                w.setValue(int(value))
-            else:
-                w = QLineEdit("" if value is None else str(value))
-            w.setEnabled(self.ctx.actor.can("settings.write"))
+            section = settings.section_of(key)
+            if section not in groups:
+                box = QGroupBox(section)
+                groups[section] = QFormLayout(box)
+                body_layout.addWidget(box)
+            w = self._param_widget(key, values.get(key, default), kind)
+            w.setEnabled(can_write)
+            w.setObjectName(f"param_{key}")
             self.param_widgets[key] = (w, kind)
-            form.addRow(label, w)
-        layout.addLayout(form)
+            # The domain prefix ("考核：") is the group's title already.
+            groups[section].addRow(label.removeprefix(section + "：").removeprefix("换届：").removeprefix("考核："), w)
+        body_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        layout.addWidget(scroll, 1)
         save = QPushButton("保存参数")
-        save.setEnabled(self.ctx.actor.can("settings.write"))
+        save.setEnabled(can_write)
         save.clicked.connect(self._save_params)
         layout.addWidget(save)
-        layout.addStretch(1)
         return page
+
+    @staticmethod
+    def _param_widget(key: str, value, kind) -> QWidget:
+        """A setting is chosen from a list, counted, ticked or dated, never typed as a code word."""
+        if key in settings.CHOICES:
+            w = QComboBox()
+            for stored, text in settings.CHOICES[key].items():
+                w.addItem(text, stored)
+            w.setCurrentIndex(max(0, w.findData(value)))
+            return w
+        if kind is bool:
+            w = QCheckBox()
+            w.setChecked(bool(value))
+            return w
+        if kind is int:
+            w = QSpinBox()
+            w.setRange(-1000000, 1000000)
+            w.setValue(int(value))
+            return w
+        if kind is float:
+            w = QDoubleSpinBox()
+            w.setDecimals(3)
+            w.setRange(-1000000.0, 1000000.0)
+            w.setValue(float(value))
+            return w
+        return QLineEdit("" if value is None else str(value))
 
     def _save_params(self) -> None:
         values = {}
         for key, (w, kind) in self.param_widgets.items():
-            if kind is bool:
+            if isinstance(w, QComboBox):
+                values[key] = w.currentData()
+            elif isinstance(w, QCheckBox):
                 values[key] = w.isChecked()
-            elif kind is int:
+            elif isinstance(w, (QSpinBox, QDoubleSpinBox)):
                 values[key] = w.value()
             else:
                 values[key] = w.text()
