@@ -61,15 +61,11 @@ MISSING_RULES = {"rescale": "其余指标按比例折算到满分", "default": "
 VETO_EFFECTS = {"incompetent": "定为不称职并排在最后", "not_excellent": "不能评为优秀",
                 "deduction": "按设定分值扣分"}
 
-settings.register("assess.quota_scope", "plan",
-                  "考核：优秀比例的计算范围 plan 全部考核对象 / category 每类 / township 每乡镇（本地设定）", str)
-settings.register("assess.quota_rounding", "half_up",
-                  "考核：优秀名额取整 half_up 四舍五入 / down 向下 / up 向上（本地设定）", str)
-settings.register("assess.missing_rule", "rescale",
-                  "考核：指标无数据时 rescale 其余指标折算 / default 默认分 / manual 手工评分 / zero 计 0 分（本地设定）", str)
-settings.register("assess.veto_effect", "incompetent",
-                  "考核：一票否决的后果 incompetent 不称职 / not_excellent 不能评优 / deduction 扣分（本地设定，报告未规定）",
-                  str)
+settings.register("assess.quota_scope", "plan", "考核：优秀比例的计算范围（本地设定）", str, choices=QUOTA_SCOPES)
+settings.register("assess.quota_rounding", "half_up", "考核：优秀名额取整（本地设定）", str, choices=QUOTA_ROUNDINGS)
+settings.register("assess.missing_rule", "rescale", "考核：指标无数据时（本地设定）", str, choices=MISSING_RULES)
+settings.register("assess.veto_effect", "incompetent", "考核：一票否决的后果（本地设定，报告未规定）", str,
+                  choices=VETO_EFFECTS)
 settings.register("assess.veto_deduction", 100.0, "考核：一票否决按扣分处理时每项扣分（本地设定）", float)
 settings.register("assess.last_place_periods", "Y",
                   "考核：驻村干部末位的考核期（报告：年终考核末位淘汰；逗号分隔，如 Y 或 Q1,Q2,Q3,Q4,Y）", str)

@@ -42,8 +42,8 @@ settings.register("roster.age_new_female", 50, "新提名（新进）年龄上�
 settings.register("roster.age_reference_date", "", "提名年龄计算基准日（空 = 今天，如 2026-12-31）", str)
 settings.register("roster.min_women", 1, "班子中女干部最少人数（0 = 不要求）", int)
 settings.register("roster.keep_seat_for_woman", True, "没有女性人选时保留 1 个职位", bool)
-settings.register("roster.finance_rule", "secretary",
-                  "不分管财政的领导（secretary：党委书记 / principals：党委书记和镇长）", str)
+settings.register("roster.finance_rule", "secretary", "不分管财政的领导", str,
+                  choices={"secretary": "党委书记", "principals": "党委书记和镇长"})
 settings.register("roster.finance_area_kinds", "财政金融",
                   "属于财政的分管领域类别（“、”分隔，类别见分管领域）", str)
 settings.register("roster.max_duties", 3, "一人分工上限（超过即为过载）", int)
