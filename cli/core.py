@@ -7,10 +7,6 @@ from pathlib import Path
 
 from cli import actor_of, db_path_of, open_db, read_first_line, require_right
 
-# Domain checks that `check` also runs: module -> function(db) returning a list
-# of (level, message) where level is 'error' or 'warning'. Errors make check
-# exit 1; warnings are printed only.
-CHECK_HOOKS = ["models.roster.rules", "models.service.checks", "models.assess.checks", "models.election.term"]
 
 
 def register(sub, common) -> None:
@@ -54,17 +50,17 @@ def cmd_demo(args) -> int:
 
 
 def domain_checks(db) -> list[tuple[str, str]]:
-    import importlib
+    """Each domain's rule checks that `check` also runs: (level, message) with
+    level 'error' or 'warning'. Errors make check exit 1; warnings are printed only."""
+    from models.assess import checks as assess_checks
+    from models.election import term as election
+    from models.roster import rules as roster_rules
+    from models.service import checks as service_checks
 
-    findings = []
-    for name in CHECK_HOOKS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name == name:
-                continue
-            raise
-        findings.extend(module.check_findings(db))
+    findings: list[tuple[str, str]] = []
+    for check_findings in (roster_rules.check_findings, service_checks.check_findings,
+                           assess_checks.check_findings, election.check_findings):
+        findings.extend(check_findings(db))
     return findings
 
 

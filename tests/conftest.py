@@ -78,3 +78,10 @@ def cli_login(monkeypatch):
     monkeypatch.delenv("XZ_USER", raising=False)
     monkeypatch.delenv("XZ_PASSWORD", raising=False)
     return log_in
+
+
+# As every process of the program does at start (models/startup.py): all settings
+# and notice kinds registered, whichever modules a test imports.
+from models.startup import start as _program_start  # noqa: E402
+
+_program_start()

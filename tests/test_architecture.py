@@ -4,7 +4,9 @@ Chinese text do not count):
 - models/ and reports/ never import Qt (PySide6), never import ui/ or cli/;
 - ui/ holds no SQL and opens no transaction (no execute/atomic/commit/rollback,
   no BEGIN/COMMIT strings, no sqlite3): every query and every write is a
-  models/ function, so it has one transaction and one audit row.
+  models/ function, so it has one transaction and one audit row;
+- the modules of models/ import each other without a circle (imports inside
+  functions count too: a circle hidden in a function is still a circle).
 
 The checker is tried first on a small tree with one violation of each kind, so
 a checker that finds nothing cannot pass unnoticed."""
@@ -86,6 +88,52 @@ def ui_violations(base: Path) -> list[str]:
     return found
 
 
+def import_cycles(base: Path) -> list[list[str]]:
+    """Groups of models/ modules that import each other in a circle (Tarjan's strongly connected components)."""
+    modules = {}
+    for path in _modules(base, "models"):
+        name = ".".join(path.relative_to(base).with_suffix("").parts)
+        modules[name.removesuffix(".__init__")] = path
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                for alias in node.names:
+                    target = f"{node.module}.{alias.name}"
+                    graph[name].add(target if target in modules else node.module)
+            elif isinstance(node, ast.Import):
+                graph[name].update(alias.name for alias in node.names)
+        graph[name] = {t for t in graph[name] if t in modules and t != name}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return cycles
+
+
 def _write(base: Path, relative: str, text: str) -> None:
     path = base / relative
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,6 +157,20 @@ def test_the_checker_finds_each_kind_of_violation(tmp_path):
     assert [v.split(":")[0] for v in domain] == ["models/a.py", "models/b.py", "reports/c.py", "reports/d.py"]
     ui = ui_violations(tmp_path)
     assert sorted({v.split(":")[0] for v in ui}) == ["ui/e.py", "ui/f.py", "ui/g.py", "ui/h.py", "ui/i.py", "ui/j.py"]
+
+
+def test_the_cycle_finder_sees_a_circle_through_a_function(tmp_path):
+    _write(tmp_path, "models/__init__.py", "")
+    _write(tmp_path, "models/a/__init__.py", "")
+    _write(tmp_path, "models/a/one.py", "from models.a import two\n")
+    _write(tmp_path, "models/a/two.py", "def f():\n    from models.a.three import g\n")
+    _write(tmp_path, "models/a/three.py", "import models.a.one\n")
+    _write(tmp_path, "models/a/four.py", "from models.a import one\n")
+    assert import_cycles(tmp_path) == [["models.a.one", "models.a.three", "models.a.two"]]
+
+
+def test_models_import_each_other_without_a_circle():
+    assert import_cycles(ROOT) == []
 
 
 def test_models_and_reports_never_import_qt_or_ui():

@@ -198,12 +198,12 @@ def test_appeal_upheld_changes_score_and_logs(db, admin, small):
     assess_results.recompute(db, small["plan"], "Q1")
     p, i = small["people"], small["items"]
     appeal = assess.file_appeal(db, admin, p["戊"], "Q1", "a1 漏记一项完成的任务", filed_on="2026-04-10")
-    done = assess.resolve_appeal(db, admin, appeal, True, "复核属实，补记 2 分", [(i["a1"], 30, "申诉复核")])
+    done = assess_results.resolve_appeal(db, admin, appeal, True, "复核属实，补记 2 分", [(i["a1"], 30, "申诉复核")])
     assert done["status"] == "upheld"
     assert "a1：28 → 30" in done["change_log"] and "总分 84 → 86" in done["change_log"]
     assert assess_results.result_of(db, small["plan"], "Q1", p["戊"])["total"] == pytest.approx(86)
     with pytest.raises(ValidationError, match="已处理"):
-        assess.resolve_appeal(db, admin, appeal, False, "再处理")
+        assess_results.resolve_appeal(db, admin, appeal, False, "再处理")
 
 
 def test_targets_checks_and_supervision_notice(db, admin, small):
@@ -214,19 +214,19 @@ def test_targets_checks_and_supervision_notice(db, admin, small):
         assess.record_check(db, admin, t, "2026-10-08", "考核办 陈强", met=False, evidence="只修了 1.2 公里")
     assess.record_check(db, admin, t, "2026-10-08", "考核办 陈强", met=False, evidence="只修了 1.2 公里",
                         recheck_date="2026-11-08")
-    notice = assess.supervision_notice(db, t)
+    notice = assess_results.supervision_notice(db, t)
     assert notice["notice_no"] == "2026-001"
     assert notice["owner"] == "青石村" and notice["recheck_date"] == "2026-11-08"
     assert notice["finding"] == "只修了 1.2 公里"
     assert assess.targets(db, small["plan"], status="unmet")[0]["last_result"] == "未达标"
-    commitments = assess.commitments_for_notice(db, 2026)
+    commitments = assess_results.commitments_for_notice(db, 2026)
     assert commitments["rows"][0]["quarters"] == ["测量", "招标", "施工", "验收"]
 
 
 def test_results_for_notice_has_no_private_numbers(db, admin, small):
     enter_example(db, admin, small)
     assess_results.recompute(db, small["plan"])
-    data = assess.results_for_notice(db, small["plan"], "Q1")
+    data = assess_results.results_for_notice(db, small["plan"], "Q1")
     assert data["title"].startswith("2026年第一季度")
     assert [r["name"] for r in data["rows"]][:2] == ["甲", "乙"]
     assert data["supervision_phone"] == "0571-12345678"

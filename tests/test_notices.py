@@ -185,11 +185,13 @@ def test_receipt_speed_once_fonts_loaded(demo):
 
 @pytest.fixture
 def assess_data(monkeypatch, demo):
+    from models.assess import results as assess_results
+    from models.assess import rewards as assess_rewards
     from models.assess import scorecard as assess
 
     plan = {"uuid": "plan-1", "year": 2026, "name": "2026年度干部考核方案", "periods": "Q1,Q2,Q3,Q4,H1,Y"}
     monkeypatch.setattr(assess, "plan_for_year", lambda db, year, township_code=None: plan if year == 2026 else None)
-    monkeypatch.setattr(assess, "results_for_notice", lambda db, plan_uuid, period: {
+    monkeypatch.setattr(assess_results, "results_for_notice", lambda db, plan_uuid, period: {
         "title": f"2026年{assess.PERIODS[period]}干部考核结果公示", "year": 2026, "period": period,
         "period_label": assess.PERIODS[period], "plan_name": plan["name"],
         "rows": [] if period != "H1" else [
@@ -198,20 +200,20 @@ def assess_data(monkeypatch, demo):
             {"category": "驻村干部", "rank": 2, "name": f"李四{MOBILE}", "village": "东岭村", "total": 801,
              "grade": "不称职", "vetoed": True, "veto_items": "安全生产", "last_place": True}],
         "supervision_phone": "0571-63712345", "township_name": "青石镇"})
-    monkeypatch.setattr(assess, "rewards_for_notice", lambda db, year: {
+    monkeypatch.setattr(assess_rewards, "rewards_for_notice", lambda db, year: {
         "year": year, "title": f"{year}年度考核奖励及村干部补贴公示",
         "pools": [{"name": "年度考核奖", "amount": 20000, "period": "Y",
                    "rows": [{"name": "王建国", "category": "驻村干部", "total": 962.5, "grade": "优秀", "amount": 1200.5}]}],
         "subsidies": [{"village": "青石村", "households": 260, "name": "赵书记", "role_label": "书记",
                        "full_amount": 1900, "basic_part": 1200, "reward_part": 700, "score": 91.5,
                        "reward_paid": 860, "total_paid": 2060}]})
-    monkeypatch.setattr(assess, "commitments_for_notice", lambda db, year: {
+    monkeypatch.setattr(assess_results, "commitments_for_notice", lambda db, year: {
         "title": f"{year}年度目标承诺公开", "year": year,
         "rows": [{"owner": "经济发展办", "owner_kind": "office", "content": "完成招商引资5000万元",
                   "measure": "走访企业30家", "deadline": "2026-12-31", "quarters": ["1000万", "2000万", "", "5000万"],
                   "signed_on": "2026-02-10", "status": "open"}]})
     monkeypatch.setattr(assess, "targets", lambda db, plan_uuid, status=None: [{"uuid": "t1"}, {"uuid": "t2"}])
-    monkeypatch.setattr(assess, "supervision_notice", lambda db, target_uuid: {
+    monkeypatch.setattr(assess_results, "supervision_notice", lambda db, target_uuid: {
         "title": "督办通知单", "notice_no": f"DB-2026-00{target_uuid[-1]}", "owner": "社会事务办",
         "content": "完成自来水村村通", "measure": "", "deadline": "2026-09-30", "check_date": "2026-10-10",
         "checker": "陈强", "finding": f"尚有两个村未通水，联系人{VALID_ID}", "recheck_date": "2026-11-10",
@@ -276,18 +278,6 @@ def test_unknown_kind_and_bad_period(demo):
 def test_readonly_user_cannot_publish(demo):
     with pytest.raises(PermissionDenied):
         notices.publish(demo, Actor("guest", READONLY, "只读"), "duties")
-
-
-def test_missing_data_source_says_so_in_chinese(demo):
-    kind = notices.NoticeKind("ghost", "测试公示", ("date",), "无",
-                              lambda db, p: {"rows": notices._source("models.not_built_yet", "rows", "测试公示")(db)},
-                              "roster:render_duties")
-    notices.register_kind(kind)
-    try:
-        with pytest.raises(notices.NoticeDataUnavailable, match="测试公示.*尚未提供"):
-            notices.publish(demo, CLI_ACTOR, "ghost")
-    finally:
-        notices.KINDS.pop("ghost")
 
 
 def test_parse_period_forms():

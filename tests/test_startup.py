@@ -28,7 +28,8 @@ import models
 for info in pkgutil.walk_packages(models.__path__, "models."):
     importlib.import_module(info.name)
 from models.core import settings
-print(json.dumps(list(settings.DEFAULTS)))
+from models.notices import registry
+print(json.dumps([list(settings.DEFAULTS), list(registry.KINDS)]))
 """
 
 COMMAND_LINE = """
@@ -39,7 +40,8 @@ try:
 except SystemExit:
     pass
 from models.core import settings
-print(json.dumps(list(settings.DEFAULTS)))
+from models.notices import registry
+print(json.dumps([list(settings.DEFAULTS), list(registry.KINDS)]))
 """
 
 # Starts the real window through cli.main, logs in through the login dialog,
@@ -89,14 +91,15 @@ def _database(tmp_path) -> Path:
     return path
 
 
-def test_command_line_start_registers_every_declared_setting():
-    declared = _run(EVERY_MODULE)
+def test_command_line_start_registers_every_declared_setting_and_notice_kind():
+    declared, declared_kinds = _run(EVERY_MODULE)
     assert len(declared) > 40  # sanity: the domains' thresholds are there
-    at_start = _run(COMMAND_LINE)
+    at_start, kinds_at_start = _run(COMMAND_LINE)
     assert sorted(at_start) == sorted(declared), set(declared) ^ set(at_start)
+    assert len(declared_kinds) >= 14 and sorted(kinds_at_start) == sorted(declared_kinds)
 
 
 def test_window_settings_page_lists_every_setting_in_a_fresh_process(tmp_path):
-    declared = _run(EVERY_MODULE)
+    declared, _ = _run(EVERY_MODULE)
     listed = _run(WINDOW, str(_database(tmp_path)))
     assert sorted(listed) == sorted(set(declared) - IDENTITY_KEYS)

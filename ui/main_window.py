@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
@@ -15,50 +13,58 @@ from models import APP_NAME, __version__
 
 from models.core import township, users
 from models.core.db import backup_database, list_backups, open_database
-from ui.common.empty_state import EmptyState
 from ui.common.worker import run_task
 
 
-# The main window's tabs in display order: (module, class, title); a tab is built with `TabClass(ctx)`.
+# Each tab's module is imported when the tab is first shown (start-up pays for one tab only).
+def _roster_tab(ctx) -> QWidget:
+    from ui.roster.tab import RosterTab
+    return RosterTab(ctx)
+
+
+def _service_tab(ctx) -> QWidget:
+    from ui.service.tab import ServiceTab
+    return ServiceTab(ctx)
+
+
+def _assess_tab(ctx) -> QWidget:
+    from ui.assess.tab import AssessTab
+    return AssessTab(ctx)
+
+
+def _county_view(ctx) -> QWidget:
+    from ui.handoff.county_view import CountyView
+    return CountyView(ctx)
+
+
+# The main window's tabs in display order: (build(ctx) -> the tab's widget, title).
 TABS = [
-    ("ui.roster.tab", "RosterTab", "领导班子"),
-    ("ui.service.tab", "ServiceTab", "便民服务"),
-    ("ui.assess.tab", "AssessTab", "考核"),
+    (_roster_tab, "领导班子"),
+    (_service_tab, "便民服务"),
+    (_assess_tab, "考核"),
 ]
 
 # Where each role starts before the user has chosen a tab of their own.
 LANDING_TAB_BY_ROLE = {users.WINDOW: "便民服务", users.ASSESS: "考核"}
 
 
-def optional_module(name: str):
-    """Import a UI module that another part of the program provides, or None."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as e:
-        if e.name == name:
-            return None
-        raise
-
-
 class LazyTab(QWidget):
     """Holds a tab's place and builds the real tab the first time it is shown,
     so start-up only pays for the tab the user sees first."""
 
-    def __init__(self, ctx, module_name: str, class_name: str, title: str, parent=None):
+    def __init__(self, ctx, build, title: str, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        self.module_name, self.class_name, self.title = module_name, class_name, title
+        self.build, self.title = build, title
         self.content = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
     def ensure_built(self):
         if self.content is None:
-            try:
-                cls = getattr(importlib.import_module(self.module_name), self.class_name)
-                self.content = cls(self.ctx)
-            except Exception:  # noqa: BLE001 - one broken tab must not stop the program
-                self.content = EmptyState(f"{self.title}：无法加载", traceback.format_exc(limit=3))
+            # A tab that fails to build is a bug: it reaches the program's error
+            # handler (log file + a short message), not a traceback in the tab.
+            self.content = self.build(self.ctx)
             self.layout().addWidget(self.content)
         return self.content
 
@@ -93,10 +99,10 @@ class MainWindow(QMainWindow):
     # ---- tabs ---------------------------------------------------------------
 
     def _build_tabs(self) -> None:
-        for module_name, class_name, title in TABS:
-            self.tabs.addTab(LazyTab(self.ctx, module_name, class_name, title), title)
+        for build, title in TABS:
+            self.tabs.addTab(LazyTab(self.ctx, build, title), title)
         if self.ctx.county_mode:
-            self.tabs.addTab(LazyTab(self.ctx, "ui.handoff.county_view", "CountyView", "横向比较"), "横向比较")
+            self.tabs.addTab(LazyTab(self.ctx, _county_view, "横向比较"), "横向比较")
         self._open_landing_tab()
         self.tabs.currentChanged.connect(self._build_current_tab)
         self.tabs.currentChanged.connect(self._remember_tab)
@@ -169,16 +175,12 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "退出", self.close, QKeySequence.Quit, name="act_quit")
 
         self.notice_menu = bar.addMenu("公示(&N)")
-        notices = optional_module("ui.notices.menu")
-        if notices is not None:
-            notices.build_notice_menu(self.notice_menu, self.ctx, self)
-        else:
-            self.notice_menu.addAction("（公示功能尚未安装）").setEnabled(False)
+        from ui.notices.menu import build_notice_menu
 
-        election = optional_module("ui.election.dialog")
-        if election is not None:
-            term_menu = bar.addMenu("换届(&E)")
-            self._action(term_menu, "换届选举…", lambda: election.open_election_window(self, self.ctx))
+        build_notice_menu(self.notice_menu, self.ctx, self)
+
+        term_menu = bar.addMenu("换届(&E)")
+        self._action(term_menu, "换届选举…", self.open_election)
 
         settings_menu = bar.addMenu("设置(&S)")
         self._action(settings_menu, "乡镇、村和机构…", lambda: self.open_settings(0), name="act_settings")
@@ -365,18 +367,19 @@ class MainWindow(QMainWindow):
         self.controller.open(db_path)
 
     def export_package(self) -> None:
-        module = optional_module("ui.handoff.dialogs")
-        if module is None:
-            QMessageBox.information(self, "导出数据包", "数据交换功能尚未安装。")
-            return
-        module.export_package_dialog(self, self.ctx)
+        from ui.handoff.dialogs import export_package_dialog
+
+        export_package_dialog(self, self.ctx)
 
     def import_package(self) -> None:
-        module = optional_module("ui.handoff.dialogs")
-        if module is None:
-            QMessageBox.information(self, "导入数据包", "数据交换功能尚未安装。")
-            return
-        module.import_package_dialog(self, self.ctx)
+        from ui.handoff.dialogs import import_package_dialog
+
+        import_package_dialog(self, self.ctx)
+
+    def open_election(self) -> None:
+        from ui.election.dialog import open_election_window
+
+        open_election_window(self, self.ctx)
 
     # ---- settings and help ----------------------------------------------------
 

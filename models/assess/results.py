@@ -39,11 +39,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Sequence
 
 from models.assess import scorecard as assess
 from models.assess.scorecard import APPEAL_SOURCE, PERIODS, QUARTERS
 from models.core import records, settings
 from models.core.errors import ValidationError
+from models.core.personal import check_text
 from models.core.users import require
 
 # Periods composed from these quarters (and whose vetoes include the quarters').
@@ -856,3 +858,47 @@ def supervision_notice(db, target_uuid: str) -> dict:
             "history": [{"date": c["check_date"], "result": c["result"], "checker": c["checker"]} for c in checks],
             "issuer": (settings.get(db, "township_name") or "") + "考核办",
             "supervision_phone": settings.get(db, "supervision_phone") or ""}
+
+
+# ---- appeals: a decision changes scores and the results (moved here from scorecard) --
+
+def resolve_appeal(db, actor, appeal_uuid: str, upheld: bool, resolution: str,
+                   score_changes: Sequence[tuple] = ()) -> dict:
+    """Close an appeal. When upheld, `score_changes` [(item_uuid, points,
+    reason)] are applied in the same transaction and the change is written
+    into the appeal (old → new), then results are recomputed."""
+    require(actor, assess.CAP)
+    appeal = records.get(db, "assess_appeals", appeal_uuid)
+    if appeal is None:
+        raise ValidationError("申诉", "不存在或已删除。")
+    if appeal["status"] != "open":
+        raise ValidationError("申诉", "已处理过。")
+    resolution = check_text(resolution, "处理意见", 500, required=True, multiline=True)
+    if score_changes and not upheld:
+        raise ValidationError("处理意见", "申诉不成立时不能改分。")
+    before = result_of(db, appeal["plan_uuid"], appeal["period"], appeal["subject_uuid"])
+    # the item's value as it counted (for a half-year or the year: composed from the quarters)
+    counted = {line["uuid"]: line["value"] for line in
+               compose(db, appeal["plan_uuid"], appeal["period"], appeal["subject_uuid"])["items"]}
+    log_lines = []
+    with db.atomic():
+        cells = []
+        for item_uuid, points, reason in score_changes:
+            item = assess._item(db, item_uuid)
+            old = counted.get(item_uuid)
+            old_text = "无数据" if old is None else f"{round(old, 2):g}"
+            new_text = "未评" if points in (None, "") else (f"{float(points):g}" if isinstance(points, (int, float))
+                                                           else str(points))
+            log_lines.append(f"{item['name']}：{old_text} → {new_text}")
+            cells.append((appeal["subject_uuid"], item_uuid, points, reason or f"申诉复核：{resolution}"))
+        assess.set_scores(db, actor, appeal["period"], cells, source=APPEAL_SOURCE)
+        recompute(db, appeal["plan_uuid"], appeal["period"])
+        after = result_of(db, appeal["plan_uuid"], appeal["period"], appeal["subject_uuid"])
+        if before and after and before["total"] != after["total"]:
+            log_lines.append(f"总分 {before['total']:g} → {after['total']:g}")
+        if before and after and before["grade"] != after["grade"]:
+            log_lines.append(f"等次 {before['grade']} → {after['grade']}")
+        records.update(db, "assess_appeals", appeal_uuid, {
+            "status": "upheld" if upheld else "rejected", "resolution": resolution,
+            "change_log": "；".join(log_lines) or "未改分"}, actor)
+    return records.get_existing(db, "assess_appeals", appeal_uuid)

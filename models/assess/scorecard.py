@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
 
 from models.core import records
+from models.roster import team as roster
+from models.service import stats as service_stats
 
 from models.core import settings
 from models.core.errors import ValidationError
@@ -558,26 +559,14 @@ def subjects(db, category_uuid: str) -> list[dict]:
 
 
 def roster_candidates(db, township_code: str | None = None) -> list[dict]:
-    """Cadres from the roster (when that domain is present) to pick from."""
-    try:
-        from models.roster import team as roster
-        list_cadres = roster.list_cadres
-    except (ImportError, AttributeError):
-        return []
-    out = []
-    for c in list_cadres(db, township_code=township_code):
-        out.append({"uuid": c.get("uuid"), "name": c.get("name")})
-    return out
+    """Cadres from the roster to pick from."""
+    return [{"uuid": c["uuid"], "name": c["name"]} for c in roster.list_cadres(db, township_code=township_code)]
 
 
 def village_cadre_candidates(db, township_code: str | None = None) -> list[dict]:
     """Village 两委 members from the roster (when present) who take a
     subsidy: branch secretary (also when 一肩挑), committee director, accountant."""
-    try:
-        from models.roster import team as roster
-        coverage = roster.village_coverage(db, township_code=township_code)
-    except (ImportError, AttributeError):
-        return []
+    coverage = roster.village_coverage(db, township_code=township_code)
     out = []
     for v in coverage:
         for o in v.get("officials", []):
@@ -743,11 +732,7 @@ def _derived_values(db, plan: dict, period: str) -> dict:
     start, end = period_range(plan["year"], period)
     code = plan["township_code"]
     out: dict = {}
-    try:
-        from models.service import tickets
-        perf = tickets.staff_performance(db, start, end, township_code=code)
-    except (ImportError, AttributeError):
-        perf = None
+    perf = service_stats.staff_performance(db, start, end, township_code=code)
     if perf is not None:
         on_time, satisfied = {}, {}
         for person, stats in perf.items():
@@ -759,23 +744,15 @@ def _derived_values(db, plan: dict, period: str) -> dict:
                 rate = float(stats["satisfaction_rate"])
                 satisfied[person] = (rate, f"来自便民服务：群众满意率 {rate:.0%}")
         out["service.on_time"], out["service.satisfaction"] = on_time, satisfied
-    try:
-        from models.service import tickets
-        acc = tickets.accountability_records(db, start, end, township_code=code)
-    except (ImportError, AttributeError):
-        acc = None
+    acc = service_stats.accountability_records(db, start, end, township_code=code)
     if acc is not None:
         counts: dict = {}
         for rec in acc:
-            person = rec.get("cadre_uuid") or rec.get("person_uuid") or rec.get("handler_uuid")
+            person = rec["cadre_uuid"]  # None when no roster cadre handled the ticket
             if person:
                 counts[person] = counts.get(person, 0) + 1
         out["service.accountability"] = {p: (n, f"来自便民服务：责任追究 {n} 条") for p, n in counts.items()}
-    try:
-        from models.roster import team as roster
-        att = roster.attendance_summary(db, start, end, township_code=code)
-    except (ImportError, AttributeError):
-        att = None
+    att = roster.attendance_summary(db, start, end, township_code=code)
     if att is not None:
         values = {}
         for person, stats in att.items():
@@ -1075,50 +1052,6 @@ def file_appeal(db, actor, subject_uuid: str, period: str, reason: str, filed_on
             "reason": reason, "status": "open"}, actor, subject["township_code"])
 
 
-def resolve_appeal(db, actor, appeal_uuid: str, upheld: bool, resolution: str,
-                   score_changes: Sequence[tuple] = ()) -> dict:
-    """Close an appeal. When upheld, `score_changes` [(item_uuid, points,
-    reason)] are applied in the same transaction and the change is written
-    into the appeal (old → new), then results are recomputed."""
-    require(actor, CAP)
-    appeal = records.get(db, "assess_appeals", appeal_uuid)
-    if appeal is None:
-        raise ValidationError("申诉", "不存在或已删除。")
-    if appeal["status"] != "open":
-        raise ValidationError("申诉", "已处理过。")
-    resolution = check_text(resolution, "处理意见", 500, required=True, multiline=True)
-    if score_changes and not upheld:
-        raise ValidationError("处理意见", "申诉不成立时不能改分。")
-    from models.assess.results import compose, recompute, result_of
-
-    before = result_of(db, appeal["plan_uuid"], appeal["period"], appeal["subject_uuid"])
-    # the item's value as it counted (for a half-year or the year: composed from the quarters)
-    counted = {line["uuid"]: line["value"] for line in
-               compose(db, appeal["plan_uuid"], appeal["period"], appeal["subject_uuid"])["items"]}
-    log_lines = []
-    with db.atomic():
-        cells = []
-        for item_uuid, points, reason in score_changes:
-            item = _item(db, item_uuid)
-            old = counted.get(item_uuid)
-            old_text = "无数据" if old is None else f"{round(old, 2):g}"
-            new_text = "未评" if points in (None, "") else (f"{float(points):g}" if isinstance(points, (int, float))
-                                                           else str(points))
-            log_lines.append(f"{item['name']}：{old_text} → {new_text}")
-            cells.append((appeal["subject_uuid"], item_uuid, points, reason or f"申诉复核：{resolution}"))
-        set_scores(db, actor, appeal["period"], cells, source=APPEAL_SOURCE)
-        recompute(db, appeal["plan_uuid"], appeal["period"])
-        after = result_of(db, appeal["plan_uuid"], appeal["period"], appeal["subject_uuid"])
-        if before and after and before["total"] != after["total"]:
-            log_lines.append(f"总分 {before['total']:g} → {after['total']:g}")
-        if before and after and before["grade"] != after["grade"]:
-            log_lines.append(f"等次 {before['grade']} → {after['grade']}")
-        records.update(db, "assess_appeals", appeal_uuid, {
-            "status": "upheld" if upheld else "rejected", "resolution": resolution,
-            "change_log": "；".join(log_lines) or "未改分"}, actor)
-    return records.get_existing(db, "assess_appeals", appeal_uuid)
-
-
 def appeals(db, plan_uuid: str, status: str | None = None) -> list[dict]:
     """Appeals of a plan with the person's name."""
     sql = ("SELECT a.*, s.person_name FROM assess_appeals a JOIN assess_subjects s ON s.uuid = a.subject_uuid "
@@ -1128,29 +1061,3 @@ def appeals(db, plan_uuid: str, status: str | None = None) -> list[dict]:
         sql += " AND a.status = ?"
         params.append(status)
     return records.rows(db, sql + " ORDER BY a.filed_on DESC, a.id DESC", params)
-
-
-# ---- for the notices helper (thin re-exports; see assess_results / rewards) --
-
-def results_for_notice(db, plan_uuid: str, period: str) -> dict:
-    """See models.assess.results.results_for_notice."""
-    from models.assess.results import results_for_notice as impl
-    return impl(db, plan_uuid, period)
-
-
-def commitments_for_notice(db, year: int) -> dict:
-    """See models.assess.results.commitments_for_notice."""
-    from models.assess.results import commitments_for_notice as impl
-    return impl(db, year)
-
-
-def supervision_notice(db, target_uuid: str) -> dict:
-    """See models.assess.results.supervision_notice."""
-    from models.assess.results import supervision_notice as impl
-    return impl(db, target_uuid)
-
-
-def rewards_for_notice(db, year: int) -> dict:
-    """See models.assess.rewards.rewards_for_notice."""
-    from models.assess.rewards import rewards_for_notice as impl
-    return impl(db, year)

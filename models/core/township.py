@@ -131,3 +131,23 @@ def offices(db, township_code: str | None = None) -> list[dict]:
         sql += " AND township_code = ?"
         params.append(township_code)
     return records.rows(db, sql + " ORDER BY id", params)
+
+
+def office_identity(db, township_code: str | None = None) -> dict:
+    """Township name, issuing bodies and public phones for a notice."""
+    ident = identity(db)
+    name = ident.get("township_name") or "本乡镇"
+    if township_code and township_code != ident.get("township_code"):
+        row = db.execute("SELECT name FROM townships WHERE code = ?", [township_code]).fetchone()
+        if row:
+            name = row[0]
+    return {
+        "township": name,
+        "party": f"中共{name}委员会",
+        "government": f"{name}人民政府",
+        "service_center": f"{name}便民服务中心",
+        "assess_office": f"{name}考核办公室",
+        "office": f"{name}党政综合办公室",
+        "supervision_phone": ident.get("supervision_phone") or "",
+        "office_phone": ident.get("office_phone") or "",
+    }

@@ -23,6 +23,7 @@ from models.assess import results as assess_results
 from models.core import records
 
 from models.assess import rewards
+from models.roster import team as roster
 
 FALLBACK_NAMES = ["王建国", "李志强", "张海峰", "刘文军", "陈国平", "杨立新", "黄伟", "赵斌", "吴军", "周明",
                   "徐浩然", "孙俊杰", "马宏伟", "朱晓东", "胡振华", "郭丽", "何芳", "高敏", "林静", "罗燕"]
@@ -43,12 +44,8 @@ def _category_of(cadre: dict, stationed: set) -> str:
 
 def _people(db, code: str, rng) -> tuple[list, list]:
     """(cadres as (name, uuid, category)), (village cadres as (name, uuid, village uuid, village name, role))."""
-    try:
-        from models.roster import team as roster
-        cadres = roster.list_cadres(db, township_code=code)
-        coverage = roster.village_coverage(db, township_code=code)
-    except (ImportError, AttributeError):
-        cadres, coverage = [], []
+    cadres = roster.list_cadres(db, township_code=code)
+    coverage = roster.village_coverage(db, township_code=code)
     stationed = {link["cadre_uuid"] for v in coverage for link in v.get("liaisons", [])
                  if link.get("kind") == "驻村"}
     people = [(c["name"], c["uuid"], _category_of(c, stationed)) for c in cadres]
@@ -118,8 +115,8 @@ def fill(db, rng, actor, options) -> None:
             appeal = assess.file_appeal(db, actor, first[0]["uuid"], "Q2", "第二季度重点工作漏记了防汛值守。",
                                         filed_on=f"{year}-07-08")
             item = next(i for i in assess.leaf_items(db, cats["一般干部"]["uuid"]) if i["name"] == "重点工作")
-            assess.resolve_appeal(db, actor, appeal, True, "经核实，防汛值守记录属实，补记分数。",
-                                  [(item["uuid"], item["max_points"], "申诉复核：补记防汛值守")])
+            assess_results.resolve_appeal(db, actor, appeal, True, "经核实，防汛值守记录属实，补记分数。",
+                                          [(item["uuid"], item["max_points"], "申诉复核：补记防汛值守")])
         if len(first) > 1:
             assess.file_appeal(db, actor, first[1]["uuid"], "Q3", "第三季度出勤扣分有误，请假已经批准。",
                                filed_on=f"{year}-10-12")

@@ -207,9 +207,9 @@ def fill(db, rng, actor, options) -> None:
 
 
 def _is_workday(day: dt.date) -> bool:
-    try:
-        import chinese_calendar
+    import chinese_calendar
 
+    try:
         return chinese_calendar.is_workday(day)
-    except (ImportError, NotImplementedError):
+    except NotImplementedError:  # a year the holiday data does not cover
         return day.weekday() < 5

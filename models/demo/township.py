@@ -1,13 +1,12 @@
 """The demo township: believable data for trying the program and for benchmarks.
 
 The core fills the township, its villages, offices and users; each domain adds
-its own data through `models/demo_<domain>.py`, whose `fill(db, rng, actor,
+its own data through `models/demo/<domain>.py`, whose `fill(db, rng, actor,
 options)` is called in the order of DEMO_STEPS.
 """
 
 from __future__ import annotations
 
-import importlib
 import random
 from dataclasses import dataclass
 
@@ -15,8 +14,14 @@ from models.core import township
 
 from models.core import users
 from models.core.users import CLI_ACTOR
+from models.demo import assess as demo_assess
+from models.demo import election as demo_election
+from models.demo import roster as demo_roster
+from models.demo import service as demo_service
 
-DEMO_STEPS = ["models.demo.roster", "models.demo.service", "models.demo.assess", "models.demo.election"]
+# (name shown in the progress, fill(db, rng, actor, options)) in the order they build on each other
+DEMO_STEPS = [("models.demo.roster", demo_roster.fill), ("models.demo.service", demo_service.fill),
+              ("models.demo.assess", demo_assess.fill), ("models.demo.election", demo_election.fill)]
 
 VILLAGE_NAMES = [
     "青石村", "东岭村", "西坪村", "南塘村", "北岙村", "上溪村", "下湾村", "桃源村", "竹林村", "柳塘村",
@@ -58,8 +63,7 @@ def build_demo(db, options: DemoOptions | None = None, progress=None) -> None:
     if not township.offices(db, options.township_code):
         for name, kind, est in OFFICES:
             township.add_office(db, actor, name, kind, establishment=est)
-    for i, module_name in enumerate(DEMO_STEPS):
-        module = importlib.import_module(module_name)
+    for i, (step_name, fill) in enumerate(DEMO_STEPS):
         if progress:
-            progress(i, len(DEMO_STEPS), module_name)
-        module.fill(db, rng, actor, options)
+            progress(i, len(DEMO_STEPS), step_name)
+        fill(db, rng, actor, options)

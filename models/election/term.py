@@ -1072,65 +1072,22 @@ def check_findings(db) -> list[tuple[str, str]]:
     return out
 
 
-# ---- notice kinds (registered with the notice engine, models/notices/registry.py) -------------
+# ---- for the notices (the kinds are in models/notices/registry.py) -------------------------
 
-def _event_for_notice(db, params) -> dict:
-    """The event named by params.period (a term: 17 or 第十七届), else the latest."""
-    evs = events(db, getattr(params, "township_code", None))
+def event_for_notice(db, period: str | None, township_code: str | None = None) -> dict:
+    """The event named by `period` (a term: 17 or 第十七届), else the latest."""
+    evs = events(db, township_code)
     if not evs:
         raise ValidationError("换届", "还没有换届记录，无法生成换届公示。")
-    wanted = term_number_of(params.period) if getattr(params, "period", None) else None
-    if getattr(params, "period", None) and wanted is None:
-        raise ValidationError("届次", f"“{params.period}”不是届次，可写 17 或 第十七届。")
-    if wanted is None:
+    if not period:
         return evs[0]
+    wanted = term_number_of(period)
+    if wanted is None:
+        raise ValidationError("届次", f"“{period}”不是届次，可写 17 或 第十七届。")
     for ev in evs:
         if ev["term_number"] == wanted:
             return ev
     raise ValidationError("届次", f"没有{term_label(wanted)}的换届。")
-
-
-def _gatherer(kind_key: str, source):
-    def gather(db, params) -> dict:
-        from models.notices import registry as notices
-
-        ev = _event_for_notice(db, params)
-        data = source(db, ev["uuid"])
-        if not data["rows"]:
-            raise notices.NothingToPublish(f"{data['title']}没有内容。")
-        ident = notices.office_identity(db, getattr(params, "township_code", None))
-        data.update({"kind": kind_key, "office": ident, "date": params.date.isoformat(),
-                     "supervision_phone": ident["supervision_phone"], "office_phone": ident["office_phone"]})
-        start, end = notices.notice_period(db, params.date, notices.period_workdays(db))
-        data["notice_period"] = {"start": start.isoformat(), "end": end.isoformat(),
-                                 "workdays": notices.period_workdays(db)}
-        return data
-    gather.__doc__ = f"Notice data of kind {kind_key} for the event named by params.period (or the latest)."
-    return gather
-
-
-NOTICE_KINDS = (
-    ("election_eligibility", "换届报名资格公示", eligibility_for_notice, "election:render_eligibility"),
-    ("election_recommendation", "换届两推结果公示", recommendation_for_notice, "election:render_recommendation"),
-    ("election_results", "换届选举结果公示", results_for_notice, "election:render_results"),
-)
-
-
-def register_notice_kinds() -> bool:
-    """Add the 三公开 notices to the notice engine; False when it is absent."""
-    try:
-        from models.notices import registry as notices
-    except ImportError:
-        return False
-    for key, label, source, renderer in NOTICE_KINDS:
-        notices.register_kind(notices.NoticeKind(
-            key, label, ("date",), f"换届（models.election.term.{source.__name__}；最近一次换届，或 --period 届次）",
-            _gatherer(key, source), renderer, paper="a4-landscape" if key != "election_recommendation" else "a4",
-            area="election"))
-    return True
-
-
-register_notice_kinds()
 
 
 # ---- the roster as the election's dialogs offer it ------------------------------------------

@@ -39,7 +39,7 @@ from models.core import records
 
 from models.core import generation, settings
 from models.core.db import known_migrations, schema_version
-from models.core.errors import ValidationError
+from models.core.errors import AppError, ValidationError
 from models.handoff import package as pkgfmt
 from models.handoff import reference
 from models.roster.rules import adopt_county_rules
@@ -439,13 +439,13 @@ def _refresh_derived(db, summary: ImportSummary) -> None:
     Best effort: the merged data is already committed either way."""
     if summary.kind != "data" or not summary.tables.get("assess_scores", {}).keys():
         return
-    try:
-        from models.assess import results as assess_results
+    from models.assess import results as assess_results
 
+    try:
         with db.atomic():
             assess_results.recompute(db, township_code=summary.township_code)
-    except Exception as e:  # noqa: BLE001 - a cache must not fail the import
-        summary.notes.append(f"提示：考核结果未能重新计算（{e}），可在考核页重新计算。")
+    except (AppError, sqlite3.Error) as e:  # a cache must not fail the import; a bug still does
+        summary.notes.append(f"提示：考核结果未能重新计算（{getattr(e, 'message', e)}），可在考核页重新计算。")
 
 
 def _record_acks(db, m: dict) -> None:

@@ -16,22 +16,26 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib
 import json
 import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from models.core import records
-
-from models.core import settings
-
-from models.core import township
+from models.assess import results as assess_results
+from models.assess import rewards as assess_rewards
+from models.assess import scorecard
+from models.core import records, settings
 from models.core.errors import AppError, ValidationError
-from models.core.personal import mask_name, mask_phone, require_date
+from models.core.personal import mask_phone, require_date
+from models.core.township import office_identity  # noqa: F401 - domain notice modules use it from here
 from models.core.users import require
+from models.election import term as election
+from models.roster import team as roster
+from models.service import catalogue, tickets
+from models.service import stats as service_stats
+from models.service import workdays as service_calendar
 
 settings.register("notice_name_mask", "given", "公示姓名遮挡方式", str,
                   choices={"given": "遮名（张*）", "middle": "遮中间字（张*丰）"})
@@ -43,10 +47,6 @@ CAPABILITY = "notice.publish"
 SERIAL_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
 SERIAL_RE = re.compile(r"\b(\d{8}-[0-9A-Z]{6})\b")
 MIN_PRE_APPOINTMENT_DAYS = 5
-
-
-class NoticeDataUnavailable(AppError):
-    """The data a notice kind prints is not available (its module is missing)."""
 
 
 class NothingToPublish(AppError):
@@ -69,6 +69,12 @@ class NoticeParams:
                 "township_code": self.township_code}
 
 
+Gatherer = Callable[[Any, NoticeParams], dict]
+# render(data, serial, paper, progress) -> PDF bytes; reports/ is imported when a
+# notice is first rendered (reportlab costs most of a second at start-up).
+Renderer = Callable[[dict, str, str, Any], bytes]
+
+
 @dataclass
 class NoticeKind:
     """One kind of notice: key (CLI name), Chinese label, the parameters it
@@ -78,55 +84,35 @@ class NoticeKind:
     label: str
     needs: tuple[str, ...]
     source: str
-    gather: Callable
-    renderer: str  # "module:function" in reports.notices
+    gather: Gatherer
+    renderer: Renderer
     paper: str = "a4"
-    area: str = ""  # the tab whose data it prints: roster, service, assess
+    area: str = ""  # the tab whose data it prints: roster, service, assess, election
     # (db, params) -> rule findings the print dialog shows and asks about before generating
     findings: Callable | None = None
 
     def render(self, data: dict, serial: str, paper: str, progress=None) -> bytes:
-        module_name, func = self.renderer.split(":")
-        module = importlib.import_module(f"reports.notices.{module_name}")
         from reports.layout import public_numbers
 
         with public_numbers(data):  # landlines other than the office's published phones are masked
-            return getattr(module, func)(data, serial=serial, paper=paper, progress=progress)
+            return self.renderer(data, serial, paper, progress)
 
 
 KINDS: dict[str, NoticeKind] = {}
-# Domain modules that register their own kinds when imported (register_kind).
-PLUGIN_MODULES = ["models.election.term", "models.roster.notices"]
-_plugins_loaded = False
 
 
 def register_kind(kind: NoticeKind) -> None:
-    """Add (or replace) a notice kind; domain modules call this at import time."""
+    """Add (or replace) a notice kind (the table is filled at the end of this module)."""
     KINDS[kind.key] = kind
-
-
-def _load_plugins() -> None:
-    global _plugins_loaded
-    if _plugins_loaded:
-        return
-    _plugins_loaded = True
-    for name in PLUGIN_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name != name:
-                raise
 
 
 def kinds(area: str | None = None) -> list[NoticeKind]:
     """Registered kinds, in menu order (optionally those of one tab)."""
-    _load_plugins()
     return [k for k in KINDS.values() if area is None or k.area == area]
 
 
 def get_kind(key: str) -> NoticeKind:
     """The kind named `key` (CLI name or Chinese label), else a ValidationError listing them."""
-    _load_plugins()
     if key in KINDS:
         return KINDS[key]
     for k in KINDS.values():
@@ -137,45 +123,9 @@ def get_kind(key: str) -> NoticeKind:
 
 # ---- shared helpers ------------------------------------------------------------
 
-def _source(module: str, func: str, label: str):
-    """A domain function, or NoticeDataUnavailable naming what is missing."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as e:
-        if e.name and module.startswith(e.name):
-            raise NoticeDataUnavailable(f"“{label}”所需的数据尚未提供（缺少模块 {module}），暂不能生成。") from None
-        raise
-    fn = getattr(mod, func, None)
-    if fn is None:
-        raise NoticeDataUnavailable(f"“{label}”所需的数据尚未提供（{module}.{func} 不存在），暂不能生成。")
-    return fn
-
-
-def office_identity(db, township_code: str | None = None) -> dict:
-    """Township name, issuing bodies and public phones for a notice."""
-    ident = township.identity(db)
-    name = ident.get("township_name") or "本乡镇"
-    if township_code and township_code != ident.get("township_code"):
-        row = db.execute("SELECT name FROM townships WHERE code = ?", [township_code]).fetchone()
-        if row:
-            name = row[0]
-    return {
-        "township": name,
-        "party": f"中共{name}委员会",
-        "government": f"{name}人民政府",
-        "service_center": f"{name}便民服务中心",
-        "assess_office": f"{name}考核办公室",
-        "office": f"{name}党政综合办公室",
-        "supervision_phone": ident.get("supervision_phone") or "",
-        "office_phone": ident.get("office_phone") or "",
-    }
-
-
 def _is_workday(db, day: dt.date) -> bool:
     # The service calendar answers every year (official, or provisional from the holiday law).
-    from models.service import workdays
-
-    return workdays.is_workday(db, day)
+    return service_calendar.is_workday(db, day)
 
 
 def notice_period(db, start: dt.date, workdays: int) -> tuple[dt.date, dt.date]:
@@ -269,8 +219,7 @@ def public_phone(value: str | None) -> str:
 
 def gather_whereabouts(db, params: NoticeParams) -> dict:
     """干部流向公示栏: every cadre's status on the date, for the board."""
-    fn = _source("models.roster.team", "whereabouts_board", "干部流向公示栏")
-    rows = fn(db, params.date, params.township_code)
+    rows = roster.whereabouts_board(db, params.date, params.township_code)
     if not rows:
         raise NothingToPublish("没有在职干部，干部流向公示栏无内容。")
     data = _base(db, params, "whereabouts")
@@ -282,8 +231,7 @@ def gather_whereabouts(db, params: NoticeParams) -> dict:
 
 def gather_pre_appointment(db, params: NoticeParams) -> dict:
     """任前公示: cadres with a proposed post; at least 5 working days."""
-    fn = _source("models.roster.team", "pre_appointment_list", "任前公示")
-    rows = fn(db, params.township_code)
+    rows = roster.pre_appointment_list(db, params.township_code)
     if not rows:
         raise NothingToPublish("没有填写了“拟任职务”的干部，无法生成任前公示。")
     data = _base(db, params, "pre_appointment")
@@ -298,8 +246,7 @@ def gather_pre_appointment(db, params: NoticeParams) -> dict:
 
 def gather_service_catalogue(db, params: NoticeParams) -> dict:
     """五公开/明白卡: the service catalogue per department."""
-    fn = _source("models.service.catalogue", "items_by_department", "五公开/明白卡")
-    by_dept = fn(db, params.township_code)
+    by_dept = catalogue.items_by_department(db, params.township_code)
     if not by_dept:
         raise NothingToPublish("服务事项目录为空，无法生成五公开/明白卡。")
     data = _base(db, params, "service_catalogue")
@@ -312,63 +259,30 @@ def gather_service_catalogue(db, params: NoticeParams) -> dict:
     return data
 
 
-def _pick(row: dict, *names, default=""):
-    for n in names:
-        if row.get(n) not in (None, ""):
-            return row[n]
-    return default
-
-
-def _finished_source():
-    """finished_tickets lives in models.service.tickets or models.service.stats."""
-    try:
-        return _source("models.service.tickets", "finished_tickets", "办件结果公示")
-    except NoticeDataUnavailable:
-        return _source("models.service.stats", "finished_tickets", "办件结果公示")
-
-
 def gather_case_results(db, params: NoticeParams) -> dict:
     """办件结果公示: cases finished in the period, applicants' names masked
     in the style the `notice_name_mask` setting asks for."""
-    fn = _finished_source()
     start, end, label = parse_period(params.period, params.date)
-    try:
-        rows = fn(db, start, end, params.township_code)
-    except TypeError:
-        rows = fn(db, start, end)
+    style = settings.get(db, "notice_name_mask") or "given"
+    rows = service_stats.finished_tickets(db, start, end, params.township_code, name_style=style)
     if not rows:
         raise NothingToPublish(f"{label}没有办结的办件，无需公示。")
-    style = settings.get(db, "notice_name_mask") or "given"
-    full_names: dict[str, str] = {}
-    if style != "given" or "applicant_name" not in rows[0]:
-        # the domain hands names over masked in the default style only
-        full_names = dict(db.execute(
-            "SELECT ticket_no, applicant_name FROM tickets WHERE deleted = 0 AND finished_date BETWEEN ? AND ? "
-            "AND (? IS NULL OR township_code = ?)",
-            [start.isoformat(), end.isoformat(), params.township_code, params.township_code]).fetchall())
 
-    def applicant(r):
-        name = full_names.get(r.get("ticket_no")) or r.get("applicant_name")
-        if name:
-            return mask_name(name, style)
-        return r.get("applicant_name_masked") or ""
-
-    def result(r):
-        text = _pick(r, "result", "outcome", default="办结")
-        late = r.get("days_late")
-        if late:
-            text += f"（超期{late}个工作日）"
+    def result(r: service_stats.FinishedTicket) -> str:
+        text = r["result"] or "办结"
+        if r["days_late"]:
+            text += f"（超期{r['days_late']}个工作日）"
         return text
 
     data = _base(db, params, "case_results")
     data["period"] = {"start": start.isoformat(), "end": end.isoformat(), "label": label}
     data["rows"] = [{
-        "ticket_no": _pick(r, "ticket_no", "number", "no"),
-        "applicant": applicant(r),
-        "matter": _pick(r, "item_name", "matter", "title"),
-        "department": _pick(r, "department", "handler_department", "post"),
-        "received": str(_pick(r, "received_date", "received_at", "created_at"))[:10],
-        "finished": str(_pick(r, "finished_date", "finished_at", "closed_at"))[:10],
+        "ticket_no": r["ticket_no"],
+        "applicant": r["applicant_name_masked"],
+        "matter": r["item_name"],
+        "department": r["department"],
+        "received": r["received_date"][:10],
+        "finished": r["finished_date"][:10],
         "result": result(r),
     } for r in rows]
     return _with_period(db, data, params)
@@ -378,47 +292,26 @@ def gather_receipt(db, params: NoticeParams) -> dict:
     """受理回执: one ticket's acceptance receipt."""
     if not params.ticket:
         raise ValidationError("办件编号", "请给出要打印回执的办件编号（--ticket）。")
-    fn = _source("models.service.tickets", "receipt_data", "受理回执")
-    r = fn(db, params.ticket)
-    if not r:
-        raise ValidationError("办件编号", f"办件“{params.ticket}”不存在。")
+    r = tickets.receipt_data(db, params.ticket, params.township_code)
     data = _base(db, params, "receipt")
     data["receipt"] = {
-        "ticket_no": _pick(r, "ticket_no", "number", default=params.ticket),
-        "applicant": _pick(r, "applicant_name", "applicant"),
-        "applicant_phone": public_phone(_pick(r, "applicant_phone_masked", "applicant_phone")),
-        "matter": _pick(r, "item_name", "matter", "title"),
-        "request": _pick(r, "request_text"),
-        "kind": _pick(r, "kind_label", "kind"),
-        "department": _pick(r, "department"),
-        "received": str(_pick(r, "received_date", "received_at", "created_at")),
-        "promised": str(_pick(r, "due_date", "promised_date", "deadline")),
+        "ticket_no": r["ticket_no"],
+        "applicant": r["applicant_name"],
+        "applicant_phone": public_phone(r["applicant_phone_masked"]),
+        "matter": r["item_name"],
+        "request": r["request_text"] or "",
+        "kind": r["kind"],
+        "department": r["department"],
+        "received": r["received_date"],
+        "promised": r["due_date"] or "",
         # set when the due date was counted over a year without the official calendar
-        "promised_note": _pick(r, "promised_note"),
-        "handler": _pick(r, "handler_name", "handler"),
-        "handler_phone": public_phone(_pick(r, "handler_phone", "contact_phone")),
-        "progress_query": _pick(r, "progress_query", "how_to_ask", "query_hint"),
-        "materials": _pick(r, "materials", "materials_received"),
-        "note": _pick(r, "note", "remark"),
+        "promised_note": r["promised_note"],
+        "handler": r["handler_name"],
+        # the receipt gives the office's number: a clerk's own phone is private
+        "handler_phone": public_phone(r["contact_phone"]),
+        "progress_query": r["progress_query"],
     }
     return data
-
-
-# ---- registry -------------------------------------------------------------------
-
-for _kind in (
-    NoticeKind("whereabouts", "干部流向公示栏", ("date",), "干部流向（models.roster.team.whereabouts_board）",
-               gather_whereabouts, "roster:render_whereabouts", paper="a4-landscape", area="roster"),
-    NoticeKind("pre_appointment", "任前公示", ("date",), "拟任职务（models.roster.team.pre_appointment_list）",
-               gather_pre_appointment, "roster:render_pre_appointment", area="roster"),
-    NoticeKind("service_catalogue", "五公开/明白卡", ("date",), "服务事项目录（models.service.catalogue.items_by_department）",
-               gather_service_catalogue, "service:render_catalogue", paper="a4-landscape", area="service"),
-    NoticeKind("case_results", "办件结果公示", ("date", "period"), "办结的办件（models.service.stats.finished_tickets）",
-               gather_case_results, "service:render_case_results", paper="a4-landscape", area="service"),
-    NoticeKind("receipt", "受理回执", ("date", "ticket"), "办件（models.service.tickets.receipt_data）",
-               gather_receipt, "service:render_receipt", area="service"),
-):
-    register_kind(_kind)
 
 
 # ---- publishing ---------------------------------------------------------------
@@ -704,8 +597,7 @@ def parse_assess_period(text: str | None, today: dt.date) -> tuple[int, str | No
 
 
 def _plan_for_year(db, year: int, label: str) -> dict:
-    fn = _source("models.assess.scorecard", "plan_for_year", label)
-    plan = fn(db, year)
+    plan = scorecard.plan_for_year(db, year)
     if not plan:
         raise NothingToPublish(f"{year}年还没有考核方案，无法生成{label}。")
     return plan
@@ -715,13 +607,12 @@ def gather_assessment_results(db, params: NoticeParams) -> dict:
     """考核结果公示: totals, grades and ranks of a plan's period (the latest
     period with results when none is given)."""
     label = "考核结果公示"
-    fn = _source("models.assess.scorecard", "results_for_notice", label)
     year, period = parse_assess_period(params.period, params.date)
     plan = _plan_for_year(db, year, label)
     candidates = [period] if period else [p for p in ASSESS_PERIOD_ORDER if p in (plan.get("periods") or "").split(",")]
     result = {}
     for p in candidates:
-        result = fn(db, plan["uuid"], p)
+        result = assess_results.results_for_notice(db, plan["uuid"], p)
         if result and result.get("rows"):
             break
     if not result or not result.get("rows"):
@@ -737,9 +628,8 @@ def gather_assessment_results(db, params: NoticeParams) -> dict:
 def gather_rewards(db, params: NoticeParams) -> dict:
     """补贴/奖励公示: reward pool splits and village cadre subsidies of a year, before payment."""
     label = "补贴/奖励公示"
-    fn = _source("models.assess.scorecard", "rewards_for_notice", label)
     year, _ = parse_assess_period(params.period, params.date)
-    result = fn(db, year)
+    result = assess_rewards.rewards_for_notice(db, year)
     if not result or not (result.get("pools") or result.get("subsidies") or result.get("honours")):
         raise NothingToPublish(f"{year}年没有奖励或补贴数据，无法生成{label}。")
     data = _base(db, params, "rewards")
@@ -752,9 +642,8 @@ def gather_rewards(db, params: NoticeParams) -> dict:
 def gather_commitments(db, params: NoticeParams) -> dict:
     """目标承诺公示: each target's owner, content, measures and deadline."""
     label = "目标承诺公示"
-    fn = _source("models.assess.scorecard", "commitments_for_notice", label)
     year, _ = parse_assess_period(params.period, params.date)
-    result = fn(db, year)
+    result = assess_results.commitments_for_notice(db, year)
     if not result or not result.get("rows"):
         raise NothingToPublish(f"{year}年还没有目标承诺，无法生成{label}。")
     data = _base(db, params, "commitments")
@@ -766,13 +655,11 @@ def gather_supervision(db, params: NoticeParams) -> dict:
     """督办通知单: one sheet per target whose latest check failed (status
     'unmet'), or only the one whose notice number is given with --ticket."""
     label = "督办通知单"
-    targets_fn = _source("models.assess.scorecard", "targets", label)
-    notice_fn = _source("models.assess.scorecard", "supervision_notice", label)
     year, _ = parse_assess_period(params.period, params.date)
     plan = _plan_for_year(db, year, label)
     sheets = []
-    for t in targets_fn(db, plan["uuid"], "unmet"):
-        sheet = notice_fn(db, t["uuid"])
+    for t in scorecard.targets(db, plan["uuid"], "unmet"):
+        sheet = assess_results.supervision_notice(db, t["uuid"])
         if not sheet:
             continue
         if params.ticket and sheet.get("notice_no") != params.ticket:
@@ -787,14 +674,94 @@ def gather_supervision(db, params: NoticeParams) -> dict:
     return data
 
 
+
+
+# ---- gatherers: election ---------------------------------------------------------
+
+def _election_gatherer(kind_key: str, source: Callable[[Any, str], dict]) -> Gatherer:
+    """A 换届 notice of the event named by params.period (a term: 17 or 第十七届), else the latest."""
+    def gather(db, params: NoticeParams) -> dict:
+        ev = election.event_for_notice(db, params.period, params.township_code)
+        data = source(db, ev["uuid"])
+        if not data["rows"]:
+            raise NothingToPublish(f"{data['title']}没有内容。")
+        data.update(_base(db, params, kind_key))
+        return _with_period(db, data, params)
+    gather.__doc__ = f"Notice data of kind {kind_key} for the event named by params.period (or the latest)."
+    return gather
+
+
+# ---- the table of kinds ------------------------------------------------------------
+# Renderers import reports/ when first used: reportlab costs most of a second at start-up.
+
+def _roster_sheets():
+    from reports.notices import roster as sheets
+    return sheets
+
+
+def _service_sheets():
+    from reports.notices import service as sheets
+    return sheets
+
+
+def _assess_sheets():
+    from reports.notices import assess as sheets
+    return sheets
+
+
+def _election_sheets():
+    from reports.notices import election as sheets
+    return sheets
+
+
 for _kind in (
-    NoticeKind("assessment_results", "考核结果公示", ("date", "period"), "考核结果（models.assess.scorecard.results_for_notice）",
-               gather_assessment_results, "assess:render_results", area="assess"),
-    NoticeKind("rewards", "补贴/奖励公示", ("date", "period"), "奖金和村干部补贴（models.assess.scorecard.rewards_for_notice）",
-               gather_rewards, "assess:render_rewards", area="assess"),
-    NoticeKind("commitments", "目标承诺公示", ("date", "period"), "目标责任（models.assess.scorecard.commitments_for_notice）",
-               gather_commitments, "assess:render_commitments", paper="a4-landscape", area="assess"),
-    NoticeKind("supervision", "督办通知单", ("date", "period"), "未达标目标（models.assess.scorecard.supervision_notice）",
-               gather_supervision, "assess:render_supervision", area="assess"),
+    NoticeKind("whereabouts", "干部流向公示栏", ("date",), "干部流向（models.roster.team.whereabouts_board）",
+               gather_whereabouts,
+               lambda d, s, p, pr: _roster_sheets().render_whereabouts(d, serial=s, paper=p, progress=pr),
+               paper="a4-landscape", area="roster"),
+    NoticeKind("pre_appointment", "任前公示", ("date",), "拟任职务（models.roster.team.pre_appointment_list）",
+               gather_pre_appointment,
+               lambda d, s, p, pr: _roster_sheets().render_pre_appointment(d, serial=s, paper=p, progress=pr),
+               area="roster"),
+    NoticeKind("service_catalogue", "五公开/明白卡", ("date",), "服务事项目录（models.service.catalogue.items_by_department）",
+               gather_service_catalogue,
+               lambda d, s, p, pr: _service_sheets().render_catalogue(d, serial=s, paper=p, progress=pr),
+               paper="a4-landscape", area="service"),
+    NoticeKind("case_results", "办件结果公示", ("date", "period"), "办结的办件（models.service.stats.finished_tickets）",
+               gather_case_results,
+               lambda d, s, p, pr: _service_sheets().render_case_results(d, serial=s, paper=p, progress=pr),
+               paper="a4-landscape", area="service"),
+    NoticeKind("receipt", "受理回执", ("date", "ticket"), "办件（models.service.tickets.receipt_data）",
+               gather_receipt, lambda d, s, p, pr: _service_sheets().render_receipt(d, serial=s, paper=p, progress=pr),
+               area="service"),
+    NoticeKind("assessment_results", "考核结果公示", ("date", "period"), "考核结果（models.assess.results.results_for_notice）",
+               gather_assessment_results,
+               lambda d, s, p, pr: _assess_sheets().render_results(d, serial=s, paper=p, progress=pr), area="assess"),
+    NoticeKind("rewards", "补贴/奖励公示", ("date", "period"), "奖金和村干部补贴（models.assess.rewards.rewards_for_notice）",
+               gather_rewards, lambda d, s, p, pr: _assess_sheets().render_rewards(d, serial=s, paper=p, progress=pr),
+               area="assess"),
+    NoticeKind("commitments", "目标承诺公示", ("date", "period"), "目标责任（models.assess.results.commitments_for_notice）",
+               gather_commitments,
+               lambda d, s, p, pr: _assess_sheets().render_commitments(d, serial=s, paper=p, progress=pr),
+               paper="a4-landscape", area="assess"),
+    NoticeKind("supervision", "督办通知单", ("date", "period"), "未达标目标（models.assess.results.supervision_notice）",
+               gather_supervision,
+               lambda d, s, p, pr: _assess_sheets().render_supervision(d, serial=s, paper=p, progress=pr),
+               area="assess"),
+    NoticeKind("election_eligibility", "换届报名资格公示", ("date",),
+               "换届（models.election.term.eligibility_for_notice；最近一次换届，或 --period 届次）",
+               _election_gatherer("election_eligibility", election.eligibility_for_notice),
+               lambda d, s, p, pr: _election_sheets().render_eligibility(d, serial=s, paper=p, progress=pr),
+               paper="a4-landscape", area="election"),
+    NoticeKind("election_recommendation", "换届两推结果公示", ("date",),
+               "换届（models.election.term.recommendation_for_notice；最近一次换届，或 --period 届次）",
+               _election_gatherer("election_recommendation", election.recommendation_for_notice),
+               lambda d, s, p, pr: _election_sheets().render_recommendation(d, serial=s, paper=p, progress=pr),
+               area="election"),
+    NoticeKind("election_results", "换届选举结果公示", ("date",),
+               "换届（models.election.term.results_for_notice；最近一次换届，或 --period 届次）",
+               _election_gatherer("election_results", election.results_for_notice),
+               lambda d, s, p, pr: _election_sheets().render_results(d, serial=s, paper=p, progress=pr),
+               paper="a4-landscape", area="election"),
 ):
     register_kind(_kind)

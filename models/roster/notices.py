@@ -148,13 +148,25 @@ def gather_staff_facts(db, params) -> dict:
     return _with_period(db, data, params)
 
 
+def _sheets():
+    # reports/ (reportlab) is imported when a notice is first rendered, not at start-up
+    from reports.notices import roster as sheets
+    return sheets
+
+
 KINDS = (
     notices.NoticeKind("duties", "领导班子分工公示", ("date",), "领导班子（models.roster.team.division_of_duties）",
-                       gather_duties, "roster:render_duties", area="roster", findings=duties_findings),
+                       gather_duties,
+                       lambda d, s, p, pr: _sheets().render_duties(d, serial=s, paper=p, progress=pr), area="roster",
+                       findings=duties_findings),
     notices.NoticeKind("liaison_cards", "连心卡", ("date",), "领导班子和驻村联村（models.roster.team）",
-                       gather_liaison_cards, "roster:render_liaison_cards", area="roster"),
+                       gather_liaison_cards,
+                       lambda d, s, p, pr: _sheets().render_liaison_cards(d, serial=s, paper=p, progress=pr),
+                       area="roster"),
     notices.NoticeKind("staff_facts", "全镇干部基本情况公示", ("date",), "干部名册（models.roster.stats.structure）",
-                       gather_staff_facts, "roster:render_staff_facts", area="roster"),
+                       gather_staff_facts,
+                       lambda d, s, p, pr: _sheets().render_staff_facts(d, serial=s, paper=p, progress=pr),
+                       area="roster"),
 )
 for _kind in KINDS:
     notices.register_kind(_kind)

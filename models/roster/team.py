@@ -1310,7 +1310,7 @@ def appointment_form(db, cadre_uuid: str, on: dt.date | None = None) -> dict:
     day = on or today()
     age = age_at(cadre["birth_date"], day)
     posts = "、".join(a["title"] for a in current_appointments(db, cadre_uuid))
-    from models.notices.registry import office_identity
+    from models.core.township import office_identity
 
     ident = office_identity(db, cadre["township_code"])
 

@@ -7,6 +7,7 @@ so a year of a million-ticket county database is grouped in SQL, not Python.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 from models.core import records
 
@@ -153,17 +154,41 @@ def accountability_records(db, date_from, date_to, township_code: str | None = N
     return out
 
 
-def finished_tickets(db, date_from, date_to, township_code: str | None = None) -> list[dict]:
-    """Tickets finished in the range as plain dicts for the 办件结果公示
-    (applicant name already masked; no phone, no ID number)."""
+class FinishedTicket(TypedDict):
+    """A finished ticket as the 办件结果公示 prints it: no phone, no ID number,
+    the applicant's name masked."""
+
+    ticket_no: str
+    township_code: str
+    item_name: str
+    department: str
+    kind: str
+    applicant_name_masked: str
+    applicant_village: str | None
+    received_date: str
+    due_date: str | None
+    finished_date: str
+    result: str | None
+    days_late: int | None
+    rating: int | None
+    on_time: bool
+    rating_label: str
+
+
+def finished_tickets(db, date_from, date_to, township_code: str | None = None,
+                     name_style: str = "given") -> list[FinishedTicket]:
+    """Tickets finished in the range for the 办件结果公示, the applicant's name
+    masked in `name_style` (personal.mask_name: 'given' 张* or 'middle' 张*丰)."""
     a, b = _range(date_from, date_to)
     tw, tp = _township(township_code)
     rows = records.rows(db, "SELECT ticket_no, township_code, item_name, department, kind, applicant_name, "
                             "applicant_village, received_date, due_date, finished_date, result, days_late, rating "
                             f"FROM tickets WHERE deleted = 0 AND +status = '办结' AND finished_date BETWEEN ? AND ?{tw} "
                             "ORDER BY finished_date, ticket_no", [a, b, *tp])
-    for r in rows:
-        r["applicant_name_masked"] = mask_name(r.pop("applicant_name"))
-        r["on_time"] = r["days_late"] == 0
-        r["rating_label"] = RATING_LABELS.get(r["rating"], "") if r["rating"] else ""
-    return rows
+    return [FinishedTicket(
+        ticket_no=r["ticket_no"], township_code=r["township_code"], item_name=r["item_name"],
+        department=r["department"], kind=r["kind"], applicant_name_masked=mask_name(r["applicant_name"], name_style),
+        applicant_village=r["applicant_village"], received_date=r["received_date"], due_date=r["due_date"],
+        finished_date=r["finished_date"], result=r["result"], days_late=r["days_late"], rating=r["rating"],
+        on_time=r["days_late"] == 0, rating_label=RATING_LABELS.get(r["rating"], "") if r["rating"] else "",
+    ) for r in rows]

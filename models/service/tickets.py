@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from models.service import catalogue
 
@@ -721,7 +722,34 @@ def villages_in_use(db, township_code: str = "") -> list[str]:
     return names
 
 
-def receipt_data(db, ticket_no: str, township_code: str | None = None) -> dict:
+class Receipt(TypedDict):
+    """What the 受理回执 (acceptance receipt) prints about one ticket."""
+
+    ticket_no: str
+    township_name: str
+    applicant_name: str
+    applicant_phone_masked: str
+    applicant_id_masked: str
+    applicant_village: str | None
+    item_name: str
+    department: str
+    request_text: str | None
+    kind: str
+    channel: str
+    received_date: str
+    promised_days: int
+    due_date: str | None
+    due_provisional: bool  # counted over a year without the official calendar
+    promised_note: str  # the sentence the receipt prints then
+    first_receiver: str
+    handler_name: str
+    status: str
+    contact_phone: str
+    supervision_phone: str
+    progress_query: str
+
+
+def receipt_data(db, ticket_no: str, township_code: str | None = None) -> Receipt:
     """Plain data for the 受理回执 (acceptance receipt)."""
     t = get_by_no(db, ticket_no, township_code)
     if t is None:

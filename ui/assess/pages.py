@@ -976,8 +976,8 @@ class AppealDialog(QDialog):
         if upheld and self.item.currentData() and self.points.text().strip():
             changes.append((self.item.currentData(), self.points.text().strip(), ""))
         try:
-            done = assess.resolve_appeal(self.ctx.db, self.ctx.actor, self.appeals[r]["uuid"], upheld,
-                                         self.resolution.text(), changes)
+            done = assess_results.resolve_appeal(self.ctx.db, self.ctx.actor, self.appeals[r]["uuid"], upheld,
+                                                 self.resolution.text(), changes)
         except AppError as e:
             show_error(self, e)
             return
@@ -1213,7 +1213,7 @@ class TargetsPage(QWidget):
                 f"<p>季度分解：{' / '.join(x or '—' for x in (t['q1'], t['q2'], t['q3'], t['q4']))}</p>"]
         html += [f"<p>{c['check_date']} {c['checker']}：<b>{c['result']}</b> {c['evidence'] or ''}</p>" for c in checks]
         if t["status"] == "unmet":
-            n = assess.supervision_notice(self.ctx.db, t["uuid"])
+            n = assess_results.supervision_notice(self.ctx.db, t["uuid"])
             html.append(
                 f"<hr><h2 style='text-align:center'>督办通知单</h2><p style='text-align:right'>编号：{n['notice_no']}</p>"
                 f"<p>{n['owner']}：</p><p>经 {n['check_date']} 检查验收，你（单位）承诺的“{n['content']}”未达到要求："
