@@ -14,6 +14,7 @@ from __future__ import annotations
 def register_all_settings() -> None:
     """Import every module that declares settings (importing runs its register calls)."""
     # The one list. Add a line here when a new module calls settings.register.
+    from models.core import xlsx_safety  # noqa: F401
     from models.roster import rules  # noqa: F401
     from models.service import tickets  # noqa: F401
     from models.assess import scorecard  # noqa: F401
