@@ -305,3 +305,98 @@ def test_local_choices_are_labelled_settings(db, admin):
     assert assess.ballot_score(tally, assess.ballot_weights(db), assess.ballot_values(db)) == pytest.approx(85)
     summary = dict(assess_results.settings_summary(db))
     assert summary["等次分数线（本地设定）"] == "优秀 900、称职 750、基本称职 600"
+
+
+# ---- 6. 群众需求办理 from the confirmed tickets of the villages a cadre is stationed in ----------
+
+def test_village_needs_from_confirmed_tickets_of_stationed_villages(db, admin):
+    from models.core import township
+    from models.roster import team as roster
+    from models.service import catalogue, tickets
+
+    village = township.add_village(db, admin, "青石村", 260)
+    township.add_village(db, admin, "东岭村", 120)
+    cadre = roster.add_cadre(db, admin, {"name": "驻村干部甲", "id_number": "11010519491231002X"})
+    roster.add_liaison(db, admin, village, cadre, "驻村")
+    service_item = catalogue.add_item(db, admin, {"department": "民政", "name": "低保申请", "time_limit_days": 5})
+    plan = assess.create_plan(db, admin, 2026)
+    cat = next(c for c in assess.categories(db, plan) if c["name"] == "驻村干部")
+    needs = next(i for i in assess.leaf_items(db, cat["uuid"]) if i["name"] == "群众需求办理")
+    assert needs["source"] == "service.village_needs" and needs["max_points"] == 200
+    subject = assess.add_subject(db, admin, cat["uuid"], "驻村干部甲", person_uuid=cadre)
+    today = dt.date(2026, 3, 31)
+
+    def ticket(village_name, received, finished, confirm, rating=None):
+        t = tickets.create_ticket(db, admin, {"applicant_name": "张三", "applicant_phone": "13800138000",
+                                              "applicant_village": village_name, "item_uuid": service_item,
+                                              "request_text": "申请低保", "received_date": received}, today=today)
+        tickets.finish(db, admin, t["uuid"], "已办", finished, today=today)
+        if rating:
+            tickets.rate(db, admin, t["uuid"], rating, today=today)
+        if confirm:
+            tickets.confirm(db, admin, t["uuid"], date=finished, today=today)
+
+    ticket("青石村", "2026-02-12", "2026-02-13", True, rating=5)  # on time, satisfied
+    ticket("青石村", "2026-03-02", "2026-03-20", True)  # late (5 working days promised), not rated
+    ticket("青石村", "2026-03-02", "2026-03-03", False, rating=1)  # not confirmed by the citizen: not counted
+    ticket("东岭村", "2026-03-02", "2026-03-03", True, rating=5)  # another village
+    assess.pull_derived_scores(db, admin, plan, "Q1")
+    cell = assess.score_grid(db, cat["uuid"], "Q1")["cells"][(subject, needs["uuid"])]
+    # 2 confirmed tickets, 1 on time → 0.5; 1 rated, 1 satisfied → 1.0; 200 × (0.5·0.5 + 0.5·1.0) = 150
+    assert cell["points"] == 150
+    assert cell["source"] == "来自便民服务：青石村群众确认办结 2 件，按时 1 件，评价 1 件中满意 1 件"
+    # a quarter without confirmed tickets is 无数据, not 0
+    messages = assess.pull_derived_scores(db, admin, plan, "Q2")
+    assert any("“群众需求办理”：1 人在第二季度没有数据" in m for m in messages)
+
+
+# ---- 8. the trigger-kept composition stays equal to a fresh one ------------------------------
+
+def test_trigger_kept_composition_matches_a_fresh_aggregate(db, admin):
+    import random
+
+    from models.assess import schema
+
+    s = one_item_plan(db, admin, ["甲", "乙", "丙"])
+    cat = s["cats"]["干部"]
+    items = dict(s["items"]["干部"])
+    items["extra"] = assess.add_item(db, admin, cat, "信息", "normal", 50, year_rule="sum")
+    items["minus"] = assess.add_item(db, admin, cat, "失误", "deduction", 40)
+    rng = random.Random(16)
+    people = list(s["people"].values())
+    for step in range(120):
+        person, key = rng.choice(people), rng.choice(["work", "bonus", "extra", "minus", "veto"])
+        period = rng.choice(["Q1", "Q2", "Q3", "Q4", "H1", "Y"])
+        top = {"work": 1000, "bonus": 30, "extra": 50, "minus": 40}.get(key, 1)
+        value = "" if rng.random() < 0.2 else (rng.choice(["是", "否"]) if key == "veto" else rng.randint(0, top))
+        assess.set_score(db, admin, period, person, items[key], value)
+        if step == 60:
+            assess.update_item(db, admin, items["extra"], "信息", "normal", 50, year_rule="avg", default_points=20)
+        if step == 90:
+            assess.set_scores(db, admin, "Y", [(people[0], items["work"], 700, "")], source="申诉复核")
+    assess.delete_item(db, admin, items["minus"])
+    cols = ", ".join(f"v_{p}" for p in schema._PERIODS) + ", " + ", ".join(f"a_{p}" for p in schema._DERIVED)
+    fresh_cells = ", ".join(
+        (f"MAX(CASE WHEN s.period = '{p}' AND s.source <> '申诉复核' THEN s.points END)" if p in schema._DERIVED
+         else f"MAX(CASE WHEN s.period = '{p}' THEN s.points END)") for p in schema._PERIODS) + ", " + ", ".join(
+        f"MAX(CASE WHEN s.period = '{p}' AND s.source = '申诉复核' THEN s.points END)" for p in schema._DERIVED)
+    fresh = db.execute(f"SELECT s.subject_uuid, s.item_uuid, {fresh_cells} FROM assess_scores s WHERE s.deleted = 0 "
+                       "GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
+    kept = [r for r in db.execute(f"SELECT subject_uuid, item_uuid, {cols} FROM assess_item_cells ORDER BY 1, 2")
+            if any(v is not None for v in r[2:])]
+    assert kept == fresh
+    for p in schema._PERIODS:
+        sums = ", ".join(f"round(SUM({e}), 6)" for e in schema._contributions("c", p))
+        expected = db.execute(f"SELECT c.subject_uuid, {sums} FROM assess_item_cells c GROUP BY 1 ORDER BY 1").fetchall()
+        got = db.execute(f"SELECT subject_uuid, {', '.join(f'round({c}, 6)' for c in schema._COMPOSED_COLUMNS)} "
+                         "FROM assess_composed WHERE period = ? ORDER BY 1", [p]).fetchall()
+        assert got == expected, p
+    # and the totals agree with the per-item composition shown to the person
+    assess_results.recompute(db, s["plan"])
+    for person in people:
+        row = assess_results.result_of(db, s["plan"], "Y", person)
+        if row is None or row["missing"]:
+            continue
+        lines = assess_results.compose(db, s["plan"], "Y", person)["items"]
+        normal = sum(x["value"] for x in lines if x["kind"] == "normal" and x["value"] is not None)
+        assert row["item_total"] == pytest.approx(round(normal, 2))

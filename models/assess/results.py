@@ -29,8 +29,8 @@ never split by entry order: they are 待定 until a tie-break is recorded
 in village-stationed categories in the periods of `assess.last_place_periods`
 (the year end: seed 000 drops the village-stationed cadre last at 年终考核).
 
-The per-item composition runs in SQL over a covering index (one pass over
-the plan's scores), so a county is recomputed in about a second. Results are
+The per-item composition is kept by triggers as the scores are written
+(schema m005), so a county is recomputed from one row per person and period. Results are
 a local cache (`assess_results`); they do not travel.
 """
 
@@ -113,82 +113,25 @@ def excellent_quota(n: int, share: float, rounding: str = "half_up") -> int:
     return int(math.floor(exact + 0.5 + 1e-9))
 
 
-def _rule_sql(period: str) -> str:
-    """SQL for one item's value in `period` from the per-item cells (see the
-    module docstring); NULL = no data."""
-    if period not in DERIVED_FROM:
-        return f"c.v_{period}"
-    qs = DERIVED_FROM[period]
-    count = " + ".join(f"(c.v_{q} IS NOT NULL)" for q in qs)
-    total = " + ".join(f"COALESCE(c.v_{q}, 0)" for q in qs)
-    rule = "(CASE WHEN i.year_rule <> '' THEN i.year_rule WHEN i.kind = 'normal' THEN 'avg' ELSE 'sum' END)"
-    return (f"(CASE WHEN c.a_{period} IS NOT NULL THEN c.a_{period} "
-            f"WHEN {rule} = 'period' THEN c.v_{period} "
-            f"WHEN i.kind = 'normal' THEN (CASE WHEN ({count}) = 0 THEN NULL "
-            f"WHEN {rule} = 'sum' THEN MIN({total}, i.max_points) ELSE ({total}) * 1.0 / ({count}) END) "
-            f"WHEN ({count}) = 0 AND c.v_{period} IS NULL THEN NULL "
-            f"WHEN {rule} = 'avg' THEN (CASE WHEN ({count}) = 0 THEN 0 ELSE ({total}) * 1.0 / ({count}) END) "
-            f"+ COALESCE(c.v_{period}, 0) "
-            f"ELSE ({total}) + COALESCE(c.v_{period}, 0) END)")
-
-
-def _ignored_sql(period: str) -> str:
-    """1 when a normal item has a period-end entry that its rule does not use."""
-    if period not in DERIVED_FROM:
-        return "0"
-    rule = "(CASE WHEN i.year_rule <> '' THEN i.year_rule ELSE 'avg' END)"
-    return (f"(i.kind = 'normal' AND c.v_{period} IS NOT NULL AND c.a_{period} IS NULL "
-            f"AND {rule} <> 'period')")
-
-
 def _composed_sums(db, plan_ids: list[str] | None, periods: list[str]) -> dict:
     """{(subject_uuid, period): {normal, max_with_data, n_with_data, default_with_data,
-    n_without_default, bonus, deduction, has_bonus, ignored}} for the normal,
-    bonus and deduction items (ballot items excluded), composed in SQL."""
-    needed = sorted(set(periods) | {q for p in periods for q in DERIVED_FROM.get(p, ())},
-                    key=list(PERIODS).index)
-    cell_cols = [f"MAX(CASE WHEN s.period = '{p}' AND s.source <> '{APPEAL_SOURCE}' THEN s.points END) AS v_{p}"
-                 if p in DERIVED_FROM else f"MAX(CASE WHEN s.period = '{p}' THEN s.points END) AS v_{p}"
-                 for p in needed]
-    cell_cols += [f"MAX(CASE WHEN s.period = '{p}' AND s.source = '{APPEAL_SOURCE}' THEN s.points END) AS a_{p}"
-                  for p in needed if p in DERIVED_FROM]
-    where = ""
-    params: list = []
+    n_without_default, bonus, deduction, ignored}} of the normal, bonus and
+    deduction items (ballot items excluded), composed item by item by the
+    rules in the module docstring. The sums are kept by triggers (schema
+    m005: `assess_item_cells` → `assess_composed`), so this reads one row per
+    person and period."""
+    where = f" AND period IN ({','.join('?' * len(periods))})"
+    params: list = list(periods)
     if plan_ids is not None:
-        where = f" AND s.plan_uuid IN ({','.join('?' * len(plan_ids))})"
-        params = list(plan_ids)
-    where += f" AND s.period IN ({','.join('?' * len(needed))})"
-    params += needed
-    val_cols = ", ".join(f"{_rule_sql(p)} AS x_{p}, {_ignored_sql(p)} AS w_{p}" for p in periods)
-    aggs = []
-    for p in periods:
-        x = f"x_{p}"
-        aggs += [f"SUM(CASE WHEN kind = 'normal' THEN {x} END)",
-                 f"SUM(CASE WHEN kind = 'normal' AND {x} IS NOT NULL THEN max_points END)",
-                 f"SUM(kind = 'normal' AND {x} IS NOT NULL)",
-                 f"SUM(CASE WHEN kind = 'normal' AND {x} IS NOT NULL THEN default_points END)",
-                 f"SUM(kind = 'normal' AND {x} IS NOT NULL AND default_points IS NULL)",
-                 f"SUM(CASE WHEN kind = 'bonus' THEN {x} END)",
-                 f"SUM(CASE WHEN kind = 'deduction' THEN {x} END)",
-                 f"SUM(w_{p})"]
-    sql = (f"WITH c AS (SELECT s.subject_uuid, s.item_uuid, {', '.join(cell_cols)} FROM assess_scores s "
-           f"WHERE s.deleted = 0{where} GROUP BY s.plan_uuid, s.subject_uuid, s.item_uuid), "
-           f"v AS (SELECT c.subject_uuid, i.kind, i.max_points, i.default_points, {val_cols} FROM c "
-           "JOIN assess_items i ON i.uuid = c.item_uuid WHERE i.deleted = 0 AND i.source <> 'ballot' "
-           "AND i.kind IN ('normal', 'bonus', 'deduction')) "
-           f"SELECT subject_uuid, {', '.join(aggs)} FROM v GROUP BY subject_uuid")
+        where += f" AND plan_uuid IN ({','.join('?' * len(plan_ids))})"
+        params += plan_ids
     out: dict = {}
-    width = 8
-    for row in db.execute(sql, params):
-        subject_uuid = row[0]
-        for k, p in enumerate(periods):
-            normal, max_with, n_with, def_with, n_nodef, bonus, deduction, ignored = row[1 + k * width:1 + (k + 1) * width]
-            if n_with == 0 and bonus is None and deduction is None and not ignored:
-                continue
-            out[(subject_uuid, p)] = {"normal": normal or 0.0, "max_with_data": max_with or 0.0,
-                                      "n_with_data": n_with or 0, "default_with_data": def_with or 0.0,
-                                      "n_without_default": n_nodef or 0, "bonus": bonus or 0.0,
-                                      "deduction": deduction or 0.0, "ignored": ignored or 0}
+    for subject_uuid, per, normal, max_with, n_with, def_with, n_nodef, bonus, deduction, ignored in db.execute(
+            "SELECT subject_uuid, period, normal, max_with, n_with, def_with, n_nodef, bonus, deduction, ignored "
+            f"FROM assess_composed WHERE (n_any > 0 OR ignored > 0){where}", params):
+        out[(subject_uuid, per)] = {"normal": normal, "max_with_data": max_with, "n_with_data": int(n_with),
+                                    "default_with_data": def_with, "n_without_default": int(n_nodef),
+                                    "bonus": bonus, "deduction": deduction, "ignored": int(ignored)}
     return out
 
 
