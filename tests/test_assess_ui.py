@@ -162,3 +162,67 @@ def tab_for_ctx(db):
     from ui.common.context import AppContext
 
     return AppContext(db, db.path, Actor("u", "assess", "用户"))
+
+
+def test_rewards_page_shows_seed_001_rewards_and_saves_the_prize(qtbot, db, admin, tab_for):
+    from models.assess import rewards
+
+    items = {it["name"]: it for it in assess.leaf_items(db, tab_for.cat["uuid"])}
+    people = assess.subjects(db, tab_for.cat["uuid"])
+    assess.update_item(db, admin, items["目标任务完成"]["uuid"], "目标任务完成", "normal", 250, year_rule="period")
+    assess.set_score(db, admin, "Y", people[0]["uuid"], items["目标任务完成"]["uuid"], 250)
+    assess_results.recompute(db)
+    tab = tab_for()
+    tab.period_box.setCurrentIndex(tab.period_box.findData("Y"))
+    tab.pages.setCurrentWidget(tab.rewards_page)
+    page = tab.rewards_page
+    page.prize.setCurrentIndex(page.prize.findData("一等奖"))
+    page.set_prize()
+    assert assess.plans(db)[0]["township_prize"] == "一等奖"
+    assert "每人奖励 4000 元" in page.rules.text()
+    names = [page.honour_table.item(r, 1).text() for r in range(page.honour_table.rowCount())]
+    assert sorted(names) == ["张三", "李四", "王五"]
+    assert all(page.honour_table.item(r, 3).text() == "4000" for r in range(page.honour_table.rowCount()))
+    assert rewards.honours(db, tab_for.plan)[0]["prize_amount"] == 4000
+
+
+def test_tie_dialog_records_the_decision(qtbot, db, admin, tab_for, monkeypatch):
+    """Two people with all their (one) item full are both rescaled to 1000, tied for the one place."""
+    from PySide6.QtWidgets import QDialog
+
+    from ui.assess import pages
+
+    items = {it["name"]: it for it in assess.leaf_items(db, tab_for.cat["uuid"])}
+    people = assess.subjects(db, tab_for.cat["uuid"])
+    assess.update_item(db, admin, items["目标任务完成"]["uuid"], "目标任务完成", "normal", 250, year_rule="period")
+    for p in people[:2]:  # two tied at 1000 (rescaled) for 3 × 20 % = 1 place
+        assess.set_score(db, admin, "Y", p["uuid"], items["目标任务完成"]["uuid"], 250)
+    tab = tab_for()
+    tab.period_box.setCurrentIndex(tab.period_box.findData("Y"))
+    tab.pages.setCurrentWidget(tab.results_page)
+    tab.results_page.recompute()
+
+    def choose_first(dialog):
+        dialog.people.item(0).setCheckState(Qt.Checked)
+        dialog.reason.setText("委员会表决")
+        return QDialog.Accepted
+
+    monkeypatch.setattr(pages.TieBreakDialog, "exec", choose_first)
+    tab.results_page.decide_ties()
+    grades = {r["person_name"]: r["grade"] for r in assess_results.results(db, tab_for.plan, "Y")}
+    assert grades["张三"] == "优秀" and grades["李四"] == "称职"
+
+
+def test_item_dialog_sets_year_rule_and_default(qtbot, db, admin, tab_for):
+    from ui.assess.pages import ItemDialog
+
+    dialog = ItemDialog()
+    qtbot.addWidget(dialog)
+    dialog.name.setText("年终述职")
+    dialog.year_rule.setCurrentIndex(dialog.year_rule.findData("period"))
+    dialog.default_points.setText("8")
+    v = dialog.values()
+    key = assess.add_item(db, admin, tab_for.cat["uuid"], v["name"], v["kind"], v["max_points"], None, v["standard"],
+                          v["source"], v["year_rule"], v["default_points"])
+    row = next(i for i in assess.items(db, tab_for.cat["uuid"]) if i["uuid"] == key)
+    assert (row["year_rule"], row["default_points"]) == ("period", 8)

@@ -271,7 +271,7 @@ def update_category(db, actor, category_uuid: str, **changes) -> None:
 
 def plans(db, township_code: str | None = None) -> list[dict]:
     """Live plans, newest year first."""
-    sql = "SELECT uuid, year, name, periods, origin, township_code FROM assess_plans WHERE deleted = 0"
+    sql = "SELECT uuid, year, name, periods, origin, township_code, township_prize FROM assess_plans WHERE deleted = 0"
     params = []
     if township_code:
         sql += " AND township_code = ?"

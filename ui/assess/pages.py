@@ -77,12 +77,22 @@ class ItemDialog(QDialog):
             self.source.setCurrentIndex(max(0, self.source.findData(item["source"])))
         self.standard = QPlainTextEdit(item["standard"] if item else "")
         self.standard.setFixedHeight(70)
+        self.year_rule = QComboBox()
+        for key, label in assess.YEAR_RULES.items():
+            self.year_rule.addItem(label, key)
+        self.year_rule.setCurrentIndex(max(0, self.year_rule.findData(item["year_rule"] if item else "")))
+        self.year_rule.setToolTip("半年、全年的该项得分怎样得出：季度平均、季度合计，或期末（年终）单独评定")
+        self.default_points = QLineEdit("" if not item or item.get("default_points") is None
+                                        else f"{item['default_points']:g}")
+        self.default_points.setPlaceholderText("空 = 不设（无数据时按设置处理）")
         form.addRow("指标名称", self.name)
         form.addRow("类型", self.kind)
         form.addRow("满分/上限", self.points)
         form.addRow("上级分组", self.parent_box)
         form.addRow("数据来源", self.source)
         form.addRow("评分标准", self.standard)
+        form.addRow("半年/全年计算", self.year_rule)
+        form.addRow("无数据默认分", self.default_points)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -91,7 +101,8 @@ class ItemDialog(QDialog):
     def values(self) -> dict:
         return {"name": self.name.text(), "kind": self.kind.currentData(), "max_points": self.points.value(),
                 "parent_uuid": self.parent_box.currentData(), "source": self.source.currentData(),
-                "standard": self.standard.toPlainText()}
+                "standard": self.standard.toPlainText(), "year_rule": self.year_rule.currentData(),
+                "default_points": self.default_points.text().strip() or None}
 
 
 class SubjectDialog(QDialog):
@@ -254,7 +265,7 @@ class PlanPage(QWidget):
             v = dialog.values()
             self._run(lambda: assess.add_item(self.ctx.db, self.ctx.actor, self.sel.category["uuid"], v["name"],
                                               v["kind"], v["max_points"], v["parent_uuid"], v["standard"],
-                                              v["source"]))
+                                              v["source"], v["year_rule"], v["default_points"]))
 
     def edit_item(self) -> None:
         item = self._current_item()
@@ -264,7 +275,8 @@ class PlanPage(QWidget):
         if dialog.exec() == QDialog.Accepted:
             v = dialog.values()
             self._run(lambda: assess.update_item(self.ctx.db, self.ctx.actor, item["uuid"], v["name"], v["kind"],
-                                                 v["max_points"], v["standard"], v["source"]))
+                                                 v["max_points"], v["standard"], v["source"], v["year_rule"],
+                                                 v["default_points"]))
 
     def delete_item(self) -> None:
         item = self._current_item()
@@ -1008,30 +1020,59 @@ class RewardsPage(QWidget):
         export = QPushButton("导出 Excel…")
         export.clicked.connect(self.export)
         bar.addWidget(export)
+        bar.addSpacing(16)
+        bar.addWidget(QLabel("本乡镇目标绩效考核获"))
+        self.prize = QComboBox()
+        for prize in rewards.TOWNSHIP_PRIZES:
+            self.prize.addItem(prize or "未获奖", prize)
+        bar.addWidget(self.prize)
+        self.save_prize = QPushButton("保存奖次")
+        self.save_prize.clicked.connect(self.set_prize)
+        bar.addWidget(self.save_prize)
         bar.addStretch(1)
         layout.addLayout(bar)
+        self.rules = QLabel()
+        self.rules.setWordWrap(True)
+        layout.addWidget(self.rules)
         self.note = QLabel("按考核总分比例分配，不平均发放；基本称职、不称职和一票否决者不发。村干部按下方补贴办法发放。")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
         split = QSplitter(VERTICAL)
+        self.honour_table = QTableWidget(0, 9)
+        self.honour_table.setHorizontalHeaderLabels(["类别", "姓名", "年度等次", "获奖乡镇奖励", "优秀奖励", "连续优秀",
+                                                     "荣誉", "三等功奖励", "合计（元）"])
+        split.addWidget(self.honour_table)
         self.pool_table = QTableWidget(0, 6)
         self.pool_table.setHorizontalHeaderLabels(["类别", "名次", "姓名", "总分", "等次", "金额（元）"])
         self.subsidy_table = QTableWidget(0, 10)
         self.subsidy_table.setHorizontalHeaderLabels(["村", "户数", "姓名", "职务", "年补贴标准", "基本补贴",
                                                       "奖励部分", "考核得分", "奖励发放", "合计"])
-        for t in (self.pool_table, self.subsidy_table):
+        for t in (self.honour_table, self.pool_table, self.subsidy_table):
             t.setEditTriggers(QTableWidget.NoEditTriggers)
             t.horizontalHeader().setStretchLastSection(True)
-            split.addWidget(t)
+            if t is not self.honour_table:
+                split.addWidget(t)
         layout.addWidget(split, 1)
 
     def refresh(self) -> None:
         self.save.setEnabled(self.ctx.actor.can("assess.write"))
+        self.save_prize.setEnabled(self.ctx.actor.can("assess.write"))
         self.pool_table.setRowCount(0)
         self.subsidy_table.setRowCount(0)
+        self.honour_table.setRowCount(0)
         plan, period = self.sel.plan, self.sel.period
         if not plan or not period:
             return
+        self.prize.setCurrentIndex(max(0, self.prize.findData(plan.get("township_prize") or "")))
+        try:
+            self.rules.setText("固定奖励（报告 001）：" + rewards.reward_rules_text(self.ctx.db, plan))
+            honours = rewards.honours(self.ctx.db, plan["uuid"])
+        except AppError as e:
+            self.rules.setText(e.message)
+            honours = []
+        self._fill(self.honour_table, [(h["category"], h["name"], h["grade"], f"{h['prize_amount']:g}",
+                                        f"{h['excellent_amount']:g}", h["streak"] or "", h["merit"],
+                                        f"{h['merit_amount']:g}", f"{h['total']:g}") for h in honours])
         pool = next((p for p in rewards.pools(self.ctx.db, plan["uuid"]) if p["period"] == period
                      and not p["category_uuid"]), None)
         self.amount.setValue(pool["amount"] if pool else 0)
@@ -1054,6 +1095,18 @@ class RewardsPage(QWidget):
                 if isinstance(v, (int, float)) or (isinstance(v, str) and v.replace(".", "").isdigit()):
                     cell.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
                 table.setItem(r, c, cell)
+
+    def set_prize(self) -> None:
+        if not self.sel.plan:
+            return
+        try:
+            rewards.set_township_prize(self.ctx.db, self.ctx.actor, self.sel.plan["uuid"], self.prize.currentData())
+        except AppError as e:
+            show_error(self, e)
+            return
+        self.sel.plan["township_prize"] = self.prize.currentData()
+        self.ctx.notify("assess")
+        self.refresh()
 
     def save_pool(self) -> None:
         if not self.sel.plan or not self.sel.period:
