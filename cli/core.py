@@ -38,14 +38,15 @@ def register(sub, common) -> None:
 
 
 def cmd_demo(args) -> int:
-    from models.demo.township import DemoOptions, build_demo
+    """Demo data only ever goes into a new file or an unused demo database."""
+    from models.core.errors import ValidationError
+    from models.demo.township import DemoOptions, build_demo_file
 
-    db = open_db(args, create=True)
-    if actor_of(args) is not None:
-        # Demo data into a database that already has accounts: an administrator's call.
-        require_right(args, "users.manage")
-    build_demo(db, DemoOptions(seed=args.seed, tickets=args.tickets))
-    print(f"演示数据已生成：{db_path_of(args)}（用户 admin / window / kaohe / guest，密码 demo1234）")
+    if not getattr(args, "db", None):
+        raise ValidationError("--db", "演示数据必须用 --db 指定一个新的文件（例如 --db 演示.db），"
+                                      "不会写进您的正式数据库。")
+    build_demo_file(args.db, DemoOptions(seed=args.seed, tickets=args.tickets))
+    print(f"演示数据已生成：{args.db}（用户 admin / window / kaohe / guest，密码 demo1234）")
     return 0
 
 

@@ -218,6 +218,16 @@ def _sqlite_reads_header(path: Path) -> bool:
         conn.close()
 
 
+def peek(path, sql: str, params=()) -> list[tuple]:
+    """Rows of one query against a file that must stay untouched (nothing is
+    created beside it; see _inspection_uri). DatabaseError when unreadable."""
+    conn = _connect(Path(path), inspect=True)
+    try:
+        return [tuple(r) for r in conn.execute(sql, params).fetchall()]
+    finally:
+        conn.close()
+
+
 def known_migrations() -> list[tuple[str, str]]:
     """(set, name) of every migration this program knows, in apply order."""
     from models.core.migrations import MIGRATION_SETS

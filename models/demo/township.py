@@ -10,7 +10,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from models.core import township
+from models.core import settings, township
+from models.core.errors import AppError
 
 from models.core import users
 from models.core.users import CLI_ACTOR
@@ -44,6 +45,76 @@ class DemoOptions:
     bulk: bool = False  # benchmarks: skip per-row audit where a domain supports it
 
 
+DEMO_MARK = "demo_database"
+
+
+class NotADemoDatabase(AppError):
+    """The demo generator was pointed at a file that holds real data."""
+
+
+def demo_file_state(path) -> str:
+    """'absent' (no file or an empty one), 'demo' (made by the generator and
+    not used since), or 'real'. Reads the file without changing it."""
+    import json
+    import sqlite3
+    from pathlib import Path
+
+    from models.core.db import inspect_file, peek
+
+    path = Path(path)
+    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
+        return "absent"
+    inspect_file(path, run_quick_check=False)  # foreign, newer or damaged files are refused here
+    try:
+        mark = peek(path, "SELECT value FROM settings WHERE key = ?", [DEMO_MARK])
+        counter = peek(path, "SELECT seq FROM change_counter WHERE id = 1")
+    except sqlite3.DatabaseError:
+        return "real"
+    if not mark:
+        return "real"
+    built_at = json.loads(mark[0][0]).get("change_seq")
+    # Anything entered after the demo was built makes it someone's data.
+    return "demo" if counter and counter[0][0] == built_at else "real"
+
+
+def build_demo_file(path, options: DemoOptions | None = None, progress=None) -> None:
+    """Write a fresh demo township to `path`: a new file, or a demo database
+    nobody has used. It is built beside the target and moved into place only
+    when complete, so a failure leaves nothing half-made and the target as it was."""
+    import os
+    from pathlib import Path
+
+    from models.core import presence
+    from models.core.db import close_database, has_live_connection, open_database
+
+    path = Path(path)
+    state = demo_file_state(path)
+    if state == "real":
+        raise NotADemoDatabase(
+            f"“{path.name}”里有真实数据（不是演示程序生成的、或生成后已有人使用），演示数据不会写进去，文件未作任何改动。"
+            "请用 --db 指定一个新的文件名，例如 --db 演示.db。")
+    if state == "demo" and (presence.others(path) or has_live_connection(path)):
+        raise NotADemoDatabase(f"演示数据库“{path.name}”正被另一个程序打开，请先关闭它再重新生成。")
+    building = path.with_name(f".{path.name}.demo-building")
+    sides = ("", "-wal", "-shm")
+    for suffix in sides:
+        Path(str(building) + suffix).unlink(missing_ok=True)
+    try:
+        db = open_database(building, daily_backup=False)
+        try:
+            build_demo(db, options, progress)
+        finally:
+            close_database(db)
+        for suffix in ("-wal", "-shm"):  # a closed old demo's leftovers must not meet the new file
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        os.replace(building, path)
+    finally:
+        for suffix in sides:
+            Path(str(building) + suffix).unlink(missing_ok=True)
+        for leftover in (Path(str(building) + ".lock"), Path(str(building) + ".lock.json")):
+            leftover.unlink(missing_ok=True)
+
+
 def build_demo(db, options: DemoOptions | None = None, progress=None) -> None:
     """Fill an empty database with the demo township."""
     options = options or DemoOptions()
@@ -67,3 +138,5 @@ def build_demo(db, options: DemoOptions | None = None, progress=None) -> None:
         if progress:
             progress(i, len(DEMO_STEPS), step_name)
         fill(db, rng, actor, options)
+    counter = db.execute("SELECT seq FROM change_counter WHERE id = 1").fetchone()[0]
+    settings.set_value(db, DEMO_MARK, {"change_seq": counter, "seed": options.seed}, actor)
