@@ -174,3 +174,115 @@ def test_county_comparison_and_ledger_hide_id_numbers(demo, county, tmp_path):
         cells.extend("" if v is None else str(v) for v in row)
     ids = [v for v in _leaks("\n".join(cells), private) if ID_RE.fullmatch(v)]
     assert ids == [], "the ledger masks ID numbers"
+
+
+# ---- every shape of a private number, in every printed field ------------------------------
+
+PRIVATE_FORMS = [
+    "11010519491231002X",  # valid
+    "330106199001011234",  # an area code python-stdnum rejects (the demo township's own)
+    "110105194912310021",  # mistyped check digit
+    "11010519491231002x", "110105491231002",  # lower-case x, the old 15-digit number
+    "110105 19491231 002X", "１１０１０５１９４９１２３１００２Ｘ",  # grouped, full width
+    "13812345678", "+86 13812345678", "+8613812345678", "0086-138-1234-5678", "138-1234-5678", "138 1234 5678",
+    "１３８１２３４５６７８",
+]
+_STRUCTURAL = {"kind", "date", "start", "end", "received", "promised", "finished", "deadline", "check_date",
+               "recheck_date", "signed_on", "birth_month", "party_join_date", "work_start_date", "uuid", "columns",
+               "ticket_no", "notice_no", "period", "label"}
+
+
+def _inject(value, forms, key=""):
+    """Every printed string of a notice's data with the private forms appended."""
+    if isinstance(value, dict):
+        return {k: (v if k in _STRUCTURAL else _inject(v, forms, k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_inject(v, forms, key) for v in value]
+    if isinstance(value, str) and value:
+        return value + "，联系" + "、".join(forms)
+    return value
+
+
+def _shape_leaks(text: str) -> list[str]:
+    # not joined across white space: the digits of neighbouring table cells would make false 15-digit runs
+    # (numbers are masked before lines are broken, so no whole number can hide across a line break)
+    return sorted(set(find_private_numbers(text)))
+
+
+def test_every_form_in_every_field_of_every_kind_is_masked(demo):
+    """Whatever a clerk types into any field that a notice prints — an ID
+    with a wrong check digit, a mobile with +86 or dashes, full-width digits
+    — no notice kind prints it whole."""
+    import datetime as dt_
+
+    today = dt_.date.today()
+    first, last = demo.execute("SELECT min(received_date), max(received_date) FROM tickets").fetchone()
+    ticket = demo.execute("SELECT ticket_no FROM tickets WHERE deleted = 0 LIMIT 1").fetchone()[0]
+    rendered, leaks = [], {}
+    for kind in notices.kinds():
+        if "ticket" in kind.needs:
+            candidates = [notices.NoticeParams(ticket=ticket)]
+        elif kind.area == "assess":
+            candidates = [notices.NoticeParams(period=str(y)) for y in (today.year, today.year - 1)]
+        elif "period" in kind.needs:
+            candidates = [notices.NoticeParams(period=f"{first}..{last}")]
+        else:
+            candidates = [notices.NoticeParams()]
+        data = None
+        for params in candidates:
+            try:
+                data = notices.gather(demo, kind.key, params)
+                break
+            except AppError:
+                continue
+        if data is None:
+            continue
+        # a few forms per field keep the tables readable; every form reaches every kind
+        for i in range(0, len(PRIVATE_FORMS), 7):
+            pdf = notices.render(kind.key, _inject(data, PRIVATE_FORMS[i:i + 7]), "20261122-ABCDEF")
+            found = _shape_leaks(_pdf_text(pdf))
+            if found:
+                leaks.setdefault(kind.key, []).extend(found[:3])
+        rendered.append(kind.key)
+    assert leaks == {}
+    assert len(rendered) >= 12, rendered
+
+
+def test_private_forms_typed_at_the_township_do_not_reach_the_county_reference(tmp_path):
+    """Forms typed into a ticket's request text travel to the county with the
+    township's data; the reference package the county sends back to every
+    township, and its comparison figures, carry none of them."""
+    from models import handoff
+    from models.core import settings
+    from models.demo.township import DemoOptions, build_demo
+    from models.handoff import county as county_mod
+    from models.handoff.package import open_package
+
+    town = open_database(tmp_path / "town.db")
+    build_demo(town, DemoOptions(seed=11, tickets=40))
+    rows = town.execute("SELECT id FROM tickets ORDER BY id LIMIT ?", [len(PRIVATE_FORMS)]).fetchall()
+    with town.atomic():
+        for (row_id,), form in zip(rows, PRIVATE_FORMS, strict=False):
+            town.execute("UPDATE tickets SET request_text = request_text || ? WHERE id = ?", [f" 联系电话{form}", row_id])
+    package = handoff.export_package(town, tmp_path, PASSWORD, CLI_ACTOR, full=True).path
+    close_database(town)
+    county_db = open_database(tmp_path / "county.db")
+    admin = users.create_user(county_db, "admin", "secret123", users.ADMIN, "管理员")
+    township.set_identity(county_db, admin, name="临安区", code="330112", county="临安区")
+    settings.set_value(county_db, "database_mode", "county", admin)
+    handoff.import_package(county_db, package, PASSWORD, admin)
+    try:
+        held = " ".join(r[0] for r in county_db.execute("SELECT request_text FROM tickets"))
+        assert _shape_leaks(held), "the county holds the township's records as typed"
+        assert _shape_leaks(repr(county_mod.comparison(county_db))) == []
+        result = handoff.export_package(county_db, tmp_path / "reference.xzpkg", PASSWORD, CLI_ACTOR)
+        conn = sqlite3.connect(":memory:")
+        conn.deserialize(open_package(result.path, PASSWORD).payload)
+        text = []
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
+            for row in conn.execute(f"SELECT * FROM [{name}]"):
+                text.append(" ".join("" if v is None else str(v) for v in row))
+        conn.close()
+        assert _shape_leaks("\n".join(text)) == []
+    finally:
+        close_database(county_db)
