@@ -24,9 +24,17 @@ def register(sub, common) -> None:
     rs = p.add_subparsers(dest="roster_command", metavar="操作")
     rs.required = True
 
-    q = rs.add_parser("import", parents=[common], help="导入 .xlsx 名册或 .lrmx 干部任免审批表")
+    q = rs.add_parser("import", parents=[common], help="导入 .xlsx 名册或 .lrmx 干部任免审批表（有错时不导入，除非 --good-rows）")
     q.add_argument("files", nargs="+", metavar="FILE")
+    q.add_argument("--header-row", type=int, default=None, help="表头在第几行（默认自动识别标题行下面的表头）")
+    q.add_argument("--good-rows", action="store_true", help="有错的行列出并跳过，只导入无误的行")
+    q.add_argument("--failed-out", default="", help="把有错的行（加“错误原因”列）另存为这个 .xlsx，改正后可再导入")
+    q.add_argument("--add-values", action="store_true", help="把不在参考列表中的职级、编制值加入列表")
     q.set_defaults(func=cmd_import)
+
+    q = rs.add_parser("template", parents=[common], help="下载名册导入模板 .xlsx（表头、示例行、下拉选项、说明）")
+    q.add_argument("--out", required=True)
+    q.set_defaults(func=cmd_template)
 
     q = rs.add_parser("export", parents=[common], help="导出名册为 .xlsx 或 .lrmx")
     q.add_argument("--format", choices=["xlsx", "lrmx"], default="xlsx")
@@ -65,17 +73,35 @@ def register(sub, common) -> None:
 
 def cmd_import(args) -> int:
     from models.roster import io as roster_io
+    from models.roster import vocab
 
     db = open_db(args)
     missing = [f for f in args.files if not Path(f).exists()]
     for f in missing:
         print(f"错误：文件“{f}”不存在。", file=sys.stderr)
     files = [f for f in args.files if f not in missing]
-    result = roster_io.import_files(db, actor_of(args), files)
+    actor = actor_of(args)
+    result = roster_io.import_files(db, actor, files, header_row=args.header_row, good_rows_only=args.good_rows)
     print(result.summary())
     for where, message in result.errors:
         print(f"  {where}：{message}")
+    if result.problems and args.failed_out:
+        n = roster_io.export_problems_xlsx(result, args.failed_out)
+        print(f"有错的 {n} 行已另存到 {args.failed_out}（“错误原因”列说明了原因，改正后可再导入）。")
+    if args.add_values and not result.rolled_back:
+        for field, counts in result.new_values.items():
+            added = vocab.add_values(db, actor, field, list(counts))
+            if added:
+                print(f"已把 {'、'.join(added)} 加入{vocab.KINDS[field]}参考列表。")
     return 1 if (result.errors or missing) else 0
+
+
+def cmd_template(args) -> int:
+    from models.roster import io as roster_io
+
+    db = open_db(args)
+    print(f"已生成名册导入模板：{roster_io.write_template(db, args.out)}")
+    return 0
 
 
 def cmd_export(args) -> int:

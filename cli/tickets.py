@@ -20,9 +20,15 @@ def register(sub, common) -> None:
     tsub = p.add_subparsers(dest="tickets_command", metavar="操作")
     p.set_defaults(func=_print_help(p))
 
-    q = tsub.add_parser("import", parents=[common], help="从 .xlsx 导入办件（有错误时不导入任何一行）")
+    q = tsub.add_parser("import", parents=[common], help="从 .xlsx 导入办件（有错误时不导入任何一行，除非 --good-rows）")
     q.add_argument("file")
+    q.add_argument("--good-rows", action="store_true", help="有错的行列出并跳过，只导入无误的行")
+    q.add_argument("--failed-out", default="", help="把有错的行（加“错误原因”列）另存为这个 .xlsx，改正后可再导入")
     q.set_defaults(func=cmd_import)
+
+    q = tsub.add_parser("template", parents=[common], help="下载办件导入模板 .xlsx（表头、示例行、下拉选项、说明）")
+    q.add_argument("--out", required=True)
+    q.set_defaults(func=cmd_template)
 
     q = tsub.add_parser("export", parents=[common], help="导出群众需求办理台帐 .xlsx")
     q.add_argument("--from", dest="date_from", required=True, help="受理日期起（如 2026-01-01）")
@@ -69,17 +75,18 @@ def _print_help(parser):
 
 
 def cmd_import(args) -> int:
-    from models.service.io import import_tickets
+    from models.service import io as tickets_io
 
     db = open_db(args)
-    result = import_tickets(db, actor_of(args), args.file)
-    if result["errors"]:
-        print(f"文件有 {len(result['errors'])} 处错误，未导入任何办件：", file=sys.stderr)
-        for line in result["errors"]:
-            print(f"  {line}", file=sys.stderr)
-        return 1
-    print(f"已导入 {result['imported']} 件办件。")
-    return 0
+    result = tickets_io.import_tickets(db, actor_of(args), args.file, good_rows_only=args.good_rows)
+    out = sys.stderr if result["errors"] else sys.stdout
+    print(tickets_io.summary(result), file=out)
+    for line in result["errors"]:
+        print(f"  {line}", file=out)
+    if result["errors"] and args.failed_out:
+        n = tickets_io.export_problems_xlsx(result, args.failed_out)
+        print(f"有错的 {n} 行已另存到 {args.failed_out}（“错误原因”列说明了原因，改正后可再导入）。", file=out)
+    return 1 if result["errors"] else 0
 
 
 def cmd_export(args) -> int:
@@ -90,8 +97,16 @@ def cmd_export(args) -> int:
         from cli import require_right
 
         require_right(args, "personal.export")
-    n = export_ledger(db, args.out, args.date_from, args.date_to, mask_ids=not args.full_id)
-    print(f"已导出 {n} 件办件到 {args.out}")
+    n = export_ledger(db, args.out, args.date_from, args.date_to, mask_ids=not args.full_id, actor=actor_of(args))
+    print(f"已导出 {n} 件办件到 {args.out}" + ("（身份证号完整，已记入审计日志）" if args.full_id else "（身份证号已打码）"))
+    return 0
+
+
+def cmd_template(args) -> int:
+    from models.service import io as tickets_io
+
+    db = open_db(args)
+    print(f"已生成办件导入模板：{tickets_io.write_template(db, args.out)}")
     return 0
 
 

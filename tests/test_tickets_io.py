@@ -28,36 +28,84 @@ def _fill(db, admin):
     return a, b
 
 
+def _second_db(tmp_path):
+    from models.core import township
+    from models.core import users
+
+    other = open_database(tmp_path / "other.db")
+    admin2 = users.create_user(other, "admin", "secret123", users.ADMIN)
+    township.set_identity(other, admin2, name="测试镇", code="330106001")
+    catalogue.add_item(other, admin2, {"department": "民政", "name": "临时救助申请", "time_limit_days": 5})
+    return other, admin2
+
+
+KEYS = ("ticket_no", "received_date", "due_date", "status", "finished_date", "result", "rating", "rating_comment",
+        "callback_date", "applicant_name", "applicant_phone", "applicant_village", "applicant_id_number", "item_name",
+        "department", "request_text", "days_late", "kind", "channel", "confirmed")
+
+
 def test_round_trip(db, admin, tmp_path):
     a, b = _fill(db, admin)
     out = tmp_path / "ledger.xlsx"
-    assert tickets_io.export_ledger(db, out, "2026-01-01", "2026-12-31", mask_ids=False) == 2
+    assert tickets_io.export_ledger(db, out, "2026-01-01", "2026-12-31", mask_ids=False, actor=admin) == 2
     ws = openpyxl.load_workbook(out).active
-    header = [c.value for c in ws[1]]
+    assert "群众需求办理台帐" in ws["A1"].value  # a title row, as offices print it
+    header = [c.value for c in ws[2]]
     assert header[:3] == ["办件编号", "受理日期", "承诺办结日期"] and "满意度" in header and "办结日期" in header
+    audit_row = db.execute("SELECT after FROM audit_log WHERE action = 'export' ORDER BY id DESC").fetchone()
+    assert '"full_id_numbers": true' in audit_row[0]
     # Into a second database of the same township.
-    other = open_database(tmp_path / "other.db")
+    other, admin2 = _second_db(tmp_path)
     try:
-        from models.core import township
-        from models.core import users
-
-        admin2 = users.create_user(other, "admin", "secret123", users.ADMIN)
-        township.set_identity(other, admin2, name="测试镇", code="330106001")
-        catalogue.add_item(other, admin2, {"department": "民政", "name": "临时救助申请", "time_limit_days": 5})
         result = tickets_io.import_tickets(other, admin2, out, today=TODAY)
-        assert result == {"imported": 2, "errors": []}
-        keys = ("ticket_no", "received_date", "due_date", "status", "finished_date", "result", "rating",
-                "applicant_name", "applicant_phone", "applicant_id_number", "item_name", "days_late", "kind")
+        assert (result["imported"], result["errors"], result["unchanged"]) == (2, [], 0)
         for original in (a, b):
             copy = tickets.get_by_no(other, original["ticket_no"])
             original = tickets.get_ticket(db, original["uuid"])
-            assert {k: copy[k] for k in keys} == {k: original[k] for k in keys}
-        # Importing the same file again: every number already exists, nothing written.
+            assert {k: copy[k] for k in KEYS} == {k: original[k] for k in KEYS}
+        # The same file again: every ticket is there as it is: left alone, not an error.
         again = tickets_io.import_tickets(other, admin2, out, today=TODAY)
-        assert again["imported"] == 0 and len(again["errors"]) == 2 and "已存在" in again["errors"][0]
+        assert (again["imported"], again["unchanged"], again["errors"]) == (0, 2, [])
         assert other.execute("SELECT count(*) FROM tickets").fetchone()[0] == 2
+        assert "2 件与系统中已有的办件相同" in tickets_io.summary(again)
+        assert other.execute("SELECT count(*) FROM ticket_events").fetchone()[0] == 3  # 受理 + 办结 of the first, 受理 of the second
+        from models.core import audit
+
+        assert audit.verify_chain(other) == []
     finally:
         close_database(other)
+
+
+def test_masked_ledger_round_trip(db, admin, tmp_path):
+    """The default (masked) export imports back: the stars are recognised, the
+    stored number is left alone, and the import says so."""
+    a, b = _fill(db, admin)
+    out = tmp_path / "ledger.xlsx"
+    tickets_io.export_ledger(db, out, "2026-01-01", "2026-12-31")
+    same = tickets_io.import_tickets(db, admin, out, today=TODAY)
+    assert (same["imported"], same["unchanged"], same["errors"]) == (0, 2, [])
+    assert tickets.get_ticket(db, b["uuid"])["applicant_id_number"] == "11010519491231002X"
+    other, admin2 = _second_db(tmp_path)
+    try:
+        result = tickets_io.import_tickets(other, admin2, out, today=TODAY)
+        assert (result["imported"], result["masked_ids"], result["errors"]) == (2, 1, [])
+        assert tickets.get_by_no(other, b["ticket_no"])["applicant_id_number"] == ""
+        assert "打码" in tickets_io.summary(result)
+    finally:
+        close_database(other)
+
+
+def test_full_id_export_needs_the_right(db, admin, tmp_path):
+    from models.core import users
+    from models.core.errors import PermissionDenied
+
+    _fill(db, admin)
+    window = users.create_user(db, "window1", "secret123", users.WINDOW, actor=admin)
+    with pytest.raises(PermissionDenied):
+        tickets_io.export_ledger(db, tmp_path / "x.xlsx", "2026-01-01", "2026-12-31", mask_ids=False)
+    with pytest.raises(PermissionDenied):
+        tickets_io.export_ledger(db, tmp_path / "x.xlsx", "2026-01-01", "2026-12-31", mask_ids=False, actor=window)
+    assert not (tmp_path / "x.xlsx").exists()
 
 
 def test_masked_export_by_default(db, admin, tmp_path):
@@ -66,6 +114,20 @@ def test_masked_export_by_default(db, admin, tmp_path):
     tickets_io.export_ledger(db, out, "2026-01-01", "2026-12-31")
     values = [c for row in openpyxl.load_workbook(out).active.iter_rows(values_only=True) for c in row]
     assert "11010519491231002X" not in values and "110105********002X" in values
+
+
+def test_changed_row_of_an_existing_ticket_is_named(db, admin, tmp_path):
+    a, _ = _fill(db, admin)
+    out = tmp_path / "ledger.xlsx"
+    tickets_io.export_ledger(db, out, "2026-01-01", "2026-12-31")
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
+    ws.cell(3, 11).value = "改过的诉求"
+    wb.save(out)
+    result = tickets_io.import_tickets(db, admin, out, today=TODAY)
+    assert result["rolled_back"] and result["unchanged"] == 1
+    (problem,) = result["problems"]
+    assert problem.row == 3 and "诉求内容" in problem.reason and "已存在" in problem.reason
 
 
 def test_import_errors_listed_by_row_and_nothing_written(db, admin, tmp_path):
@@ -83,7 +145,7 @@ def test_import_errors_listed_by_row_and_nothing_written(db, admin, tmp_path):
     path = tmp_path / "in.xlsx"
     wb.save(path)
     result = tickets_io.import_tickets(db, admin, path, today=TODAY)
-    assert result["imported"] == 0
+    assert result["imported"] == 0 and result["rolled_back"] and result["good_rows"] == 1
     errors = "\n".join(result["errors"])
     for row, word in ((3, "申请人"), (4, "联系电话"), (5, "办理结果"), (6, "早于受理日期"), (7, "满意度"), (8, "服务事项")):
         assert f"第 {row} 行" in errors and word in errors
@@ -115,6 +177,12 @@ def test_cli_export_and_import(tmp_path, cli_login):
     assert main(["tickets", "export", "--from", f"{year - 1}-01-01", "--to", f"{year}-12-31", "--out", str(out),
                  "--db", str(src)]) == 0
     assert out.exists()
-    # Same file into the same database: every number exists → exit 1, nothing written.
-    assert main(["tickets", "import", str(out), "--db", str(src)]) == 1
+    db = open_database(src)
+    before = db.execute("SELECT count(*) FROM tickets").fetchone()[0]
+    close_database(db)
+    # Same file into the same database: every ticket is already there as it is → left alone.
+    assert main(["tickets", "import", str(out), "--db", str(src)]) == 0
+    db = open_database(src)
+    assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == before
+    close_database(db)
     assert main(["calendar", "years", "--db", str(src)]) == 0

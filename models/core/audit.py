@@ -78,3 +78,29 @@ def recent(db, limit: int = 200, table_name: str | None = None) -> list[dict]:
     cur = db.execute(sql, params)
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def record_many(db, actor, action: str, table_name: str, items) -> int:
+    """Append one audit row per (row_key, before, after) of `items`, chained
+    exactly as record() chains them, in one statement (bulk imports: 100,000
+    rows one by one spent most of their time here). Call inside the
+    transaction of the change. Returns the number of rows."""
+    actor_name = getattr(actor, "username", None) or str(actor)
+    last = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    prev = last[0] if last else GENESIS
+    rows = []
+    for row_key, before, after in items:
+        at = dt.datetime.now().isoformat(timespec="microseconds")
+        b, a = _json(before), _json(after)
+        key = None if row_key is None else str(row_key)
+        h = _digest(prev, at, actor_name, action, table_name, key, b, a)
+        rows.append((at, actor_name, action, table_name, key, b, a, prev, h))
+        prev = h
+    if not rows:
+        return 0
+    db.conn.executemany(
+        "INSERT INTO audit_log (at, actor, action, table_name, row_key, before, after, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    db.execute("UPDATE audit_head SET last_id = (SELECT max(id) FROM audit_log), last_hash = ?, "
+               "row_count = row_count + ? WHERE id = 1", [prev, len(rows)])
+    return len(rows)

@@ -33,6 +33,9 @@ LANDLINE_LIKE_RE = re.compile(
     rf"{_D}{{3,4}}{_SEP}{_D}{{4}}(?:(?:-|转|ext\.?){_D}{{1,6}})?(?![0-9\uff10-\uff19])")
 _FULL_WIDTH = str.maketrans("\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff38\uff58\uff0b",
                             "0123456789XX+")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f]")
+_CONTROL_MULTILINE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # tab and line feed allowed
 
 
 def validate_id_number(value: str, field: str = "身份证号", today: dt.date | None = None) -> str:
@@ -169,11 +172,11 @@ def check_text(value, field: str, max_len: int = 200, required: bool = False, mu
         raise ValidationError(field, "不能为空。")
     if len(value) > max_len:
         raise ValidationError(field, f"不能超过 {max_len} 个字（现有 {len(value)} 个）。")
-    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+    if _SURROGATE_RE.search(value):
         # Half an emoji pasted from a broken file: SQLite cannot store it.
         raise ValidationError(field, "包含无法保存的残缺字符（可能是复制时损坏的表情符号），请重新输入。")
-    allowed = {"\n", "\t"} if multiline else set()
-    if any((ord(c) < 32 and c not in allowed) or ord(c) == 127 for c in value):
+    # one regular-expression scan instead of a Python loop per character (imports check millions of cells)
+    if (_CONTROL_MULTILINE_RE if multiline else _CONTROL_RE).search(value):
         raise ValidationError(field, "包含不可见的控制字符，请重新输入。")
     return value
 

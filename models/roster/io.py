@@ -825,3 +825,53 @@ def import_files(db, actor, paths, mapping: dict[int, str] | None = None, progre
         total.updated += r.updated
         total.errors += r.errors
     return total
+
+
+# ---- the import template ----------------------------------------------------
+
+TEMPLATE_FIELDS = ["name", "sex", "ethnicity", "birth_date", "id_number", "native_place", "political_status",
+                   "party_join_date", "work_start_date", "edu_fulltime", "degree_fulltime", "school_fulltime",
+                   "edu_inservice", "rank", "staffing", "office", "posts", "phone", "note"]
+TEMPLATE_EXAMPLE = {"name": "张三", "sex": "男", "ethnicity": "汉族", "birth_date": "1985.07",
+                    "id_number": "11010519491231002X", "native_place": "浙江杭州", "political_status": "中共党员",
+                    "party_join_date": "2008.06", "work_start_date": "2007.08", "edu_fulltime": "本科",
+                    "degree_fulltime": "学士", "school_fulltime": "浙江大学 行政管理", "edu_inservice": "研究生",
+                    "rank": "四级主任科员", "staffing": "行政", "office": "", "posts": "副镇长",
+                    "phone": "13800138000", "note": "示例行，导入前请删除"}
+
+
+def write_template(db, path) -> Path:
+    """An .xlsx to fill in for the roster import: a title row, the header, an
+    example row, drop-down lists for the reference columns (the office's own
+    lists), ID, phone and date columns formatted as text, and a 说明 sheet."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_suffix(".xlsx")
+    from models.core import settings
+
+    kind = vocab.township_kind(settings.get(db, "township_name") or "")
+    lists = {"sex": roster.SEXES, "political_status": roster.POLITICAL, "edu_fulltime": roster.EDUCATIONS,
+             "edu_inservice": roster.EDUCATIONS, "rank": vocab.values(db, "rank"), "staffing": vocab.values(db, "staffing"),
+             "office": [o["name"] for o in records.rows(db, "SELECT name FROM offices WHERE deleted = 0 ORDER BY name")],
+             "posts": vocab.values(db, f"post_{kind}")}
+    columns = [(FIELD_LABELS[f], 22 if f in ("id_number", "school_fulltime") else 12,
+                "text" if f in TEXT_COLUMNS else "") for f in TEMPLATE_FIELDS]
+    with xlsx_write.Workbook(path) as wb:
+        sheet = wb.add_sheet("干部名册", columns, title=f"{settings.get(db, 'township_name') or ''}干部花名册")
+        sheet.append_text_row([TEMPLATE_EXAMPLE.get(f, "") for f in TEMPLATE_FIELDS])
+        for i, f in enumerate(TEMPLATE_FIELDS):
+            if lists.get(f):
+                sheet.add_list_validation(i, lists[f], first_row=3, last_row=5000)
+        notes = wb.add_sheet("说明", [("说明", 100)], freeze=False)
+        for line in [
+            "第 1 行是标题，第 2 行是表头，从第 3 行起每行一人；第 3 行是示例，导入前请删除。",
+            "“姓名”必填；其余列可留空。表头可以调整顺序或删去不用的列，导入时会核对列对应。",
+            "身份证号、电话和日期列已设为“文本”格式：请直接输入，不要改回“常规”或“数值”"
+            "（Excel 只保留 15 位有效数字，存成数字的身份证号后几位会丢失）。",
+            "日期可写 1985.07、1985-07、198507、1985年7月 或完整日期 1985-07-12。",
+            "职级、编制性质、政治面貌、学历、现任职务有下拉选项（本单位的参考列表）；不在列表中的值也能导入，导入后可加入列表。",
+            "现任职务写多个时用顿号分开，如：党委委员、副镇长。还没有建立机构和岗位时，职务作为文字保存，建立后自动对应。",
+            "有错的行不会导入；可在导入结果中选择“只导入无误的行”，并把有错的行另存为表格改正后再导入。",
+        ]:
+            notes.append([line])
+    return path
