@@ -84,7 +84,7 @@ def _cadre_values(rng, used, today, sex=None, age=None, rank="科员及办事员
     party = rng.random() < 0.85
     resume = [f"{birth.year + 15}.09--{work_year}.07 {'学校学习' if edu != '中专' else '中专学习'}",
               f"{work_year}.08-- 青石镇工作"]
-    return {
+    values = {
         "name": name, "sex": sex, "ethnicity": "汉族" if rng.random() < 0.95 else "畲族",
         "id_number": _id_number(rng, birth, sex), "phone": f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
         "native_place": rng.choice(["浙江临安", "浙江杭州", "浙江富阳", "浙江桐庐", "安徽歙县"]),
@@ -98,6 +98,10 @@ def _cadre_values(rng, used, today, sex=None, age=None, rank="科员及办事员
                     "birth": f"{birth.year + rng.randint(-2, 2)}.{rng.randint(1, 12):02d}",
                     "political_status": "群众", "work": "临安区某单位职工"}],
     }
+    # The 任免审批表's other boxes, derived (no draw from rng: the demo stays the same township).
+    values.update({"birth_place": values["native_place"], "health": "健康",
+                   "expertise": {"研究生": "经济管理", "本科": "基层治理"}.get(edu, "群众工作")})
+    return values
 
 
 def _age(db, cadre_uuid: str, today: dt.date) -> int | None:

@@ -238,6 +238,9 @@ def team_shape(db) -> TeamShape:
 def apply_preset(db, actor, name: str, quota: int | None = None) -> None:
     """Write every setting of a preset ('000' or '002'), in one transaction;
     `quota` picks the seat count within the preset's range."""
+    from models.core.users import require
+
+    require(actor, "settings.write")
     if name not in PRESETS:
         raise ValidationError("班子配备规则", f"没有“{name}”这套规则，可选：{'、'.join(PRESETS)}。")
     values = {k: v for k, v in PRESETS[name].items() if k != "label"}
@@ -285,6 +288,9 @@ def adopt_county_rules(db, actor) -> list[str]:
     for the import summary. Call inside the import's transaction."""
     import json
 
+    from models.core.users import require
+
+    require(actor, "handoff.import")
     rows = dict(db.execute("SELECT key, value FROM county_rules").fetchall())
     changed = []
     for key in RULE_SET_KEYS:
