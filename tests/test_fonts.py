@@ -105,3 +105,24 @@ def test_qt_uses_bundled_font(qapp):
     metrics = QFontMetrics(QFont(family))
     assert all(metrics.inFontUcs4(ord(c)) for c in "便民服务中心考核公示")
     assert qapp.font().family() == family
+
+
+def test_settings_page_lists_the_notice_fonts(qtbot, tmp_path):
+    from models.core import users
+    from models.core.db import close_database, open_database
+    from ui.common.context import AppContext
+    from ui.core.settings_dialog import SettingsDialog
+
+    db = open_database(tmp_path / "fonts.db")
+    admin = users.create_user(db, "admin", "secret123", users.ADMIN, "管理员")
+    try:
+        dialog = SettingsDialog(AppContext(db, db.path, admin), None)
+        qtbot.addWidget(dialog)
+        tabs = [dialog.pages.tabText(i) for i in range(dialog.pages.count())]
+        assert "公示字体" in tabs
+        table = dialog.font_table
+        cells = [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+        assert any(row[0] == "正文（仿宋）" and row[1] and row[2] in ("系统", "内置") for row in cells)
+        assert sum(row[0] == "生僻字补字" for row in cells) == len(fonts.FALLBACK_FONTS)
+    finally:
+        close_database(db)

@@ -19,3 +19,13 @@ def register_fonts(app=None) -> str:
         font = QFont(_family, 10)
         app.setFont(font)
     return _family
+
+
+def notice_font_rows() -> list[list[str]]:
+    """For the settings page: each notice role's font, its source and file
+    (the notice fonts are registered with reportlab, not with Qt)."""
+    from reports import fonts
+
+    rows = [[r["label"], r["font"], r["source"], r["path"]] for r in fonts.report()]
+    rows += [["生僻字补字", label, "内置", filename] for filename, label in fonts.FALLBACK_FONTS]
+    return rows

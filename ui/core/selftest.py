@@ -26,7 +26,19 @@ def check_pdf_font() -> tuple[bool, str]:
     c.save()
     data = buf.getvalue()
     ok = b"/FontFile2" in data
-    return ok, f"PDF 字体嵌入：{'是' if ok else '否'}（{len(data)} 字节）"
+    from reports import fonts
+    from reports.layout import NoticeDocument
+
+    doc = NoticeDocument("自检公示")
+    doc.title_block()
+    doc.paragraph("一、标题", "h1")
+    doc.paragraph("（一）正文李䶮张𠮷", "h2")
+    pdf = doc.build()
+    roles = "，".join(f"{r['label']} {r['font']}（{r['source']}）" for r in fonts.report())
+    notice_ok = pdf.count(b"/FontFile2") >= 5
+    ok &= notice_ok
+    return ok, (f"PDF 字体嵌入：{'是' if ok else '否'}（{len(data)} 字节）；公示字体：{roles}；"
+                f"生僻字补字：{'可用' if notice_ok else '缺失'}")
 
 
 def run_selftest(db_path: Path) -> tuple[bool, list[str]]:

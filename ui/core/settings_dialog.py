@@ -55,6 +55,7 @@ class SettingsDialog(QDialog):
         self.pages.addTab(self._users_page(), "用户")
         self.pages.addTab(self._params_page(), "参数")
         self.pages.addTab(self._audit_page(), "审计日志")
+        self.pages.addTab(self._fonts_page(), "公示字体")
         self.pages.setCurrentIndex(page)
         close = QDialogButtonBox(QDialogButtonBox.Close)
         close.button(QDialogButtonBox.Close).setText("关闭")
@@ -379,6 +380,20 @@ class SettingsDialog(QDialog):
         QMessageBox.information(self, "参数", "已保存。")
 
     # ---- audit ---------------------------------------------------------------
+
+    def _fonts_page(self) -> QWidget:
+        """Which font each GB/T 9704 role of the notices uses (系统 = the PC's own, 内置 = bundled)."""
+        from ui.common.fonts import notice_font_rows
+
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(QLabel("公示按 GB/T 9704 使用以下字体。本机装有方正小标宋、仿宋_GB2312、黑体、楷体_GB2312、宋体时"
+                                "优先使用本机字体，否则使用程序自带的免费字体；生僻字由自带的补字字体补全。"))
+        table = _table(["用途", "字体", "来源", "文件"])
+        _fill(table, notice_font_rows())
+        self.font_table = table
+        layout.addWidget(table, 1)
+        return page
 
     def _audit_page(self) -> QWidget:
         page = QWidget()
