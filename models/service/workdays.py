@@ -567,10 +567,21 @@ def export_days(db, year: int | None = None) -> list[dict]:
     return records.rows(db, sql + " ORDER BY date", params)
 
 
+def year_days(db, year: int) -> list[dict]:
+    """Every day of a year (date, is_workday, name, source): the official rows,
+    or the provisional year from the rule (source 'provisional')."""
+    rows = export_days(db, year)
+    if rows:
+        return rows
+    return [{"date": d, "is_workday": w, "name": n, "source": PROVISIONAL_SOURCE}
+            for d, w, n in provisional_year(int(year))]
+
+
 def special_days(db, year: int) -> list[dict]:
-    """Holidays and make-up working days of a year (the days that differ from a plain week)."""
+    """Holidays and make-up working days of a year (the days that differ from a plain week);
+    a provisional year's come from the rule."""
     out = []
-    for r in export_days(db, year):
+    for r in year_days(db, year):
         d = dt.date.fromisoformat(r["date"])
         weekend = d.weekday() >= 5
         if bool(r["is_workday"]) == weekend or r["name"]:

@@ -16,6 +16,7 @@ from models.service import catalogue
 
 from models.service import tickets
 
+from models.service import reconcile
 from models.service import workdays
 from models.core.errors import AppError
 
@@ -287,9 +288,15 @@ class DeskPage(QWidget):
         self.ctx.notify("tickets")
 
 
+SOURCE_LABELS = {"chinesecalendar": "内置", "manual": "手工修改", "county": "县里下发", "notice": "国务院通知",
+                 "import": "导入", workdays.PROVISIONAL_SOURCE: "预估（放假办法）"}
+
+
 class CalendarPage(QWidget):
-    """The working-day calendar: covered years, a year's holidays and make-up
-    days, single-day edits and import (calendar.write)."""
+    """The working-day calendar: official and provisional years, a year's
+    holidays and make-up days, pasting the State Council's notice, importing the
+    county's calendar, single-day edits (calendar.write), and confirming the
+    provisional promises once the official year is here."""
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -300,15 +307,19 @@ class CalendarPage(QWidget):
         layout.addWidget(self.coverage)
         top = QHBoxLayout()
         self.year = QSpinBox()
-        self.year.setRange(2004, 2100)
+        self.year.setRange(workdays.rule().first_year, workdays.rule().last_year)
         self.year.setValue(dt.date.today().year)
+        self.notice_button = QPushButton(self.tr("粘贴国务院放假通知…"))
         self.import_button = QPushButton(self.tr("导入县里下发的日历（.xlsx/.csv）…"))
         self.seed_button = QPushButton(self.tr("用内置节假日数据补充"))
+        self.reconcile_button = QPushButton(self.tr("核对预估的承诺日期…"))
         top.addWidget(QLabel(self.tr("年份")))
         top.addWidget(self.year)
+        self.year_state = QLabel()
+        top.addWidget(self.year_state)
         top.addStretch(1)
-        top.addWidget(self.seed_button)
-        top.addWidget(self.import_button)
+        for b in (self.reconcile_button, self.notice_button, self.seed_button, self.import_button):
+            top.addWidget(b)
         layout.addLayout(top)
         self.table = _table(["日期", "星期", "上班/休息", "名称", "来源"])
         self.table.horizontalHeader().setStretchLastSection(False)
@@ -332,6 +343,8 @@ class CalendarPage(QWidget):
         self.day_button.clicked.connect(self._set_day)
         self.import_button.clicked.connect(self._import)
         self.seed_button.clicked.connect(self._seed)
+        self.notice_button.clicked.connect(self._paste_notice)
+        self.reconcile_button.clicked.connect(self.open_reconciliation)
         self.table.itemSelectionChanged.connect(self._selected)
         self.reload()
 
@@ -339,15 +352,24 @@ class CalendarPage(QWidget):
         db = self.ctx.db
         years = workdays.covered_years(db)
         missing = workdays.missing_years(db)
-        text = workdays.years_label(years) + "。"
+        depending = workdays.provisional_dependents(db, self.ctx.township_filter or None)
+        waiting = len(reconcile.pending(db, self.ctx.township_filter or None))
+        parts = [f"正式工作日历{workdays.years_label(years)}。"]
         if missing:
-            text = ("<span style='color:#c62828;font-weight:bold'>工作日历缺少 " + "、".join(f"{y} 年" for y in missing)
-                    + " 的节假日安排，跨入该年的办件时限无法计算，请导入县里下发的日历。</span> " + text)
-        self.coverage.setText(text)
-        self.rows = workdays.special_days(db, self.year.value())
+            parts.append(f"<span style='color:#8a4b00;font-weight:bold'>{workdays.provisional_label(missing)}尚无正式"
+                         "日历：按《全国年节及纪念日放假办法》预估（法定节日和周末，不含调休），"
+                         f"{sum(depending.values())} 件未办结办件的承诺日期是预估的。收到通知后请粘贴通知或导入县里的日历。</span>")
+        if waiting:
+            parts.append(f"<span style='color:#c62828;font-weight:bold'>{waiting} 件办件的预估承诺日期待核对。</span>")
+        self.coverage.setText(" ".join(parts))
+        self.reconcile_button.setText(self.tr("核对预估的承诺日期（{n} 件）…").replace("{n}", str(waiting)))
+        self.reconcile_button.setEnabled(waiting > 0)
+        self.notice_button.setEnabled(self.ctx.actor.can("calendar.write"))
+        year = self.year.value()
+        self.year_state.setText("正式" if year in years else "预估（放假办法，无调休）")
+        self.rows = workdays.special_days(db, year)
         _fill(self.table, self.rows, ["date", "weekday", lambda r: "上班" if r["is_workday"] else "休息", "name",
-                                      lambda r: {"chinesecalendar": "内置", "manual": "手工修改", "county": "县里下发"}.get(
-                                          r["source"], r["source"])], user_key="date")
+                                      lambda r: SOURCE_LABELS.get(r["source"], r["source"])], user_key="date")
 
     def _selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -364,8 +386,7 @@ class CalendarPage(QWidget):
         except AppError as e:
             _error(self, e)
             return
-        self.reload()
-        self.ctx.notify("calendar")
+        self._calendar_changed()
 
     def _import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("导入工作日历"), "", "日历 (*.xlsx *.csv)")
@@ -377,8 +398,7 @@ class CalendarPage(QWidget):
             _error(self, e)
             return
         QMessageBox.information(self, self.tr("导入完成"), "已导入：" + "、".join(f"{y} 年" for y in years))
-        self.reload()
-        self.ctx.notify("calendar")
+        self._calendar_changed()
 
     def _seed(self) -> None:
         try:
@@ -388,7 +408,38 @@ class CalendarPage(QWidget):
             return
         QMessageBox.information(self, self.tr("工作日历"), ("已补充：" + "、".join(map(str, years))) if years
                                 else self.tr("内置数据中的年份都已在日历中。"))
+        self._calendar_changed()
+
+    def notice_dialog(self):
+        """The paste dialog for the first provisional year in use (tests drive it directly)."""
+        from ui.service.calendar_dialogs import NoticeDialog
+
+        missing = workdays.missing_years(self.ctx.db)
+        return NoticeDialog(self.ctx, missing[0] if missing else self.year.value(), self)
+
+    def _paste_notice(self) -> None:
+        dialog = self.notice_dialog()
+        if dialog.exec() and dialog.saved_years:
+            self.year.setValue(dialog.saved_years[-1])
+            self._calendar_changed()
+
+    def _calendar_changed(self) -> None:
+        """After any change: refresh, tell the tab, and offer the confirmation when promises wait."""
         self.reload()
+        self.ctx.notify("calendar")
+        if reconcile.pending(self.ctx.db, self.ctx.township_filter or None):
+            self.open_reconciliation()
+
+    def open_reconciliation(self) -> None:
+        from ui.service.calendar_dialogs import ReconcileDialog
+
+        dialog = ReconcileDialog(self.ctx, self)
+        if dialog.exec():
+            self.ctx.notify("tickets")
+            self.reload()
+            self.coverage.setText(dialog.result_text() + " " + self.coverage.text())
+        else:
+            self.reload()
 
 
 class RectificationPage(QWidget):

@@ -153,6 +153,8 @@ class ServiceTab(QWidget):
     def _data_changed(self, area: str) -> None:
         if area in ("tickets", "all", "settings", "roster", "catalogue", "calendar"):
             self.refresh_counts()
+        if area in ("tickets", "all", "calendar"):
+            self.calendar_page.reload()  # provisional years and promises waiting for confirmation
         if area in ("catalogue", "all", "roster", "settings"):
             self.intake.reload()
             self.list_page.reload_choices()
