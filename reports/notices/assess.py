@@ -19,10 +19,17 @@ def _num(value, digits: int = 2) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _titled(data: dict) -> str:
+    """The notice title with the township's name in front (a sheet on a board must say whose it is)."""
+    township = data.get("office", {}).get("township", "")
+    title = data["title"]
+    return title if not township or township in title else f"{township}{title}"
+
+
 def render_results(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
     """考核结果公示: per category, rank, name, village, total and grade."""
     office = data["office"]
-    doc = new_document(data, data["title"], serial, paper)
+    doc = new_document(data, _titled(data), serial, paper)
     plan = f"《{data['plan_name']}》" if data.get("plan_name") else f"{data['year']}年度干部考核方案"
     doc.paragraph(f"根据{plan}，经考核办计分、民主测评和党委审定，"
                   f"现将{data['period_label']}考核结果公示如下：")
@@ -51,7 +58,7 @@ def render_results(data: dict, serial: str = "", paper: str = "a4", progress=Non
 def render_rewards(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
     """补贴/奖励公示: reward pools split by score, then the village cadre subsidies."""
     office = data["office"]
-    doc = new_document(data, data["title"], serial, paper)
+    doc = new_document(data, _titled(data), serial, paper)
     doc.paragraph(f"根据{data['year']}年度考核结果和奖励、补贴办法，现将拟发放的考核奖励和村干部补贴公示如下，"
                   "公示无异议后发放。金额单位：元。")
     n = 0
@@ -92,7 +99,7 @@ def render_rewards(data: dict, serial: str = "", paper: str = "a4", progress=Non
 def render_commitments(data: dict, serial: str = "", paper: str = "a4-landscape", progress=None) -> bytes:
     """目标承诺公示: owner, target, measures, deadline and quarterly plan."""
     office = data["office"]
-    doc = new_document(data, data["title"], serial, paper)
+    doc = new_document(data, _titled(data), serial, paper)
     doc.paragraph("为推行目标管理责任制，接受群众监督，现将各责任主体签订的目标责任和公开承诺公示如下：")
     rows = []
     for r in data["rows"]:
