@@ -265,3 +265,34 @@ def test_a_choice_setting_refuses_other_values(db, admin):
     with pytest.raises(ValidationError) as e:
         settings.set_value(db, "notice_paper", "letter", admin)
     assert "A4 纵向" in e.value.message
+
+
+def test_no_internal_names_in_the_audit_page_or_import_summary(demo_db):
+    """Raw table names, UUIDs and ISO timestamps were what a person read."""
+    import re
+
+    from models.core import audit, labels
+
+    rows = audit.recent(demo_db, limit=2000) + audit.recent(demo_db, limit=50, table_name="cadres")
+    shown = labels.audit_rows_for_people(demo_db, rows)
+    uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
+    for row in shown:
+        text = " ".join(row)
+        assert not uuid.search(text), text
+        assert "T" not in row[0] and re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", row[0]), row[0]
+        assert "其他（" not in row[3], f"table without a Chinese name: {row[3]}"
+        assert not re.search(r"[a-z_]{4,}", row[2] + row[3]), row
+    tickets_named = [r for r in shown if r[3] == "办件" and r[4]]
+    cadres_named = [r for r in shown if r[3] == "干部" and r[4] and not r[4].startswith("（")]
+    assert cadres_named, "a cadre's audit row names the cadre"
+    assert all(re.match(r"\d{4}-\d{6} ", r[4]) for r in tickets_named)
+
+
+def test_every_table_has_a_chinese_name(db):
+    """A new table must get its label in models/core/labels.py, or the audit page would show its code name."""
+    from models.core.labels import TABLE_LABELS
+
+    internal = ("sqlite_", "_sqlite", "tickets_fts")
+    tables = [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+              if not n.startswith(internal) or n == "tickets_fts_pending"]
+    assert [t for t in tables if t not in TABLE_LABELS] == []

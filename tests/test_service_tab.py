@@ -146,7 +146,7 @@ def test_promised_date_shown_before_saving_and_receipt_one_key_after(qtbot, tab,
 def test_escape_after_saving_goes_on_without_receipt(qtbot, tab):
     form = tab.intake
     tab.activateWindow()
-    qtbot.waitUntil(tab.isActiveWindow, timeout=2000)  # shortcuts work in the active window
+    qtbot.waitUntil(tab.isActiveWindow, timeout=10000)  # shortcuts work in the active window
     form.name.setFocus()
     form.pending_receipt = "2026-000001"
     form.message.setText("已受理 2026-000001。　【回车】打印受理回执，【Esc】或直接输入下一位申请人继续")

@@ -40,6 +40,7 @@ from models.core import records
 from models.core import generation, settings
 from models.core.db import known_migrations, schema_version
 from models.core.errors import AppError, ValidationError
+from models.core.labels import table_label
 from models.handoff import package as pkgfmt
 from models.handoff import reference
 from models.roster.rules import adopt_county_rules
@@ -92,7 +93,7 @@ class ImportSummary:
                  "，".join(f"{label} {t[k]}" for k, label in COUNT_LABELS.items())]
         for table, counts in self.tables.items():
             if any(counts.get(k) for k in COUNT_LABELS):
-                lines.append(f"  {table}：" + "，".join(f"{label} {counts.get(k, 0)}"
+                lines.append(f"  {table_label(table)}：" + "，".join(f"{label} {counts.get(k, 0)}"
                                                        for k, label in COUNT_LABELS.items() if counts.get(k)))
         if t["conflicts"]:
             lines.append(f"有 {t['conflicts']} 条记录双方都改过，已列入冲突清单，请在“处理冲突”中逐条决定。")

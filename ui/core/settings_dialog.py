@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QPushButton, QScrollArea, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
                                QWidget)
 
-from models.core import audit
+from models.core import audit, labels
 
 from models.core import settings
 
@@ -402,9 +402,8 @@ class SettingsDialog(QDialog):
         state = QLabel("审计日志完整，未被改动。" if not problems else "警告：" + "；".join(problems[:3]))
         state.setStyleSheet("color: #1b5e20;" if not problems else "color: #b00020; font-weight: bold;")
         layout.addWidget(state)
-        table = _table(["时间", "操作员", "动作", "表", "记录"])
+        table = _table(["时间", "操作员", "动作", "类别", "记录"])
         rows = audit.recent(self.ctx.db, limit=500)
-        _fill(table, [[r["at"][:19].replace("T", " "), r["actor"], r["action"], r["table_name"], r["row_key"]]
-                      for r in rows])
+        _fill(table, labels.audit_rows_for_people(self.ctx.db, rows))
         layout.addWidget(table)
         return page
