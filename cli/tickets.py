@@ -5,6 +5,8 @@
     tickets list [--status S] [--search Q] [--limit N]
     tickets stats --from DATE --to DATE
     calendar years | show YEAR | import FILE | seed [YEAR ...]
+    calendar notice FILE.txt [--year Y] [--check] [--replace]   the State Council's notice as text
+    calendar reconcile [--confirm] [--keep NO ...] [--move NO ...]   provisional promises after the official year
 """
 
 from __future__ import annotations
@@ -64,6 +66,20 @@ def register(sub, common) -> None:
     q.add_argument("years", nargs="*", type=int)
     q.add_argument("--replace", action="store_true", help="覆盖已有年份（含手工修改）")
     q.set_defaults(func=cmd_calendar_seed)
+    q = csub.add_parser("notice", parents=[common],
+                        help="读入国务院办公厅放假通知（纯文本 .txt），核对后写入该年的正式日历")
+    q.add_argument("file", help="通知全文的 .txt 文件（UTF-8）")
+    q.add_argument("--year", type=int, default=None, help="通知年份（通知标题有年份时可省略，两者不符则拒绝）")
+    q.add_argument("--check", action="store_true", help="只解析并列出，不保存")
+    q.add_argument("--replace", action="store_true", help="与已有正式日历不一致时以通知为准")
+    q.set_defaults(func=cmd_calendar_notice)
+    q = csub.add_parser("reconcile", parents=[common],
+                        help="正式日历到后，列出预估承诺日期会变化的未办结办件；--confirm 由值班长或管理员确认")
+    q.add_argument("--confirm", action="store_true", help="确认（默认只列出）")
+    q.add_argument("--keep", nargs="*", default=[], metavar="办件编号", help="这些办件保留原承诺日期")
+    q.add_argument("--move", nargs="*", default=[], metavar="办件编号",
+                   help="这些办件改为正式日历的日期（已打印回执而要提前的，须在此列出）")
+    q.set_defaults(func=cmd_calendar_reconcile)
 
 
 def _print_help(parser):
@@ -137,13 +153,19 @@ def cmd_stats(args) -> int:
 
 
 def cmd_calendar_years(args) -> int:
-    from models.service import workdays
+    from models.service import reconcile, workdays
 
     db = open_db(args)
-    print(workdays.years_label(workdays.covered_years(db)))
+    print("正式日历：" + workdays.years_label(workdays.covered_years(db)))
     missing = workdays.missing_years(db)
     if missing:
-        print("缺少：" + "、".join(f"{y} 年" for y in missing))
+        print(f"预估（按放假办法，无调休）：{workdays.provisional_label(missing)}")
+    depending = workdays.provisional_dependents(db)
+    if depending:
+        print("依赖预估日期的未办结办件：" + "，".join(f"{y} 年 {n} 件" for y, n in depending.items()))
+    waiting = reconcile.pending(db)
+    if waiting:
+        print(f"正式日历已到、待核对的预估承诺：{len(waiting)} 件（calendar reconcile）")
     return 0
 
 
@@ -175,4 +197,65 @@ def cmd_calendar_seed(args) -> int:
     db = open_db(args)
     years = workdays.seed_from_package(db, actor_of(args), args.years or None, replace=args.replace)
     print(("已写入：" + "、".join(f"{y} 年" for y in years)) if years else "没有需要补充的年份。")
+    return 0
+
+
+def cmd_calendar_notice(args) -> int:
+    from pathlib import Path
+
+    from models.core.errors import ValidationError
+    from models.service import holiday_notice
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValidationError("通知文件", f"读不了 {args.file}：{e}（应为 UTF-8 纯文本）。") from None
+    db = open_db(args)
+    parsed = holiday_notice.parse_notice(text, args.year)
+    print(f"{parsed.year} 年：")
+    for h in parsed.holidays:
+        print(f"  {h.name}\t{h.first.isoformat()} 至 {h.last.isoformat()}\t{len(h.days)} 天\t（第 {h.line} 行）")
+    for d, name, line in parsed.make_up:
+        print(f"  调休上班\t{d.isoformat()}（{name}，第 {line} 行）")
+    for note in parsed.notes:
+        print("  注意：" + note)
+    diff = holiday_notice.differences(db, parsed)
+    for x in diff:
+        print(f"  与已有日历不同：{x['date']} 现为{x['stored']}，通知为{x['notice']}")
+    if args.check:
+        return 0
+    years = holiday_notice.save_notice(db, actor_of(args), parsed, replace=args.replace)
+    print("已写入正式日历：" + "、".join(f"{y} 年" for y in years))
+    return cmd_calendar_reconcile_list(db)
+
+
+def cmd_calendar_reconcile_list(db) -> int:
+    from models.service import reconcile
+
+    rows = reconcile.pending(db)
+    if rows:
+        print(f"{len(rows)} 件未办结办件的预估承诺日期待核对（calendar reconcile --confirm）：")
+    labels = {"later": "推后", "earlier": "提前", "same": "不变"}
+    for r in rows:
+        print(f"  {r['ticket_no']}\t{r['applicant_name']}\t{r['old_due']} → {r['new_due']}\t{labels[r['change']]}\t"
+              f"{'回执已打印' if r['printed'] else '回执未打印'}\t默认{'调整' if r['default'] == reconcile.MOVE else '保留'}")
+    return 0
+
+
+def cmd_calendar_reconcile(args) -> int:
+    from models.core.errors import ValidationError
+    from models.service import reconcile
+
+    db = open_db(args)
+    if not args.confirm:
+        return cmd_calendar_reconcile_list(db)
+    by_no = {r["ticket_no"]: r["uuid"] for r in reconcile.pending(db)}
+    decisions = {}
+    for numbers, action in ((args.keep, reconcile.KEEP), (args.move, reconcile.MOVE)):
+        for no in numbers:
+            if no not in by_no:
+                raise ValidationError("办件编号", f"{no} 不在待核对的办件中。")
+            decisions[by_no[no]] = action
+    c = reconcile.reconcile(db, actor_of(args), decisions)
+    print(f"已核对：调整 {c['moved']} 件，保留原承诺 {c['kept']} 件，日期不变 {c['unchanged']} 件。")
     return 0

@@ -26,6 +26,12 @@ def check_findings(db, today: dt.date | None = None) -> list[tuple[str, str]]:
                                + ("（" + "，".join(f"{y} 年 {n} 件" for y, n in sorted(depending.items())) + "）"
                                   if depending else "")
                                + f"。{workdays.years_label(years)}。请导入县里下发的日历或粘贴国务院办公厅的放假通知。"))
+    from models.service import reconcile
+
+    waiting = reconcile.pending(db)
+    if waiting:
+        out.append(("warning", f"正式工作日历已到：{len(waiting)} 件未办结办件的预估承诺办结日期待值班长或管理员核对"
+                               "（“工作日历”页或 calendar reconcile）。"))
     counts = tickets.desk_counts(db, today=today)
     if counts["overdue"]:
         out.append(("warning", f"有 {counts['overdue']} 件办件已超过承诺办结日期仍未办结。"))
