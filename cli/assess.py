@@ -74,6 +74,13 @@ def register(sub, common) -> None:
     a.add_argument("--prize", help="记录本乡镇在县（市）目标绩效考核中的奖次：一等奖/二等奖/三等奖，空字符串为无")
     a.set_defaults(func=cmd_rewards)
 
+    a = acts.add_parser("county-rewards", parents=[common],
+                        help="县级汇总库：各乡镇村干部奖励部分并排对比，按统一曲线权衡，可导出 .xlsx")
+    a.add_argument("--year", type=int, required=True)
+    a.add_argument("--curve", help="设定统一曲线 得分:金额,…（如 600:0,800:700,1000:1400）")
+    a.add_argument("--xlsx", help="导出到此 .xlsx 文件")
+    a.set_defaults(func=cmd_county_rewards)
+
     a = acts.add_parser("past-grade", parents=[common], help="录入系统启用前的年度考核等次（用于连续优秀、三等功）")
     a.add_argument("--person", required=True, help="姓名（与考核对象同名时取其花名册编号）")
     a.add_argument("--year", type=int, required=True)
@@ -376,4 +383,23 @@ def cmd_ties(args) -> int:
     assess_results.record_tiebreak(db, actor_of(args), plan["uuid"], period, tie["scope_key"],
                                    [by_name[n] for n in wanted], args.reason)
     print(f"已记录决定：{'、'.join(wanted)} 评为优秀。")
+    return 0
+
+
+def cmd_county_rewards(args) -> int:
+    from models.assess import rewards
+
+    db = open_db(args)
+    if args.curve:
+        rewards.set_county_curve(db, actor_of(args), args.curve)
+    view = rewards.county_village_rewards(db, args.year)
+    print("统一曲线：" + "、".join(f"{s:g}分→{a:g}元" for s, a in view["curve"]))
+    print("乡镇\t人数\t平均得分\t乡镇自分合计\t统一曲线合计\t统一最低\t统一最高")
+    for t in view["townships"]:
+        print(f"{t['township']}\t{t['people']}\t{t['average_score']:g}\t{t['own_total']:g}\t{t['common_total']:g}\t"
+              f"{t['common_min']:g}\t{t['common_max']:g}")
+    if not view["townships"]:
+        print(f"{args.year} 年没有村干部考核结果。")
+    if args.xlsx:
+        print(f"已导出：{rewards.export_county_xlsx(db, args.year, args.xlsx)}")
     return 0

@@ -184,3 +184,55 @@ def test_demo_top_leader_is_excellent_and_the_notice_shows_seed_001_rewards(demo
     text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(result.pdf)).pages).replace("\n", "")
     for expected in ("考核奖励和荣誉", "每人奖励 4000", "三等功", leader["person_name"], "6,300", "1,500"):
         assert expected in text, expected
+
+
+# ---- seed 004: 市里统一权衡 — the county puts the townships' village reward parts on one curve -------
+
+def test_county_balances_village_reward_parts_on_one_curve(db, admin, tmp_path):
+    from models.core import records
+    from models.core.users import Actor, ADMIN
+    from models.notices import registry as notices
+
+    db.execute("INSERT INTO townships (code, name, county, is_local) VALUES ('330106002', '东岭镇', '测试县', 0)")
+    a_village = township.add_village(db, admin, "甲村", 90)
+    with db.atomic():
+        b_village = records.insert(db, "villages", {"name": "乙村", "households": 250}, admin, "330106002")
+    plans = {}
+    for code, village, people in (("330106001", a_village, (("赵书记", "secretary", 900), ("钱主任", "director", 800))),
+                                  ("330106002", b_village, (("孙书记", "secretary", 700),))):
+        plan = assess.create_plan(db, admin, 2026, f"{code}村干部考核", standard=False, township_code=code)
+        cat = assess.add_category(db, admin, plan, "村两委", standard=False)
+        item = assess.add_item(db, admin, cat, "综合", "normal", 1000, year_rule="period")
+        for name, role, score in people:
+            subject = assess.add_subject(db, admin, cat, name, kind="village_cadre", village_uuid=village, role=role)
+            assess.set_score(db, admin, "Y", subject, item, score)
+        plans[code] = plan
+    assess_results.recompute(db)
+    view = rewards.county_village_rewards(db, 2026)
+    people = {p["name"]: p for p in view["people"]}
+    # own split, 测试镇: pool 700 + 630 = 1330 by 1 × 300 : 0.9 × 200 → 831.25, 498.75 → 831, 499; 东岭镇: 700 alone
+    assert (people["赵书记"]["own_split"], people["钱主任"]["own_split"], people["孙书记"]["own_split"]) == (831, 499, 700)
+    # common curve 600:0, 800:700, 1000:1400: 900 → 1050; director 0.9 × 700 = 630; 700 → 350
+    assert (people["赵书记"]["common"], people["钱主任"]["common"], people["孙书记"]["common"]) == (1050, 630, 350)
+    by_township = {t["township"]: t for t in view["townships"]}
+    assert (by_township["测试镇"]["own_total"], by_township["测试镇"]["common_total"]) == (1330, 1680)
+    assert (by_township["东岭镇"]["own_total"], by_township["东岭镇"]["common_total"]) == (700, 350)
+    # the county sets its own curve; a bad one is refused and nothing is stored
+    with pytest.raises(ValidationError, match="统一权衡曲线"):
+        rewards.set_county_curve(db, admin, "600:500,800:100")
+    rewards.set_county_curve(db, admin, "600:200，1000：1000")
+    assert rewards.county_village_rewards(db, 2026)["people"][0]["common"] == 800  # 900 → 200 + 800 × 0.75
+    path = rewards.export_county_xlsx(db, 2026, tmp_path / "县级权衡.xlsx")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["各乡镇对比", "人员明细"]
+    assert [c.value for c in wb["各乡镇对比"][4]][:2] == ["测试镇", 2]
+    result = notices.publish(db, Actor("admin", ADMIN, "管理员"), "county_rewards", notices.NoticeParams(period="2026"))
+    import io
+
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(result.pdf)).pages).replace("\n", "")
+    for expected in ("村干部奖励补贴统一权衡结果公示", "东岭镇", "孙书记", "统一折算"):
+        assert expected in text, expected

@@ -163,13 +163,14 @@ def village_subsidies(db, plan_uuid: str, period: str = "Y") -> list[dict]:
         part = round(reward_part * ratio, 2)
         res = scored.get(c["uuid"])
         score = res["total"] if res else None
-        eligible = res is not None and not res["vetoed"] and res["grade"] != "不称职"
+        eligible = res is not None and not res["vetoed"] and res["grade"] not in ("不称职", assess_results.PENDING)
         weight = ratio * max(0.0, score - floor_score) if eligible and score is not None else 0.0
         rows.append({"subject_uuid": c["uuid"], "name": c["person_name"],
                      "village": village["name"] if village else c["village_name"], "households": households,
                      "role": c["role"], "role_label": assess.VILLAGE_ROLES.get(c["role"], c["role"]),
                      "full_amount": full, "basic_part": round(full - part, 2), "reward_part": part,
-                     "score": score, "grade": res["grade"] if res else "", "weight": weight})
+                     "score": score, "grade": res["grade"] if res else "", "weight": weight,
+                     "eligible": eligible})
     pool = sum(r["reward_part"] for r in rows)
     shares = split_by_score(pool, [r["weight"] for r in rows])
     for r, share in zip(rows, shares, strict=True):
@@ -308,6 +309,125 @@ def reward_rules_text(db, plan: dict) -> str:
     parts.append(f"连续 {int(settings.get(db, 'assess.merit_years'))} 年考核优秀的记三等功，"
                  f"另奖 {float(settings.get(db, 'assess.merit_amount')):g} 元")
     return "；".join(parts) + "。"
+
+
+# ---- county balancing of the village reward parts (seed 004: 市里统一权衡) ----------------------
+
+settings.register("assess.county_reward_curve", "600:0,800:700,1000:1400",
+                  "县级统一权衡：村党组织书记奖励部分 考核得分:金额（逗号分隔，分段直线；其他职务按比例；本地设定）", str)
+
+
+def parse_curve(text: str) -> list[tuple[float, float]]:
+    """'600:0,800:700,1000:1400' → sorted points of a score-to-amount curve."""
+    points = []
+    for part in (text or "").replace("，", ",").split(","):
+        if not part.strip():
+            continue
+        try:
+            score, amount = part.replace("：", ":").split(":")
+            points.append((float(score), float(amount)))
+        except ValueError:
+            raise ValidationError("统一权衡曲线", f"“{part}”格式不对，应写成 得分:金额。") from None
+    points.sort()
+    if len(points) < 2:
+        raise ValidationError("统一权衡曲线", "至少要两个点（最低分和最高分）。")
+    if len({sc for sc, _ in points}) != len(points):
+        raise ValidationError("统一权衡曲线", "同一得分不能写两次。")
+    if any(b[1] < a[1] for a, b in zip(points, points[1:], strict=False)) or points[0][1] < 0:
+        raise ValidationError("统一权衡曲线", "金额不能为负，得分高的金额不能更少。")
+    return points
+
+
+def curve_amount(points: list[tuple[float, float]], score: float) -> float:
+    """The secretary's reward part for a score: straight lines between the
+    points, the first amount below the first point, the last above the last."""
+    if score <= points[0][0]:
+        return points[0][1]
+    for (s0, a0), (s1, a1) in zip(points, points[1:], strict=False):
+        if score <= s1:
+            return a0 + (a1 - a0) * (score - s0) / (s1 - s0)
+    return points[-1][1]
+
+
+def set_county_curve(db, actor, text: str) -> None:
+    """The county's one score-to-amount curve (validated, stored as a setting, audited)."""
+    parse_curve(text)
+    settings.set_value(db, "assess.county_reward_curve", text.replace("，", ",").replace("：", ":"), actor)
+
+
+def county_village_rewards(db, year: int, curve_text: str | None = None) -> dict:
+    """The village reward parts of every township side by side: per person
+    the township's own split (by its pool) and the amount under the
+    county's common curve (role share × curve(score); 不称职 or vetoed: 0),
+    and per township the totals, lowest and highest of both. `curve_text`
+    tries a curve without storing it."""
+    points = parse_curve(curve_text if curve_text is not None else str(settings.get(db, "assess.county_reward_curve")))
+    names = {t["code"]: t["name"] for t in records.rows(db, "SELECT code, name FROM townships")}
+    people = []
+    townships = []
+    for plan in records.rows(db, "SELECT uuid, township_code FROM assess_plans WHERE year = ? AND deleted = 0 "
+                                 "ORDER BY township_code, id", [int(year)]):
+        rows = village_subsidies(db, plan["uuid"], "Y")
+        if not rows:
+            continue
+        ratios = role_ratios(db)
+        name = names.get(plan["township_code"], plan["township_code"])
+        for r in rows:
+            common = round(ratios.get(r["role"], 0.0) * curve_amount(points, r["score"]), 0) \
+                if r["eligible"] and r["score"] is not None else 0.0
+            people.append({"township": name, "village": r["village"], "name": r["name"], "role_label": r["role_label"],
+                           "score": r["score"], "grade": r["grade"], "reward_part": r["reward_part"],
+                           "own_split": r["reward_paid"], "common": common, "difference": common - r["reward_paid"]})
+        mine = [p for p in people if p["township"] == name]
+        townships.append({"township": name, "people": len(mine), "pool": round(sum(p["reward_part"] for p in mine), 2),
+                          "own_total": sum(p["own_split"] for p in mine),
+                          "own_min": min(p["own_split"] for p in mine), "own_max": max(p["own_split"] for p in mine),
+                          "common_total": sum(p["common"] for p in mine),
+                          "common_min": min(p["common"] for p in mine), "common_max": max(p["common"] for p in mine),
+                          "average_score": round(sum(p["score"] or 0 for p in mine) / len(mine), 1)})
+    return {"year": int(year), "curve": points, "townships": townships, "people": people,
+            "own_total": sum(t["own_total"] for t in townships), "common_total": sum(t["common_total"] for t in townships)}
+
+
+def county_rewards_for_notice(db, year: int) -> dict:
+    """Data of the county's 村干部奖励补贴统一权衡 notice."""
+    data = county_village_rewards(db, year)
+    curve = "、".join(f"{s:g} 分 {a:g} 元" for s, a in data["curve"])
+    data.update({"title": f"{year}年度村干部奖励补贴统一权衡结果公示",
+                 "curve_text": f"村党组织书记奖励部分按考核得分统一折算（{curve}，其间按比例），"
+                               "村委会主任、会计按补贴比例计；不称职、一票否决者不发。",
+                 "supervision_phone": settings.get(db, "supervision_phone") or "",
+                 "county_name": settings.get(db, "county_name") or ""})
+    return data
+
+
+def export_county_xlsx(db, year: int, path) -> str:
+    """The side-by-side view and every person's amount under the common curve, as .xlsx."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    data = county_village_rewards(db, year)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "各乡镇对比"
+    ws.append([f"{year}年度村干部奖励补贴统一权衡"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(["统一曲线：" + "、".join(f"{s:g}分→{a:g}元" for s, a in data["curve"])])
+    ws.append(["乡镇", "人数", "平均得分", "奖励部分合计", "乡镇自分合计", "自分最低", "自分最高", "统一曲线合计",
+               "统一最低", "统一最高"])
+    for t in data["townships"]:
+        ws.append([t["township"], t["people"], t["average_score"], t["pool"], t["own_total"], t["own_min"],
+                   t["own_max"], t["common_total"], t["common_min"], t["common_max"]])
+    ws2 = wb.create_sheet("人员明细")
+    ws2.append(["乡镇", "村", "姓名", "职务", "考核得分", "等次", "奖励部分", "乡镇自分", "统一曲线", "差额"])
+    for p in data["people"]:
+        ws2.append([p["township"], p["village"], p["name"], p["role_label"], p["score"], p["grade"],
+                    p["reward_part"], p["own_split"], p["common"], p["difference"]])
+    for sheet in (ws, ws2):
+        for col in "ABCDEFGHIJ":
+            sheet.column_dimensions[col].width = 13
+    wb.save(str(path))
+    return str(path)
 
 
 def rewards_for_notice(db, year: int) -> dict:

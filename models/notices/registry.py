@@ -639,6 +639,18 @@ def gather_rewards(db, params: NoticeParams) -> dict:
     return _with_period(db, data, params)
 
 
+def gather_county_rewards(db, params: NoticeParams) -> dict:
+    """村干部奖励补贴统一权衡 (county database): every township's village reward parts on one curve."""
+    label = "村干部奖励统一权衡公示"
+    year, _ = parse_assess_period(params.period, params.date)
+    result = assess_rewards.county_rewards_for_notice(db, year)
+    if not result["people"]:
+        raise NothingToPublish(f"{year}年没有村干部考核结果，无法生成{label}。")
+    data = _base(db, params, "county_rewards")
+    data.update({k: result[k] for k in ("title", "year", "townships", "people", "curve_text")})
+    return _with_period(db, data, params)
+
+
 def gather_commitments(db, params: NoticeParams) -> dict:
     """目标承诺公示: each target's owner, content, measures and deadline."""
     label = "目标承诺公示"
@@ -739,6 +751,11 @@ for _kind in (
                lambda d, s, p, pr: _assess_sheets().render_results(d, serial=s, paper=p, progress=pr), area="assess"),
     NoticeKind("rewards", "补贴/奖励公示", ("date", "period"), "奖金和村干部补贴（models.assess.rewards.rewards_for_notice）",
                gather_rewards, lambda d, s, p, pr: _assess_sheets().render_rewards(d, serial=s, paper=p, progress=pr),
+               area="assess"),
+    NoticeKind("county_rewards", "村干部奖励统一权衡公示", ("date", "period"),
+               "各乡镇村干部奖励部分按统一曲线（models.assess.rewards.county_rewards_for_notice）",
+               gather_county_rewards,
+               lambda d, s, p, pr: _assess_sheets().render_county_rewards(d, serial=s, paper=p, progress=pr),
                area="assess"),
     NoticeKind("commitments", "目标承诺公示", ("date", "period"), "目标责任（models.assess.results.commitments_for_notice）",
                gather_commitments,

@@ -96,6 +96,29 @@ def render_rewards(data: dict, serial: str = "", paper: str = "a4", progress=Non
     return doc.build(progress)
 
 
+def render_county_rewards(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+    """村干部奖励补贴统一权衡 (county): the townships side by side, then every person's amount."""
+    office = data["office"]
+    doc = new_document(data, data["title"], serial, paper)
+    doc.paragraph(f"根据{data['year']}年度各乡镇村干部年终目标考核结果，为避免乡镇之间标准不一，"
+                  f"经统一权衡，现将村干部奖励补贴公示如下，公示无异议后发放。金额单位：元。")
+    doc.paragraph(data.get("curve_text") or "")
+    doc.paragraph("一、各乡镇对比", "h1")
+    doc.table([Column("乡镇", 1.4), Column("人数", 0.7, "RIGHT"), Column("平均得分", 1.0, "RIGHT"),
+               Column("乡镇自分合计", 1.3, "RIGHT"), Column("统一后合计", 1.3, "RIGHT"), Column("统一后最低", 1.1, "RIGHT"),
+               Column("统一后最高", 1.1, "RIGHT")],
+              [[t["township"], str(t["people"]), _num(t["average_score"]), _num(t["own_total"]), _num(t["common_total"]),
+                _num(t["common_min"]), _num(t["common_max"])] for t in data["townships"]], font_size=11)
+    doc.paragraph("二、人员明细", "h1")
+    doc.table([Column("乡镇", 1.2), Column("村", 1.1), Column("姓名", 1.0), Column("职务", 1.1),
+               Column("考核得分", 1.0, "RIGHT"), Column("等次", 0.9), Column("奖励补贴", 1.1, "RIGHT")],
+              [[p["township"], p["village"], p["name"], p["role_label"], _num(p["score"]), p["grade"] or "—",
+                _num(p["common"])] for p in data["people"]], font_size=10)
+    period_and_phone(doc, data, "对公示内容有异议的，请在公示期内向县（市）委组织部反映。")
+    doc.closing([office["party"], office["government"]], data["date"])
+    return doc.build(progress)
+
+
 def render_commitments(data: dict, serial: str = "", paper: str = "a4-landscape", progress=None) -> bytes:
     """目标承诺公示: owner, target, measures, deadline and quarterly plan."""
     office = data["office"]
