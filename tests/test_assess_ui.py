@@ -226,3 +226,26 @@ def test_item_dialog_sets_year_rule_and_default(qtbot, db, admin, tab_for):
                           v["source"], v["year_rule"], v["default_points"])
     row = next(i for i in assess.items(db, tab_for.cat["uuid"]) if i["uuid"] == key)
     assert (row["year_rule"], row["default_points"]) == ("period", 8)
+
+
+def test_county_balance_dialog_tries_and_keeps_a_curve(qtbot, db, admin, tab_for):
+    from models.core import settings, township
+    from ui.assess.pages import CountyBalanceDialog
+
+    village = township.add_village(db, admin, "甲村", 90)
+    cat = assess.add_category(db, admin, tab_for.plan, "村干部", standard=False)
+    item = assess.add_item(db, admin, cat, "年终综合", "normal", 1000, year_rule="period")
+    subject = assess.add_subject(db, admin, cat, "赵书记", kind="village_cadre", village_uuid=village,
+                                 role="secretary")
+    assess.set_score(db, admin, "Y", subject, item, 900)
+    assess_results.recompute(db)
+    from ui.common.context import AppContext
+
+    dialog = CountyBalanceDialog(AppContext(db, db.path, admin), 2026)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 5).text() == "1050"  # 900 on 600:0,800:700,1000:1400
+    dialog.curve.setText("600:0,1000:1000")
+    dialog.reload()
+    assert dialog.table.item(0, 5).text() == "750"
+    dialog.save_curve()
+    assert settings.get(db, "assess.county_reward_curve") == "600:0,1000:1000"

@@ -1029,6 +1029,10 @@ class RewardsPage(QWidget):
         self.save_prize = QPushButton("保存奖次")
         self.save_prize.clicked.connect(self.set_prize)
         bar.addWidget(self.save_prize)
+        self.county_button = QPushButton("县级统一权衡…")
+        self.county_button.setToolTip("各乡镇村干部奖励部分并排对比，按县里统一的得分—金额曲线权衡（县级汇总库）")
+        self.county_button.clicked.connect(self.county_balance)
+        bar.addWidget(self.county_button)
         bar.addStretch(1)
         layout.addLayout(bar)
         self.rules = QLabel()
@@ -1057,6 +1061,7 @@ class RewardsPage(QWidget):
     def refresh(self) -> None:
         self.save.setEnabled(self.ctx.actor.can("assess.write"))
         self.save_prize.setEnabled(self.ctx.actor.can("assess.write"))
+        self.county_button.setVisible(self.ctx.county_mode)
         self.pool_table.setRowCount(0)
         self.subsidy_table.setRowCount(0)
         self.honour_table.setRowCount(0)
@@ -1095,6 +1100,11 @@ class RewardsPage(QWidget):
                 if isinstance(v, (int, float)) or (isinstance(v, str) and v.replace(".", "").isdigit()):
                     cell.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
                 table.setItem(r, c, cell)
+
+    def county_balance(self) -> None:
+        if not self.sel.plan:
+            return
+        CountyBalanceDialog(self.ctx, self.sel.plan["year"], self).exec()
 
     def set_prize(self) -> None:
         if not self.sel.plan:
@@ -1136,6 +1146,86 @@ class RewardsPage(QWidget):
             db = self.ctx.open_worker_db()
             try:
                 return rewards.export_xlsx(db, plan_uuid, path, period)
+            finally:
+                close_database(db)
+
+        run_task(self, "正在导出…", work, on_done=lambda p: QMessageBox.information(self, "已导出", f"已保存到 {p}"))
+
+
+class CountyBalanceDialog(QDialog):
+    """Seed 004 (市里统一权衡): the village reward parts of all townships side by
+    side; the county tries a common score-to-amount curve, keeps it, exports it."""
+
+    def __init__(self, ctx, year: int, parent=None):
+        super().__init__(parent)
+        self.ctx, self.year = ctx, year
+        self.setWindowTitle(f"{year}年度村干部奖励统一权衡")
+        self.resize(820, 520)
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("统一曲线（得分:金额，逗号分隔）"))
+        from models.core import settings
+
+        self.curve = QLineEdit(str(settings.get(ctx.db, "assess.county_reward_curve")))
+        bar.addWidget(self.curve, 1)
+        self.try_button = QPushButton("试算")
+        self.try_button.clicked.connect(self.reload)
+        bar.addWidget(self.try_button)
+        self.keep = QPushButton("采用此曲线")
+        self.keep.clicked.connect(self.save_curve)
+        self.keep.setEnabled(ctx.actor.can("settings.write"))
+        bar.addWidget(self.keep)
+        export = QPushButton("导出 Excel…")
+        export.clicked.connect(self.export)
+        bar.addWidget(export)
+        layout.addLayout(bar)
+        self.summary = QLabel()
+        layout.addWidget(self.summary)
+        self.table = QTableWidget(0, 8)
+        self.table.setHorizontalHeaderLabels(["乡镇", "人数", "平均得分", "奖励部分合计", "乡镇自分合计", "统一曲线合计",
+                                              "统一最低", "统一最高"])
+        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        layout.addWidget(self.table, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.reload()
+
+    def reload(self) -> None:
+        try:
+            view = rewards.county_village_rewards(self.ctx.db, self.year, self.curve.text())
+        except AppError as e:
+            show_error(self, e)
+            return
+        RewardsPage._fill(self.table, [(t["township"], t["people"], f"{t['average_score']:g}", f"{t['pool']:g}",
+                                        f"{t['own_total']:g}", f"{t['common_total']:g}", f"{t['common_min']:g}",
+                                        f"{t['common_max']:g}") for t in view["townships"]])
+        self.summary.setText(f"各乡镇自分合计 {view['own_total']:g} 元；按此曲线合计 {view['common_total']:g} 元。")
+
+    def save_curve(self) -> None:
+        try:
+            rewards.set_county_curve(self.ctx.db, self.ctx.actor, self.curve.text())
+        except AppError as e:
+            show_error(self, e)
+            return
+        self.ctx.notify("assess")
+        self.reload()
+
+    def export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "导出统一权衡", f"{self.year}年度村干部奖励统一权衡.xlsx",
+                                              "Excel 文件 (*.xlsx)")
+        if not path:
+            return
+        from ui.common.worker import run_task
+
+        year = self.year
+
+        def work(progress):
+            from models.core.db import close_database
+
+            db = self.ctx.open_worker_db()
+            try:
+                return rewards.export_county_xlsx(db, year, path)
             finally:
                 close_database(db)
 
