@@ -195,3 +195,21 @@ def test_preview_is_a_draft_until_published(qtbot, demo):
     assert demo.execute("SELECT count(*) FROM notices").fetchone()[0] == before + 1
     assert notices.verify_pdf(demo, dialog.pdf)["status"] == "match"
     dialog.close()
+
+
+def test_published_dialog_voids_and_reprints(qtbot, demo, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from ui.notices.menu import PublishedNoticesDialog
+
+    result = notices.publish(demo, CLI_ACTOR, "pre_appointment")
+    dialog = PublishedNoticesDialog(make_ctx(demo))
+    qtbot.addWidget(dialog)
+    row = next(i for i, r in enumerate(dialog.rows) if r["serial"] == result.serial)
+    dialog.table.selectRow(row)
+    dialog.reprint_button.click()
+    assert notices.find_notice(demo, result.serial)["reprints"] == 1
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("拟任人选有变", True))
+    dialog.void_button.click()
+    assert dialog.table.item(row, 6).text() == "已作废：拟任人选有变"
+    assert notices.verify_serial(demo, result.serial)["status"] == "voided"

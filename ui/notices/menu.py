@@ -214,14 +214,15 @@ class PublishedNoticesDialog(QDialog):
         self.resize(860, 480)
         rows = notices.list_notices(ctx.db, limit=self.LIMIT)
         labels = {k.key: k.label for k in notices.kinds()}
-        self.table = QTableWidget(len(rows), 6)
-        self.table.setHorizontalHeaderLabels(["公示编号", "类型", "标题", "页数", "生成时间", "生成人"])
+        self.rows = rows
+        self.table = QTableWidget(len(rows), 7)
+        self.table.setHorizontalHeaderLabels(["公示编号", "类型", "标题", "页数", "生成时间", "生成人", "状态"])
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.verticalHeader().setVisible(False)
         for i, r in enumerate(rows):
             values = [r["serial"], labels.get(r["kind"], r["kind"]), r["title"], str(r["pages"] or ""),
-                      (r["created_at"] or "")[:16].replace("T", " "), r["created_by"]]
+                      (r["created_at"] or "")[:16].replace("T", " "), r["created_by"], _status(r)]
             for j, v in enumerate(values):
                 self.table.setItem(i, j, QTableWidgetItem(v))
         header = self.table.horizontalHeader()
@@ -234,11 +235,69 @@ class PublishedNoticesDialog(QDialog):
         buttons.button(QDialogButtonBox.Close).setText(self.tr("关闭"))
         check = buttons.addButton(self.tr("核对公示文件…"), QDialogButtonBox.ActionRole)
         check.clicked.connect(lambda: check_notice_file(ctx, self))
+        allowed = ctx.actor.can(notices.CAPABILITY)
+        self.reprint_button = buttons.addButton(self.tr("原样重印…"), QDialogButtonBox.ActionRole)
+        self.void_button = buttons.addButton(self.tr("作废…"), QDialogButtonBox.ActionRole)
+        for b in (self.reprint_button, self.void_button):
+            b.setEnabled(allowed and bool(rows))
+        self.reprint_button.clicked.connect(self.reprint_selected)
+        self.void_button.clicked.connect(self.void_selected)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
+
+
+    def _selected(self) -> dict | None:
+        index = self.table.currentRow()
+        if index < 0 or index >= len(self.rows):
+            QMessageBox.information(self, "请选择", "请先在表中选择一份公示。")
+            return None
+        return self.rows[index]
+
+    def reprint_selected(self) -> None:
+        """The same sheet again from the data kept at publication."""
+        row = self._selected()
+        if row is None:
+            return
+        try:
+            result = notices.reprint(self.ctx.db, self.ctx.actor, row["serial"])
+        except AppError as e:
+            QMessageBox.warning(self, "不能重印", e.message)
+            return
+        from ui.notices.preview import NoticePreviewDialog
+
+        preview = NoticePreviewDialog(result.pdf, result.title, result.serial, f"{result.title}-{result.serial}.pdf",
+                                      self)
+        preview.setAttribute(Qt.WA_DeleteOnClose, True)
+        preview.show()
+
+    def void_selected(self) -> None:
+        """Withdraw a notice from the board, with the reason."""
+        from PySide6.QtWidgets import QInputDialog, QTableWidgetItem
+
+        row = self._selected()
+        if row is None:
+            return
+        reason, ok = QInputDialog.getText(self, "作废公示", f"作废公示 {row['serial']}“{row['title']}”的原因：")
+        if not ok:
+            return
+        try:
+            voided = notices.void_notice(self.ctx.db, self.ctx.actor, row["serial"], reason)
+        except AppError as e:
+            QMessageBox.warning(self, "不能作废", e.message)
+            return
+        index = self.rows.index(row)
+        self.rows[index] = {**row, **{k: voided[k] for k in ("voided_at", "void_reason")}}
+        self.table.setItem(index, 6, QTableWidgetItem(_status(self.rows[index])))
+        self.ctx.notify("notices")
+
+
+def _status(row: dict) -> str:
+    if row.get("voided_at"):
+        return f"已作废：{row.get('void_reason') or ''}"
+    return "有效" + (f"（重印 {row['reprints']} 次）" if row.get("reprints") else "")
 
 
 def build_notice_menu(menu: QMenu, ctx, parent) -> None:
