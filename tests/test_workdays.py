@@ -128,3 +128,16 @@ def test_import_bad_row_names_the_row(db, admin):
     rows[5] = ("2027-01-06", "也许", "")
     with pytest.raises(ValidationError, match="第 6 行"):
         workdays.import_days(db, admin, rows)
+
+
+def test_an_incomplete_year_is_never_official(db, admin):
+    # a county package may carry a few days of a year: they count, the year stays provisional
+    with db.atomic():
+        db.execute("INSERT INTO workdays (date, is_workday, name, source) VALUES ('2031-01-06', 0, '特别假日', 'county')")
+    workdays._invalidate()
+    assert 2031 not in workdays.covered_years(db)
+    assert workdays.is_provisional(db, "2031-03-03")
+    assert not workdays.is_workday(db, "2031-01-06")
+    assert workdays.is_workday(db, "2031-01-07")  # the rest of the year comes from the rule
+    assert workdays.add_workdays_marked(db, "2031-01-03", 1) == (D(2031, 1, 7), True)
+    assert {r["date"]: r["source"] for r in workdays.year_days(db, 2031)}["2031-01-06"] == "county"

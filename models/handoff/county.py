@@ -16,6 +16,7 @@ from models.core import records, settings
 from models.roster import stats as roster_stats
 from models.roster import team as roster
 from models.service import stats as ticket_stats
+from models.service import workdays
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,9 @@ METRICS = [
     Metric("on_time_rate", "按时办结率", "rate", "便民服务", True),
     Metric("satisfaction_rate", "满意率", "rate", "便民服务", True),
     Metric("avg_work_days", "平均办理工作日", "decimal", "便民服务", False),
+    # open tickets whose promised date still rests on the provisional calendar (the
+    # township has no official year yet, or has not confirmed the changes)
+    Metric("provisional_open", "预估日历办件", "number", "便民服务", False),
     Metric("assess_average", "考核平均分", "decimal", "考核", True),
     Metric("assess_excellent", "优秀人数", "number", "考核", None),
     Metric("assess_people", "参加考核人数", "number", "考核", None),
@@ -90,7 +94,8 @@ def _service(db, code: str, date_from: dt.date, date_to: dt.date) -> dict:
     return {"tickets": s["total"], "finished": s["finished"],
             "on_time_rate": s["on_time_rate"] if s["finished"] else None,
             "satisfaction_rate": s["satisfaction_rate"] if s["rated"] else None,
-            "avg_work_days": s["avg_work_days"]}
+            "avg_work_days": s["avg_work_days"],
+            "provisional_open": sum(workdays.provisional_dependents(db, code).values())}
 
 
 def _assess(db, year: int, period: str) -> dict:

@@ -226,8 +226,11 @@ class Calendar:
     """Official years from the table, provisional years from the rule, loaded on
     demand as one contiguous run of years with sorted working-day ordinals."""
 
-    official: dict[int, list[int]]  # year → working-day ordinals of an official year
+    official: dict[int, list[int]]  # year → working-day ordinals of an official (complete) year
     rule: HolidayRule
+    # days stored for a year that is not complete (a county package may carry a few
+    # days): laid over the provisional year, which stays provisional
+    partial: dict[int, dict[int, int]] = field(default_factory=dict)
     workday_ordinals: list[int] = field(default_factory=list)
     lo_year: int = 0  # loaded years: lo_year..hi_year (empty when lo_year > hi_year)
     hi_year: int = -1
@@ -243,7 +246,13 @@ class Calendar:
     def _year_ordinals(self, year: int) -> list[int]:
         if year in self.official:
             return self.official[year]
-        return [dt.date.fromisoformat(d).toordinal() for d, w, _ in provisional_year(year, self.rule) if w]
+        stored = self.partial.get(year, {})
+        out = []
+        for d, w, _ in provisional_year(year, self.rule):
+            o = dt.date.fromisoformat(d).toordinal()
+            if stored.get(o, w):
+                out.append(o)
+        return out
 
     def check(self, d: dt.date, field: str = "日期") -> None:
         """Raise when d is outside the years the rule can compute (a mistyped year)."""
@@ -336,12 +345,16 @@ def calendar(db) -> Calendar:
     hit = _cache.get(key)
     if hit and hit[0] == version and hit[1] == _generation:
         return hit[2]
-    official: dict[int, list[int]] = {}
+    stored: dict[int, dict[int, int]] = {}
     for d, w in db.execute("SELECT date, is_workday FROM workdays ORDER BY date"):
-        days = official.setdefault(int(d[:4]), [])
-        if w:
-            days.append(dt.date.fromisoformat(d).toordinal())
-    cal = Calendar(official, rule())
+        stored.setdefault(int(d[:4]), {})[dt.date.fromisoformat(d).toordinal()] = int(w)
+    official, partial = {}, {}
+    for year, days in stored.items():
+        if len(days) == (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days:
+            official[year] = [o for o, w in days.items() if w]
+        else:
+            partial[year] = days  # an incomplete year is never taken as official
+    cal = Calendar(official, rule(), partial=partial)
     _cache[key] = (version, _generation, cal)
     return cal
 
@@ -571,9 +584,10 @@ def year_days(db, year: int) -> list[dict]:
     """Every day of a year (date, is_workday, name, source): the official rows,
     or the provisional year from the rule (source 'provisional')."""
     rows = export_days(db, year)
-    if rows:
+    if len(rows) == (dt.date(int(year) + 1, 1, 1) - dt.date(int(year), 1, 1)).days:
         return rows
-    return [{"date": d, "is_workday": w, "name": n, "source": PROVISIONAL_SOURCE}
+    stored = {r["date"]: r for r in rows}  # an incomplete year: its stored days over the rule's
+    return [stored.get(d) or {"date": d, "is_workday": w, "name": n, "source": PROVISIONAL_SOURCE}
             for d, w, n in provisional_year(int(year))]
 
 
