@@ -296,3 +296,47 @@ def test_every_table_has_a_chinese_name(db):
     tables = [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
               if not n.startswith(internal) or n == "tickets_fts_pending"]
     assert [t for t in tables if t not in TABLE_LABELS] == []
+
+
+def test_a_county_collection_is_created_from_the_window(qtbot, tmp_path):
+    """新建数据库 forced a township; the county reached its mode by typing "county" into a parameter."""
+    from models.core import settings
+    from ui.core.login import FirstRunDialog
+
+    db = open_database(tmp_path / "县级汇总.db")
+    try:
+        dialog = FirstRunDialog(db, county=True)
+        qtbot.addWidget(dialog)
+        assert not dialog.township_code.isVisibleTo(dialog), "a county collection has no township of its own"
+        dialog.county.setText("临安区")
+        dialog.password.setText("county-secret-9")
+        dialog.password2.setText("county-secret-9")
+        dialog.create()
+        assert dialog.error.text() == "" and dialog.actor is not None and dialog.actor.role == users.ADMIN
+        assert settings.get(db, "database_mode") == "county" and settings.get(db, "county_name") == "临安区"
+        assert township.title_of(db) == "临安区县级汇总库"
+        assert not settings.get(db, "township_code")
+    finally:
+        close_database(db)
+
+
+def test_switching_to_county_mode_rebuilds_the_window_without_restart(qtbot, office_db):
+    from models.core import settings
+    from ui.app import Controller
+
+    controller = Controller()
+    db = open_database(office_db)
+    admin = users.Actor("admin", users.ADMIN, "管理员")
+    controller.db = db
+    controller._show(db, office_db, admin)
+    first = controller.window
+    qtbot.addWidget(first)
+    assert "横向比较" not in first.tab_titles()
+    settings.set_value(db, "database_mode", "county", admin)
+    first.ctx.notify("settings")
+    qtbot.waitUntil(lambda: controller.window is not first, timeout=3000)
+    qtbot.addWidget(controller.window)
+    assert "横向比较" in controller.window.tab_titles()
+    assert controller.window.status_township.text().startswith("县级汇总库")
+    controller.window.close_without_saving_state()
+    controller.close()

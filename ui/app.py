@@ -106,12 +106,13 @@ def open_database_interactive(parent, path, readonly: bool = False) -> object | 
             return None
 
 
-def login_interactive(parent, db) -> object | None:
-    """First-run administrator creation or the login dialog. Returns an Actor."""
+def login_interactive(parent, db, county: bool = False) -> object | None:
+    """First-run administrator creation (of a township, or of a county collection) or the login
+    dialog. Returns an Actor."""
     from ui.core.login import FirstRunDialog, LoginDialog
 
     if not users.has_users(db):
-        dialog = FirstRunDialog(db, parent)
+        dialog = FirstRunDialog(db, parent, county=county)
     else:
         dialog = LoginDialog(db, township.identity(db)["township_name"],
                              str(qsettings().value("last_user", "") or ""), parent)
@@ -128,7 +129,7 @@ class Controller:
         self.window = None
         self.db = None
 
-    def open(self, path, actor=None) -> bool:
+    def open(self, path, actor=None, county: bool = False) -> bool:
         from models.core import presence
         from models.core.users import READONLY, Actor
 
@@ -143,7 +144,7 @@ class Controller:
         db = open_database_interactive(parent, path, readonly=readonly)
         if db is None:
             return False
-        actor = actor or login_interactive(parent, db)
+        actor = actor or login_interactive(parent, db, county=county)
         if actor is None:
             close_database(db)
             return False
@@ -187,6 +188,11 @@ class Controller:
         except DatabaseOpenError as e:
             QMessageBox.critical(self.window, "恢复失败", e.message)
         self.open(path, actor=actor)
+
+    def rebuild_window(self) -> None:
+        """The same database and user in a new main window: after the mode changed (乡镇库 ↔ 县级汇总库)."""
+        if self.window is not None and self.db is not None:
+            self._show(self.db, Path(self.window.ctx.db_path), self.window.ctx.actor)
 
     def close(self) -> None:
         if self.db is not None:

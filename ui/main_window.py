@@ -14,6 +14,7 @@ from models import APP_NAME, __version__
 from models.core import township, users
 from models.core.db import backup_database, list_backups, open_database
 from ui.common.worker import run_task
+from ui.common.files import start_in
 
 
 # Each tab's module is imported when the tab is first shown (start-up pays for one tab only).
@@ -75,7 +76,8 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.controller = controller
         self._save_state = True
-        self.setWindowTitle(f"{APP_NAME} — {township.identity(ctx.db)['township_name'] or '未命名乡镇'}")
+        self.setWindowTitle(f"{APP_NAME} — {township.title_of(ctx.db)}")
+        self.built_for_county = ctx.county_mode
         self.setMinimumSize(900, 600)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("main_tabs")
@@ -164,6 +166,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("文件(&F)")
         self._action(file_menu, "新建数据库…", self.new_database, name="act_new_db")
+        self._action(file_menu, "新建县级汇总库…", lambda: self.new_database(county=True), name="act_new_county_db")
         self._action(file_menu, "打开数据库…", self.open_database_file, QKeySequence.Open, name="act_open_db")
         file_menu.addSeparator()
         self.backup_action = self._action(file_menu, "备份", self.backup_now, "Ctrl+B", "backup", name="act_backup")
@@ -221,12 +224,19 @@ class MainWindow(QMainWindow):
         ident = township.identity(self.ctx.db)
         actor = self.ctx.actor
         mode = "（县级汇总）" if self.ctx.county_mode else ""
-        self.status_township.setText(f"乡镇：{ident['township_name'] or '未设置'}{mode}")
+        if self.ctx.county_mode:
+            self.status_township.setText(f"县级汇总库：{ident['county_name'] or '未设置县名'}")
+        else:
+            self.status_township.setText(f"乡镇：{ident['township_name'] or '未设置'}{mode}")
         self.status_user.setText(f"操作员：{actor.display_name or actor.username}（{actor.role_label}）")
         self.status_db.setText(f"数据库：{self.ctx.db_path}")
 
     def _on_data_changed(self, area: str) -> None:
-        if area in ("settings", "all"):
+        if area in ("settings", "all", "handoff"):
+            if self.ctx.county_mode != self.built_for_county and self.controller is not None:
+                # 乡镇库 ↔ 县级汇总库: the tabs differ, so the window is rebuilt now, not after a restart.
+                QTimer.singleShot(0, self.controller.rebuild_window)
+                return
             self._refresh_status()
 
     # ---- state --------------------------------------------------------------
@@ -253,9 +263,10 @@ class MainWindow(QMainWindow):
 
     # ---- file menu ----------------------------------------------------------
 
-    def new_database(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "新建数据库", str(Path(self.ctx.db_path).parent),
-                                              "数据库 (*.db)")
+    def new_database(self, _checked=False, county: bool = False) -> None:
+        title = "新建县级汇总库" if county else "新建数据库"
+        suggested = "县级汇总.db" if county else "township.db"
+        path, _ = QFileDialog.getSaveFileName(self, title, start_in(suggested), "数据库 (*.db)")
         if not path:
             return
         if not path.endswith(".db"):
@@ -263,7 +274,7 @@ class MainWindow(QMainWindow):
         if Path(path).exists():
             QMessageBox.warning(self, "新建数据库", "该文件已存在。要打开它，请用“打开数据库”。")
             return
-        self.controller.open(path)
+        self.controller.open(path, county=county)
 
     def open_database_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "打开数据库", str(Path(self.ctx.db_path).parent),
@@ -344,7 +355,7 @@ class MainWindow(QMainWindow):
         if not ok:
             return
         if choice == names[-1]:
-            path, _ = QFileDialog.getOpenFileName(self, "选择备份文件", "", "数据库 (*.db)")
+            path, _ = QFileDialog.getOpenFileName(self, "选择备份文件", start_in(), "数据库 (*.db)")
             if not path:
                 return
             backup = Path(path)

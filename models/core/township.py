@@ -54,6 +54,27 @@ def first_run(db, *, username: str, password: str, display_name: str, name: str,
     return actor
 
 
+def first_run_county(db, *, username: str, password: str, display_name: str, county: str) -> Actor:
+    """A new county collection database (县级汇总库): its administrator and the county's name, in
+    county mode from the start; it holds no township of its own, only those whose packages it imports."""
+    county = check_text(county, "县（市、区）名称", MAX_NAME, required=True)
+    with db.atomic():
+        if users.has_users(db):
+            raise ValidationError("数据库", "这个数据库已经有用户，不是新数据库。")
+        actor = users.create_user(db, username, password, users.ADMIN, display_name)
+        settings.set_value(db, "county_name", county, actor)
+        settings.set_value(db, "database_mode", "county", actor)
+    return actor
+
+
+def title_of(db) -> str:
+    """How the window and notices name this database: the township, or the county's collection."""
+    ident = identity(db)
+    if settings.get(db, "database_mode") == "county":
+        return f"{ident['county_name'] or '未命名县'}县级汇总库"
+    return ident["township_name"] or "未命名乡镇"
+
+
 def townships(db) -> list[dict]:
     return records.rows(db, "SELECT code, name, county, is_local FROM townships ORDER BY is_local DESC, code")
 

@@ -146,7 +146,7 @@ def _check_mode(db, m: dict) -> bool:
     if m["township_code"] == local:
         raise PackageError("这是本乡镇自己导出的数据包，应拿到县里的汇总数据库导入。")
     raise PackageError(f"本数据库是乡镇数据库（{local}），不能导入其他乡镇（{m['township_code']}）的数据包；"
-                       "请在县级汇总数据库（数据库模式 county）中导入。")
+                       "请在县级汇总库中导入（文件 → 新建县级汇总库）。")
 
 
 def _attach_payload(db, payload: bytes) -> None:

@@ -18,6 +18,7 @@ from models.assess import results as assess_results
 
 from models.assess import rewards
 from models.core.errors import AppError
+from ui.common.files import start_in
 
 # Qt enum members cached once: looking them up on `Qt` costs microseconds,
 # and data() runs for every visible cell on every paint.
@@ -1132,7 +1133,7 @@ class RewardsPage(QWidget):
     def export(self) -> None:
         if not self.sel.plan:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "导出奖金和补贴", f"{self.sel.plan['year']}年度考核奖金.xlsx",
+        path, _ = QFileDialog.getSaveFileName(self, "导出奖金和补贴", start_in(f"{self.sel.plan['year']}年度考核奖金.xlsx"),
                                               "Excel 文件 (*.xlsx)")
         if not path:
             return

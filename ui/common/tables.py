@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QHeaderView, QInputDia
 
 from shiboken6 import isValid
 
+from ui.common.files import start_in
 from reports.table_export import table_html, write_table_xlsx
 
 PRINT_ROW_LIMIT = 5000  # beyond this a printout is no use: export to Excel instead
@@ -207,7 +208,7 @@ class OfficeTable(QObject):
         title = _title_of(self.view)
         if path is None:
             suggested = f"{title}_{dt.date.today().isoformat()}.xlsx"
-            path, _ = QFileDialog.getSaveFileName(self.view, "导出 Excel", str(Path.home() / suggested), "Excel (*.xlsx)")
+            path, _ = QFileDialog.getSaveFileName(self.view, "导出 Excel", start_in(suggested), "Excel (*.xlsx)")
             if not path:
                 return None
         if not path.lower().endswith(".xlsx"):

@@ -60,13 +60,16 @@ class LoginDialog(QDialog):
 class FirstRunDialog(QDialog):
     """First start on a new database: the township and its administrator."""
 
-    def __init__(self, db, parent=None):
+    def __init__(self, db, parent=None, county: bool = False):
         super().__init__(parent)
         self.db = db
         self.actor = None
-        self.setWindowTitle(self.tr("首次使用：创建管理员"))
+        self.county_mode = county
+        self.setWindowTitle(self.tr("新建县级汇总库：创建管理员") if county else self.tr("首次使用：创建管理员"))
         layout = QVBoxLayout(self)
-        intro = QLabel(self.tr("这是一个新的数据库。请填写本乡镇的基本信息，并创建管理员账户。"
+        intro = QLabel(self.tr("这是一个新的县级汇总库：汇总各乡镇导出的数据包，横向比较。请填写县名，并创建管理员账户。")
+                       if county else
+                       self.tr("这是一个新的数据库。请填写本乡镇的基本信息，并创建管理员账户。"
                                "管理员可以在“设置”中添加其他用户。"))
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -81,9 +84,10 @@ class FirstRunDialog(QDialog):
         self.password.setEchoMode(QLineEdit.Password)
         self.password2 = QLineEdit()
         self.password2.setEchoMode(QLineEdit.Password)
-        form.addRow(self.tr("乡镇名称"), self.township_name)
-        form.addRow(self.tr("乡镇代码"), self.township_code)
-        form.addRow(self.tr("所属县（市、区）"), self.county)
+        if not county:
+            form.addRow(self.tr("乡镇名称"), self.township_name)
+            form.addRow(self.tr("乡镇代码"), self.township_code)
+        form.addRow(self.tr("县（市、区）名称") if county else self.tr("所属县（市、区）"), self.county)
         form.addRow(self.tr("管理员用户名"), self.username)
         form.addRow(self.tr("姓名"), self.display_name)
         form.addRow(self.tr("密码（至少 6 位）"), self.password)
@@ -105,9 +109,14 @@ class FirstRunDialog(QDialog):
             self.error.setText(self.tr("两次输入的密码不一致。"))
             return
         try:
-            actor = township.first_run(self.db, username=self.username.text(), password=self.password.text(),
-                                       display_name=self.display_name.text(), name=self.township_name.text(),
-                                       code=self.township_code.text(), county=self.county.text())
+            if self.county_mode:
+                actor = township.first_run_county(self.db, username=self.username.text(),
+                                                  password=self.password.text(), display_name=self.display_name.text(),
+                                                  county=self.county.text())
+            else:
+                actor = township.first_run(self.db, username=self.username.text(), password=self.password.text(),
+                                           display_name=self.display_name.text(), name=self.township_name.text(),
+                                           code=self.township_code.text(), county=self.county.text())
         except AppError as e:
             self.error.setText(e.message)
             return

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
 
 from models.election import term as el
 from models.core.errors import AppError
+from ui.common.files import start_in
 
 AREA = "election"
 
@@ -374,7 +375,7 @@ class ElectionWindow(QDialog):
     def _import_units(self) -> None:
         import csv
 
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("导入两推计票单"), "", "CSV (*.csv)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("导入两推计票单"), start_in(), "CSV (*.csv)")
         if not path:
             return
         try:
@@ -738,7 +739,7 @@ class ElectionWindow(QDialog):
                 db.conn.close()
 
         def done(result):
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("保存公示"), f"{result.title}.pdf", "PDF (*.pdf)")
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("保存公示"), start_in(f"{result.title}.pdf"), "PDF (*.pdf)")
             if path:
                 with open(path, "wb") as f:
                     f.write(result.pdf)

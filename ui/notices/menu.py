@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from models.notices import registry as notices
 from models.core.errors import AppError
 from models.core.users import CAPABILITY_LABELS
+from ui.common.files import start_in
 
 AREA_LABELS = {"roster": "领导班子", "service": "便民服务", "assess": "考核", "election": "换届选举"}
 PAPER_CHOICES = [("", "按公示类型默认"), ("a4", "A4 纵向"), ("a4-landscape", "A4 横向"), ("a3", "A3（公开栏）")]
@@ -184,7 +185,7 @@ def generate_notice(ctx, kind_key: str, parent, params: notices.NoticeParams | N
 
 def check_notice_file(ctx, parent) -> None:
     """Pick a PDF and say whether it matches a recorded notice."""
-    path, _ = QFileDialog.getOpenFileName(parent, "核对公示文件", "", "PDF 文件 (*.pdf)")
+    path, _ = QFileDialog.getOpenFileName(parent, "核对公示文件", start_in(), "PDF 文件 (*.pdf)")
     if not path:
         return
     try:

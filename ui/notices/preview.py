@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.common.files import start_in
+
 SCREEN_DPI = 96
 MAX_PRINT_DPI = 200  # text stays crisp; 300 dpi triples the spooled data per page
 
@@ -277,7 +279,7 @@ class NoticePreviewDialog(QDialog):
         self.info.setText(f"共 {len(self.pages)} 页，已送打印 {n} 页")
 
     def save_as(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("另存为 PDF"), self.suggested_name, "PDF 文件 (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("另存为 PDF"), start_in(self.suggested_name), "PDF 文件 (*.pdf)")
         if not path:
             return
         if not path.lower().endswith(".pdf"):

@@ -24,6 +24,7 @@ from models.core.personal import mask_id
 from ui.roster.dialogs import AppointDialog, ColumnMappingDialog, confirm, show_import_result
 from ui.roster.pages import DutiesPage, LeavePage, PostsPage, RulesPage, StatsPage, TeamPage, WhereaboutsPage
 from ui.common.worker import run_task
+from ui.common.files import start_in
 
 PAGE = 200
 
@@ -331,7 +332,7 @@ class CadreEditor(QWidget):
             self.photo.setText("无照片" if not data else "照片无法显示")
 
     def choose_photo(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择照片", "", "图片 (*.jpg *.jpeg *.png *.bmp)")
+        path, _ = QFileDialog.getOpenFileName(self, "选择照片", start_in(), "图片 (*.jpg *.jpeg *.png *.bmp)")
         if path:
             self.set_photo_file(path)
 
@@ -565,7 +566,7 @@ class CadreListPage(QWidget):
         run_task(self, "正在导入名册…", work, on_done=done)
 
     def export(self) -> None:
-        path, chosen = QFileDialog.getSaveFileName(self, "导出名册", "干部名册.xlsx",
+        path, chosen = QFileDialog.getSaveFileName(self, "导出名册", start_in("干部名册.xlsx"),
                                                    "Excel 表格 (*.xlsx);;干部任免审批表 .lrmx（每人一份，存入文件夹）(*.lrmx)")
         if not path:
             return

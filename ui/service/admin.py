@@ -19,6 +19,7 @@ from models.service import tickets
 from models.service import reconcile
 from models.service import workdays
 from models.core.errors import AppError
+from ui.common.files import start_in
 
 
 def _table(headers) -> QTableWidget:
@@ -389,7 +390,7 @@ class CalendarPage(QWidget):
         self._calendar_changed()
 
     def _import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("导入工作日历"), "", "日历 (*.xlsx *.csv)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("导入工作日历"), start_in(), "日历 (*.xlsx *.csv)")
         if not path:
             return
         try:

@@ -19,6 +19,7 @@ from models.service import tickets
 from models.service import workdays
 from models.core.errors import AppError, ValidationError
 from ui.service.table_model import COLUMNS, TicketTableModel
+from ui.common.files import start_in
 
 DEADLINE_CHOICES = [("", "全部时限"), ("overdue_open", "超期未办结"), ("overdue", "超期（含超期办结）"), ("due_soon", "临期"),
                     ("callback", "待回访")]
@@ -421,7 +422,7 @@ class TicketListPage(QWidget):
 
         start = self.date_from.date().toString("yyyy-MM-dd") if self.use_dates.isChecked() else f"{dt.date.today().year}-01-01"
         end = self.date_to.date().toString("yyyy-MM-dd") if self.use_dates.isChecked() else dt.date.today().isoformat()
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出群众需求办理台帐"), f"群众需求办理台帐_{start}_{end}.xlsx",
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出群众需求办理台帐"), start_in(f"群众需求办理台帐_{start}_{end}.xlsx"),
                                               "Excel (*.xlsx)")
         if not path:
             return
@@ -445,7 +446,7 @@ class TicketListPage(QWidget):
     def import_file(self) -> None:
         from ui.common.worker import run_task
 
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("导入办件"), "", "Excel (*.xlsx)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("导入办件"), start_in(), "Excel (*.xlsx)")
         if not path:
             return
         actor = self.ctx.actor
