@@ -146,18 +146,42 @@ def has_live_connection(path) -> bool:
         return bool(_LIVE.get(file_key(path)))
 
 
+def _quiet(path: Path) -> bool:
+    """No process has the file open and nothing of it is outside the main
+    file: no live connection here, no -wal (or an empty one left by a failed
+    open) and, if a lock file exists, nobody holding it."""
+    if has_live_connection(path):
+        return False
+    wal = Path(str(path) + "-wal")
+    try:
+        if wal.exists() and wal.stat().st_size > 0:
+            return False
+    except OSError:
+        return False
+    if presence.lock_path_for(path).exists():  # only our files have one; never create it here
+        others = presence.others(path)
+        if others is None:
+            # The lock file cannot be opened for writing (read-only disk): on a
+            # read-only mount nobody can be writing the file either.
+            return not wal.exists() or _read_only_mount(Path(path).parent)
+        return others == []
+    return True
+
+
 def _inspection_uri(path: Path) -> str:
-    """URI for looking at a file this process has not accepted yet.
+    """URI for looking at a file this process has not accepted yet (or one on
+    a full disk).
 
     Even a read-only connection creates -wal and -shm beside a WAL-mode file
-    and leaves them there. A WAL file with no -wal has no process using it
-    and nothing outside the main file, so it is read as immutable: nothing is
-    created and the file stays byte for byte as it was."""
+    and leaves them there (and cannot open at all when the disk is full). A
+    quiet WAL file (see _quiet) has nothing outside the main file, so it is
+    read as immutable: nothing is created and the file stays byte for byte as
+    it was."""
     uri = Path(path).resolve().as_uri() + "?mode=ro"
-    if has_live_connection(path) or Path(str(path) + "-wal").exists():
+    if not _quiet(path):
         return uri
     try:
-        with open(path, "rb") as f:  # no connection on it in this process yet (checked above)
+        with open(path, "rb") as f:  # no connection on it in this process (checked in _quiet)
             header = f.read(20)
     except OSError:
         return uri
@@ -329,7 +353,19 @@ def _folder_problem(path: Path) -> str | None:
             or _read_only_mount(folder):
         return (f"文件夹“{folder}”是只读的（只读的磁盘、U盘或共享文件夹），无法在此保存数据库"
                 "（数据库还需要在同一文件夹写日志文件）。")
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        free = None
+    if free is not None and free < MIN_FREE_TO_WRITE_BYTES:
+        return (f"数据库所在的磁盘已满（只剩 {_megabytes(free)}），无法保存修改。"
+                "请清理磁盘（删除不用的文件、清空回收站）后重新打开程序。")
     return None
+
+
+# Below this much free space a write would fail half-way (the WAL and its index
+# grow): the file is opened read-only instead, with a message.
+MIN_FREE_TO_WRITE_BYTES = 2 * 1024 * 1024
 
 
 def _read_only_mount(folder: Path) -> bool:
@@ -471,7 +507,11 @@ def open_database(path, *, create: bool = True, migrate: bool = True, daily_back
     if problem:
         read_only_reason = problem + "现以只读方式打开，可以查看和导出，不能保存修改。"
     try:
-        conn = _connect(path, readonly=bool(read_only_reason))
+        if read_only_reason and problem and _quiet(path):
+            # Nobody else has it open: read it without creating -shm (impossible on a full disk).
+            conn = _connect(path, inspect=True)
+        else:
+            conn = _connect(path, readonly=bool(read_only_reason))
         if read_only_reason:
             conn.execute("PRAGMA busy_timeout=10000")
             conn.execute("PRAGMA foreign_keys=ON")

@@ -205,10 +205,11 @@ def login(db, username: str, password: str, now: dt.datetime | None = None, reco
         wait = int((dt.datetime.fromisoformat(locked_until) - now).total_seconds()) + 1
         raise LoginError(f"密码错误次数过多，请 {wait} 秒后再试。")
     if getattr(db, "read_only_reason", None):
-        # A read-only file records nothing (and changes nothing whoever logs in).
+        # A read-only file records nothing; every write is refused by db.atomic()
+        # with a Chinese message, so the user keeps the rights to read what the role may read.
         if not verify_password(password, pw_hash):
             raise LoginError("用户名或密码错误。")
-        return Actor(uname, READONLY if role != READONLY else role, display)
+        return Actor(uname, role, display)
     if not verify_password(password, pw_hash):
         failures += 1
         lock = (now + dt.timedelta(seconds=LOCK_SECONDS)).isoformat() if failures >= MAX_FAILURES else None
