@@ -24,7 +24,7 @@ import json
 from models.core import audit, records
 from models.core.errors import PermissionDenied, ValidationError
 from models.core.users import require
-from models.service import workdays
+from models.service import states, workdays
 
 MOVE, KEEP = "move", "keep"
 OPEN = ("受理", "办理中", "补正")
@@ -47,7 +47,7 @@ def pending(db, township_code: str | None = None) -> list[dict]:
     ticket_no, applicant_name, item_name, received_date, old_due, new_due,
     change ('later' | 'earlier' | 'same'), printed, default action."""
     sql = ("SELECT uuid, ticket_no, township_code, applicant_name, item_name, status, received_date, promised_days, "
-           "paused_days, due_date FROM tickets WHERE due_provisional = 1 AND status IN ('受理', '办理中', '补正') "
+           f"paused_days, due_date FROM tickets WHERE due_provisional = 1 AND {states.sql_in(states.OPEN_STATUSES)} "
            "AND deleted = 0")
     params: list = []
     if township_code:

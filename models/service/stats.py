@@ -12,6 +12,7 @@ from typing import TypedDict
 from models.core import records
 
 from models.service import workdays
+from models.service.states import RUNNING_STATUSES, sql_in
 from models.core.errors import ValidationError
 from models.core.personal import mask_name, parse_date
 
@@ -134,7 +135,7 @@ def accountability_records(db, date_from, date_to, township_code: str | None = N
     late = records.rows(db, f"SELECT {cols} FROM tickets WHERE deleted = 0 AND days_late > 0 AND +status = '办结' "
                             f"AND finished_date BETWEEN ? AND ?{tw} ORDER BY finished_date, ticket_no", [a, b, *tp])
     as_of = min(today, dt.date.fromisoformat(b))
-    open_late = records.rows(db, f"SELECT {cols} FROM tickets WHERE deleted = 0 AND status IN ('受理', '办理中') "
+    open_late = records.rows(db, f"SELECT {cols} FROM tickets WHERE deleted = 0 AND {sql_in(RUNNING_STATUSES)} "
                                  f"AND due_date >= ? AND due_date < ?{tw} ORDER BY due_date, ticket_no",
                              [a, as_of.isoformat(), *tp])
     cal = workdays.calendar(db)

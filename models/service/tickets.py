@@ -29,14 +29,14 @@ from models.service import workdays
 from models.core.errors import ValidationError
 from models.core.personal import check_text, mask_id, mask_phone, parse_date, validate_id_number, validate_phone
 from models.core.users import require
+# The state machine is one table (models/service/states.py); the names stay importable from here.
+from models.service.states import (ACCEPTED, CLOSED_STATUSES, CORRECTION, FINISHED, HANDLING,  # noqa: F401
+                                   OPEN_STATUSES, REJECTED, RETURNED, RUNNING_STATUSES, STATUSES, TRANSITIONS,
+                                   sql_in)
 
 TABLE = "tickets"
 CHANNELS = ("来访", "来电", "来信", "民情日记", "村帮办点", "热线")
 KINDS = catalogue.KINDS
-ACCEPTED, HANDLING, CORRECTION, FINISHED, REJECTED, RETURNED = "受理", "办理中", "补正", "办结", "不予受理", "退回"
-STATUSES = (ACCEPTED, HANDLING, CORRECTION, FINISHED, REJECTED, RETURNED)
-OPEN_STATUSES = (ACCEPTED, HANDLING, CORRECTION)
-CLOSED_STATUSES = (FINISHED, REJECTED, RETURNED)
 RATINGS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 SATISFIED_MIN = 3  # 好评: 基本满意 and better; 不满意 / 非常不满意 are 差评
 BAD_RATING_MAX = 2
@@ -252,9 +252,10 @@ def _load(db, key: str) -> dict:
     return t
 
 
-def _require_status(t: dict, allowed, action: str) -> None:
-    if t["status"] not in allowed:
-        raise ValidationError("状态", f"办件 {t['ticket_no']} 当前为“{t['status']}”，不能{action}。")
+def _require(t: dict, action: str) -> None:
+    """Refuse `action` (a key of states.TRANSITIONS) unless the table allows it from the ticket's status."""
+    if t["status"] not in TRANSITIONS[action].sources:
+        raise ValidationError("状态", f"办件 {t['ticket_no']} 当前为“{t['status']}”，不能{TRANSITIONS[action].label}。")
 
 
 # ---- transitions -----------------------------------------------------------
@@ -266,7 +267,7 @@ def start_handling(db, actor, key: str, note: str = "", handler_cadre_uuid: str 
     note = check_text(note, "备注", 500, multiline=True)
     with db.atomic():
         t = _load(db, key)
-        _require_status(t, (ACCEPTED,), "转为办理中")
+        _require(t, "start")
         changes = {"status": HANDLING}
         if handler_cadre_uuid or handler_name:
             changes.update(_handler_changes(db, handler_cadre_uuid, handler_name))
@@ -288,7 +289,7 @@ def assign_handler(db, actor, key: str, cadre_uuid: str | None, name: str = "") 
     require(actor, "tickets.write")
     with db.atomic():
         t = _load(db, key)
-        _require_status(t, OPEN_STATUSES, "更换承办人")
+        _require(t, "assign")
         changes = _handler_changes(db, cadre_uuid, name)
         records.update(db, TABLE, key, changes, actor)
         _event(db, actor, key, t["status"], t["status"], _today().isoformat(), f"承办人：{changes['handler_name']}")
@@ -302,7 +303,7 @@ def request_correction(db, actor, key: str, note: str, date=None, today: dt.date
     note = check_text(note, "补正说明", 500, required=True, multiline=True)
     with db.atomic():
         t = _load(db, key)
-        _require_status(t, (ACCEPTED, HANDLING), "要求补正")
+        _require(t, "correction")
         d = _date(date, "补正日期", default=today)
         if d.isoformat() < t["received_date"]:
             raise ValidationError("补正日期", f"早于受理日期 {t['received_date']}。")
@@ -322,7 +323,7 @@ def resume(db, actor, key: str, date=None, note: str = "", today: dt.date | None
     note = check_text(note, "备注", 500, multiline=True)
     with db.atomic():
         t = _load(db, key)
-        _require_status(t, (CORRECTION,), "恢复办理")
+        _require(t, "resume")
         d = _date(date, "补正完成日期", default=today)
         if d.isoformat() < t["pause_started"]:
             raise ValidationError("补正完成日期", f"早于开始补正的日期 {t['pause_started']}。")
@@ -367,28 +368,30 @@ def finish(db, actor, key: str, result: str, date=None, today: dt.date | None = 
         t = _load(db, key)
         if t["status"] == CORRECTION:
             raise ValidationError("状态", f"办件 {t['ticket_no']} 正在等待补正，请先登记补正完成再办结。")
-        _require_status(t, (ACCEPTED, HANDLING), "办结")
+        _require(t, "finish")
         _finish(db, actor, t, result, _date(date, "办结日期", default=today), today)
     return _written(db, key)
 
 
 def reject(db, actor, key: str, reason: str, date=None, today: dt.date | None = None) -> dict:
-    """受理/办理中 → 不予受理, with the reason told to the citizen."""
-    return _close(db, actor, key, REJECTED, reason, "不予受理理由", date, today)
+    """受理/办理中 → 不予受理 (the matter is not the office's), with the reason told
+    to the citizen. Not from 补正: that ticket is 退回 (states.py says why)."""
+    return _close(db, actor, key, "reject", reason, "不予受理理由", date, today)
 
 
 def return_ticket(db, actor, key: str, reason: str, date=None, today: dt.date | None = None) -> dict:
     """An open ticket → 退回 (e.g. belongs to another authority), with the reason."""
-    return _close(db, actor, key, RETURNED, reason, "退回理由", date, today)
+    return _close(db, actor, key, "return", reason, "退回理由", date, today)
 
 
-def _close(db, actor, key, status, reason, label, date, today) -> dict:
+def _close(db, actor, key, action: str, reason, label, date, today) -> dict:
+    status = TRANSITIONS[action].target or ""  # reject and return lead to a closed status
     require(actor, "tickets.write")
     today = today or _today()
     reason = check_text(reason, label, 500, required=True, multiline=True)
     with db.atomic():
         t = _load(db, key)
-        _require_status(t, OPEN_STATUSES, status)
+        _require(t, action)
         d = _date(date, "日期", default=today)
         if d.isoformat() < t["received_date"]:
             raise ValidationError("日期", f"早于受理日期 {t['received_date']}。")
@@ -417,7 +420,7 @@ def rate(db, actor, key: str, rating: int, comment: str = "", callback_date=None
         raise ValidationError("满意度", "应为 1（非常不满意）到 5（非常满意）。")
     with db.atomic():
         t = _load(db, key)
-        if t["status"] != FINISHED:
+        if t["status"] not in TRANSITIONS["rate"].sources:
             raise ValidationError("满意度", f"办件 {t['ticket_no']} 尚未办结（当前“{t['status']}”），不能评价。")
         d = _date(callback_date, "回访日期", default=today)
         if d.isoformat() < t["finished_date"]:
@@ -445,7 +448,7 @@ def confirm(db, actor, key: str, confirmed: bool = True, date=None, today: dt.da
     today = today or _today()
     with db.atomic():
         t = _load(db, key)
-        if t["status"] != FINISHED:
+        if t["status"] not in TRANSITIONS["confirm"].sources:
             raise ValidationError("群众确认", f"办件 {t['ticket_no']} 尚未办结，不能确认。")
         d = _date(date, "确认日期", default=today)
         if d.isoformat() < t["finished_date"]:
@@ -548,13 +551,13 @@ def where_clause(db, f: TicketFilter, today: dt.date | None = None) -> tuple[str
         parts.append("received_date <= ?")
         params.append(_date(f.date_to, "结束日期", allow_future=True).isoformat())
     if f.deadline == "overdue":
-        parts.append("(days_late > 0 OR (status IN ('受理', '办理中') AND due_date < ?))")
+        parts.append(f"(days_late > 0 OR ({sql_in(RUNNING_STATUSES)} AND due_date < ?))")
         params.append(today.isoformat())
     elif f.deadline == "overdue_open":
-        parts.append("status IN ('受理', '办理中') AND due_date < ?")
+        parts.append(f"{sql_in(RUNNING_STATUSES)} AND due_date < ?")
         params.append(today.isoformat())
     elif f.deadline == "due_soon":
-        parts.append("status IN ('受理', '办理中') AND due_date >= ? AND due_date <= ?")
+        parts.append(f"{sql_in(RUNNING_STATUSES)} AND due_date >= ? AND due_date <= ?")
         params += [today.isoformat(), due_soon_limit(db, today).isoformat()]
     elif f.deadline == "callback":
         parts.append("status = '办结' AND rating IS NULL")

@@ -39,6 +39,7 @@ from models.core import records
 from models.core.errors import ValidationError
 from models.core.personal import parse_date
 from models.core.users import require
+from models.service import states
 
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦",
@@ -411,7 +412,7 @@ def missing_years(db, today: dt.date | None = None) -> list[int]:
 def provisional_dependents(db, township_code: str | None = None) -> dict[int, int]:
     """Open tickets whose promised date is still provisional, by the due date's year."""
     sql = ("SELECT CAST(substr(due_date, 1, 4) AS INTEGER), count(*) FROM tickets WHERE due_provisional = 1 "
-           "AND status IN ('受理', '办理中', '补正') AND deleted = 0")
+           f"AND {states.sql_in(states.OPEN_STATUSES)} AND deleted = 0")
     params: list = []
     if township_code:
         sql += " AND township_code = ?"

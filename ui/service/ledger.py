@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from models.service import catalogue
 
-from models.service import tickets
+from models.service import states, tickets
 from models.service import workdays
 from models.core.errors import AppError, ValidationError
 from ui.service.table_model import COLUMNS, TicketTableModel
@@ -182,10 +182,11 @@ class TicketListPage(QWidget):
         # Three buttons a row keep the detail narrow enough for the table's key columns at 1366×768.
         buttons = QGridLayout()
         # Alt+letter mnemonics: the ledger works from the keyboard too.
-        for i, (key, label) in enumerate((("start", "转办理中(&B)"), ("correction", "要求补正(&Z)"),
-                                          ("resume", "补正完成(&H)"), ("finish", "办结(&J)"), ("reject", "不予受理(&N)"),
-                                          ("return", "退回(&T)"), ("rate", "回访评价(&P)"), ("confirm", "群众确认(&Q)"))):
-            b = QPushButton(self.tr(label))
+        # One button per action of the state table (tickets.TRANSITIONS), in its order.
+        mnemonics = {"start": "B", "correction": "Z", "resume": "H", "finish": "J", "reject": "N", "return": "T",
+                     "rate": "P", "confirm": "Q"}
+        for i, key in enumerate(k for k in tickets.TRANSITIONS if k in mnemonics):
+            b = QPushButton(self.tr(f"{tickets.TRANSITIONS[key].label}(&{mnemonics[key]})"))
             b.clicked.connect(lambda _=False, k=key: self.do_action(k))
             self.actions[key] = b
             buttons.addWidget(b, i // 3, i % 3)
@@ -370,18 +371,9 @@ class TicketListPage(QWidget):
     def _update_buttons(self, t: dict | None) -> None:
         can = self.ctx.actor.can("tickets.write")
         status = t["status"] if t else None
-        allowed = {
-            "start": status == tickets.ACCEPTED,
-            "correction": status in (tickets.ACCEPTED, tickets.HANDLING),
-            "resume": status == tickets.CORRECTION,
-            "finish": status in (tickets.ACCEPTED, tickets.HANDLING),
-            "reject": status in (tickets.ACCEPTED, tickets.HANDLING),
-            "return": status in tickets.OPEN_STATUSES,
-            "rate": status == tickets.FINISHED,
-            "confirm": status == tickets.FINISHED and not t["confirmed"],
-        }
         for key, b in self.actions.items():
-            b.setEnabled(can and allowed[key])
+            allowed = states.allowed(key, status) and not (key == "confirm" and t and t["confirmed"])
+            b.setEnabled(can and allowed)
 
     def do_action(self, key: str) -> None:
         """Ask for what the action needs and run it in one models call."""
