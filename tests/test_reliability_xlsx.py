@@ -218,3 +218,52 @@ def test_hostile_xlsx_is_refused_in_bounded_time_and_memory(hostile, target, whi
     assert output.startswith("REFUSED"), output
     assert "MemoryError" not in output, "refused only because the test limited the memory"
     assert target.read_bytes() == before
+
+
+# ---- extents (issue 17): a declared dimension past Excel's grid, a cell far
+# away, a row number past a million — refused before anything is allocated.
+
+def _sheet(data: bytes, dimension: bytes = b"") -> bytes:
+    return (b'<?xml version="1.0" encoding="UTF-8"?><worksheet ' + NS + b'>' + dimension + b'<sheetData>' + data
+            + b'</sheetData></worksheet>')
+
+
+HEADER_ROW = (b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c>'
+              b'</row>')
+EXTENT_CASES = {
+    # the 1.5 KB file of the issue: its dimension says ZZZZZZ2 (openpyxl allocated 2.4 GB for it)
+    "dimension-ZZZZZZ2": _sheet(HEADER_ROW + b'<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c></row>',
+                                b'<dimension ref="A1:ZZZZZZ2"/>'),
+    "cell-at-XFD": _sheet(HEADER_ROW + b'<row r="2"><c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row>'),
+    "row-past-excel": _sheet(HEADER_ROW + b'<row r="99999999"><c r="A99999999" t="inlineStr"><is><t>x</t></is>'
+                                          b'</c></row>'),
+    "shared-index-missing": _sheet(HEADER_ROW + b'<row r="2"><c r="A2" t="s"><v>999999</v></c></row>'),
+    "cell-ref-garbage": _sheet(HEADER_ROW + b'<row r="2"><c r="A-2" t="n"><v>1</v></c></row>'),
+}
+
+
+@pytest.fixture(scope="module")
+def extents(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("extent")
+    out = {}
+    for name, sheet in EXTENT_CASES.items():
+        data = _zip([_entry("[Content_Types].xml", CONTENT_TYPES), _entry("_rels/.rels", ROOT_RELS),
+                     _entry("xl/workbook.xml", WORKBOOK), _entry("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+                     _entry("xl/worksheets/sheet1.xml", sheet), _entry("xl/sharedStrings.xml", STRINGS + b"</sst>")])
+        path = folder / f"{name}.xlsx"
+        path.write_bytes(data)
+        out[name] = path
+    return out
+
+
+@pytest.mark.parametrize("which", ["roster", "tickets"])
+@pytest.mark.parametrize("case", list(EXTENT_CASES))
+def test_sheet_extents_are_bounded_before_allocation(extents, target, which, case):
+    assert extents[case].stat().st_size < 2048
+    before = target.read_bytes()
+    output = _run(which, extents[case], target)
+    assert output.startswith("REFUSED"), output
+    assert "Traceback" not in output and "MemoryError" not in output
+    seconds = float(output.rsplit("SECONDS", 1)[1])
+    assert seconds < 5, output
+    assert target.read_bytes() == before

@@ -489,8 +489,13 @@ def export_xlsx(db, plan_uuid: str, path, period: str = "Y") -> str:
     for r in honours(db, plan_uuid):
         ws3.append([r["name"], r["category"], r["grade"], r["prize_amount"], r["excellent_amount"], r["streak"],
                     r["merit"], r["merit_amount"], r["total"], r["note"]])
+    from models.core.xlsx_safety import openpyxl_text
+
     for sheet in (ws, ws2, ws3):
         for col in "ABCDEFGHIJ":
             sheet.column_dimensions[col].width = 14
+        for row in sheet.iter_rows():
+            for cell in row:
+                openpyxl_text(cell)  # a name or note beginning with "=" stays text, never a formula
     wb.save(str(path))
     return str(path)

@@ -302,7 +302,8 @@ def _display(value) -> str:
     return str(value).strip()
 
 
-def _cell_text(value) -> str:
+def display_cell(value) -> str:
+    """A cell as the clerk sees it in Excel (for previews)."""
     return _display(value)
 
 

@@ -4,10 +4,9 @@ show an import's result."""
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit,
-                               QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox,
+                               QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QMessageBox, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from models.roster import team as roster
 
@@ -63,50 +62,111 @@ class AppointDialog(QDialog):
 
 
 class ColumnMappingDialog(QDialog):
-    """The mapping step of an .xlsx import: each column of the file → a field
-    (or 不导入). Starts from roster_io.guess_mapping."""
+    """The mapping step of an .xlsx import: which row is the header (found
+    under title rows, or chosen here, with the first rows shown), then each
+    column of the file → a field (or 不导入). Starts from the mapping
+    remembered for this sheet layout, else roster_io.guess_mapping."""
 
-    def __init__(self, headers: list[str], parent=None):
+    def __init__(self, db, path, parent=None, layout=None):
         super().__init__(parent)
-        self.setWindowTitle(self.tr("导入名册：核对列对应"))
-        self.resize(520, 520)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("请核对表格每一列对应的字段。没有对应的列不会导入。“姓名”必须对应。")))
-        guess = roster_io.guess_mapping(headers)
-        self.table = QTableWidget(len(headers), 2)
+        self.db = db
+        self.path = path
+        self.setWindowTitle(self.tr("导入名册：核对表头和列对应"))
+        self.resize(760, 640)
+        box = QVBoxLayout(self)
+        self.layout_ = layout or roster_io.xlsx_layout(db, path)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("表头在第")))
+        self.header_row = QSpinBox()
+        self.header_row.setRange(1, max(n for n, _ in self.layout_.head_rows) if self.layout_.head_rows else 1)
+        self.header_row.setValue(self.layout_.header_row)
+        row.addWidget(self.header_row)
+        row.addWidget(QLabel(self.tr("行（标题行、填表说明会自动跳过；不对时请改）")))
+        row.addStretch(1)
+        box.addLayout(row)
+        self.preview = QTableWidget()
+        self.preview.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.preview.setMaximumHeight(180)
+        box.addWidget(QLabel(self.tr("表格的前几行：")))
+        box.addWidget(self.preview)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        box.addWidget(self.note)
+        self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels([self.tr("表格中的列"), self.tr("对应字段")])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
-        self.combos = []
-        for i, header in enumerate(headers):
-            self.table.setItem(i, 0, QTableWidgetItem(header or f"（第 {i + 1} 列，无标题）"))
-            combo = QComboBox()
-            combo.addItem(self.tr("（不导入）"), "")
-            for f, label in roster_io.XLSX_COLUMNS:
-                combo.addItem(label, f)
-            if i in guess:
-                combo.setCurrentIndex(combo.findData(guess[i]))
-            self.table.setCellWidget(i, 1, combo)
-            self.combos.append(combo)
-        self.table.setColumnWidth(0, 220)
-        layout.addWidget(self.table)
+        self.table.setColumnWidth(0, 260)
+        box.addWidget(self.table)
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
-        layout.addWidget(self.error)
+        self.error.setWordWrap(True)
+        box.addWidget(self.error)
+        self.good_rows = QCheckBox(self.tr("有错的行跳过，只导入无误的行（默认：有一行错就都不导入）"))
+        box.addWidget(self.good_rows)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.button(QDialogButtonBox.Ok).setText(self.tr("导入"))
         buttons.button(QDialogButtonBox.Cancel).setText(self.tr("取消"))
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        box.addWidget(buttons)
+        self.combos: list = []
+        self._fill_preview()
+        self._fill_mapping()
+        self.header_row.valueChanged.connect(self._header_row_changed)
+
+    def _fill_preview(self) -> None:
+        rows = self.layout_.head_rows[:12]
+        width = max([len(v) for _, v in rows] + [1])
+        self.preview.setRowCount(len(rows))
+        self.preview.setColumnCount(width)
+        self.preview.setVerticalHeaderLabels([str(n) for n, _ in rows])
+        for r, (n, values) in enumerate(rows):
+            for c in range(width):
+                item = QTableWidgetItem(roster_io.display_cell(values[c]) if c < len(values) else "")
+                if n == self.layout_.header_row:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.preview.setItem(r, c, item)
+
+    def _fill_mapping(self) -> None:
+        layout = self.layout_
+        self.note.setText(self.tr(f"表头第 {layout.header_row} 行，数据从第 {layout.data_row} 行起。")
+                          + (self.tr("已按上次导入同样格式表格时的对应填好。") if layout.remembered else ""))
+        self.table.setRowCount(len(layout.headers))
+        self.combos = []
+        for i, header in enumerate(layout.headers):
+            self.table.setItem(i, 0, QTableWidgetItem(header or f"（第 {i + 1} 列，无标题）"))
+            combo = QComboBox()
+            combo.addItem(self.tr("（不导入）"), "")
+            for f, label in roster_io.XLSX_COLUMNS:
+                combo.addItem(label, f)
+            if i in layout.mapping:
+                combo.setCurrentIndex(combo.findData(layout.mapping[i]))
+            self.table.setCellWidget(i, 1, combo)
+            self.combos.append(combo)
+
+    def _header_row_changed(self, value: int) -> None:
+        try:
+            self.layout_ = roster_io.xlsx_layout(self.db, self.path, value)
+        except AppError as e:
+            self.error.setText(e.message)
+            return
+        self.error.setText("")
+        self._fill_preview()
+        self._fill_mapping()
 
     def mapping(self) -> dict[int, str]:
         return {i: c.currentData() for i, c in enumerate(self.combos) if c.currentData()}
 
+    def chosen_header_row(self) -> int:
+        return self.layout_.header_row
+
     def _check(self) -> None:
         chosen = list(self.mapping().values())
         if "name" not in chosen:
-            self.error.setText(self.tr("请把某一列对应到“姓名”。"))
+            self.error.setText(self.tr("请把某一列对应到“姓名”（或改表头行）。"))
             return
         dupes = {f for f in chosen if chosen.count(f) > 1}
         if dupes:
@@ -115,22 +175,135 @@ class ColumnMappingDialog(QDialog):
         self.accept()
 
 
-def show_import_result(parent, result) -> None:
-    """The summary, and every refused row with its reason."""
-    box = QDialog(parent)
-    box.setWindowTitle("导入结果")
-    box.resize(640, 420)
-    layout = QVBoxLayout(box)
-    layout.addWidget(QLabel(result.summary()))
-    if result.errors:
-        layout.addWidget(QLabel("以下行（文件）有错，未导入，其余已导入："))
-        text = QPlainTextEdit("\n".join(f"{where}：{message}" for where, message in result.errors))
-        text.setReadOnly(True)
-        layout.addWidget(text)
-    buttons = QDialogButtonBox(QDialogButtonBox.Ok)
-    buttons.accepted.connect(box.accept)
-    layout.addWidget(buttons)
-    box.exec()
+class ImportResultDialog(QDialog):
+    """The summary and every problem (行、列、值、原因); buttons to import the
+    good rows, save the failed rows as .xlsx, and add new values to the
+    reference lists."""
+
+    def __init__(self, parent, ctx, result, can_retry: bool = False, export_failed=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.result = result
+        # the ledger import passes its own writer of the failed rows
+        self.export_failed = export_failed or (lambda path: roster_io.export_problems_xlsx(result, path))
+        self.retry_requested = False
+        self.setWindowTitle(self.tr("导入结果"))
+        self.resize(820, 520)
+        box = QVBoxLayout(self)
+        self.summary = QLabel(result.summary())
+        self.summary.setWordWrap(True)
+        box.addWidget(self.summary)
+        problems = getattr(result, "problems", [])
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels([self.tr("行"), self.tr("列"), self.tr("值"), self.tr("原因")])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        rows = [(str(p.row), p.column, p.value, p.reason) for p in problems]
+        known = {p.text() for p in problems}
+        rows += [(where, "", "", message) for where, message in result.errors if message not in known]
+        self.table.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, text in enumerate(values):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.table.setColumnWidth(0, 60)
+        self.table.setColumnWidth(1, 120)
+        self.table.setColumnWidth(2, 180)
+        if rows:
+            box.addWidget(self.table)
+        buttons = QHBoxLayout()
+        self.good_button = QPushButton(self.tr(f"只导入无误的 {result.good_rows} 行"))
+        self.good_button.setVisible(bool(result.rolled_back and result.good_rows and can_retry))
+        self.good_button.clicked.connect(self._good_rows)
+        self.failed_button = QPushButton(self.tr("把有错的行另存为表格…"))
+        self.failed_button.setVisible(bool(problems))
+        self.failed_button.clicked.connect(lambda: self.save_failed())
+        self.values_button = QPushButton(self.tr("把新的职级、编制值加入参考列表"))
+        self.values_button.setVisible(bool(getattr(result, "new_values", None)))
+        self.values_button.clicked.connect(self.add_values)
+        close = QPushButton(self.tr("关闭"))
+        close.clicked.connect(self.accept)
+        for b in (self.good_button, self.failed_button, self.values_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        box.addLayout(buttons)
+
+    def _good_rows(self) -> None:
+        self.retry_requested = True
+        self.accept()
+
+    def save_failed(self, path: str | None = None) -> None:
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("另存有错的行"), "有错的行.xlsx", "Excel (*.xlsx)")
+        if not path:
+            return
+        try:
+            n = self.export_failed(path)
+        except AppError as e:
+            QMessageBox.warning(self, self.tr("无法保存"), e.message)
+            return
+        except OSError as e:
+            QMessageBox.warning(self, self.tr("无法保存"), f"无法写入“{path}”：{e.strerror or e}。请换一个文件夹。")
+            return
+        self.summary.setText(self.result.summary() + self.tr(f"\n有错的 {n} 行已另存到 {path}：按“错误原因”列改正后，"
+                                                             f"直接导入这个文件即可。"))
+
+    def add_values(self) -> None:
+        from models.roster import vocab
+
+        added = []
+        try:
+            for f, counts in self.result.new_values.items():
+                added += vocab.add_values(self.ctx.db, self.ctx.actor, f, list(counts))
+        except AppError as e:
+            QMessageBox.warning(self, self.tr("无法加入"), e.message)
+            return
+        self.values_button.setEnabled(False)
+        self.summary.setText(self.summary.text() + self.tr(f"\n已加入参考列表：{'、'.join(added) or '（都已在列表中）'}。"))
+
+
+def show_import_result(parent, result, ctx=None, retry=None) -> None:
+    """The summary, every refused row with its reason, and what can be done
+    next; `retry` (when given) re-runs the import with the good rows only."""
+    dialog = ImportResultDialog(parent, ctx, result, can_retry=retry is not None)
+    dialog.exec()
+    if dialog.retry_requested and retry:
+        retry()
+
+
+def run_roster_import(parent, ctx, files, on_changed) -> None:
+    """The whole roster import from the tab: the mapping step for an .xlsx
+    (header row and columns), the import off the GUI thread, the result with
+    "import the good rows" and "save the failed rows"."""
+    from ui.common.worker import run_task
+
+    mapping = None
+    header_row = None
+    good_rows = False
+    xlsx = [f for f in files if str(f).lower().endswith((".xlsx", ".xlsm"))]
+    if xlsx:
+        try:
+            dialog = ColumnMappingDialog(ctx.db, xlsx[0], parent)
+        except AppError as e:
+            QMessageBox.warning(parent, "无法导入", e.message)
+            return
+        if not dialog.exec():
+            return
+        mapping, header_row, good_rows = dialog.mapping(), dialog.chosen_header_row(), dialog.good_rows.isChecked()
+
+    def start(only_good: bool) -> None:
+        def work(progress):
+            db = ctx.open_worker_db()
+            return roster_io.import_files(db, ctx.actor, files, mapping, progress, header_row=header_row,
+                                          good_rows_only=only_good)
+
+        def done(result):
+            on_changed()
+            show_import_result(parent, result, ctx, retry=None if only_good else (lambda: start(True)))
+
+        run_task(parent, "正在导入名册…", work, on_done=done)
+
+    start(good_rows)
 
 
 def confirm(parent, title: str, text: str) -> bool:

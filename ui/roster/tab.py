@@ -21,7 +21,7 @@ from models.roster import io as roster_io
 from models.core import township
 from models.core.errors import AppError, ValidationError
 from models.core.personal import mask_id
-from ui.roster.dialogs import AppointDialog, ColumnMappingDialog, confirm, show_import_result
+from ui.roster.dialogs import AppointDialog, confirm, run_roster_import
 from ui.roster.pages import DutiesPage, LeavePage, PostsPage, RulesPage, StatsPage, TeamPage, WhereaboutsPage
 from ui.common.worker import run_task
 from ui.common.files import start_in
@@ -530,6 +530,7 @@ class CadreListPage(QWidget):
     def create_structure(self) -> None:
         try:
             roster.create_standard_structure(self.ctx.db, self.ctx.actor)
+            roster_io.link_imported_posts(self.ctx.db, self.ctx.actor)  # 职务 text imported before the posts existed
         except AppError as e:
             QMessageBox.warning(self, "无法完成", e.message)
             return
@@ -540,30 +541,12 @@ class CadreListPage(QWidget):
         files, _ = QFileDialog.getOpenFileNames(self, "导入名册", "", "名册 (*.xlsx *.lrmx);;所有文件 (*)")
         if not files:
             return
-        mapping = None
-        xlsx = [f for f in files if Path(f).suffix.lower() == ".xlsx"]
-        if xlsx:
-            try:
-                headers = roster_io.xlsx_headers(xlsx[0])
-            except AppError as e:
-                QMessageBox.warning(self, "无法导入", e.message)
-                return
-            dialog = ColumnMappingDialog(headers, self)
-            if not dialog.exec():
-                return
-            mapping = dialog.mapping()
-        ctx = self.ctx
 
-        def work(progress):
-            db = ctx.open_worker_db()
-            return roster_io.import_files(db, ctx.actor, files, mapping, progress)
-
-        def done(result):
+        def changed():
             self.ctx.notify("roster")
             self.reload()
-            show_import_result(self, result)
 
-        run_task(self, "正在导入名册…", work, on_done=done)
+        run_roster_import(self, self.ctx, files, changed)
 
     def export(self) -> None:
         path, chosen = QFileDialog.getSaveFileName(self, "导出名册", start_in("干部名册.xlsx"),

@@ -427,7 +427,7 @@ class TicketListPage(QWidget):
 
             db = self.ctx.open_worker_db()
             try:
-                return export_ledger(db, path, start, end, township, progress=progress)
+                return export_ledger(db, path, start, end, township, progress=progress, actor=self.ctx.actor)
             finally:
                 db.conn.close()
 
@@ -435,10 +435,11 @@ class TicketListPage(QWidget):
                  on_done=lambda n: QMessageBox.information(self, self.tr("导出完成"),
                                                            f"已导出 {start} 至 {end} 受理的 {n} 件办件到：\n{path}"))
 
-    def import_file(self) -> None:
+    def import_file(self, path: str = "", good_rows_only: bool = False) -> None:
         from ui.common.worker import run_task
 
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("导入办件"), start_in(), "Excel (*.xlsx)")
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("导入办件"), start_in(), "Excel (*.xlsx)")
         if not path:
             return
         actor = self.ctx.actor
@@ -448,18 +449,44 @@ class TicketListPage(QWidget):
 
             db = self.ctx.open_worker_db()
             try:
-                return import_tickets(db, actor, path, progress=progress)
+                return import_tickets(db, actor, path, progress=progress, good_rows_only=good_rows_only)
             finally:
                 db.conn.close()
 
         def done(result):
-            if result["errors"]:
-                shown = "\n".join(result["errors"][:30])
-                more = f"\n……共 {len(result['errors'])} 处" if len(result["errors"]) > 30 else ""
-                QMessageBox.warning(self, self.tr("未导入"), f"文件有错误，未导入任何办件：\n{shown}{more}")
-                return
-            QMessageBox.information(self, self.tr("导入完成"), f"已导入 {result['imported']} 件办件。")
-            self.apply_filter()
-            self.ctx.notify("tickets")
+            if result["imported"]:
+                self.apply_filter()
+                self.ctx.notify("tickets")
+            self.show_import_result(result, path, can_retry=not good_rows_only)
 
         run_task(self, self.tr("正在导入办件…"), work, on_done=done)
+
+    def show_import_result(self, result: dict, path: str, can_retry: bool = True):
+        """Every problem (行、列、值、原因), and buttons for the good rows and the failed rows."""
+        from models.service import io as tickets_io
+        from ui.roster.dialogs import ImportResultDialog
+
+        dialog = ImportResultDialog(self, self.ctx, LedgerImportResult(result), can_retry=can_retry,
+                                    export_failed=lambda out: tickets_io.export_problems_xlsx(result, out))
+        dialog.setWindowTitle(self.tr("办件导入结果"))
+        dialog.exec()
+        if dialog.retry_requested:
+            self.import_file(path, good_rows_only=True)
+        return dialog
+
+
+class LedgerImportResult:
+    """The ledger import's result dict, shaped as the import result dialog reads it."""
+
+    def __init__(self, result: dict):
+        self.data = result
+        self.problems = result["problems"]
+        self.errors = [(f"第 {p.row} 行", p.text()) for p in result["problems"]]
+        self.good_rows = result["good_rows"]
+        self.rolled_back = result["rolled_back"]
+        self.new_values: dict = {}
+
+    def summary(self) -> str:
+        from models.service import io as tickets_io
+
+        return tickets_io.summary(self.data)
