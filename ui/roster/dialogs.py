@@ -12,6 +12,7 @@ from models.roster import team as roster
 
 from models.roster import io as roster_io
 from models.core.errors import AppError
+from ui.common.files import start_in
 
 
 class AppointDialog(QDialog):
@@ -234,7 +235,7 @@ class ImportResultDialog(QDialog):
 
     def save_failed(self, path: str | None = None) -> None:
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("另存有错的行"), "有错的行.xlsx", "Excel (*.xlsx)")
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("另存有错的行"), start_in("有错的行.xlsx"), "Excel (*.xlsx)")
         if not path:
             return
         try:

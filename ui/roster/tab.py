@@ -538,7 +538,7 @@ class CadreListPage(QWidget):
         self.reload()
 
     def import_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "导入名册", "", "名册 (*.xlsx *.lrmx);;所有文件 (*)")
+        files, _ = QFileDialog.getOpenFileNames(self, "导入名册", start_in(), "名册 (*.xlsx *.lrmx);;所有文件 (*)")
         if not files:
             return
 
