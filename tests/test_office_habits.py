@@ -340,3 +340,70 @@ def test_switching_to_county_mode_rebuilds_the_window_without_restart(qtbot, off
     assert controller.window.status_township.text().startswith("县级汇总库")
     controller.window.close_without_saving_state()
     controller.close()
+
+
+def test_help_menu_opens_the_guide_with_its_pictures(qtbot, office_db):
+    """帮助 had only 关于: the first real day is now described inside the program."""
+    import re
+
+    from ui.core.guide import GuideDialog, guide_pdf, guide_source
+
+    text = guide_source().read_text(encoding="utf-8")
+    for step in ("首次使用", "建立标准机构", "下载导入模板", "工作日历", "用户和权限", "受理登记", "考核", "导出数据包",
+                 "新建县级汇总库"):
+        assert step in text, step
+    pictures = re.findall(r"\]\((shots/[^)]+)\)", text)
+    assert len(pictures) >= 8
+    for picture in pictures:
+        assert (guide_source().parent / picture).is_file(), f"run python -m tools.make_guide: {picture} is missing"
+    assert guide_pdf().is_file() and guide_pdf().read_bytes().startswith(b"%PDF")
+    dialog = GuideDialog()
+    qtbot.addWidget(dialog)
+    assert "第一天" in dialog.browser.toPlainText()
+    assert dialog.width() <= 1366 and dialog.height() <= 768
+
+
+def test_guide_names_only_menus_that_exist(qtbot, office_db):
+    """Every “菜单 → 项” the guide tells a clerk to click is a real menu item."""
+    import re
+
+    from ui.common.context import AppContext
+    from ui.core.guide import guide_source
+    from ui.main_window import MainWindow
+
+    db = open_database(office_db)
+    try:
+        window = MainWindow(AppContext(db, office_db, users.Actor("admin", users.ADMIN, "管理员")))
+        qtbot.addWidget(window)
+        items = set()
+        for menu_action in window.menuBar().actions():
+            menu = menu_action.menu()
+            title = re.sub(r"\(&\w\)", "", menu_action.text())
+            for a in menu.actions():
+                items.add(f"{title} → {a.text()}")
+        named = set(re.findall(r"“((?:文件|设置|帮助|公示|换届) → [^”]+)”", guide_source().read_text(encoding="utf-8")))
+        assert named and named <= items, named - items
+        window.close_without_saving_state()
+    finally:
+        close_database(db)
+
+
+def test_roster_template_is_one_click_from_the_import(qtbot, office_db, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    from ui.common.context import AppContext
+    from ui.roster.tab import RosterTab
+
+    db = open_database(office_db)
+    try:
+        tab = RosterTab(AppContext(db, office_db, users.Actor("admin", users.ADMIN, "管理员")))
+        qtbot.addWidget(tab)
+        page = tab.list_page
+        target = tmp_path / "模板.xlsx"
+        monkeypatch.setattr("ui.roster.tab.QFileDialog.getSaveFileName", lambda *a, **k: (str(target), ""))
+        monkeypatch.setattr("ui.roster.tab.QMessageBox.information", lambda *a, **k: None)
+        page.template_btn.click()
+        headers = [c.value for row in load_workbook(target).active.iter_rows(max_row=3) for c in row]
+        assert "姓名" in headers and "身份证号" in headers
+    finally:
+        close_database(db)

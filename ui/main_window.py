@@ -192,6 +192,7 @@ class MainWindow(QMainWindow):
         self._action(settings_menu, "审计日志…", lambda: self.open_settings(5))
 
         help_menu = bar.addMenu("帮助(&H)")
+        self._action(help_menu, "使用说明", self.show_guide, QKeySequence.HelpContents, name="act_guide")
         self._action(help_menu, "关于", self.show_about, name="act_about")
 
     def _build_township_filter(self) -> None:
@@ -399,6 +400,11 @@ class MainWindow(QMainWindow):
 
         SettingsDialog(self.ctx, self, page).exec()
         self._refresh_status()
+
+    def show_guide(self) -> None:
+        from ui.core.guide import show_guide
+
+        show_guide(self)
 
     def show_about(self) -> None:
         from ui.common.fonts import register_fonts

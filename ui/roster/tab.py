@@ -478,11 +478,14 @@ class CadreListPage(QWidget):
         self.structure_btn = QPushButton("建立标准机构")
         self.structure_btn.setToolTip("创建党委、政府、人大、纪委、政协、人武部、群团的常用职务，便于任职")
         self.structure_btn.clicked.connect(self.create_structure)
+        self.template_btn = QPushButton("下载导入模板…")
+        self.template_btn.setToolTip("名册导入模板：表头、示例行、下拉选项和填写说明")
+        self.template_btn.clicked.connect(self.save_template)
         self.import_btn = QPushButton("导入…")
         self.import_btn.clicked.connect(self.import_files)
         self.export_btn = QPushButton("导出…")
         self.export_btn.clicked.connect(self.export)
-        for b in (self.new_btn, self.structure_btn, self.import_btn, self.export_btn):
+        for b in (self.new_btn, self.structure_btn, self.template_btn, self.import_btn, self.export_btn):
             bar.addWidget(b)
         layout.addLayout(bar)
         split = QSplitter()
@@ -536,6 +539,19 @@ class CadreListPage(QWidget):
             return
         self.ctx.notify("roster")
         self.reload()
+
+    def save_template(self) -> None:
+        from models.roster import io as roster_io
+
+        path, _ = QFileDialog.getSaveFileName(self, "保存名册导入模板", start_in("干部名册导入模板.xlsx"), "Excel (*.xlsx)")
+        if not path:
+            return
+        try:
+            saved = roster_io.write_template(self.ctx.db, path)
+        except OSError as e:
+            QMessageBox.warning(self, "下载导入模板", f"无法写入“{path}”：{e.strerror or e}。请换一个文件夹。")
+            return
+        QMessageBox.information(self, "下载导入模板", f"模板已保存到：\n{saved}\n填好后用“导入…”导入。")
 
     def import_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "导入名册", start_in(), "名册 (*.xlsx *.lrmx);;所有文件 (*)")

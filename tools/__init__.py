@@ -1,0 +1,1 @@
+"""Scripts for the developers: not part of the program."""
