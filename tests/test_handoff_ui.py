@@ -68,7 +68,8 @@ def test_export_import_and_compare_in_the_window(qtbot, tmp_path, monkeypatch):
     close(county)
 
 
-def test_wrong_password_is_refused_with_a_message(qtbot, tmp_path, monkeypatch):
+def test_wrong_password_brings_the_dialog_back_with_the_file_chosen(qtbot, tmp_path, monkeypatch):
+    """A wrong package password closed the import dialog; the clerk had to find the file again."""
     import ui.handoff.dialogs as dialogs
     from models import handoff
 
@@ -77,16 +78,19 @@ def test_wrong_password_is_refused_with_a_message(qtbot, tmp_path, monkeypatch):
     close(town)
     county = make_county(tmp_path / "county.db")
     before = county.execute("SELECT count(*) FROM villages").fetchone()[0]
-    warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warnings.append(text))
+    seen = []
 
     def fill(dialog):
-        dialog.password.setText("not the password")
-        return QDialog.Accepted
+        seen.append((dialog.path.text(), dialog.error.text()))
+        if len(seen) == 1:
+            dialog.password.setText("not the password")
+            return QDialog.Accepted
+        return QDialog.Rejected  # the clerk gives up the second time
 
     monkeypatch.setattr(dialogs.ImportPackageDialog, "exec", fill)
     dialogs.import_package_dialog(None, _ctx(county), str(result.path))
-    qtbot.waitUntil(lambda: bool(warnings), timeout=30000)
-    assert "密码" in warnings[0]
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=30000)
+    assert seen[1][0] == str(result.path), "the file stays chosen"
+    assert "密码错误" in seen[1][1]
     assert county.execute("SELECT count(*) FROM villages").fetchone()[0] == before
     close(county)

@@ -21,7 +21,8 @@ from models import handoff
 from models.core import settings
 from models.core.errors import AppError
 from models.handoff import package as pkgfmt
-from ui.common.worker import run_task
+from models.core.labels import when_label
+from ui.common.worker import default_error, run_task
 
 REMOVABLE_FS = {"vfat", "fat", "fat32", "exfat", "msdos", "ntfs", "fuseblk"}
 REMOVABLE_ROOTS = ("/media/", "/run/media/", "/mnt/", "/Volumes/")
@@ -183,7 +184,7 @@ def export_package_dialog(parent, ctx) -> None:
 class ImportPackageDialog(QDialog):
     """Pick a package (USB first), see what it claims to be, give the password."""
 
-    def __init__(self, ctx, parent=None, path: str = ""):
+    def __init__(self, ctx, parent=None, path: str = "", error: str = ""):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(self.tr("导入数据包"))
@@ -219,6 +220,10 @@ class ImportPackageDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self._preview()
+        if error:
+            # Back after a wrong password: the file stays chosen, the password is asked again.
+            self.error.setText(error)
+            self.password.setFocus()
 
     def _browse(self) -> None:
         start = next((folder for _label, folder, removable in storage_choices() if removable), str(Path.home()))
@@ -243,7 +248,7 @@ class ImportPackageDialog(QDialog):
         total = sum(int(v) for v in (m.get("row_counts") or {}).values() if isinstance(v, int))
         self.info.setText(
             f"{m.get('township_name') or ''}（{m.get('township_code')}）{kind}，第 {m.get('sequence')} 号，"
-            f"{total} 条记录，导出于 {m.get('created_at')}，导出人 {m.get('exporter')}。\n"
+            f"{total} 条记录，导出于 {when_label(str(m.get('created_at') or ''))}，导出人 {m.get('exporter')}。\n"
             "（输入密码导入时才会核对内容是否完整、未被改动。）")
 
     def _accept(self) -> None:
@@ -257,10 +262,11 @@ class ImportPackageDialog(QDialog):
         self.accept()
 
 
-def import_package_dialog(parent, ctx, path: str = "") -> None:
+def import_package_dialog(parent, ctx, path: str = "", error: str = "") -> None:
     """The 导入数据包 flow: dialog, import on a worker thread, summary; offers
-    the conflict list when records were changed on both sides."""
-    dialog = ImportPackageDialog(ctx, parent, path)
+    the conflict list when records were changed on both sides. A wrong password
+    brings the dialog back with the file still chosen."""
+    dialog = ImportPackageDialog(ctx, parent, path, error)
     if dialog.exec() != QDialog.Accepted:
         return
     file_path, password, actor = dialog.path.text().strip(), dialog.password.text(), ctx.actor
@@ -278,7 +284,13 @@ def import_package_dialog(parent, ctx, path: str = "") -> None:
         ctx.notify("all")
         show_import_summary(parent, ctx, summary)
 
-    run_task(parent, "正在校验并导入数据包…", work, on_done=done)
+    def failed(exc):
+        if isinstance(exc, pkgfmt.WrongPasswordError):
+            import_package_dialog(parent, ctx, file_path, error=exc.message)
+            return
+        default_error(parent, exc)
+
+    run_task(parent, "正在校验并导入数据包…", work, on_done=done, on_error=failed)
 
 
 def show_import_summary(parent, ctx, summary) -> None:
