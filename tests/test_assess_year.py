@@ -107,7 +107,7 @@ def test_upheld_year_appeal_moves_the_total_by_that_item_only(db, admin):
     assess_results.recompute(db, plan)
     assert assess_results.result_of(db, plan, "Y", p)["total"] == pytest.approx(599.99)
     appeal = assess.file_appeal(db, admin, p, "Y", "A 项漏记一项完成的任务", filed_on="2027-01-10")
-    done = assess.resolve_appeal(db, admin, appeal, True, "复核属实，A 项年度得分改为 310", [(a, 310, "")])
+    done = assess_results.resolve_appeal(db, admin, appeal, True, "复核属实，A 项年度得分改为 310", [(a, 310, "")])
     # before: the Y entry replaced the year → 100-ish and 末位. Now 599.99 − 300 + 310 = 609.99.
     assert done["change_log"] == "A：300 → 310；总分 599.99 → 609.99；等次 不称职 → 基本称职"
     year = assess_results.result_of(db, plan, "Y", p)
@@ -245,9 +245,8 @@ def test_missing_rule_default_and_manual(db, admin):
     assess_results.recompute(db, plan, "Q1")
     q1 = assess_results.result_of(db, plan, "Q1", p)
     assert q1["total"] == 890 and q1["missing"] == "无数据 1 项，按默认分计 80 分"
-    settings.set_value(db, "assess.missing_rule", "bogus", admin)
     with pytest.raises(ValidationError, match="指标无数据时"):
-        assess_results.recompute(db, plan, "Q1")
+        settings.set_value(db, "assess.missing_rule", "bogus", admin)
 
 
 # ---- 4. 末位 at year end; vetoes; labelled local settings --------------------------------------
