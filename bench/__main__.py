@@ -26,7 +26,7 @@ from bench.scales import SCALES, Scale  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # Figure groups in the order they run; each module has figures(ctx) -> list[Figure].
-GROUPS = ["startup", "tickets", "tabs", "roster", "assess", "pdf", "handoff", "generate"]
+GROUPS = ["startup", "tickets", "tabs", "roster", "assess", "pdf", "handoff", "generate", "check"]
 
 
 @dataclass

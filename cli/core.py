@@ -16,6 +16,8 @@ def register(sub, common) -> None:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("check", parents=[common], help="检查数据库完整性、结构版本和行数")
+    p.add_argument("--full", action="store_true",
+                   help="完整检查（integrity_check，逐一核对索引；县级数据库需几分钟）；默认为快速检查（quick_check）")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("selftest", parents=[common], help="离屏打开窗口，检查字体和临时数据库")
@@ -74,10 +76,15 @@ def cmd_check(args) -> int:
         print(f"错误：数据库文件“{path}”不存在。", file=sys.stderr)
         return 1
     db = open_db(args)
-    report = health_report(db)
+    full = bool(getattr(args, "full", False))
+    if full:
+        print("正在完整检查（integrity_check）…", file=sys.stderr, flush=True)
+    report = health_report(db, full=full, progress=lambda seconds: print(
+        f"  已检查 {seconds:.0f} 秒…", file=sys.stderr, flush=True))
     healthy = report["integrity"] == "ok"
     print(f"数据库：{path}")
-    print(f"完整性：{report['integrity']}")
+    mode = "完整检查 integrity_check" if full else "快速检查 quick_check；逐一核对索引请用 --full"
+    print(f"完整性：{report['integrity']}（{mode}）")
     print(f"结构版本：{report['schema_version']}（程序最新 {report['schema_latest']}）")
     chain = audit.verify_chain(db)
     if chain:

@@ -15,6 +15,13 @@ stdout, flushed, each thing whose commit has returned.
         after each create_ticket returned, "error <text>" if one raised.
     python tests/storage_child.py hold DB
         opens DB like a command, prints "ready", waits for a line on stdin.
+    python tests/storage_child.py soak-window DB
+        a window process (QApplication offscreen, AppContext): registers
+        tickets on the GUI connection while a background thread reads through
+        worker connections opened and closed the way tasks do; prints
+        "ok <ticket_no> <uuid>" after each create_ticket returned.
+    python tests/storage_child.py soak-command DB
+        command-line style: each ticket in its own process-like open/close.
     python tests/storage_child.py has DB UUID
         prints "yes" if the village UUID is visible to another process.
 """
@@ -91,6 +98,66 @@ def hold(db_path: str) -> None:
     say("closed")
 
 
+def _ticket_values(i: int) -> dict:
+    return {"applicant_name": "李四", "applicant_phone": "13900139000", "department": "民政办",
+            "request_text": f"浸泡测试第{i}件"}
+
+
+def soak_window(db_path: str) -> None:
+    import os
+    import threading
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from models.core import presence
+    from models.core.db import open_database
+    from models.core.users import ADMIN, Actor
+    from models.service import tickets
+    from ui.common.context import AppContext
+
+    app = QApplication([])  # noqa: F841 - the window process has one
+    presence.set_program(presence.PROGRAM_WINDOW)
+    db = open_database(db_path, daily_backup=False, quick_check_max_bytes=64 * 1024 * 1024)
+    actor = Actor("admin", ADMIN, "管理员")
+    ctx = AppContext(db, Path(db_path), actor)
+
+    def background():
+        while True:
+            worker = ctx.open_worker_db()
+            worker.execute("SELECT count(*) FROM tickets").fetchone()
+            worker.conn.close()
+            reader = tickets.open_reader(db_path)
+            reader.execute("SELECT count(*) FROM tickets_fts_pending").fetchone()
+            reader.conn.close()
+
+    threading.Thread(target=background, daemon=True).start()
+    say("ready")
+    i = 0
+    while True:
+        t = tickets.create_ticket(db, actor, _ticket_values(i))
+        say(f"ok {t['ticket_no']} {t['uuid']}")
+        i += 1
+
+
+def soak_command(db_path: str) -> None:
+    from models.core.db import close_database, open_database
+    from models.core.users import ADMIN, Actor
+    from models.service import tickets
+
+    actor = Actor("admin", ADMIN, "管理员")
+    say("ready")
+    i = 0
+    while True:
+        db = open_database(db_path, daily_backup=False)
+        try:
+            t = tickets.create_ticket(db, actor, _ticket_values(i))
+            say(f"ok {t['ticket_no']} {t['uuid']}")
+        finally:
+            close_database(db)
+        i += 1
+
+
 def has(db_path: str, key: str) -> None:
     import sqlite3
 
@@ -102,4 +169,4 @@ def has(db_path: str, key: str) -> None:
 
 if __name__ == "__main__":
     mode, args = sys.argv[1], sys.argv[2:]
-    {"window": window, "open-close": open_close, "has": has, "tickets": register_tickets, "hold": hold}[mode](*args)
+    {"window": window, "open-close": open_close, "has": has, "tickets": register_tickets, "hold": hold, "soak-window": soak_window, "soak-command": soak_command}[mode](*args)

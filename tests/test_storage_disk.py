@@ -140,7 +140,7 @@ def test_full_disk_window_logs_in_read_only(qtbot, small_disk, monkeypatch):
     shown = []
     monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda p, t, text, *a, **k: shown.append(text)))
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda p, t, text, *a, **k: shown.append(text)))
-    monkeypatch.setattr(ui.app, "login_interactive", lambda parent, db: users.login(db, "admin", "secret123"))
+    monkeypatch.setattr(ui.app, "login_interactive", lambda parent, db, **kw: users.login(db, "admin", "secret123"))
     controller = ui.app.Controller()
     assert controller.open(path)
     try:

@@ -60,7 +60,7 @@ def _login_as_admin(monkeypatch):
     import ui.app
     from models.core import users
 
-    monkeypatch.setattr(ui.app, "login_interactive", lambda parent, db: users.login(db, "admin", "secret123"))
+    monkeypatch.setattr(ui.app, "login_interactive", lambda parent, db, **kw: users.login(db, "admin", "secret123"))
 
 
 def test_second_window_is_told_and_can_open_read_only(qtbot, saved_db, holder, monkeypatch):

@@ -37,6 +37,7 @@ class Database(sqlite_utils.Database):
     path: Path  # the file, remembered for backups
     quick_check_deferred: bool = False  # the window runs PRAGMA quick_check in the background
     read_only_reason: str | None = None  # why the file was opened read-only (Chinese), or None
+    quick_checked: bool = False  # open_database ran quick_check (ok) just now
     storage_warning: str | None = None  # e.g. the daily backup failed on a full disk (Chinese)
 
     @contextlib.contextmanager
@@ -500,6 +501,7 @@ def open_database(path, *, create: bool = True, migrate: bool = True, daily_back
             record_quick_check(path)
     elif not create:
         raise DatabaseOpenError(f"数据库文件“{path}”不存在。")
+    quick_checked = bool(due and not deferred)
     problem = _folder_problem(path)
     if problem and not existed:
         raise DatabaseOpenError(problem + "请选择可写的位置。")
@@ -527,6 +529,7 @@ def open_database(path, *, create: bool = True, migrate: bool = True, daily_back
     db = Database(conn, execute_plugins=False)
     db.path = path  # remembered for backups
     db.quick_check_deferred = deferred
+    db.quick_checked = quick_checked
     db.read_only_reason = read_only_reason
     db.storage_warning = None
     from models.core.migrations import MIGRATION_SETS
@@ -827,9 +830,20 @@ def _copy_file_in(backup_path: Path, db_path: Path) -> None:
 
 # ---- health ----------------------------------------------------------------
 
-def health_report(db: sqlite_utils.Database) -> dict:
-    """What `check` prints: integrity, schema version, row counts."""
-    integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+def health_report(db: sqlite_utils.Database, full: bool = False, progress=None) -> dict:
+    """What `check` prints: integrity, schema version, row counts.
+
+    The default is fast (PRAGMA quick_check: page structure, no index
+    cross-check; reused when open_database ran it a moment ago); full=True
+    runs PRAGMA integrity_check, which also checks every index against its
+    table and takes minutes on a county file. `progress(seconds)` is called
+    every second or so while it runs."""
+    if full:
+        integrity = _integrity_check_with_progress(db.conn, progress)
+    elif getattr(db, "quick_checked", False):
+        integrity = "ok"
+    else:
+        integrity = db.execute("PRAGMA quick_check").fetchone()[0]
     counts = {}
     for name in db.table_names():
         if name.startswith(("_", "sqlite_")) or "_fts" in name:
@@ -837,7 +851,29 @@ def health_report(db: sqlite_utils.Database) -> dict:
         counts[name] = db.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0]
     return {
         "integrity": integrity,
+        "mode": "integrity_check" if full else "quick_check",
         "schema_version": schema_version(db.conn),
         "schema_latest": len(known_migrations()),
         "counts": counts,
     }
+
+
+def _integrity_check_with_progress(conn: sqlite3.Connection, progress) -> str:
+    import time
+
+    started = last = time.monotonic()
+
+    def tick() -> int:
+        nonlocal last
+        now = time.monotonic()
+        if progress and now - last >= 1.0:
+            last = now
+            progress(now - started)
+        return 0  # go on
+
+    conn.set_progress_handler(tick, 200_000)
+    try:
+        rows = conn.execute("PRAGMA integrity_check(20)").fetchall()
+    finally:
+        conn.set_progress_handler(None, 0)
+    return "ok" if rows == [("ok",)] else "；".join(r[0] for r in rows)
