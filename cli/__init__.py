@@ -167,6 +167,9 @@ def main(argv=None) -> int:
         from ui.app import run_gui
 
         return run_gui(db_path=window_db)
+    from models.core import errorlog
+
+    errorlog.install_command_line_handlers()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
@@ -188,3 +191,7 @@ def main(argv=None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
+    except Exception:  # noqa: BLE001 - a bug: logged with its traceback, the user reads one Chinese line
+        path = errorlog.log_exception(*sys.exc_info(), f"命令 {args.command}")
+        print(f"错误：{errorlog.user_message(path)}", file=sys.stderr)
+        return 70  # EX_SOFTWARE

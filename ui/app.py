@@ -208,6 +208,9 @@ def run_gui(db_path=None) -> int:
 
     presence.set_program(presence.PROGRAM_WINDOW)  # a second window is told "open in a window"
     app = ensure_app()
+    from ui.common import crash
+
+    crash.install()  # an unexpected error: to the log file, and a short message with its path
     path = db_path or qsettings().value("last_db") or default_db_path()
     controller = Controller()
     if not controller.open(path):

@@ -17,6 +17,7 @@ import traceback
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
+from models.core import errorlog
 from models.core.errors import AppError
 
 
@@ -61,7 +62,11 @@ def default_error(parent, exc: BaseException, tb: str = "") -> None:
     if isinstance(exc, AppError):
         QMessageBox.warning(parent, "无法完成", exc.message)
     else:
-        QMessageBox.critical(parent, "出错了", f"操作失败：{exc}\n\n{tb[-1500:]}")
+        # A bug: the traceback goes to the log file, the user reads where it is.
+        from ui.common.crash import show_unexpected
+
+        path = errorlog.log_exception(type(exc), exc, exc.__traceback__, "后台任务")
+        show_unexpected(path, parent)
 
 
 def run_task(parent, label: str, fn, on_done=None, on_error=None, cancellable: bool = True,

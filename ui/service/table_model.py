@@ -5,11 +5,13 @@ pages, never all rows."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections import OrderedDict
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QBrush, QColor
 
+from models.core import errorlog
 from models.service import tickets
 from models.core.personal import mask_phone
 
@@ -53,7 +55,8 @@ class _CountJob(QRunnable):
                 n = tickets.count_tickets(reader, self.f, self.today)
             finally:
                 reader.conn.close()
-        except Exception:  # noqa: BLE001 - the list keeps its provisional count
+        except Exception:  # noqa: BLE001 - the list keeps its provisional count; the cause is logged
+            errorlog.log_exception(*sys.exc_info(), "办件计数")
             return
         self.signals.counted.emit(self.generation, n)
 
