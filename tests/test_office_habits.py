@@ -247,10 +247,12 @@ def test_settings_are_chosen_not_typed_as_code_words(qtbot, office_db, monkeypat
         assert isinstance(widgets["assess.excellent_quota"], QDoubleSpinBox)
         for key, (default, label, kind) in settings.DEFAULTS.items():
             assert not re.search(r"[a-z]{3,}", label), f"an English code word in the label of {key}: {label}"
-        monkeypatch.setattr("ui.core.settings_dialog.QMessageBox.information", lambda *a, **k: None)
+        told = []
+        monkeypatch.setattr("ui.core.settings_dialog.QMessageBox.information", lambda *a, **k: told.append(a))
         paper = widgets["notice_paper"]
         paper.setCurrentIndex(paper.findData("a3"))
-        dialog._save_params()
+        dialog._save_params()  # saved on a worker connection (ui/common/action.run_op)
+        qtbot.waitUntil(lambda: bool(told), timeout=10000)
         assert settings.get(db, "notice_paper") == "a3"
     finally:
         close_database(db)

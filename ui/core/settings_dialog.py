@@ -372,12 +372,12 @@ class SettingsDialog(QDialog):
                 values[key] = w.value()
             else:
                 values[key] = w.text()
-        try:
-            settings.set_many(self.ctx.db, values, self.ctx.actor)
-        except AppError as e:
-            return self._show_error(e)
-        self.ctx.notify("all")
-        QMessageBox.information(self, "参数", "已保存。")
+        from ui.common.action import run_op
+
+        actor = self.ctx.actor
+        run_op(self, self.ctx, lambda db, _progress: settings.set_many(db, values, actor), changes={"all"},
+               on_done=lambda _changed, _changes: QMessageBox.information(self, "参数", "已保存。"),
+               on_error=self._show_error)
 
     # ---- audit ---------------------------------------------------------------
 

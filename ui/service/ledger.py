@@ -30,13 +30,15 @@ COLUMN_WIDTHS = {"ticket_no": 110, "received_date": 90, "applicant_name": 80, "a
 
 class FieldsDialog(QDialog):
     """A small form: fields = [(key, label, kind, default)] with kind 'text',
-    'date' or ('choice', [(value, label)]). `action(values)` runs on OK; a
-    ValidationError is shown in the dialog and the dialog stays open."""
+    'date' or ('choice', [(value, label)]). On OK, `action(db, values)` runs
+    through ui/common/action.run_op (a worker connection, off the GUI thread,
+    `changes` told to every tab); a ValidationError is shown in the dialog and
+    the dialog stays open. Without `ctx`, `action(values)` is only collected."""
 
-    def __init__(self, parent, title: str, fields, action):
+    def __init__(self, parent, title: str, fields, action, ctx=None, changes=()):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.action = action
+        self.action, self.ctx, self.changes = action, ctx, set(changes)
         self.widgets = {}
         form = QFormLayout(self)
         for key, label, kind, default in fields:
@@ -70,6 +72,7 @@ class FieldsDialog(QDialog):
         buttons.button(QDialogButtonBox.Cancel).setText("取消")
         buttons.accepted.connect(self._ok)
         buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.Ok)
         form.addRow(buttons)
 
     def values(self) -> dict:
@@ -86,12 +89,22 @@ class FieldsDialog(QDialog):
         return out
 
     def _ok(self) -> None:
-        try:
-            self.action(self.values())
-        except AppError as e:
-            self.error.setText(e.message)
+        from ui.common.action import run_op
+
+        values = self.values()
+        if self.ctx is None:
+            self.action(values)
+            self.accept()
             return
-        self.accept()
+
+        def refused(e: AppError) -> None:
+            self.ok_button.setEnabled(True)
+            self.error.setText(e.message)
+
+        self.ok_button.setEnabled(False)  # one save per click
+        self.error.setText("")
+        run_op(self, self.ctx, lambda db, _progress: self.action(db, values), changes=self.changes,
+               on_done=lambda _result, _changes: self.accept(), on_error=refused)
 
 
 class TicketListPage(QWidget):
@@ -380,33 +393,32 @@ class TicketListPage(QWidget):
         uuid = self.current_uuid
         if not uuid:
             return
-        db, actor = self.ctx.db, self.ctx.actor
+        actor = self.ctx.actor
         today = dt.date.today()
         ratings = [(k, v) for k, v in tickets.RATINGS.items()]
         specs = {
             "start": ("转为办理中", [("note", "备注", "text", "")],
-                      lambda v: tickets.start_handling(db, actor, uuid, v["note"])),
+                      lambda db, v: tickets.start_handling(db, actor, uuid, v["note"])),
             "correction": ("要求补正（时限暂停）", [("note", "需补正的材料*", "text", ""), ("date", "补正开始日期", "date", today)],
-                           lambda v: tickets.request_correction(db, actor, uuid, v["note"], v["date"])),
+                           lambda db, v: tickets.request_correction(db, actor, uuid, v["note"], v["date"])),
             "resume": ("补正完成（恢复计时）", [("date", "材料补齐日期", "date", today), ("note", "备注", "text", "")],
-                       lambda v: tickets.resume(db, actor, uuid, v["date"], v["note"])),
+                       lambda db, v: tickets.resume(db, actor, uuid, v["date"], v["note"])),
             "finish": ("办结", [("result", "办理结果*", "text", ""), ("date", "办结日期", "date", today)],
-                       lambda v: tickets.finish(db, actor, uuid, v["result"], v["date"])),
+                       lambda db, v: tickets.finish(db, actor, uuid, v["result"], v["date"])),
             "reject": ("不予受理", [("reason", "理由*", "text", ""), ("date", "日期", "date", today)],
-                       lambda v: tickets.reject(db, actor, uuid, v["reason"], v["date"])),
+                       lambda db, v: tickets.reject(db, actor, uuid, v["reason"], v["date"])),
             "return": ("退回", [("reason", "理由*", "text", ""), ("date", "日期", "date", today)],
-                       lambda v: tickets.return_ticket(db, actor, uuid, v["reason"], v["date"])),
+                       lambda db, v: tickets.return_ticket(db, actor, uuid, v["reason"], v["date"])),
             "rate": ("回访评价（好差评）", [("rating", "满意度", ("choice", ratings), None), ("comment", "意见", "text", ""),
                                        ("date", "回访日期", "date", today)],
-                     lambda v: tickets.rate(db, actor, uuid, v["rating"], v["comment"], v["date"])),
+                     lambda db, v: tickets.rate(db, actor, uuid, v["rating"], v["comment"], v["date"])),
             "confirm": ("群众确认", [("date", "确认日期", "date", today)],
-                        lambda v: tickets.confirm(db, actor, uuid, True, v["date"])),
+                        lambda db, v: tickets.confirm(db, actor, uuid, True, v["date"])),
         }
         title, fields, action = specs[key]
-        dialog = FieldsDialog(self, self.tr(title), fields, action)
+        dialog = FieldsDialog(self, self.tr(title), fields, action, ctx=self.ctx, changes={"tickets"})
         if dialog.exec() == QDialog.Accepted:
             self.refresh(keep_uuid=uuid)
-            self.ctx.notify("tickets")
 
     # -- files --
     def export_ledger(self) -> None:
