@@ -54,13 +54,15 @@ def figures(ctx) -> list[Figure]:
         return state
 
     def fast(fig):
+        _check(county, full=False)  # the day's first check runs quick_check (= the floor)
         samples = [_check(county, full=False) for _ in range(ctx.runs)]
         f = floor()
         fig.value, fig.runs, fig.samples = statistics.median(samples), ctx.runs, [round(s, 3) for s in samples]
         fig.floor, fig.floor_samples = f["floor"], [round(s, 3) for s in f["floor_samples"]]
         fig.floor_label = "bare PRAGMA quick_check"
         fig.target_ok = fig.value <= 5.0
-        fig.note = f"county db {county.stat().st_size / 1e6:.0f} MB"
+        fig.note = (f"county db {county.stat().st_size / 1e6:.0f} MB; samples after the day's first "
+                    "check (which pays one quick_check, the floor)")
 
     out.append(guarded(Figure("check_fast", "检查 check (fast default)", "s", target="≤ 5 s"), fast))
 

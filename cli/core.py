@@ -83,7 +83,8 @@ def cmd_check(args) -> int:
         f"  已检查 {seconds:.0f} 秒…", file=sys.stderr, flush=True))
     healthy = report["integrity"] == "ok"
     print(f"数据库：{path}")
-    mode = "完整检查 integrity_check" if full else "快速检查 quick_check；逐一核对索引请用 --full"
+    mode = ("完整检查 integrity_check" if full else
+            "快速检查 quick_check，每天一次或文件有异常时运行；逐一核对索引请用 --full")
     print(f"完整性：{report['integrity']}（{mode}）")
     print(f"结构版本：{report['schema_version']}（程序最新 {report['schema_latest']}）")
     chain = audit.verify_chain(db)

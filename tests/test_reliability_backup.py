@@ -279,7 +279,7 @@ def test_restore_from_the_window(qtbot, office, monkeypatch):
     township.add_village(db, ADMIN, "乙村", 50)
     close_database(db)
 
-    monkeypatch.setattr(ui.app, "login_interactive", lambda parent, db: ADMIN)
+    monkeypatch.setattr(ui.app, "login_interactive", lambda parent, db, **kw: ADMIN)
     controller = Controller()
     assert controller.open(office)
     window = controller.window
@@ -320,7 +320,7 @@ def test_readonly_user_cannot_restore_from_the_window(qtbot, office, monkeypatch
     township.add_village(db, ADMIN, "乙村", 50)
     close_database(db)
     guest = users.Actor("guest", users.READONLY, "只读用户")
-    monkeypatch.setattr(ui.app, "login_interactive", lambda parent, db: guest)
+    monkeypatch.setattr(ui.app, "login_interactive", lambda parent, db, **kw: guest)
     controller = Controller()
     assert controller.open(office)
     window = controller.window
@@ -348,7 +348,7 @@ def test_window_left_open_takes_the_next_daily_backup(qtbot, office, monkeypatch
     import ui.app
     from ui.app import Controller
 
-    monkeypatch.setattr(ui.app, "login_interactive", lambda parent, db: ADMIN)
+    monkeypatch.setattr(ui.app, "login_interactive", lambda parent, db, **kw: ADMIN)
     controller = Controller()
     assert controller.open(office)
     window = controller.window

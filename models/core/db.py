@@ -501,7 +501,8 @@ def open_database(path, *, create: bool = True, migrate: bool = True, daily_back
             record_quick_check(path)
     elif not create:
         raise DatabaseOpenError(f"数据库文件“{path}”不存在。")
-    quick_checked = bool(due and not deferred)
+    # Ran just now, or passed today on a file unchanged since (the once-a-day rule).
+    quick_checked = bool(existed and not (due and deferred))
     problem = _folder_problem(path)
     if problem and not existed:
         raise DatabaseOpenError(problem + "请选择可写的位置。")
