@@ -409,3 +409,41 @@ def test_roster_template_is_one_click_from_the_import(qtbot, office_db, tmp_path
         assert "姓名" in headers and "身份证号" in headers
     finally:
         close_database(db)
+
+
+READ_ONLY_BUTTONS = {"下载导入模板…", "导出…", "导出台帐 .xlsx…", "统计", "各期对比", "乡镇对比", "导出 Excel…"}
+
+
+def test_a_readonly_user_sees_no_button_that_would_refuse(qtbot, demo_db, tmp_path):
+    """Buttons stayed enabled for 只读 and then refused; now only reading and navigating buttons are live."""
+    import re
+
+    from PySide6.QtWidgets import QPushButton
+
+    from ui.common.context import AppContext
+    from ui.main_window import MainWindow
+
+    window = MainWindow(AppContext(demo_db, tmp_path / "demo.db", users.Actor("guest", users.READONLY, "只读")))
+    qtbot.addWidget(window)
+    window.show()
+    for title in window.tab_titles():
+        tab = window.tab_content(title)
+        live = {b.text() for b in tab.findChildren(QPushButton) if b.isEnabled() and b.text()}
+        counters = {t for t in live if re.fullmatch(r"\S+ [\d,]+", t)}
+        assert live - counters <= READ_ONLY_BUTTONS, f"{title}: {sorted(live - counters - READ_ONLY_BUTTONS)}"
+        refused = [b for b in tab.findChildren(QPushButton) if not b.isEnabled() and "没有" in b.toolTip()]
+        assert refused, f"{title}: the disabled buttons say why"
+    window.close_without_saving_state()
+
+
+def test_a_button_without_the_right_stays_disabled_when_code_enables_it(qtbot):
+    from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+
+    from ui.common.rights import guard_buttons
+
+    page = QWidget()
+    QVBoxLayout(page).addWidget(save := QPushButton("保存"))
+    qtbot.addWidget(page)
+    assert guard_buttons(page, users.Actor("guest", users.READONLY, "只读"), "roster.write") == 1
+    save.setEnabled(True)  # what a selection handler does
+    assert not save.isEnabled() and "修改领导班子" in save.toolTip()

@@ -15,6 +15,7 @@ from models.core import township, users
 from models.core.db import backup_database, list_backups, open_database
 from ui.common.worker import run_task
 from ui.common.files import start_in
+from ui.common.rights import guard_buttons
 
 
 # Each tab's module is imported when the tab is first shown (start-up pays for one tab only).
@@ -45,6 +46,9 @@ TABS = [
     (_assess_tab, "考核"),
 ]
 
+# The right a tab's buttons need unless a page or button says otherwise (ui/common/rights.py).
+TAB_RIGHTS = {"领导班子": "roster.write", "便民服务": "tickets.write", "考核": "assess.write"}
+
 # Where each role starts before the user has chosen a tab of their own.
 LANDING_TAB_BY_ROLE = {users.WINDOW: "便民服务", users.ASSESS: "考核"}
 
@@ -66,6 +70,8 @@ class LazyTab(QWidget):
             # A tab that fails to build is a bug: it reaches the program's error
             # handler (log file + a short message), not a traceback in the tab.
             self.content = self.build(self.ctx)
+            if self.title in TAB_RIGHTS:
+                guard_buttons(self.content, self.ctx.actor, TAB_RIGHTS[self.title])
             self.layout().addWidget(self.content)
         return self.content
 

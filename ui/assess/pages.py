@@ -19,6 +19,7 @@ from models.assess import results as assess_results
 from models.assess import rewards
 from models.core.errors import AppError
 from ui.common.files import start_in
+from ui.common.rights import reads_only
 
 # Qt enum members cached once: looking them up on `Qt` costs microseconds,
 # and data() runs for every visible cell on every paint.
@@ -661,6 +662,8 @@ class ResultsPage(QWidget):
                             ("各期对比", self.compare_periods), ("乡镇对比", self.compare_townships)):
             b = QPushButton(label)
             b.clicked.connect(slot)
+            if label.endswith("对比"):
+                reads_only(b)
             bar.addWidget(b)
         bar.addStretch(1)
         layout.addLayout(bar)
@@ -1019,6 +1022,7 @@ class RewardsPage(QWidget):
         self.save.clicked.connect(self.save_pool)
         bar.addWidget(self.save)
         export = QPushButton("导出 Excel…")
+        reads_only(export)
         export.clicked.connect(self.export)
         bar.addWidget(export)
         bar.addSpacing(16)
@@ -1177,6 +1181,7 @@ class CountyBalanceDialog(QDialog):
         self.keep.setEnabled(ctx.actor.can("settings.write"))
         bar.addWidget(self.keep)
         export = QPushButton("导出 Excel…")
+        reads_only(export)
         export.clicked.connect(self.export)
         bar.addWidget(export)
         layout.addLayout(bar)

@@ -29,6 +29,7 @@ from models.notices import registry as notices
 from models.core.errors import AppError
 from models.core.users import CAPABILITY_LABELS
 from ui.common.files import start_in
+from ui.common.rights import needs
 
 AREA_LABELS = {"roster": "领导班子", "service": "便民服务", "assess": "考核", "election": "换届选举"}
 PAPER_CHOICES = [("", "按公示类型默认"), ("a4", "A4 纵向"), ("a4-landscape", "A4 横向"), ("a3", "A3（公开栏）")]
@@ -341,5 +342,6 @@ def notice_menu_button(ctx, area: str, parent, text: str = "公示") -> QPushBut
         menu.addAction(kind.label + "…").triggered.connect(
             lambda checked=False, k=kind.key: generate_notice(ctx, k, parent))
     button.setMenu(menu)
+    needs(notices.CAPABILITY, button)
     button.setEnabled(ctx.actor.can(notices.CAPABILITY))
     return button

@@ -25,6 +25,7 @@ from ui.roster.dialogs import AppointDialog, confirm, run_roster_import
 from ui.roster.pages import DutiesPage, LeavePage, PostsPage, RulesPage, StatsPage, TeamPage, WhereaboutsPage
 from ui.common.worker import run_task
 from ui.common.files import start_in
+from ui.common.rights import reads_only
 
 PAGE = 200
 
@@ -485,6 +486,7 @@ class CadreListPage(QWidget):
         self.import_btn.clicked.connect(self.import_files)
         self.export_btn = QPushButton("导出…")
         self.export_btn.clicked.connect(self.export)
+        reads_only(self.template_btn, self.export_btn)
         for b in (self.new_btn, self.structure_btn, self.template_btn, self.import_btn, self.export_btn):
             bar.addWidget(b)
         layout.addLayout(bar)

@@ -20,6 +20,7 @@ from models.service import workdays
 from models.core.errors import AppError, ValidationError
 from ui.service.table_model import COLUMNS, TicketTableModel
 from ui.common.files import start_in
+from ui.common.rights import needs, reads_only
 
 DEADLINE_CHOICES = [("", "全部时限"), ("overdue_open", "超期未办结"), ("overdue", "超期（含超期办结）"), ("due_soon", "临期"),
                     ("callback", "待回访")]
@@ -152,6 +153,7 @@ class TicketListPage(QWidget):
         tools = QHBoxLayout()
         self.count_label = QLabel()
         self.export_button = QPushButton(self.tr("导出台帐 .xlsx…"))
+        reads_only(self.export_button)
         self.import_button = QPushButton(self.tr("从 .xlsx 导入…"))
         self.import_button.setEnabled(ctx.actor.can("tickets.write"))
         legend = QLabel(self.tr("<span style='background:#f8d0d0'>&nbsp;超期&nbsp;</span> "
@@ -204,6 +206,7 @@ class TicketListPage(QWidget):
             self.actions[key] = b
             buttons.addWidget(b, i // 3, i % 3)
         self.receipt_button = QPushButton(self.tr("打印受理回执(&R)"))
+        needs("notice.publish", self.receipt_button)
         self.receipt_button.setToolTip(self.tr("为所选办件生成受理回执（半页），预览后打印"))
         self.receipt_button.clicked.connect(self.print_receipt)
         buttons.addWidget(self.receipt_button, 2, 2)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 
 from models.service import tickets
 from models.core.errors import ValidationError
+from ui.common.rights import reads_only
 
 
 class BarChart(QWidget):
@@ -78,6 +79,7 @@ class StatsPage(QWidget):
             d.setCalendarPopup(True)
             d.setDisplayFormat("yyyy-MM-dd")
         self.refresh_button = QPushButton(self.tr("统计"))
+        reads_only(self.refresh_button)
         bar.addWidget(QLabel(self.tr("日期范围")))
         bar.addWidget(self.date_from)
         bar.addWidget(QLabel("—"))

@@ -21,6 +21,7 @@ from ui.service.admin import CalendarPage, CataloguePage, DeskPage, Rectificatio
 from ui.service.intake import IntakeForm
 from ui.service.ledger import TicketListPage
 from ui.service.stats import StatsPage
+from ui.common.rights import needs, reads_only
 
 COUNTER_STYLE = ("QPushButton {{ border: 1px solid {c}; border-radius: 4px; padding: 4px 10px; color: {c};"
                  " font-weight: bold; background: white; }} QPushButton:hover {{ background: #f3f6fa; }}")
@@ -67,6 +68,7 @@ class ServiceTab(QWidget):
             b.setFocusPolicy(Qt.NoFocus)
             b.setProperty("label", self.tr(label))
             b.clicked.connect(lambda _=False, k=key, d=deadline: self._counter_clicked(k, d))
+            reads_only(b)  # a counter only opens its list
             self.counters[key] = b
             bar.addWidget(b)
         bar.addStretch(1)
@@ -87,6 +89,8 @@ class ServiceTab(QWidget):
         self.desk = DeskPage(ctx)
         self.calendar_page = CalendarPage(ctx)
         self.rect_page = RectificationPage(ctx)
+        needs("catalogue.write", self.catalogue_page)
+        needs("calendar.write", self.calendar_page)
         for page, title in ((self.intake, "受理登记 F2"), (self.list_page, "办件台帐 F3"), (self.stats, "统计"),
                             (self.rect_page, "差评整改"), (self.catalogue_page, "服务事项"),
                             (self.desk, "值班长与集中办理日"), (self.calendar_page, "工作日历")):
