@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
 from cli import actor_of, open_db
+from models.assess.scorecard import PERIODS
 from models.core.errors import ValidationError
 
 
@@ -58,7 +60,7 @@ def register(sub, common) -> None:
 
     a = acts.add_parser("recompute", parents=[common], help="重新计算考核结果（省略方案则全部）")
     a.add_argument("--plan")
-    a.add_argument("--period")
+    a.add_argument("--period", type=str.upper, choices=PERIOD_CODES, help=PERIOD_HELP + "；省略则全部")
     a.set_defaults(func=cmd_recompute)
 
     a = acts.add_parser("results", parents=[common], help="显示考核结果（排名、等次）")
@@ -68,7 +70,7 @@ def register(sub, common) -> None:
 
     a = acts.add_parser("rewards", parents=[common], help="奖金分配和村干部补贴，可导出 .xlsx")
     a.add_argument("--plan", required=True)
-    a.add_argument("--period", default="Y")
+    a.add_argument("--period", default="Y", type=str.upper, choices=PERIOD_CODES, help=PERIOD_HELP)
     a.add_argument("--pool", type=float, help="设定奖金总额（元）")
     a.add_argument("--xlsx", help="导出到此 .xlsx 文件")
     a.add_argument("--prize", help="记录本乡镇在县（市）目标绩效考核中的奖次：一等奖/二等奖/三等奖，空字符串为无")
@@ -95,9 +97,14 @@ def register(sub, common) -> None:
     a.set_defaults(func=cmd_ties)
 
 
+# Periods as typed on the command line (q1 or Q1); anything else is refused by argparse, in Chinese.
+PERIOD_CODES = tuple(PERIODS)
+PERIOD_HELP = "Q1–Q4 季度，H1/H2 半年，Y 年度"
+
+
 def _plan_period(parser) -> None:
     parser.add_argument("--plan", required=True, help="方案年度或编号")
-    parser.add_argument("--period", required=True, help="Q1 Q2 Q3 Q4 H1 H2 Y")
+    parser.add_argument("--period", required=True, type=str.upper, choices=PERIOD_CODES, help=PERIOD_HELP)
 
 
 def _find_plan(db, key: str) -> dict:
@@ -292,7 +299,9 @@ def cmd_results(args) -> int:
     cat = _find_category(db, plan, args.category)["uuid"] if args.category else None
     rows = assess_results.results(db, plan["uuid"], args.period.upper(), cat)
     if not rows:
-        print("没有结果。先运行 `assess recompute`。")
+        print(f"错误：{plan['year']} 年“{plan['name']}”{args.period} 还没有考核结果：请先运行 main.py assess recompute"
+              f" --plan {args.plan} --period {args.period}。", file=sys.stderr)
+        return 1
     print("类别\t名次\t姓名\t总分\t等次\t说明")
     for r in rows:
         notes = []

@@ -52,3 +52,9 @@ def test_check_into_a_closed_pipe_prints_no_traceback(tmp_path):
     r = subprocess.run(["bash", "-c", f"set -o pipefail; {shell}"], capture_output=True, text=True,
                        env=no_login_env(), timeout=120)
     assert "Traceback" not in r.stderr and "BrokenPipe" not in r.stderr, r.stderr
+
+
+def test_an_unknown_period_fails_in_chinese():
+    """`--period X` printed 先运行 recompute and exited 0."""
+    r = run("assess", "results", "--plan", "2026", "--period", "X", "--db", "nowhere.db")
+    assert r.returncode == 2 and "无效的选项值 'X'" in r.stderr and "Traceback" not in r.stderr
