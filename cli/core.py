@@ -131,6 +131,8 @@ def cmd_backup(args) -> int:
     require_right(args, "backup")
     dest = backup_database(db, reason="manual")
     print(f"已备份到：{dest}")
+    if getattr(db, "storage_warning", None):
+        print(f"提醒：{db.storage_warning}", file=sys.stderr)
     return 0
 
 

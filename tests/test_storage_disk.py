@@ -167,3 +167,21 @@ def test_read_only_disk_is_not_called_corrupt(small_disk, tmp_path):
     out = _cli("user", "add", "clerk", "--role", "window", "--password-file", pw, "--db", path)
     assert out.returncode == 1 and "只读" in out.stderr and "Traceback" not in out.stderr, out.stderr
     assert _names(path, immutable=True) == names
+
+
+
+def test_a_backup_that_fits_warns_when_the_next_will_not(small_disk, monkeypatch):
+    from models.core import db as dbmod
+    from models.core.db import close_database, database_bytes, open_database
+
+    path = small_disk / "township.db"
+    _office(path, villages=300)
+    db = open_database(path, daily_backup=False)
+    monkeypatch.setattr(dbmod, "BACKUP_MARGIN_BYTES", 256 * 1024)  # the real 20 MB exceeds this 8 MB disk
+    need = database_bytes(db) + dbmod.BACKUP_MARGIN_BYTES
+    filler = _fill(small_disk)
+    os.truncate(filler, filler.stat().st_size - (need + need // 2))
+    dbmod.backup_database(db, reason="manual")
+    assert db.storage_warning and "下一次备份将放不下" in db.storage_warning and "磁盘空间不足" in db.storage_warning
+    close_database(db)
+    filler.unlink()

@@ -674,6 +674,10 @@ def backup_database(db: Database, reason: str = "manual", dest: Path | None = No
         raise StorageError(_disk_message(e, folder)) from e
     if dest.parent == backup_dir_for(src_path):
         prune_backups(src_path, backup_keep(db), backup_max_total_bytes(db))
+    ahead = backup_space_problem(db, folder)
+    if ahead and isinstance(db, Database):
+        # This one fitted, the next will not: say so now, not on the day it fails.
+        db.storage_warning = "下一次备份将放不下：" + ahead
     return dest
 
 
