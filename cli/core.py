@@ -93,8 +93,19 @@ def cmd_check(args) -> int:
         print("审计日志：被篡改")
         for line in chain[:20]:
             print(f"  - {line}")
+    elif audit.audit_log_is_emptied(db):
+        healthy = False
+        print("审计日志：被清空（数据库中有用户或数据，却没有任何审计记录）")
     else:
         print("审计日志：完整")
+    tampered = audit.verify_rows(db)
+    if tampered:
+        healthy = False
+        print(f"数据记录：有 {len(tampered)} 处在程序之外被改动" + ("（只列出前 200 处）" if len(tampered) >= 200 else ""))
+        for line in tampered[:20]:
+            print(f"  - {line}")
+    else:
+        print("数据记录：与审计日志一致")
     print("行数：")
     for table, n in report["counts"].items():
         print(f"  {table}: {n}")

@@ -223,7 +223,9 @@ def test_column_missing_on_one_side_is_tolerated(town, county, tmp_path):
     manifest = {k: v for k, v in opened.manifest.items() if k in ("kind", "package_id", "sequence", "township_code",
                                                                     "township_name", "migrations", "schema_version",
                                                                     "row_counts", "full", "since_seq", "max_seq")}
-    pkgfmt.write_package(tmp_path / "old-program.xzpkg", manifest, payload, PASSWORD)
+    from models.core import signing
+
+    pkgfmt.write_package(tmp_path / "old-program.xzpkg", manifest, payload, PASSWORD, signer=signing.own_key(town))
     summary = handoff.import_package(county, tmp_path / "old-program.xzpkg", PASSWORD, CLI_ACTOR)
     assert summary.tables["villages"]["added"] == 3
     assert county.execute("SELECT count(*) FROM villages WHERE note IS NULL").fetchone() == (3,)
@@ -231,18 +233,20 @@ def test_column_missing_on_one_side_is_tolerated(town, county, tmp_path):
 
 # ---- bad packages: rejected, database byte-for-byte unchanged ------------------
 
-def _rewrite(good: bytes, manifest_edit=None, payload=None, password=PASSWORD, tmp_path=None, name="x"):
-    """A correctly encrypted package with an edited manifest or payload."""
+def _rewrite(good: bytes, manifest_edit=None, payload=None, password=PASSWORD, tmp_path=None, name="x", signer=None):
+    """A correctly encrypted package with an edited manifest or payload,
+    re-signed with `signer` (an insider holding the township's key), so the
+    checks behind the signature are what refuses it."""
     path = tmp_path / f"good-{name}.xzpkg"
     path.write_bytes(good)
     opened = pkgfmt.open_package(path, password)
     manifest = {k: v for k, v in opened.manifest.items()
                 if k not in ("format_version", "payload_sha256", "payload_size", "cipher", "kdf", "chunk_size",
-                             "chunk_count", "nonce_prefix", "key_check")}
+                             "chunk_count", "nonce_prefix", "key_check", "signature")}
     if manifest_edit:
         manifest_edit(manifest)
     out = tmp_path / f"{name}.xzpkg"
-    pkgfmt.write_package(out, manifest, opened.payload if payload is None else payload, password)
+    pkgfmt.write_package(out, manifest, opened.payload if payload is None else payload, password, signer=signer)
     return out.read_bytes()
 
 
@@ -262,7 +266,7 @@ def _header_with(good: bytes, edit) -> bytes:
     return pkgfmt.HEADER.pack(pkgfmt.MAGIC, 1, len(raw)) + raw + good[pkgfmt.HEADER.size + mlen:]
 
 
-def _bad_packages(good: bytes, tmp_path) -> dict:
+def _bad_packages(good: bytes, tmp_path, signer) -> dict:
     mlen = pkgfmt.HEADER.unpack(good[:pkgfmt.HEADER.size])[2]
     body = pkgfmt.HEADER.size + mlen
     flipped_payload = bytearray(good)
@@ -286,7 +290,7 @@ def _bad_packages(good: bytes, tmp_path) -> dict:
         "bit-flipped manifest": (flipped_manifest, PASSWORD, "校验失败"),
         "extra bytes": (good + b"\x00", PASSWORD, "多余"),
         "newer format": (good[:8] + struct.pack(">H", 2) + good[10:], PASSWORD, "格式版本"),
-        "newer schema": (_rewrite(good, lambda m: m["migrations"].append("future/m001_new"), tmp_path=tmp_path,
+        "newer schema": (_rewrite(good, lambda m: m["migrations"].append("future/m001_new"), tmp_path=tmp_path, signer=signer,
                                   name="schema"), PASSWORD, "更新版本"),
         "not a package": (b"hello, this is a text file\n" * 10, PASSWORD, "不是本程序"),
         "empty file": (b"", PASSWORD, "不是本程序"),
@@ -295,30 +299,33 @@ def _bad_packages(good: bytes, tmp_path) -> dict:
         "huge declared payload": (_header_with(good, lambda m: m.update(payload_size=10**15)), PASSWORD, "超出"),
         "huge chunk length": (bytes(huge_chunk), PASSWORD, "大小异常"),
         "huge kdf cost": (_header_with(good, lambda m: m["kdf"].update(n=2**30)), PASSWORD, "超出允许范围"),
-        "payload not sqlite": (_rewrite(good, payload=b"PK\x03\x04" + b"\x00" * 100, tmp_path=tmp_path, name="np"),
+        "payload not sqlite": (_rewrite(good, payload=b"PK\x03\x04" + b"\x00" * 100, tmp_path=tmp_path, signer=signer, name="np"),
                                PASSWORD, "数据格式"),
         "payload with trigger": (_rewrite(good, payload=_evil_payload(
             opened_payload, "CREATE TRIGGER t AFTER INSERT ON villages BEGIN SELECT 1; END;"),
-            tmp_path=tmp_path, name="trig"), PASSWORD, "不允许"),
+            tmp_path=tmp_path, signer=signer, name="trig"), PASSWORD, "不允许"),
         "payload with view": (_rewrite(good, payload=_evil_payload(opened_payload, "CREATE VIEW v AS SELECT 1;"),
-                                       tmp_path=tmp_path, name="view"), PASSWORD, "不允许"),
+                                       tmp_path=tmp_path, signer=signer, name="view"), PASSWORD, "不允许"),
         "rows of another township": (_rewrite(good, payload=_evil_payload(
             opened_payload, "UPDATE villages SET township_code = '999999999' WHERE rowid = 1;"),
-            tmp_path=tmp_path, name="other"), PASSWORD, "不属于"),
-        "row counts lie": (_rewrite(good, lambda m: m["row_counts"].update(villages=99), tmp_path=tmp_path,
+            tmp_path=tmp_path, signer=signer, name="other"), PASSWORD, "不属于"),
+        "row counts lie": (_rewrite(good, lambda m: m["row_counts"].update(villages=99), tmp_path=tmp_path, signer=signer,
                                     name="counts"), PASSWORD, "行数"),
         "unknown table": (_rewrite(good, lambda m: m["row_counts"].update(evil=0), payload=_evil_payload(
-            opened_payload, "CREATE TABLE evil (x);"), tmp_path=tmp_path, name="unk"), PASSWORD, "不认识"),
+            opened_payload, "CREATE TABLE evil (x);"), tmp_path=tmp_path, signer=signer, name="unk"), PASSWORD, "不认识"),
         "duplicate uuids": (_rewrite(good, lambda m: m["row_counts"].update(villages=4), payload=_evil_payload(
             opened_payload, "INSERT INTO villages SELECT * FROM villages LIMIT 1; "
                             "UPDATE villages SET version = 9, households = rowid "
-                            "WHERE uuid = (SELECT uuid FROM villages LIMIT 1);"), tmp_path=tmp_path, name="dup"),
+                            "WHERE uuid = (SELECT uuid FROM villages LIMIT 1);"), tmp_path=tmp_path, signer=signer, name="dup"),
             PASSWORD, "重复"),
         "duplicate new uuids": (_rewrite(good, lambda m: m["row_counts"].update(offices=2), payload=_evil_payload(
             opened_payload, "INSERT INTO offices SELECT * FROM offices; UPDATE offices SET uuid = 'x-new';"),
-            tmp_path=tmp_path, name="dupnew"), PASSWORD, "重复"),
+            tmp_path=tmp_path, signer=signer, name="dupnew"), PASSWORD, "重复"),
+        "payload changed, signature not renewed": (_rewrite(good, payload=_evil_payload(
+            opened_payload, "UPDATE villages SET households = 1;"), tmp_path=tmp_path, name="unsigned"),
+            PASSWORD, "签名"),
         "bad version column": (_rewrite(good, payload=_evil_payload(
-            opened_payload, "UPDATE villages SET version = 'x' WHERE rowid = 1;"), tmp_path=tmp_path, name="ver"),
+            opened_payload, "UPDATE villages SET version = 'x' WHERE rowid = 1;"), tmp_path=tmp_path, signer=signer, name="ver"),
             PASSWORD, "版本无效"),
     }
 
@@ -332,7 +339,9 @@ def test_every_bad_package_is_rejected_and_the_database_unchanged(town, tmp_path
     close_database(county)
     good = export(town, tmp_path, "good.xzpkg", full=True).path.read_bytes()
     (tmp_path / "good.xzpkg").write_bytes(good)
-    bad = _bad_packages(good, tmp_path)
+    from models.core import signing
+
+    bad = _bad_packages(good, tmp_path, signing.own_key(town))
     (tmp_path / "pw").write_text(PASSWORD + "\n", encoding="utf-8")
     (tmp_path / "wrong").write_text("wrong password\n", encoding="utf-8")
     before = file_hash(county_path)
@@ -367,7 +376,18 @@ def test_cli_export_and_import(tmp_path, capsys, cli_login):
     (tmp_path / "admin-pw").write_text("secret123", encoding="utf-8")
     assert cli_main(["user", "add", "admin", "--db", str(county_path), "--password-file",
                      str(tmp_path / "admin-pw")]) == 0
-    assert cli_main(["import", "--db", str(county_path), str(out), "--password-file", str(tmp_path / "pw")]) == 0
+    # The township's first package: refused until the clerk confirms the key's
+    # fingerprint read out by phone (issue 20).
+    capsys.readouterr()
+    assert cli_main(["import", "--db", str(county_path), str(out), "--password-file", str(tmp_path / "pw")]) == 1
+    assert "第一次送来数据包" in capsys.readouterr().err
+    from models.core import signing
+
+    town = open_database(tmp_path / "t.db")
+    fingerprint = signing.fingerprint(signing.own_public_key(town))
+    close_database(town)
+    assert cli_main(["import", "--db", str(county_path), str(out), "--password-file", str(tmp_path / "pw"),
+                     "--accept-key", fingerprint]) == 0
     assert "新增 4" in capsys.readouterr().out
     assert cli_main(["import", "--db", str(county_path), str(out), "--password-file", str(tmp_path / "pw")]) == 0
     assert "没有任何改动" in capsys.readouterr().out

@@ -26,6 +26,9 @@ FIXTURES = ROOT / "tests" / "fixtures"
 VERSIONS = sorted(p.name for p in FIXTURES.glob("schema_v*") if (p / "expected.json").exists())
 # Tables whose row count may grow while migrating (bookkeeping, not user data).
 MAY_GROW = {"_sqlite_migrations", "settings", "audit_log"}
+# The head of the audit log moves when an upgrade appends to the log (the
+# row seals of issue 20 are recorded there).
+MAY_CHANGE = {"audit_head"}
 
 
 def _unpack(version: str, dest: Path) -> tuple[Path, dict]:
@@ -74,6 +77,8 @@ def test_upgrade_loses_nothing(version, tmp_path):
                 lost.append(f"{table}: {count} rows before, {now} after")
         compared = 0
         for table, sample in expected["samples"].items():
+            if table in MAY_CHANGE:
+                continue
             keys = sample["key"]
             columns = {r[1] for r in db.execute(f"PRAGMA table_info([{table}])")}
             for row in sample["rows"]:

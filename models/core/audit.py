@@ -2,10 +2,22 @@
 
 Rows are hash-chained (each hash covers the previous one), so an edited or
 deleted audit row is detected by `verify_chain`.
+
+Tamper evidence beyond the log itself (issue 20): when an audited change
+touches a travelling row, the hash of the row as stored right after the change
+goes into the audit row (`row_hash`, part of its chained digest) and into
+`row_seals`; `verify_rows` then finds a row edited, deleted or inserted with
+an SQLite tool. The chain's head goes into every hand-off package and the
+county keeps it per township (`witness_package`), so a history rewritten or
+cut short on the township PC is reported at the county's next import.
+Without a secret nobody else holds, a person who rewrites the whole chain
+AND every seal with a script is not caught on the PC itself; the county's
+copy of the head is what catches that.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -19,26 +31,96 @@ def _json(value) -> str | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def _digest(prev_hash, at, actor, action, table_name, row_key, before, after) -> str:
-    payload = "\x1f".join(str(x) for x in (prev_hash, at, actor, action, table_name, row_key, before, after))
+def _digest(prev_hash, at, actor, action, table_name, row_key, before, after, row_hash=None) -> str:
+    fields = (prev_hash, at, actor, action, table_name, row_key, before, after)
+    if row_hash is not None:  # rows written before row seals keep their digest
+        fields += (row_hash,)
+    payload = "\x1f".join(str(x) for x in fields)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def _plain(value):
+    if isinstance(value, (bytes, memoryview)):
+        return {"$base64": base64.b64encode(bytes(value)).decode("ascii")}
+    return value
+
+
+def row_digest(columns, values) -> str:
+    """The hash of one stored row (every column, by name)."""
+    text = json.dumps([[c, _plain(v)] for c, v in zip(columns, values)], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sealed_tables(db) -> list[str]:
+    """The audited tables whose rows carry a seal: the travelling ones."""
+    from models.core.records import TRAVEL_TABLES
+
+    present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return [t for t in TRAVEL_TABLES if t in present]
+
+
+def _current_row_hash(db, table_name, row_key) -> str | None:
+    from models.core.records import TRAVEL_TABLES
+
+    if row_key is None or table_name not in TRAVEL_TABLES:
+        return None
+    cur = db.execute(f"SELECT * FROM [{table_name}] WHERE uuid = ?", [str(row_key)])
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return row_digest([d[0] for d in cur.description], row)
+
+
 def record(db, actor, action: str, table_name: str, row_key, before: dict | None, after: dict | None) -> None:
-    """Append one audit row. Call inside the transaction of the change itself."""
+    """Append one audit row. Call inside the transaction of the change itself,
+    after the change (a travelling row is sealed as it is now stored)."""
     actor_name = getattr(actor, "username", None) or str(actor)
     at = dt.datetime.now().isoformat(timespec="microseconds")
     b, a = _json(before), _json(after)
+    row_hash = _current_row_hash(db, table_name, row_key)
+    audit_id = _append(db, at, actor_name, action, table_name, None if row_key is None else str(row_key), b, a,
+                       row_hash)
+    if row_hash is not None:
+        db.execute("INSERT INTO row_seals (table_name, row_key, row_hash, audit_id) VALUES (?, ?, ?, ?) "
+                   "ON CONFLICT(table_name, row_key) DO UPDATE SET row_hash = excluded.row_hash, "
+                   "audit_id = excluded.audit_id", [table_name, str(row_key), row_hash, audit_id])
+
+
+def _append(db, at, actor_name, action, table_name, row_key, b, a, row_hash) -> int:
     last = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     prev = last[0] if last else GENESIS
-    h = _digest(prev, at, actor_name, action, table_name, row_key, b, a)
+    h = _digest(prev, at, actor_name, action, table_name, row_key, b, a, row_hash)
     db.execute(
-        "INSERT INTO audit_log (at, actor, action, table_name, row_key, before, after, prev_hash, hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [at, actor_name, action, table_name, None if row_key is None else str(row_key), b, a, prev, h],
+        "INSERT INTO audit_log (at, actor, action, table_name, row_key, before, after, prev_hash, hash, row_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [at, actor_name, action, table_name, row_key, b, a, prev, h, row_hash],
     )
     db.execute("UPDATE audit_head SET last_id = last_insert_rowid(), last_hash = ?, row_count = row_count + 1 "
                "WHERE id = 1", [h])
+    return db.execute("SELECT last_id FROM audit_head WHERE id = 1").fetchone()[0]
+
+
+def seal_unsealed(db, sealed_by, tables: list[str] | None = None) -> int:
+    """Seal travelling rows written in bulk without a per-row audit (the demo's
+    generator): one audit row per table records how many rows and the digest
+    of their seals. Returns the number of rows sealed."""
+    total = 0
+    for table in tables or sealed_tables(db):
+        cur = db.execute(f"SELECT t.* FROM [{table}] t WHERE NOT EXISTS (SELECT 1 FROM row_seals s "
+                         f"WHERE s.table_name = ? AND s.row_key = t.uuid) ORDER BY t.id", [table])
+        cols = [d[0] for d in cur.description]
+        key_at = cols.index("uuid")
+        seals = [(str(r[key_at]), row_digest(cols, r)) for r in cur]
+        if not seals:
+            continue
+        digest = hashlib.sha256("\n".join(f"{k} {h}" for k, h in seals).encode("ascii")).hexdigest()
+        at = dt.datetime.now().isoformat(timespec="microseconds")
+        audit_id = _append(db, at, getattr(sealed_by, "username", None) or str(sealed_by), "bulk-seal", table, None, None,
+                           _json({"rows": len(seals), "digest": digest}), digest)
+        db.conn.executemany("INSERT INTO row_seals (table_name, row_key, row_hash, audit_id) VALUES (?, ?, ?, ?)",
+                            [(table, k, h, audit_id) for k, h in seals])
+        total += len(seals)
+    return total
 
 
 def verify_chain(db) -> list[str]:
@@ -48,12 +130,13 @@ def verify_chain(db) -> list[str]:
     count = 0
     last_id = 0
     for row in db.execute(
-        "SELECT id, at, actor, action, table_name, row_key, before, after, prev_hash, hash FROM audit_log ORDER BY id"
+        "SELECT id, at, actor, action, table_name, row_key, before, after, prev_hash, hash, row_hash "
+        "FROM audit_log ORDER BY id"
     ):
-        rid, at, actor, action, table_name, row_key, before, after, prev_hash, h = row
+        rid, at, actor, action, table_name, row_key, before, after, prev_hash, h, row_hash = row
         if prev_hash != prev:
             problems.append(f"审计日志第 {rid} 条之前有记录被删除或改动")
-        if _digest(prev_hash, at, actor, action, table_name, row_key, before, after) != h:
+        if _digest(prev_hash, at, actor, action, table_name, row_key, before, after, row_hash) != h:
             problems.append(f"审计日志第 {rid} 条内容被改动")
         prev = h
         count += 1
@@ -65,6 +148,155 @@ def verify_chain(db) -> list[str]:
         problems.append(f"审计日志末尾的记录被删除或改动（应有 {head[2]} 条、最后一条为第 {head[0]} 条，"
                         f"现有 {count} 条、最后一条为第 {last_id} 条）")
     return problems
+
+
+def reseal_after_migration(db) -> int:
+    """After a schema upgrade: seal the rows whose stored form the upgrade
+    changed (or that predate row seals). One audit row per table says how
+    many; the backup taken before the upgrade keeps the old file."""
+    from models.core.users import SYSTEM_ACTOR
+
+    total = 0
+    for table in sealed_tables(db):
+        seals = dict(db.execute("SELECT row_key, row_hash FROM row_seals WHERE table_name = ?", [table]).fetchall())
+        cur = db.execute(f"SELECT * FROM [{table}]")
+        cols = [d[0] for d in cur.description]
+        key_at = cols.index("uuid")
+        changed = [(str(r[key_at]), row_digest(cols, r)) for r in cur]
+        changed = [(k, h) for k, h in changed if seals.get(k) != h]
+        if not changed:
+            continue
+        digest = hashlib.sha256("\n".join(f"{k} {h}" for k, h in changed).encode("ascii")).hexdigest()
+        at = dt.datetime.now().isoformat(timespec="microseconds")
+        audit_id = _append(db, at, SYSTEM_ACTOR.username, "bulk-seal", table, None, None,
+                           _json({"rows": len(changed), "digest": digest, "reason": "结构升级后重新封记"}), digest)
+        db.conn.executemany("INSERT INTO row_seals (table_name, row_key, row_hash, audit_id) VALUES (?, ?, ?, ?) "
+                            "ON CONFLICT(table_name, row_key) DO UPDATE SET row_hash = excluded.row_hash, "
+                            "audit_id = excluded.audit_id", [(table, k, h, audit_id) for k, h in changed])
+        total += len(changed)
+    return total
+
+
+def verify_rows(db, limit: int = 200) -> list[str]:
+    """Travelling rows changed outside the program: a row whose content is not
+    what its last audited change stored, a sealed row that is gone, a row
+    nobody audited, and seals pointing at audit rows that no longer exist
+    (the log was cut short or emptied). At most `limit` lines."""
+    problems: list[str] = []
+    audit_rows = {}
+    for rid, table_name, row_key, row_hash, action in db.execute(
+            "SELECT id, table_name, row_key, row_hash, action FROM audit_log WHERE row_hash IS NOT NULL"):
+        audit_rows[rid] = (table_name, row_key, row_hash, action)
+    missing_audit = 0
+    first_missing = None
+    for table in sealed_tables(db):
+        seals = {k: (h, a) for k, h, a in db.execute(
+            "SELECT row_key, row_hash, audit_id FROM row_seals WHERE table_name = ?", [table])}
+        cur = db.execute(f"SELECT * FROM [{table}]")
+        cols = [d[0] for d in cur.description]
+        key_at = cols.index("uuid")
+        seen = set()
+        for values in cur:
+            key = str(values[key_at])
+            seen.add(key)
+            seal = seals.get(key)
+            if seal is None:
+                problems.append(f"{table} 中的记录 {key} 没有经过程序写入（没有审计记录），可能是用其他工具直接插入的")
+                continue
+            if row_digest(cols, values) != seal[0]:
+                problems.append(f"{table} 中的记录 {key} 与最后一次审计记录的内容不符，可能在程序之外被直接修改")
+            anchor = audit_rows.get(seal[1])
+            if anchor is None:
+                missing_audit += 1
+                first_missing = first_missing or seal[1]
+            elif anchor[0] != table or (anchor[3] != "bulk-seal" and (anchor[1] != key or anchor[2] != seal[0])):
+                problems.append(f"{table} 中记录 {key} 的封记与审计日志第 {seal[1]} 条不符，封记被改动")
+            if len(problems) >= limit:
+                return problems
+        for key in seals.keys() - seen:
+            problems.append(f"{table} 中的记录 {key} 被删除了（审计日志中有它，表中没有），可能在程序之外被直接删除")
+            if len(problems) >= limit:
+                return problems
+    if missing_audit:
+        problems.append(f"有 {missing_audit} 条记录的审计记录已不在审计日志中（最早为第 {first_missing} 条）："
+                        "审计日志被截断或清空")
+    return problems
+
+
+def audit_log_is_emptied(db) -> bool:
+    """An empty log in a database that holds accounts or data: it was emptied."""
+    if db.execute("SELECT 1 FROM audit_log LIMIT 1").fetchone():
+        return False
+    if db.execute("SELECT 1 FROM users LIMIT 1").fetchone():
+        return True
+    return any(db.execute(f"SELECT 1 FROM [{t}] LIMIT 1").fetchone() for t in sealed_tables(db))
+
+
+def head(db) -> dict:
+    """The newest audit row's id and hash and the row count (what the county witnesses)."""
+    row = db.execute("SELECT last_id, last_hash, row_count FROM audit_head WHERE id = 1").fetchone()
+    last = db.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    count = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    # What the log really holds, not what the head row claims.
+    return {"last_id": last[0] if last else 0, "last_hash": last[1] if last else GENESIS, "row_count": count,
+            "head_row_matches": bool(row) and (row[0], row[1], row[2]) == (last[0] if last else 0,
+                                                                          last[1] if last else GENESIS, count)}
+
+
+def checkpoints(db) -> dict[str, str | None]:
+    """For each audit head sent in an earlier package: the log's hash at that
+    id now (None when the row is gone). The county compares these with the
+    heads it witnessed."""
+    out = {}
+    for (last_id,) in db.execute("SELECT DISTINCT last_id FROM audit_sent"):
+        row = db.execute("SELECT hash FROM audit_log WHERE id = ?", [last_id]).fetchone()
+        out[str(last_id)] = row[0] if row else None
+    return out
+
+
+def remember_sent(db, package_id: str, sent_head: dict) -> None:
+    db.execute("INSERT OR REPLACE INTO audit_sent (package_id, last_id, last_hash, row_count, sent_at) "
+               "VALUES (?, ?, ?, ?, ?)", [package_id, int(sent_head["last_id"]), str(sent_head["last_hash"]),
+                                          int(sent_head["row_count"]), dt.datetime.now().isoformat(timespec="seconds")])
+
+
+def witness_package(db, township_code: str, manifest: dict, package_id: str) -> list[str]:
+    """At the county: compare a township package's audit head with the one
+    witnessed before and keep the newer. Returns warnings (Chinese) when the
+    township's history was rewritten or cut short since."""
+    sent = manifest.get("audit_head")
+    if not isinstance(sent, dict):
+        return [f"提示：乡镇 {township_code} 的数据包没有附审计日志的结尾记录（旧版本程序导出），无法核对其历史是否被改写。"]
+    try:
+        last_id, last_hash, count = int(sent["last_id"]), str(sent["last_hash"]), int(sent["row_count"])
+    except (KeyError, TypeError, ValueError):
+        return [f"警告：乡镇 {township_code} 数据包中的审计日志结尾记录无效。"]
+    warnings = []
+    if sent.get("head_row_matches") is False:
+        warnings.append(f"警告：乡镇 {township_code} 的审计日志与其结尾记录不一致（日志末尾有记录被删除或改动）。")
+    try:
+        sequence = int(manifest.get("sequence") or 0)
+    except (TypeError, ValueError):
+        sequence = 0
+    before = db.execute("SELECT last_id, last_hash, row_count, sequence FROM audit_witness WHERE township_code = ?",
+                        [township_code]).fetchone()
+    if before and sequence < before[3]:
+        return warnings  # an older package arriving late: the newer head stays the witness
+    if before:
+        seen_id, seen_hash, seen_count, _ = before
+        now_there = (manifest.get("audit_checkpoints") or {}).get(str(seen_id))
+        if last_id < seen_id or count < seen_count:
+            warnings.append(f"警告：乡镇 {township_code} 的审计日志比县里上次见到的短（上次第 {seen_id} 条、共 {seen_count} 条，"
+                            f"这次第 {last_id} 条、共 {count} 条）：历史记录被截断、清空，或用旧备份恢复过。")
+        elif (seen_id == last_id and seen_hash != last_hash) or (seen_id != last_id and now_there != seen_hash):
+            warnings.append(f"警告：乡镇 {township_code} 的审计日志在县里上次见到的第 {seen_id} 条处与当时不同：历史记录被改写。")
+    db.execute("INSERT INTO audit_witness (township_code, last_id, last_hash, row_count, package_id, sequence, seen_at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(township_code) DO UPDATE SET last_id = excluded.last_id, "
+               "last_hash = excluded.last_hash, row_count = excluded.row_count, package_id = excluded.package_id, "
+               "sequence = excluded.sequence, seen_at = excluded.seen_at",
+               [township_code, last_id, last_hash, count, package_id, sequence,
+                dt.datetime.now().isoformat(timespec="seconds")])
+    return warnings
 
 
 def recent(db, limit: int = 200, table_name: str | None = None) -> list[dict]:

@@ -556,6 +556,12 @@ def open_database(path, *, create: bool = True, migrate: bool = True, daily_back
                     f"数据库“{path.name}”的结构升级失败（{s.name}：{type(e).__name__}: {e}）。"
                     f"已停在失败之前的状态，{where}。请把此信息告知技术人员。"
                 ) from e
+        if pending and existed:
+            # A migration that changes a table changes its rows' seals (issue 20).
+            from models.core import audit
+
+            with db.atomic():
+                audit.reseal_after_migration(db)
     if daily_backup and existed:
         try:
             ensure_daily_backup(db)

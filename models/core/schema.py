@@ -53,3 +53,26 @@ def m002_audit_head(db):
     count = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     db.execute("INSERT INTO audit_head (id, last_id, last_hash, row_count) VALUES (1, ?, ?, ?)",
                [last[0] if last else 0, last[1] if last else "0" * 64, count])
+
+
+@migrations()
+def m003_access(db):
+    # Issue 20. The township's own Ed25519 signing key (packages prove their
+    # township), and in a county database the public key registered per township.
+    db.execute("CREATE TABLE signing_key (id INTEGER PRIMARY KEY CHECK (id = 1), private_key TEXT NOT NULL, "
+               "public_key TEXT NOT NULL, created_at TEXT NOT NULL)")
+    db.execute("CREATE TABLE township_keys (township_code TEXT PRIMARY KEY, public_key TEXT NOT NULL, "
+               "fingerprint TEXT NOT NULL, registered_at TEXT NOT NULL, registered_by TEXT, source TEXT)")
+    # Tamper evidence: the hash of each audited row's state as the audit saw
+    # it (row_seals), chained into the audit log through audit_log.row_hash.
+    db.execute("ALTER TABLE audit_log ADD COLUMN row_hash TEXT")
+    db.execute("CREATE TABLE row_seals (table_name TEXT NOT NULL, row_key TEXT NOT NULL, row_hash TEXT NOT NULL, "
+               "audit_id INTEGER NOT NULL, PRIMARY KEY (table_name, row_key)) WITHOUT ROWID")
+    # The heads of the audit chain this township sent in its packages: the
+    # next package tells the county the chain's current hash at each of them.
+    db.execute("CREATE TABLE audit_sent (package_id TEXT PRIMARY KEY, last_id INTEGER NOT NULL, "
+               "last_hash TEXT NOT NULL, row_count INTEGER NOT NULL, sent_at TEXT NOT NULL)")
+    # The county witnesses each township's audit chain: the newest head seen.
+    db.execute("CREATE TABLE audit_witness (township_code TEXT PRIMARY KEY, last_id INTEGER NOT NULL, "
+               "last_hash TEXT NOT NULL, row_count INTEGER NOT NULL, package_id TEXT, sequence INTEGER NOT NULL, "
+               "seen_at TEXT NOT NULL)")

@@ -182,7 +182,14 @@ def export_package(db, out_path, password: str, actor, full: bool = False, progr
     }
     if kind == "reference":
         manifest["acks"] = county_acks(db)
-    manifest = pkgfmt.write_package(out_path, manifest, payload, password, progress)
+    # Issue 20: the audit chain's head and its hashes at the heads sent before
+    # (the county witnesses the chain), signed with this database's own key.
+    from models.core import signing
+
+    signer = signing.own_key(db, actor)  # made (and audited) before the head is read
+    manifest["audit_head"] = audit.head(db)
+    manifest["audit_checkpoints"] = audit.checkpoints(db)
+    manifest = pkgfmt.write_package(out_path, manifest, payload, password, progress, signer=signer)
     with db.atomic():
         db.execute(
             "INSERT INTO handoff_packages (package_id, direction, kind, township_code, township_name, sequence, full, "
@@ -194,6 +201,7 @@ def export_package(db, out_path, password: str, actor, full: bool = False, progr
         )
         if kind == "data" and since_seq == 0:
             generation.full_export_written(db, max_seq)
+        audit.remember_sent(db, manifest["package_id"], manifest["audit_head"])
         audit.record(db, actor, "handoff-export", "handoff_packages", manifest["package_id"], None,
                      {"file": out_path.name, "kind": kind, "sequence": sequence, "full": manifest["full"],
                       "since_seq": since_seq, "max_seq": max_seq, "row_counts": counts})

@@ -38,6 +38,7 @@ from models.core import audit
 from models.core import records
 
 from models.core import generation, settings
+from models.core import signing
 from models.core.db import known_migrations, schema_version
 from models.core.errors import AppError, ValidationError
 from models.core.labels import table_label
@@ -147,6 +148,32 @@ def _check_mode(db, m: dict) -> bool:
         raise PackageError("这是本乡镇自己导出的数据包，应拿到县里的汇总数据库导入。")
     raise PackageError(f"本数据库是乡镇数据库（{local}），不能导入其他乡镇（{m['township_code']}）的数据包；"
                        "请在县级汇总库中导入（文件 → 新建县级汇总库）。")
+
+
+def _check_township(db, m: dict, actor, accept_key, confirm_new_key) -> str | None:
+    """Issue 20: the signature must be the township's registered key, a code
+    already held by another township is refused naming both, and a package
+    claims no more than it holds. Returns a new township's public key to
+    register, or None."""
+    code = str(m["township_code"])
+    name = str(m.get("township_name") or "")
+    if m["kind"] == "data":
+        known = db.execute("SELECT name FROM townships WHERE code = ?", [code]).fetchone()
+        if known and name and known[0] and known[0] != name and known[0] != code:
+            raise PackageError(f"乡镇代码 {code} 已属于“{known[0]}”，这个数据包却来自“{name}”：两个乡镇不能用同一个代码，"
+                               "拒绝导入。请核对乡镇代码。")
+        top = 0
+        for table in m["row_counts"]:
+            if "change_seq" in {c for c, _ in table_columns(db, table, PKG_SCHEMA)}:
+                top = max(top, db.execute(f"SELECT coalesce(max(change_seq), 0) FROM {PKG_SCHEMA}.[{table}]").fetchone()[0] or 0)
+        try:
+            since, claimed = int(m.get("since_seq") or 0), int(m.get("max_seq") or 0)
+        except (TypeError, ValueError):
+            raise PackageError("数据包清单中的变更序号无效。") from None
+        if claimed < top or claimed < since:
+            raise PackageError(f"数据包清单声明的变更序号（{claimed}）小于其中记录的序号（{top}），文件被改动，拒绝导入。")
+    public, new_fp = signing.check_package_key(db, m, accept_key, require_confirmation=confirm_new_key)
+    return public if new_fp else None
 
 
 def _attach_payload(db, payload: bytes) -> None:
@@ -263,6 +290,12 @@ def _merge_travel_table(db, table: str, package_id: str) -> dict:
         f"FROM {PKG_SCHEMA}.[{table}] p LEFT JOIN main.[{table}] m ON m.uuid = p.uuid"
     )
     counts = dict(db.execute("SELECT action, count(*) FROM temp.handoff_decision GROUP BY action").fetchall())
+    if counts.get("foreign"):
+        # Issue 20: a package never touches another township's rows.
+        owner = db.execute(f"SELECT m.township_code FROM temp.handoff_decision d JOIN main.[{table}] m ON m.id = d.mid "
+                           "WHERE d.action = 'foreign' LIMIT 1").fetchone()[0]
+        raise PackageError(f"数据包中表“{table}”有 {counts['foreign']} 条记录属于另一个乡镇（{owner}），"
+                           "一个乡镇的数据包不能改动别的乡镇的记录，拒绝导入，数据库未改动。")
     # Duplicate uuids in a package: among new rows the UNIQUE index refuses them;
     # among rows that would change an existing one, they are caught here.
     if db.execute("SELECT count(*) - count(DISTINCT mid) FROM temp.handoff_decision "
@@ -349,12 +382,18 @@ def _orphan_note(db, tables: list[str]) -> list[str]:
     return notes
 
 
-def import_package(db, path, password: str, actor, progress=None) -> ImportSummary:
+def import_package(db, path, password: str, actor, progress=None, accept_key: str | None = None,
+                   confirm_new_key: bool = False) -> ImportSummary:
     """Authenticate, check and merge the package at `path` into `db`.
 
     Raises PackageError (wrong password, damaged, newer, not a package …)
     before anything is written; otherwise merges in one transaction and
     returns the summary, which is also kept in the audit log.
+
+    The package must be signed by its township's registered key (issue 20);
+    a township's first package registers its key, and with
+    `confirm_new_key` only when `accept_key` is the fingerprint the clerk
+    confirmed by phone (signing.UnconfirmedKeyError otherwise).
     """
     require(actor, "handoff.import")
     opened = pkgfmt.open_package(path, password, progress)
@@ -388,6 +427,7 @@ def import_package(db, path, password: str, actor, progress=None) -> ImportSumma
         conn.execute(f"PRAGMA main.cache_size={-IMPORT_CACHE_KIB}")
         conn.execute("PRAGMA temp_store=MEMORY")
         tables = _check_payload(db, m)
+        new_key = _check_township(db, m, actor, accept_key, confirm_new_key)
         conn.create_function("handoff_later", -1, _later, deterministic=True)
         # Incremental packages may arrive out of order: a child can come before
         # its parent. References are checked (and reported) after the merge.
@@ -395,6 +435,16 @@ def import_package(db, path, password: str, actor, progress=None) -> ImportSumma
         with db.atomic():
             if become_county:
                 settings.set_value(db, "database_mode", "county", actor)
+            if new_key:
+                fp = signing.register_key(db, summary.township_code, new_key, actor, f"首个数据包 {summary.package_id}")
+                summary.notes.append(f"已登记“{summary.township_name or summary.township_code}”的签名公钥，指纹 {fp}"
+                                     "（请与对方电话核对；以后只接受这个公钥签名的数据包）。")
+            if m["kind"] == "data":
+                warnings = audit.witness_package(db, summary.township_code, m, summary.package_id)
+                for warning in warnings:
+                    audit.record(db, actor, "audit-witness-warning", "audit_witness", summary.township_code, None,
+                                 {"package_id": summary.package_id, "warning": warning})
+                summary.notes.extend(warnings)
             summary.tables = _merge_tables(db, tables, m, progress)
             if m["kind"] == "data" and not m.get("full"):
                 summary.notes.extend(_orphan_note(db, tables))
@@ -456,9 +506,15 @@ def _record_acks(db, m: dict) -> None:
         try:
             through = int(acks[local])
         except (TypeError, ValueError):
-            return
+            raise PackageError("参考数据包中的确认序号无效，拒绝导入。") from None
         if through < generation.ack_floor(db):
             return  # made before the county saw this database's generation (a restore): void
+        sent = db.execute("SELECT coalesce(max(max_seq), 0) FROM handoff_packages WHERE direction = 'export' "
+                          "AND kind = 'data'").fetchone()[0]
+        if through > sent or through < 0:
+            # Issue 20: acknowledging more than was sent would empty every later export.
+            raise PackageError(f"参考数据包确认县里已收到本乡镇第 {through} 号变更，但本乡镇只导出到第 {sent} 号："
+                               "确认超出了实际发出的数据，拒绝导入。")
         db.execute(
             "INSERT INTO handoff_acks (township_code, acked_through, acked_at, source_package) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(township_code) DO UPDATE SET acked_through = max(handoff_acks.acked_through, "

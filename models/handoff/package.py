@@ -103,8 +103,12 @@ def _chunk_aad(header_digest: bytes, index: int, last: bool) -> bytes:
     return header_digest + struct.pack(">IB", index, 1 if last else 0)
 
 
-def write_package(path, manifest: dict, payload: bytes, password: str, progress=None) -> dict:
+def write_package(path, manifest: dict, payload: bytes, password: str, progress=None, signer=None) -> dict:
     """Encrypt `payload` under `password` and write the package to `path`.
+
+    With `signer` (the township's Ed25519 key, models/core/signing.py) the
+    finished manifest, which holds the payload's SHA-256, is signed: the
+    password keeps the contents secret, the signature proves the township.
 
     The file is written as `path.part`, flushed to the disk, then renamed, so
     a stick pulled out mid-write never leaves a file that looks complete.
@@ -132,6 +136,10 @@ def write_package(path, manifest: dict, payload: bytes, password: str, progress=
     # The key check seals nothing with a fixed nonce slot no chunk uses.
     manifest["key_check"] = base64.b64encode(
         aead.encrypt(_nonce(nonce_prefix, KEY_CHECK_INDEX), b"", b"key-check")).decode("ascii")
+    if signer is not None:
+        from models.core.signing import sign_manifest
+
+        manifest = sign_manifest(signer, manifest)
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")
     header = HEADER.pack(MAGIC, FORMAT_VERSION, len(manifest_bytes))
     header_digest = hashlib.sha256(header + manifest_bytes).digest()
