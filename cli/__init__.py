@@ -129,7 +129,9 @@ def log_in(args, db):
         password = getpass.getpass(f"“{username}”的登录密码：")
     else:
         raise LoginError(f"此命令需要登录密码：请用 --login-password-file 文件 给出，或设置环境变量 {PASSWORD_ENV}。")
-    return users.login(db, username, password, record_success=False)
+    actor = users.login(db, username, password, record_success=False)
+    args.login_password = password  # `user passwd` of oneself: the old password, already checked
+    return actor
 
 
 def actor_of(args):

@@ -239,6 +239,7 @@ def cmd_user(args) -> int:
         users.create_user(db, args.username, password, args.role, args.name, actor=actor_of(args))
         print(f"已添加用户 {args.username}")
     else:
-        users.set_password(db, args.username, password, actor_of(args))
+        users.set_password(db, args.username, password, actor_of(args),
+                           old_password=getattr(args, "login_password", None))
         print(f"已重设 {args.username} 的密码")
     return 0

@@ -22,6 +22,7 @@ def register_all_settings() -> None:
     from models.assess import results  # noqa: F401
     from models.election import term  # noqa: F401
     from models.notices import registry  # noqa: F401
+    from models.core import users  # noqa: F401
 
 
 def register_all_notice_kinds() -> None:

@@ -101,12 +101,13 @@ def test_a_wrong_password_is_refused_counted_and_locks_like_the_window(demo_path
         assert "用户名或密码错误" in capsys.readouterr().err
     assert main(argv) == 1
     assert "锁定" in capsys.readouterr().err
-    # Locked: even the right password waits, exactly as in the window.
+    # Locked: even the right password is refused, exactly as in the window,
+    # with the same message (a lock does not confirm that the name exists).
     cli_login("admin", DEMO_PASSWORD)
     assert main(argv) == 1
-    assert "秒后再试" in capsys.readouterr().err
+    assert "用户名或密码错误" in capsys.readouterr().err
     failed = [r for r in _audit_rows(demo_path) if r[2] == "login-failed"]
-    assert len(failed) == users.MAX_FAILURES
+    assert len(failed) == users.MAX_FAILURES + 1
 
 
 def test_rights_are_the_window_roles(demo_path, tmp_path, capsys, cli_login):

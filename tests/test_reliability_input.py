@@ -236,7 +236,7 @@ CASES = [
     (user_name, "用户名", "admin' --", STORE),
     (user_name, "用户名", "王丽", STORE),
     (user_password, "密码", "12345", REJECT),
-    (user_password, "密码", "密码是中文的😀", STORE),
+    (user_password, "密码", "密码是中文的也可以😀", STORE),
 ]
 
 

@@ -173,6 +173,11 @@ class Controller:
         if old_db is not None and old_db is not db:
             close_database(old_db)
 
+    def switch_actor(self, actor) -> None:
+        """Another user logged in at the lock: a fresh window for them on the same database."""
+        qsettings().setValue("last_user", actor.username)
+        self._show(self.db, Path(self.window.ctx.db_path), actor)
+
     def restore_after_failed_check(self, message: str, backups) -> None:
         """The background quick_check found damage: offer the newest backup."""
         from ui.core.login import ask_restore

@@ -103,6 +103,9 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(15000, self._daily_backup_if_due)
         if getattr(ctx.db, "quick_check_deferred", False):
             QTimer.singleShot(500, self._background_quick_check)
+        from ui.core import session  # 注销 / 切换用户, idle lock, demo mark (issue 20)
+
+        self.session = session.install(self)
 
     # ---- tabs ---------------------------------------------------------------
 
@@ -181,6 +184,8 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "导出数据包…", self.export_package, capability="handoff.export", name="act_export")
         self._action(file_menu, "导入数据包…", self.import_package, capability="handoff.import", name="act_import")
         file_menu.addSeparator()
+        self._action(file_menu, "注销 / 切换用户…", lambda: self.session.lock("切换用户"), name="act_switch_user")
+        self._action(file_menu, "锁定", lambda: self.session.lock("已锁定"), name="act_lock")
         self._action(file_menu, "退出", self.close, QKeySequence.Quit, name="act_quit")
 
         self.notice_menu = bar.addMenu("公示(&N)")

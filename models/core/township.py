@@ -32,6 +32,7 @@ def set_identity(db, actor, *, name: str, code: str, county: str = "", supervisi
         phone = check_text(phone, label, 20)
         if phone and not re.fullmatch(r"[0-9\-—()（） ]{5,20}", phone):
             raise ValidationError(label, "格式不正确，只能包含数字、连字符和括号。")
+    _refuse_code_change_with_data(db, code)
     with db.atomic():
         for key, value in (("township_name", name), ("township_code", code), ("county_name", (county or "").strip()),
                            ("supervision_phone", supervision_phone.strip()), ("office_phone", office_phone.strip())):
@@ -73,6 +74,23 @@ def title_of(db) -> str:
     if settings.get(db, "database_mode") == "county":
         return f"{ident['county_name'] or '未命名县'}县级汇总库"
     return ident["township_name"] or "未命名乡镇"
+
+
+def _refuse_code_change_with_data(db, code: str) -> None:
+    """Every record carries the township code it was made under, and the
+    county knows them by it: changing the code while records exist would
+    orphan them here and at the county (issue 20), so it is refused."""
+    current = settings.get(db, "township_code") or ""
+    if not current or current == code:
+        return
+    held = 0
+    for table in records.TRAVEL_TABLES:
+        if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone():
+            held += db.execute(f"SELECT count(*) FROM [{table}] WHERE township_code = ?", [current]).fetchone()[0]
+    if held:
+        raise ValidationError("乡镇代码", f"本数据库已有 {held} 条以乡镇代码 {current} 登记的记录（村、机构、干部、办件等），"
+                                          "县里也按这个代码汇总；现在修改会让这些记录不再属于本乡镇，因此不能修改。"
+                                          "代码确实填错时，请新建数据库并重新导入。")
 
 
 def townships(db) -> list[dict]:

@@ -13,11 +13,12 @@ import hmac
 import os
 from dataclasses import dataclass
 
-from models.core import audit
+from models.core import audit, settings
 from models.core.errors import LoginError, PermissionDenied, ValidationError
 
 ADMIN, WINDOW, ASSESS, READONLY = "admin", "window", "assess", "readonly"
 ROLE_LABELS = {ADMIN: "管理员", WINDOW: "窗口工作人员", ASSESS: "考核办", READONLY: "只读"}
+DISABLED = "disabled"  # an account disabled while logged in: no right at all
 
 # capability -> roles allowed
 CAPABILITIES = {
@@ -53,6 +54,9 @@ CAPABILITY_LABELS = {
     "personal.export": "导出含完整身份证号或电话的数据",
 }
 
+IDLE_LOCK_SETTING = "idle_lock_minutes"
+settings.register(IDLE_LOCK_SETTING, 10, "无操作多少分钟后锁定窗口（0 表示不锁定）", int)
+
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MAX_FAILURES = 5
 LOCK_SECONDS = 60
@@ -68,7 +72,7 @@ class Actor:
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
+        return "已停用" if self.role == DISABLED else ROLE_LABELS.get(self.role, self.role)
 
     def can(self, capability: str) -> bool:
         return self.role in CAPABILITIES.get(capability, set())
@@ -114,6 +118,30 @@ def has_users(db) -> bool:
     return db.execute("SELECT count(*) FROM users").fetchone()[0] > 0
 
 
+MIN_PASSWORD = 8
+# Passwords people pick first; refused whatever their length.
+COMMON_PASSWORDS = {"password", "password1", "passw0rd", "qwertyui", "qwerty123", "1qaz2wsx", "abc12345",
+                    "abcd1234", "admin123", "admin888", "a1234567", "iloveyou", "woaini1314", "aa123456"}
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """Why a password is too weak (Chinese), or None: at least 8 characters,
+    not one character repeated, not a run like 12345678 or abcdefgh (either
+    direction), not the user name and not one of the commonest passwords."""
+    if password is None or len(password) < MIN_PASSWORD:
+        return f"至少 {MIN_PASSWORD} 个字符。"
+    if len(set(password)) == 1:
+        return "不能是同一个字符的重复（如 11111111）。"
+    steps = {ord(b) - ord(a) for a, b in zip(password, password[1:])}
+    if steps in ({1}, {-1}):
+        return "不能是连续的数字或字母（如 12345678、abcdefgh）。"
+    if password.lower() in COMMON_PASSWORDS:
+        return "太常见，很容易被猜中，请换一个。"
+    if username and password.lower() == username.strip().lower():
+        return "不能与用户名相同。"
+    return None
+
+
 def _validate(username: str, password: str | None, role: str) -> None:
     if not username or not username.strip():
         raise ValidationError("用户名", "不能为空。")
@@ -123,8 +151,10 @@ def _validate(username: str, password: str | None, role: str) -> None:
         raise ValidationError("用户名", "不能包含控制字符。")
     if role not in ROLE_LABELS:
         raise ValidationError("角色", "未知的角色。")
-    if password is not None and len(password) < 6:
-        raise ValidationError("密码", "至少 6 个字符。")
+    if password is not None:
+        problem = password_problem(password, username)
+        if problem:
+            raise ValidationError("密码", problem)
 
 
 def create_user(db, username: str, password: str, role: str, display_name: str = "", actor: Actor | None = None) -> Actor:
@@ -152,12 +182,22 @@ def create_user(db, username: str, password: str, role: str, display_name: str =
     return Actor(username, role, display_name or username)
 
 
-def set_password(db, username: str, new_password: str, actor: Actor) -> None:
-    if actor.username != username:
-        require(actor, "users.manage")
-    _validate(username, new_password, ADMIN)
+def set_password(db, username: str, new_password: str, actor: Actor, old_password: str | None = None,
+                 confirm: str | None = None) -> None:
+    """An administrator resets anyone's password; a user changes their own
+    only with the old password (and, when given, a matching confirmation)."""
     if not user_exists(db, username):
+        require(actor, "users.manage")
         raise ValidationError("用户名", f"“{username}”不存在。")
+    if actor.username == username:
+        stored = db.execute("SELECT pw_hash FROM users WHERE username = ?", [username]).fetchone()[0]
+        if old_password is None or not verify_password(old_password, stored):
+            raise ValidationError("原密码", "不正确。修改自己的密码要先输入原密码。")
+    else:
+        require(actor, "users.manage")
+    if confirm is not None and confirm != new_password:
+        raise ValidationError("确认新密码", "两次输入的新密码不一致。")
+    _validate(username, new_password, ADMIN)
     with db.atomic():
         db.execute("UPDATE users SET pw_hash = ?, failed_count = 0, locked_until = NULL WHERE username = ?",
                    [hash_password(new_password), username])
@@ -185,43 +225,89 @@ def list_users(db) -> list[dict]:
     return [dict(zip([d[0] for d in cur.description], r, strict=True)) for r in cur.fetchall()]
 
 
+# Checked for an unknown user name, so it costs the same scrypt as a real one
+# (made at the first unknown name: start-up does not pay for it).
+_DUMMY_HASH: list[str] = []
+LOGIN_FAILED = f"用户名或密码错误（连续输错 {MAX_FAILURES} 次的账户会锁定 {LOCK_SECONDS} 秒）。"
+
+
 def login(db, username: str, password: str, now: dt.datetime | None = None, record_success: bool = True) -> Actor:
     """Check a password. After MAX_FAILURES wrong tries the account is locked
     for LOCK_SECONDS, so passwords cannot be guessed quickly. Failures are
     always audited; `record_success=False` (the command line, whose actions
     are audited under the user anyway) leaves the database untouched on a
-    successful login with no failures to clear."""
+    successful login with no failures to clear.
+
+    An unknown name, a wrong password and a locked account give one message
+    and cost the same (one scrypt, one audited write), so account names
+    cannot be found by trying; only someone who knows the password learns
+    that the account is disabled."""
     now = now or dt.datetime.now()
+    typed = (username or "").strip()
     row = db.execute(
         "SELECT username, display_name, role, pw_hash, active, failed_count, locked_until FROM users WHERE username = ?",
-        [username.strip()],
+        [typed],
     ).fetchone()
     if row is None:
-        raise LoginError("用户名或密码错误。")
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(hash_password("no such account, same cost"))
+        verify_password(password or "", _DUMMY_HASH[0])
+        if getattr(db, "read_only_reason", None):
+            raise LoginError(LOGIN_FAILED)
+        with db.atomic():
+            audit.record(db, Actor(typed[:32] or "?", READONLY), "login-failed", "users", typed[:32], None,
+                         {"reason": "unknown"})
+        raise LoginError(LOGIN_FAILED)
     uname, display, role, pw_hash, active, failures, locked_until = row
-    if not active:
-        raise LoginError(f"账户“{uname}”已停用，请联系管理员。")
-    if locked_until and dt.datetime.fromisoformat(locked_until) > now:
-        wait = int((dt.datetime.fromisoformat(locked_until) - now).total_seconds()) + 1
-        raise LoginError(f"密码错误次数过多，请 {wait} 秒后再试。")
+    locked = bool(locked_until) and dt.datetime.fromisoformat(locked_until) > now
+    right = verify_password(password or "", pw_hash)
     if getattr(db, "read_only_reason", None):
         # A read-only file records nothing; every write is refused by db.atomic()
         # with a Chinese message, so the user keeps the rights to read what the role may read.
-        if not verify_password(password, pw_hash):
-            raise LoginError("用户名或密码错误。")
+        if locked or not right:
+            raise LoginError(LOGIN_FAILED)
+        if not active:
+            raise LoginError(f"账户“{uname}”已停用，请联系管理员。")
         return Actor(uname, role, display)
-    if not verify_password(password, pw_hash):
-        failures += 1
+    if locked or not right:
+        failures = failures if locked else failures + 1
         lock = (now + dt.timedelta(seconds=LOCK_SECONDS)).isoformat() if failures >= MAX_FAILURES else None
         with db.atomic():
-            db.execute("UPDATE users SET failed_count = ?, locked_until = ? WHERE username = ?",
-                       [0 if lock else failures, lock, uname])
-            audit.record(db, Actor(uname, role), "login-failed", "users", uname, None, None)
-        if lock:
-            raise LoginError(f"密码错误次数过多，账户锁定 {LOCK_SECONDS} 秒。")
-        raise LoginError("用户名或密码错误。")
+            if not locked:
+                db.execute("UPDATE users SET failed_count = ?, locked_until = ? WHERE username = ?",
+                           [0 if lock else failures, lock, uname])
+            audit.record(db, Actor(uname, role), "login-failed", "users", uname, None,
+                         {"reason": "locked" if locked else "password"})
+        raise LoginError(LOGIN_FAILED)
+    if not active:
+        raise LoginError(f"账户“{uname}”已停用，请联系管理员。")
     if record_success or failures or locked_until:
         with db.atomic():
             db.execute("UPDATE users SET failed_count = 0, locked_until = NULL WHERE username = ?", [uname])
             audit.record(db, Actor(uname, role), "login", "users", uname, None, None)
     return Actor(uname, role, display)
+
+
+def _rights(role: str) -> set[str]:
+    return {cap for cap, roles in CAPABILITIES.items() if role in roles}
+
+
+def current_actor(db, logged_in: Actor) -> Actor:
+    """The actor as the accounts table allows now: disabling an account or
+    taking rights away takes effect at the user's next action, not at the
+    next start. New rights wait for the next login (a session never gains
+    rights it did not log in with); a sideways change (窗口 → 考核办) leaves
+    read-only rights until then. Actors with no account (系统, tests) are
+    returned as they are."""
+    row = db.execute("SELECT role, active, display_name FROM users WHERE username = ?",
+                     [logged_in.username]).fetchone()
+    if row is None:
+        return logged_in
+    role, active, display = row
+    if not active:
+        return Actor(logged_in.username, DISABLED, display or logged_in.display_name)
+    if role == logged_in.role or _rights(logged_in.role) <= _rights(role):
+        return logged_in
+    if _rights(role) <= _rights(logged_in.role):
+        return Actor(logged_in.username, role, display or logged_in.display_name)
+    return Actor(logged_in.username, READONLY, display or logged_in.display_name)

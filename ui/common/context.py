@@ -29,6 +29,18 @@ class AppContext(QObject):
         self._township_filter = ""
 
     @property
+    def actor(self):
+        """The logged-in user as the accounts table says now, so a role change
+        or a disabled account takes effect at the next action (issue 20)."""
+        from models.core.users import current_actor
+
+        return current_actor(self.db, self._actor)
+
+    @actor.setter
+    def actor(self, value) -> None:
+        self._actor = value
+
+    @property
     def county_mode(self) -> bool:
         return settings.get(self.db, "database_mode") == "county"
 

@@ -24,6 +24,14 @@ class LoginDialog(QDialog):
         title = QLabel(self.tr("乡镇综合办公") + (f" · {township_name}" if township_name else ""))
         title.setStyleSheet("font-size: 18px; font-weight: bold;")
         layout.addWidget(title)
+        from models.core import settings
+
+        if settings.get(db, "demo_database"):
+            demo = QLabel(self.tr("这是演示数据库：演示账户的密码是公开的（demo1234），请勿录入真实数据。"))
+            demo.setObjectName("login_demo_warning")
+            demo.setStyleSheet("color: #b00020; font-weight: bold;")
+            demo.setWordWrap(True)
+            layout.addWidget(demo)
         form = QFormLayout()
         self.username = QLineEdit(last_user)
         self.username.setObjectName("login_username")
@@ -53,6 +61,44 @@ class LoginDialog(QDialog):
             self.error.setText(e.message)
             self.password.selectAll()
             self.password.setFocus()
+            return
+        self.accept()
+
+
+class ChangeOwnPasswordDialog(QDialog):
+    """The logged-in user changes their own password: the old one, then the
+    new one twice (models.core.users.set_password checks all three)."""
+
+    def __init__(self, db, actor, parent=None):
+        super().__init__(parent)
+        self.db, self.actor = db, actor
+        self.setWindowTitle(self.tr("修改我的密码"))
+        form = QFormLayout(self)
+        self.old = QLineEdit()
+        self.new = QLineEdit()
+        self.confirm = QLineEdit()
+        for name, field in (("old_password", self.old), ("new_password", self.new), ("confirm_password", self.confirm)):
+            field.setObjectName(name)
+            field.setEchoMode(QLineEdit.Password)
+        form.addRow(self.tr("原密码"), self.old)
+        form.addRow(self.tr("新密码（至少 8 位，不能是 12345678 之类）"), self.new)
+        form.addRow(self.tr("再次输入新密码"), self.confirm)
+        self.error = QLabel("")
+        self.error.setObjectName("password_error")
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        try:
+            users.set_password(self.db, self.actor.username, self.new.text(), self.actor,
+                               old_password=self.old.text(), confirm=self.confirm.text())
+        except AppError as e:
+            self.error.setText(e.message)
             return
         self.accept()
 
@@ -90,7 +136,7 @@ class FirstRunDialog(QDialog):
         form.addRow(self.tr("县（市、区）名称") if county else self.tr("所属县（市、区）"), self.county)
         form.addRow(self.tr("管理员用户名"), self.username)
         form.addRow(self.tr("姓名"), self.display_name)
-        form.addRow(self.tr("密码（至少 6 位）"), self.password)
+        form.addRow(self.tr("密码（至少 8 位，不能是 12345678 之类）"), self.password)
         form.addRow(self.tr("再次输入密码"), self.password2)
         layout.addLayout(form)
         self.error = QLabel("")

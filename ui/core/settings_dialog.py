@@ -227,7 +227,8 @@ class SettingsDialog(QDialog):
         row = QHBoxLayout()
         manage = self.ctx.actor.can("users.manage")
         for text, slot, enabled in (("添加用户…", self._add_user, manage), ("修改角色…", self._change_role, manage),
-                                    ("重设密码…", self._reset_password, True)):
+                                    ("重设他人密码…", self._reset_password, manage),
+                                    ("修改我的密码…", self._change_own_password, True)):
             b = QPushButton(text)
             b.setEnabled(enabled)
             b.clicked.connect(slot)
@@ -286,15 +287,27 @@ class SettingsDialog(QDialog):
         self._reload_users()
 
     def _reset_password(self) -> None:
-        username = self._selected_key(self.user_table) or self.ctx.actor.username
+        username = self._selected_key(self.user_table)
+        if not username or username == self.ctx.actor.username:
+            QMessageBox.information(self, "重设密码", "请先在列表中选择另一个用户；修改自己的密码请用“修改我的密码…”。")
+            return
         password, ok = QInputDialog.getText(self, "重设密码", f"{username} 的新密码：", QLineEdit.Password)
         if not ok:
             return
+        again, ok = QInputDialog.getText(self, "重设密码", f"再次输入 {username} 的新密码：", QLineEdit.Password)
+        if not ok:
+            return
         try:
-            users.set_password(self.ctx.db, username, password, self.ctx.actor)
+            users.set_password(self.ctx.db, username, password, self.ctx.actor, confirm=again)
         except AppError as e:
             return self._show_error(e)
         QMessageBox.information(self, "重设密码", "密码已更新。")
+
+    def _change_own_password(self) -> None:
+        from ui.core.login import ChangeOwnPasswordDialog
+
+        if ChangeOwnPasswordDialog(self.ctx.db, self.ctx.actor, self).exec():
+            QMessageBox.information(self, "修改我的密码", "密码已更新。")
 
     # ---- parameters ----------------------------------------------------------
 
