@@ -29,8 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Building blocks that the actions call after their own require(); they take
 # the actor only to stamp and audit the change.
+# Building blocks called inside an action that already checked the right
+# (audit.record_many: the audit rows of a bulk import, after require()).
 PRIMITIVES = {"models.core.records.insert", "models.core.records.update", "models.core.records.delete", "models.core.audit.record",
-              "models.core.users.require"}
+              "models.core.audit.record_many", "models.core.users.require"}
 
 # The right each module's write functions need (see models/core/users.CAPABILITIES).
 MODULE_CAPABILITY = {

@@ -318,21 +318,28 @@ def record_many(db, actor, action: str, table_name: str, items) -> int:
     rows one by one spent most of their time here). Call inside the
     transaction of the change. Returns the number of rows."""
     actor_name = getattr(actor, "username", None) or str(actor)
-    last = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-    prev = last[0] if last else GENESIS
-    rows = []
+    last = db.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    prev = last[1] if last else GENESIS
+    next_id = (last[0] if last else 0) + 1
+    rows, seals = [], []
     for row_key, before, after in items:
         at = dt.datetime.now().isoformat(timespec="microseconds")
         b, a = _json(before), _json(after)
         key = None if row_key is None else str(row_key)
-        h = _digest(prev, at, actor_name, action, table_name, key, b, a)
-        rows.append((at, actor_name, action, table_name, key, b, a, prev, h))
+        row_hash = _current_row_hash(db, table_name, key)  # the row seal, as record() makes it
+        h = _digest(prev, at, actor_name, action, table_name, key, b, a, row_hash)
+        if row_hash is not None:
+            seals.append((table_name, key, row_hash, next_id + len(rows)))
+        rows.append((at, actor_name, action, table_name, key, b, a, prev, h, row_hash))
         prev = h
     if not rows:
         return 0
     db.conn.executemany(
-        "INSERT INTO audit_log (at, actor, action, table_name, row_key, before, after, prev_hash, hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        "INSERT INTO audit_log (at, actor, action, table_name, row_key, before, after, prev_hash, hash, row_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     db.execute("UPDATE audit_head SET last_id = (SELECT max(id) FROM audit_log), last_hash = ?, "
                "row_count = row_count + ? WHERE id = 1", [prev, len(rows)])
+    db.conn.executemany("INSERT INTO row_seals (table_name, row_key, row_hash, audit_id) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT(table_name, row_key) DO UPDATE SET row_hash = excluded.row_hash, "
+                        "audit_id = excluded.audit_id", seals)
     return len(rows)

@@ -24,6 +24,8 @@ TABLE_LABELS = {
     "assess_composed": "考核合成分", "assess_item_cells": "指标得分", "assess_past_grades": "往年等次",
     "assess_score_sums": "评分合计", "assess_tiebreaks": "并列决定", "county_rules": "全县规则",
     "notice_snapshots": "公示存档", "audit_log": "审计日志", "audit_head": "审计日志",
+    "row_seals": "记录封记", "audit_sent": "已发出的审计日志结尾", "audit_witness": "县里见证的审计日志结尾",
+    "signing_key": "本库签名密钥", "township_keys": "乡镇签名公钥",
     "change_counter": "变更计数", "tickets_fts_pending": "搜索索引",
     "notices": "公示", "handoff_packages": "数据包", "handoff_conflicts": "冲突", "handoff_acks": "回执",
 }
@@ -32,6 +34,8 @@ ACTION_LABELS = {
     "insert": "新增", "update": "修改", "delete": "删除", "setting": "修改参数", "bulk-insert": "批量导入",
     "seed": "初始化", "login": "登录", "login-failed": "登录失败", "logout": "注销", "export": "导出",
     "import": "导入", "restore": "恢复备份", "backup": "备份", "merge": "合并数据包",
+    "bulk-seal": "批量封记", "key-create": "生成签名密钥", "key-register": "登记乡镇公钥", "key-revoke": "撤销乡镇公钥",
+    "audit-witness-warning": "审计日志核对警告", "password": "修改密码",
 }
 
 # The columns that name a record of each table for a person.
