@@ -447,3 +447,21 @@ def test_a_button_without_the_right_stays_disabled_when_code_enables_it(qtbot):
     assert guard_buttons(page, users.Actor("guest", users.READONLY, "只读"), "roster.write") == 1
     save.setEnabled(True)  # what a selection handler does
     assert not save.isEnabled() and "修改领导班子" in save.toolTip()
+
+
+def test_dialogs_fit_a_1366_by_768_screen(qtbot, demo_db, tmp_path):
+    """The 任职 dialog was about 1,420 px wide: wider than the common township screen."""
+    from ui.common.context import AppContext
+    from ui.core.settings_dialog import SettingsDialog
+    from ui.handoff.dialogs import ExportPackageDialog, ImportPackageDialog
+    from ui.roster.dialogs import AppointDialog, FamilyDialog
+
+    ctx = AppContext(demo_db, tmp_path / "demo.db", users.Actor("admin", users.ADMIN, "管理员"))
+    cadre = demo_db.execute("SELECT uuid FROM cadres WHERE deleted = 0 LIMIT 1").fetchone()[0]
+    dialogs = [AppointDialog(ctx, cadre, "测试"), FamilyDialog(ctx, cadre), ExportPackageDialog(ctx), ImportPackageDialog(ctx)]
+    dialogs += [SettingsDialog(ctx, None, page) for page in range(6)]
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert dialog.width() <= 1366 and dialog.height() <= 740, (type(dialog).__name__, dialog.size())

@@ -25,6 +25,10 @@ class AppointDialog(QDialog):
         self.setWindowTitle(self.tr("任职：") + cadre_name)
         form = QFormLayout(self)
         self.post = QComboBox()
+        # A post with several holders makes a long line: the list opens wide, the dialog stays narrow.
+        self.post.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.post.setMinimumContentsLength(36)
+        self.post.view().setMinimumWidth(700)
         for p in roster.posts(ctx.db, ctx.township_filter or None):
             holders = f"（现任：{p['holders']}）" if p["holders"] else ""
             self.post.addItem(f"{p['organ']} · {p['title']}{holders}", p["uuid"])
