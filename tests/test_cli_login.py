@@ -206,3 +206,12 @@ def test_no_command_module_acts_as_the_anonymous_command_line():
     root = Path(__file__).resolve().parent.parent / "cli"
     for module in root.glob("*.py"):
         assert "CLI_ACTOR" not in module.read_text(encoding="utf-8"), module.name
+
+
+def test_a_roster_export_is_audited_with_who_what_and_the_file(demo_path, tmp_path, cli_login):
+    cli_login("admin", DEMO_PASSWORD)
+    assert main(["roster", "export", "--out", str(tmp_path / "名册.xlsx"), "--db", str(demo_path)]) == 0
+    db = open_database(demo_path, daily_backup=False)
+    row = db.execute("SELECT actor, after FROM audit_log WHERE action = 'export' ORDER BY id DESC LIMIT 1").fetchone()
+    close_database(db)
+    assert row[0] == "admin" and "名册.xlsx" in row[1] and '"rows": 58' in row[1]
