@@ -351,6 +351,7 @@ def curve_amount(points: list[tuple[float, float]], score: float) -> float:
 
 def set_county_curve(db, actor, text: str) -> None:
     """The county's one score-to-amount curve (validated, stored as a setting, audited)."""
+    require(actor, "settings.write")
     parse_curve(text)
     settings.set_value(db, "assess.county_reward_curve", text.replace("，", ",").replace("：", ":"), actor)
 
