@@ -73,3 +73,13 @@ def test_ledger_import_result_dialog(qtbot, db, admin, tmp_path):
     dialog.save_failed(str(tmp_path / "f.xlsx"))
     rows = list(openpyxl.load_workbook(tmp_path / "f.xlsx").active.iter_rows(values_only=True))
     assert rows[1][0] == "赵六" and "联系电话" in rows[1][-2] and rows[1][-1] == 4
+
+
+def test_templates_from_the_file_menu(db, tmp_path):
+    from ui.roster.dialogs import save_import_template
+
+    ctx = SimpleNamespace(db=db, actor=None)
+    for kind in ("roster", "tickets"):
+        written = save_import_template(None, ctx, kind, str(tmp_path / f"{kind}.xlsx"))
+        wb = openpyxl.load_workbook(written)
+        assert wb.sheetnames[-1] == "说明"

@@ -183,6 +183,13 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "导出数据包…", self.export_package, capability="handoff.export", name="act_export")
         self._action(file_menu, "导入数据包…", self.import_package, capability="handoff.import", name="act_import")
+        templates = file_menu.addMenu("下载导入模板")
+        from ui.roster.dialogs import save_import_template
+
+        self._action(templates, "干部名册导入模板…", lambda: save_import_template(self, self.ctx, "roster"),
+                     name="act_template_roster")
+        self._action(templates, "办件导入模板…", lambda: save_import_template(self, self.ctx, "tickets"),
+                     name="act_template_tickets")
         file_menu.addSeparator()
         self._action(file_menu, "注销 / 切换用户…", lambda: self.session.lock("切换用户"), name="act_switch_user")
         self._action(file_menu, "锁定", lambda: self.session.lock("已锁定"), name="act_lock")

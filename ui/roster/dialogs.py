@@ -478,3 +478,27 @@ class FamilyDialog(QDialog):
         self.changed = True
         self.ctx.notify("roster")
         self.accept()
+
+
+def save_import_template(parent, ctx, kind: str, path: str = "") -> str:
+    """文件 → 下载导入模板: write the roster ("roster") or ticket ("tickets")
+    import template where the clerk chooses. Returns the path written ('' if cancelled)."""
+    from models.service import io as tickets_io
+
+    writer, name = {"roster": (roster_io.write_template, "干部名册导入模板.xlsx"),
+                    "tickets": (tickets_io.write_template, "办件导入模板.xlsx")}[kind]
+    if not path:
+        path, _ = QFileDialog.getSaveFileName(parent, "下载导入模板", start_in(name), "Excel (*.xlsx)")
+    if not path:
+        return ""
+    try:
+        written = writer(ctx.db, path)
+    except AppError as e:
+        QMessageBox.warning(parent, "无法保存", e.message)
+        return ""
+    except OSError as e:
+        QMessageBox.warning(parent, "无法保存", f"无法写入“{path}”：{e.strerror or e}。请换一个文件夹。")
+        return ""
+    if parent is not None:
+        QMessageBox.information(parent, "已保存", f"导入模板已保存到：\n{written}\n（表头、示例行、下拉选项和“说明”页）")
+    return str(written)
