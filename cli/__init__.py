@@ -101,6 +101,21 @@ def read_first_line(path: str, field: str) -> str:
     return lines[0]
 
 
+def ask_password(prompt: str, field: str, option: str, confirm: bool = False) -> str:
+    """A password typed at the terminal; without a terminal (a script, a scheduled task) say which
+    option gives it instead of failing inside getpass."""
+    import getpass
+
+    from models.core.errors import ValidationError
+
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise ValidationError(field, f"没有可输入密码的终端：请用 {option} 文件 给出（文件第一行为密码）。")
+    password = getpass.getpass(prompt)
+    if confirm and getpass.getpass("再输入一次：") != password:
+        raise ValidationError(field, "两次输入不一致。")
+    return password
+
+
 def log_in(args, db):
     """The Actor for this command: the account named by --user / XZ_USER,
     checked by `users.login` (same lockout and audit as the window). None only

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cli import actor_of, db_path_of, open_db, read_first_line, require_right
+from cli import actor_of, ask_password, db_path_of, open_db, read_first_line, require_right
 
 
 
@@ -213,7 +213,6 @@ def _log_in_to_restore(args, path: Path) -> None:
 
 
 def cmd_user(args) -> int:
-    import getpass
 
     from models.core import users
     from models.core.errors import ValidationError
@@ -232,9 +231,7 @@ def cmd_user(args) -> int:
     if args.password_file:
         password = read_first_line(args.password_file, "--password-file")
     else:
-        password = getpass.getpass(f"“{args.username}”的新密码：")
-        if getpass.getpass("再输入一次：") != password:
-            raise ValidationError("密码", "两次输入不一致。")
+        password = ask_password(f"“{args.username}”的新密码：", "密码", "--password-file", confirm=True)
     if args.action == "add":
         users.create_user(db, args.username, password, args.role, args.name, actor=actor_of(args))
         print(f"已添加用户 {args.username}")

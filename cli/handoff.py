@@ -46,12 +46,9 @@ def read_password(password_file: str | None, confirm: bool = False) -> str:
         if not lines or not lines[0]:
             raise ValidationError("密码文件", f"“{password_file}”第一行是空的。")
         return lines[0]
-    import getpass
+    from cli import ask_password
 
-    password = getpass.getpass("数据包密码：")
-    if confirm and getpass.getpass("再输入一次：") != password:
-        raise ValidationError("数据包密码", "两次输入不一致。")
-    return password
+    return ask_password("数据包密码：", "数据包密码", "--password-file", confirm=confirm)
 
 
 def cmd_export(args) -> int:

@@ -58,3 +58,10 @@ def test_an_unknown_period_fails_in_chinese():
     """`--period X` printed 先运行 recompute and exited 0."""
     r = run("assess", "results", "--plan", "2026", "--period", "X", "--db", "nowhere.db")
     assert r.returncode == 2 and "无效的选项值 'X'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_no_terminal_and_no_password_file_is_a_message(tmp_path):
+    """`user add` from a script (no terminal) failed inside getpass with a traceback."""
+    r = run("user", "add", "boss", "--role", "admin", "--db", str(tmp_path / "new.db"))
+    assert r.returncode == 1 and "--password-file" in r.stderr and "Traceback" not in r.stderr
+    assert "意外错误" not in r.stderr
