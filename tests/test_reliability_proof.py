@@ -289,3 +289,15 @@ def test_the_signature_covers_the_payload(tmp_path):
     forged = dict(manifest, payload_sha256="0" * 64)
     with pytest.raises(signing.SignatureError):
         signing.verify_manifest(forged)
+
+
+def test_merged_rows_are_audited_per_row_and_the_county_checks_clean(tmp_path):
+    town = make_township(tmp_path / "a.db", "330106001", "甲镇")
+    county = make_county(tmp_path / "county.db")
+    handoff.import_package(county, handoff.export_package(town, tmp_path / "1.xzpkg", PASSWORD, CLI_ACTOR).path,
+                           PASSWORD, CLI_ACTOR)
+    merged = county.execute("SELECT count(*) FROM audit_log WHERE action = 'merge' AND table_name = 'villages'").fetchone()
+    assert merged == (3,)
+    assert audit.verify_rows(county) == []
+    close_database(county)
+    assert _check(tmp_path / "county.db").returncode == 0

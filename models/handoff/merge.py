@@ -262,7 +262,7 @@ def _later(*values) -> int:
     return int([_rank_key(v) for v in values[:half]] > [_rank_key(v) for v in values[half:]])
 
 
-def _merge_travel_table(db, table: str, package_id: str) -> dict:
+def _merge_travel_table(db, table: str, package_id: str, actor=None) -> dict:
     local_cols = [c for c, _ in table_columns(db, table)]
     pkg_cols = [c for c, _ in table_columns(db, table, PKG_SCHEMA)]
     common = [c for c in pkg_cols if c in local_cols and c not in ("id", "change_seq")]
@@ -335,6 +335,13 @@ def _merge_travel_table(db, table: str, package_id: str) -> dict:
                 [table, row["uuid"], row["township_code"], package_id, local_version, row["version"],
                  row["deleted"], text, hashlib.sha256(text.encode("utf-8")).hexdigest(), now],
             )
+    if actor is not None and (counts.get("add") or counts.get("update") or counts.get("delete")):
+        # Issue 20: one audit row per merged row (which also seals it, so
+        # `check` tells merged rows from rows written with an SQLite tool).
+        merged = db.execute(f"SELECT p.uuid, d.action FROM temp.handoff_decision d JOIN {PKG_SCHEMA}.[{table}] p "
+                            "ON p.rowid = d.prow WHERE d.action IN ('add', 'update', 'delete') ORDER BY d.prow").fetchall()
+        audit.record_many(db, actor, "merge", table,
+                          [(key, None, {"merge": action, "package_id": package_id}) for key, action in merged])
     db.execute("DROP TABLE IF EXISTS temp.handoff_decision")
     return {"added": counts.get("add", 0), "updated": counts.get("update", 0), "deleted": counts.get("delete", 0),
             "conflicts": counts.get("conflict", 0), "skipped": counts.get("foreign", 0)}
@@ -355,13 +362,13 @@ def _unjson(value):
     return value
 
 
-def _merge_tables(db, tables: list[str], m: dict, progress) -> dict:
+def _merge_tables(db, tables: list[str], m: dict, progress, actor=None) -> dict:
     out = {}
     for i, table in enumerate(tables):
         if progress:
             progress(i, len(tables), f"正在合并 {table}…")
         if "uuid" in {c for c, _ in table_columns(db, table)}:
-            out[table] = _merge_travel_table(db, table, m["package_id"])
+            out[table] = _merge_travel_table(db, table, m["package_id"], actor)
         else:
             local = {c for c, _ in table_columns(db, table)}
             cols = [c for c, _ in table_columns(db, table, PKG_SCHEMA) if c in local]
@@ -445,7 +452,7 @@ def import_package(db, path, password: str, actor, progress=None, accept_key: st
                     audit.record(db, actor, "audit-witness-warning", "audit_witness", summary.township_code, None,
                                  {"package_id": summary.package_id, "warning": warning})
                 summary.notes.extend(warnings)
-            summary.tables = _merge_tables(db, tables, m, progress)
+            summary.tables = _merge_tables(db, tables, m, progress, actor)
             if m["kind"] == "data" and not m.get("full"):
                 summary.notes.extend(_orphan_note(db, tables))
             if m["kind"] == "data":
