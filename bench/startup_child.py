@@ -71,7 +71,7 @@ def main() -> int:
     from models.core.users import ADMIN, Actor
 
     # The login dialog is the only interactive step: log in as an administrator.
-    uiapp.login_interactive = lambda parent, db: Actor("bench", ADMIN, "基准测试")
+    uiapp.login_interactive = lambda parent, db, **kw: Actor("bench", ADMIN, "基准测试")
     app = uiapp.ensure_app()
     QTimer.singleShot(0, lambda: _report_and_quit(app, visit_tabs))
     return cli.main(["--db", db_path])
