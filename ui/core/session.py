@@ -67,7 +67,9 @@ class SessionGuard(QObject):
 
     def check_idle(self) -> None:
         minutes = self.minutes
-        if minutes > 0 and not self.locked and time.monotonic() - self.last_input >= minutes * 60:
+        # Only a window on screen is locked (a closed one keeps no session).
+        if minutes > 0 and not self.locked and self.window.isVisible() \
+                and time.monotonic() - self.last_input >= minutes * 60:
             self.lock("已锁定：无操作时间过长，请重新登录")
 
     def lock(self, title: str) -> None:
@@ -82,6 +84,7 @@ class SessionGuard(QObject):
             self.locked = False
             self.last_input = time.monotonic()
         if actor is None:
+            self.timer.stop()
             window.close_without_saving_state()
             return
         if actor.username == current:
