@@ -18,6 +18,10 @@ from bench.harness import FeatureMissing, Figure, guarded, median_run, require_a
 
 WINDOW = 100  # rows visible in a maximised list, rounded up
 TARGET_MS = 100
+SEARCH_TARGET_MS = 20  # issue 22: every search, first page and count, at 1M
+STATS_TARGET_MS = 50
+SEARCHES = (("name1", "搜索 1 字姓"), ("name2", "搜索 2 字姓名"), ("name3", "搜索 3 字姓名"), ("phrase3", "搜索 3 字常见词"),
+            ("phone_tail", "搜索电话尾号"), ("id_tail", "搜索身份证尾号"), ("initials", "搜索拼音首字母"))
 # Where the service tab's table model may live, and its likely class names.
 MODEL_MODULES = ("ui.service.table_model",)
 
@@ -40,16 +44,23 @@ def find_table_model():
 
 
 def pick_terms(conn) -> dict:
-    """Search terms taken from the data, so they exist at every scale: a rare
-    3-character applicant name, a common 3-character phrase of the request
-    templates, and a 2-character applicant name (scanned with LIKE)."""
+    """Search terms taken from the data, so they exist at every scale: applicant
+    names of 1, 2 and 3 characters, a common 3-character phrase of the request
+    templates, a phone tail, an ID tail and pinyin initials (of the 3-character name)."""
     total = conn.execute("SELECT max(id) FROM tickets").fetchone()[0] or 0
     mid = total // 2
-    name3 = conn.execute("SELECT applicant_name FROM tickets WHERE id >= ? AND length(applicant_name) = 3 "
-                         "ORDER BY id LIMIT 1", [mid]).fetchone()
+    row = conn.execute("SELECT applicant_name, applicant_phone FROM tickets WHERE id >= ? AND length(applicant_name) = 3 "
+                       "ORDER BY id LIMIT 1", [mid]).fetchone()
+    name3, phone = (row[0], row[1]) if row else ("王小明", "13800001234")
     name2 = conn.execute("SELECT applicant_name FROM tickets WHERE id >= ? AND length(applicant_name) = 2 "
                          "ORDER BY id LIMIT 1", [mid]).fetchone()
-    return {"name3": name3[0] if name3 else "王小明", "phrase3": "上门办", "name2": name2[0] if name2 else "王伟"}
+    id_row = conn.execute("SELECT applicant_id_number FROM tickets WHERE id >= ? AND applicant_id_number <> '' "
+                          "ORDER BY id LIMIT 1", [mid]).fetchone()
+    from models.service.search import _pinyin
+
+    return {"name3": name3, "phrase3": "上门办", "name2": name2[0] if name2 else "王伟", "name1": name3[0],
+            "phone_tail": (phone or "13800001234")[-4:], "id_tail": (id_row[0] if id_row else "110105194912310021")[-4:],
+            "initials": _pinyin(name3)[1]}
 
 
 class ModelLayer:
@@ -194,28 +205,36 @@ def figures(ctx) -> list[Figure]:
         def floor_query(sql, params=()):
             return lambda: bare.execute(sql, list(params)).fetchall()
 
+        from models.service import search
+
+        def search_floor(q):
+            # The bare index answering the same question: the count and the visible window.
+            expression = search.match_expression(q)
+            table = search.TABLE
+
+            def run():
+                bare.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", [expression]).fetchone()
+                return bare.execute(f"SELECT {', '.join('t.' + c for c in cols.split(', '))} FROM {table} s CROSS JOIN "
+                                    f"tickets t ON t.id = s.rowid WHERE {table} MATCH ? ORDER BY s.rowid DESC "
+                                    f"LIMIT {WINDOW}", [expression]).fetchall()
+            return run
+
         cases = [
             ("tickets_first", "办件列表 first rows", lambda _=None: layer.first(),
              floor_query(f"SELECT {cols} FROM tickets WHERE deleted = 0 ORDER BY id DESC LIMIT {WINDOW}")),
             ("tickets_end", "办件列表 jump to end", lambda _=None: layer.last(),
              floor_query(f"SELECT {cols} FROM tickets WHERE deleted = 0 ORDER BY id ASC LIMIT {WINDOW}")),
-            ("tickets_search3_name", f"搜索 3 字姓名 “{terms['name3']}”", lambda _=None: layer.first(search=terms["name3"]),
-             floor_query(f"SELECT {cols} FROM tickets WHERE id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts "
-                         f"MATCH ?) ORDER BY id DESC LIMIT {WINDOW}", ['"' + terms["name3"] + '"'])),
-            ("tickets_search3_phrase", f"搜索 3 字常见词 “{terms['phrase3']}”", lambda _=None: layer.first(search=terms["phrase3"]),
-             floor_query(f"SELECT {cols} FROM tickets WHERE id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts "
-                         f"MATCH ?) ORDER BY id DESC LIMIT {WINDOW}", ['"' + terms["phrase3"] + '"'])),
-            ("tickets_search2", f"搜索 2 字 “{terms['name2']}” (LIKE)", lambda _=None: layer.first(search=terms["name2"]),
-             floor_query(f"SELECT {cols} FROM tickets WHERE deleted = 0 AND (applicant_name LIKE ? OR request_text "
-                         f"LIKE ?) ORDER BY id DESC LIMIT {WINDOW}", [f"%{terms['name2']}%"] * 2)),
+            *[(f"tickets_search_{kind}", f"{label} “{terms[kind]}”", lambda _=None, q=terms[kind]: layer.first(search=q),
+               search_floor(terms[kind])) for kind, label in SEARCHES],
             ("tickets_filter", "筛选 filter change (status 办结)", lambda _=None: layer.first(status="办结"),
              floor_query(f"SELECT {cols} FROM tickets WHERE deleted = 0 AND status = ? ORDER BY id DESC LIMIT {WINDOW}",
                          ["办结"])),
         ]
         for key, label, fn, floor_fn in cases:
-            target = "≤ 200 ms" if key == "tickets_filter" else f"≤ {TARGET_MS} ms"
+            limit = 200 if key == "tickets_filter" else SEARCH_TARGET_MS if key.startswith("tickets_search") else TARGET_MS
+            target = f"≤ {limit} ms"
 
-            def measure(fig, fn=fn, floor_fn=floor_fn, limit=200 if key == "tickets_filter" else TARGET_MS):
+            def measure(fig, fn=fn, floor_fn=floor_fn, limit=limit):
                 setup = getattr(layer, "reset_top" if key == "tickets_end" else "settle", None)
                 timing = median_run(fn, ctx.runs, setup=setup, warmup=1)
                 if hasattr(layer, "settle"):
@@ -230,7 +249,9 @@ def figures(ctx) -> list[Figure]:
                 fig.target_ok = fig.value <= limit
                 fig.note = f"through {layer.label}" + (f"; the same view painting plain strings: {paint_floor}" if paint_floor else "")
 
-            out.append(guarded(Figure(key, label, "ms", floor_label="bare SQL, visible window only",
+            floor_label = ("bare index: count + visible window" if key.startswith("tickets_search")
+                           else "bare SQL, visible window only")
+            out.append(guarded(Figure(key, label, "ms", floor_label=floor_label,
                                       target=target), measure))
 
         def year_stats(fig):
@@ -245,10 +266,11 @@ def figures(ctx) -> list[Figure]:
                 [year_from.isoformat(), year_to.isoformat()]), ctx.runs, warmup=1)
             fig.value, fig.floor, fig.runs = value * 1000, floor * 1000, ctx.runs
             fig.samples, fig.floor_samples = [round(s * 1000, 2) for s in samples], [round(s * 1000, 2) for s in fs]
-            fig.target_ok = fig.value <= 500
+            fig.target_ok = fig.value <= STATS_TARGET_MS
+            fig.note = "monthly summaries for whole months, the tickets for the partial months at both ends"
 
         out.append(guarded(Figure("tickets_stats_year", "办件统计 a year's statistics (all townships)", "ms",
-                                  floor_label="one GROUP BY over the year", target="≤ 500 ms"), year_stats))
+                                  floor_label="one GROUP BY over the year", target=f"≤ {STATS_TARGET_MS} ms"), year_stats))
     except FeatureMissing as e:
         out.append(Figure("tickets", "办件列表 ticket list", status="missing", note=str(e)))
     finally:

@@ -99,7 +99,8 @@ def test_readonly_cannot_register(qtbot, demo_db, tmp_path):
 
 def test_stats_page_draws(qtbot, tab):
     tab.pages.setCurrentWidget(tab.stats)
-    tab.stats.refresh()
+    tab.stats.refresh()  # on a worker thread
+    qtbot.waitUntil(lambda: tab.stats.refresh_button.isEnabled(), timeout=20000)
     assert tab.stats.kpi["total"].text() != "—"
     assert tab.stats.charts["by_month"].data
     tab.stats.charts["by_month"].grab()

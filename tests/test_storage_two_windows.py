@@ -43,7 +43,8 @@ def test_two_processes_registering_tickets_never_fail_after_saving(saved_db):
     try:
         stored = [r[0] for r in conn.execute("SELECT ticket_no FROM tickets")]
         pending = conn.execute("SELECT count(*) FROM tickets_fts_pending").fetchone()[0]
-        indexed = conn.execute("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH ?", ['"件诉求"']).fetchone()[0]
+        indexed = conn.execute("SELECT count(*) FROM tickets_fts_words WHERE tickets_fts_words MATCH ?",
+                               ['bi : "件诉 诉求"']).fetchone()[0]
     finally:
         conn.close()
     assert sorted(stored) == sorted(numbers)

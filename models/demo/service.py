@@ -14,7 +14,7 @@ from models.service import catalogue
 from models.core import records
 from models.core.errors import ValidationError
 
-from models.service import tickets
+from models.service import search, tickets
 
 from models.core import township
 
@@ -283,8 +283,7 @@ def generate_tickets(db, n: int, rng, township_code: str | None = None, *, actor
             db.execute(sql)
         if dropped:
             db.execute(f"PRAGMA cache_size = {old_cache}")
-        db.execute("INSERT INTO tickets_fts (rowid, applicant_name, request_text) "
-                   "SELECT id, applicant_name, request_text FROM tickets WHERE id >= ?", [first_id])
+        search.index_from(db, first_id)
         if event_rows:
             db.conn.executemany(
                 "INSERT INTO ticket_events (uuid, township_code, version, updated_at, updated_by, deleted, change_seq, "

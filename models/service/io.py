@@ -25,7 +25,7 @@ from models.core import audit, records, xlsx_read, xlsx_write
 from models.core.errors import PermissionDenied, ValidationError
 from models.core.personal import mask_id, parse_date, require_date
 from models.core.xlsx_safety import sheet_limits
-from models.service import catalogue, tickets, workdays
+from models.service import catalogue, search, tickets, workdays
 
 LEDGER_COLUMNS = [
     # (header, ticket key, width)
@@ -464,8 +464,7 @@ class _BulkWriter:
         self._flush_batch()
         self.db.execute("UPDATE tickets_fts_control SET direct = 0 WHERE id = 1")
         if self.count:
-            self.db.execute("INSERT INTO tickets_fts (rowid, applicant_name, request_text) "
-                            "SELECT id, applicant_name, request_text FROM tickets WHERE id >= ?", [self.first_id])
+            search.index_from(self.db, self.first_id)
         if progress:
             progress(self.count, self.count)
 

@@ -173,3 +173,95 @@ def m005_due_provisional(db):
     db.execute("ALTER TABLE tickets ADD COLUMN due_provisional INTEGER NOT NULL DEFAULT 0")
     db.execute("UPDATE tickets SET due_provisional = 1 WHERE status IN ('受理', '办理中', '补正') "
                "AND substr(due_date, 1, 4) NOT IN (SELECT DISTINCT substr(date, 1, 4) FROM workdays)")
+
+
+QUEUE_COLUMNS = ("applicant_name", "request_text", "applicant_village", "applicant_phone", "applicant_id_number",
+                 "ticket_no", "township_code")
+
+
+@migrations()
+def m006_search_every_length(db):
+    # One contentless FTS5 index answers every search (models/service/search.py):
+    # 1 and 2 characters, longer phrases, pinyin initials, phone and ID tails,
+    # ticket numbers, within a township. It replaces the trigram index, which
+    # could not answer 1-2 characters (a scan of every ticket) and kept deleted
+    # tickets, so counts looked every row up. The queue now carries every field
+    # the index reads, and deleting (deleted = 1) queues the ticket out.
+    from models.service import search
+
+    for name in ("tickets_fts_ai", "tickets_fts_ad", "tickets_fts_au"):
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    db.execute("DROP TABLE IF EXISTS tickets_fts")
+    db.execute("DROP TABLE tickets_fts_pending")
+    db.execute(
+        "CREATE TABLE tickets_fts_pending (seq INTEGER PRIMARY KEY, op TEXT NOT NULL, row_id INTEGER NOT NULL, "
+        + ", ".join(f"{c} TEXT" for c in QUEUE_COLUMNS) + ")"
+    )
+    db.execute(f"CREATE VIRTUAL TABLE {search.TABLE} USING fts5(uni, bi, keys, content='', columnsize=0, "
+               "tokenize='unicode61')")
+    queue_on = "(SELECT direct FROM tickets_fts_control WHERE id = 1) = 0"
+    cols = ", ".join(QUEUE_COLUMNS)
+
+    def queue(op, ref):
+        return (f"INSERT INTO tickets_fts_pending (op, row_id, {cols}) "
+                f"SELECT '{op}', {ref}.id, " + ", ".join(f"{ref}.{c}" for c in QUEUE_COLUMNS))
+
+    db.execute(f"CREATE TRIGGER tickets_fts_ai AFTER INSERT ON tickets WHEN {queue_on} AND new.deleted = 0 BEGIN "
+               f"{queue('i', 'new')}; END")
+    db.execute(f"CREATE TRIGGER tickets_fts_ad AFTER DELETE ON tickets WHEN {queue_on} AND old.deleted = 0 BEGIN "
+               f"{queue('d', 'old')}; END")
+    db.execute(f"CREATE TRIGGER tickets_fts_au AFTER UPDATE OF {cols}, deleted ON tickets WHEN {queue_on} BEGIN "
+               f"{queue('d', 'old')} WHERE old.deleted = 0; {queue('i', 'new')} WHERE new.deleted = 0; END")
+    search.index_from(db, 0)
+
+
+@migrations()
+def m007_statistics_summaries(db):
+    # Statistics read monthly summaries instead of the tickets (a county's year
+    # was 2 s of index scan): triggers keep them in the same transaction as the
+    # ticket change, so they can never disagree with the tickets. Only the
+    # partial months at the ends of a range are counted from the tickets.
+    # One row per month, township, dimension (department, channel, village, kind,
+    # status) and value: a county's year is about ten thousand rows.
+    db.execute("CREATE TABLE ticket_month_received (month TEXT NOT NULL, township_code TEXT NOT NULL, "
+               "dimension TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL, "
+               "PRIMARY KEY (month, township_code, dimension, value)) WITHOUT ROWID")
+    db.execute("CREATE TABLE ticket_month_finished (township_code TEXT NOT NULL, month TEXT NOT NULL, "
+               "rating INTEGER NOT NULL, on_time INTEGER NOT NULL, n INTEGER NOT NULL, used_sum INTEGER NOT NULL, "
+               "used_n INTEGER NOT NULL, PRIMARY KEY (month, township_code, rating, on_time)) WITHOUT ROWID")
+    received_cols = "township_code, received_date, department, channel, applicant_village, kind, status, deleted"
+    finished_cols = "township_code, finished_date, status, rating, days_late, work_days_used, deleted"
+
+    def received(ref, sign):
+        values = " UNION ALL ".join(
+            f"SELECT '{dim}' AS dimension, {ref}.{col} AS value" for dim, col in (
+                ("department", "department"), ("channel", "channel"), ("village", "applicant_village"),
+                ("kind", "kind"), ("status", "status")))
+        return ("INSERT INTO ticket_month_received (month, township_code, dimension, value, n) "
+                f"SELECT substr({ref}.received_date, 1, 7), {ref}.township_code, dimension, value, {sign}1 "
+                f"FROM ({values}) WHERE {ref}.deleted = 0 ON CONFLICT DO UPDATE SET n = n + excluded.n")
+
+    def finished(ref, sign):
+        used = f"coalesce({ref}.work_days_used, 0)"
+        return (f"INSERT INTO ticket_month_finished SELECT {ref}.township_code, substr({ref}.finished_date, 1, 7), "
+                f"coalesce({ref}.rating, 0), {ref}.days_late = 0, {sign}1, {sign}{used}, "
+                f"{sign}({ref}.work_days_used IS NOT NULL) "
+                f"WHERE {ref}.status = '办结' AND {ref}.finished_date IS NOT NULL AND {ref}.deleted = 0 "
+                f"ON CONFLICT DO UPDATE SET n = n {sign} 1, used_sum = used_sum {sign} {used}, "
+                f"used_n = used_n {sign} ({ref}.work_days_used IS NOT NULL)")
+
+    db.execute(f"CREATE TRIGGER tickets_month_ai AFTER INSERT ON tickets BEGIN {received('new', '+')}; "
+               f"{finished('new', '+')}; END")
+    db.execute(f"CREATE TRIGGER tickets_month_ad AFTER DELETE ON tickets BEGIN {received('old', '-')}; "
+               f"{finished('old', '-')}; END")
+    db.execute(f"CREATE TRIGGER tickets_month_au_received AFTER UPDATE OF {received_cols} ON tickets BEGIN "
+               f"{received('old', '-')}; {received('new', '+')}; END")
+    db.execute(f"CREATE TRIGGER tickets_month_au_finished AFTER UPDATE OF {finished_cols} ON tickets BEGIN "
+               f"{finished('old', '-')}; {finished('new', '+')}; END")
+    for dimension, column in (("department", "department"), ("channel", "channel"), ("village", "applicant_village"),
+                              ("kind", "kind"), ("status", "status")):
+        db.execute(f"INSERT INTO ticket_month_received SELECT substr(received_date, 1, 7), township_code, '{dimension}', "
+                   f"{column}, count(*) FROM tickets WHERE deleted = 0 GROUP BY 1, 2, 4")
+    db.execute("INSERT INTO ticket_month_finished SELECT township_code, substr(finished_date, 1, 7), coalesce(rating, 0), "
+               "days_late = 0, count(*), coalesce(sum(work_days_used), 0), count(work_days_used) FROM tickets "
+               "WHERE deleted = 0 AND status = '办结' AND finished_date IS NOT NULL GROUP BY 1, 2, 3, 4")

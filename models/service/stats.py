@@ -38,29 +38,75 @@ def _rate(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
+def _whole_months(a: str, b: str) -> tuple[tuple[str, str] | None, list[tuple[str, str]]]:
+    """Split the day range a..b into the whole months inside it (first and last
+    'YYYY-MM', read from the monthly summaries) and the partial months at its
+    ends (day ranges, counted from the tickets)."""
+    start, end = dt.date.fromisoformat(a), dt.date.fromisoformat(b)
+    first = start if start.day == 1 else (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    after = end + dt.timedelta(days=1)
+    stop = after if after.day == 1 else end.replace(day=1)  # first day not covered by whole months
+    if first >= stop:
+        return None, [(a, b)]
+    edges = []
+    if start < first:
+        edges.append((a, (first - dt.timedelta(days=1)).isoformat()))
+    if stop <= end:
+        edges.append((stop.isoformat(), b))
+    last = stop - dt.timedelta(days=1)
+    return (first.isoformat()[:7], last.isoformat()[:7]), edges
+
+
+RECEIVED_DIMENSIONS = ("department", "channel", "village", "kind", "status")
+
+
+def _received_groups(db, a: str, b: str, tw: str, tp: list):
+    """(month, dimension, value, n) rows for tickets received in a..b."""
+    months, edges = _whole_months(a, b)
+    if months:
+        yield from db.execute("SELECT month, dimension, value, n FROM ticket_month_received "
+                              f"WHERE month BETWEEN ? AND ? AND n > 0{tw}", [*months, *tp])
+    for lo, hi in edges:
+        # One pass over the covering index idx_tickets_received.
+        for m, *values, n in db.execute(
+            "SELECT substr(received_date, 1, 7), department, channel, applicant_village, kind, status, count(*) "
+            f"FROM tickets WHERE deleted = 0 AND received_date BETWEEN ? AND ?{tw} GROUP BY 1, 2, 3, 4, 5, 6",
+            [lo, hi, *tp]):
+            for dimension, value in zip(RECEIVED_DIMENSIONS, values, strict=True):
+                yield m, dimension, value, n
+
+
+def _finished_groups(db, a: str, b: str, tw: str, tp: list):
+    """(rating or 0, on time, n, sum of working days used, how many have it) for tickets finished in a..b."""
+    months, edges = _whole_months(a, b)
+    if months:
+        yield from db.execute("SELECT rating, on_time, n, used_sum, used_n FROM ticket_month_finished "
+                              f"WHERE month BETWEEN ? AND ? AND n > 0{tw}", [*months, *tp])
+    for lo, hi in edges:
+        # Index-only on idx_tickets_finished; '+status' keeps the planner off the status index.
+        yield from db.execute(
+            "SELECT coalesce(rating, 0), days_late = 0, count(*), coalesce(sum(work_days_used), 0), "
+            "count(work_days_used) FROM tickets "
+            f"WHERE deleted = 0 AND +status = '办结' AND finished_date BETWEEN ? AND ?{tw} GROUP BY 1, 2", [lo, hi, *tp])
+
+
 def statistics(db, date_from, date_to, township_code: str | None = None) -> dict:
     """Volume by month, department, channel, village and kind (by received date);
     on-time rate, average working days to finish and satisfaction rate (of
-    tickets finished in the range)."""
+    tickets finished in the range). Whole months come from the monthly
+    summaries the triggers keep (models/service/schema.py m007), the partial
+    months at the ends from the tickets."""
     a, b = _range(date_from, date_to)
     tw, tp = _township(township_code)
-    # One pass over the covering index idx_tickets_received, grouped by all
-    # dimensions at once (a few thousand groups), then summed per dimension:
-    # six GROUP BY queries would each scan the same range again.
     from collections import Counter
 
-    month, dept, channel, village, kind, status = (Counter[str]() for _ in range(6))
-    for m, d, c, v, k, st, n in db.execute(
-        "SELECT substr(received_date, 1, 7), department, channel, applicant_village, kind, status, count(*) "
-        f"FROM tickets WHERE deleted = 0 AND received_date BETWEEN ? AND ?{tw} GROUP BY 1, 2, 3, 4, 5, 6",
-        [a, b, *tp],
-    ):
-        month[m] += n
-        dept[d] += n
-        channel[c] += n
-        village[v] += n
-        kind[k] += n
-        status[st] += n
+    month = Counter[str]()
+    by = {d: Counter[str]() for d in RECEIVED_DIMENSIONS}
+    for m, dimension, value, n in _received_groups(db, a, b, tw, tp):
+        by[dimension][value] += n
+        if dimension == "status":  # every ticket has exactly one status
+            month[m] += n
+    dept, channel, village, kind, status = (by[d] for d in RECEIVED_DIMENSIONS)
     total = sum(month.values())
 
     def top(counter: Counter, limit: int) -> list[tuple[str, int]]:
@@ -70,11 +116,7 @@ def statistics(db, date_from, date_to, township_code: str | None = None) -> dict
     finished = on_time = rated = satisfied = 0
     days_sum, days_n = 0, 0
     ratings: Counter[int] = Counter()
-    # Index-only on idx_tickets_finished; '+status' keeps the planner off the status index.
-    for rating, in_time, n, used_sum, used_n in db.execute(
-        "SELECT rating, days_late = 0, count(*), sum(work_days_used), count(work_days_used) FROM tickets "
-        f"WHERE deleted = 0 AND +status = '办结' AND finished_date BETWEEN ? AND ?{tw} GROUP BY 1, 2", [a, b, *tp]
-    ):
+    for rating, in_time, n, used_sum, used_n in _finished_groups(db, a, b, tw, tp):
         finished += n
         on_time += n if in_time else 0
         days_sum += used_sum or 0

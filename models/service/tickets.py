@@ -14,8 +14,8 @@ works with a million tickets.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import TypedDict
 
@@ -25,7 +25,7 @@ from models.core import records
 
 from models.core import settings
 
-from models.service import workdays
+from models.service import search, workdays
 from models.core.errors import ValidationError
 from models.core.personal import check_text, mask_id, mask_phone, parse_date, validate_id_number, validate_phone
 from models.core.users import require
@@ -513,13 +513,6 @@ class TicketFilter:
 
 
 OPEN_LABEL = "未办结"
-FTS_SAFE = re.compile(r'"')
-
-
-def _fts_phrase(text: str) -> str:
-    return '"' + FTS_SAFE.sub('""', text) + '"'
-
-
 def due_soon_limit(db, today: dt.date | None = None) -> dt.date:
     """The last due date counted as 'due soon' (today + the setting in working days)."""
     today = today or _today()
@@ -561,19 +554,12 @@ def where_clause(db, f: TicketFilter, today: dt.date | None = None) -> tuple[str
         params += [today.isoformat(), due_soon_limit(db, today).isoformat()]
     elif f.deadline == "callback":
         parts.append("status = '办结' AND rating IS NULL")
-    q = (f.search or "").strip()
-    if q:
-        if re.fullmatch(r"\d{4}-\d{1,6}", q):
-            parts.append("ticket_no LIKE ?")
-            params.append(q + "%")
-        elif len(q) >= 3:
-            parts.append("id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)")
-            params.append(_fts_phrase(q))
-        else:
-            # Trigram needs three characters: short queries scan with LIKE.
-            like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            parts.append("(applicant_name LIKE ? ESCAPE '\\' OR request_text LIKE ? ESCAPE '\\')")
-            params += [like, like]
+    expression = search.match_expression(f.search)
+    if expression:
+        # Deleted tickets are not in the index; the fast paths (count_tickets,
+        # fetch_window) drive the query from the index instead of this IN list.
+        parts.append(f"id IN (SELECT rowid FROM {search.TABLE} WHERE {search.TABLE} MATCH ?)")
+        params.append(expression)
     return " AND ".join(parts), params
 
 
@@ -584,26 +570,24 @@ def flush_fts(db) -> int:
         return 0
     with db.atomic():
         # Read again under the write lock: another process may have applied the queue meanwhile.
-        pending = db.execute("SELECT seq, op, row_id, applicant_name, request_text FROM tickets_fts_pending "
+        pending = db.execute(f"SELECT seq, op, row_id, {', '.join(search.FIELDS)} FROM tickets_fts_pending "
                              "ORDER BY seq").fetchall()
         if not pending:
             return 0
-        for _, op, row_id, name, text in pending:
+        for _, op, row_id, *values in pending:
             if op == "d":
-                db.execute("INSERT INTO tickets_fts (tickets_fts, rowid, applicant_name, request_text) "
-                           "VALUES ('delete', ?, ?, ?)", [row_id, name, text])
+                search.remove(db, row_id, values)
             else:
-                db.execute("INSERT INTO tickets_fts (rowid, applicant_name, request_text) VALUES (?, ?, ?)",
-                           [row_id, name, text])
+                search.add(db, row_id, values)
         db.execute("DELETE FROM tickets_fts_pending WHERE seq <= ?", [pending[-1][0]])
     return len(pending)
 
 
 def is_slow_filter(f: TicketFilter) -> bool:
-    """Whether counting this filter may scan the whole table (one- or two-character
-    searches use LIKE, which no index serves): the list then counts in the background."""
-    q = (f.search or "").strip()
-    return bool(q) and len(q) < 3 and not re.fullmatch(r"\d{4}-\d{1,6}", q)
+    """Whether counting this filter may take long enough to count in the
+    background: a search combined with other filters (each match is looked
+    up). A search alone, or within a township, is counted in the index."""
+    return bool(search.match_expression(f.search)) and _search_only(f) is None
 
 
 def open_reader(path):
@@ -616,10 +600,32 @@ def open_reader(path):
     return sqlite_utils.Database(connect_readonly(path))
 
 
+def _without_search(f: TicketFilter) -> TicketFilter:
+    return dataclasses.replace(f, search="")
+
+
+def _search_only(f: TicketFilter) -> str | None:
+    """The whole filter as one MATCH expression when it is a search, perhaps
+    within one township, and nothing else (then the index alone answers it)."""
+    expression = search.match_expression(f.search)
+    if not expression or _without_search(dataclasses.replace(f, township_code="")) != TicketFilter():
+        return None
+    if f.township_code:
+        expression = f"({expression}) AND {search.township_term(f.township_code)}"
+    return expression
+
+
 def count_tickets(db, f: TicketFilter, today: dt.date | None = None) -> int:
     """How many tickets the filter matches (the list counts once per filter)."""
-    if f.search:
+    expression = search.match_expression(f.search)
+    if expression:
         flush_fts(db)
+        only = _search_only(f)
+        if only:
+            return db.execute(f"SELECT count(*) FROM {search.TABLE} WHERE {search.TABLE} MATCH ?", [only]).fetchone()[0]
+        where, params = where_clause(db, _without_search(f), today)
+        return db.execute(f"SELECT count(*) FROM {search.TABLE} s CROSS JOIN tickets t ON t.id = s.rowid "
+                          f"WHERE {search.TABLE} MATCH ? AND {where}", [expression, *params]).fetchone()[0]
     where, params = where_clause(db, f, today)
     return db.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()[0]
 
@@ -628,21 +634,32 @@ def fetch_window(db, f: TicketFilter, offset: int, limit: int, total: int | None
                  today: dt.date | None = None) -> list[dict]:
     """Rows offset..offset+limit of the filtered list, newest first. Near the end
     of the list the query runs in the opposite order with a small offset, so
-    jumping to the last row costs as little as showing the first."""
-    if f.search:
+    jumping to the last row costs as little as showing the first. A search is
+    driven from the index in id order (no scan, no sort), the other filters
+    checked on each match."""
+    expression = search.match_expression(f.search)
+    if expression:
         flush_fts(db)
-    where, params = where_clause(db, f, today)
-    cols = ", ".join(LIST_COLUMNS)
+        where, params = where_clause(db, _without_search(f), today)
+        if f.township_code:
+            expression = f"({expression}) AND {search.township_term(f.township_code)}"
+        source = f"{search.TABLE} s CROSS JOIN tickets t ON t.id = s.rowid WHERE {search.TABLE} MATCH ? AND {where}"
+        params, order_key = [expression, *params], "s.rowid"
+        cols = ", ".join(f"t.{c}" for c in LIST_COLUMNS)
+    else:
+        where, params = where_clause(db, f, today)
+        source, order_key = f"tickets WHERE {where}", "id"
+        cols = ", ".join(LIST_COLUMNS)
     offset, limit = max(0, int(offset)), max(0, int(limit))
     if total is not None and offset > total // 2:
         back_offset = max(0, total - offset - limit)
         back_limit = min(limit, total - offset)
         if back_limit <= 0:
             return []
-        rows = records.rows(db, f"SELECT {cols} FROM tickets WHERE {where} ORDER BY id ASC LIMIT ? OFFSET ?",
+        rows = records.rows(db, f"SELECT {cols} FROM {source} ORDER BY {order_key} ASC LIMIT ? OFFSET ?",
                             [*params, back_limit, back_offset])
         return list(reversed(rows))
-    return records.rows(db, f"SELECT {cols} FROM tickets WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+    return records.rows(db, f"SELECT {cols} FROM {source} ORDER BY {order_key} DESC LIMIT ? OFFSET ?",
                         [*params, limit, offset])
 
 

@@ -118,7 +118,9 @@ class TicketListPage(QWidget):
 
         bar = QHBoxLayout()
         self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("搜索申请人、诉求内容或办件编号"))
+        self.search.setPlaceholderText(self.tr("姓名、拼音首字母、电话或尾号、身份证号或尾号、编号、村、诉求"))
+        self.search.setToolTip(self.tr("例：戴建国、戴、djg、5678（电话或身份证后四位）、2026-000123、上庄村。"
+                                       "空格分开的几个词须同时符合。"))
         self.search.setClearButtonEnabled(True)
         self.status = QComboBox()
         self.status.addItem(self.tr("全部状态"), "")

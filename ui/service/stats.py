@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 from models.service import tickets
 from models.core.errors import ValidationError
 from ui.common.rights import reads_only
+from ui.common.worker import default_error, run_task
 
 
 class BarChart(QWidget):
@@ -124,13 +125,37 @@ class StatsPage(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
 
     def refresh(self) -> None:
-        """Recompute (a year of a million-ticket file takes well under a second)."""
-        try:
-            s = tickets.statistics(self.ctx.db, self.date_from.date().toString("yyyy-MM-dd"),
-                                   self.date_to.date().toString("yyyy-MM-dd"), self.ctx.township_filter or None)
-        except ValidationError as e:
-            self.note.setText(e.message)
-            return
+        """Recompute on a worker thread with its own connection (monthly
+        summaries make a county's year tens of milliseconds, but the window
+        never waits for the database)."""
+        date_from = self.date_from.date().toString("yyyy-MM-dd")
+        date_to = self.date_to.date().toString("yyyy-MM-dd")
+        township = self.ctx.township_filter or None
+        self.refresh_button.setEnabled(False)
+        self.note.setText(self.tr("正在统计…"))
+
+        def compute(_progress):
+            from models.core.db import close_database
+
+            db = self.ctx.open_worker_db()
+            try:
+                return tickets.statistics(db, date_from, date_to, township)
+            finally:
+                close_database(db)
+
+        def failed(exc) -> None:
+            self.refresh_button.setEnabled(True)
+            if isinstance(exc, ValidationError):
+                self.note.setText(exc.message)
+                return
+            self.note.setText("")
+            default_error(self, exc)
+
+        self.running = run_task(self, self.tr("正在统计…"), compute, on_done=self._show, on_error=failed,
+                                modal=False, show_after_ms=800)
+
+    def _show(self, s: dict) -> None:
+        self.refresh_button.setEnabled(True)
         self.kpi["total"].setText(f"{s['total']:,}")
         self.kpi["finished"].setText(f"{s['finished']:,}")
         self.kpi["on_time_rate"].setText(f"{s['on_time_rate']:.1%}" if s["finished"] else "—")

@@ -1,0 +1,170 @@
+"""The ticket search index: one FTS5 table answers everything a clerk types
+into the search box, at every length, without a scan of the tickets.
+
+The index is contentless (it keeps no copy of the text) and its documents are
+made here, in Python, from a ticket's fields:
+
+- ``uni``: each distinct character of the applicant's name, village and
+  request (one-character queries: a surname, 王);
+- ``bi``: the overlapping character pairs of each run of letters and digits,
+  in order, a separator token between runs (two characters are one token;
+  three or more are a phrase of consecutive pairs, which matches exactly that
+  substring: "上门办" is "上门 门办" at adjacent positions);
+- ``keys``: namespaced whole-value tokens of three or more characters, so they
+  never collide with a pair: pinyin initials and full pinyin of the applicant
+  (``py``/``pf``), the phone and its last four digits (``tel``/``tt``), the ID
+  number with its last four and six (``id``/``it``/``is``), the ticket number
+  (``no``) and the township (``tw``, so a county's township filter stays inside
+  the index and counts need no row look-ups).
+
+Deleted tickets leave the index (the queue triggers in models/service/schema.py
+queue them out), so counting a search is counting the index alone.
+
+A contentless FTS5 row is removed by giving back exactly the document it was
+indexed with, which is why `document()` must stay deterministic; if pypinyin
+changes its readings, `rebuild()` makes the index again from the tickets.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+TABLE = "tickets_fts_words"
+# Between runs of letters/digits: keeps "ab，bc" from matching the phrase "abc".
+RUN_BREAK = "zq0"
+RUN = re.compile(r"[^\W_]+")
+TICKET_NO = re.compile(r"\d{4}-\d{1,6}")
+DIGITS_ONLY = re.compile(r"[\d\s\-]+")
+ID_LIKE = re.compile(r"\d{3,17}[\dx]")
+# Columns the queue carries (models/service/schema.py m006), in document() order.
+FIELDS = ("applicant_name", "request_text", "applicant_village", "applicant_phone", "applicant_id_number",
+          "ticket_no", "township_code")
+
+
+def _norm(text) -> str:
+    # Full-width digits and letters (１３８, ＡＢ) are the same as half-width ones.
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+@lru_cache(maxsize=65536)
+def _pinyin(name: str) -> tuple[str, str]:
+    """(full pinyin, initials) of a name; names repeat, so cached."""
+    from pypinyin import lazy_pinyin
+
+    # As the roster's pinyin_keys: a non-Chinese run becomes one syllable per character.
+    split_chars: Any = list
+    syllables = [p.lower() for p in lazy_pinyin(name, errors=split_chars) if p]
+    full = re.sub(r"[^0-9a-z]", "", "".join(syllables))
+    initials = re.sub(r"[^0-9a-z]", "", "".join(s[0] for s in syllables))
+    return full, initials
+
+
+def document(applicant_name, request_text, applicant_village, applicant_phone, applicant_id_number,
+             ticket_no, township_code) -> tuple[str, str, str]:
+    """The (uni, bi, keys) texts indexed for one ticket."""
+    chars: set[str] = set()
+    pairs: list[str] = []
+    for text in (applicant_name, applicant_village, request_text):
+        for run in RUN.findall(_norm(text)):
+            chars.update(run)
+            if len(run) > 1:
+                pairs.extend(run[i:i + 2] for i in range(len(run) - 1))
+            pairs.append(RUN_BREAK)
+    keys = []
+    name = _norm(applicant_name).strip()
+    if name:
+        full, initials = _pinyin(name)
+        if initials:
+            keys += ["py" + initials, "pf" + full]
+    phone = re.sub(r"\D", "", _norm(applicant_phone))
+    if phone:
+        keys += ["tel" + phone, "tt" + phone[-4:]]
+    id_number = re.sub(r"[^0-9x]", "", _norm(applicant_id_number))
+    if id_number:
+        keys += ["id" + id_number, "it" + id_number[-4:], "is" + id_number[-6:]]
+    number = re.sub(r"\D", "", ticket_no or "")
+    if number:
+        keys.append("no" + number)
+    if township_code:
+        keys.append("tw" + _norm(township_code))
+    return " ".join(sorted(chars)), " ".join(pairs), " ".join(keys)
+
+
+def township_term(code: str) -> str:
+    return f'keys : "tw{_norm(code)}"'
+
+
+def _term_expression(term: str) -> str | None:
+    """The FTS5 expression for one word of the query (None: nothing searchable in it)."""
+    if TICKET_NO.fullmatch(term):
+        return f'keys : "no{term.replace("-", "")}" *'
+    options = []
+    if DIGITS_ONLY.fullmatch(term) and len(re.sub(r"\D", "", term)) >= 3:
+        digits = re.sub(r"\D", "", term)
+        options += [f'keys : "tel{digits}" *', f'keys : "id{digits}" *']
+        if len(digits) == 4:
+            options += [f'keys : "tt{digits}"', f'keys : "it{digits}"']
+        if len(digits) == 6:
+            options.append(f'keys : "is{digits}"')
+        term = digits
+    elif ID_LIKE.fullmatch(term):  # an ID number or tail ending in X
+        options += [f'keys : "id{term}" *', f'keys : "is{term}"' if len(term) == 6 else f'keys : "it{term}"']
+    runs = RUN.findall(term)
+    if len(runs) == 1 and runs[0].isascii() and runs[0].isalpha():
+        options += [f'keys : "py{runs[0]}" *', f'keys : "pf{runs[0]}" *']
+    text = []
+    for run in runs:
+        if len(run) == 1:
+            text.append(f'uni : "{run}"')
+        else:
+            text.append('bi : "' + " ".join(run[i:i + 2] for i in range(len(run) - 1)) + '"')
+    if text:
+        options.append(" AND ".join(text) if len(text) == 1 else "(" + " AND ".join(text) + ")")
+    if not options:
+        return None
+    return options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")"
+
+
+def match_expression(query: str) -> str | None:
+    """The FTS5 MATCH expression for what was typed: every word must match
+    (name, village or request text at any length, pinyin initials or full
+    pinyin, phone or its tail, ID number or its tail, ticket number); None when
+    the query holds nothing searchable (only punctuation)."""
+    query = _norm(query).strip()
+    # A phone typed in groups (138 1234 5678) is one number, not three words.
+    words = [query] if DIGITS_ONLY.fullmatch(query) else query.split()
+    parts = [e for e in (_term_expression(w) for w in words) if e]
+    if not parts:
+        return None
+    return " AND ".join(parts)
+
+
+# ---- keeping the index --------------------------------------------------------
+
+def add(db, row_id: int, values) -> None:
+    db.execute(f"INSERT INTO {TABLE} (rowid, uni, bi, keys) VALUES (?, ?, ?, ?)", [row_id, *document(*values)])
+
+
+def remove(db, row_id: int, values) -> None:
+    db.execute(f"INSERT INTO {TABLE} ({TABLE}, rowid, uni, bi, keys) VALUES ('delete', ?, ?, ?, ?)",
+               [row_id, *document(*values)])
+
+
+def index_from(db, first_id: int) -> int:
+    """Index the live tickets with id >= first_id (bulk inserts, which switch
+    the queue off). Returns how many were indexed."""
+    rows = db.execute(f"SELECT id, {', '.join(FIELDS)} FROM tickets WHERE id >= ? AND deleted = 0",
+                      [first_id]).fetchall()
+    db.conn.executemany(f"INSERT INTO {TABLE} (rowid, uni, bi, keys) VALUES (?, ?, ?, ?)",
+                        ((r[0], *document(*r[1:])) for r in rows))
+    return len(rows)
+
+
+def rebuild(db) -> int:
+    """Make the index again from the tickets (inside the caller's transaction)."""
+    db.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('delete-all')")
+    db.execute("DELETE FROM tickets_fts_pending")
+    return index_from(db, 0)

@@ -1,0 +1,74 @@
+"""Statistics from the monthly summaries agree with counting the tickets
+themselves, for any date range, after edits, status changes and deletes."""
+
+import datetime as dt
+import random
+from collections import Counter
+
+import pytest
+
+from models.core import records
+from models.core.users import Actor, WINDOW
+from models.service import stats
+
+D = dt.date
+TODAY = D(2026, 11, 20)
+
+
+def by_hand(db, a, b):
+    rows = records.rows(db, "SELECT * FROM tickets WHERE deleted = 0")
+    got = [r for r in rows if a <= r["received_date"] <= b]
+    done = [r for r in rows if r["status"] == "办结" and r["finished_date"] and a <= r["finished_date"] <= b]
+    return {
+        "total": len(got),
+        "by_month": sorted(Counter(r["received_date"][:7] for r in got).items()),
+        "by_department": Counter(r["department"] for r in got),
+        "by_village": Counter(r["applicant_village"] for r in got),
+        "by_status": Counter(r["status"] for r in got),
+        "finished": len(done), "on_time": sum(r["days_late"] == 0 for r in done),
+        "rated": sum(r["rating"] is not None for r in done),
+        "used": sum(r["work_days_used"] or 0 for r in done),
+    }
+
+
+def check(db, a, b):
+    s, want = stats.statistics(db, a, b), by_hand(db, a, b)
+    assert s["total"] == want["total"] and s["by_month"] == want["by_month"]
+    for key in ("by_department", "by_village", "by_status"):
+        assert dict(s[key]) == {k or "（未填）": n for k, n in want[key].most_common(30)}, key
+    assert (s["finished"], s["on_time"], s["rated"]) == (want["finished"], want["on_time"], want["rated"])
+    if want["finished"]:
+        assert s["avg_work_days"] is not None
+
+
+@pytest.fixture
+def filled(db):
+    from models.demo.service import generate_tickets
+
+    generate_tickets(db, 400, random.Random(5), today=TODAY, date_from=D(2025, 11, 3), date_to=TODAY)
+    return db
+
+
+RANGES = [("2026-01-01", "2026-12-31"), ("2025-11-15", "2026-03-10"), ("2026-02-01", "2026-02-28"),
+          ("2026-02-03", "2026-02-20"), ("2025-01-01", "2026-11-20"), ("2026-06-30", "2026-07-01")]
+
+
+def test_summaries_agree_with_the_tickets(filled):
+    for a, b in RANGES:
+        check(filled, a, b)
+
+
+def test_summaries_follow_changes_and_deletes(filled):
+    clerk = Actor("window", WINDOW, "窗口 王丽")
+    rows = records.rows(filled, "SELECT uuid, status FROM tickets ORDER BY id")
+    with filled.atomic():
+        for r in rows[:30]:
+            records.delete(filled, "tickets", r["uuid"], clerk)
+        for r in rows[30:60]:
+            records.update(filled, "tickets", r["uuid"], {"department": "新部门", "applicant_village": "新村",
+                                                         "received_date": "2026-02-10"}, clerk)
+        for r in [r for r in rows[60:] if r["status"] == "办结"][:20]:
+            records.update(filled, "tickets", r["uuid"], {"rating": 1, "days_late": 3, "work_days_used": 9}, clerk)
+    for a, b in RANGES:
+        check(filled, a, b)
+    assert filled.execute("SELECT sum(n) FROM ticket_month_received WHERE dimension = 'kind'").fetchone()[0] == 370
