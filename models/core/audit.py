@@ -32,7 +32,7 @@ def _json(value) -> str | None:
 
 
 def _digest(prev_hash, at, actor, action, table_name, row_key, before, after, row_hash=None) -> str:
-    fields = (prev_hash, at, actor, action, table_name, row_key, before, after)
+    fields: tuple = (prev_hash, at, actor, action, table_name, row_key, before, after)
     if row_hash is not None:  # rows written before row seals keep their digest
         fields += (row_hash,)
     payload = "\x1f".join(str(x) for x in fields)
@@ -47,7 +47,7 @@ def _plain(value):
 
 def row_digest(columns, values) -> str:
     """The hash of one stored row (every column, by name)."""
-    text = json.dumps([[c, _plain(v)] for c, v in zip(columns, values)], ensure_ascii=False)
+    text = json.dumps([[c, _plain(v)] for c, v in zip(columns, values, strict=True)], ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -321,7 +321,8 @@ def record_many(db, actor, action: str, table_name: str, items) -> int:
     last = db.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     prev = last[1] if last else GENESIS
     next_id = (last[0] if last else 0) + 1
-    rows, seals = [], []
+    rows: list[tuple] = []
+    seals: list[tuple] = []
     for row_key, before, after in items:
         at = dt.datetime.now().isoformat(timespec="microseconds")
         b, a = _json(before), _json(after)

@@ -105,7 +105,7 @@ def registered_key(db, township_code: str) -> dict | None:
     cur = db.execute("SELECT township_code, public_key, fingerprint, registered_at, registered_by, source "
                      "FROM township_keys WHERE township_code = ?", [township_code])
     row = cur.fetchone()
-    return dict(zip([d[0] for d in cur.description], row)) if row else None
+    return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
 
 
 def register_key(db, township_code: str, public_key_b64: str, actor, source: str) -> str:

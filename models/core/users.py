@@ -132,7 +132,7 @@ def password_problem(password: str, username: str = "") -> str | None:
         return f"至少 {MIN_PASSWORD} 个字符。"
     if len(set(password)) == 1:
         return "不能是同一个字符的重复（如 11111111）。"
-    steps = {ord(b) - ord(a) for a, b in zip(password, password[1:])}
+    steps = {ord(b) - ord(a) for a, b in zip(password, password[1:], strict=False)}
     if steps in ({1}, {-1}):
         return "不能是连续的数字或字母（如 12345678、abcdefgh）。"
     if password.lower() in COMMON_PASSWORDS:
