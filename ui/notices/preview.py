@@ -3,7 +3,9 @@
 PySide6-Essentials has no QtPdf, so pages are rendered with pypdfium2 into
 QImages: on screen lazily (only the pages scrolled into view), and for the
 printer one page at a time at the printer's resolution (capped at 200 dpi),
-drawn through QPainter on a QPrinter chosen in QPrintDialog.
+drawn through QPainter on a QPrinter chosen in QPrintDialog. The pages,
+copies and paper chosen there are kept; a paper other than the notice's is
+named before printing (the page is then scaled to fit it).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QRect, QSizeF, Qt, QTimer
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -27,10 +29,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.core.errors import AppError
 from ui.common.files import start_in
 
 SCREEN_DPI = 96
-MAX_PRINT_DPI = 200  # text stays crisp; 300 dpi triples the spooled data per page
+# The printer's own resolution, capped: 600 dpi is what office lasers print;
+# above that, and past PRINT_PIXEL_BUDGET pixels a page (A3 at 600 dpi is 70 Mpx),
+# the resolution is lowered so one page's bitmap stays near 40 MB.
+MAX_PRINT_DPI = 600
+PRINT_PIXEL_BUDGET = 40_000_000
+# Below this the page is sent as greyscale (smooth edges at low resolution);
+# at or above it as 1-bit, which is lossless, small, and what the printer does anyway.
+MONO_FROM_DPI = 300
+
+# The papers a notice is laid out on (registry: a4, a4-landscape, a3).
+PAPER_NAMES = {QPageSize.A4: "A4", QPageSize.A3: "A3"}
 
 
 class PrintCancelled(Exception):
@@ -74,30 +87,106 @@ class PdfPages:
         self.doc.close()
 
 
-def print_pdf(pdf: bytes, printer: QPrinter, progress=None) -> int:
-    """Draw every page of `pdf` on `printer`, scaled to the paper, matching the
-    page orientation. Returns the number of pages sent."""
+def paper_label(width_pt: float, height_pt: float) -> str:
+    """'A4', 'A4 横向', 'A3'… for a page size in points; other sizes in mm."""
+    size = QPageSize(QSizeF(min(width_pt, height_pt), max(width_pt, height_pt)), QPageSize.Unit.Point, "",
+                     QPageSize.FuzzyMatch)
+    name = PAPER_NAMES.get(size.id())
+    if name is None:
+        name = f"{round(min(width_pt, height_pt) / 72 * 25.4)}×{round(max(width_pt, height_pt) / 72 * 25.4)} mm"
+    return name + (" 横向" if width_pt > height_pt + 1 else "")
+
+
+def _same_paper(a: QSizeF, b: QSizeF) -> bool:
+    """Same sheet whatever the orientation, within 2 mm (≈ 6 pt)."""
+    small = sorted((a.width(), a.height())), sorted((b.width(), b.height()))
+    return all(abs(x - y) <= 6 for x, y in zip(*small))
+
+
+def paper_mismatch(pdf: bytes, printer: QPrinter) -> str | None:
+    """A Chinese warning when the paper chosen for `printer` is not the notice's
+    (None when it is): the page will be scaled to the chosen sheet."""
+    pages = PdfPages(pdf)
+    try:
+        if not len(pages):
+            return None
+        w, h = pages.page_size_pt(0)
+    finally:
+        pages.close()
+    chosen = printer.pageLayout().pageSize()
+    chosen_pt = chosen.size(QPageSize.Unit.Point)
+    if _same_paper(QSizeF(w, h), chosen_pt):
+        return None
+    notice_paper = paper_label(w, h)
+    printer_paper = PAPER_NAMES.get(chosen.id()) or paper_label(chosen_pt.width(), chosen_pt.height())
+    bigger = chosen_pt.width() * chosen_pt.height() > w * h
+    return (f"这份公示按 {notice_paper} 纸排版，打印机所选纸张是 {printer_paper}：打印时将按比例"
+            f"{'放大' if bigger else '缩小'}到 {printer_paper} 纸上，字号和版式与公示标准不再一致。"
+            f"要按原大小打印，请在打印对话框的“纸张”中选择 {notice_paper.split()[0]}。")
+
+
+def selected_pages(printer: QPrinter, page_count: int, current_page: int = 0) -> list[int]:
+    """0-based indexes of the pages chosen in the print dialog (all, a
+    range 从…到…, or the page shown in the preview)."""
+    mode = printer.printRange()
+    if mode == QPrinter.PageRange:
+        first, last = printer.fromPage(), printer.toPage() or page_count
+        if first < 1 or first > page_count or last < first:
+            raise AppError(f"打印页码范围 {first}–{last} 不对：这份公示共 {page_count} 页，"
+                           f"请在打印对话框中输入 1 到 {page_count} 之间的页码。")
+        return list(range(first - 1, min(last, page_count)))
+    if mode == QPrinter.CurrentPage:
+        return [min(max(current_page, 0), page_count - 1)]
+    return list(range(page_count))
+
+
+def print_dpi(printer: QPrinter, width_pt: float, height_pt: float) -> float:
+    """The printer's resolution, capped at MAX_PRINT_DPI and at the pixel budget."""
+    dpi = float(min(printer.resolution(), MAX_PRINT_DPI))
+    pixels = (width_pt / 72 * dpi) * (height_pt / 72 * dpi)
+    if pixels > PRINT_PIXEL_BUDGET:
+        dpi *= (PRINT_PIXEL_BUDGET / pixels) ** 0.5
+    return dpi
+
+
+def print_pdf(pdf: bytes, printer: QPrinter, progress=None, current_page: int = 0) -> int:
+    """Draw the chosen pages of `pdf` on `printer` at the printer's resolution,
+    on the paper chosen for it (the page scaled to fit and centred; only the
+    orientation follows the notice), as many copies as asked. Returns the
+    number of sheets sent."""
     pages = PdfPages(pdf)
     try:
         if not len(pages):
             return 0
-        w, h = pages.page_size_pt(0)
+        chosen = selected_pages(printer, len(pages), current_page)
+        w, h = pages.page_size_pt(chosen[0])
         printer.setFullPage(True)
-        size = QPageSize(QSizeF(min(w, h), max(w, h)), QPageSize.Unit.Point, "", QPageSize.FuzzyMatch)
-        printer.setPageSize(size)
+        # Notices are black on white: grey keeps Qt's PDF output lossless (in
+        # colour it stores page bitmaps as JPEG) and tells a driver no colour is needed.
+        printer.setColorMode(QPrinter.GrayScale)
         printer.setPageOrientation(QPageLayout.Landscape if w > h else QPageLayout.Portrait)
-        dpi = min(printer.resolution(), MAX_PRINT_DPI)
+        # Copies: a driver that makes them itself gets the count (QPrinter keeps
+        # it); otherwise (PDF output, some CUPS queues) each copy is drawn here.
+        copies = 1 if printer.supportsMultipleCopies() else max(printer.copyCount(), 1)
+        if printer.collateCopies():
+            order = [i for _ in range(copies) for i in chosen]
+        else:
+            order = [i for i in chosen for _ in range(copies)]
         painter = QPainter()
         if not painter.begin(printer):
-            raise RuntimeError("无法开始打印（打印机不可用）。")
+            raise AppError("无法开始打印：打印机不可用或输出文件不能写入，请检查打印机后重试。")
         try:
-            for i in range(len(pages)):
-                if i:
+            for n, i in enumerate(order):
+                if n:
                     printer.newPage()
+                pw, ph = pages.page_size_pt(i)
+                dpi = print_dpi(printer, pw, ph)
                 image = pages.render(i, dpi, grayscale=True)
+                if dpi >= MONO_FROM_DPI:
+                    image = _one_bit(image)
                 target = painter.viewport()
                 # Draw the image at its own resolution under a scale transform, so
-                # the paint engine does not resample it to the device's 1200 dpi.
+                # the paint engine does not resample it to the device's resolution.
                 factor = min(target.width() / image.width(), target.height() / image.height())
                 painter.save()
                 painter.translate(target.x() + (target.width() - image.width() * factor) / 2,
@@ -106,12 +195,24 @@ def print_pdf(pdf: bytes, printer: QPrinter, progress=None) -> int:
                 painter.drawImage(0, 0, image)
                 painter.restore()
                 if progress:
-                    progress(i + 1, len(pages))
+                    progress(n + 1, len(order))
         finally:
             painter.end()
-        return len(pages)
+        return len(order)
     finally:
         pages.close()
+
+
+def _one_bit(image: QImage) -> QImage:
+    """A greyscale page as a 1-bit image with the colour table black, white:
+    Qt's paint engines (its PDF writer among them) only keep a 1-bit image as
+    1-bit (lossless, small) when the table is in that order; Qt's own
+    conversion gives white, black."""
+    mono = image.convertToFormat(QImage.Format_Mono, Qt.ThresholdDither)
+    if mono.colorTable() != [0xFF000000, 0xFFFFFFFF]:
+        mono.invertPixels()
+        mono.setColorTable([0xFF000000, 0xFFFFFFFF])
+    return mono
 
 
 class NoticePreviewDialog(QDialog):
@@ -251,32 +352,59 @@ class NoticePreviewDialog(QDialog):
     def print_notice(self) -> None:
         printer = QPrinter(QPrinter.HighResolution)
         printer.setDocName(self.windowTitle())
+        if len(self.pages):
+            # Start from the notice's own paper; the dialog may change it (warned below).
+            w, h = self.pages.page_size_pt(0)
+            printer.setPageSize(QPageSize(QSizeF(min(w, h), max(w, h)), QPageSize.Unit.Point, "",
+                                          QPageSize.FuzzyMatch))
+            printer.setPageOrientation(QPageLayout.Landscape if w > h else QPageLayout.Portrait)
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle(self.tr("打印公示"))
+        dialog.setMinMax(1, max(len(self.pages), 1))
+        # No selection to print in a notice; 当前页 is the page in view.
+        dialog.setOption(QAbstractPrintDialog.PrintSelection, False)
+        dialog.setOption(QAbstractPrintDialog.PrintPageRange, True)
+        dialog.setOption(QAbstractPrintDialog.PrintCurrentPage, True)
         if dialog.exec() != QDialog.Accepted:
             return
-        progress = QProgressDialog(self.tr("正在打印…"), self.tr("取消"), 0, len(self.pages), self)
+        warning = paper_mismatch(self.pdf, printer)
+        if warning and QMessageBox.question(
+                self, self.tr("纸张与公示不一致"), warning + "\n\n仍按所选纸张打印吗？",
+                QMessageBox.Yes | QMessageBox.No, QMessageBox.No) != QMessageBox.Yes:
+            self.info.setText("打印未进行：纸张与公示不一致")
+            return
+        progress = QProgressDialog(self.tr("正在打印…"), self.tr("取消"), 0, 0, self)
         progress.setWindowModality(Qt.WindowModal)
         progress.setMinimumDuration(300)
 
         def step(done, total):
+            progress.setMaximum(total)
             progress.setValue(done)
             QApplication.processEvents()
             if progress.wasCanceled():
                 raise PrintCancelled()
 
         try:
-            n = print_pdf(self.pdf, printer, step)
+            n = print_pdf(self.pdf, printer, step, current_page=self.current_page())
         except PrintCancelled:
             printer.abort()
             self.info.setText("打印已取消")
             return
-        except Exception as e:  # noqa: BLE001 - show any printer failure to the user
+        except AppError as e:
             QMessageBox.warning(self, self.tr("打印失败"), str(e))
             return
         finally:
             progress.close()
         self.info.setText(f"共 {len(self.pages)} 页，已送打印 {n} 页")
+
+    def current_page(self) -> int:
+        """0-based index of the page most in view (the print dialog's 当前页)."""
+        top = self.scroll.verticalScrollBar().value()
+        middle = top + self.scroll.viewport().height() / 2
+        for i, label in enumerate(self.labels):
+            if label.y() + label.height() >= middle:
+                return i
+        return max(len(self.labels) - 1, 0)
 
     def save_as(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("另存为 PDF"), start_in(self.suggested_name), "PDF 文件 (*.pdf)")
