@@ -1,7 +1,7 @@
 """A table as the person sees it, written to .xlsx or printable HTML (the window's 导出 Excel / 打印).
 
-Cells are written as text exactly as shown (masked where the table masks), never as formulas:
-a value a person typed that starts with = + - @ is kept as text, so the sheet cannot run it.
+Cells are written as text exactly as shown (masked where the table masks), never as formulas
+(models/core/xlsx_write): a value a person typed that starts with = + - @ stays text.
 """
 
 from __future__ import annotations
@@ -9,39 +9,17 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
-# Characters that make Excel or WPS read a cell as a formula.
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(sheet, value: str, bold: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
-        cell.data_type = "s"  # text, not a formula
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+from models.core.xlsx_write import Workbook
 
 
 def write_table_xlsx(path: str | Path, title: str, headers: list[str], rows: list[list[str]]) -> int:
-    """Write one sheet: a title row, the header row, then the rows. Returns the number of rows written."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=_sheet_name(title))
-    sheet.append([_cell(sheet, title, bold=True)])
-    sheet.append([_cell(sheet, h, bold=True) for h in headers])
-    for row in rows:
-        sheet.append([_cell(sheet, v) for v in row])
-    book.save(str(path))
+    """Write one sheet: a title row, the header row, then the rows, through the program's one
+    streaming writer (which never writes a formula). Returns the number of rows written."""
+    with Workbook(path) as book:
+        sheet = book.add_sheet(title, [(h, max(8, min(40, len(h) * 2 + 4)), "text") for h in headers], title=title)
+        for row in rows:
+            sheet.append(row)
     return len(rows)
-
-
-def _sheet_name(title: str) -> str:
-    # Excel refuses these characters and names longer than 31.
-    cleaned = "".join("_" if ch in '[]:*?/\\' else ch for ch in title).strip() or "表格"
-    return cleaned[:31]
 
 
 def table_html(title: str, headers: list[str], rows: list[list[str]]) -> str:
