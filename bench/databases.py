@@ -173,6 +173,12 @@ def build_county(path: Path, scale: Scale) -> dict:
     try:
         for i in range(scale.county_townships):
             t0 = time.perf_counter()
+            if i:
+                # The synthetic county is many demo townships written into one file (a real
+                # county gets them by import); set_identity refuses to change the code under
+                # existing records, so the previous township's code is cleared first.
+                with db.atomic():
+                    settings.set_value(db, "township_code", "", CLI_ACTOR)
             options = DemoOptions(seed=i + 1, tickets=per_township, township_name=TOWNSHIP_NAMES[i % 20],
                                   township_code=township_code_of(i), county_name=COUNTY_NAME, bulk=True)
             build_demo(db, options)

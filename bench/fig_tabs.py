@@ -4,7 +4,6 @@ same way. Issue 3: the roster tab within 200 ms; issue 5: results within 200 ms.
 
 from __future__ import annotations
 
-import importlib
 import statistics
 import time
 
@@ -44,21 +43,18 @@ def figures(ctx) -> list[Figure]:
         floor_samples = [w for w, _ in floor_runs]
         floor = statistics.median(floor_samples) * 1000
         floor_cpu = statistics.median(c for _, c in floor_runs) * 1000
-        for module_name, class_name, title in TABS:
-            def measure(fig, module_name=module_name, class_name=class_name):
-                cls = getattr(importlib.import_module(module_name), class_name)
-                show_time(lambda: cls(app_ctx))  # first: imports and caches
-                tab_runs = [show_time(lambda: cls(app_ctx)) for _ in range(ctx.runs)]
+        for build, title in TABS:  # ui/main_window.py: (build(ctx) -> widget, title)
+            def measure(fig, build=build):
+                show_time(lambda: build(app_ctx))  # first: imports and caches
+                tab_runs = [show_time(lambda: build(app_ctx)) for _ in range(ctx.runs)]
                 samples = [w for w, _ in tab_runs]
                 fig.value, fig.floor, fig.runs = statistics.median(samples) * 1000, floor, ctx.runs
                 fig.cpu, fig.floor_cpu = statistics.median(c for _, c in tab_runs) * 1000, floor_cpu
                 fig.samples = [round(s * 1000, 1) for s in samples]
                 fig.floor_samples = [round(s * 1000, 2) for s in floor_samples]
                 fig.target_ok = fig.value <= 200
-                if "empty_state" in module_name or class_name == "EmptyState":
-                    fig.note = "placeholder tab"
 
-            out.append(guarded(Figure(f"tab_{class_name}", f"{title} tab opens (county db)", "ms",
+            out.append(guarded(Figure(f"tab_{build.__name__.strip('_')}", f"{title} tab opens (county db)", "ms",
                                       floor_label="empty QWidget", target="≤ 200 ms"), measure))
     finally:
         close_database(db)
