@@ -16,7 +16,6 @@ and `--version` need none, and a database with no account yet accepts only
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 
@@ -24,7 +23,6 @@ from cli import chinese
 from models import APP_NAME, __version__
 from models.core.errors import AppError
 
-DOMAIN_MODULES = ["cli.core", "cli.roster", "cli.tickets", "cli.assess", "cli.notices", "cli.handoff", "cli.election"]
 
 
 def program_name() -> str:
@@ -45,8 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件路径")
     _add_login_options(common, argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="子命令")
-    for name in DOMAIN_MODULES:
-        importlib.import_module(name).register(sub, common)
+    # Each domain's command module adds its subcommands, in this order in --help.
+    from cli import assess, core, election, handoff, notices, roster, tickets
+
+    for module in (core, roster, tickets, assess, notices, handoff, election):
+        module.register(sub, common)
     return parser
 
 

@@ -550,6 +550,9 @@ def open_database(path, *, create: bool = True, migrate: bool = True, daily_back
                 s.apply(db)
             except Exception as e:  # noqa: BLE001 - any failure becomes a message, not a traceback
                 # Each migration runs in its own transaction: the failed one left nothing behind.
+                from models.core import errorlog
+
+                errorlog.log_exception(type(e), e, e.__traceback__, f"数据结构升级 {s.name}")
                 conn.close()
                 where = f"升级前的备份：{saved}" if saved else "文件未作改动"
                 raise DatabaseOpenError(
