@@ -88,8 +88,11 @@ def register_tickets(db_path: str, count: str) -> None:
             say(f"ok {t['ticket_no']}")
 
 
-def hold(db_path: str) -> None:
+def hold(db_path: str, program: str = "command") -> None:
+    from models.core import presence
     from models.core.db import close_database, open_database
+
+    presence.set_program(program)
 
     db = open_database(db_path, daily_backup=False)
     say("ready")

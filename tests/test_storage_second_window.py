@@ -30,7 +30,7 @@ def saved_db(tmp_path):
 
 @pytest.fixture
 def holder(saved_db):
-    proc = subprocess.Popen([sys.executable, str(CHILD), "hold", str(saved_db)], stdin=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, str(CHILD), "hold", str(saved_db), "window"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
                             cwd=str(ROOT))
     assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
@@ -75,7 +75,7 @@ def test_second_window_is_told_and_can_open_read_only(qtbot, saved_db, holder, m
     assert controller.open(saved_db)
     try:
         title, text = shown[0]
-        assert title == "数据库已在别处打开" and f"进程 {holder.pid}" in text and "命令行" in text
+        assert title == "数据库已在别处打开" and f"进程 {holder.pid}" in text and "窗口" in text
         ctx = controller.window.ctx
         assert ctx.actor.role == READONLY and ctx.db.read_only_reason
         with pytest.raises(StorageError) as info:
@@ -126,3 +126,25 @@ def test_alone_no_question(qtbot, saved_db, monkeypatch):
     finally:
         controller.window.close_without_saving_state()
         controller.close()
+
+
+def test_a_command_holding_the_file_asks_nothing(qtbot, saved_db, monkeypatch):
+    """Only another window is worth a question: an unattended start (a script,
+    the benchmark) must not stop at a modal dialog while a command runs."""
+    from ui.app import Controller
+
+    proc = subprocess.Popen([sys.executable, str(CHILD), "hold", str(saved_db), "command"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                            cwd=str(ROOT))
+    try:
+        assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+        shown = _answer(monkeypatch, "取消")
+        _login_as_admin(monkeypatch)
+        controller = Controller()
+        assert controller.open(saved_db)
+        assert shown == []
+        controller.window.close_without_saving_state()
+        controller.close()
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)

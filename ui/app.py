@@ -136,6 +136,9 @@ class Controller:
         parent = self.window
         readonly = False
         others = presence.others(path) if Path(path).is_file() else []
+        # Only another window is worth a question: a command (or a script) holding the
+        # file for a moment must not stop an unattended start at a modal dialog.
+        others = [s for s in (others or []) if s.program == presence.PROGRAM_WINDOW]
         if others:
             choice = ask_second_window(parent, Path(path), others)
             if choice is None:
