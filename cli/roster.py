@@ -113,26 +113,12 @@ def cmd_export(args) -> int:
 
     require_right(args, "personal.export")
     if args.format == "xlsx":
-        out = Path(args.out)
-        if out.suffix.lower() != ".xlsx":
-            out = out.with_suffix(".xlsx")
-        n = roster_io.export_xlsx(db, out, include_left=args.include_left)
+        n, out = roster_io.export_roster(db, actor_of(args), args.out, "xlsx", include_left=args.include_left)
         print(f"已导出 {n} 人到 {out}")
-        _audit_export(db, args, out.name, n, "xlsx")
     else:
-        files = roster_io.export_lrmx(db, args.out, include_left=args.include_left)
-        print(f"已导出 {len(files)} 份 .lrmx 到 {args.out}")
-        _audit_export(db, args, Path(args.out).name, len(files), "lrmx")
+        n, out = roster_io.export_roster(db, actor_of(args), args.out, "lrmx", include_left=args.include_left)
+        print(f"已导出 {n} 份 .lrmx 到 {out}")
     return 0
-
-
-def _audit_export(db, args, file_name: str, rows: int, fmt: str) -> None:
-    """Issue 20: every export of personal data says who, what, how many and which file."""
-    from models.core import audit
-
-    with db.atomic():
-        audit.record(db, actor_of(args), "export", "cadres", None, None,
-                     {"file": file_name, "format": fmt, "rows": rows, "full_ids": True})
 
 
 def cmd_list(args) -> int:

@@ -158,10 +158,13 @@ def test_tables_sort_on_header_click_and_remember_it(qtbot, office_tables):
     assert again.columnWidth(0) == 150, "column widths are remembered per table"
 
 
-def test_tables_copy_export_and_print_what_is_shown(qtbot, office_tables, tmp_path):
+def test_tables_copy_export_and_print_what_is_shown(qtbot, office_tables, tmp_path, db, admin):
     from openpyxl import load_workbook
 
+    from ui.common.context import AppContext
+
     table = _people_table(qtbot, ROWS)
+    table.ctx = AppContext(db, db.path, admin)  # exports are audited under the window's user
     table.setRangeSelected(__import__("PySide6.QtWidgets", fromlist=["x"]).QTableWidgetSelectionRange(0, 0, 1, 1), True)
     table._office_table.copy()
     assert QApplication.clipboard().text() == "王芳\t女\n李强\t男"

@@ -33,6 +33,12 @@ ROOT = Path(__file__).resolve().parent.parent
 # (audit.record_many: the audit rows of a bulk import, after require()).
 PRIMITIVES = {"models.core.records.insert", "models.core.records.update", "models.core.records.delete", "models.core.audit.record",
               "models.core.audit.record_many", "models.core.users.require"}
+# Exports are reads every role may do (issue 20): they mask ID numbers and
+# phones unless the actor holds personal.export and write only their own
+# audit row (tests/test_export_rights.py proves both for a 只读 user).
+EXPORTS = {"models.core.exports.full_numbers_allowed", "models.core.exports.audit_export",
+           "models.core.exports.export_table_xlsx", "models.roster.io.export_roster",
+           "models.service.io.export_ledger", "models.assess.rewards.export_xlsx"}
 
 # The right each module's write functions need (see models/core/users.CAPABILITIES).
 MODULE_CAPABILITY = {
@@ -62,7 +68,7 @@ def _public_actions() -> list[tuple[str, object]]:
         module = importlib.import_module(info.name)
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             qual = f"{module.__name__}.{name}"
-            if fn.__module__ != module.__name__ or name.startswith("_") or qual in PRIMITIVES:
+            if fn.__module__ != module.__name__ or name.startswith("_") or qual in PRIMITIVES | EXPORTS:
                 continue
             if "actor" in inspect.signature(fn).parameters:
                 found.append((qual, fn))

@@ -454,14 +454,19 @@ def rewards_for_notice(db, year: int) -> dict:
             "township_name": settings.get(db, "township_name") or ""}
 
 
-def export_xlsx(db, plan_uuid: str, path, period: str = "Y") -> str:
-    """Write the pool splits and village subsidies to an .xlsx file."""
+def export_xlsx(db, plan_uuid: str, path, period: str = "Y", actor=None) -> str:
+    """Write the pool splits and village subsidies to an .xlsx file (names
+    and amounts, no ID numbers or phones). Audited when an actor is given
+    (the window always gives one)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from models.core import exports
 
     plan = records.get(db, "assess_plans", plan_uuid)
     if plan is None:
         raise ValidationError("考核方案", "不存在或已删除。")
+    if actor is not None:
+        exports.require_auditable(db)
     wb = Workbook()
     ws = wb.active
     ws.title = "考核奖金"
@@ -499,4 +504,8 @@ def export_xlsx(db, plan_uuid: str, path, period: str = "Y") -> str:
             for cell in row:
                 openpyxl_text(cell)  # a name or note beginning with "=" stays text, never a formula
     wb.save(str(path))
+    if actor is not None:
+        rows = sum(max(sheet.max_row - 2, 0) for sheet in (ws, ws2, ws3))
+        exports.audit_export(db, actor, "assess_plans", str(path), rows, "xlsx", False,
+                             plan=plan_uuid, period=period)
     return str(path)

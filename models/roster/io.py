@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.core import audit, records, xlsx_read, xlsx_write
+from models.core import audit, exports, records, xlsx_read, xlsx_write
 from models.core.errors import AppError, ValidationError
 from models.core.personal import is_valid_id_number
 from models.core.users import require
@@ -637,10 +637,44 @@ def export_rows(db, township_code: str | None = None, include_left: bool = True)
 TEXT_COLUMNS = {"id_number", "phone", "birth_date", "party_join_date", "work_start_date"}
 
 
-def export_xlsx(db, path, township_code: str | None = None, include_left: bool = True, progress=None) -> int:
+# Fields masked in an export by someone without personal.export.
+PRIVATE_ID_FIELDS = ("id_number",)
+PRIVATE_PHONE_FIELDS = ("phone",)
+
+
+def _masked(rows: list[dict]) -> list[dict]:
+    return [exports.mask_fields(r, PRIVATE_ID_FIELDS, PRIVATE_PHONE_FIELDS) for r in rows]
+
+
+def export_roster(db, actor, target, fmt: str = "xlsx", township_code: str | None = None,
+                  include_left: bool = True, progress=None) -> tuple[int, Path]:
+    """The roster export a person starts (window or command line): ID numbers
+    and mobiles masked unless `actor` holds personal.export; one audit row
+    (who, format, rows, file). `target` is the .xlsx file or, for "lrmx", the
+    folder. Returns (rows, where written)."""
+    exports.require_auditable(db)
+    full = exports.full_numbers_allowed(actor)
+    target = Path(target)
+    if fmt == "xlsx":
+        if target.suffix.lower() != ".xlsx":
+            target = target.with_suffix(".xlsx")
+        n = export_xlsx(db, target, township_code, include_left, progress, mask_private=not full)
+    elif fmt == "lrmx":
+        n = len(export_lrmx(db, target, township_code, include_left, progress, mask_private=not full))
+    else:
+        raise ValidationError("导出格式", f"不认识“{fmt}”，只能是 xlsx 或 lrmx。")
+    exports.audit_export(db, actor, "cadres", target.name, n, fmt, full)
+    return n, target
+
+
+def export_xlsx(db, path, township_code: str | None = None, include_left: bool = True, progress=None,
+                mask_private: bool = False) -> int:
     """Write the roster to an .xlsx file (one row per cadre; ID numbers, phones
-    and dates as text, so Excel keeps every digit). Returns the row count."""
+    and dates as text, so Excel keeps every digit). Returns the row count.
+    People export through export_roster (rights and audit)."""
     rows = export_rows(db, township_code, include_left)
+    if mask_private:
+        rows = _masked(rows)
     columns = [(label, 20 if f in ("id_number", "resume", "school_fulltime") else 12,
                 "text" if f in TEXT_COLUMNS else "") for f, label in XLSX_COLUMNS]
     with xlsx_write.Workbook(path) as wb:
@@ -772,11 +806,15 @@ def import_lrmx_files(db, actor, paths, progress=None) -> ImportResult:
     return result
 
 
-def export_lrmx(db, folder, township_code: str | None = None, include_left: bool = False, progress=None) -> list[Path]:
-    """Write one .lrmx per cadre into `folder` (name_身份证后4位.lrmx). Returns the files."""
+def export_lrmx(db, folder, township_code: str | None = None, include_left: bool = False, progress=None,
+                mask_private: bool = False) -> list[Path]:
+    """Write one .lrmx per cadre into `folder` (name_身份证后4位.lrmx). Returns the files.
+    People export through export_roster (rights and audit)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rows = export_rows(db, township_code, include_left)
+    if mask_private:
+        rows = _masked(rows)
     out = []
     for k, r in enumerate(rows):
         if progress and k % 100 == 0:

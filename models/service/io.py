@@ -23,7 +23,7 @@ from pathlib import Path
 
 from models.core import audit, records, xlsx_read, xlsx_write
 from models.core.errors import PermissionDenied, ValidationError
-from models.core.personal import mask_id, parse_date, require_date
+from models.core.personal import mask_id, mask_phone, parse_date, require_date
 from models.core.xlsx_safety import sheet_limits
 from models.service import catalogue, search, tickets, workdays
 
@@ -103,15 +103,22 @@ def export_ledger(db, path, date_from, date_to, township_code: str | None = None
                   progress=None, actor=None) -> int:
     """Write the ledger of tickets received in [date_from, date_to] to an .xlsx.
     ID numbers are masked unless mask_ids is False, which needs the right
-    personal.export. The export is audited when an actor is given (always,
-    for full ID numbers). Returns the row count."""
+    personal.export; applicants' phones are masked when an actor without it
+    exports (a masked phone re-imports as unchanged).
+    The export is audited when an actor is given (always, for full ID
+    numbers). Returns the row count."""
     from models.core.users import require
-    from models.core import settings
+    from models.core import exports, settings
 
     if not mask_ids:
         if actor is None:
             raise PermissionDenied("导出完整身份证号须由有“导出含完整身份证号或电话的数据”权限的账号操作，并记入审计日志。")
         require(actor, "personal.export")
+    # A person without the right gets masked phones too. Without an actor
+    # (programs and tests, never the window or the command line) phones stay.
+    mask_phones = actor is not None and not exports.full_numbers_allowed(actor)
+    if actor is not None:
+        exports.require_auditable(db)
     a = require_date(date_from, "开始日期")
     b = require_date(date_to, "结束日期")
     if b < a:
@@ -133,6 +140,7 @@ def export_ledger(db, path, date_from, date_to, township_code: str | None = None
                        "CASE WHEN confirmed THEN '是' ELSE '' END" if k == "confirmed" else f"[{k}]"
                        for _, k, _ in LEDGER_COLUMNS)
     id_at = [k for _, k, _ in LEDGER_COLUMNS].index("applicant_id_number")
+    phone_at = [k for _, k, _ in LEDGER_COLUMNS].index("applicant_phone")
     cur = db.execute(f"SELECT {select} FROM tickets WHERE {where} ORDER BY received_date, ticket_no", params)
     n = 0
     with xlsx_write.Workbook(path) as wb:
@@ -142,18 +150,20 @@ def export_ledger(db, path, date_from, date_to, township_code: str | None = None
             if not chunk:
                 break
             for raw in chunk:
-                if mask_ids and raw[id_at]:
+                if (mask_ids and raw[id_at]) or (mask_phones and raw[phone_at]):
                     raw = list(raw)
-                    raw[id_at] = mask_id(raw[id_at])
+                    if mask_ids and raw[id_at]:
+                        raw[id_at] = mask_id(raw[id_at])
+                    if mask_phones and raw[phone_at]:
+                        raw[phone_at] = mask_phone(raw[phone_at])
                 sheet.append(raw)
             n += len(chunk)
             if progress:
                 progress(n, total)
     if actor is not None:
-        with db.atomic():
-            audit.record(db, actor, "export", "tickets", None, None,
-                         {"file": path.name, "from": a.isoformat(), "to": b.isoformat(), "count": n,
-                          "full_id_numbers": not mask_ids})
+        exports.audit_export(db, actor, "tickets", path.name, n, "xlsx", not mask_ids,
+                             full_phones=not mask_phones, count=n, **{"from": a.isoformat(), "to": b.isoformat(),
+                                                                      "full_id_numbers": not mask_ids})
     return n
 
 
@@ -399,6 +409,8 @@ def _compare(db, code, number, v: dict, masked: bool) -> tuple[bool, list[str]]:
         have = "" if shown.get(key) is None else str(shown[key])
         if key == "applicant_id_number" and masked:
             have = mask_id(have)
+        if key == "applicant_phone" and "*" in value:
+            have = mask_phone(have)  # a ledger exported without the right shows masked phones
         if key == "days_late":
             continue  # computed again from the calendar: not the clerk's to set
         if value.strip() != have.strip():

@@ -1144,13 +1144,14 @@ class RewardsPage(QWidget):
         from ui.common.worker import run_task
 
         plan_uuid, period = self.sel.plan["uuid"], self.sel.period or "Y"
+        actor = self.ctx.actor
 
         def work(progress):
             from models.core.db import close_database
 
             db = self.ctx.open_worker_db()
             try:
-                return rewards.export_xlsx(db, plan_uuid, path, period)
+                return rewards.export_xlsx(db, plan_uuid, path, period, actor=actor)
             finally:
                 close_database(db)
 

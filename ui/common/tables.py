@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QHeaderView, QInputDia
 from shiboken6 import isValid
 
 from ui.common.files import start_in
-from reports.table_export import table_html, write_table_xlsx
+from models.core import exports
+from models.core.errors import AppError
+from reports.table_export import table_html
 
 PRINT_ROW_LIMIT = 5000  # beyond this a printout is no use: export to Excel instead
 FROZEN_MIN_COLUMNS = 6  # narrower tables fit on screen; freezing would only cost space
@@ -214,8 +216,16 @@ class OfficeTable(QObject):
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
         headers, rows = table_contents(self.view)
+        ctx = getattr(self.view.window(), "ctx", None)
+        if ctx is None:
+            # Only the main window's tables may export: the export must be audited under someone.
+            QMessageBox.warning(self.view, "导出 Excel", "这个表格不在主窗口中，无法确认操作人，不能导出。请在主窗口的表格中导出。")
+            return None
         try:
-            write_table_xlsx(path, title, headers, rows)
+            exports.export_table_xlsx(ctx.db, ctx.actor, path, title, headers, rows)
+        except AppError as e:
+            QMessageBox.warning(self.view, "导出 Excel", e.message)
+            return None
         except OSError as e:
             QMessageBox.warning(self.view, "导出 Excel", f"无法写入“{path}”：{e.strerror or e}。请换一个文件夹或文件名。")
             return None

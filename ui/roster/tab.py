@@ -18,7 +18,7 @@ from models.roster import team as roster
 
 from models.roster import io as roster_io
 
-from models.core import township
+from models.core import exports, township
 from models.core.errors import AppError, ValidationError
 from models.core.personal import mask_id
 from ui.roster.dialogs import AppointDialog, confirm, run_roster_import
@@ -574,14 +574,18 @@ class CadreListPage(QWidget):
         ctx = self.ctx
         code = ctx.township_filter or None
         as_lrmx = "lrmx" in chosen
+        actor = ctx.actor
+        masked_note = "" if exports.full_numbers_allowed(actor) else "（身份证号和手机号已遮挡：完整号码须有导出个人信息的权限）"
 
         def work(progress):
             db = ctx.open_worker_db()
             if as_lrmx:
-                folder = Path(path).with_suffix("")
-                return f"已导出 {len(roster_io.export_lrmx(db, folder, code, progress=progress))} 份 .lrmx 到 {folder}"
+                n, folder = roster_io.export_roster(db, actor, Path(path).with_suffix(""), "lrmx", code, include_left=False,
+                                                   progress=progress)
+                return f"已导出 {n} 份 .lrmx 到 {folder}{masked_note}"
             target = Path(path) if path.lower().endswith(".xlsx") else Path(path + ".xlsx")
-            return f"已导出 {roster_io.export_xlsx(db, target, code, progress=progress)} 人到 {target}"
+            n, target = roster_io.export_roster(db, actor, target, "xlsx", code, progress=progress)
+            return f"已导出 {n} 人到 {target}{masked_note}"
 
         run_task(self, "正在导出名册…", work, on_done=lambda msg: QMessageBox.information(self, "导出完成", msg))
 
