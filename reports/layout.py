@@ -879,14 +879,17 @@ class ChunkedTable(Flowable):
 
     @classmethod
     def build(cls, columns: list[Column], rows: list[list], width: float, font_size: float = 12,
-              max_row_height: float | None = None, progress=None) -> "ChunkedTable":
-        """Wrap every cell (scrubbed) and measure every row."""
+              max_row_height: float | None = None, progress=None, padding: float = 3.0,
+              line_spacing: float = 1.3) -> "ChunkedTable":
+        """Wrap every cell (scrubbed) and measure every row (`padding` around
+        each cell's text and `line_spacing` × size between its lines; boards
+        pass less of both to get more rows on a sheet)."""
         body_font = fonts.font(fonts.FANGSONG)
         head_font = fonts.font(fonts.HEI)
         total_weight = sum(c.weight for c in columns) or 1
         col_widths = [width * c.weight / total_weight for c in columns]
-        pad_x, pad_y = 3.0, 3.0
-        leading = font_size * 1.3
+        pad_x = pad_y = padding
+        leading = font_size * line_spacing
         inner = [w - 2 * pad_x for w in col_widths]
         band_lines = 3
 
@@ -973,7 +976,7 @@ class ChunkedTable(Flowable):
         def emit_row(cells, top, height, font_name, aligns, valign_top):
             for i, lines in enumerate(cells):
                 block = len(lines) * d.leading
-                offset = 3.0 if valign_top else (height - block) / 2
+                offset = d.pad_x if valign_top else (height - block) / 2  # pad_x == pad_y
                 # baseline about 0.88 em under the line top
                 y = top - offset - d.font_size * 0.88
                 for text, width in lines:

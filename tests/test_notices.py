@@ -461,8 +461,9 @@ def _lines(pdf: bytes):
                 yield number, page, size, chars
 
 
-# kinds on the GB/T 9704 template (the receipt and the cards have their own sheet layouts)
-TEMPLATE_KINDS = {"duties", "whereabouts", "pre_appointment", "service_catalogue", "case_results", "assessment_results",
+# kinds on the GB/T 9704 template (the receipt, the cards and the whereabouts board
+# have their own sheet layouts; tests/test_boards.py measures the board)
+TEMPLATE_KINDS = {"duties", "pre_appointment", "service_catalogue", "case_results", "assessment_results",
                   "rewards", "commitments", "supervision", "election_eligibility", "election_recommendation",
                   "election_results"}
 

@@ -4,16 +4,18 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Frame, FrameBreak, PageTemplate, Paragraph, Spacer
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, FrameBreak, PageTemplate, Paragraph, Spacer
 
 from reports import fonts
-from reports.layout import Column, cn_date, para_text
+from reports.layout import (PAPER_A3, ChunkedTable, Column, NoticeDocument, PageSpec, TextBlock, cn_date, page_spec,
+                            para_text, scrub, text_styles)
 from reports.notices.common import new_document, period_and_phone, weekday_label
 
 
@@ -43,25 +45,6 @@ def render_duties(data: dict, serial: str = "", paper: str = "a4", progress=None
         doc.paragraph("联系点：" + "；".join(points) + "。")
     period_and_phone(doc, data, "公示期间如有意见和建议，请向镇党政综合办公室反映。")
     doc.closing(office["party"], data["date"])
-    return doc.build(progress)
-
-
-def render_whereabouts(data: dict, serial: str = "", paper: str = "a4-landscape", progress=None) -> bytes:
-    """干部流向公示栏: the day's status of every cadre, in large type."""
-    office = data["office"]
-    doc = new_document(data, "干部流向公示栏", serial, paper, subtitle=f"{office['township']}　{weekday_label(data['date'])}")
-    rows = [[r["name"], r["post"] or "—", r["status"], " ".join(x for x in (r["place"], r["note"]) if x)]
-            for r in data["rows"]]
-    doc.table([Column("姓名", 1.2), Column("职务", 2.6, "LEFT"), Column("去向", 1.0), Column("地点/事由", 2.6, "LEFT")],
-              rows, font_size=16)
-    counts: dict[str, int] = {}
-    for r in data["rows"]:
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
-    doc.paragraph("合计：" + "，".join(f"{k} {v} 人" for k, v in counts.items()) + "。", "plain")
-    phone = data.get("office_phone")
-    if phone:
-        doc.paragraph(f"找不到要找的干部，请拨打办公室电话：{phone}。", "plain")
-    doc.closing(office["office"], data["date"])
     return doc.build(progress)
 
 
@@ -113,69 +96,271 @@ def render_pre_appointment(data: dict, serial: str = "", paper: str = "a4", prog
     return doc.build(progress)
 
 
+# ---- 干部流向公示栏 ------------------------------------------------------------
+
+# A board is one sheet: it uses the sheet (narrow margins, room at the foot for
+# the serial and QR code) rather than the 公文 text block, and its table runs in
+# side-by-side column groups at the largest size that fits. Sizes below the
+# floor would not be read from a step away; past it (well over 80 people on A4)
+# the board continues on a second sheet.
+BOARD_SIZES = (16, 15, 14, 13, 12, 11.5, 11, 10.5, 10, 9.5, 9)
+BOARD_MIN_CHARS = 18  # a column group holds at least this many characters a line
+BOARD_GUTTER = 4 * mm
+BOARD_PADDING = 1.2  # points around a cell's text (the notices' tables have 3)
+BOARD_LINE_SPACING = 1.15
+BOARD_COLUMNS = [Column("姓名", 1.2), Column("职务", 2.6, "LEFT"), Column("去向", 1.1), Column("地点/事由", 2.4, "LEFT")]
+
+
+def board_spec(paper: str) -> PageSpec:
+    """The sheet of `paper` with 12 mm margins, 22 mm at the foot (serial, QR code)."""
+    k = 2 ** 0.5 if paper == PAPER_A3 else 1.0
+    size = page_spec(paper).size
+    top, side, foot = 12 * mm * k, 12 * mm * k, 22 * mm * k
+    return PageSpec(size, top, side, size[0] - 2 * side, size[1] - top - foot, scale=k)
+
+
+class BoardColumns(Flowable):
+    """Column groups of one table side by side, each with its header."""
+
+    def __init__(self, tables: list[ChunkedTable], gutter: float):
+        super().__init__()
+        self.tables, self.gutter = tables, gutter
+
+    def wrap(self, availWidth, availHeight):
+        self.heights = [t.wrap(availWidth, availHeight)[1] for t in self.tables]
+        width = sum(t.width for t in self.tables) + self.gutter * (len(self.tables) - 1)
+        return width, max(self.heights)
+
+    def draw(self):
+        x, top = 0.0, max(self.heights)
+        for table, height in zip(self.tables, self.heights, strict=True):
+            table.drawOn(self.canv, x, top - height)
+            x += table.width + self.gutter
+
+
+def board_column_widths(rows: list[list]) -> list[Column]:
+    """The board's columns weighted by what they hold (the 9th-decile length
+    of each column, capped), so short names and statuses leave the room to the
+    posts and places instead of wrapping them."""
+    columns = []
+    for i, (column, cap) in enumerate(zip(BOARD_COLUMNS, (5, 14, 4, 12), strict=True)):
+        lengths = sorted(len(str(r[i] or "")) for r in rows) or [0]
+        typical = lengths[min(len(lengths) - 1, int(len(lengths) * 0.9))]
+        columns.append(Column(column.label, max(len(column.label), min(typical, cap)) + 1, column.align))
+    return columns
+
+
+def board_columns(rows: list[list], width: float, height: float, scale: float) -> tuple[Flowable, float]:
+    """The largest size (and fewest groups at it) at which `rows` fit in
+    width × height. Returns the flowable and the font size."""
+    columns = board_column_widths(rows)
+    for size in BOARD_SIZES:
+        font_size = size * scale
+        groups_max = max(1, int((width + BOARD_GUTTER * scale) // (BOARD_MIN_CHARS * font_size + BOARD_GUTTER * scale)))
+        for groups in range(1, groups_max + 1):
+            group_width = (width - BOARD_GUTTER * scale * (groups - 1)) / groups
+            table = ChunkedTable.build(columns, rows, group_width, font_size, padding=BOARD_PADDING * scale,
+                                       line_spacing=BOARD_LINE_SPACING)
+            parts: list[ChunkedTable] = []
+            start = 0
+            for _ in range(groups):
+                rest = ChunkedTable(table.data, start)
+                pieces = rest.split_at(group_width, height) if rest.wrap(group_width, height)[1] > height else [rest]
+                if not pieces:
+                    break
+                parts.append(pieces[0])
+                start = pieces[0].end
+                if start >= len(rows):
+                    break
+            if start >= len(rows) and parts:
+                return BoardColumns(parts, BOARD_GUTTER * scale), font_size
+    # more people than one sheet holds at the floor size: one table over the
+    # width that continues on the next sheet
+    floor = BOARD_SIZES[-1] * scale
+    return ChunkedTable.build(columns, rows, width, floor, padding=BOARD_PADDING * scale,
+                              line_spacing=BOARD_LINE_SPACING), floor
+
+
+def render_whereabouts(data: dict, serial: str = "", paper: str = "a4-landscape", progress=None) -> bytes:
+    """干部流向公示栏: the day's status of every cadre on one sheet (80
+    people fit A4 at 9 pt or more, a smaller team larger; A3 prints the same
+    board 1.4 times larger)."""
+    office = data["office"]
+    spec = board_spec(paper)
+    doc = NoticeDocument("干部流向公示栏", serial=serial, paper=paper, author=office.get("township", ""),
+                         keywords=data.get("kind", ""), page_numbers=False)
+    k = spec.scale
+    # The template's styles on a tighter pitch: the grid's 29 pt lines would
+    # take a fifth of the sheet from the board.
+    styles = text_styles(spec)
+    styles["title"] = replace(styles["title"], leading=24 * k)
+    styles["subtitle"] = replace(styles["subtitle"], size=14 * k, leading=20 * k, tracking=0.0)
+    styles["plain"] = replace(styles["plain"], size=12 * k, leading=18 * k, tracking=0.0)
+    doc.spec, doc.styles = spec, styles
+    doc.title_block("干部流向公示栏", f"{office['township']}　{weekday_label(data['date'])}")
+    counts: dict[str, int] = {}
+    for r in data["rows"]:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    summary = "合计：" + "，".join(f"{k} {v} 人" for k, v in counts.items()) + "。"
+    phone = data.get("office_phone")
+    if phone:
+        summary += f"找不到要找的干部，请拨打办公室电话：{phone}。"
+    # A board is not sealed: the issuer and the date on one line under the totals.
+    footers = [TextBlock(scrub(summary), styles["plain"]),
+               TextBlock(scrub(f"{office['office']}　{cn_date(data['date'])}"),
+                         replace(styles["plain"], align="right"))]
+    used = sum(f.wrap(spec.text_width, spec.text_height)[1] for f in list(doc.story) + footers)
+    rows = [[r["name"], r["post"] or "—", r["status"], " ".join(x for x in (r["place"], r["note"]) if x)]
+            for r in data["rows"]]
+    board, _ = board_columns(rows, spec.text_width, spec.text_height - used - 2, spec.scale)
+    doc.add(board)
+    for footer in footers:
+        doc.add(footer)
+    if progress:
+        progress(len(rows), len(rows))
+    return doc.build(progress)
+
+
 # ---- 连心卡 ------------------------------------------------------------------
 
 CARD_W, CARD_H = 105 * mm, 148.5 * mm
 
 
-def render_liaison_cards(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
-    """连心卡: four cut-out cards (A6) per A4 page, one per village, with the
-    team's names, duties, the village's liaison cadres and the public phones."""
-    fonts.register_fonts()
-    fs, hei = fonts.font(fonts.FANGSONG), fonts.font(fonts.HEI)
-    office = data["office"]
-    title_style = ParagraphStyle("card-title", fontName=fonts.font(fonts.TITLE), fontSize=20, leading=26,
-                                 alignment=TA_CENTER)
-    sub_style = ParagraphStyle("card-sub", fontName=fs, fontSize=10, leading=14, alignment=TA_CENTER)
-    head_style = ParagraphStyle("card-head", fontName=hei, fontSize=10, leading=14, spaceBefore=3)
-    line_style = ParagraphStyle("card-line", fontName=fs, fontSize=8.5, leading=11.5, wordWrap="CJK",
-                                leftIndent=8, firstLineIndent=-8)
-    foot_style = ParagraphStyle("card-foot", fontName=fs, fontSize=8, leading=11, alignment=TA_CENTER)
+# The card's text size: the largest of these at which the fullest card fits
+# (every card then set alike); 10.5 pt (五号) is the smallest read comfortably
+# in the hand, below it the card is only set smaller when its content needs it.
+CARD_SIZES = (14, 13.5, 13, 12.5, 12, 11.5, 11, 10.5, 10, 9.5, 9, 8.5, 8)
+CARD_MIN_SIZE = 10.5
+CARD_PAD = 7 * mm
+# Cards per A4 sheet: four A6 cards when the text fits them at CARD_MIN_SIZE,
+# else two A5 cards (the sheet cut across), for a large team with long duties.
+CARD_LAYOUTS = ((2, 2), (2, 1))  # (rows, columns)
 
-    pad = 7 * mm
+
+def card_styles(size: float) -> dict[str, ParagraphStyle]:
+    fs, hei = fonts.font(fonts.FANGSONG), fonts.font(fonts.HEI)
+    return {
+        "title": ParagraphStyle("card-title", fontName=fonts.font(fonts.TITLE), fontSize=22, leading=30,
+                                alignment=TA_CENTER),
+        "sub": ParagraphStyle("card-sub", fontName=fs, fontSize=max(size, 10.5), leading=max(size, 10.5) * 1.4,
+                              alignment=TA_CENTER),
+        "head": ParagraphStyle("card-head", fontName=hei, fontSize=size + 1, leading=(size + 1) * 1.4,
+                               spaceBefore=size * 0.5),
+        "line": ParagraphStyle("card-line", fontName=fs, fontSize=size, leading=size * 1.35, wordWrap="CJK",
+                               leftIndent=size, firstLineIndent=-size),
+        "foot": ParagraphStyle("card-foot", fontName=fs, fontSize=max(size - 1, 9), leading=max(size - 1, 9) * 1.4,
+                               alignment=TA_CENTER),
+    }
+
+
+def _card_story(data: dict, village: dict, st: dict) -> list:
+    """One card's flowables, without the break to the next card."""
+    fs = fonts.font(fonts.FANGSONG)
+    office = data["office"]
+    story: list = [Paragraph("连 心 卡", st["title"]),
+                   Paragraph(para_text(office["government"] + (f" · {village['name']}" if village["name"] else ""), fs),
+                             st["sub"]),
+                   Spacer(1, st["line"].fontSize * 0.4)]
+    if village["liaisons"]:
+        story.append(Paragraph("您村的联系干部", st["head"]))
+        names = "、".join((f"{link['name']}（{link['kind']}）" if link["kind"] else link["name"])
+                         + (f" {link['phone']}" if link.get("phone") else "") for link in village["liaisons"])
+        story.append(Paragraph(para_text(names, fs), st["line"]))
+    story.append(Paragraph("镇领导班子", st["head"]))
+    for m in data["team"]:
+        text = f"{m['name']}　{m['titles']}" + (f"，分管{m['duties']}" if m["duties"] else "") \
+            + (f"，电话 {m['phone']}" if m.get("phone") else "")
+        story.append(Paragraph(para_text(text, fs), st["line"]))
+    story.append(Paragraph("联系电话", st["head"]))
+    phones = [f"办公室 {data['office_phone']}"] if data.get("office_phone") else []
+    phones += [f"{o['name']} {o['phone']}" for o in data.get("office_phones", [])]
+    if data.get("supervision_phone"):
+        phones.append(f"监督电话 {data['supervision_phone']}")
+    story.append(Paragraph(para_text("；".join(phones) or "—", fs), st["line"]))
+    story.append(Spacer(1, st["line"].fontSize * 0.6))
+    story.append(Paragraph(para_text(f"有事请找我们 · {cn_date(data['date'])}", fs), st["foot"]))
+    return story
+
+
+def _story_height(story: list, width: float) -> float:
+    """Height of flowables stacked in a frame (as reportlab's Frame adds them)."""
+    total, previous_after = 0.0, 0.0
+    for flowable in story:
+        _, h = flowable.wrap(width, 10_000)
+        before = flowable.getSpaceBefore() if total else 0.0
+        total += max(before, previous_after) + h if total else h
+        previous_after = flowable.getSpaceAfter()
+    return total
+
+
+def card_text_size(data: dict, width: float = CARD_W - 2 * CARD_PAD, height: float = CARD_H - 2 * CARD_PAD) -> float:
+    """The largest CARD_SIZES size at which every village's card fits its frame."""
+    villages = data["villages"]
+    for size in CARD_SIZES:
+        st = card_styles(size)
+        if all(_story_height(_card_story(data, v, st), width) <= height for v in villages):
+            return size
+    return CARD_SIZES[-1]  # a card holding more than this is split by reportlab onto the next card
+
+
+def card_layout(data: dict) -> tuple[int, int]:
+    """(rows, columns) of cards on the A4 sheet: the first of CARD_LAYOUTS whose
+    cards hold the text at CARD_MIN_SIZE or more (the last one otherwise)."""
+    for rows, cols in CARD_LAYOUTS:
+        width, height = A4[0] / cols - 2 * CARD_PAD, A4[1] / rows - 2 * CARD_PAD
+        if card_text_size(data, width, height) >= CARD_MIN_SIZE:
+            return rows, cols
+    return CARD_LAYOUTS[-1]
+
+
+def render_liaison_cards(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+    """连心卡: cut-out cards on A4 (four A6, or two A5 for a large team), one
+    per village, with the team's names, duties, the village's liaison cadres
+    and the public phones, set at the largest size at which the fullest card
+    fits (so the cards are filled, not a third empty); the space left on a
+    card goes between its parts."""
+    fonts.register_fonts()
+    fs = fonts.font(fonts.FANGSONG)
+    office = data["office"]
+    rows, cols = card_layout(data)
+    card_w, card_h = A4[0] / cols, A4[1] / rows
+    width, height = card_w - 2 * CARD_PAD, card_h - 2 * CARD_PAD
+    st = card_styles(card_text_size(data, width, height))
+
     frames = []
-    for row in range(2):
-        for col in range(2):
-            x = col * CARD_W + pad
-            y = (1 - row) * CARD_H + pad
-            frames.append(Frame(x, y, CARD_W - 2 * pad, CARD_H - 2 * pad, leftPadding=0, rightPadding=0,
+    for row in range(rows):
+        for col in range(cols):
+            x = col * card_w + CARD_PAD
+            y = (rows - 1 - row) * card_h + CARD_PAD
+            frames.append(Frame(x, y, width, height, leftPadding=0, rightPadding=0,
                                 topPadding=0, bottomPadding=0, id=f"card{row}{col}"))
 
     def cut_lines(canvas, doc):
         canvas.saveState()
         canvas.setDash(3, 3)
         canvas.setLineWidth(0.4)
-        canvas.line(CARD_W, 0, CARD_W, 2 * CARD_H)
-        canvas.line(0, CARD_H, 2 * CARD_W, CARD_H)
+        for col in range(1, cols):
+            canvas.line(col * card_w, 0, col * card_w, A4[1])
+        for row in range(1, rows):
+            canvas.line(0, row * card_h, A4[0], row * card_h)
         canvas.setFont(fs, 7)
         if serial:
             canvas.drawRightString(2 * CARD_W - 4 * mm, 3 * mm, f"公示编号 {serial}")
         canvas.restoreState()
 
-    story = []
+    story: list = []
     villages = data["villages"]
     for n, v in enumerate(villages):
-        story.append(Paragraph("连 心 卡", title_style))
-        story.append(Paragraph(para_text(office["government"] + (f" · {v['name']}" if v["name"] else ""), fs), sub_style))
-        story.append(Spacer(1, 3))
-        if v["liaisons"]:
-            story.append(Paragraph("您村的联系干部", head_style))
-            names = "、".join((f"{link['name']}（{link['kind']}）" if link["kind"] else link["name"])
-                             + (f" {link['phone']}" if link.get("phone") else "") for link in v["liaisons"])
-            story.append(Paragraph(para_text(names, fs), line_style))
-        story.append(Paragraph("镇领导班子", head_style))
-        for m in data["team"]:
-            text = f"{m['name']}　{m['titles']}" + (f"，分管{m['duties']}" if m["duties"] else "") \
-                + (f"，电话 {m['phone']}" if m.get("phone") else "")
-            story.append(Paragraph(para_text(text, fs), line_style))
-        story.append(Paragraph("联系电话", head_style))
-        phones = [f"办公室 {data['office_phone']}"] if data.get("office_phone") else []
-        phones += [f"{o['name']} {o['phone']}" for o in data.get("office_phones", [])]
-        if data.get("supervision_phone"):
-            phones.append(f"监督电话 {data['supervision_phone']}")
-        story.append(Paragraph(para_text("；".join(phones) or "—", fs), line_style))
-        story.append(Spacer(1, 4))
-        story.append(Paragraph(para_text(f"有事请找我们 · {cn_date(data['date'])}", fs), foot_style))
+        card = _card_story(data, v, st)
+        # the card's spare height spread over the gaps before its headings and foot
+        spare = height - _story_height(card, width) - 1
+        gaps = [i for i, f in enumerate(card) if isinstance(f, Spacer) or
+                (isinstance(f, Paragraph) and f.style.name == "card-head")]
+        if spare > 0 and gaps:
+            share = min(spare / len(gaps), st["line"].leading * 2)
+            for i in reversed(gaps):
+                card.insert(i, Spacer(1, share))
+        story += card
         if n < len(villages) - 1:
             story.append(FrameBreak())
         if progress:
