@@ -44,6 +44,7 @@ from models.core.errors import AppError, ValidationError
 from models.core.labels import table_label
 from models.handoff import package as pkgfmt
 from models.handoff import reference
+from models.handoff import row_checks
 from models.roster.rules import adopt_county_rules
 from models.handoff.export import PKG_SCHEMA, table_columns
 from models.handoff.package import PackageError
@@ -443,6 +444,7 @@ def import_package(db, path, password: str, actor, progress=None, accept_key: st
         conn.execute(f"PRAGMA main.cache_size={-IMPORT_CACHE_KIB}")
         conn.execute("PRAGMA temp_store=MEMORY")
         tables = _check_payload(db, m)
+        row_checks.check_rows(db, PKG_SCHEMA, tables)  # the forms' validators, before anything is written
         new_key = _check_township(db, m, actor, accept_key, confirm_new_key)
         conn.create_function("handoff_later", -1, _later, deterministic=True)
         # Incremental packages may arrive out of order: a child can come before

@@ -1,0 +1,84 @@
+"""The rows a package brings are checked with the forms' own validators
+before anything is merged (issue 20): a township database edited with SQLite
+and then exported carries validly signed rows that no form would accept.
+
+One finding refuses the whole package, naming the table, the row's uuid and
+the field. SQL finds the suspicious values (a Python loop over every cell of
+a county's package would be too slow); the forms' validators
+(personal.check_text, parse_date) then give the message.
+"""
+
+from __future__ import annotations
+
+from models.core import personal
+from models.core.errors import ValidationError
+from models.core.labels import table_label
+from models.handoff.export import table_columns
+from models.handoff.package import PackageError
+
+# Longest value a form accepts for a name-like field, and for any other text
+# (résumés and ticket texts are long, but no form takes 50,000 characters).
+NAME_MAX = 100
+TEXT_MAX = 50_000
+# Control characters other than tab, line feed and carriage return (which multi-line fields keep).
+_CONTROL_CLASS = "".join(chr(c) for c in range(1, 32) if c not in (9, 10, 13)) + chr(127)
+NON_NEGATIVE = ("households", "population", "establishment")
+
+
+class BadPackageRow(PackageError):
+    """A row of a package that no form would accept."""
+
+
+def _is_name(column: str) -> bool:
+    return column == "name" or column.endswith("_name")
+
+
+def _looks_dated(column: str) -> bool:
+    return column.endswith(("_date", "_at", "_time")) or column in ("date", "birth", "due")
+
+
+def _refuse(table: str, uuid, column: str, message: str):
+    label = table_label(table)
+    raise BadPackageRow(f"数据包中{label}（表 {table}）的记录 {uuid} 的字段“{column}”无效：{message}"
+                        "整个数据包已拒绝，数据库未改动。请让乡镇在程序里改正这条记录后重新导出。")
+
+
+def check_rows(db, schema: str, tables: list[str]) -> None:
+    """Raise BadPackageRow for the first row of `schema`.`tables` a form would refuse."""
+    for table in tables:
+        columns = table_columns(db, table, schema)
+        key = "uuid" if "uuid" in {c for c, _ in columns} else "rowid"
+        for column, kind in columns:
+            if column in ("uuid", "photo") or column.endswith("_hash"):
+                continue
+            limit = NAME_MAX if _is_name(column) else TEXT_MAX
+            sql_kind = (kind or "").upper()
+            if column in NON_NEGATIVE:
+                row = db.execute(f"SELECT {key}, [{column}] FROM {schema}.[{table}] "
+                                 f"WHERE typeof([{column}]) IN ('integer', 'real') AND [{column}] < 0 LIMIT 1").fetchone()
+                if row:
+                    _refuse(table, row[0], column, f"不能是负数（{row[1]}）。")
+            if "INT" in sql_kind or "REAL" in sql_kind or "BLOB" in sql_kind:
+                continue
+            row = db.execute(
+                f"SELECT {key}, [{column}] FROM {schema}.[{table}] WHERE typeof([{column}]) = 'text' AND ("
+                f"instr(CAST([{column}] AS BLOB), x'00') > 0 OR length([{column}]) > ? "
+                f"OR [{column}] GLOB '*[' || ? || ']*') LIMIT 1", [limit, _CONTROL_CLASS]).fetchone()
+            if row:
+                value = row[1].replace("\x00", "\x01") if "\x00" in row[1] else row[1]
+                try:
+                    personal.check_text(value, column, max_len=limit, multiline=True)
+                except ValidationError as e:
+                    _refuse(table, row[0], column, e.bare_message)
+                _refuse(table, row[0], column, "包含不可见的控制字符。")
+            if _looks_dated(column):
+                row = db.execute(
+                    f"SELECT {key}, [{column}] FROM {schema}.[{table}] WHERE typeof([{column}]) = 'text' "
+                    f"AND [{column}] GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' "
+                    f"AND julianday(substr([{column}], 1, 10)) IS NULL LIMIT 1").fetchone()
+                if row:
+                    try:
+                        personal.parse_date(row[1][:10], column)
+                    except ValidationError as e:
+                        _refuse(table, row[0], column, e.bare_message)
+                    _refuse(table, row[0], column, f"“{row[1][:20]}”不是有效日期。")

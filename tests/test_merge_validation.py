@@ -1,0 +1,104 @@
+"""Issue 20: rows a package brings are validated with the forms' validators,
+all or nothing, the bad row named (table, uuid, field). The packages are
+validly signed by a real township database whose rows were altered with
+SQLite before the export (what a clerk with a SQLite tool could do)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from openpyxl import load_workbook
+
+from handoff_helpers import PASSWORD, make_county, make_township
+from models import handoff
+from models.core.db import close_database
+from models.core.users import CLI_ACTOR
+from models.handoff import package as pkgfmt
+from models.handoff.row_checks import BadPackageRow
+
+
+@pytest.fixture(autouse=True)
+def fast_kdf(monkeypatch):
+    monkeypatch.setattr(pkgfmt, "SCRYPT_N", 2**10)
+
+
+@pytest.fixture
+def town(tmp_path):
+    db = make_township(tmp_path / "town.db", "330106001", "甲镇")
+    yield db
+    close_database(db)
+
+
+@pytest.fixture
+def county(tmp_path):
+    db = make_county(tmp_path / "county.db")
+    yield db
+    close_database(db)
+
+
+def _county_state(db) -> tuple:
+    return (db.execute("SELECT count(*) FROM villages").fetchone()[0],
+            db.execute("SELECT count(*) FROM audit_log").fetchone()[0],
+            db.execute("SELECT count(*) FROM handoff_packages").fetchone()[0])
+
+
+def _village(db) -> str:
+    return db.execute("SELECT uuid FROM villages ORDER BY id LIMIT 1").fetchone()[0]
+
+
+HOSTILE = [
+    ("nul", "name", "第一\x00村", "控制字符"),
+    ("escape", "name", "第一\x1b[31m村", "控制字符"),
+    ("bell_in_note", "note", "备注\x07", "控制字符"),
+    ("long_name", "name", "长" * 200_000, "不能超过 100 个字"),
+    ("negative_households", "households", -5, "不能是负数"),
+]
+
+
+@pytest.mark.parametrize("case,column,value,expected", HOSTILE, ids=[c[0] for c in HOSTILE])
+def test_hostile_row_refuses_the_whole_package_naming_the_row(town, county, tmp_path, case, column, value, expected):
+    uuid = _village(town)
+    # A second, good village change travels in the same package: it must not land either.
+    town.execute(f"UPDATE villages SET [{column}] = ? WHERE uuid = ?", [value, uuid])
+    path = handoff.export_package(town, tmp_path / f"{case}.xzpkg", PASSWORD, CLI_ACTOR, full=True).path
+    before = _county_state(county)
+    with pytest.raises(BadPackageRow) as refused:
+        handoff.import_package(county, path, PASSWORD, CLI_ACTOR)
+    message = refused.value.message
+    assert "villages" in message and uuid in message and column in message and expected in message, message
+    assert _county_state(county) == before, "nothing of the package was merged"
+
+
+def test_impossible_date_is_refused(town, county, tmp_path):
+    uuid = _village(town)
+    town.execute("UPDATE villages SET updated_at = '9999-99-99T00:00:00' WHERE uuid = ?", [uuid])
+    path = handoff.export_package(town, tmp_path / "date.xzpkg", PASSWORD, CLI_ACTOR, full=True).path
+    with pytest.raises(BadPackageRow) as refused:
+        handoff.import_package(county, path, PASSWORD, CLI_ACTOR)
+    assert uuid in refused.value.message and "updated_at" in refused.value.message
+
+
+def test_the_same_package_without_the_bad_row_imports(town, county, tmp_path):
+    path = handoff.export_package(town, tmp_path / "good.xzpkg", PASSWORD, CLI_ACTOR, full=True).path
+    summary = handoff.import_package(county, path, PASSWORD, CLI_ACTOR)
+    assert summary.totals()["added"] > 0
+
+
+def test_county_ledger_export_survives_a_control_character(county, tmp_path):
+    """A ticket stored before this check (or typed in by an older version)
+    with an escape character: the county's ledger export writes it as text."""
+    from models.core import township
+    from models.service import io as tickets_io
+
+    township.add_village(county, CLI_ACTOR, "某村", 10)
+    today = dt.date.today().isoformat()
+    county.execute("INSERT INTO tickets (uuid, township_code, ticket_no, year, seq, channel, kind, received_date, due_date, "
+                   "applicant_name, applicant_phone, request_text, status, version, updated_at, deleted) "
+                   "VALUES ('t-esc', '330106001', 'T1', 2026, 1, '窗口', '即办件', ?, ?, ?, '13812345678', ?, '受理', 1, ?, 0)",
+                   [today, today, "王\x1b芳", "办\x00低保\x07", dt.datetime.now().isoformat()])
+    out = tmp_path / "县台帐.xlsx"
+    n = tickets_io.export_ledger(county, out, "2000-01-01", "2100-12-31", actor=CLI_ACTOR)
+    assert n == 1
+    cells = [c for row in load_workbook(out).active.iter_rows(values_only=True) for c in row if c]
+    assert any(isinstance(c, str) and c.startswith("王") for c in cells)
