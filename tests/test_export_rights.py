@@ -136,3 +136,13 @@ def test_a_masked_ledger_reimports_as_unchanged(demo_db, guest, tmp_path):
     n = tickets_io.export_ledger(demo_db, out, "2000-01-01", "2100-12-31", actor=guest)
     result = tickets_io.import_tickets(demo_db, Actor("admin", users.ADMIN, "管理员"), out)
     assert (result["imported"], result["unchanged"], result["errors"]) == (0, n, [])
+
+
+def test_rewards_exports_are_audited(demo_db, guest, tmp_path):
+    from models.assess import rewards
+
+    plan = demo_db.execute("SELECT uuid, year FROM assess_plans WHERE deleted = 0 ORDER BY year DESC LIMIT 1").fetchone()
+    rewards.export_xlsx(demo_db, plan[0], tmp_path / "奖金.xlsx", actor=guest)
+    rewards.export_county_xlsx(demo_db, plan[1], tmp_path / "权衡.xlsx", actor=guest)
+    audit = _export_audits(demo_db, "assess_plans")
+    assert [(a["who"], a["file"]) for a in audit[-2:]] == [("guest1", "奖金.xlsx"), ("guest1", "权衡.xlsx")]

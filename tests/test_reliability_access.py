@@ -38,7 +38,8 @@ PRIMITIVES = {"models.core.records.insert", "models.core.records.update", "model
 # audit row (tests/test_export_rights.py proves both for a 只读 user).
 EXPORTS = {"models.core.exports.full_numbers_allowed", "models.core.exports.audit_export",
            "models.core.exports.export_table_xlsx", "models.roster.io.export_roster",
-           "models.service.io.export_ledger", "models.assess.rewards.export_xlsx"}
+           "models.service.io.export_ledger", "models.assess.rewards.export_xlsx",
+           "models.assess.rewards.export_county_xlsx"}
 
 # The right each module's write functions need (see models/core/users.CAPABILITIES).
 MODULE_CAPABILITY = {

@@ -402,11 +402,15 @@ def county_rewards_for_notice(db, year: int) -> dict:
     return data
 
 
-def export_county_xlsx(db, year: int, path) -> str:
-    """The side-by-side view and every person's amount under the common curve, as .xlsx."""
+def export_county_xlsx(db, year: int, path, actor=None) -> str:
+    """The side-by-side view and every person's amount under the common curve,
+    as .xlsx. Audited when an actor is given (the window always gives one)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from models.core import exports
 
+    if actor is not None:
+        exports.require_auditable(db)
     data = county_village_rewards(db, year)
     wb = Workbook()
     ws = wb.active
@@ -428,6 +432,9 @@ def export_county_xlsx(db, year: int, path) -> str:
         for col in "ABCDEFGHIJ":
             sheet.column_dimensions[col].width = 13
     wb.save(str(path))
+    if actor is not None:
+        exports.audit_export(db, actor, "assess_plans", str(path), len(data["people"]), "xlsx", False,
+                             year=year, view="county_balance")
     return str(path)
 
 

@@ -1226,13 +1226,14 @@ class CountyBalanceDialog(QDialog):
         from ui.common.worker import run_task
 
         year = self.year
+        actor = self.ctx.actor
 
         def work(progress):
             from models.core.db import close_database
 
             db = self.ctx.open_worker_db()
             try:
-                return rewards.export_county_xlsx(db, year, path)
+                return rewards.export_county_xlsx(db, year, path, actor=actor)
             finally:
                 close_database(db)
 
