@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from models.core import records
+from models.core import travel
 
 from models.core import settings
 
@@ -69,7 +69,7 @@ def file_hash(path: Path) -> str:
 def travel_state(db, tables=None) -> dict:
     """Every travelling row, without local ids and counters, sorted by uuid."""
     out = {}
-    for table in tables or records.TRAVEL_TABLES:
+    for table in tables or travel.TRAVEL_TABLES:
         if not db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", [table]).fetchone():
             continue
         cols = [r[1] for r in db.execute(f"PRAGMA table_info([{table}])") if r[1] not in ("id", "change_seq")]

@@ -9,7 +9,8 @@ recomputed from the stored scores, so it does not travel.
 
 from sqlite_utils import Migrations
 
-from models.core.records import create_travel_table, register_travel_table
+from models.core.records import create_travel_table
+from models.core.travel import register_travel_table
 
 migrations = Migrations("assess")
 

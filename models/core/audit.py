@@ -22,6 +22,8 @@ import datetime as dt
 import hashlib
 import json
 
+from models.core.travel import TRAVEL_TABLES
+
 GENESIS = "0" * 64
 
 
@@ -53,15 +55,11 @@ def row_digest(columns, values) -> str:
 
 def sealed_tables(db) -> list[str]:
     """The audited tables whose rows carry a seal: the travelling ones."""
-    from models.core.records import TRAVEL_TABLES
-
     present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     return [t for t in TRAVEL_TABLES if t in present]
 
 
 def _current_row_hash(db, table_name, row_key) -> str | None:
-    from models.core.records import TRAVEL_TABLES
-
     if row_key is None or table_name not in TRAVEL_TABLES:
         return None
     cur = db.execute(f"SELECT * FROM [{table_name}] WHERE uuid = ?", [str(row_key)])
@@ -150,12 +148,10 @@ def verify_chain(db) -> list[str]:
     return problems
 
 
-def reseal_after_migration(db) -> int:
+def reseal_after_migration(db, actor_name: str) -> int:
     """After a schema upgrade: seal the rows whose stored form the upgrade
     changed (or that predate row seals). One audit row per table says how
     many; the backup taken before the upgrade keeps the old file."""
-    from models.core.users import SYSTEM_ACTOR
-
     total = 0
     for table in sealed_tables(db):
         seals = dict(db.execute("SELECT row_key, row_hash FROM row_seals WHERE table_name = ?", [table]).fetchall())
@@ -168,7 +164,7 @@ def reseal_after_migration(db) -> int:
             continue
         digest = hashlib.sha256("\n".join(f"{k} {h}" for k, h in changed).encode("ascii")).hexdigest()
         at = dt.datetime.now().isoformat(timespec="microseconds")
-        audit_id = _append(db, at, SYSTEM_ACTOR.username, "bulk-seal", table, None, None,
+        audit_id = _append(db, at, actor_name, "bulk-seal", table, None, None,
                            _json({"rows": len(changed), "digest": digest, "reason": "结构升级后重新封记"}), digest)
         db.conn.executemany("INSERT INTO row_seals (table_name, row_key, row_hash, audit_id) VALUES (?, ?, ?, ?) "
                             "ON CONFLICT(table_name, row_key) DO UPDATE SET row_hash = excluded.row_hash, "

@@ -564,7 +564,7 @@ def open_database(path, *, create: bool = True, migrate: bool = True, daily_back
             from models.core import audit
 
             with db.atomic():
-                audit.reseal_after_migration(db)
+                audit.reseal_after_migration(db, "系统")  # users.SYSTEM_ACTOR's name; db must not import users
     if daily_backup and existed:
         try:
             ensure_daily_backup(db)

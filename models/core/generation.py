@@ -38,6 +38,7 @@ from pathlib import Path
 
 from models.core import audit, records, settings
 from models.core.users import SYSTEM_ACTOR
+from models.core import travel
 
 GENERATION_KEY = "handoff.generation"
 FULL_EXPORT_DUE_KEY = "handoff.full_export_due"
@@ -69,13 +70,30 @@ def full_export_written(db, max_seq: int) -> None:
 
 def _travel_tables(db, schema: str) -> list[str]:
     names = {r[0] for r in db.execute(f"SELECT name FROM [{schema}].sqlite_master WHERE type = 'table'")}
-    return [t for t in records.TRAVEL_TABLES if t in names]
+    return [t for t in travel.TRAVEL_TABLES if t in names]
 
 
 def _content_columns(db, table: str, schema: str) -> list[str]:
     local = [r[1] for r in db.execute(f"PRAGMA main.table_info([{table}])")]
     other = {r[1] for r in db.execute(f"PRAGMA [{schema}].table_info([{table}])")}
     return [c for c in local if c in other and c not in records.BOOKKEEPING]
+
+
+def _keep_signing_key(db) -> bool:
+    """The township's signing key is the identity the county registered, not data: a restore keeps
+    the replaced file's key (a backup taken before the first export has none, and a new key would
+    make the county refuse every later package as forged)."""
+    def has_table(schema: str) -> bool:
+        return db.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = 'signing_key'"
+                          ).fetchone() is not None
+
+    if not (has_table("main") and has_table(PREVIOUS)):
+        return False
+    if db.execute(f"SELECT 1 FROM {PREVIOUS}.signing_key WHERE id = 1").fetchone() is None:
+        return False
+    db.execute("DELETE FROM main.signing_key")
+    db.execute(f"INSERT INTO main.signing_key SELECT * FROM {PREVIOUS}.signing_key")
+    return True
 
 
 def start_new_generation(db, previous_path: Path | None, backup_name: str) -> dict:
@@ -122,12 +140,14 @@ def start_new_generation(db, previous_path: Path | None, backup_name: str) -> di
             has_acks = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'handoff_acks'")
             if has_acks.fetchone():
                 db.execute("DELETE FROM handoff_acks")
+            kept_key = _keep_signing_key(db) if attached else False
             generation = str(uuidlib.uuid4())
             settings.set_value(db, GENERATION_KEY, generation, SYSTEM_ACTOR)
             settings.set_value(db, FULL_EXPORT_DUE_KEY, True, SYSTEM_ACTOR)
             settings.set_value(db, ACK_FLOOR_KEY, 0, SYSTEM_ACTOR)
             summary = {"backup": backup_name, "generation": generation, "change_seq": seq,
-                       "restamped": restamped, "replaced_file_readable": attached}
+                       "restamped": restamped, "replaced_file_readable": attached,
+                       "signing_key_kept": kept_key}
             audit.record(db, SYSTEM_ACTOR, "restore", "database", generation, None, summary)
     finally:
         if attached:

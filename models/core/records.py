@@ -32,12 +32,6 @@ BOOKKEEPING = ("id", "uuid", "township_code", "version", "updated_at", "updated_
 
 # Registered by each schema module: the tables whose rows travel, in an order
 # that satisfies their references (parents first).
-TRAVEL_TABLES: list[str] = []
-
-
-def register_travel_table(name: str) -> None:
-    if name not in TRAVEL_TABLES:
-        TRAVEL_TABLES.append(name)
 
 
 def create_travel_table(db: sqlite_utils.Database, name: str, columns_sql: str) -> None:

@@ -3,7 +3,8 @@ villages and offices."""
 
 from sqlite_utils import Migrations
 
-from models.core.records import create_travel_table, register_travel_table
+from models.core.records import create_travel_table
+from models.core.travel import register_travel_table
 
 migrations = Migrations("core")
 

@@ -20,6 +20,7 @@ DEFAULTS: dict[str, tuple] = {
     "office_phone": ("", "办公室电话", str),
     "database_mode": ("township", "数据库模式", str),
     "backup_keep": (10, "保留备份份数", int),
+    "idle_lock_minutes": (10, "无操作多少分钟后锁定窗口（0 表示不锁定）", int),
     "backup_max_total_mb": (10240, "备份总大小上限（MB，最新一份总会保留）", int),
 }
 

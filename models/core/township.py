@@ -11,6 +11,7 @@ from models.core.personal import check_text
 from models.core.errors import ValidationError
 from models.core import users
 from models.core.users import Actor, require
+from models.core import travel
 
 MAX_NAME = 50
 
@@ -84,7 +85,7 @@ def _refuse_code_change_with_data(db, code: str) -> None:
     if not current or current == code:
         return
     held = 0
-    for table in records.TRAVEL_TABLES:
+    for table in travel.TRAVEL_TABLES:
         if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone():
             held += db.execute(f"SELECT count(*) FROM [{table}] WHERE township_code = ?", [current]).fetchone()[0]
     if held:

@@ -13,7 +13,7 @@ import hmac
 import os
 from dataclasses import dataclass
 
-from models.core import audit, settings
+from models.core import audit
 from models.core.errors import LoginError, PermissionDenied, ValidationError
 
 ADMIN, WINDOW, ASSESS, READONLY = "admin", "window", "assess", "readonly"
@@ -54,8 +54,7 @@ CAPABILITY_LABELS = {
     "personal.export": "导出含完整身份证号或电话的数据",
 }
 
-IDLE_LOCK_SETTING = "idle_lock_minutes"
-settings.register(IDLE_LOCK_SETTING, 10, "无操作多少分钟后锁定窗口（0 表示不锁定）", int)
+IDLE_LOCK_SETTING = "idle_lock_minutes"  # declared in settings.DEFAULTS (settings imports us for rights)
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MAX_FAILURES = 5

@@ -8,7 +8,8 @@ References to roster records (cadre, organ, post) are soft uuids.
 
 from sqlite_utils import Migrations
 
-from models.core.records import create_travel_table, register_travel_table
+from models.core.records import create_travel_table
+from models.core.travel import register_travel_table
 
 migrations = Migrations("election")
 

@@ -26,6 +26,7 @@ from models.core.db import applied_migrations, schema_version
 from models.handoff import package as pkgfmt
 from models.handoff import reference
 from models.core.users import require
+from models.core import travel
 
 PKG_SCHEMA = "pkg"
 FILE_SUFFIX = ".xzpkg"
@@ -113,7 +114,7 @@ def _build_payload(db, kind: str, township_code: str, since_seq: int, progress=N
             max_seq = conn.execute("SELECT seq FROM change_counter WHERE id = 1").fetchone()[0]
             counts = {}
             if kind == "data":
-                tables = [t for t in records.TRAVEL_TABLES if reference.table_exists(db, t)]
+                tables = [t for t in travel.TRAVEL_TABLES if reference.table_exists(db, t)]
             else:
                 tables = reference.reference_tables(db)
             for i, table in enumerate(tables):

@@ -49,6 +49,7 @@ from models.roster.rules import adopt_county_rules
 from models.handoff.export import PKG_SCHEMA, table_columns
 from models.handoff.package import PackageError
 from models.core.users import require
+from models.core import travel
 
 REQUIRED_BOOKKEEPING = ("uuid", "township_code", "version", "updated_at", "deleted")
 META_TABLE = "_package_tables"
@@ -212,7 +213,7 @@ def _check_payload(db, m: dict) -> list[str]:
     declared = {str(k): v for k, v in m["row_counts"].items()}
     if set(tables) != set(declared):
         raise PackageError("数据包中的表与清单不一致，文件已被改动。")
-    allowed = records.TRAVEL_TABLES if m["kind"] == "data" else reference.REFERENCE_TABLES
+    allowed = travel.TRAVEL_TABLES if m["kind"] == "data" else reference.REFERENCE_TABLES
     for name in tables:
         if name not in allowed:
             raise PackageError(f"数据包含有本程序不认识的表“{name}”，请升级程序后再导入。")
@@ -240,7 +241,7 @@ def _check_payload(db, m: dict) -> list[str]:
                     raise PackageError(f"数据包中表“{name}”有 {other} 行不属于乡镇 {m['township_code']}，拒绝导入。")
         elif not reference.primary_key(db, name):
             raise PackageError(f"表“{name}”没有主键，无法合并。")
-    order = records.TRAVEL_TABLES if m["kind"] == "data" else reference.REFERENCE_TABLES
+    order = travel.TRAVEL_TABLES if m["kind"] == "data" else reference.REFERENCE_TABLES
     return [t for t in order if t in tables]
 
 
@@ -525,8 +526,10 @@ def _record_acks(db, m: dict) -> None:
             through = int(acks[local])
         except (TypeError, ValueError):
             raise PackageError("参考数据包中的确认序号无效，拒绝导入。") from None
-        if through < generation.ack_floor(db):
-            return  # made before the county saw this database's generation (a restore): void
+        if generation.full_export_due(db) or through < generation.ack_floor(db):
+            # Made before the county saw this database's generation (a restore wound the exports back):
+            # void, not refused — the next export is full anyway.
+            return
         sent = db.execute("SELECT coalesce(max(max_seq), 0) FROM handoff_packages WHERE direction = 'export' "
                           "AND kind = 'data'").fetchone()[0]
         if through > sent or through < 0:

@@ -7,7 +7,8 @@ the SHA-256 of the PDF file, so a posted sheet can be checked against the record
 
 from sqlite_utils import Migrations
 
-from models.core.records import create_travel_table, register_travel_table
+from models.core.records import create_travel_table
+from models.core.travel import register_travel_table
 
 migrations = Migrations("notices")
 

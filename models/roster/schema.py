@@ -8,7 +8,8 @@ References to villages and offices (foundation tables) are soft uuids.
 
 from sqlite_utils import Migrations
 
-from models.core.records import create_travel_table, register_travel_table
+from models.core.records import create_travel_table
+from models.core.travel import register_travel_table
 from models.handoff.reference import register_reference_table
 
 migrations = Migrations("roster")

@@ -7,7 +7,8 @@ opened by bad ratings, the duty-chief rota and the weekly 集中办理日.
 
 from sqlite_utils import Migrations
 
-from models.core.records import create_travel_table, register_travel_table
+from models.core.records import create_travel_table
+from models.core.travel import register_travel_table
 
 migrations = Migrations("service")
 
