@@ -557,3 +557,25 @@ def _merges(path, up_to_row: int) -> list[tuple[int, int, int, int]]:
         except _BROKEN:
             raise ValidationError("文件", f"“{path.name}”的内容不是有效的 .xlsx 表格，文件可能已损坏。") from None
     return out
+
+
+def cell_text(value) -> str:
+    """A cell as the clerk sees it in Excel: dates as 2026-12-01, whole numbers without “.0”, and an
+    integer Excel shows in E-notation (3.30106198503071E+17) written out as Excel displays it."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Number):
+        text = value.text
+        if re.fullmatch(r"-?\d+\.0+", text):
+            return text.split(".")[0]
+        if "e" in text.lower() and value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+        return text
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value).strip()
+

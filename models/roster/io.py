@@ -284,22 +284,7 @@ def guess_mapping(headers: list[str]) -> dict[int, str]:
 
 def _display(value) -> str:
     """A cell as the clerk sees it (for messages and the failed-rows sheet)."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, xlsx_read.Number):
-        text = value.text
-        if re.fullmatch(r"-?\d+\.0+", text):
-            text = text.split(".")[0]
-        elif "e" in text.lower() and value.is_integer() and abs(value) < 1e21:
-            text = str(int(value))  # 3.30106198503071E+17 as Excel shows it: 330106198503071000
-        return text
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value).strip()
+    return xlsx_read.cell_text(value)
 
 
 def display_cell(value) -> str:

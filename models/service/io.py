@@ -221,24 +221,10 @@ def _cell_str(v, key: str = "") -> str:
         if key in TEXT_KEYS and text:
             text = re.sub(r"[\s\u3000]+", "", unicodedata.normalize("NFKC", text))
         return text
-    if v is None:
-        return ""
-    if isinstance(v, dt.datetime):
-        return v.date().isoformat()
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, xlsx_read.Number):
-        text = v.text
-        if text.endswith(".0") or re.fullmatch(r"-?\d+\.0+", text):
-            text = text.split(".")[0]
-        elif "e" in text.lower() and v.is_integer() and abs(v) < 1e21:
-            text = str(int(v))
-        if key in _DATE_KEYS and re.fullmatch(r"\d{5}", text):
-            return (dt.date(1899, 12, 30) + dt.timedelta(days=int(text))).isoformat()  # a serial shown as a number
-        return text
-    if isinstance(v, float):
-        return str(int(v)) if v.is_integer() else repr(v)
-    return str(v).strip()
+    text = xlsx_read.cell_text(v)
+    if isinstance(v, xlsx_read.Number) and key in _DATE_KEYS and re.fullmatch(r"\d{5}", text):
+        return (dt.date(1899, 12, 30) + dt.timedelta(days=int(text))).isoformat()  # a serial shown as a number
+    return text
 
 
 def _id_problem(v) -> str | None:

@@ -56,6 +56,21 @@ def storage_choices() -> list[tuple[str, str, bool]]:
     return found
 
 
+def _error_and_buttons(dialog: QDialog, layout, ok_text: str) -> QLabel:
+    """The red error line and the OK/取消 row every hand-off dialog ends with; OK runs dialog._accept."""
+    error = QLabel()
+    error.setStyleSheet("color: #b00020;")
+    error.setWordWrap(True)
+    layout.addWidget(error)
+    buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+    buttons.button(QDialogButtonBox.Ok).setText(ok_text)
+    buttons.button(QDialogButtonBox.Cancel).setText("取消")
+    buttons.accepted.connect(dialog._accept)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    return error
+
+
 def _password_fields(form: QFormLayout, confirm: bool) -> tuple[QLineEdit, QLineEdit | None]:
     first = QLineEdit()
     first.setEchoMode(QLineEdit.Password)
@@ -115,16 +130,7 @@ class ExportPackageDialog(QDialog):
             form.addRow(self.tr("内容："), kinds_box)
         self.password, self.password2 = _password_fields(form, confirm=True)
         layout.addLayout(form)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setWordWrap(True)
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText(self.tr("导出"))
-        buttons.button(QDialogButtonBox.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.error = _error_and_buttons(self, layout, self.tr("导出"))
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("选择保存数据包的文件夹"), self.destination.currentData())
@@ -209,16 +215,7 @@ class ImportPackageDialog(QDialog):
         form.addRow(self.tr("内容："), self.info)
         self.password, _ = _password_fields(form, confirm=False)
         layout.addLayout(form)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setWordWrap(True)
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText(self.tr("导入"))
-        buttons.button(QDialogButtonBox.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.error = _error_and_buttons(self, layout, self.tr("导入"))
         self._preview()
         if error:
             # Back after a wrong password: the file stays chosen, the password is asked again.
