@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QTableVi
 
 from models.assess import scorecard as assess
 from models.core.errors import AppError
+from ui.common.action import OpQueue
 
 # Qt enum members cached once: looking them up on `Qt` costs microseconds,
 # and data() runs for every visible cell on every paint.
@@ -50,6 +51,7 @@ class ScoreGridModel(QAbstractTableModel):
         self.caps = (0.0, 0.0)
         self._writable = False
         self._totals: list = []
+        self.saving = OpQueue()  # cell saves, one after another
 
     # -- loading
     def load(self, category: dict | None, period: str | None) -> None:
@@ -185,9 +187,10 @@ class ScoreGridModel(QAbstractTableModel):
         return self.write_cells([(index.row(), index.column(), value)])
 
     def write_cells(self, cells: list[tuple], reason: str | None = None) -> bool:
-        """(row, column, text) cells: check all, then save all in one
-        transaction. Reports the first problem (naming the person) and saves
-        nothing when one cell is wrong."""
+        """(row, column, text) cells: check all here, then save all in one
+        transaction on a worker connection (after any save still running).
+        Reports the first problem (naming the person) and saves nothing when
+        one cell is wrong. True when the save was started."""
         batch = []
         for row, col, value in cells:
             item = self.item_at(col)
@@ -202,20 +205,25 @@ class ScoreGridModel(QAbstractTableModel):
             old = self.cells.get((subject["uuid"], item["uuid"]))
             keep_reason = old["reason"] if old else ""
             batch.append((subject["uuid"], item["uuid"], value, keep_reason if reason is None else reason))
-        if not batch:
+        if not batch or self.category is None or self.period is None:
             return False
-        try:
-            assess.set_scores(self.ctx.db, self.ctx.actor, self.period, batch)
-        except AppError as e:
-            self.failed.emit(e.message)
-            return False
-        self._refresh_cells()
-        self.changed.emit()
-        self.ctx.notify("assess")
+        actor, category_uuid, period = self.ctx.actor, self.category["uuid"], self.period
+
+        def save(db, _progress):
+            assess.set_scores(db, actor, period, batch)
+            return assess.score_grid(db, category_uuid, period)["cells"]
+
+        def saved(cells_now, _changes) -> None:
+            if self.category and self.category["uuid"] == category_uuid and self.period == period:
+                self._show_cells(cells_now)
+            self.changed.emit()
+
+        self.saving.run(None, self.ctx, save, changes={"assess"}, on_done=saved,
+                        on_error=lambda e: self.failed.emit(e.message))
         return True
 
-    def _refresh_cells(self) -> None:
-        self.cells = assess.score_grid(self.ctx.db, self.category["uuid"], self.period)["cells"]
+    def _show_cells(self, cells: dict) -> None:
+        self.cells = cells
         self._compute_totals()
         if self.subjects:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.subjects) - 1, len(self.items) + 1))

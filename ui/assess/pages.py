@@ -18,6 +18,7 @@ from models.assess import results as assess_results
 
 from models.assess import rewards
 from models.core.errors import AppError
+from ui.common.action import OpQueue, run_op
 from ui.common.files import start_in
 from ui.common.rights import reads_only
 
@@ -37,6 +38,16 @@ GRADE_COLOURS = {"优秀": QColor("#2e7d32"), "称职": QColor("#1f4e8c"), "基�
 
 def show_error(parent, exc: AppError) -> None:
     QMessageBox.warning(parent, "无法保存", exc.message)
+
+
+def run_action(parent, ctx, op, then=None) -> None:
+    """Run op(db, actor) through ui/common/action.run_op (a worker connection,
+    off the GUI thread; the 'assess' change told to every tab). A refusal shows
+    as 无法保存 and changes nothing; `then(result)` runs afterwards on the GUI thread."""
+    actor = ctx.actor
+    run_op(parent, ctx, lambda db, _progress: op(db, actor), changes={"assess"},
+           on_done=lambda result, _changes: then(result) if then is not None else None,
+           on_error=lambda e: show_error(parent, e))
 
 
 class Selection:
@@ -243,14 +254,14 @@ class PlanPage(QWidget):
         node = self.tree.currentItem()
         return node.data(0, Qt.UserRole) if node else None
 
-    def _run(self, fn) -> None:
-        try:
-            fn()
-        except AppError as e:
-            show_error(self, e)
-            return
-        self.ctx.notify("assess")
-        self.changed.emit()
+    def _run(self, op, then=None) -> None:
+        """op(db, actor) on a worker; the tab reloads its categories afterwards."""
+        def done(result) -> None:
+            self.changed.emit()
+            if then is not None:
+                then(result)
+
+        run_action(self, self.ctx, op, done)
 
     def add_item(self) -> None:
         if not self.sel.category:
@@ -265,9 +276,10 @@ class PlanPage(QWidget):
                 dialog.parent_box.setCurrentIndex(dialog.parent_box.findData(group["uuid"]))
         if dialog.exec() == QDialog.Accepted:
             v = dialog.values()
-            self._run(lambda: assess.add_item(self.ctx.db, self.ctx.actor, self.sel.category["uuid"], v["name"],
-                                              v["kind"], v["max_points"], v["parent_uuid"], v["standard"],
-                                              v["source"], v["year_rule"], v["default_points"]))
+            category_uuid = self.sel.category["uuid"]
+            self._run(lambda db, actor: assess.add_item(db, actor, category_uuid, v["name"], v["kind"],
+                                                        v["max_points"], v["parent_uuid"], v["standard"],
+                                                        v["source"], v["year_rule"], v["default_points"]))
 
     def edit_item(self) -> None:
         item = self._current_item()
@@ -276,9 +288,9 @@ class PlanPage(QWidget):
         dialog = ItemDialog(self, item)
         if dialog.exec() == QDialog.Accepted:
             v = dialog.values()
-            self._run(lambda: assess.update_item(self.ctx.db, self.ctx.actor, item["uuid"], v["name"], v["kind"],
-                                                 v["max_points"], v["standard"], v["source"], v["year_rule"],
-                                                 v["default_points"]))
+            self._run(lambda db, actor: assess.update_item(db, actor, item["uuid"], v["name"], v["kind"],
+                                                           v["max_points"], v["standard"], v["source"],
+                                                           v["year_rule"], v["default_points"]))
 
     def delete_item(self) -> None:
         item = self._current_item()
@@ -286,7 +298,7 @@ class PlanPage(QWidget):
             return
         if QMessageBox.question(self, "删除指标", f"删除“{item['name']}”及其下级指标和已录入的得分？") \
                 == QMessageBox.Yes:
-            self._run(lambda: assess.delete_item(self.ctx.db, self.ctx.actor, item["uuid"]))
+            self._run(lambda db, actor: assess.delete_item(db, actor, item["uuid"]))
 
     def edit_category(self) -> None:
         cat = self.sel.category
@@ -312,16 +324,17 @@ class PlanPage(QWidget):
         buttons.rejected.connect(dialog.reject)
         form.addRow(buttons)
         if dialog.exec() == QDialog.Accepted:
-            self._run(lambda: assess.update_category(
-                self.ctx.db, self.ctx.actor, cat["uuid"], name=name.text(), total_points=spins[0].value(),
-                bonus_cap=spins[1].value(), deduction_cap=spins[2].value(), village_stationed=stationed.isChecked()))
+            values = dict(name=name.text(), total_points=spins[0].value(), bonus_cap=spins[1].value(),
+                          deduction_cap=spins[2].value(), village_stationed=stationed.isChecked())
+            self._run(lambda db, actor: assess.update_category(db, actor, cat["uuid"], **values))
 
     def add_category(self) -> None:
         if not self.sel.plan:
             return
         name, ok = QInputDialog.getText(self, "新增类别", "类别名称（将带出德能勤绩廉标准指标）：")
         if ok and name.strip():
-            self._run(lambda: assess.add_category(self.ctx.db, self.ctx.actor, self.sel.plan["uuid"], name))
+            plan_uuid = self.sel.plan["uuid"]
+            self._run(lambda db, actor: assess.add_category(db, actor, plan_uuid, name))
 
     def add_subject(self) -> None:
         if not self.sel.category:
@@ -329,7 +342,8 @@ class PlanPage(QWidget):
         dialog = SubjectDialog(self.ctx, self)
         if dialog.exec() == QDialog.Accepted:
             v = dialog.values()
-            self._run(lambda: assess.add_subject(self.ctx.db, self.ctx.actor, self.sel.category["uuid"], **v))
+            category_uuid = self.sel.category["uuid"]
+            self._run(lambda db, actor: assess.add_subject(db, actor, category_uuid, **v))
 
     def pick_from_roster(self) -> None:
         if not self.sel.category:
@@ -357,18 +371,17 @@ class PlanPage(QWidget):
             return
         picked = [box.item(i).data(Qt.UserRole) for i in range(box.count())
                   if box.item(i).checkState() == Qt.Checked]
-        self._run(lambda: assess.add_subjects_from_roster(self.ctx.db, self.ctx.actor, self.sel.category["uuid"],
-                                                          picked))
+        category_uuid = self.sel.category["uuid"]
+        self._run(lambda db, actor: assess.add_subjects_from_roster(db, actor, category_uuid, picked))
 
     def import_village_cadres(self) -> None:
         if not self.sel.category:
             return
-        added = []
-        self._run(lambda: added.append(assess.add_village_cadres_from_roster(self.ctx.db, self.ctx.actor,
-                                                                            self.sel.category["uuid"])))
-        if added:
-            QMessageBox.information(self, "导入村两委", f"已加入 {added[0]} 名村干部（书记、主任、会计）。"
-                                    if added[0] else "没有可加入的村干部（花名册中无村两委或已全部加入）。")
+        category_uuid = self.sel.category["uuid"]
+        self._run(lambda db, actor: assess.add_village_cadres_from_roster(db, actor, category_uuid),
+                  lambda added: QMessageBox.information(
+                      self, "导入村两委", f"已加入 {added} 名村干部（书记、主任、会计）。"
+                      if added else "没有可加入的村干部（花名册中无村两委或已全部加入）。"))
 
     def remove_subject(self) -> None:
         row = self.people.currentRow()
@@ -377,7 +390,8 @@ class PlanPage(QWidget):
         cell = self.people.item(row, 0)
         if QMessageBox.question(self, "移出考核对象", f"把“{cell.text()}”移出本类别？已录入的得分一并删除。") \
                 == QMessageBox.Yes:
-            self._run(lambda: assess.remove_subject(self.ctx.db, self.ctx.actor, cell.data(Qt.UserRole)))
+            subject_uuid = cell.data(Qt.UserRole)
+            self._run(lambda db, actor: assess.remove_subject(db, actor, subject_uuid))
 
 
 # ---- ballots -------------------------------------------------------------------
@@ -393,11 +407,14 @@ class BallotModel(QAbstractTableModel):
         super().__init__(parent)
         self.ctx = ctx
         self.subjects, self.tallies, self.period = [], {}, None
+        self.category_uuid: str | None = None
         self.groups = list(assess.VOTER_GROUPS)
+        self.saving = OpQueue()  # cell saves, one after another
 
     def load(self, category, period) -> None:
         self.beginResetModel()
         self.period = period
+        self.category_uuid = category["uuid"] if category else None
         if category and period:
             self.subjects = assess.subjects(self.ctx.db, category["uuid"])
             self.tallies = assess.ballots(self.ctx.db, category["uuid"], period)
@@ -467,18 +484,29 @@ class BallotModel(QAbstractTableModel):
         if role != EDIT or slot is None:
             return False
         group, field = slot
-        subject = self.subjects[index.row()]
-        tally = dict(self.tallies.get((subject["uuid"], group)) or {f: 0 for f in self.FIELDS})
-        tally[field] = str(value).strip() or 0
-        try:
-            assess.set_ballot(self.ctx.db, self.ctx.actor, self.period, subject["uuid"], group, tally["voters"],
-                              tally["excellent"], tally["competent"], tally["basic"], tally["incompetent"])
-        except AppError as e:
-            self.failed.emit(e.message)
-            return False
-        self.tallies[(subject["uuid"], group)] = {**tally, **{f: int(tally[f]) for f in self.FIELDS}}
-        self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), self.columnCount() - 1))
-        self.ctx.notify("assess")
+        subject_uuid, category_uuid, period = self.subjects[index.row()]["uuid"], self.category_uuid, self.period
+        typed = str(value).strip() or 0
+        actor, fields = self.ctx.actor, self.FIELDS
+
+        def save(db, _progress) -> dict:
+            # The tally as stored now (an earlier cell of this row may have been saved a moment ago).
+            stored = assess.ballots(db, category_uuid, period).get((subject_uuid, group))
+            tally = {f: (stored[f] if stored else 0) for f in fields}
+            tally[field] = typed
+            assess.set_ballot(db, actor, period, subject_uuid, group, tally["voters"], tally["excellent"],
+                              tally["competent"], tally["basic"], tally["incompetent"])
+            return {f: int(tally[f]) for f in fields}
+
+        def saved(tally: dict, _changes) -> None:
+            if self.category_uuid != category_uuid or self.period != period:
+                return  # another category or period is shown by now
+            self.tallies[(subject_uuid, group)] = {**(self.tallies.get((subject_uuid, group)) or {}), **tally}
+            row = next((r for r, s in enumerate(self.subjects) if s["uuid"] == subject_uuid), None)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
+        self.saving.run(None, self.ctx, save, changes={"assess"}, on_done=saved,
+                        on_error=lambda e: self.failed.emit(e.message))
         return True
 
 
@@ -734,18 +762,20 @@ class ResultsPage(QWidget):
     def recompute(self) -> None:
         if not self.sel.plan:
             return
-        try:
-            from models.core.users import require
+        from models.core.users import require
 
-            require(self.ctx.actor, "assess.write")
-            summary = assess_results.recompute(self.ctx.db, self.sel.plan["uuid"])
-        except AppError as e:
-            show_error(self, e)
-            return
-        self.ctx.notify("assess")
-        self.refresh()
-        if summary["warnings"]:
-            QMessageBox.information(self, "优秀比例", "\n".join(summary["warnings"]))
+        plan_uuid = self.sel.plan["uuid"]
+
+        def recompute(db, actor):
+            require(actor, "assess.write")
+            return assess_results.recompute(db, plan_uuid)
+
+        def done(summary) -> None:
+            self.refresh()
+            if summary["warnings"]:
+                QMessageBox.information(self, "优秀比例", "\n".join(summary["warnings"]))
+
+        run_action(self, self.ctx, recompute, done)
 
     def decide_ties(self) -> None:
         if not self.sel.plan or not self.sel.period:
@@ -759,18 +789,24 @@ class ResultsPage(QWidget):
             QMessageBox.information(self, "并列决定", "本考核期没有待决定的并列。")
             self.refresh()
             return
-        for tie in ties:
-            dialog = TieBreakDialog(tie, self)
-            if dialog.exec() != QDialog.Accepted:
-                break
-            try:
-                assess_results.record_tiebreak(self.ctx.db, self.ctx.actor, tie["plan_uuid"], tie["period"],
-                                               tie["scope_key"], dialog.chosen(), dialog.reason.text())
-            except AppError as e:
-                show_error(self, e)
-                break
-        self.ctx.notify("assess")
-        self.refresh()
+        self._decide_next(ties)
+
+    def _decide_next(self, ties: list[dict]) -> None:
+        """One tie at a time: its decision is saved before the next is asked; 取消 or a refusal stops."""
+        dialog = TieBreakDialog(ties[0], self) if ties else None
+        if dialog is None or dialog.exec() != QDialog.Accepted:
+            self.refresh()
+            return
+        tie, chosen, reason = ties[0], dialog.chosen(), dialog.reason.text()
+
+        def refused(e: AppError) -> None:
+            show_error(self, e)
+            self.refresh()
+
+        actor = self.ctx.actor
+        run_op(self, self.ctx, lambda db, _progress: assess_results.record_tiebreak(
+                   db, actor, tie["plan_uuid"], tie["period"], tie["scope_key"], chosen, reason),
+               changes={"assess"}, on_done=lambda _r, _c: self._decide_next(ties[1:]), on_error=refused)
 
     def _selected(self) -> dict | None:
         idx = self.view.currentIndex()
@@ -789,13 +825,10 @@ class ResultsPage(QWidget):
         reason, ok = QInputDialog.getMultiLineText(self, "登记申诉", f"{r['person_name']}（总分 {r['total']:g}，"
                                                    f"{r['grade']}）的申诉理由：")
         if ok:
-            try:
-                assess.file_appeal(self.ctx.db, self.ctx.actor, r["subject_uuid"], self.sel.period, reason)
-            except AppError as e:
-                show_error(self, e)
-                return
-            self.ctx.notify("assess")
-            self.refresh()
+            period = self.sel.period
+            run_action(self, self.ctx, lambda db, actor: assess.file_appeal(db, actor, r["subject_uuid"], period,
+                                                                            reason),
+                       lambda _r: self.refresh())
 
     def resolve_appeal(self) -> None:
         if not self.sel.plan:
@@ -991,15 +1024,14 @@ class AppealDialog(QDialog):
         changes = []
         if upheld and self.item.currentData() and self.points.text().strip():
             changes.append((self.item.currentData(), self.points.text().strip(), ""))
-        try:
-            done = assess_results.resolve_appeal(self.ctx.db, self.ctx.actor, self.appeals[r]["uuid"], upheld,
-                                                 self.resolution.text(), changes)
-        except AppError as e:
-            show_error(self, e)
-            return
-        self.ctx.notify("assess")
-        QMessageBox.information(self, "已处理", f"已记录：{done['change_log']}")
-        self.reload()
+        appeal_uuid, resolution = self.appeals[r]["uuid"], self.resolution.text()
+
+        def resolved(done) -> None:
+            QMessageBox.information(self, "已处理", f"已记录：{done['change_log']}")
+            self.reload()
+
+        run_action(self, self.ctx, lambda db, actor: assess_results.resolve_appeal(
+            db, actor, appeal_uuid, upheld, resolution, changes), resolved)
 
 
 # ---- rewards -------------------------------------------------------------------
@@ -1114,25 +1146,21 @@ class RewardsPage(QWidget):
     def set_prize(self) -> None:
         if not self.sel.plan:
             return
-        try:
-            rewards.set_township_prize(self.ctx.db, self.ctx.actor, self.sel.plan["uuid"], self.prize.currentData())
-        except AppError as e:
-            show_error(self, e)
-            return
-        self.sel.plan["township_prize"] = self.prize.currentData()
-        self.ctx.notify("assess")
-        self.refresh()
+        plan, prize = self.sel.plan, self.prize.currentData()
+
+        def saved(_result) -> None:
+            plan["township_prize"] = prize
+            self.refresh()
+
+        run_action(self, self.ctx, lambda db, actor: rewards.set_township_prize(db, actor, plan["uuid"], prize),
+                   saved)
 
     def save_pool(self) -> None:
         if not self.sel.plan or not self.sel.period:
             return
-        try:
-            rewards.set_pool(self.ctx.db, self.ctx.actor, self.sel.plan["uuid"], self.sel.period, self.amount.value())
-        except AppError as e:
-            show_error(self, e)
-            return
-        self.ctx.notify("assess")
-        self.refresh()
+        plan_uuid, period, amount = self.sel.plan["uuid"], self.sel.period, self.amount.value()
+        run_action(self, self.ctx, lambda db, actor: rewards.set_pool(db, actor, plan_uuid, period, amount),
+                   lambda _r: self.refresh())
 
     def export(self) -> None:
         if not self.sel.plan:
@@ -1210,13 +1238,9 @@ class CountyBalanceDialog(QDialog):
         self.summary.setText(f"各乡镇自分合计 {view['own_total']:g} 元；按此曲线合计 {view['common_total']:g} 元。")
 
     def save_curve(self) -> None:
-        try:
-            rewards.set_county_curve(self.ctx.db, self.ctx.actor, self.curve.text())
-        except AppError as e:
-            show_error(self, e)
-            return
-        self.ctx.notify("assess")
-        self.reload()
+        curve = self.curve.text()
+        run_action(self, self.ctx, lambda db, actor: rewards.set_county_curve(db, actor, curve),
+                   lambda _r: self.reload())
 
     def export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "导出统一权衡", f"{self.year}年度村干部奖励统一权衡.xlsx",
@@ -1378,16 +1402,13 @@ class TargetsPage(QWidget):
         d = TargetDialog(self)
         if d.exec() != QDialog.Accepted:
             return
-        try:
-            assess.add_target(self.ctx.db, self.ctx.actor, self.sel.plan["uuid"], d.owner.text(),
-                              d.content.toPlainText(), d.measure.text(), d.deadline.text() or None,
-                              tuple(q.text() for q in d.quarters), d.signed.text() or None,
-                              owner_kind=d.kind.currentData())
-        except AppError as e:
-            show_error(self, e)
-            return
-        self.ctx.notify("assess")
-        self.refresh()
+        plan_uuid = self.sel.plan["uuid"]
+        args = (d.owner.text(), d.content.toPlainText(), d.measure.text(), d.deadline.text() or None,
+                tuple(q.text() for q in d.quarters), d.signed.text() or None)
+        owner_kind = d.kind.currentData()
+        run_action(self, self.ctx, lambda db, actor: assess.add_target(db, actor, plan_uuid, *args,
+                                                                       owner_kind=owner_kind),
+                   lambda _r: self.refresh())
 
     def add_check(self) -> None:
         t = self._current()
@@ -1397,11 +1418,7 @@ class TargetsPage(QWidget):
         d = CheckDialog(t, self)
         if d.exec() != QDialog.Accepted:
             return
-        try:
-            assess.record_check(self.ctx.db, self.ctx.actor, t["uuid"], d.date.text(), d.checker.text(),
-                                d.met.currentData(), d.evidence.toPlainText(), d.recheck.text() or None)
-        except AppError as e:
-            show_error(self, e)
-            return
-        self.ctx.notify("assess")
-        self.refresh()
+        args = (d.date.text(), d.checker.text(), d.met.currentData(), d.evidence.toPlainText(),
+                d.recheck.text() or None)
+        run_action(self, self.ctx, lambda db, actor: assess.record_check(db, actor, t["uuid"], *args),
+                   lambda _r: self.refresh())

@@ -10,9 +10,8 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel, QLi
                                QTabWidget, QVBoxLayout, QWidget)
 
 from models.assess import scorecard as assess
-from models.core.errors import AppError
 from ui.assess.grid import ScoreGridModel, ScoreGridView
-from ui.assess.pages import BallotPage, PlanPage, ResultsPage, RewardsPage, Selection, TargetsPage, show_error
+from ui.assess.pages import BallotPage, PlanPage, ResultsPage, RewardsPage, Selection, TargetsPage, run_action
 
 
 class ScorePage(QWidget):
@@ -64,14 +63,13 @@ class ScorePage(QWidget):
         self.model.write_cells([(idx.row(), idx.column(), value)], reason=self.reason.text())
 
     def pull_derived(self) -> None:
-        try:
-            messages = assess.pull_derived_scores(self.ctx.db, self.ctx.actor, self.sel.plan["uuid"], self.sel.period)
-        except AppError as e:
-            show_error(self, e)
-            return
-        self.ctx.notify("assess")
-        self.refresh()
-        QMessageBox.information(self, "其他模块数据", "\n".join(messages))
+        plan_uuid, period = self.sel.plan["uuid"], self.sel.period
+
+        def pulled(messages) -> None:
+            self.refresh()
+            QMessageBox.information(self, "其他模块数据", "\n".join(messages))
+
+        run_action(self, self.ctx, lambda db, actor: assess.pull_derived_scores(db, actor, plan_uuid, period), pulled)
 
 
 class AssessTab(QWidget):
@@ -199,13 +197,8 @@ class AssessTab(QWidget):
                                        dt.date.today().year, 2000, 2100)
         if not ok:
             return
-        try:
-            plan = assess.create_plan(self.ctx.db, self.ctx.actor, year)
-        except AppError as e:
-            show_error(self, e)
-            return
-        self.ctx.notify("assess")
-        self.reload_plans(keep=plan)
+        run_action(self, self.ctx, lambda db, actor: assess.create_plan(db, actor, year),
+                   lambda plan: self.reload_plans(keep=plan))
 
     def copy_last_year(self) -> None:
         source = self.plan_box.currentData()
@@ -216,10 +209,5 @@ class AssessTab(QWidget):
                                        source["year"] + 1, 2000, 2100)
         if not ok:
             return
-        try:
-            plan = assess.copy_plan(self.ctx.db, self.ctx.actor, source["uuid"], year)
-        except AppError as e:
-            show_error(self, e)
-            return
-        self.ctx.notify("assess")
-        self.reload_plans(keep=plan)
+        run_action(self, self.ctx, lambda db, actor: assess.copy_plan(db, actor, source["uuid"], year),
+                   lambda plan: self.reload_plans(keep=plan))

@@ -56,6 +56,11 @@ class _Runnable(QRunnable):
 _running: set = set()  # keeps signals alive until the task reports back
 
 
+def tasks_running() -> int:
+    """How many tasks have not reported back yet (tests wait until none)."""
+    return len(_running)
+
+
 def default_error(parent, exc: BaseException, tb: str = "") -> None:
     if isinstance(exc, TaskCancelled):
         return
