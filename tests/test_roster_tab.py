@@ -333,3 +333,37 @@ def test_duties_notice_asks_before_printing_a_gap(make_tab, qtbot, monkeypatch):
     got = []
     generate_notice(tab.ctx, "duties", parent, notices.NoticeParams(), ask=False, on_done=got.append)
     assert asked and "乡村振兴" in asked[0] and not got
+
+
+def test_cadre_form_offers_the_offices_own_ranks_and_staffing(make_tab, tmp_path):
+    """A 花名册 brought 职级/编制 values outside the starting lists (kept, not
+    added): the form's drop-downs offer them, and what the office added."""
+    from models.roster import io as roster_io
+    from models.roster import vocab
+    from tests.test_roster_import_offices import huamingce, make_id
+
+    tab = make_tab()
+    db, actor = tab.ctx.db, tab.ctx.actor
+    path = huamingce(tmp_path / "hmc.xlsx", [
+        ["钱 多", "男", "1986.03", make_id(birth="19860311", seq="517"), "人事代理", "见习期", "科员", "2008.08",
+         "13900001234"]])
+    result = roster_io.import_xlsx(db, actor, path)
+    assert result.new_values == {"staffing": {"人事代理": 1}, "rank": {"见习期": 1}}
+    vocab.add_values(db, actor, "rank", ["五级职员"])
+    editor = tab.list_page.editor
+    editor.load(None)
+    ranks = [editor.widgets["rank"].itemText(i) for i in range(editor.widgets["rank"].count())]
+    staffing = [editor.widgets["staffing"].itemText(i) for i in range(editor.widgets["staffing"].count())]
+    assert ranks[:len(roster.RANKS) + 1] == [""] + roster.RANKS  # the starting list first, in its order
+    assert "五级职员" in ranks and "见习期" in ranks
+    assert "人事代理" in staffing and staffing[1:len(roster.STAFFING) + 1] == roster.STAFFING
+    # a new cadre can be given the office's value from the drop-down
+    editor.widgets["name"].setText("孙新")
+    editor.widgets["birth_date"].setText("1996-02")
+    editor.widgets["rank"].setCurrentText("见习期")
+    editor.widgets["staffing"].setCurrentText("人事代理")
+    assert editor.widgets["rank"].currentText() == "见习期"
+    editor.save()
+    assert editor.error.text() == ""
+    saved = roster.get_cadre(db, editor.cadre_uuid)
+    assert (saved["rank"], saved["staffing"]) == ("见习期", "人事代理")

@@ -96,6 +96,25 @@ def values(db, kind: str) -> list[str]:
     return base + [v for v in added(db, kind) if v not in base]
 
 
+# The cadre columns whose values a list offers (for values already in use).
+CADRE_COLUMN = {"rank": "rank", "staffing": "staffing"}
+
+
+def offered(db, kind: str) -> list[str]:
+    """What a form's drop-down offers: the list as values() gives it, then the
+    values the office's cadres already carry (an imported 花名册 may bring
+    values that were kept but never added to the list), most used first."""
+    base = values(db, kind)
+    column = CADRE_COLUMN.get(kind)
+    if column is None:
+        return base
+    known = set(base)
+    in_use = [v for v, in db.execute(
+        f"SELECT {column} FROM cadres WHERE deleted = 0 AND coalesce({column}, '') <> '' "
+        f"GROUP BY {column} ORDER BY count(*) DESC, {column}")]
+    return base + [v for v in in_use if v not in known]
+
+
 def add_values(db, actor, kind: str, new: list[str]) -> list[str]:
     """Add values to a list (one audited change). Returns those really added."""
     require(actor, team.WRITE)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDia
 from models.roster import team as roster
 
 from models.roster import io as roster_io
+from models.roster import vocab
 
 from models.core import exports, township
 from models.core.errors import AppError, ValidationError
@@ -246,6 +247,17 @@ class CadreEditor(QWidget):
         self.widgets[key] = combo
         self.labels[key] = label
 
+    # The 职级 and 编制 lists as the office has them: the starting list, what it
+    # added, and values its cadres already carry (an imported 花名册 keeps
+    # values outside the list); read again whenever a cadre is shown.
+    def _fill_lists(self) -> None:
+        for key in ("rank", "staffing"):
+            combo = self.widgets[key]
+            options = [""] + vocab.offered(self.ctx.db, key)
+            if [combo.itemText(i) for i in range(combo.count())] != options:
+                combo.clear()
+                combo.addItems(options)
+
     def _fill_offices(self, selected=None):
         self.office.clear()
         self.office.addItem("（无）", None)
@@ -259,6 +271,7 @@ class CadreEditor(QWidget):
         self.cadre_uuid = cadre_uuid
         cadre = roster.get_cadre(self.ctx.db, cadre_uuid) if cadre_uuid else None
         cadre = cadre or {}
+        self._fill_lists()
         self.title.setText(cadre.get("name", "") + ("（离任）" if cadre.get("status") == "离任" else "")
                            if cadre else "新增干部")
         for key, w in self.widgets.items():
