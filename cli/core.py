@@ -30,12 +30,13 @@ def register(sub, common) -> None:
     p.add_argument("backup", nargs="?", help="备份文件；省略时列出可用备份")
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("user", parents=[common], help="添加用户或重设密码")
-    p.add_argument("action", choices=["add", "passwd", "list"])
+    p = sub.add_parser("user", parents=[common], help="添加用户或重设密码；export-right 查看或设置哪些角色可导出完整号码")
+    p.add_argument("action", choices=["add", "passwd", "list", "export-right"])
     p.add_argument("username", nargs="?")
     p.add_argument("--role", default="window", choices=["admin", "window", "assess", "readonly"])
     p.add_argument("--name", default="")
     p.add_argument("--password-file", help="从文件读取密码（第一行）")
+    p.add_argument("--roles", help="export-right：可导出完整身份证号和电话的角色，逗号分隔（admin,window,assess）；省略时只显示")
     p.set_defaults(func=cmd_user)
 
 
@@ -224,6 +225,8 @@ def cmd_user(args) -> int:
         for u in users.list_users(db):
             print(f"{u['username']}\t{u['display_name']}\t{users.ROLE_LABELS.get(u['role'])}\t{'启用' if u['active'] else '停用'}")
         return 0
+    if args.action == "export-right":
+        return _export_right(args, db)
     if not args.username:
         raise ValidationError("用户名", "请给出用户名。")
     if args.action == "passwd" and not users.user_exists(db, args.username):
@@ -239,4 +242,18 @@ def cmd_user(args) -> int:
         users.set_password(db, args.username, password, actor_of(args),
                            old_password=getattr(args, "login_password", None))
         print(f"已重设 {args.username} 的密码")
+    return 0
+
+
+def _export_right(args, db) -> int:
+    """Show, or with --roles set, which roles may export full ID numbers and phones."""
+    from models.core import users
+
+    require_right(args, "users.manage")
+    if args.roles is not None:
+        roles = [r.strip() for r in args.roles.split(",") if r.strip()]
+        users.set_roles_with(db, "personal.export", roles, actor_of(args))
+    holders = users.roles_with(db, "personal.export")
+    names = "、".join(label for role, label in users.ROLE_LABELS.items() if role in holders) or "（无）"
+    print(f"可导出完整身份证号和电话的角色：{names}")
     return 0

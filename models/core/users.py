@@ -10,8 +10,9 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from models.core import audit
 from models.core.errors import LoginError, PermissionDenied, ValidationError
@@ -54,6 +55,10 @@ CAPABILITY_LABELS = {
     "personal.export": "导出含完整身份证号或电话的数据",
 }
 
+# Rights the administrator gives per role (设置 → 用户, `user export-right`): CAPABILITIES holds the
+# default, the settings table the choice. A 只读 account never holds one, whatever is stored.
+PER_ROLE = ("personal.export",)
+
 IDLE_LOCK_SETTING = "idle_lock_minutes"  # declared in settings.DEFAULTS (settings imports us for rights)
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -68,12 +73,17 @@ class Actor:
     username: str
     role: str
     display_name: str = ""
+    # The PER_ROLE rights this session holds, read from the database at login (and kept
+    # up to date by current_actor); None for actors made by code (系统, tests): the defaults.
+    granted: frozenset | None = None
 
     @property
     def role_label(self) -> str:
         return "已停用" if self.role == DISABLED else ROLE_LABELS.get(self.role, self.role)
 
     def can(self, capability: str) -> bool:
+        if capability in PER_ROLE and self.granted is not None:
+            return self.role not in (READONLY, DISABLED) and capability in self.granted
         return self.role in CAPABILITIES.get(capability, set())
 
 
@@ -87,6 +97,48 @@ def require(actor: Actor, capability: str) -> None:
         raise PermissionDenied(
             f"“{actor.display_name or actor.username}”（{actor.role_label}）无权{CAPABILITY_LABELS.get(capability, capability)}。"
         )
+
+
+def _per_role_key(capability: str) -> str:
+    return f"rights.{capability}"
+
+
+def roles_with(db, capability: str) -> set[str]:
+    """The roles that hold `capability` in this database (a PER_ROLE right as
+    the administrator chose it, else the fixed default)."""
+    default = set(CAPABILITIES.get(capability, set()))
+    if capability not in PER_ROLE:
+        return default
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [_per_role_key(capability)]).fetchone()
+    if row is None:
+        return default
+    return {r for r in json.loads(row[0]) if r in ROLE_LABELS and r != READONLY}
+
+
+def set_roles_with(db, capability: str, roles, actor: Actor) -> set[str]:
+    """The administrator chooses which roles hold a PER_ROLE right; audited
+    (before and after). A 只读 role is refused. Returns the roles now holding it."""
+    require(actor, "users.manage")
+    if capability not in PER_ROLE:
+        raise ValidationError("权限", f"“{CAPABILITY_LABELS.get(capability, capability)}”不能按角色设置。")
+    chosen = set(roles)
+    unknown = [r for r in chosen if r not in ROLE_LABELS]
+    if unknown:
+        raise ValidationError("角色", f"未知的角色“{unknown[0]}”，可用：" + "、".join(
+            f"{label}（{key}）" for key, label in ROLE_LABELS.items() if key != READONLY) + "。")
+    if READONLY in chosen:
+        raise ValidationError("角色", f"只读用户不能{CAPABILITY_LABELS[capability]}。")
+    ordered = [r for r in ROLE_LABELS if r in chosen]
+    with db.atomic():
+        before = sorted(roles_with(db, capability))
+        db.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                   [_per_role_key(capability), json.dumps(ordered)])
+        audit.record(db, actor, "rights", "settings", _per_role_key(capability), {"roles": before}, {"roles": ordered})
+    return set(ordered)
+
+
+def _granted(db, role: str) -> frozenset:
+    return frozenset(c for c in PER_ROLE if role in roles_with(db, c))
 
 
 def hash_password(password: str) -> str:
@@ -267,7 +319,7 @@ def login(db, username: str, password: str, now: dt.datetime | None = None, reco
             raise LoginError(LOGIN_FAILED)
         if not active:
             raise LoginError(f"账户“{uname}”已停用，请联系管理员。")
-        return Actor(uname, role, display)
+        return Actor(uname, role, display, _granted(db, role))
     if locked or not right:
         failures = failures if locked else failures + 1
         lock = (now + dt.timedelta(seconds=LOCK_SECONDS)).isoformat() if failures >= MAX_FAILURES else None
@@ -284,7 +336,7 @@ def login(db, username: str, password: str, now: dt.datetime | None = None, reco
         with db.atomic():
             db.execute("UPDATE users SET failed_count = 0, locked_until = NULL WHERE username = ?", [uname])
             audit.record(db, Actor(uname, role), "login", "users", uname, None, None)
-    return Actor(uname, role, display)
+    return Actor(uname, role, display, _granted(db, role))
 
 
 def _rights(role: str) -> set[str]:
@@ -296,7 +348,8 @@ def current_actor(db, logged_in: Actor) -> Actor:
     taking rights away takes effect at the user's next action, not at the
     next start. New rights wait for the next login (a session never gains
     rights it did not log in with); a sideways change (窗口 → 考核办) leaves
-    read-only rights until then. Actors with no account (系统, tests) are
+    read-only rights until then. The same holds for the PER_ROLE rights the
+    administrator changes. Actors with no account (系统, tests) are
     returned as they are."""
     row = db.execute("SELECT role, active, display_name FROM users WHERE username = ?",
                      [logged_in.username]).fetchone()
@@ -306,7 +359,12 @@ def current_actor(db, logged_in: Actor) -> Actor:
     if not active:
         return Actor(logged_in.username, DISABLED, display or logged_in.display_name)
     if role == logged_in.role or _rights(logged_in.role) <= _rights(role):
-        return logged_in
-    if _rights(role) <= _rights(logged_in.role):
-        return Actor(logged_in.username, role, display or logged_in.display_name)
-    return Actor(logged_in.username, READONLY, display or logged_in.display_name)
+        now = logged_in
+    elif _rights(role) <= _rights(logged_in.role):
+        now = Actor(logged_in.username, role, display or logged_in.display_name, logged_in.granted)
+    else:
+        now = Actor(logged_in.username, READONLY, display or logged_in.display_name, logged_in.granted)
+    if logged_in.granted is None:
+        return now
+    granted = logged_in.granted & _granted(db, now.role)
+    return now if granted == now.granted else replace(now, granted=granted)

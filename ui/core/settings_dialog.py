@@ -235,8 +235,43 @@ class SettingsDialog(QDialog):
             row.addWidget(b)
         row.addStretch(1)
         layout.addLayout(row)
+        layout.addWidget(self._export_right_box(manage))
         self._reload_users()
         return page
+
+    def _export_right_box(self, manage: bool) -> QGroupBox:
+        """Which roles may export full ID numbers and phones (personal.export, issue 20)."""
+        box = QGroupBox("导出完整身份证号和电话（其他角色导出时自动遮挡，每次导出都记入审计日志）")
+        row = QHBoxLayout(box)
+        holders = users.roles_with(self.ctx.db, "personal.export")
+        self.export_right_checks = {}
+        for role, label in users.ROLE_LABELS.items():
+            check = QCheckBox(label)
+            check.setObjectName(f"export_right_{role}")
+            check.setChecked(role in holders)
+            check.setEnabled(manage and role != users.READONLY)
+            if role == users.READONLY:
+                check.setToolTip("只读用户始终不能导出完整号码。")
+            self.export_right_checks[role] = check
+            row.addWidget(check)
+        save = QPushButton("保存导出权限")
+        save.setObjectName("save_export_right")
+        save.setEnabled(manage)
+        save.clicked.connect(self._save_export_right)
+        row.addStretch(1)
+        row.addWidget(save)
+        return box
+
+    def _save_export_right(self) -> None:
+        from ui.common.action import run_op
+
+        chosen = [role for role, check in self.export_right_checks.items() if check.isChecked()]
+        actor = self.ctx.actor
+        run_op(self, self.ctx, lambda db, _progress: users.set_roles_with(db, "personal.export", chosen, actor),
+               changes={"settings"},
+               on_done=lambda _roles, _changes: QMessageBox.information(
+                   self, "导出权限", "已保存。已登录的用户被取消的权限立即生效，新给的权限在其下次登录后生效。"),
+               on_error=self._show_error)
 
     def _reload_users(self) -> None:
         rows = users.list_users(self.ctx.db)
