@@ -5,7 +5,9 @@ and then exported carries validly signed rows that no form would accept.
 One finding refuses the whole package, naming the table, the row's uuid and
 the field. SQL finds the suspicious values (a Python loop over every cell of
 a county's package would be too slow); the forms' validators
-(personal.check_text, parse_date) then give the message.
+(personal.check_text, parse_date) then give the message. check_rows does the
+checks any field takes (by column name) and then each table's own form rules
+(models/handoff/form_rules.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from models.core import personal
 from models.core.errors import ValidationError
 from models.core.labels import table_label
+from models.handoff import form_rules
 from models.handoff.export import table_columns
 from models.handoff.package import PackageError
 
@@ -45,6 +48,37 @@ def _refuse(table: str, uuid, column: str, message: str):
 
 def check_rows(db, schema: str, tables: list[str]) -> None:
     """Raise BadPackageRow for the first row of `schema`.`tables` a form would refuse."""
+    check_text_and_numbers(db, schema, tables)
+    check_form_rules(db, schema, tables)
+
+
+def check_form_rules(db, schema: str, tables: list[str]) -> None:
+    """Each table's own form validator (form_rules.RULES) on the rows SQL finds suspect."""
+    for table in tables:
+        rules = form_rules.RULES.get(table, ())
+        if not rules:
+            continue
+        columns = {c for c, _ in table_columns(db, table, schema)}
+        key = "uuid" if "uuid" in columns else "rowid"
+        for rule in rules:
+            if not set(rule.needs) <= columns:
+                continue  # a package from an older program without these columns: the checks above hold
+            cur = db.execute(f"SELECT p.{key} AS _row_key, p.* FROM {schema}.[{table}] p "
+                             f"WHERE {rule.suspect.replace('{schema}', schema)}")
+            names = [d[0] for d in cur.description]
+            for values in cur:
+                row = dict(zip(names, values, strict=True))
+                row_key = row.pop("_row_key")
+                try:
+                    rule.check(db, schema, row)
+                except ValidationError as e:
+                    column = rule.columns.get(e.field)
+                    _refuse(table, row_key, f"{e.field}（{column}）" if column else e.field, e.bare_message)
+
+
+def check_text_and_numbers(db, schema: str, tables: list[str]) -> None:
+    """What no field of any form takes, by column name: NUL and control characters,
+    over-long text, negative counts, impossible dates."""
     for table in tables:
         columns = table_columns(db, table, schema)
         key = "uuid" if "uuid" in {c for c, _ in columns} else "rowid"

@@ -137,13 +137,34 @@ def promise_preview(db, item_uuid: str | None, kind: str, today: dt.date | None 
     return promise(db, item, kind, today or _today())
 
 
+# A ticket's free-text fields: key -> (label, longest, required, multiline). The intake form
+# (validate_ticket) and the check of the rows a hand-off package brings (models/handoff/form_rules.py) read it.
+TEXT_FIELDS = {
+    "applicant_name": ("申请人", 30, True, False),
+    "applicant_village": ("村（社区）", 30, False, False),
+    "item_name": ("服务事项", 60, False, False),
+    "department": ("部门", 30, False, False),
+    "request_text": ("诉求内容", 2000, True, True),
+    "cooperating_departments": ("协办部门", 200, False, False),
+    "county_office": ("上报县级部门", 60, False, False),
+    "handler_name": ("承办人", 30, False, False),
+    "first_receiver": ("首问责任人", 30, False, False),
+}
+
+
+def check_ticket_text(key: str, value) -> str:
+    """One free-text field of a ticket, checked as the form checks it."""
+    label, longest, required, multiline = TEXT_FIELDS[key]
+    return check_text(value, label, longest, required=required, multiline=multiline)
+
+
 def validate_ticket(db, values: dict, today: dt.date | None = None) -> dict:
     """Check and normalise the fields of a new ticket; raise ValidationError naming the field."""
     today = today or _today()
     out: dict = {}
-    out["applicant_name"] = check_text(values.get("applicant_name"), "申请人", 30, required=True)
+    out["applicant_name"] = check_ticket_text("applicant_name", values.get("applicant_name"))
     out["applicant_phone"] = validate_phone(values.get("applicant_phone"), "联系电话", required=True)
-    out["applicant_village"] = check_text(values.get("applicant_village"), "村（社区）", 30)
+    out["applicant_village"] = check_ticket_text("applicant_village", values.get("applicant_village"))
     id_number = (values.get("applicant_id_number") or "").strip()
     out["applicant_id_number"] = validate_id_number(id_number, "身份证号", today=today) if id_number else ""
     channel = values.get("channel") or "来访"
@@ -158,17 +179,17 @@ def validate_ticket(db, values: dict, today: dt.date | None = None) -> dict:
         out["item_uuid"], out["item_name"], out["department"] = item["uuid"], item["name"], item["department"]
     else:
         out["item_uuid"] = None
-        out["item_name"] = check_text(values.get("item_name"), "服务事项", 60)
-        out["department"] = check_text(values.get("department"), "部门", 30)
+        out["item_name"] = check_ticket_text("item_name", values.get("item_name"))
+        out["department"] = check_ticket_text("department", values.get("department"))
         if not out["department"]:
             raise ValidationError("服务事项", "请选择服务事项（或至少填写承办部门）。")
-    out["request_text"] = check_text(values.get("request_text"), "诉求内容", 2000, required=True, multiline=True)
+    out["request_text"] = check_ticket_text("request_text", values.get("request_text"))
     kind = values.get("kind") or (item["default_kind"] if item else "承办件")
     if kind not in KINDS:
         raise ValidationError("办件类型", f"应为{'、'.join(KINDS)}之一。")
     out["kind"] = kind
-    out["cooperating_departments"] = check_text(values.get("cooperating_departments"), "协办部门", 200)
-    out["county_office"] = check_text(values.get("county_office"), "上报县级部门", 60)
+    out["cooperating_departments"] = check_ticket_text("cooperating_departments", values.get("cooperating_departments"))
+    out["county_office"] = check_ticket_text("county_office", values.get("county_office"))
     if kind == "联办件" and not out["cooperating_departments"]:
         raise ValidationError("协办部门", "联办件须填写协办部门。")
     if kind == "上报件" and not out["county_office"]:
@@ -187,7 +208,7 @@ def validate_ticket(db, values: dict, today: dt.date | None = None) -> dict:
     if name is None:
         raise ValidationError("承办人", "所选干部不在干部名册中（或已删除）。")
     out["handler_cadre_uuid"] = handler
-    out["handler_name"] = check_text(values.get("handler_name") or name or "", "承办人", 30)
+    out["handler_name"] = check_ticket_text("handler_name", values.get("handler_name") or name or "")
     out["proxy_service"] = 1 if values.get("proxy_service") else 0
     out["home_service"] = 1 if values.get("home_service") else 0
     return out
@@ -201,7 +222,7 @@ def create_ticket(db, actor, values: dict, finish_result: str | None = None, tod
     row = validate_ticket(db, values, today)
     if finish_result is not None and not (finish_result or "").strip():
         raise ValidationError("办理结果", "当场办结须填写办理结果。")
-    row["first_receiver"] = check_text(values.get("first_receiver") or _actor_name(actor), "首问责任人", 30)
+    row["first_receiver"] = check_ticket_text("first_receiver", values.get("first_receiver") or _actor_name(actor))
     row["status"] = ACCEPTED
     with db.atomic():
         code = values.get("township_code") or records.local_township_code(db)
