@@ -23,7 +23,14 @@ def register(sub, common) -> None:
     a.add_argument("--year", type=int, required=True)
     a.add_argument("--name", default="")
     a.add_argument("--copy-from", help="复制的方案（年度或编号）")
+    a.add_argument("--missing-rule", help=MISSING_RULE_HELP + "；省略则用 设置 → 参数 中的默认（复制时沿用原方案）")
     a.set_defaults(func=cmd_new_plan)
+
+    a = acts.add_parser("edit-plan", parents=[common], help="修改方案名称或指标无数据时的处理（改后重新计算该方案结果）")
+    a.add_argument("--plan", required=True, help="方案年度或编号")
+    a.add_argument("--name", help="新的方案名称")
+    a.add_argument("--missing-rule", help=MISSING_RULE_HELP)
+    a.set_defaults(func=cmd_edit_plan)
 
     a = acts.add_parser("tree", parents=[common], help="显示指标体系并检查分值合计")
     a.add_argument("--plan", required=True, help="方案年度或编号")
@@ -97,6 +104,8 @@ def register(sub, common) -> None:
     a.set_defaults(func=cmd_ties)
 
 
+MISSING_RULE_HELP = ("指标无数据时：折算（其余指标按比例折算到满分）/ 默认分（给该指标的默认分）/ "
+                     "手工评分（须手工评分，之前为待定）/ 计零（计 0 分并注明）")
 # Periods as typed on the command line (q1 or Q1); anything else is refused by argparse, in Chinese.
 PERIOD_CODES = tuple(PERIODS)
 PERIOD_HELP = "Q1–Q4 季度，H1/H2 半年，Y 年度"
@@ -159,20 +168,48 @@ def cmd_plans(args) -> int:
     if not rows:
         print("还没有考核方案。用 `assess new-plan --year 2026` 新建。")
     for p in rows:
-        print(f"{p['year']}\t{p['name']}\t考核期 {p['periods']}\t{p['township_code']}\t{p['uuid']}")
+        rule = assess.MISSING_RULES.get(p["missing_rule"], p["missing_rule"])
+        print(f"{p['year']}\t{p['name']}\t考核期 {p['periods']}\t无数据时：{rule}\t{p['township_code']}\t{p['uuid']}")
     return 0
 
 
 def cmd_new_plan(args) -> int:
     from models.assess import scorecard as assess
+    from models.core import records
 
     db = open_db(args, create=True)
     if args.copy_from:
         source = _find_plan(db, args.copy_from)
-        plan = assess.copy_plan(db, actor_of(args), source["uuid"], args.year, args.name)
+        plan = assess.copy_plan(db, actor_of(args), source["uuid"], args.year, args.name,
+                                missing_rule=args.missing_rule)
     else:
-        plan = assess.create_plan(db, actor_of(args), args.year, args.name)
-    print(f"已建立方案：{plan}")
+        plan = assess.create_plan(db, actor_of(args), args.year, args.name, missing_rule=args.missing_rule)
+    rule = assess.MISSING_RULES[records.get_existing(db, "assess_plans", plan)["missing_rule"]]
+    print(f"已建立方案：{plan}（指标无数据时：{rule}）")
+    return 0
+
+
+def cmd_edit_plan(args) -> int:
+    from models.assess import results as assess_results
+    from models.assess import scorecard as assess
+    from models.core import records
+
+    if args.name is None and args.missing_rule is None:
+        raise ValidationError("修改方案", "请给出 --name 或 --missing-rule。")
+    db = open_db(args)
+    plan = _find_plan(db, args.plan)
+    changes = assess_results.change_plan(db, actor_of(args), plan["uuid"], name=args.name,
+                                         missing_rule=args.missing_rule)
+    plan = records.get_existing(db, "assess_plans", plan["uuid"])
+    if not changes:
+        print(f"方案“{plan['name']}”没有变化。")
+        return 0
+    told = []
+    if "name" in changes:
+        told.append(f"名称改为“{plan['name']}”")
+    if "missing_rule" in changes:
+        told.append(f"指标无数据时改为：{assess.MISSING_RULES[plan['missing_rule']]}，已重新计算该方案的结果")
+    print(f"方案已修改：{'；'.join(told)}。")
     return 0
 
 

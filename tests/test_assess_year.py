@@ -234,12 +234,11 @@ def test_missing_rule_default_and_manual(db, admin):
     plan, cat, work, sat = service_plan(db, admin)
     p = assess.add_subject(db, admin, cat, "己")
     assess.set_score(db, admin, "Q1", p, work, 810)
-    settings.set_value(db, "assess.missing_rule", "manual", admin)
+    assess_results.change_plan(db, admin, plan, missing_rule="manual")  # the plan's rule (issue 16, point 3)
     summary = assess_results.recompute(db, plan, "Q1")
     assert assess_results.result_of(db, plan, "Q1", p)["grade"] == "待定"
     assert any("须手工评分" in w for w in summary["warnings"])
-    settings.set_value(db, "assess.missing_rule", "default", admin)
-    assess_results.recompute(db, plan, "Q1")
+    assess_results.change_plan(db, admin, plan, missing_rule="default")
     assert assess_results.result_of(db, plan, "Q1", p)["grade"] == "待定"  # no default set yet
     assess.update_item(db, admin, sat, "群众满意率", "normal", 100, source="service.satisfaction", default_points=80)
     assess_results.recompute(db, plan, "Q1")
@@ -261,7 +260,7 @@ def test_last_place_only_at_year_end_by_default(db, admin):
                for per in ("Q1", "Q2", "H1", "Y")}
     # before: 丙 flagged in every quarter. Seed 000: 驻村年终考核位于末位的予以淘汰
     assert flagged == {"Q1": [], "Q2": [], "H1": [], "Y": ["丙"]}
-    settings.set_value(db, "assess.last_place_periods", "Q1,Y", admin)
+    settings.set_value(db, "assess.last_place_periods", "Q1,Q2,Q3,Q4,Y", admin)
     assess_results.recompute(db, s["plan"])
     assert [r["person_name"] for r in assess_results.results(db, s["plan"], "Q1") if r["last_place"]] == ["丙"]
 

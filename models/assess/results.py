@@ -13,8 +13,9 @@ The total of a person in a period is composed item by item (issue 16):
   the period replaces that one item's value, so the total moves by exactly
   that item's difference;
 * normal items without data (no entry, no ballots, no ratings) are 无数据 and
-  handled by the setting `assess.missing_rule` (rescale the others, the
-  item's default, a manual score — 待定 until given — or 0 said out loud);
+  handled by the plan's `missing_rule` (rescale the others, the item's
+  default, a manual score — 待定 until given — or 0 said out loud; a new
+  plan starts with the office default, setting `assess.missing_rule`);
 * + min(bonuses, category cap) − min(deductions, category cap);
 * a veto (in the period, or for a half-year / the year in any of its
   periods) acts as `assess.veto_effect` says: 不称职 and last (default),
@@ -42,7 +43,7 @@ import math
 from collections.abc import Sequence
 
 from models.assess import scorecard as assess
-from models.assess.scorecard import APPEAL_SOURCE, PERIODS, QUARTERS
+from models.assess.scorecard import APPEAL_SOURCE, MISSING_RULES, PERIODS, QUARTERS
 from models.core import records, settings
 from models.core.errors import ValidationError
 from models.core.personal import check_text
@@ -58,26 +59,26 @@ GRADE_ORDER = {g: i for i, g in enumerate(assess.GRADES)}
 
 QUOTA_SCOPES = {"plan": "整个方案（全部考核对象）", "category": "每个类别", "township": "每个乡镇"}
 QUOTA_ROUNDINGS = {"half_up": "四舍五入", "down": "向下取整", "up": "向上取整"}
-MISSING_RULES = {"rescale": "其余指标按比例折算到满分", "default": "给该指标的默认分",
-                 "manual": "须手工评分（之前为待定）", "zero": "计 0 分并注明"}
 VETO_EFFECTS = {"incompetent": "定为不称职并排在最后", "not_excellent": "不能评为优秀",
                 "deduction": "按设定分值扣分"}
 
 settings.register("assess.quota_scope", "plan", "考核：优秀比例的计算范围（本地设定）", str, choices=QUOTA_SCOPES)
 settings.register("assess.quota_rounding", "half_up", "考核：优秀名额取整（本地设定）", str, choices=QUOTA_ROUNDINGS)
-settings.register("assess.missing_rule", "rescale", "考核：指标无数据时（本地设定）", str, choices=MISSING_RULES)
 settings.register("assess.veto_effect", "incompetent", "考核：一票否决的后果（本地设定，报告未规定）", str,
                   choices=VETO_EFFECTS)
 settings.register("assess.veto_deduction", 100.0, "考核：一票否决按扣分处理时每项扣分（本地设定）", float)
-settings.register("assess.last_place_periods", "Y",
-                  "考核：驻村干部末位的考核期（报告：年终考核末位淘汰；逗号分隔，如 Y 或 Q1,Q2,Q3,Q4,Y）", str)
+# In which periods the last village-stationed cadre is flagged 末位: chosen from a list (stored as period codes).
+LAST_PLACE_PERIODS = {"Y": "仅年终考核（报告做法）", "H1,H2,Y": "半年和年终考核",
+                      "Q1,Q2,Q3,Q4,Y": "每季度和年终考核", "Q1,Q2,Q3,Q4,H1,H2,Y": "每个考核期"}
+settings.register("assess.last_place_periods", "Y", "考核：驻村干部末位在哪些考核期标记（报告：年终考核末位淘汰）", str,
+                  choices=LAST_PLACE_PERIODS)
 
 
 def _choice(db, key: str, allowed: dict) -> str:
     value = str(settings.get(db, key) or "").strip()
     if value not in allowed:
         label = settings.DEFAULTS.get(key, (None, key))[1]
-        raise ValidationError(label, f"设置值“{value}”无效，可用：{'、'.join(allowed)}。请在 设置 → 参数 中改正。")
+        raise ValidationError(label, f"设置值“{value}”无效，可用：{'、'.join(allowed.values())}。请在 设置 → 参数 中改正。")
     return value
 
 
@@ -165,7 +166,7 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
     township) and one period (or all). Returns {"count", "warnings",
     "ties"}: ties lists the people tied at an 优秀 cut who wait for a
     tie-break."""
-    plan_sql = "SELECT uuid, year, periods, township_code, name FROM assess_plans WHERE deleted = 0"
+    plan_sql = "SELECT uuid, year, periods, township_code, name, missing_rule FROM assess_plans WHERE deleted = 0"
     params: list = []
     if plan_uuid:
         plan_sql += " AND uuid = ?"
@@ -177,6 +178,8 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
     if not plan_rows:
         return {"count": 0, "warnings": [], "ties": []}
     plans = {p["uuid"]: p for p in plan_rows}
+    for plan_row in plan_rows:
+        _plan_missing_rule(plan_row)
     all_plans = plan_uuid is None and township_code is None
     in_plans = "" if all_plans else f" AND plan_uuid IN ({','.join('?' * len(plans))})"
     plan_params = [] if all_plans else list(plans)
@@ -189,11 +192,9 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
     enforce = settings.get(db, "assess.quota_mode") != "warn"
     scope = _choice(db, "assess.quota_scope", QUOTA_SCOPES)
     rounding = _choice(db, "assess.quota_rounding", QUOTA_ROUNDINGS)
-    missing_rule = _choice(db, "assess.missing_rule", MISSING_RULES)
     veto_effect = _choice(db, "assess.veto_effect", VETO_EFFECTS)
     veto_deduction = float(settings.get(db, "assess.veto_deduction"))
-    last_place_periods = {p.strip().upper() for p in str(settings.get(db, "assess.last_place_periods")).split(",")
-                          if p.strip()}
+    last_place_periods = set(_choice(db, "assess.last_place_periods", LAST_PLACE_PERIODS).split(","))
     thresholds = _thresholds(db)
 
     cats = {c["uuid"]: c for c in records.rows(
@@ -267,8 +268,8 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
                                              "ballot_max": 0.0, "ballot_default": None, "ballot_rule": "period",
                                              "has_ballot": False}
         for per in wanted:
-            row = _person_result(s, cat, ci, per, sums, ballot_pct, vetoes, veto_names, missing_rule,
-                                 veto_effect, veto_deduction)
+            row = _person_result(s, cat, ci, per, sums, ballot_pct, vetoes, veto_names,
+                                 plans[s["plan_uuid"]]["missing_rule"], veto_effect, veto_deduction)
             ignored_people += row.pop("ignored")
             row["plan_uuid"], row["period"] = s["plan_uuid"], per
             groups.setdefault((s["plan_uuid"], per, cat["uuid"]), []).append(row)
@@ -372,7 +373,7 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
                              r["missing"], r.get("note")))
     pending_missing = sum(1 for rows in groups.values() for r in rows if r["pending"])
     if pending_missing:
-        warnings.append(f"{pending_missing} 人有指标无数据，按设置须手工评分，暂定为待定。")
+        warnings.append(f"{pending_missing} 人有指标无数据，按方案设定须手工评分（或该项未设默认分），暂定为待定。")
 
     with db.atomic():
         del_sql = "DELETE FROM assess_results WHERE 1 = 1" + in_plans
@@ -387,6 +388,26 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
             "ballot_points, bonus, deduction, total, rank, grade, vetoed, veto_items, quota_cut, last_place, "
             "computed_at, missing, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", out_rows)
     return {"count": len(out_rows), "warnings": warnings, "ties": ties}
+
+
+def _plan_missing_rule(plan: dict) -> str:
+    """The plan's missing-data rule, refused by name when the stored value is not one of the rules."""
+    rule = plan["missing_rule"]
+    if rule not in MISSING_RULES:
+        raise ValidationError("指标无数据时", f"方案“{plan['name']}”的设定“{rule}”无效，可用："
+                                         f"{'、'.join(MISSING_RULES.values())}。请在 考核 → 方案设置 中改正。")
+    return rule
+
+
+def change_plan(db, actor, plan_uuid: str, name: str | None = None, missing_rule: str | None = None) -> dict:
+    """Change a plan's name and/or missing-data rule; a changed rule
+    recomputes the plan's results in the same transaction, so no stored
+    result is left computed by the old rule. Returns the changed fields."""
+    with db.atomic():
+        changes = assess.update_plan(db, actor, plan_uuid, name=name, missing_rule=missing_rule)
+        if "missing_rule" in changes:
+            recompute(db, plan_uuid)
+    return changes
 
 
 def _scope_label(scope_key: str, cats: dict) -> str:
@@ -636,7 +657,8 @@ def compose(db, plan_uuid: str, period: str, subject_uuid: str) -> dict:
                       "missing": value is None and it["kind"] == "normal" and it["source"] != "ballot",
                       "reasons": "；".join(reasons.get(it["uuid"], [])), "sources": "；".join(sources),
                       "points": {p: v[0] for p, v in mine.items()}})
-    return {"items": lines, "missing_rule": settings.get(db, "assess.missing_rule")}
+    plan = records.get_existing(db, "assess_plans", plan_uuid)
+    return {"items": lines, "missing_rule": plan["missing_rule"]}
 
 
 def result_detail(db, plan_uuid: str, period: str, subject_uuid: str) -> dict:
@@ -731,8 +753,14 @@ def quota_warnings(db, plan_uuid: str, period: str) -> list[str]:
     return out
 
 
-def settings_summary(db) -> list[tuple[str, str]]:
-    """The local choices behind the results, labelled, for the results page."""
+def settings_summary(db, plan_uuid: str | None = None) -> list[tuple[str, str]]:
+    """The local choices behind the results, labelled, for the results page
+    (the missing-data rule of the plan when one is given, else the office default)."""
+    if plan_uuid:
+        missing = ("指标无数据（本方案设定）", MISSING_RULES[_plan_missing_rule(records.get_existing(db, "assess_plans",
+                                                                                           plan_uuid))])
+    else:
+        missing = ("指标无数据（新建方案默认，本地设定）", MISSING_RULES[_choice(db, "assess.missing_rule", MISSING_RULES)])
     share = float(settings.get(db, "assess.excellent_quota"))
     return [
         ("等次分数线（本地设定）", f"优秀 {float(settings.get(db, 'assess.grade_excellent')):g}、"
@@ -740,11 +768,11 @@ def settings_summary(db) -> list[tuple[str, str]]:
                            f"基本称职 {float(settings.get(db, 'assess.grade_basic')):g}"),
         ("优秀比例", f"{share:.0%}，范围：{QUOTA_SCOPES[_choice(db, 'assess.quota_scope', QUOTA_SCOPES)]}，"
                    f"{QUOTA_ROUNDINGS[_choice(db, 'assess.quota_rounding', QUOTA_ROUNDINGS)]}；并列由考核委员会决定"),
-        ("指标无数据（本地设定）", MISSING_RULES[_choice(db, "assess.missing_rule", MISSING_RULES)]),
+        missing,
         ("一票否决（本地设定）", VETO_EFFECTS[_choice(db, "assess.veto_effect", VETO_EFFECTS)]),
         ("测评票折分（本地设定）", "、".join(f"{label} {v:g}" for label, v in
                                    zip(assess.BALLOT_FIELDS.values(), assess.ballot_values(db).values(), strict=True))),
-        ("驻村干部末位（报告：年终）", str(settings.get(db, "assess.last_place_periods"))),
+        ("驻村干部末位（报告：年终）", LAST_PLACE_PERIODS[_choice(db, "assess.last_place_periods", LAST_PLACE_PERIODS)]),
     ]
 
 
@@ -761,9 +789,10 @@ def results_for_notice(db, plan_uuid: str, period: str) -> dict:
         rows.append({"category": r["category_name"], "rank": r["rank"], "name": r["person_name"],
                      "village": r["village_name"] or "", "total": r["total"], "grade": r["grade"],
                      "vetoed": bool(r["vetoed"]), "veto_items": r["veto_items"] or "",
-                     "last_place": bool(r["last_place"])})
+                     "last_place": bool(r["last_place"]), "missing": r["missing"] or ""})
     return {"title": f"{plan['year']}年{PERIODS.get(period, period)}干部考核结果公示", "year": plan["year"],
             "period": period, "period_label": PERIODS.get(period, period), "plan_name": plan["name"],
+            "missing_rule_label": MISSING_RULES[_plan_missing_rule(plan)],
             "rows": rows, "supervision_phone": settings.get(db, "supervision_phone") or "",
             "township_name": settings.get(db, "township_name") or ""}
 

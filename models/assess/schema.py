@@ -7,6 +7,8 @@ because the roster lives in another domain. `assess_results` is a local cache
 recomputed from the stored scores, so it does not travel.
 """
 
+import json
+
 from sqlite_utils import Migrations
 
 from models.core.records import create_travel_table
@@ -359,3 +361,18 @@ def m005_composition_kept(db):
             f"'{p}') ON CONFLICT DO NOTHING; "
             f"UPDATE assess_composed SET {deltas} WHERE plan_uuid = NEW.plan_uuid AND subject_uuid = NEW.subject_uuid "
             f"AND period = '{p}'; END")
+
+
+@migrations()
+def m006_missing_rule_per_plan(db):
+    """Issue 16, point 3: what an item without data is worth is a property of
+    each plan (`missing_rule`: rescale / default / manual / zero), no longer
+    one setting for every plan. Existing plans take the value the office had
+    set (assess.missing_rule, which stays as the default of new plans); the
+    column default is that setting's default, for rows merged from a package
+    made before this migration."""
+    db.execute("ALTER TABLE assess_plans ADD COLUMN missing_rule TEXT NOT NULL DEFAULT 'rescale'")
+    row = db.execute("SELECT value FROM settings WHERE key = 'assess.missing_rule'").fetchone()
+    if row is not None:
+        # copied as stored: an invalid value is refused by name at the next recompute, not guessed here
+        db.execute("UPDATE assess_plans SET missing_rule = ?", [str(json.loads(row[0]))])

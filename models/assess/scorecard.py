@@ -54,6 +54,13 @@ YEAR_RULES = {"": "按类型（计分项取季度平均；加扣分项累计）"
 # An upheld appeal writes the item's new period value with this source; for a
 # half-year or the year it replaces that item's composed value, nothing else.
 APPEAL_SOURCE = "申诉复核"
+# What a normal item without data (no entry, no ballots, no ratings) is worth:
+# a property of each plan (`assess_plans.missing_rule`, schema m006); the
+# setting assess.missing_rule is the office default a new plan starts with.
+MISSING_RULES = {"rescale": "其余指标按比例折算到满分", "default": "给该指标的默认分",
+                 "manual": "须手工评分（之前为待定）", "zero": "计 0 分并注明"}
+# Short names the command line takes (the window offers MISSING_RULES' labels).
+MISSING_RULE_SHORT = {"折算": "rescale", "默认分": "default", "手工评分": "manual", "计零": "zero"}
 
 # Labels say where a value comes from: "报告" = a field report (seeds), "本地设定" =
 # a local choice the reports leave open.
@@ -70,6 +77,8 @@ settings.register("assess.accountability_deduction", 5.0, "考核：每条责任
 for _key, _label in BALLOT_FIELDS.items():
     settings.register(f"assess.ballot_value_{_key}", BALLOT_VALUES[_key],
                       f"民主测评：一张“{_label}”票折合分（百分制，本地设定，报告未规定）", float)
+settings.register("assess.missing_rule", "rescale", "考核：指标无数据时（本地设定；新建方案的默认做法，各方案可在方案设置中另选）",
+                  str, choices=MISSING_RULES)
 settings.register("assess.village_needs_on_time_weight", 0.5,
                   "驻村干部群众需求办理：按时办结率所占权重（其余为群众满意率，本地设定）", float)
 
@@ -184,11 +193,26 @@ STANDARD_CATEGORIES = [
 ]
 
 
+def missing_rule_code(value) -> str:
+    """The stored code of a missing-data rule given as its code or its Chinese label."""
+    text = str(value or "").strip()
+    by_label = {label: code for code, label in MISSING_RULES.items()} | MISSING_RULE_SHORT
+    if text in MISSING_RULES:
+        return text
+    if text in by_label:
+        return by_label[text]
+    raise ValidationError("指标无数据时", f"“{text}”无效，应为{'、'.join(MISSING_RULE_SHORT)}之一"
+                                      f"（{'；'.join(MISSING_RULES.values())}）。")
+
+
 def create_plan(db, actor, year: int, name: str = "", periods: str = DEFAULT_PERIODS,
-                standard: bool = True, township_code: str | None = None) -> str:
+                standard: bool = True, township_code: str | None = None, missing_rule: str | None = None) -> str:
     """A new plan for a year; with `standard` the usual categories and the
-    德能勤绩廉 tree are filled in. Returns the plan uuid."""
+    德能勤绩廉 tree are filled in. Without `missing_rule` the plan takes the
+    office default (setting assess.missing_rule). Returns the plan uuid."""
     require(actor, CAP)
+    missing_rule = missing_rule_code(missing_rule if missing_rule not in (None, "")
+                                     else settings.get(db, "assess.missing_rule"))
     year = int(_number(year, "年度"))
     if not 2000 <= year <= 2100:
         raise ValidationError("年度", "应在 2000 到 2100 之间。")
@@ -198,8 +222,8 @@ def create_plan(db, actor, year: int, name: str = "", periods: str = DEFAULT_PER
         if p not in PERIODS:
             raise ValidationError("考核期", f"“{p}”无效，可用：{'、'.join(PERIODS)}。")
     with db.atomic():
-        plan_uuid = records.insert(db, "assess_plans", {"year": year, "name": name, "periods": ",".join(parts)},
-                                   actor, township_code)
+        plan_uuid = records.insert(db, "assess_plans", {"year": year, "name": name, "periods": ",".join(parts),
+                                                        "missing_rule": missing_rule}, actor, township_code)
         if standard:
             for order, (cat_name, stationed) in enumerate(STANDARD_CATEGORIES):
                 cat_uuid = _insert_category(db, actor, plan_uuid, cat_name, 1000, 30, 60, stationed, order)
@@ -269,9 +293,31 @@ def update_category(db, actor, category_uuid: str, **changes) -> None:
         records.update(db, "assess_categories", category_uuid, clean, actor)
 
 
+def update_plan(db, actor, plan_uuid: str, name: str | None = None, missing_rule: str | None = None) -> dict:
+    """Change a plan's name and/or its missing-data rule (None = unchanged).
+    Returns the changed fields (empty when nothing changed). The stored
+    results are not recomputed here: results.change_plan does both."""
+    require(actor, CAP)
+    plan = _plan(db, plan_uuid)
+    changes: dict = {}
+    if name is not None:
+        name = check_text(name, "方案名称", 60, required=True)
+        if name != plan["name"]:
+            changes["name"] = name
+    if missing_rule is not None:
+        code = missing_rule_code(missing_rule)
+        if code != plan["missing_rule"]:
+            changes["missing_rule"] = code
+    if changes:
+        with db.atomic():
+            records.update(db, "assess_plans", plan_uuid, changes, actor)
+    return changes
+
+
 def plans(db, township_code: str | None = None) -> list[dict]:
     """Live plans, newest year first."""
-    sql = "SELECT uuid, year, name, periods, origin, township_code, township_prize FROM assess_plans WHERE deleted = 0"
+    sql = ("SELECT uuid, year, name, periods, origin, township_code, township_prize, missing_rule FROM assess_plans "
+           "WHERE deleted = 0")
     params = []
     if township_code:
         sql += " AND township_code = ?"
@@ -320,19 +366,20 @@ def leaf_items(db, category_uuid: str) -> list[dict]:
 
 
 def copy_plan(db, actor, source_plan_uuid: str, year: int, name: str = "", with_subjects: bool = True,
-              origin: str = "copied") -> str:
-    """Copy a plan (categories, indicator tree, and optionally the people
-    assessed) into a new year. Used for 'copy from last year' and for a plan
-    received from the county (origin='county')."""
+              origin: str = "copied", missing_rule: str | None = None) -> str:
+    """Copy a plan (categories, indicator tree, missing-data rule unless one
+    is given, and optionally the people assessed) into a new year. Used for
+    'copy from last year' and for a plan received from the county (origin='county')."""
     require(actor, CAP)
     source = _plan(db, source_plan_uuid)
+    missing_rule = missing_rule_code(source["missing_rule"] if missing_rule in (None, "") else missing_rule)
     year = int(_number(year, "年度"))
     if source["township_code"] != records.local_township_code(db):
         origin = "county"  # a template the county sent with its reference data
     with db.atomic():
         plan_uuid = records.insert(db, "assess_plans", {
             "year": year, "name": name or source["name"].replace(str(source["year"]), str(year)),
-            "periods": source["periods"], "origin": origin,
+            "periods": source["periods"], "origin": origin, "missing_rule": missing_rule,
             "note": f"{'县级下发' if origin == 'county' else '复制自'} {source['year']} 年方案"}, actor)
         for cat in categories(db, source_plan_uuid):
             new_cat = _insert_category(db, actor, plan_uuid, cat["name"], cat["total_points"], cat["bonus_cap"],

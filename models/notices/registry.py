@@ -620,8 +620,9 @@ def gather_assessment_results(db, params: NoticeParams) -> dict:
     data = _base(db, params, "assessment_results")
     data.update({"title": result.get("title") or label, "period_label": result.get("period_label", ""),
                  "plan_name": result.get("plan_name", ""), "year": year,
+                 "missing_rule_label": result.get("missing_rule_label", ""),
                  "rows": [{k: r.get(k) for k in ("category", "rank", "name", "village", "total", "grade", "vetoed",
-                                                  "veto_items", "last_place")} for r in result["rows"]]})
+                                                  "veto_items", "last_place", "missing")} for r in result["rows"]]})
     return _with_period(db, data, params)
 
 

@@ -45,10 +45,15 @@ def render_results(data: dict, serial: str = "", paper: str = "a4", progress=Non
                 notes.append("一票否决" + (f"（{r['veto_items']}）" if r.get("veto_items") else ""))
             if r.get("last_place"):
                 notes.append("末位")
+            if r.get("missing"):
+                notes.append(r["missing"])
             table.append([str(r["rank"] or ""), r["name"], r.get("village") or "—", _num(r["total"]),
                           r["grade"] or "—", "；".join(notes)])
         doc.table([Column("名次", 0.8), Column("姓名", 1.2), Column("所在村/单位", 1.8), Column("总分", 1.1),
                    Column("等次", 1.1), Column("备注", 2.0, "LEFT")], table, font_size=12)
+    if data.get("missing_rule_label") and any(r.get("missing") for r in data["rows"]):
+        doc.paragraph(f"个别指标无数据（如无群众评价）的，按本方案规定处理：{data['missing_rule_label']}，已在备注中注明。",
+                      "body")
     doc.paragraph("被考核人对结果有异议的，可在公示期内向考核办提出书面申诉。", "body")
     period_and_phone(doc, data, "")
     doc.closing([office["party"], office["government"]], data["date"])
