@@ -97,7 +97,7 @@ class ItemDialog(QDialog):
         self.year_rule.setToolTip("半年、全年的该项得分怎样得出：季度平均、季度合计，或期末（年终）单独评定")
         self.default_points = QLineEdit("" if not item or item.get("default_points") is None
                                         else f"{item['default_points']:g}")
-        self.default_points.setPlaceholderText("空 = 不设（无数据时按设置处理）")
+        self.default_points.setPlaceholderText("空 = 不设（无数据时按方案的做法处理）")
         form.addRow("指标名称", self.name)
         form.addRow("类型", self.kind)
         form.addRow("满分/上限", self.points)
@@ -724,7 +724,8 @@ class ResultsPage(QWidget):
         self.tie_button.setEnabled(self.ctx.actor.can("assess.write"))
         try:
             self.local_choices.setText("计算依据：" + "；".join(f"{k} {v}" for k, v in
-                                                          assess_results.settings_summary(self.ctx.db)))
+                                                          assess_results.settings_summary(
+                                                              self.ctx.db, (self.sel.plan or {}).get("uuid"))))
         except AppError as e:
             self.local_choices.setText(f"设置有误：{e.message}")
         plan, period = self.sel.plan, self.sel.period
@@ -906,7 +907,7 @@ class ResultDetailDialog(QDialog):
         if res and res["ballot_points"] is not None:
             notes.insert(0, f"民主测评折算得分：{res['ballot_points']:g}")
         if res and res["missing"]:
-            notes.insert(0, f"{res['missing']}（无数据时：{detail['missing_rule_label']}）")
+            notes.insert(0, f"{res['missing']}（本方案无数据时的做法：{detail['missing_rule_label']}）")
         if res and res["note"]:
             notes.insert(0, res["note"])
         if res:

@@ -4,14 +4,13 @@ rewards and targets with supervision notices."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton,
                                QTabWidget, QVBoxLayout, QWidget)
 
 from models.assess import scorecard as assess
 from ui.assess.grid import ScoreGridModel, ScoreGridView
 from ui.assess.pages import BallotPage, PlanPage, ResultsPage, RewardsPage, Selection, TargetsPage, run_action
+from ui.assess.plan_dialog import PlanDialog
 
 
 class ScorePage(QWidget):
@@ -91,6 +90,10 @@ class AssessTab(QWidget):
         self.copy_plan.setToolTip(self.tr("复制往年方案，或把县里下发的方案复制为本镇方案"))
         self.copy_plan.clicked.connect(self.copy_last_year)
         bar.addWidget(self.copy_plan)
+        self.edit_plan = QPushButton(self.tr("方案设置"))
+        self.edit_plan.setToolTip(self.tr("方案名称，指标无数据时的做法"))
+        self.edit_plan.clicked.connect(self.edit_current_plan)
+        bar.addWidget(self.edit_plan)
         bar.addSpacing(16)
         bar.addWidget(QLabel(self.tr("考核期")))
         self.period_box = QComboBox()
@@ -140,6 +143,7 @@ class AssessTab(QWidget):
         can = self.ctx.actor.can("assess.write")
         self.new_plan.setEnabled(can)
         self.copy_plan.setEnabled(can and self.plan_box.count() > 0)
+        self.edit_plan.setEnabled(can and self.plan_box.count() > 0)
         self._loading = False
         self._plan_changed()
 
@@ -192,13 +196,27 @@ class AssessTab(QWidget):
 
     # -- plan actions
     def create_plan(self) -> None:
-        year, ok = QInputDialog.getInt(self, self.tr("新建考核方案"),
-                                       self.tr("年度（将带出六类考核对象和德能勤绩廉千分制指标）："),
-                                       dt.date.today().year, 2000, 2100)
-        if not ok:
+        dialog = PlanDialog(self.ctx, None, self)
+        if dialog.exec() != PlanDialog.Accepted:
             return
-        run_action(self, self.ctx, lambda db, actor: assess.create_plan(db, actor, year),
+        v = dialog.values()
+        run_action(self, self.ctx, lambda db, actor: assess.create_plan(db, actor, v["year"], v["name"],
+                                                                         missing_rule=v["missing_rule"]),
                    lambda plan: self.reload_plans(keep=plan))
+
+    def edit_current_plan(self) -> None:
+        from models.assess import results as assess_results
+
+        plan = self.plan_box.currentData()
+        if not plan:
+            return
+        dialog = PlanDialog(self.ctx, plan, self)
+        if dialog.exec() != PlanDialog.Accepted:
+            return
+        v = dialog.values()
+        run_action(self, self.ctx, lambda db, actor: assess_results.change_plan(
+            db, actor, plan["uuid"], name=v["name"], missing_rule=v["missing_rule"]),
+            lambda _changes: self.reload_plans(keep=plan["uuid"]))
 
     def copy_last_year(self) -> None:
         source = self.plan_box.currentData()
