@@ -1,6 +1,7 @@
 """Foundation: storage, migrations, backups, audit, users — no Qt."""
 
 import hashlib
+import json
 import os
 import sqlite3
 import stat
@@ -141,8 +142,13 @@ def test_records_travel_and_audit(db, admin):
     log = audit.recent(db, table_name="villages")
     assert [r["action"] for r in log] == ["delete", "update", "insert"]
     assert all(r["actor"] == "admin" for r in log)
-    assert '"households": 120' in log[1]["before"] and '"households": 150' in log[1]["after"]
+    assert audit.changes(log[1]) == {"households": (120, 150)}
+    # Issue 22: an update and a tombstone keep only what changed, an insert the row once.
+    assert json.loads(log[1]["before"]) == {"households": 120} and json.loads(log[1]["after"]) == {"households": 150}
+    assert json.loads(log[0]["before"]) == {"deleted": 0} and json.loads(log[0]["after"]) == {"deleted": 1}
+    assert log[2]["before"] is None and json.loads(log[2]["after"])["name"] == "东村"
     assert audit.verify_chain(db) == []
+    assert audit.verify_rows(db) == []
 
 
 def test_audit_tamper_detected(db, admin):

@@ -25,12 +25,47 @@ import json
 from models.core.travel import TRAVEL_TABLES
 
 GENESIS = "0" * 64
+# prev_hash of rows written since issue 22: the hash of the row before, not
+# repeated (its digest still covers it, so a removed row breaks the chain).
+CHAINED = ""
+
+# Row format (issue 22): an insert stores the new row once (`after`), a hard
+# delete the row as it was (`before`); an update, or a tombstone delete, stores
+# only the columns that changed, old values in `before`, new ones in `after`.
+# Bookkeeping the audit row already says (who = actor, when = at) or that only
+# counts changes (version, change_seq) is left out; the row seal (row_hash)
+# still covers the whole stored row. Rows written before keep their whole
+# before/after images and their digests; `changes()` reads both forms.
+IMPLIED_COLUMNS = frozenset({"version", "updated_at", "updated_by", "change_seq"})
 
 
 def _json(value) -> str | None:
     if value is None:
         return None
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
+
+
+def _images(before, after) -> tuple:
+    """What an audit row keeps of a change (see the row format above)."""
+    def lean(image):
+        return {k: v for k, v in image.items() if k not in IMPLIED_COLUMNS} if isinstance(image, dict) else image
+    if not (isinstance(before, dict) and isinstance(after, dict)):
+        return lean(before), lean(after)
+    changed = [k for k in {**before, **after} if k not in IMPLIED_COLUMNS and before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in changed}, {k: after.get(k) for k in changed}
+
+
+def changes(audit_row: dict) -> dict[str, tuple]:
+    """The columns an audit row says changed: {column: (old, new)}. Works for
+    the old whole-row images (unchanged columns dropped) and for the new rows."""
+    def load(text):
+        if text is None:
+            return {}
+        value = json.loads(text) if isinstance(text, str) else text
+        return value if isinstance(value, dict) else {"value": value}
+    before, after = load(audit_row.get("before")), load(audit_row.get("after"))
+    return {k: (before.get(k), after.get(k)) for k in {**before, **after}
+            if k not in IMPLIED_COLUMNS and before.get(k) != after.get(k)}
 
 
 def _digest(prev_hash, at, actor, action, table_name, row_key, before, after, row_hash=None) -> str:
@@ -74,7 +109,7 @@ def record(db, actor, action: str, table_name: str, row_key, before: dict | None
     after the change (a travelling row is sealed as it is now stored)."""
     actor_name = getattr(actor, "username", None) or str(actor)
     at = dt.datetime.now().isoformat(timespec="microseconds")
-    b, a = _json(before), _json(after)
+    b, a = (_json(image) for image in _images(before, after))
     row_hash = _current_row_hash(db, table_name, row_key)
     audit_id = _append(db, at, actor_name, action, table_name, None if row_key is None else str(row_key), b, a,
                        row_hash)
@@ -91,7 +126,7 @@ def _append(db, at, actor_name, action, table_name, row_key, b, a, row_hash) -> 
     db.execute(
         "INSERT INTO audit_log (at, actor, action, table_name, row_key, before, after, prev_hash, hash, row_hash) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [at, actor_name, action, table_name, row_key, b, a, prev, h, row_hash],
+        [at, actor_name, action, table_name, row_key, b, a, CHAINED, h, row_hash],
     )
     db.execute("UPDATE audit_head SET last_id = last_insert_rowid(), last_hash = ?, row_count = row_count + 1 "
                "WHERE id = 1", [h])
@@ -132,10 +167,14 @@ def verify_chain(db) -> list[str]:
         "FROM audit_log ORDER BY id"
     ):
         rid, at, actor, action, table_name, row_key, before, after, prev_hash, h, row_hash = row
-        if prev_hash != prev:
-            problems.append(f"审计日志第 {rid} 条之前有记录被删除或改动")
-        if _digest(prev_hash, at, actor, action, table_name, row_key, before, after, row_hash) != h:
-            problems.append(f"审计日志第 {rid} 条内容被改动")
+        if prev_hash == CHAINED:
+            if _digest(prev, at, actor, action, table_name, row_key, before, after, row_hash) != h:
+                problems.append(f"审计日志第 {rid} 条内容被改动，或它之前有记录被删除或改动")
+        else:
+            if prev_hash != prev:
+                problems.append(f"审计日志第 {rid} 条之前有记录被删除或改动")
+            if _digest(prev_hash, at, actor, action, table_name, row_key, before, after, row_hash) != h:
+                problems.append(f"审计日志第 {rid} 条内容被改动")
         prev = h
         count += 1
         last_id = rid
@@ -321,13 +360,13 @@ def record_many(db, actor, action: str, table_name: str, items) -> int:
     seals: list[tuple] = []
     for row_key, before, after in items:
         at = dt.datetime.now().isoformat(timespec="microseconds")
-        b, a = _json(before), _json(after)
+        b, a = (_json(image) for image in _images(before, after))
         key = None if row_key is None else str(row_key)
         row_hash = _current_row_hash(db, table_name, key)  # the row seal, as record() makes it
         h = _digest(prev, at, actor_name, action, table_name, key, b, a, row_hash)
         if row_hash is not None:
             seals.append((table_name, key, row_hash, next_id + len(rows)))
-        rows.append((at, actor_name, action, table_name, key, b, a, prev, h, row_hash))
+        rows.append((at, actor_name, action, table_name, key, b, a, CHAINED, h, row_hash))
         prev = h
     if not rows:
         return 0

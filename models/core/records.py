@@ -13,9 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid as uuidlib
 
-import sqlite_utils
-
 from models.core import audit
+from models.core.sqldb import Database
 from models.core.errors import ValidationError
 
 TRAVEL_COLUMNS = (
@@ -34,7 +33,7 @@ BOOKKEEPING = ("id", "uuid", "township_code", "version", "updated_at", "updated_
 # that satisfies their references (parents first).
 
 
-def create_travel_table(db: sqlite_utils.Database, name: str, columns_sql: str) -> None:
+def create_travel_table(db: Database, name: str, columns_sql: str) -> None:
     """CREATE TABLE with the bookkeeping columns first, then `columns_sql`."""
     db.execute(f"CREATE TABLE [{name}] ({TRAVEL_COLUMNS}, {columns_sql})")
     db.execute(f"CREATE INDEX [idx_{name}_change_seq] ON [{name}](change_seq)")
@@ -45,12 +44,12 @@ def now_iso() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
 
-def next_change_seq(db: sqlite_utils.Database) -> int:
+def next_change_seq(db: Database) -> int:
     db.execute("UPDATE change_counter SET seq = seq + 1 WHERE id = 1")
     return db.execute("SELECT seq FROM change_counter WHERE id = 1").fetchone()[0]
 
 
-def local_township_code(db: sqlite_utils.Database) -> str:
+def local_township_code(db: Database) -> str:
     from models.core import settings
 
     return settings.get(db, "township_code", "") or "000000"
@@ -60,7 +59,7 @@ def _actor_name(actor) -> str:
     return getattr(actor, "username", None) or str(actor)
 
 
-def insert(db: sqlite_utils.Database, table: str, values: dict, actor, township_code: str | None = None) -> str:
+def insert(db: Database, table: str, values: dict, actor, township_code: str | None = None) -> str:
     """Insert a new travelling record; returns its uuid. Audited."""
     row = dict(values)
     row.setdefault("uuid", str(uuidlib.uuid4()))
@@ -77,7 +76,7 @@ def insert(db: sqlite_utils.Database, table: str, values: dict, actor, township_
     return row["uuid"]
 
 
-def get(db: sqlite_utils.Database, table: str, key: str, include_deleted: bool = False) -> dict | None:
+def get(db: Database, table: str, key: str, include_deleted: bool = False) -> dict | None:
     cur = db.execute(f"SELECT * FROM [{table}] WHERE uuid = ?", [key])
     cols = [d[0] for d in cur.description]
     r = cur.fetchone()
@@ -89,7 +88,7 @@ def get(db: sqlite_utils.Database, table: str, key: str, include_deleted: bool =
     return row
 
 
-def get_existing(db: sqlite_utils.Database, table: str, key: str) -> dict:
+def get_existing(db: Database, table: str, key: str) -> dict:
     """A live record that must be there (just written, or named by the caller)."""
     row = get(db, table, key)
     if row is None:
@@ -97,7 +96,7 @@ def get_existing(db: sqlite_utils.Database, table: str, key: str) -> dict:
     return row
 
 
-def update(db: sqlite_utils.Database, table: str, key: str, changes: dict, actor) -> dict:
+def update(db: Database, table: str, key: str, changes: dict, actor) -> dict:
     """Change fields of a live record; bumps its version. Returns the new row."""
     before = get(db, table, key)
     if before is None:
@@ -114,7 +113,7 @@ def update(db: sqlite_utils.Database, table: str, key: str, changes: dict, actor
     return after
 
 
-def delete(db: sqlite_utils.Database, table: str, key: str, actor) -> None:
+def delete(db: Database, table: str, key: str, actor) -> None:
     """Leave a tombstone: the row stays, marked deleted, so the deletion travels."""
     before = get(db, table, key)
     if before is None:
@@ -124,10 +123,11 @@ def delete(db: sqlite_utils.Database, table: str, key: str, actor) -> None:
         "change_seq = ? WHERE uuid = ?",
         [now_iso(), _actor_name(actor), next_change_seq(db), key],
     )
-    audit.record(db, actor, "delete", table, key, before, None)
+    # The tombstone stays in the table: the audit row keeps only what changed.
+    audit.record(db, actor, "delete", table, key, before, get(db, table, key, include_deleted=True))
 
 
-def rows(db: sqlite_utils.Database, sql: str, params=()) -> list[dict]:
+def rows(db: Database, sql: str, params=()) -> list[dict]:
     """Run a SELECT and return dicts."""
     cur = db.execute(sql, list(params))
     cols = [d[0] for d in cur.description]

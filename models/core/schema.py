@@ -1,7 +1,7 @@
 """Foundation tables: settings, users, audit log, change counter, townships,
 villages and offices."""
 
-from sqlite_utils import Migrations
+from models.core.sqldb import Migrations
 
 from models.core.records import create_travel_table
 from models.core.travel import register_travel_table
@@ -77,3 +77,11 @@ def m003_access(db):
     db.execute("CREATE TABLE audit_witness (township_code TEXT PRIMARY KEY, last_id INTEGER NOT NULL, "
                "last_hash TEXT NOT NULL, row_count INTEGER NOT NULL, package_id TEXT, sequence INTEGER NOT NULL, "
                "seen_at TEXT NOT NULL)")
+
+
+@migrations()
+def m004_audit_lookup_index_dropped(db):
+    # Issue 22: no query of the program looks audit rows up by table and key
+    # (the log is read newest first, checks read it whole); the index cost
+    # about a tenth of the audit log's size.
+    db.execute("DROP INDEX IF EXISTS idx_audit_table")
