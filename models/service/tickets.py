@@ -614,11 +614,10 @@ def is_slow_filter(f: TicketFilter) -> bool:
 def open_reader(path):
     """A separate read-only connection for background counts (never share the
     GUI's connection across threads)."""
-    import sqlite_utils
-
     from models.core.db import connect_readonly
+    from models.core.sqldb import Database
 
-    return sqlite_utils.Database(connect_readonly(path))
+    return Database(connect_readonly(path))
 
 
 def _without_search(f: TicketFilter) -> TicketFilter:
