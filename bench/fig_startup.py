@@ -24,6 +24,8 @@ def child_env() -> dict:
     home.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(home / "config"),
                XDG_DATA_HOME=str(home / "data"))
+    # An installed program starts from compiled bytecode: let the warm-up run write it.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
@@ -59,21 +61,32 @@ def figures(ctx) -> list[Figure]:
     out = []
 
     def startup(fig: Figure) -> None:
-        run_child(["bare"])  # warm the OS file cache for Qt's libraries
-        run_child(["app", county])
-        bare_runs = [run_child(["bare"]) for _ in range(ctx.runs)]
-        app_runs = [run_child(["app", county]) for _ in range(ctx.runs)]
-        bare, app = [r["seconds"] for r in bare_runs], [r["seconds"] for r in app_runs]
+        # Issue 22: the floor is what any Qt + SQLite program of this kind pays (the window with its
+        # tabs, the first one a 200-row table read with one bare query); the bare QMainWindow is kept
+        # as a second reference in the note.
+        for mode in (["bare"], ["floor", county], ["app", county]):
+            run_child(mode)  # warm the OS file cache (and write the bytecode)
+        bare_runs, floor_runs, app_runs = [], [], []
+        for _ in range(ctx.runs):  # interleaved: a load change on the shared machine hits all three
+            bare_runs.append(run_child(["bare"]))
+            floor_runs.append(run_child(["floor", county]))
+            app_runs.append(run_child(["app", county]))
         fig.cpu = statistics.median(r["cpu"] for r in app_runs) * 1000
-        fig.floor_cpu = statistics.median(r["cpu"] for r in bare_runs) * 1000
-        fig.samples, fig.floor_samples = [s * 1000 for s in app], [s * 1000 for s in bare]
+        fig.floor_cpu = statistics.median(r["cpu"] for r in floor_runs) * 1000
+        fig.samples = [r["seconds"] * 1000 for r in app_runs]
+        fig.floor_samples = [r["seconds"] * 1000 for r in floor_runs]
         fig.value, fig.floor = statistics.median(fig.samples), statistics.median(fig.floor_samples)
+        bare_wall = statistics.median(r["seconds"] for r in bare_runs) * 1000
+        bare_cpu = statistics.median(r["cpu"] for r in bare_runs) * 1000
         fig.runs = ctx.runs
         fig.target_ok = fig.value <= 1.3 * fig.floor
-        fig.note = "process start → main window shown and event loop running; county database, offscreen"
+        fig.note = (f"process start → main window shown and event loop running; county database, offscreen. "
+                    f"Bare QMainWindow: {bare_wall:.0f} ms wall / {bare_cpu:.0f} ms CPU "
+                    f"(app {fig.value / bare_wall:.2f}× wall, {fig.cpu / bare_cpu:.2f}× CPU)")
 
-    out.append(guarded(Figure("startup", "启动 start-up (county db)", "ms", floor_label="bare QMainWindow",
-                              target="≤ 1.3× floor"), startup))
+    out.append(guarded(Figure("startup", "启动 start-up (county db)", "ms",
+                              floor_label="Qt + sqlite3 + tabbed window, 200-row table", target="≤ 1.3× floor"),
+                       startup))
 
     def memory(fig: Figure) -> None:
         empty = databases.CACHE / "scratch" / "empty.db"

@@ -1,7 +1,9 @@
 """Run in a child process by the start-up and memory figures.
 
     python bench/startup_child.py app  DB  [--tabs]   the real program (main.py's path)
-    python bench/startup_child.py bare                 an empty QMainWindow (the floor)
+    python bench/startup_child.py floor DB             the realistic floor: Qt + sqlite3 + a tabbed
+                                                       window whose first tab is a 200-row table
+    python bench/startup_child.py bare                 an empty QMainWindow (second reference)
 
 Prints "SHOWN <maxrss_kb>" once the main window is shown and the event loop
 has run, then (with --tabs) visits every tab and prints "TABS <maxrss_kb>".
@@ -48,6 +50,47 @@ def _report_and_quit(app, visit_tabs: bool) -> None:
     app.quit()
 
 
+def _realistic_floor(db_path: str) -> int:
+    """What any Qt + SQLite program of this kind pays before its first paint:
+    the window with menus, a status bar and the program's tabs, the first
+    tab a table of 200 tickets read with one bare query (issue 22)."""
+    import sqlite3
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import QApplication, QMainWindow, QTableView, QTabWidget, QWidget
+
+    app = QApplication(sys.argv[:1])
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    columns = ["ticket_no", "applicant_name", "applicant_village", "item_name", "department", "status",
+               "received_date", "due_date", "handler_name"]
+    rows = conn.execute(f"SELECT {', '.join(columns)} FROM tickets WHERE deleted = 0 ORDER BY id DESC LIMIT 200").fetchall()
+    window = QMainWindow()
+    window.setWindowTitle("乡镇工作台")
+    for title in ("文件(&F)", "公示(&N)", "设置(&S)", "帮助(&H)"):
+        menu = window.menuBar().addMenu(title)
+        menu.addAction("…")
+    tabs = QTabWidget()
+    tabs.setDocumentMode(True)
+    model = QStandardItemModel(len(rows), len(columns))
+    model.setHorizontalHeaderLabels(columns)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            model.setItem(r, c, QStandardItem("" if value is None else str(value)))
+    view = QTableView()
+    view.setModel(model)
+    view.setSortingEnabled(True)
+    tabs.addTab(view, "便民服务")
+    for title in ("领导班子", "考核"):
+        tabs.addTab(QWidget(), title)
+    window.setCentralWidget(tabs)
+    window.statusBar().showMessage(f"{len(rows)} 条")
+    window.resize(1200, 800)
+    window.show()
+    QTimer.singleShot(0, lambda: _report_and_quit(app, False))
+    return app.exec()
+
+
 def main() -> int:
     mode = sys.argv[1]
     visit_tabs = "--tabs" in sys.argv
@@ -63,6 +106,8 @@ def main() -> int:
         return app.exec()
 
     db_path = sys.argv[2]
+    if mode == "floor":
+        return _realistic_floor(db_path)
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from PySide6.QtCore import QTimer
 
