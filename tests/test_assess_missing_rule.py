@@ -190,3 +190,33 @@ def test_command_line_creates_and_edits_the_plans_rule(db_path, db, cli_login, c
     assert cli_main(["assess", "edit-plan", "--db", str(db_path), "--plan", "2026", "--missing-rule", "半分"]) != 0
     assert "指标无数据时" in capsys.readouterr().err
     assert assess.plans(db)[0]["missing_rule"] == "manual"
+
+
+def test_a_package_with_an_unknown_rule_is_refused_whole(tmp_path, monkeypatch):
+    """A plan row whose rule was edited with an SQLite tool before the export:
+    the county refuses the whole package, naming the table, the row and the field."""
+    from handoff_helpers import PASSWORD, make_county, make_township
+    from models import handoff
+    from models.core.db import close_database
+    from models.core.users import CLI_ACTOR
+    from models.handoff import package as pkgfmt
+    from models.handoff.row_checks import BadPackageRow
+
+    monkeypatch.setattr(pkgfmt, "SCRYPT_N", 2**10)
+    town = make_township(tmp_path / "town.db", "330106001", "甲镇")
+    county = make_county(tmp_path / "county.db")
+    try:
+        plan, _person = plan_with_unrated_person(town, CLI_ACTOR, 2026)
+        with town.atomic():
+            town.execute("UPDATE assess_plans SET missing_rule = 'half' WHERE uuid = ?", [plan])
+        package = handoff.export_package(town, tmp_path / "bad.xzpkg", PASSWORD, CLI_ACTOR)
+        with pytest.raises(BadPackageRow) as refused:
+            handoff.import_package(county, package.path, PASSWORD, CLI_ACTOR)
+        message = refused.value.message
+        assert "assess_plans" in message or "考核方案" in message, message
+        assert plan in message and "指标无数据时" in message, message
+        for table in ("assess_plans", "assess_items", "assess_scores"):  # nothing of the package merged
+            assert county.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+    finally:
+        close_database(town)
+        close_database(county)

@@ -193,6 +193,10 @@ def _item_of(db, schema: str, item_uuid) -> dict | None:
     return None
 
 
+def _check_assess_plan(_db, _schema, row: dict) -> None:
+    scorecard.missing_rule_code(row.get("missing_rule"))  # issue 16: the plan's rule for items without data
+
+
 def _check_score(db, schema: str, row: dict) -> None:
     item = _item_of(db, schema, row.get("item_uuid"))
     if item is None or row.get("points") is None:
@@ -266,6 +270,8 @@ _rule("villages", ("name", "households"), "1", _check_village, {"村名": "name"
 _rule("service_items", tuple(catalogue.FIELDS), "1", _check_service_item,
       {label: key for key, (label, *_r) in catalogue.FIELDS.items()})
 _rule("assess_items", ("name", "kind", "max_points", "standard", "source"), "1", _check_assess_item)
+_rule("assess_plans", ("missing_rule",), f"p.missing_rule IS NULL OR p.missing_rule NOT IN ({_quoted(scorecard.MISSING_RULES)})",
+      _check_assess_plan, {"指标无数据时": "missing_rule"})
 _rule("assess_scores", ("item_uuid", "points"), _score_suspect(), _check_score)
 _rule("assess_ballots", ("voters", *scorecard.BALLOT_FIELDS), _ballot_suspect(), _check_assess_ballot)
 _rule("election_rounds", ("race_uuid", "ballots_returned", "ballots_invalid"), "1", _check_round)
