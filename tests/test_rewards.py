@@ -8,7 +8,7 @@ from models.assess import results as assess_results
 
 from models.assess import rewards
 
-from models.core import township
+from models.core import settings, township
 from models.core.errors import ValidationError
 
 
@@ -178,7 +178,16 @@ def test_demo_top_leader_is_excellent_and_the_notice_shows_seed_001_rewards(demo
     leader = assess_results.results(demo_db, plan["uuid"], "Y",
                                     next(c["uuid"] for c in assess.categories(demo_db, plan["uuid"])
                                          if c["name"] == "班子主要领导"))[0]
-    assert leader["total"] >= 900 and leader["grade"] == "优秀"
+    assert leader["total"] >= 900 and leader["grade"] == "优秀" and leader["quota_cut"] == 0
+    # "Done when" of issue 16: under the DEFAULT quota (20 % over the whole plan, half up) the 一把手 —
+    # alone in his category, where the old per-category round-down quota gave 0 places — is 优秀.
+    assert (settings.get(demo_db, "assess.excellent_quota"), settings.get(demo_db, "assess.quota_scope"),
+            settings.get(demo_db, "assess.quota_rounding")) == (0.2, "plan", "half_up")
+    assert len(assess_results.results(demo_db, plan["uuid"], "Y", leader["category_uuid"])) == 1
+    assert assess_results.excellent_quota(1, 0.2, "down") == 0  # what the old rule allowed him
+    honour = next(h for h in rewards.honours(demo_db, plan["uuid"]) if h["subject_uuid"] == leader["subject_uuid"])
+    # three years running 优秀 (two from the paper archive + this year) → 三等功: 4000 + 800 + 1500
+    assert (honour["streak"], honour["merit"], honour["total"]) == (3, "三等功", 6300)
     result = notices.publish(demo_db, Actor("admin", ADMIN, "管理员"), "rewards",
                              notices.NoticeParams(period=str(plan["year"])))
     text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(result.pdf)).pages).replace("\n", "")
