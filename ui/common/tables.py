@@ -126,7 +126,9 @@ class OfficeTable(QObject):
         model = self.view.model()
         columns = getattr(model, "SORTABLE_COLUMNS", None)
         if columns is not None and column not in columns:
-            QToolTipLike.show(self.view, "这一列不能排序（数据量大，只按有索引的列排序）。")
+            reason = model.headerData(column, Qt.Horizontal, Qt.ToolTipRole)
+            QToolTipLike.show(self.view, reason or "这一列不能排序（数据量大，只按有索引的列排序）。")
+            self._show_model_sort()  # Qt already moved the arrow to the clicked column
             return
         header = self.view.horizontalHeader()
         order = header.sortIndicatorOrder()
@@ -135,6 +137,27 @@ class OfficeTable(QObject):
         else:
             model.sort(column, order)
         self._save_later()
+
+    def _show_model_sort(self) -> None:
+        """The header's arrow where a self-sorting model (the ledger) says it is sorted."""
+        model = self.view.model()
+        indicator = model.sort_indicator() if hasattr(model, "sort_indicator") else None
+        header = self.view.horizontalHeader()
+        if indicator is None:
+            header.setSortIndicator(-1, Qt.AscendingOrder)
+        else:
+            header.setSortIndicator(*indicator)
+
+    def _restore_model_sort(self) -> None:
+        """Sort a self-sorting model as remembered (a column it cannot sort is forgotten)."""
+        model = self.view.model()
+        if not hasattr(model, "sort_indicator"):
+            return
+        header = self.view.horizontalHeader()
+        column = header.sortIndicatorSection()
+        if column in getattr(model, "SORTABLE_COLUMNS", ()):
+            model.sort(column, header.sortIndicatorOrder())
+        self._show_model_sort()
 
     # -- remembered widths and sort --
     def _columns_known(self, *_args) -> None:
@@ -150,6 +173,9 @@ class OfficeTable(QObject):
             state = qsettings().value(self.key + "/header")
             if state is not None:
                 self.view.horizontalHeader().restoreState(state)
+                self._restore_model_sort()
+            elif hasattr(model, "sort_indicator"):
+                self._show_model_sort()
         self._update_frozen()
 
     def _save_later(self) -> None:

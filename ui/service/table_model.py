@@ -12,7 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QRunnable,
 from PySide6.QtGui import QBrush, QColor
 
 from models.core import errorlog
-from models.service import tickets
+from models.service import sorting, tickets
 from models.core.personal import mask_phone
 
 COLUMNS = [
@@ -36,6 +36,8 @@ STATE_TIPS = {"overdue": "已超期", "due_soon": "即将到期", "late": "超�
 DISPLAY, BACKGROUND, TOOLTIP, USER = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole,
                                       Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.UserRole)
 HANDLED_ROLES = frozenset((DISPLAY, BACKGROUND, TOOLTIP, USER))
+INITIAL_SORT_ORDER = Qt.ItemDataRole.InitialSortOrderRole
+ROOT = QModelIndex()  # the table's (invisible) parent index
 BRUSHES = {state: QBrush(colour) for state, colour in STATE_COLOURS.items()}
 
 
@@ -70,6 +72,9 @@ class TicketTableModel(QAbstractTableModel):
 
     PAGE = 200
     MAX_PAGES = 30
+    # Header sorting sorts the whole ledger in the database (models/service/sorting.py);
+    # ui/common/tables.py calls sort() for these columns and names the reason for the others.
+    SORTABLE_COLUMNS = frozenset(i for i, (key, _) in enumerate(COLUMNS) if key in sorting.SORTABLE)
 
     def __init__(self, db, parent=None, db_path=None):
         super().__init__(parent)
@@ -80,6 +85,7 @@ class TicketTableModel(QAbstractTableModel):
         self._signals = _CountSignals()
         self._signals.counted.connect(self._counted)
         self.filter = tickets.TicketFilter()
+        self.ledger_sort: sorting.LedgerSort | None = None  # None: newest first
         self.total = 0
         self._pages: OrderedDict[int, list[dict]] = OrderedDict()
         self._today = dt.date.today()
@@ -97,7 +103,7 @@ class TicketTableModel(QAbstractTableModel):
         self.counting = False
         background = tickets.is_slow_filter(f) and self.db_path is not None
         if background:
-            first = tickets.fetch_window(self.db, f, 0, self.PAGE, None, self._today)
+            first = self._fetch(0, None)
             self._pages[0] = first
             self.total = len(first)
             if len(first) == self.PAGE:
@@ -123,10 +129,35 @@ class TicketTableModel(QAbstractTableModel):
     def reload(self) -> None:
         self.set_filter(self.filter)
 
+    def sort(self, column: int, order=Qt.AscendingOrder) -> None:
+        """Sort the whole filtered ledger by a column (Qt's name; the header calls it)."""
+        if column not in self.SORTABLE_COLUMNS:
+            return
+        direction = sorting.DESCENDING if order == Qt.DescendingOrder else sorting.ASCENDING
+        self.set_sort(sorting.LedgerSort(COLUMNS[column][0], direction))
+
+    def set_sort(self, ledger_sort: sorting.LedgerSort | None) -> None:
+        """Show the same tickets in another order: the count stays, the pages are read again."""
+        self.beginResetModel()
+        self.ledger_sort = ledger_sort
+        self._pages.clear()
+        self.endResetModel()
+
+    def sort_indicator(self) -> tuple[int, Qt.SortOrder] | None:
+        """(column, order) the list is sorted by, for the header's arrow; None when newest first."""
+        if self.ledger_sort is None:
+            return None
+        column = next(i for i, (key, _) in enumerate(COLUMNS) if key == self.ledger_sort.column)
+        return column, (Qt.DescendingOrder if self.ledger_sort.direction == sorting.DESCENDING else Qt.AscendingOrder)
+
+    def _fetch(self, offset: int, total: int | None) -> list[dict]:
+        return sorting.fetch_window(self.db, self.filter, offset, self.PAGE, total, self._today, sort=self.ledger_sort)
+
     def _page(self, number: int) -> list[dict]:
         page = self._pages.get(number)
         if page is None:
-            page = tickets.fetch_window(self.db, self.filter, number * self.PAGE, self.PAGE, self.total, self._today)
+            # While counting in the background the total is only the first page's length: no bound.
+            page = self._fetch(number * self.PAGE, None if self.counting else self.total)
             self._pages[number] = page
             while len(self._pages) > self.MAX_PAGES:
                 self._pages.popitem(last=False)
@@ -143,10 +174,10 @@ class TicketTableModel(QAbstractTableModel):
         return page[i] if i < len(page) else None
 
     # -- Qt API --
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt name
+    def rowCount(self, parent=ROOT) -> int:  # noqa: N802 - Qt name
         return 0 if parent.isValid() else self.total
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent=ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
@@ -154,6 +185,12 @@ class TicketTableModel(QAbstractTableModel):
             if orientation == Qt.Horizontal:
                 return COLUMNS[section][1]
             return str(section + 1)
+        if orientation == Qt.Horizontal and 0 <= section < len(COLUMNS):
+            key = COLUMNS[section][0]
+            if role == TOOLTIP:
+                return sorting.tooltip(key)
+            if role == INITIAL_SORT_ORDER and key in sorting.SORTABLE:
+                return Qt.DescendingOrder if sorting.SORTABLE[key].first_descending else Qt.AscendingOrder
         return None
 
     def data(self, index, role=DISPLAY):
