@@ -14,6 +14,7 @@ import importlib
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,19 +27,37 @@ from bench.scales import SCALES, Scale  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # Figure groups in the order they run; each module has figures(ctx) -> list[Figure].
-GROUPS = ["startup", "tickets", "tabs", "roster", "assess", "pdf", "handoff", "generate", "check"]
+GROUPS = ["startup", "tickets", "tabs", "roster", "assess", "assess960k", "pdf", "handoff", "generate", "check"]
 
 
 @dataclass
 class Context:
-    """What every figure module is given."""
+    """What every figure module is given. The shared databases are built (or
+    taken from the cache) when a figure first asks for one, so a group that
+    brings its own (assess960k) runs without the county being built."""
 
     scale: Scale
     runs: int
     heavy_runs: int
-    township: Path
-    county: Path
-    base: Path
+    open_db: Callable[[str], Path]
+    built: dict = dataclasses.field(default_factory=dict)
+
+    def _db(self, name: str) -> Path:
+        if name not in self.built:
+            self.built[name] = self.open_db(name)
+        return self.built[name]
+
+    @property
+    def township(self) -> Path:
+        return self._db("township")
+
+    @property
+    def county(self) -> Path:
+        return self._db("county")
+
+    @property
+    def base(self) -> Path:
+        return self._db("base")
 
 
 def newest_cached(name: str, scale: Scale) -> Path | None:
@@ -79,15 +98,16 @@ def main(argv=None) -> int:
     groups = [g for g in args.only.split(",") if g] or GROUPS
     t_start = time.perf_counter()
 
-    def db(name, build):
+    builders = {"township": databases.township_db, "county": databases.county_db, "base": databases.base_db}
+
+    def db(name):
         found = newest_cached(name, scale) if args.reuse else None
-        path = found or build(scale)
+        path = found or builders[name](scale)
         databases.upgrade(path)  # a reused database gets today's schema and indexes
         return path
 
     ctx = Context(scale=scale, runs=runs, heavy_runs=min(runs, scale.heavy_runs) if args.runs == 0 else runs,
-                  township=db("township", databases.township_db), county=db("county", databases.county_db),
-                  base=db("base", databases.base_db))
+                  open_db=db)
     figures = []
     for group in groups:
         module = importlib.import_module(f"bench.fig_{group}")
@@ -102,11 +122,15 @@ def main(argv=None) -> int:
         "seconds": round(time.perf_counter() - t_start, 1),
         "machine": machine_info(),
         "databases": {name: {"file": p.name, **databases.build_info(p)}
-                      for name, p in (("township", ctx.township), ("county", ctx.county), ("base", ctx.base))},
+                      for name, p in ctx.built.items()},
         "markdown": markdown_table(figures),
     }
     out = Path(args.out) if args.out else RESULTS / ("latest.json" if scale.name == "full" else f"{scale.name}.json")
     if args.merge and out.exists():
+        import json
+
+        previous = json.loads(out.read_text(encoding="utf-8")).get("databases", {})
+        meta["databases"] = {**previous, **meta["databases"]}  # the databases this run did not open stay described
         figures = merge_previous(out, figures)
         meta["markdown"] = markdown_table(figures)
         meta["merged"] = f"groups {','.join(groups)} re-measured at {meta['when']}; the rest kept from the previous run"

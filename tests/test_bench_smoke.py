@@ -21,7 +21,7 @@ def test_bench_tiny_runs_end_to_end(tmp_path):
     figures = {f["key"]: f for f in data["figures"]}
     for key in ("startup", "memory", "tickets_first", "tickets_end", "tickets_search_name3", "tickets_search_name2", "tickets_search_phone_tail",
                 "tickets_search_initials", "tickets_stats_year",
-                "tickets_filter", "roster_search", "assess_recompute", "pdf_receipt", "export", "import", "generate"):
+                "tickets_filter", "roster_search", "assess_recompute", "assess_recompute_960k", "pdf_receipt", "export", "import", "generate"):
         assert key in figures, f"figure {key} missing from the results"
     errors = {k: f["note"] for k, f in figures.items() if f["status"] == "error"}
     assert not errors, errors
