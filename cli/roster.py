@@ -6,7 +6,7 @@
     python main.py roster team --db PATH
     python main.py roster check --db PATH
     python main.py roster stats [--date YYYY-MM-DD] --db PATH
-    python main.py roster rules [--preset 000|002 [--quota N]] --db PATH
+    python main.py roster rules [--preset 7-11|9-11 [--quota N]] --db PATH
     python main.py roster form --name NAME [--name NAME…] --out FILE.pdf --db PATH
 """
 
@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from cli import actor_of, open_db
+from models.roster.sources import PRESET_ARGS, PRESET_NAMES
 
 
 def register(sub, common) -> None:
@@ -64,8 +65,11 @@ def register(sub, common) -> None:
     q.add_argument("--out", required=True, help="PDF 文件路径")
     q.set_defaults(func=cmd_form)
 
-    q = rs.add_parser("rules", parents=[common], help="班子配备与提名资格规则：查看，或套用 [000] / [002] 规则")
-    q.add_argument("--preset", choices=["000", "002"], help="套用这套规则（写入全部相关设置）")
+    q = rs.add_parser("rules", parents=[common], help="班子配备与提名资格规则：查看，或套用一套调研报告中的规则")
+    # The presets by their seat range (the seed keys 000/002 of older scripts still work, unlisted).
+    q.add_argument("--preset", choices=list(PRESET_ARGS), metavar="7-11|9-11",
+                   help="套用这套规则（写入全部相关设置）：" + "；".join(
+                       f"{arg} = {PRESET_NAMES[key]}" for arg, key in PRESET_ARGS.items() if "-" in arg))
     q.add_argument("--quota", type=int, help="套用时的班子职数（须在这套规则的范围内）")
     q.add_argument("--send", action="store_true", help="县级汇总库：把现用规则放入下次导出的参考数据包，下发各乡镇")
     q.set_defaults(func=cmd_rules)
@@ -175,8 +179,9 @@ def cmd_rules(args) -> int:
 
     db = open_db(args)
     if args.preset:
-        roster_rules.apply_preset(db, actor_of(args), args.preset, args.quota)
-        print(f"已套用规则：{roster_rules.PRESETS[args.preset]['label']}")
+        preset = PRESET_ARGS[args.preset]
+        roster_rules.apply_preset(db, actor_of(args), preset, args.quota)
+        print(f"已套用规则：{roster_rules.PRESETS[preset]['label']}")
     elif args.quota is not None:
         print("错误：--quota 须与 --preset 一起给出。", file=sys.stderr)
         return 2

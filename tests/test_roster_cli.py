@@ -9,9 +9,9 @@ def test_roster_rules_applies_a_preset(db, db_path, cli_login, capsys):
 
     cli_login("admin", "secret123")
     db.conn.commit()
-    assert cli.main(["roster", "rules", "--preset", "002", "--db", str(db_path)]) == 0
+    assert cli.main(["roster", "rules", "--preset", "9-11", "--db", str(db_path)]) == 0
     out = capsys.readouterr().out
-    assert "[002]" in out and "新提名（新进）年龄上限·男（0 = 不限）：35" in out
+    assert "咸安区做法" in out and "新提名（新进）年龄上限·男（0 = 不限）：35" in out
     assert settings.get(db, "roster.rule_preset") == "002" and settings.get(db, "roster.team_quota") == 9
 
 

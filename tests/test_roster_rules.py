@@ -49,13 +49,13 @@ def member(db, role):
 def test_demo_has_exactly_one_deliberate_warning(team_db):
     findings = roster_rules.check(team_db)
     assert [f["code"] for f in findings] == ["overload"]
-    assert findings[0]["text"].startswith("[000]")
+    assert findings[0]["text"].endswith("（依据《党政交叉任职调研报告》）")
     assert "4 项分工" in findings[0]["message"]
 
 
 def test_check_hook_prints_source(team_db):
     out = roster_rules.check_findings(team_db)
-    assert out == [("warning", out[0][1])] and "[000]" in out[0][1]
+    assert out == [("warning", out[0][1])] and "《党政交叉任职调研报告》" in out[0][1]
 
 
 def test_overload_threshold_is_a_setting(team_db, admin):

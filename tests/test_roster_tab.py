@@ -89,7 +89,7 @@ def test_team_page_shows_cross_appointments_and_warning(make_tab):
     assert table.rowCount() == 11
     assert "一肩挑" in table.item(0, 0).text()
     assert table.item(0, 3).text() == "党委书记" and table.item(0, 4).text() == "镇长"
-    assert tab.team_page.warnings.count() == 1 and "[000]" in tab.team_page.warnings.item(0).text()
+    assert tab.team_page.warnings.count() == 1 and "《党政交叉任职调研报告》" in tab.team_page.warnings.item(0).text()
 
 
 def test_whereabouts_set_in_a_few_clicks(make_tab, qtbot):
@@ -310,11 +310,11 @@ def test_rules_page_applies_a_preset(make_tab, qtbot, monkeypatch):
     tab = make_tab()
     page = tab.rules_page
     tab.pages.setCurrentWidget(page)
-    assert "[000]" in page.preset_label.text()
+    assert "《党政交叉任职调研报告》" in page.preset_label.text()
     page.preset_buttons["002"].click()
     assert settings.get(tab.ctx.db, "roster.rule_preset") == "002"
     assert settings.get(tab.ctx.db, "roster.team_quota") == 11  # the demo's 11 seats are within 9–11
-    assert "[002]" in page.preset_label.text()
+    assert "咸安区做法" in page.preset_label.text()
 
 
 def test_duties_notice_asks_before_printing_a_gap(make_tab, qtbot, monkeypatch):

@@ -25,17 +25,17 @@ from models.core.errors import ValidationError
 from models.core.users import require
 
 settings.register("assess.subsidy_tiers", "100:1200,200:1500,300:1900,400:2200,*:2500",
-                  "村干部补贴：户数上限:书记年补贴（逗号分隔，* 为以上；报告 004）", str)
-settings.register("assess.director_ratio", 0.9, "村干部补贴：村委会主任占书记比例（报告 004：不超过 0.9）", float)
-settings.register("assess.accountant_ratio", 0.7, "村干部补贴：会计占书记比例（报告 004：70%）", float)
-settings.register("assess.subsidy_reward_part", 700.0, "村干部补贴：书记补贴中按考核发放的奖励部分（元，报告 004）", float)
+                  "村干部补贴：户数上限:书记年补贴（逗号分隔，* 为以上）", str)
+settings.register("assess.director_ratio", 0.9, "村干部补贴：村委会主任占书记比例（调研报告的做法：不超过 0.9）", float)
+settings.register("assess.accountant_ratio", 0.7, "村干部补贴：会计占书记比例（调研报告的做法：70%）", float)
+settings.register("assess.subsidy_reward_part", 700.0, "村干部补贴：书记补贴中按考核发放的奖励部分（元）", float)
 settings.register("assess.reward_floor_score", 600.0, "村干部补贴：奖励部分的起算分（本地设定，报告未规定）", float)
 
 settings.register("assess.reward_township_prizes", "一等奖:4000",
-                  "考核奖励：获奖乡镇每人奖励 奖次:元（逗号分隔；报告 001：一等奖每人 4000 元）", str)
-settings.register("assess.reward_excellent", 800.0, "考核奖励：年度考核优秀每人奖励（元，报告 001）", float)
-settings.register("assess.merit_years", 3, "考核奖励：连续几年优秀记三等功（报告 001：三年）", int)
-settings.register("assess.merit_amount", 1500.0, "考核奖励：记三等功另奖（元，报告 001）", float)
+                  "考核奖励：获奖乡镇每人奖励 奖次:元（逗号分隔；调研报告的做法：一等奖每人 4000 元）", str)
+settings.register("assess.reward_excellent", 800.0, "考核奖励：年度考核优秀每人奖励（元）", float)
+settings.register("assess.merit_years", 3, "考核奖励：连续几年优秀记三等功（调研报告的做法：三年）", int)
+settings.register("assess.merit_amount", 1500.0, "考核奖励：记三等功另奖（元）", float)
 
 NO_BONUS_GRADES = ("基本称职", "不称职")
 TOWNSHIP_PRIZES = ("", "一等奖", "二等奖", "三等奖")

@@ -3,7 +3,8 @@
 The team's shape (seats, deputy-secretary roles, the committee mix, the 纪委书记
 rule), the nominee age limits and the woman rule differ from county to county,
 so they are settings, with the two shapes the field reports describe as
-presets: [000] (a 7/9/11-seat county, 湖北) and [002] (咸安区, 9 seats).
+presets: seed 000 (a 7/9/11-seat county, 湖北) and seed 002 (咸安区, 9 seats); users read the reports by
+their titles (models/roster/sources.py), never by seed number.
 `eligibility_rules(db)` is the ONE eligibility configuration: the roster's
 nominee check and the election's nominee check both read it.
 
@@ -21,8 +22,10 @@ from itertools import permutations
 from models.core import settings
 from models.core.errors import ValidationError
 from models.roster import team as roster
+from models.roster.sources import PRESET_NAMES, source_title
 
-settings.register("roster.rule_preset", "000", "班子配备规则来源（000 / 002 / 自定）", str)
+settings.register("roster.rule_preset", "000", "班子配备规则来源（在“班子配备规则”页套用）", str,
+                  choices={**PRESET_NAMES, "县定": "县里下发", "自定": "自定"})
 settings.register("roster.team_quota", 11, "领导班子职数（县定）", int)
 settings.register("roster.team_seats_range", "7-11", "县定班子职数范围（如 7-11、9-11）", str)
 settings.register("roster.deputy_secretaries", 3, "党委副书记职数", int)
@@ -50,7 +53,7 @@ settings.register("roster.max_duties", 3, "一人分工上限（超过即为过�
 # Majority of those entitled to attend (应到会, seed 002) unless a county rule
 # says those present; read by models.election.term.
 settings.register("election.majority_of_present", False,
-                  "换届：当选只须超过实到人数半数（否 = 超过应到人数半数，[002]；仅县里规定时改为“是”）", bool)
+                  "换届：当选只须超过实到人数半数（否 = 超过应到人数半数，咸安区做法；仅县里规定时改为“是”）", bool)
 
 # Committee members who are also deputy heads, and other committee members,
 # by team size [000].
@@ -60,7 +63,7 @@ FINANCE_RULES = {"secretary": "党委书记", "principals": "党委书记和镇�
 # The shapes of the field reports. Applying one writes every key listed.
 PRESETS: dict[str, dict] = {
     "000": {  # 湖北某市: 7–11 seats (11 with a 3-year transition), 3 deputies, 纪委书记 separate after the term change
-        "label": "[000] 7–11 人班子：副书记 3 人（兼镇长或常务副镇长、人大主席团主席、纪委书记），"
+        "label": "7–11 人班子（《党政交叉任职调研报告》）：副书记 3 人（兼镇长或常务副镇长、人大主席团主席、纪委书记），"
                  "委员兼副镇长与委员按 11:3+4、9:2+3、7:1+2",
         "roster.team_seats_range": "7-11", "roster.team_quota": 11, "roster.deputy_secretaries": 3,
         "roster.deputy_roles": "镇长或常务副镇长；人大主席团主席；纪委书记",
@@ -73,7 +76,7 @@ PRESETS: dict[str, dict] = {
         "election.majority_of_present": False,
     },
     "002": {  # 咸安区: 9–11 seats, 书记兼镇长, 3 deputies, 3 委员兼副镇长, new entrants under 35
-        "label": "[002] 9–11 人班子：书记兼镇长；副书记 3 人（兼人大主席团主席和纪委书记、兼常务副镇长、"
+        "label": "9–11 人班子（咸安区做法）：书记兼镇长；副书记 3 人（兼人大主席团主席和纪委书记、兼常务副镇长、"
                  "兼政协工作）；委员兼副镇长 3–4 人；新进人选 35 岁以下，现任不限",
         "roster.team_seats_range": "9-11", "roster.team_quota": 9, "roster.deputy_secretaries": 3,
         "roster.deputy_roles": "人大主席团主席和纪委书记；常务副镇长；政协联络员",
@@ -87,7 +90,7 @@ PRESETS: dict[str, dict] = {
 }
 
 RULES = {
-    "team_size": ("000", "班子职数按县定范围配备（[000] 7–11 人，[002] 9–11 人）"),
+    "team_size": ("000", "班子职数按县定范围配备（有的县 7–11 人，咸安区 9–11 人）"),
     "composition": ("000", "党委副书记按县定职数配备，各兼县定职务"),
     "committee_mix": ("000", "委员兼副镇长与党委委员人数按县定配备"),
     "discipline": ("000", "换届后新当选的纪委书记不再兼任党委副书记"),
@@ -95,7 +98,7 @@ RULES = {
     "finance": ("001", "一把手原则上不分管财政"),
     "villages": ("000", "驻村联村：每个村都要有干部联系"),
     "women": ("002", "班子中至少有一名女干部，否则保留职位"),
-    "age": ("001", "提名年龄上限按县定（[001] 继续提名男 57、女 52，新提名男 55、女 50；[002] 新进 35 岁以下）"),
+    "age": ("001", "提名年龄上限按县定（有的县继续提名男 57、女 52，新提名男 55、女 50；咸安区新进 35 岁以下）"),
     "overload": ("000", "一般干部分工 2–3 项，超过即为过载"),
     "vacancy": ("001", "编制与在编：超编、缺编"),
     "settings": ("000", "班子配备规则的设置须能读懂"),
@@ -105,7 +108,7 @@ RULES = {
 def _finding(level, code, message, subject=None) -> dict:
     source, rule = RULES[code]
     return {"level": level, "code": code, "source": source, "rule": rule, "message": message, "subject": subject,
-            "text": f"[{source}] {message}"}
+            "text": f"{message}（依据{source_title(source)}）"}
 
 
 # ---- the county's rule set ------------------------------------------------------
@@ -242,12 +245,12 @@ def apply_preset(db, actor, name: str, quota: int | None = None) -> None:
 
     require(actor, "settings.write")
     if name not in PRESETS:
-        raise ValidationError("班子配备规则", f"没有“{name}”这套规则，可选：{'、'.join(PRESETS)}。")
+        raise ValidationError("班子配备规则", f"没有“{name}”这套规则，可选：{'、'.join(PRESET_NAMES.values())}。")
     values = {k: v for k, v in PRESETS[name].items() if k != "label"}
     if quota is not None:
         lo, hi = parse_range(values["roster.team_seats_range"], "县定班子职数范围") or (0, 99)
         if not lo <= int(quota) <= hi:
-            raise ValidationError("领导班子职数", f"{quota} 不在 [{name}] 的范围 {lo}–{hi} 内。")
+            raise ValidationError("领导班子职数", f"{quota} 不在“{PRESET_NAMES[name]}”的范围 {lo}–{hi} 内。")
         values["roster.team_quota"] = int(quota)
     with db.atomic():
         for key, value in values.items():
@@ -505,7 +508,7 @@ def _office_staffing(db, township_code):
 
 
 def check_findings(db) -> list[tuple[str, str]]:
-    """Hook for `main.py check`: (level, '[seed] message') for every township
+    """Hook for `main.py check`: (level, 'message（依据 report title）') for every township
     that has a roster in this database."""
     codes = [r[0] for r in db.execute("SELECT DISTINCT township_code FROM cadres WHERE deleted = 0")]
     out: list[tuple[str, str]] = []

@@ -1108,7 +1108,7 @@ class RewardsPage(QWidget):
             return
         self.prize.setCurrentIndex(max(0, self.prize.findData(plan.get("township_prize") or "")))
         try:
-            self.rules.setText("固定奖励（报告 001）：" + rewards.reward_rules_text(self.ctx.db, plan))
+            self.rules.setText("固定奖励（调研报告的做法）：" + rewards.reward_rules_text(self.ctx.db, plan))
             honours = rewards.honours(self.ctx.db, plan["uuid"])
         except AppError as e:
             self.rules.setText(e.message)

@@ -513,7 +513,7 @@ class RulesPage(_Page):
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("规则依据见各条目的来源编号（[000] 等为调研报告编号）；阈值可在“设置”中修改。")))
+        layout.addWidget(QLabel(self.tr("每条规则都注明依据的调研报告；阈值可在“设置”中修改。")))
         presets = QHBoxLayout()
         self.preset_label = QLabel()
         self.preset_label.setObjectName("rule_preset")
@@ -521,7 +521,7 @@ class RulesPage(_Page):
         presets.addWidget(self.preset_label, 1)
         self.preset_buttons = {}
         for name in roster_rules.PRESETS:
-            btn = QPushButton(self.tr(f"套用 [{name}] 规则"))
+            btn = QPushButton(self.tr(f"套用{roster_rules.PRESET_NAMES[name].split('（')[0]}规则"))
             btn.setToolTip(roster_rules.PRESETS[name]["label"])
             btn.clicked.connect(lambda _=False, n=name: self.apply_preset(n))
             presets.addWidget(btn)
@@ -537,7 +537,9 @@ class RulesPage(_Page):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setWordWrap(True)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        # Report titles are long: a fixed column, wrapped.
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Interactive)
+        self.table.setColumnWidth(0, 220)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
         layout.addWidget(self.table)
@@ -588,7 +590,7 @@ class RulesPage(_Page):
             self.table.setItem(0, 1, _item("没有规则提醒。"))
             self.table.setItem(0, 2, _item(""))
         for r, f in enumerate(findings):
-            self.table.setItem(r, 0, _item(f"[{f['source']}]", bg=WARN_BG))
+            self.table.setItem(r, 0, _item(roster_rules.source_title(f["source"]), bg=WARN_BG))
             self.table.setItem(r, 1, _item(f["message"], bg=WARN_BG))
             self.table.setItem(r, 2, _item(f["rule"]))
         self.table.resizeRowsToContents()
