@@ -9,13 +9,15 @@ cli.main the command line's.
 
 from __future__ import annotations
 
-import logging
-import logging.handlers
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from models.core.paths import user_data_dir
+
+if TYPE_CHECKING:
+    import logging
 
 LOGGER_NAME = "township"
 MAX_BYTES = 1_000_000
@@ -29,7 +31,11 @@ def log_path() -> Path:
 
 
 def logger() -> logging.Logger:
-    """The program's logger, writing to the rotating file (set up on first use)."""
+    """The program's logger, writing to the rotating file (set up on first use;
+    logging is imported then, not at start-up: issue 22)."""
+    import logging
+    import logging.handlers
+
     log = logging.getLogger(LOGGER_NAME)
     with _lock:
         if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in log.handlers):

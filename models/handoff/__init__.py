@@ -5,12 +5,24 @@ idempotent merge, reference data back (see issue 7).
     import_package(db, path, password, actor)                  -> ImportSummary
 """
 
-from models.handoff.export import ExportResult, export_package, suggested_file_name
-from models.handoff.merge import (ImportSummary, conflict_detail, import_package, list_conflicts, list_packages,
-                                  resolve_conflict)
-from models.handoff.package import PackageError, WrongPasswordError, read_manifest
+import importlib
 
-__all__ = [
-    "ExportResult", "ImportSummary", "PackageError", "WrongPasswordError", "conflict_detail", "export_package",
-    "import_package", "list_conflicts", "list_packages", "read_manifest", "resolve_conflict", "suggested_file_name",
-]
+# Issue 22: imported on first use, not with the package, so that opening a
+# database (which imports models.handoff.schema) does not load the merge,
+# the package format and cryptography before the window's first paint.
+_WHERE = {
+    "ExportResult": "export", "export_package": "export", "suggested_file_name": "export",
+    "ImportSummary": "merge", "conflict_detail": "merge", "import_package": "merge", "list_conflicts": "merge",
+    "list_packages": "merge", "resolve_conflict": "merge",
+    "PackageError": "package", "WrongPasswordError": "package", "read_manifest": "package",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module 'models.handoff' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"models.handoff.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value

@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import re
 import unicodedata
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -700,6 +699,8 @@ def _yyyymm(value: str | None) -> str:
 
 def cadre_to_lrmx(cadre: dict) -> bytes:
     """One cadre as an .lrmx document (UTF-8 XML, root <Person>)."""
+    import xml.etree.ElementTree as ET  # only when writing one (not at start-up)
+
     root = ET.Element("Person")
     for tag, f in LRMX_FIELDS:
         value = cadre.get(f) or ""
@@ -731,6 +732,8 @@ def parse_lrmx(data: bytes, name: str = "文件") -> dict:
         raise ValidationError(name, "文件超过 50 MB。")
     if b"<!ENTITY" in data[:4096]:
         raise ValidationError(name, "文件含有实体声明，不是正常的干部任免审批表。")
+    import xml.etree.ElementTree as ET  # only when reading one (not at start-up)
+
     try:
         root = ET.fromstring(data)
     except ET.ParseError as e:

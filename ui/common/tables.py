@@ -23,7 +23,6 @@ from shiboken6 import isValid
 from ui.common.files import start_in
 from models.core import exports
 from models.core.errors import AppError
-from reports.table_export import table_html
 
 PRINT_ROW_LIMIT = 5000  # beyond this a printout is no use: export to Excel instead
 FROZEN_MIN_COLUMNS = 6  # narrower tables fit on screen; freezing would only cost space
@@ -262,6 +261,8 @@ class OfficeTable(QObject):
         if model.rowCount() > PRINT_ROW_LIMIT:
             return None
         headers, rows = table_contents(self.view)
+        from reports.table_export import table_html  # only when printing (issue 22: not before the first paint)
+
         return table_html(_title_of(self.view), headers, rows)
 
     def print_view(self) -> None:

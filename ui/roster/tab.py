@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox,
-                               QPlainTextEdit, QPushButton, QScrollArea, QSplitter, QTabWidget, QTableView,
+                               QPlainTextEdit, QPushButton, QScrollArea, QSplitter, QTableView,
                                QVBoxLayout, QWidget)
 
 from models.roster import team as roster
@@ -27,6 +27,7 @@ from ui.roster.pages import DutiesPage, LeavePage, PostsPage, RulesPage, StatsPa
 from ui.common.worker import run_task
 from ui.common.files import start_in
 from ui.common.rights import reads_only
+from ui.common.lazy_pages import LazyTabWidget, PageSlot, guard_later, page_of
 
 PAGE = 200
 
@@ -604,29 +605,29 @@ class CadreListPage(QWidget):
 
 
 class RosterTab(QWidget):
-    """The 领导班子 tab. Pages load when first shown and after changes."""
+    """The 领导班子 tab. Pages are built and load when first shown, and reload after changes."""
+
+    PAGES = (("list_page", CadreListPage, "干部名册"), ("team_page", TeamPage, "领导班子"),
+             ("duties_page", DutiesPage, "分工与联村"), ("whereabouts_page", WhereaboutsPage, "干部流向"),
+             ("leave_page", LeavePage, "请销假"), ("stats_page", StatsPage, "结构统计"),
+             ("rules_page", RulesPage, "规则检查"), ("posts_page", PostsPage, "机构与职务"))
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        self.pages = QTabWidget()
+        self.pages = LazyTabWidget()
         self.pages.setObjectName("roster_pages")
-        self.list_page = CadreListPage(ctx)
-        self.team_page = TeamPage(ctx)
-        self.duties_page = DutiesPage(ctx)
-        self.whereabouts_page = WhereaboutsPage(ctx)
-        self.leave_page = LeavePage(ctx)
-        self.stats_page = StatsPage(ctx)
-        self.rules_page = RulesPage(ctx)
-        self.posts_page = PostsPage(ctx)
-        for page, title in ((self.list_page, "干部名册"), (self.team_page, "领导班子"),
-                            (self.duties_page, "分工与联村"), (self.whereabouts_page, "干部流向"),
-                            (self.leave_page, "请销假"),
-                            (self.stats_page, "结构统计"), (self.rules_page, "规则检查"),
-                            (self.posts_page, "机构与职务")):
-            self.pages.addTab(page, title)
+        # Issue 22: only the first page is built before the first paint; the others when first
+        # shown or named (self.team_page …, see __getattr__).
+        guard = guard_later(ctx, "领导班子")
+        self._slots: dict[str, PageSlot] = {}
+        for name, page_class, title in self.PAGES:
+            slot = PageSlot(lambda page_class=page_class: page_class(ctx), guard)
+            self._slots[name] = slot
+            self.pages.addTab(slot, title)
+        self.list_page = self._slots["list_page"].page()
         from ui.notices.menu import notice_menu_button
 
         self.notice_button = notice_menu_button(ctx, "roster", self, "公示")
@@ -642,8 +643,15 @@ class RosterTab(QWidget):
         i = self.pages.currentIndex()
         if i in self._stale:
             self._stale.discard(i)
-            page = self.pages.widget(i)
+            page = page_of(self.pages.widget(i))
             page.reload() if page is self.list_page else page.refresh()
+
+    def __getattr__(self, name: str):
+        # A page not built yet, named by code (a notice, a test): build it now.
+        slots = self.__dict__.get("_slots") or {}
+        if name in slots:
+            return slots[name].page()
+        raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
 
     def _on_data_changed(self, area: str) -> None:
         if area not in ("roster", "all", "settings"):
