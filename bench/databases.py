@@ -26,7 +26,8 @@ CACHE = Path(os.environ.get("BENCH_CACHE") or Path(__file__).resolve().parent / 
 
 # What the databases depend on: when one of these changes, they are rebuilt.
 GENERATOR_SOURCES = (
-    "models/demo/*.py", "models/*/schema.py", "models/core/records.py", "models/service/catalogue.py", "models/service/workdays.py",
+    "models/demo/*.py", "models/*/schema.py", "models/core/records.py", "models/core/audit.py", "models/core/ids.py",
+    "models/service/catalogue.py", "models/service/workdays.py", "models/service/search.py",
     "bench/databases.py", "bench/scales.py",
 )
 
@@ -122,11 +123,11 @@ def _open(path: Path, building: bool = False):
 
     db = open_database(path, daily_backup=False)
     if building:
-        # Building only (never while measuring): a big page cache, because random
-        # uuid and FTS index inserts into a database of gigabytes otherwise read
-        # pages from the OS one by one and each township builds slower than the
-        # last; and no fsync, since a half-built database is thrown away anyway.
+        # Building only (never while measuring): a big page cache, no journal and
+        # no fsync, since a half-built database is thrown away anyway (the WAL
+        # would write every page twice). _close_built puts the WAL back.
         db.execute("PRAGMA cache_size = -1048576")
+        db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
     return db
 
@@ -137,16 +138,26 @@ def _close(db) -> None:
     close_database(db)
 
 
+def _close_built(db) -> None:
+    """Back to the program's journal (WAL), statistics for the planner, closed."""
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA optimize")
+    _close(db)
+
+
 def build_township(path: Path, scale: Scale) -> dict:
-    """One demo township with scale.township_tickets tickets."""
+    """One demo township with scale.township_tickets tickets, with the audit
+    rows a desk would have written for them."""
     from models.demo.township import DemoOptions, build_demo
 
     db = _open(path, building=True)
     try:
-        build_demo(db, DemoOptions(seed=1, tickets=scale.township_tickets, bulk=True))
+        build_demo(db, DemoOptions(seed=1, tickets=0, bulk=True))
+        _county_tickets(db, scale, townships=1, per_township_year=scale.township_tickets, years=1)
     finally:
-        _close(db)
-    return {"kind": "township"}
+        _close_built(db)
+    return {"kind": "township", "audit": "per row (about 8 rows per ticket)"}
 
 
 def build_base(path: Path, scale: Scale) -> dict:
@@ -157,39 +168,86 @@ def build_base(path: Path, scale: Scale) -> dict:
     try:
         build_demo(db, DemoOptions(seed=1, tickets=0, bulk=True))
     finally:
-        _close(db)
+        _close_built(db)
     return {"kind": "township without tickets"}
+
+
+def _county_tickets(db, scale: Scale, townships: int, per_township_year: int, years: int) -> dict:
+    """The tickets of every township and year in ONE bulk load: indexes,
+    summary triggers and the search index are built once at the end
+    (models.demo.service.bulk_tickets), each ticket with its events and its
+    audit rows. Returns timings."""
+    import datetime as dt
+
+    from models.demo.service import bulk_tickets, generate_tickets
+
+    today = dt.date.today()
+    timings = {}
+    # The audit log's own indexes are built after the load too (sorting once).
+    audit_indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_log' "
+                               "AND sql IS NOT NULL").fetchall()
+    with db.atomic():
+        for name, _ in audit_indexes:
+            db.execute(f"DROP INDEX [{name}]")
+    with db.atomic(), bulk_tickets(db):
+        for i in range(townships):
+            t0 = time.perf_counter()
+            code = township_code_of(i) if townships > 1 else None
+            generate_tickets(db, per_township_year * years, random.Random(1000 + i), code, history=True,
+                             audit_rows=True, today=today, date_from=today - dt.timedelta(days=365 * years),
+                             date_to=today)
+            log(f"  township {i + 1}/{townships}: {per_township_year * years} tickets in {time.perf_counter() - t0:.1f} s")
+        t0 = time.perf_counter()
+    with db.atomic():
+        for _, sql in audit_indexes:
+            db.execute(sql)
+    timings["indexes_and_search_seconds"] = round(time.perf_counter() - t0, 1)
+    return timings
 
 
 def build_county(path: Path, scale: Scale) -> dict:
     """scale.county_townships demo townships in one county-mode database, the
-    tickets split evenly; cadres topped up to scale.county_cadres."""
-    from models.core import settings
-    from models.demo.township import DemoOptions, build_demo
+    tickets split evenly over them and over scale.county_years years (each
+    with its events and the audit rows a desk writes: about 8 per ticket);
+    cadres topped up to scale.county_cadres.
+
+    Fast: each township's roster, catalogue, assessment and election demo is
+    made first (a few seconds each); then all tickets in one bulk load with
+    the indexes, summaries and search index built after it, no journal, no
+    fsync (see _open)."""
+    from models.core import audit, settings
     from models.core.users import CLI_ACTOR
+    from models.demo.township import DemoOptions, build_demo
 
     db = _open(path, building=True)
-    per_township = scale.county_tickets // scale.county_townships
+    per_township_year = scale.county_tickets // scale.county_townships // scale.county_years
+    t_start = time.perf_counter()
     try:
         for i in range(scale.county_townships):
-            t0 = time.perf_counter()
             if i:
                 # The synthetic county is many demo townships written into one file (a real
                 # county gets them by import); set_identity refuses to change the code under
                 # existing records, so the previous township's code is cleared first.
                 with db.atomic():
                     settings.set_value(db, "township_code", "", CLI_ACTOR)
-            options = DemoOptions(seed=i + 1, tickets=per_township, township_name=TOWNSHIP_NAMES[i % 20],
+            options = DemoOptions(seed=i + 1, tickets=0, township_name=TOWNSHIP_NAMES[i % 20],
                                   township_code=township_code_of(i), county_name=COUNTY_NAME, bulk=True)
             build_demo(db, options)
-            log(f"  township {i + 1}/{scale.county_townships}: {time.perf_counter() - t0:.1f} s")
+        demo_seconds = round(time.perf_counter() - t_start, 1)
+        log(f"  {scale.county_townships} townships without tickets: {demo_seconds} s")
+        t0 = time.perf_counter()
+        timings = _county_tickets(db, scale, scale.county_townships, per_township_year, scale.county_years)
+        tickets_seconds = round(time.perf_counter() - t0, 1)
         topped = top_up_cadres(db, scale)
         with db.atomic():
             settings.set_value(db, "database_mode", "county", CLI_ACTOR)
+            audit.seal_unsealed(db, CLI_ACTOR)
     finally:
-        _close(db)
-    return {"kind": "county", "townships": scale.county_townships, "tickets_per_township": per_township,
-            "cadres_added_by_bench": topped}
+        _close_built(db)
+    return {"kind": "county", "townships": scale.county_townships, "years": scale.county_years,
+            "tickets_per_township": per_township_year * scale.county_years, "audit": "per row (about 8 rows per ticket)",
+            "cadres_added_by_bench": topped, "townships_seconds": demo_seconds, "tickets_seconds": tickets_seconds,
+            **timings}
 
 
 def top_up_cadres(db, scale: Scale) -> int:

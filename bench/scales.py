@@ -1,5 +1,6 @@
-"""Benchmark sizes. `full` is what the issues specify; `tiny` proves in CI
-that every figure still runs."""
+"""Benchmark sizes. `full` is what the issues specify (a county's year:
+1,000,000 tickets in 20 townships); `10m` is ten years of that county
+(10,000,000 tickets); `tiny` proves in CI that every figure still runs."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class Scale:
     pdf_rows: tuple  # case-results notices
     runs: int
     heavy_runs: int  # figures that take minutes at full scale (ticket generation)
+    county_years: int = 1  # the county's tickets spread over this many years
 
 
 SCALES = {
@@ -28,4 +30,6 @@ SCALES = {
                    generate_tickets=50000, pdf_rows=(1000, 10000), runs=5, heavy_runs=3),
     "full": Scale("full", township_tickets=20000, county_townships=20, county_tickets=1_000_000, county_cadres=5000,
                   generate_tickets=1_000_000, pdf_rows=(1000, 10000), runs=5, heavy_runs=3),
+    "10m": Scale("10m", township_tickets=20000, county_townships=20, county_tickets=10_000_000, county_cadres=5000,
+                 generate_tickets=1_000_000, pdf_rows=(1000, 10000), runs=5, heavy_runs=3, county_years=10),
 }

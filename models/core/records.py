@@ -11,9 +11,7 @@ audited, and callers wrap a user action in `db.atomic()`.
 from __future__ import annotations
 
 import datetime as dt
-import uuid as uuidlib
-
-from models.core import audit
+from models.core import audit, ids
 from models.core.sqldb import Database
 from models.core.errors import ValidationError
 
@@ -62,7 +60,7 @@ def _actor_name(actor) -> str:
 def insert(db: Database, table: str, values: dict, actor, township_code: str | None = None) -> str:
     """Insert a new travelling record; returns its uuid. Audited."""
     row = dict(values)
-    row.setdefault("uuid", str(uuidlib.uuid4()))
+    row.setdefault("uuid", ids.new_uuid())
     row["township_code"] = township_code or row.get("township_code") or local_township_code(db)
     row["version"] = 1
     row["updated_at"] = now_iso()

@@ -259,6 +259,14 @@ def m007_statistics_summaries(db):
                f"{received('old', '-')}; {received('new', '+')}; END")
     db.execute(f"CREATE TRIGGER tickets_month_au_finished AFTER UPDATE OF {finished_cols} ON tickets BEGIN "
                f"{finished('old', '-')}; {finished('new', '+')}; END")
+    refill_month_summaries(db)
+
+
+def refill_month_summaries(db) -> None:
+    """Count the monthly summaries again from the tickets (the migration, and
+    bulk loads that insert with the summary triggers off)."""
+    db.execute("DELETE FROM ticket_month_received")
+    db.execute("DELETE FROM ticket_month_finished")
     for dimension, column in (("department", "department"), ("channel", "channel"), ("village", "applicant_village"),
                               ("kind", "kind"), ("status", "status")):
         db.execute(f"INSERT INTO ticket_month_received SELECT substr(received_date, 1, 7), township_code, '{dimension}', "

@@ -1,0 +1,91 @@
+"""Keys of new rows: time-ordered UUIDs (version 7, RFC 9562).
+
+A random UUID (version 4) lands anywhere in the unique index on `uuid`, so
+a big import or a busy year touches pages all over a file of gigabytes (the
+county build and `integrity_check` grew faster than the rows). A version 7
+UUID starts with the time in milliseconds, so new keys are appended at the
+end of the index like the rowids are.
+
+Layout (128 bits): 48 bits Unix time in ms | version 7 | 12-bit counter |
+variant 10 | 62 random bits. Within one process the counter makes every key
+larger than the one before, even within a millisecond (and when the clock
+steps back, the last time is kept); different processes are kept apart by
+the 62 random bits. Old random keys stay valid: a key is only ever compared
+for equality, never parsed.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+_lock = threading.Lock()
+_last_ms = 0
+_counter = 0
+_COUNTER_MAX = 0xFFF
+
+
+def _next_time_and_counter() -> tuple[int, int]:
+    global _last_ms, _counter
+    now_ms = time.time_ns() // 1_000_000
+    with _lock:
+        if now_ms > _last_ms:
+            _last_ms = now_ms
+            # A random start in the lower half leaves room to count up within the millisecond.
+            _counter = int.from_bytes(os.urandom(2), "big") & 0x7FF
+        else:
+            _counter += 1
+            if _counter > _COUNTER_MAX:  # more than ~2,000 keys in one millisecond: borrow the next one
+                _last_ms += 1
+                _counter = 0
+        return _last_ms, _counter
+
+
+def _text(value: int) -> str:
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def new_uuid() -> str:
+    """A new key: a time-ordered UUID (version 7) as text, e.g.
+    '019ad2f1-8c3e-7a41-9f0e-5b7c2d1e3f40'."""
+    ms, counter = _next_time_and_counter()
+    tail = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    return _text((ms << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | tail)
+
+
+def new_uuids(n: int) -> list[str]:
+    """n new keys in increasing order (bulk writers: one lock and one read of
+    the random source for the whole batch)."""
+    if n <= 0:
+        return []
+    global _last_ms, _counter
+    random_tails = os.urandom(8 * n)
+    out = []
+    now_ms = time.time_ns() // 1_000_000
+    with _lock:
+        if now_ms > _last_ms:
+            _last_ms = now_ms
+            _counter = int.from_bytes(os.urandom(2), "big") & 0x7FF
+        else:
+            _counter += 1
+        ms, counter = _last_ms, _counter
+        for i in range(n):
+            if counter > _COUNTER_MAX:
+                ms += 1
+                counter = 0
+            tail = int.from_bytes(random_tails[8 * i:8 * i + 8], "big") & ((1 << 62) - 1)
+            out.append(_text((ms << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | tail))
+            counter += 1
+        # The next key continues after this batch (never below it, even if the clock has not moved).
+        _last_ms, _counter = ms, counter - 1
+    return out
+
+
+def uuid_time_ms(key: str) -> int | None:
+    """The creation time (Unix ms) of a version 7 key; None for other keys (old random ones)."""
+    hex_digits = key.replace("-", "")
+    if len(hex_digits) != 32 or hex_digits[12] != "7":
+        return None
+    return int(hex_digits[:12], 16)
