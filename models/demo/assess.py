@@ -14,13 +14,12 @@ results.
 from __future__ import annotations
 
 import datetime as dt
-import uuid as uuidlib
 
 from models.assess import scorecard as assess
 
 from models.assess import results as assess_results
 
-from models.core import records
+from models.core import ids, records
 
 from models.assess import rewards
 from models.roster import team as roster
@@ -76,7 +75,7 @@ def _bulk_scores(db, actor, rows: list[dict], code: str) -> None:
     db.conn.executemany(
         "INSERT INTO assess_scores (uuid, township_code, version, updated_at, updated_by, deleted, change_seq, "
         "plan_uuid, period, subject_uuid, item_uuid, points, reason, source) VALUES (?, ?, 1, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(str(uuidlib.uuid4()), code, now, who, last - len(rows) + i + 1, r["plan_uuid"], r["period"],
+        [(ids.new_uuid(), code, now, who, last - len(rows) + i + 1, r["plan_uuid"], r["period"],
           r["subject_uuid"], r["item_uuid"], r["points"], r["reason"], "") for i, r in enumerate(rows)])
 
 

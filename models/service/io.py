@@ -17,11 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-import uuid as uuidlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.core import audit, records, xlsx_read, xlsx_write
+from models.core import audit, ids, records, xlsx_read, xlsx_write
 from models.core.errors import PermissionDenied, ValidationError
 from models.core.personal import mask_id, mask_phone, parse_date, require_date
 from models.core.xlsx_safety import sheet_limits
@@ -490,14 +489,14 @@ class _BulkWriter:
                 self.next_seq[year] = max(self.next_seq[year], row["seq"] + 1)
             change += 1
             full = dict(row)
-            full.update({"uuid": str(uuidlib.uuid4()), "township_code": code, "version": 1, "updated_at": now,
+            full.update({"uuid": ids.new_uuid(), "township_code": code, "version": 1, "updated_at": now,
                          "updated_by": actor_name, "deleted": 0, "change_seq": change})
             groups.setdefault(tuple(full), []).append(list(full.values()))
             logged = []
             for frm, to, d, note in events:
                 change += 1
                 event = {"ticket_uuid": full["uuid"], "at": now, "actor": actor_name, "from_status": frm,
-                         "to_status": to, "event_date": d, "note": note, "uuid": str(uuidlib.uuid4()),
+                         "to_status": to, "event_date": d, "note": note, "uuid": ids.new_uuid(),
                          "township_code": code, "version": 1, "updated_at": now, "updated_by": actor_name,
                          "deleted": 0, "change_seq": change}
                 event_rows.append(list(event.values()))
