@@ -376,18 +376,36 @@ def recompute(db, plan_uuid: str | None = None, period: str | None = None,
         warnings.append(f"{pending_missing} 人有指标无数据，按方案设定须手工评分（或该项未设默认分），暂定为待定。")
 
     with db.atomic():
-        del_sql = "DELETE FROM assess_results WHERE 1 = 1" + in_plans
-        del_params = list(plan_params)
-        if period:
-            del_sql += " AND period = ?"
-            del_params.append(period)
-        db.execute(del_sql, del_params)
-        out_rows.sort(key=lambda r: (r[0], r[1], r[2]))  # key order: cheaper b-tree inserts
-        db.conn.executemany(
-            "INSERT INTO assess_results (plan_uuid, period, subject_uuid, category_uuid, township_code, item_total, "
-            "ballot_points, bonus, deduction, total, rank, grade, vetoed, veto_items, quota_cut, last_place, "
-            "computed_at, missing, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", out_rows)
+        _write_results(db, out_rows, in_plans, plan_params, period)
     return {"count": len(out_rows), "warnings": warnings, "ties": ties}
+
+
+# The stored columns a result is compared on (all but the key and computed_at), in out_rows order.
+_RESULT_VALUES = ("category_uuid, township_code, item_total, ballot_points, bonus, deduction, total, rank, grade, "
+                  "vetoed, veto_items, quota_cut, last_place, missing, note")
+
+
+def _write_results(db, out_rows: list[tuple], in_plans: str, plan_params: list, period: str | None) -> None:
+    """Make the stored results of the recomputed scope equal `out_rows`,
+    writing only the rows that changed: rewriting all 24,000 rows of a county
+    cost ~350 ms of the ~700 ms a recompute took, and after an edit almost
+    every row is the same (computed_at is therefore when a row last changed)."""
+    scope = " WHERE 1 = 1" + in_plans + (" AND period = ?" if period else "")
+    params = list(plan_params) + ([period] if period else [])
+    stored = {(r[0], r[1], r[2]): tuple(r[3:]) for r in db.execute(
+        f"SELECT plan_uuid, period, subject_uuid, {_RESULT_VALUES} FROM assess_results{scope}", params)}
+    changed = []
+    for row in out_rows:
+        if stored.pop(row[:3], None) != row[3:16] + row[17:]:
+            changed.append(row)
+    if stored:  # people or periods no longer computed
+        db.conn.executemany("DELETE FROM assess_results WHERE plan_uuid = ? AND period = ? AND subject_uuid = ?",
+                            sorted(stored))
+    changed.sort(key=lambda r: (r[0], r[1], r[2]))  # key order: cheaper b-tree writes
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO assess_results (plan_uuid, period, subject_uuid, category_uuid, township_code, "
+        "item_total, ballot_points, bonus, deduction, total, rank, grade, vetoed, veto_items, quota_cut, last_place, "
+        "computed_at, missing, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", changed)
 
 
 def _plan_missing_rule(plan: dict) -> str:
