@@ -94,6 +94,14 @@ def county_acks(db) -> dict[str, int]:
     return acks
 
 
+def changed_rows_where(township_code: str, since_seq: int) -> tuple[str, list]:
+    """The rows of a data package: the township's own, changed since the last
+    package. `+township_code` keeps SQLite from walking the township index (in
+    a township's file: every row) instead of change_seq's, which holds only
+    the rows changed since (issue 22, bench/index_map.py)."""
+    return "WHERE +township_code = ? AND change_seq > ?", [township_code, since_seq]
+
+
 def _copy_table(db, table: str, where: str, params: list) -> int:
     cols = [(n, t) for n, t in table_columns(db, table) if n != "id"]
     col_defs = ", ".join(f"[{n}] {t}" for n, t in cols)
@@ -122,7 +130,7 @@ def _build_payload(db, kind: str, township_code: str, since_seq: int, progress=N
                     progress(i, len(tables) + 1, f"正在读取 {table}…")
                 is_travel = any(n == "uuid" for n, _ in table_columns(db, table))
                 if kind == "data":
-                    where, params = "WHERE township_code = ? AND change_seq > ?", [township_code, since_seq]
+                    where, params = changed_rows_where(township_code, since_seq)
                 elif is_travel:
                     # The county's own reference rows (imported township rows stay home).
                     where, params = "WHERE township_code = ?", [township_code]

@@ -286,3 +286,15 @@ def m008_ledger_sort_indexes(db):
     # 办件编号 uses idx_tickets_no and 申请人 idx_tickets_applicant.
     for col in ("status", "due_date", "item_name", "received_date", "applicant_village", "finished_date", "rating"):
         db.execute(f"CREATE INDEX IF NOT EXISTS idx_tickets_sort_{col} ON tickets({col}) WHERE deleted = 0")
+
+
+@migrations()
+def m009_indexes_that_earn_their_place(db):
+    # Issue 22 (bench/index_map.py maps every query of the window to its plan):
+    # (status, deleted) and (applicant_village, deleted) do what ledger sorting's
+    # partial indexes (m008, WHERE deleted = 0) already do for those filters;
+    # no query looks tickets up by item_uuid; ticket events are never listed
+    # by township (the hand-off export reads change_seq, see export.changed_rows_where).
+    for name in ("idx_tickets_status", "idx_tickets_applicant_village", "idx_tickets_item_uuid",
+                 "idx_ticket_events_township"):
+        db.execute(f"DROP INDEX IF EXISTS {name}")
