@@ -122,4 +122,218 @@ def figures(ctx) -> list[Figure]:
         fig.target_ok = fig.value <= 2.0
 
     out.append(guarded(Figure("reimport", "再次导入 re-import same package", "s", target="≤ 2 s"), reimport))
+    out.extend(issue20_figures(ctx))
     return out
+
+
+# ---- issue 20: the cost of the form rules, and the memory of a big import ----------------------------
+
+BIG_PACKAGE_MB = 200
+RSS_LIMIT_MB = 300
+CHECKED_TICKETS = 20_000
+BIG_TICKETS = 200_000  # about BIG_PACKAGE_MB of package with 200-character requests
+
+
+def build_ticket_township(path, tickets: int, text_chars: int = 200, seed: int = 20):
+    """A township database holding `tickets` tickets that every form rule accepts
+    (valid ID numbers and mobiles, dates in order), written in bulk: the demo
+    generator takes minutes for 200,000. Returns the path."""
+    import datetime as dt
+    import random
+    import uuid as uuidlib
+
+    from stdnum.cn import ric
+
+    from models.core import township, users
+    from models.core.db import close_database, open_database
+    from models.core.users import SYSTEM_ACTOR
+    from models.service import states
+
+    databases._remove_db(path)
+    db = open_database(path, daily_backup=False)
+    try:
+        db.execute("PRAGMA synchronous=OFF")
+        users.create_user(db, "admin", "bench-admin-2026", users.ADMIN, "管理员")
+        code = "330106020"
+        township.set_identity(db, SYSTEM_ACTOR, name="基准镇", code=code, county="基准县")
+        rnd = random.Random(seed)
+        words = "申请办理低保救助医保参保户籍迁移宅基地审批林权证明残疾人补贴农机补贴就业登记"
+        start = dt.date(2024, 1, 2)
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        db.execute("UPDATE tickets_fts_control SET direct = 1 WHERE id = 1")  # bulk: no search queue
+        rows = []
+        for n in range(1, tickets + 1):
+            received = start + dt.timedelta(days=rnd.randrange(700))
+            body = f"{rnd.randrange(1930, 2005)}{rnd.randrange(1, 13):02d}{rnd.randrange(1, 29):02d}{rnd.randrange(1000):03d}"
+            id_number = "330106" + body
+            id_number += ric.calc_check_digit(id_number + "0")
+            finished = received + dt.timedelta(days=rnd.randrange(1, 9)) if n % 3 else None
+            rows.append((str(uuidlib.uuid4()), code, 1, now, "bench", 0, n,
+                         f"{received.year}-{n:06d}", received.year, n, "来访", "王" + words[n % 20], f"13{n % 10}{n:08d}",
+                         "第一村", id_number, "低保申请", "民政",
+                         "".join(rnd.choice(words) for _ in range(text_chars)), "承办件",
+                         states.FINISHED if finished else states.ACCEPTED, "窗口", "李办事", received.isoformat(), 5,
+                         (received + dt.timedelta(days=7)).isoformat(), finished.isoformat() if finished else None,
+                         "已办结" if finished else ""))
+            if len(rows) == 5000 or n == tickets:
+                db.conn.executemany(
+                    "INSERT INTO tickets (uuid, township_code, version, updated_at, updated_by, deleted, change_seq, "
+                    "ticket_no, year, seq, channel, applicant_name, applicant_phone, applicant_village, "
+                    "applicant_id_number, item_name, department, request_text, kind, status, first_receiver, "
+                    "handler_name, received_date, promised_days, due_date, finished_date, result) "
+                    "VALUES (" + ", ".join("?" * 27) + ")", rows)
+                rows = []
+        db.execute("UPDATE tickets_fts_control SET direct = 0 WHERE id = 1")
+        db.execute("UPDATE change_counter SET seq = ? WHERE id = 1", [tickets])
+    finally:
+        close_database(db)
+    return path
+
+
+def ticket_package(name: str, tickets: int, text_chars: int) -> tuple:
+    """(package path, township path) of a full package of a bulk-built township, cached."""
+    from models.core.db import close_database, open_database
+    from models.core.users import ADMIN, Actor
+    from models.handoff.export import export_package
+
+    package = databases.CACHE / "scratch" / f"{name}.xzpkg"
+    town = databases.CACHE / "scratch" / f"{name}-town.db"
+    package.parent.mkdir(parents=True, exist_ok=True)
+    if not package.exists():
+        build_ticket_township(town, tickets, text_chars)
+        db = open_database(town, daily_backup=False)
+        try:
+            export_package(db, package, PASSWORD, Actor("bench", ADMIN, "基准测试"), full=True)
+        finally:
+            close_database(db)
+    return package, town
+
+
+def _vm_kib(field: str) -> int:
+    """A VmHWM / VmRSS line of /proc/self/status, in KiB (the peak and current resident memory)."""
+    for line in open("/proc/self/status", encoding="ascii"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def import_child(county: str, package: str) -> dict:
+    """Run in a fresh process: import `package` into a new county database at
+    `county`; the process's peak resident memory before and after."""
+    import resource
+
+    from models import startup
+    from models.core.db import close_database, open_database
+    from models.core.users import ADMIN, Actor
+    from models.handoff.merge import import_package
+
+    startup.start()
+    db = open_database(county, daily_backup=False)
+    before = _vm_kib("VmHWM")
+    t0 = time.perf_counter()
+    summary = import_package(db, package, PASSWORD, Actor("bench", ADMIN, "基准测试"))
+    seconds = time.perf_counter() - t0
+    close_database(db)
+    return {"baseline_kib": before, "peak_kib": _vm_kib("VmHWM"),
+            "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "seconds": seconds,
+            "added": summary.totals()["added"]}
+
+
+def measure_import_memory(tickets: int, text_chars: int = 200) -> dict:
+    """Build (once) a package of about BIG_PACKAGE_MB and import it in a child process."""
+    import json
+    import subprocess
+    import sys
+
+    package, _town = ticket_package(f"big-{tickets}", tickets, text_chars)
+    county = databases.CACHE / "scratch" / "big-import-county.db"
+    databases._remove_db(county)
+    done = subprocess.run([sys.executable, "-m", "bench.fig_handoff", "import-child", str(county), str(package)],
+                          capture_output=True, text=True, check=False, cwd=str(databases.Path(__file__).resolve().parent.parent))
+    if done.returncode != 0:
+        raise RuntimeError(f"import child failed: {done.stderr[-2000:]}")
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out["package_mb"] = package.stat().st_size / 1e6
+    databases._remove_db(county)
+    return out
+
+
+def measure_form_checks(tickets: int = CHECKED_TICKETS, runs: int = 3) -> dict:
+    """Seconds of the generic checks and of the form rules over a package of
+    `tickets` tickets (attached as the import attaches it), against the whole import."""
+    from models.core.db import close_database
+    from models.core.users import ADMIN, Actor
+    from models.handoff import merge, row_checks
+    from models.handoff import package as pkgfmt
+    from models.handoff.export import PKG_SCHEMA
+
+    package, _town = ticket_package(f"checks-{tickets}", tickets, 120)
+    generic, forms, imports = [], [], []
+    for _ in range(runs):
+        db = _fresh_county()
+        scratch = merge._scratch_file(db)
+        try:
+            manifest = pkgfmt.open_package_to_file(package, PASSWORD, scratch)
+            merge._attach_payload(db, scratch)
+            tables = merge._check_payload(db, manifest)
+            t0 = time.perf_counter()
+            row_checks.check_text_and_numbers(db, PKG_SCHEMA, tables)
+            generic.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            row_checks.check_form_rules(db, PKG_SCHEMA, tables)
+            forms.append(time.perf_counter() - t0)
+            merge._detach(db)
+            t0 = time.perf_counter()
+            merge.import_package(db, package, PASSWORD, Actor("bench", ADMIN, "基准测试"))
+            imports.append(time.perf_counter() - t0)
+        finally:
+            close_database(db)
+            merge._remove_scratch(scratch)
+    return {"tickets": tickets, "generic_s": statistics.median(generic), "forms_s": statistics.median(forms),
+            "import_s": statistics.median(imports), "form_samples": [round(s, 3) for s in forms]}
+
+
+def issue20_figures(ctx) -> list[Figure]:
+    """The figures issue 20 asks for: form-rule cost on a 20,000-ticket package, peak memory of a 200 MB import."""
+    out = []
+    full = ctx.scale.name == "full"
+    checked = CHECKED_TICKETS if full else ctx.scale.township_tickets
+    big = BIG_TICKETS if full else 2 * ctx.scale.township_tickets  # smaller scales: the same path, quickly
+
+    def checks(fig):
+        r = measure_form_checks(checked, max(1, ctx.runs))
+        fig.value, fig.floor, fig.runs = r["forms_s"], r["import_s"], max(1, ctx.runs)
+        fig.samples = r["form_samples"]
+        fig.floor_label = f"the whole import; generic checks {r['generic_s']:.3f} s"
+        fig.target_ok = fig.value <= 0.1 * fig.floor or fig.value <= 0.5
+        fig.note = f"form rules over a {r['tickets']:,}-ticket package"
+
+    out.append(guarded(Figure("form_rules", f"导入校验 form rules ({checked:,} tickets)", "s",
+                              target="≤ 10% of the import or ≤ 0.5 s"), checks))
+
+    def memory(fig):
+        r = measure_import_memory(big)
+        fig.value, fig.floor, fig.runs = r["peak_kib"] / 1024, r["baseline_kib"] / 1024, 1
+        fig.floor_label = "the child's peak before the import (program loaded, county open)"
+        fig.target = f"≤ {RSS_LIMIT_MB} MB"
+        fig.target_ok = fig.value <= RSS_LIMIT_MB
+        fig.note = (f"{r['package_mb']:.0f} MB package, {r['added']:,} rows, {r['seconds']:.1f} s, "
+                    f"ru_maxrss {r['maxrss_kib'] / 1024:.0f} MB")
+
+    out.append(guarded(Figure("import_memory", "导入内存 peak RSS of a 200 MB package import", "MB"), memory))
+    return out
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    from models import startup
+
+    startup.start()
+    if sys.argv[1] == "import-child":
+        print(json.dumps(import_child(sys.argv[2], sys.argv[3])))
+    elif sys.argv[1] == "memory":
+        print(json.dumps(measure_import_memory(int(sys.argv[2]) if len(sys.argv) > 2 else BIG_TICKETS)))
+    elif sys.argv[1] == "checks":
+        print(json.dumps(measure_form_checks(int(sys.argv[2]) if len(sys.argv) > 2 else CHECKED_TICKETS)))

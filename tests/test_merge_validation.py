@@ -102,3 +102,23 @@ def test_county_ledger_export_survives_a_control_character(county, tmp_path):
     assert n == 1
     cells = [c for row in load_workbook(out).active.iter_rows(values_only=True) for c in row if c]
     assert any(isinstance(c, str) and c.startswith("王") for c in cells)
+
+
+def test_the_decrypted_payload_goes_to_a_scratch_file_that_never_stays(town, county, tmp_path):
+    """Issue 20 (memory): the import decrypts chunk by chunk into a file beside the
+    database, attaches it, and removes it whether the package was taken or refused."""
+    import hashlib
+
+    good = handoff.export_package(town, tmp_path / "good.xzpkg", PASSWORD, CLI_ACTOR, full=True).path
+    out = tmp_path / "payload.db"
+    manifest = pkgfmt.open_package_to_file(good, PASSWORD, out)
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == manifest["payload_sha256"]
+    folder = county.path.parent
+    town.execute("UPDATE villages SET households = -1 WHERE uuid = ?", [_village(town)])
+    bad = handoff.export_package(town, tmp_path / "bad.xzpkg", PASSWORD, CLI_ACTOR, full=True).path
+    with pytest.raises(BadPackageRow):
+        handoff.import_package(county, bad, PASSWORD, CLI_ACTOR)
+    with pytest.raises(pkgfmt.WrongPasswordError):
+        handoff.import_package(county, good, "not the password", CLI_ACTOR)
+    handoff.import_package(county, good, PASSWORD, CLI_ACTOR)
+    assert not list(folder.glob(".xzpkg-import-*")), "no decrypted payload is left beside the database"

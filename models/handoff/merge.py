@@ -30,8 +30,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from models.core import audit
 
@@ -53,7 +56,10 @@ from models.core import travel
 
 REQUIRED_BOOKKEEPING = ("uuid", "township_code", "version", "updated_at", "deleted")
 META_TABLE = "_package_tables"
-IMPORT_CACHE_KIB = 256 * 1024
+# Page cache during an import: large enough that the uuid-index writes stay in memory for a township's
+# package, small enough that a 200 MB package imports within 300 MB of memory (issue 20).
+IMPORT_CACHE_KIB = 96 * 1024
+AUDIT_BATCH = 5000
 ACTIONS = ("add", "update", "delete", "conflict", "foreign", "same")
 COUNT_LABELS = {"added": "新增", "updated": "更新", "deleted": "删除", "conflicts": "冲突", "skipped": "跳过"}
 
@@ -178,15 +184,35 @@ def _check_township(db, m: dict, actor, accept_key, confirm_new_key) -> str | No
     return public if new_fp else None
 
 
-def _attach_payload(db, payload: bytes) -> None:
-    if payload[:16] != b"SQLite format 3\x00":
-        raise PackageError("数据包内容不是本程序的数据格式。")
-    db.conn.execute(f"ATTACH DATABASE ':memory:' AS {PKG_SCHEMA}")
+def _attach_payload(db, payload_file: Path) -> None:
+    """Attach the decrypted payload (a file: a 200 MB package is never held in memory, issue 20)."""
+    with open(payload_file, "rb") as f:
+        if f.read(16) != b"SQLite format 3\x00":
+            raise PackageError("数据包内容不是本程序的数据格式。")
     try:
-        db.conn.deserialize(payload, name=PKG_SCHEMA)
-    except (sqlite3.DatabaseError, OverflowError) as e:
-        _detach(db)
+        db.conn.execute(f"ATTACH DATABASE ? AS {PKG_SCHEMA}", [str(payload_file)])
+    except sqlite3.DatabaseError as e:
         raise PackageError(f"数据包内容无法读取（{e}）。") from None
+
+
+def _scratch_file(db) -> Path:
+    """A new empty file beside the database for the decrypted payload (the
+    database's folder is writable; the system's temp folder may be small)."""
+    folder = Path(db.path).parent if getattr(db, "path", None) else Path(tempfile.gettempdir())
+    try:
+        fd, name = tempfile.mkstemp(prefix=".xzpkg-import-", suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise PackageError(f"无法在“{folder}”建立导入用的临时文件（{e.strerror or e}），请检查磁盘空间和权限。") from None
+    os.close(fd)
+    return Path(name)
+
+
+def _remove_scratch(path: Path) -> None:
+    for extra in ("", "-journal", "-wal", "-shm"):
+        try:
+            Path(str(path) + extra).unlink()
+        except FileNotFoundError:
+            pass
 
 
 def _detach(db) -> None:
@@ -341,9 +367,10 @@ def _merge_travel_table(db, table: str, package_id: str, actor=None) -> dict:
         # Issue 20: one audit row per merged row (which also seals it, so
         # `check` tells merged rows from rows written with an SQLite tool).
         merged = db.execute(f"SELECT p.uuid, d.action FROM temp.handoff_decision d JOIN {PKG_SCHEMA}.[{table}] p "
-                            "ON p.rowid = d.prow WHERE d.action IN ('add', 'update', 'delete') ORDER BY d.prow").fetchall()
-        audit.record_many(db, actor, "merge", table,
-                          [(key, None, {"merge": action, "package_id": package_id}) for key, action in merged])
+                            "ON p.rowid = d.prow WHERE d.action IN ('add', 'update', 'delete') ORDER BY d.prow")
+        while batch := merged.fetchmany(AUDIT_BATCH):  # a 200 MB package: never all its audit rows in memory at once
+            audit.record_many(db, actor, "merge", table,
+                              [(key, None, {"merge": action, "package_id": package_id}) for key, action in batch])
     db.execute("DROP TABLE IF EXISTS temp.handoff_decision")
     return {"added": counts.get("add", 0), "updated": counts.get("update", 0), "deleted": counts.get("delete", 0),
             "conflicts": counts.get("conflict", 0), "skipped": counts.get("foreign", 0)}
@@ -400,6 +427,34 @@ def _orphan_note(db, tables: list[str]) -> list[str]:
     return notes
 
 
+@dataclass(frozen=True)
+class NewTownshipKey:
+    """A package signed by a township whose key this database has not registered yet."""
+
+    township_code: str
+    township_name: str
+    fingerprint: str
+
+
+def new_township_key(db, path) -> NewTownshipKey | None:
+    """What the clerk must confirm by phone BEFORE the import (issue 20): the
+    key fingerprint of a township seen for the first time, or None when its key
+    is registered already (or the package was imported before). Reads only; the
+    manifest's signature is checked here and everything again at the import.
+    Raises PackageError for a package this database may not take at all."""
+    m = pkgfmt.read_manifest(path)
+    _check_manifest(db, m)
+    _check_mode(db, m)
+    if db.execute("SELECT 1 FROM handoff_packages WHERE package_id = ? AND direction = 'import'",
+                  [str(m["package_id"])]).fetchone():
+        return None
+    public = signing.verify_manifest(m)
+    code = str(m["township_code"])
+    if signing.registered_key(db, code):
+        return None
+    return NewTownshipKey(code, str(m.get("township_name") or ""), signing.fingerprint(public))
+
+
 def import_package(db, path, password: str, actor, progress=None, accept_key: str | None = None,
                    confirm_new_key: bool = False) -> ImportSummary:
     """Authenticate, check and merge the package at `path` into `db`.
@@ -414,8 +469,19 @@ def import_package(db, path, password: str, actor, progress=None, accept_key: st
     confirmed by phone (signing.UnconfirmedKeyError otherwise).
     """
     require(actor, "handoff.import")
-    opened = pkgfmt.open_package(path, password, progress)
-    m = opened.manifest
+    scratch = _scratch_file(db)
+    try:
+        return _import_decrypted(db, path, password, actor, progress, accept_key, confirm_new_key, scratch)
+    finally:
+        _remove_scratch(scratch)
+
+
+def _import_decrypted(db, path, password: str, actor, progress, accept_key, confirm_new_key,
+                      scratch: Path) -> ImportSummary:
+    try:
+        m = pkgfmt.open_package_to_file(path, password, scratch, progress)
+    except OSError as e:
+        raise PackageError(f"读取数据包或写入解密用的临时文件时出错（{e.strerror or e}），请检查 U 盘和磁盘空间。数据库未改动。") from None
     _check_manifest(db, m)
     summary = ImportSummary(str(m["package_id"]), m["kind"], str(m["township_code"]),
                             str(m.get("township_name") or ""), int(m["sequence"]))
@@ -429,8 +495,7 @@ def import_package(db, path, password: str, actor, progress=None, accept_key: st
     fk_before = conn.execute("PRAGMA foreign_keys").fetchone()[0]
     cache_before = conn.execute("PRAGMA main.cache_size").fetchone()[0]
     temp_before = conn.execute("PRAGMA temp_store").fetchone()[0]
-    _attach_payload(db, opened.payload)
-    del opened
+    _attach_payload(db, scratch)
     try:
         # Authenticated is not the same as sound: a package sealed over a
         # damaged image must be refused, and the connection must survive it.
@@ -443,7 +508,8 @@ def import_package(db, path, password: str, actor, progress=None, accept_key: st
         # Merging a large package inserts into every uuid index in random order:
         # a bigger page cache for the duration keeps those writes in memory.
         conn.execute(f"PRAGMA main.cache_size={-IMPORT_CACHE_KIB}")
-        conn.execute("PRAGMA temp_store=MEMORY")
+        # The decision tables of a big package go to a temporary file past their cache, not all into memory.
+        conn.execute("PRAGMA temp_store=FILE")
         tables = _check_payload(db, m)
         row_checks.check_rows(db, PKG_SCHEMA, tables)  # the forms' validators, before anything is written
         new_key = _check_township(db, m, actor, accept_key, confirm_new_key)
@@ -486,7 +552,7 @@ def import_package(db, path, password: str, actor, progress=None, accept_key: st
                 [summary.package_id, m["kind"], summary.township_code, summary.township_name, summary.sequence,
                  int(bool(m.get("full"))), int(m.get("since_seq") or 0), int(m.get("max_seq") or 0),
                  str(m.get("created_at") or ""), records.now_iso(), getattr(actor, "username", str(actor)),
-                 __import__("pathlib").Path(path).name, str(m.get("payload_sha256") or ""),
+                 Path(path).name, str(m.get("payload_sha256") or ""),
                  json.dumps(summary.tables, ensure_ascii=False)],
             )
             audit.record(db, actor, "handoff-import", "handoff_packages", summary.package_id, None, summary.as_dict())

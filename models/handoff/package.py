@@ -239,8 +239,28 @@ def _read_head(f) -> tuple[dict, bytes, bytes]:
 
 
 def open_package(path, password: str, progress=None) -> OpenedPackage:
-    """Read, authenticate and decrypt a package. Nothing is parsed from the
-    payload here; the caller gets bytes whose SHA-256 matched the manifest."""
+    """Read, authenticate and decrypt a package into memory. Nothing is parsed
+    from the payload here; the caller gets bytes whose SHA-256 matched the
+    manifest. The import streams to a file instead (open_package_to_file)."""
+    parts: list[bytes] = []
+    manifest = _decrypt(path, password, parts.append, progress)
+    return OpenedPackage(manifest, b"".join(parts))
+
+
+def open_package_to_file(path, password: str, dest, progress=None) -> dict:
+    """Authenticate and decrypt a package chunk by chunk into the file `dest`
+    (memory stays at one chunk whatever the package's size, issue 20); returns
+    the manifest. `dest` holds the payload only when this returns: on any
+    error the caller removes it, and nothing of it may be parsed before."""
+    with open(dest, "wb") as out:
+        manifest = _decrypt(path, password, out.write, progress)
+        out.flush()
+    return manifest
+
+
+def _decrypt(path, password: str, sink, progress=None) -> dict:
+    """Authenticate and decrypt every chunk of the package at `path`, handing
+    each plaintext chunk to `sink` in order; checks size and SHA-256 at the end."""
     with _open(path) as f:
         manifest, header, manifest_bytes = _read_head(f)
         if manifest.get("cipher") != CIPHER:
@@ -266,7 +286,6 @@ def open_package(path, password: str, progress=None) -> OpenedPackage:
             raise WrongPasswordError("密码错误：无法用这个密码打开数据包（如密码无误，则数据包清单已被改动）。") from None
         header_digest = hashlib.sha256(header + manifest_bytes).digest()
         digest = hashlib.sha256()
-        parts = []
         received = 0
         for i in range(chunk_count):
             (length,) = CHUNK_LEN.unpack(_read_exact(f, CHUNK_LEN.size, f"第 {i + 1} 块"))
@@ -282,7 +301,7 @@ def open_package(path, password: str, progress=None) -> OpenedPackage:
             if received > size:
                 raise PackageError("数据包内容比清单声明的大，拒绝处理。")
             digest.update(plain)
-            parts.append(plain)
+            sink(plain)
             if progress:
                 progress(i + 1, chunk_count, "正在校验和解密…")
         if f.read(1):
@@ -291,4 +310,4 @@ def open_package(path, password: str, progress=None) -> OpenedPackage:
         raise PackageError("数据包内容与清单声明的大小不符，文件已损坏。")
     if digest.hexdigest() != expected_sha:
         raise PackageError("数据包内容的 SHA-256 与清单不符，文件已损坏或被改动。")
-    return OpenedPackage(manifest, b"".join(parts))
+    return manifest
