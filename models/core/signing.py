@@ -67,6 +67,12 @@ def own_key(db, made_by=None) -> Ed25519PrivateKey:
     return key
 
 
+def own_fingerprint(db) -> str | None:
+    """This database's key fingerprint, or None before its first export (reads only)."""
+    row = db.execute("SELECT public_key FROM signing_key WHERE id = 1").fetchone()
+    return fingerprint(row[0]) if row else None
+
+
 def own_public_key(db) -> str:
     return _b64(_raw_public(own_key(db).public_key()))
 
@@ -194,5 +200,5 @@ class UnconfirmedKeyError(SignatureError):
     def __init__(self, code: str, name: str, fp: str):
         self.township_code, self.township_name, self.fingerprint = code, name, fp
         super().__init__(f"“{name or code}”（{code}）第一次送来数据包，尚未登记它的签名公钥。公钥指纹：{fp}。"
-                         "请打电话请乡镇管理员在“设置 → 本乡镇公钥”中读出指纹，核对一致后再确认导入"
+                         "请打电话请乡镇管理员读出“设置 → 乡镇信息”中的本乡镇公钥指纹，核对一致后再确认导入"
                          f"（命令行：--accept-key \"{fp}\"）；不一致时不要导入。")

@@ -13,7 +13,7 @@ import importlib
 _WHERE = {
     "ExportResult": "export", "export_package": "export", "suggested_file_name": "export",
     "ImportSummary": "merge", "conflict_detail": "merge", "import_package": "merge", "list_conflicts": "merge",
-    "list_packages": "merge", "resolve_conflict": "merge",
+    "list_packages": "merge", "resolve_conflict": "merge", "NewTownshipKey": "merge", "new_township_key": "merge",
     "PackageError": "package", "WrongPasswordError": "package", "read_manifest": "package",
 }
 

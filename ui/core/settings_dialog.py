@@ -81,6 +81,13 @@ class SettingsDialog(QDialog):
         form.addRow("所属县（市、区）", self.f_county)
         form.addRow("监督电话（印在公示上）", self.f_phone)
         form.addRow("办公室电话", self.f_office_phone)
+        from models.core import signing
+
+        key = QLabel(signing.own_fingerprint(self.ctx.db) or "尚未生成（第一次导出数据包时生成）")
+        key.setObjectName("own_key_fingerprint")
+        key.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        key.setToolTip("县里第一次导入本乡镇的数据包时，会打电话请您读出这个指纹核对。")
+        form.addRow("本乡镇公钥指纹", key)
         self.identity_error = QLabel("")
         self.identity_error.setStyleSheet("color: #b00020;")
         form.addRow(self.identity_error)

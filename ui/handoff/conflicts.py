@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderV
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from models import handoff
-from models.core.errors import AppError
 
 DIFF_BRUSH = QBrush(QColor("#fff3cd"))
 
@@ -119,10 +118,9 @@ class ConflictsDialog(QDialog):
         c = self.current()
         if c is None:
             return
-        try:
-            handoff.resolve_conflict(self.ctx.db, c["id"], keep, self.ctx.actor)
-        except AppError as e:
-            QMessageBox.warning(self, self.tr("无法处理"), e.message)
-            return
-        self.ctx.notify("all")
-        self.reload()
+        from ui.common.action import run_op
+
+        actor, conflict_id = self.ctx.actor, c["id"]
+        run_op(self, self.ctx, lambda db, _progress: handoff.resolve_conflict(db, conflict_id, keep, actor),
+               changes={"all"}, on_done=lambda _result, _changes: self.reload(),
+               on_error=lambda e: QMessageBox.warning(self, self.tr("无法处理"), e.message))

@@ -1,8 +1,9 @@
 """导出数据包 / 导入数据包 dialogs (文件 menu).
 
 Removable drives are offered first. The work runs on a worker thread with
-its own database connection (ui.common.worker.run_task): progress, and 取消 rolls
-the import back.
+its own database connection (ui.common.action.run_op): progress, and 取消 rolls
+the import back. A township's first package shows its key fingerprint to be
+confirmed by phone before anything is imported.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBo
 
 from models import handoff
 
-from models.core import settings
+from models.core import settings, signing
 from models.core.errors import AppError
 from models.handoff import package as pkgfmt
 from models.core.labels import when_label
-from ui.common.worker import default_error, run_task
+from ui.common.action import run_op
+from ui.common.worker import default_error
 
 REMOVABLE_FS = {"vfat", "fat", "fat32", "exfat", "msdos", "ntfs", "fuseblk"}
 REMOVABLE_ROOTS = ("/media/", "/run/media/", "/mnt/", "/Volumes/")
@@ -163,28 +165,25 @@ class ExportPackageDialog(QDialog):
 
 
 def export_package_dialog(parent, ctx) -> None:
-    """The 导出数据包 flow: dialog, export on a worker thread, result message."""
+    """The 导出数据包 flow: dialog, export on a worker connection (run_op), result message
+    with this database's key fingerprint (the county asks for it by phone at the first package)."""
     dialog = ExportPackageDialog(ctx, parent)
     if dialog.exec() != QDialog.Accepted:
         return
     folder, full, password = dialog.folder(), dialog.full(), dialog.password.text()
     actor = ctx.actor
 
-    def work(progress):
-        db = ctx.open_worker_db()
-        try:
-            return handoff.export_package(db, folder, password, actor, full=full, progress=progress)
-        finally:
-            from models.core.db import close_database
+    def work(db, progress):
+        result = handoff.export_package(db, folder, password, actor, full=full, progress=progress)
+        return result, signing.own_fingerprint(db)
 
-            close_database(db)
-
-    def done(result):
-        ctx.notify("handoff")
+    def done(outcome, _changes):
+        result, fp = outcome
         QMessageBox.information(parent, "导出完成", result.describe() +
+                                f"\n\n本数据库的公钥指纹：{fp}\n（对方第一次导入时会打电话核对这个指纹。）"
                                 "\n\n请把数据包和密码分开交给对方（密码不要写在 U 盘上）。")
 
-    run_task(parent, "正在导出数据包…", work, on_done=done)
+    run_op(parent, ctx, work, changes={"handoff"}, label="正在导出数据包…", cancellable=True, on_done=done)
 
 
 class ImportPackageDialog(QDialog):
@@ -259,27 +258,46 @@ class ImportPackageDialog(QDialog):
         self.accept()
 
 
+def confirm_new_key(parent, new) -> bool:
+    """Show a new township's key fingerprint and ask BEFORE anything is imported (issue 20)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Question)
+    box.setWindowTitle("核对新乡镇的公钥指纹")
+    box.setText(f"“{new.township_name or new.township_code}”（{new.township_code}）第一次送来数据包。\n\n"
+                f"数据包的公钥指纹：\n{new.fingerprint}\n\n"
+                "请打电话请对方管理员读出“设置 → 乡镇信息”中的本乡镇公钥指纹，逐组核对。"
+                "一致才导入：以后只接受这个公钥签名的数据包。不一致时请取消，不要导入。")
+    box.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    same = box.addButton("指纹一致，导入", QMessageBox.AcceptRole)
+    box.addButton("取消", QMessageBox.RejectRole)
+    box.setDefaultButton(QMessageBox.Cancel)
+    box.exec()
+    return box.clickedButton() is same
+
+
 def import_package_dialog(parent, ctx, path: str = "", error: str = "") -> None:
-    """The 导入数据包 flow: dialog, import on a worker thread, summary; offers
-    the conflict list when records were changed on both sides. A wrong password
+    """The 导入数据包 flow: dialog; for a township seen for the first time its
+    key fingerprint is shown and confirmed first (取消: nothing is written);
+    then the import on a worker connection (run_op) and the summary, with the
+    conflict list when records were changed on both sides. A wrong password
     brings the dialog back with the file still chosen."""
     dialog = ImportPackageDialog(ctx, parent, path, error)
     if dialog.exec() != QDialog.Accepted:
         return
     file_path, password, actor = dialog.path.text().strip(), dialog.password.text(), ctx.actor
+    try:
+        new = handoff.new_township_key(ctx.db, file_path)
+    except AppError as e:
+        QMessageBox.warning(parent, "不能导入", e.message)
+        return
+    if new is not None and not confirm_new_key(parent, new):
+        return
+    accepted = new.fingerprint if new is not None else None
 
-    def work(progress):
-        db = ctx.open_worker_db()
-        try:
-            return handoff.import_package(db, file_path, password, actor, progress=progress)
-        finally:
-            from models.core.db import close_database
-
-            close_database(db)
-
-    def done(summary):
-        ctx.notify("all")
-        show_import_summary(parent, ctx, summary)
+    def work(db, progress):
+        # confirm_new_key: a package whose key is not the one just confirmed is refused, not registered.
+        return handoff.import_package(db, file_path, password, actor, progress=progress, accept_key=accepted,
+                                      confirm_new_key=True)
 
     def failed(exc):
         if isinstance(exc, pkgfmt.WrongPasswordError):
@@ -287,7 +305,8 @@ def import_package_dialog(parent, ctx, path: str = "", error: str = "") -> None:
             return
         default_error(parent, exc)
 
-    run_task(parent, "正在校验并导入数据包…", work, on_done=done, on_error=failed)
+    run_op(parent, ctx, work, changes={"all"}, label="正在校验并导入数据包…", cancellable=True,
+           on_done=lambda summary, _changes: show_import_summary(parent, ctx, summary), on_error=failed)
 
 
 def show_import_summary(parent, ctx, summary) -> None:
