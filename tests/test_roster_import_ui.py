@@ -10,6 +10,7 @@ from models.roster import io as roster_io
 from models.roster import team as roster
 from models.roster import vocab
 from tests.test_roster_import_offices import ID_A, ID_B, huamingce
+from tests.qt_helpers import wait_for_actions
 from ui.roster.dialogs import ColumnMappingDialog, ImportResultDialog
 
 
@@ -31,7 +32,9 @@ def test_result_dialog_offers_good_rows_failed_rows_and_new_values(qtbot, db, ad
     path = huamingce(tmp_path / "h.xlsx", [["张三", "男", "1985.07", ID_A, "定向", "五级职员", "", "", ""],
                                            ["李四", "女", "1990.13", ID_B, "事业", "", "", "", "123"]])
     refused = roster_io.import_xlsx(db, admin, path)
-    ctx = SimpleNamespace(db=db, actor=admin)
+    from ui.common.context import AppContext
+
+    ctx = AppContext(db, db.path, admin)  # 加入参考列表 saves on a worker connection
     dialog = ImportResultDialog(None, ctx, refused, can_retry=True)
     qtbot.addWidget(dialog)
     assert not dialog.good_button.isHidden() and "1 行" in dialog.good_button.text()
@@ -46,6 +49,7 @@ def test_result_dialog_offers_good_rows_failed_rows_and_new_values(qtbot, db, ad
     qtbot.addWidget(shown)
     assert shown.good_button.isHidden() and not shown.values_button.isHidden()
     shown.add_values()
+    wait_for_actions(qtbot)
     assert "五级职员" in vocab.values(db, "rank") and "定向" in vocab.values(db, "staffing")
     assert [c["name"] for c in roster.list_cadres(db)] == ["张三"]
 

@@ -8,6 +8,7 @@ from PySide6.QtCore import QDate, Qt
 
 from models.roster import team as roster
 from models.core.users import ADMIN, READONLY, Actor
+from tests.qt_helpers import wait_for_actions
 from tests.roster_fixtures import roster_db_template
 
 
@@ -60,24 +61,27 @@ def test_edit_cadre_shows_field_error_and_saves(make_tab, qtbot):
     uuid = editor.cadre_uuid
     editor.widgets["phone"].setText("12345")
     editor.save()
+    wait_for_actions(qtbot)
     assert editor.error.text().startswith("电话：")
     assert "b00020" in editor.widgets["phone"].styleSheet()
     editor.widgets["phone"].setText("13900001111")
     editor.widgets["note"].setPlainText("测试备注")
     editor.save()
+    wait_for_actions(qtbot)
     assert editor.error.text() == ""
     c = roster.get_cadre(tab.ctx.db, uuid)
     assert (c["phone"], c["note"]) == ("13900001111", "测试备注")
     assert c["id_number"] and "*" not in c["id_number"]  # the masked ID was not written back
 
 
-def test_new_cadre_from_the_form(make_tab):
+def test_new_cadre_from_the_form(make_tab, qtbot):
     tab = make_tab()
     editor = tab.list_page.editor
     editor.load(None)
     editor.widgets["name"].setText("新同志")
     editor.widgets["birth_date"].setText("1995-07")
     editor.save()
+    wait_for_actions(qtbot)
     assert editor.cadre_uuid and roster.get_cadre(tab.ctx.db, editor.cadre_uuid)["birth_date"] == "1995-07"
     assert "新同志" in [r["name"] for r in tab.list_page.model.rows]
 
@@ -101,18 +105,21 @@ def test_whereabouts_set_in_a_few_clicks(make_tab, qtbot):
     page.table.selectRow(0)
     page.place.setText("青石村")
     qtbot.mouseClick(page.findChild(type(page.unset_all), "status_下村"), Qt.LeftButton)
+    wait_for_actions(qtbot)
     assert page.table.item(0, 2).text() == "下村" and page.table.item(0, 3).text() == "青石村"
     qtbot.mouseClick(page.unset_all, Qt.LeftButton)
+    wait_for_actions(qtbot)
     statuses = [page.table.item(r, 2).text() for r in range(page.table.rowCount())]
     assert statuses[0] == "下村" and set(statuses[1:]) == {"在岗"}
 
 
-def test_duty_matrix_click_cycles(make_tab):
+def test_duty_matrix_click_cycles(make_tab, qtbot):
     tab = make_tab()
     page = tab.duties_page
     tab.pages.setCurrentWidget(page)
     col = next(c for c in range(page.matrix.columnCount()) if page.matrix.item(0, c).text() == "")
     page.cycle_cell(0, col)
+    wait_for_actions(qtbot)
     assert page.matrix.item(0, col).text() == "分管"
     tab.pages.setCurrentWidget(tab.rules_page)
     assert any("分工重叠" in tab.rules_page.table.item(r, 1).text() for r in range(tab.rules_page.table.rowCount()))
@@ -133,7 +140,7 @@ def test_stats_page_and_pyramid(make_tab):
     assert not tab.stats_page.pyramid.grab().isNull()
 
 
-def test_village_liaison_dialog_adds_and_removes(make_tab):
+def test_village_liaison_dialog_adds_and_removes(make_tab, qtbot):
     from ui.roster.dialogs import LiaisonDialog
 
     tab = make_tab()
@@ -144,6 +151,7 @@ def test_village_liaison_dialog_adds_and_removes(make_tab):
     dialog = LiaisonDialog(tab.ctx, village, page)
     dialog.cadre.setCurrentIndex(dialog.cadre.count() - 1)
     dialog.add()
+    wait_for_actions(qtbot)
     assert dialog.changed and dialog.error.text() == ""
     after = roster.village_coverage(tab.ctx.db)[0]
     assert len(after["liaisons"]) == before + 1
@@ -151,16 +159,18 @@ def test_village_liaison_dialog_adds_and_removes(make_tab):
     for _ in range(len(after["liaisons"])):
         dialog.current.setCurrentRow(0)
         dialog.remove()
+        wait_for_actions(qtbot)
     dialog.official_name.setText("周村长")
     dialog.official_roles.setText("书记，主任")
     dialog.add_official()
+    wait_for_actions(qtbot)
     assert dialog.error.text() == "已添加。"
     assert roster.village_coverage(tab.ctx.db)[0]["liaisons"] == []
     from models.roster import rules as roster_rules
     assert any(f["code"] == "villages" for f in roster_rules.check(tab.ctx.db))
 
 
-def test_posts_page_adds_post_and_keeps_description(make_tab):
+def test_posts_page_adds_post_and_keeps_description(make_tab, qtbot):
     tab = make_tab()
     page = tab.posts_page
     tab.pages.setCurrentWidget(page)
@@ -168,29 +178,33 @@ def test_posts_page_adds_post_and_keeps_description(make_tab):
     page.title.setText("组织委员")
     page.role.setCurrentIndex(page.role.findData("committee"))
     page.add_post()
+    wait_for_actions(qtbot)
     assert page.table.rowCount() == n + 1
     n = next(r for r in range(page.table.rowCount()) if page.table.item(r, 1).text() == "组织委员")
     page.table.selectRow(n)
     page.description.setPlainText("负责组织人事工作。")
     page.save_description()
+    wait_for_actions(qtbot)
     post = next(p for p in roster.posts(tab.ctx.db) if p["title"] == "组织委员")
     assert post["description"] == "负责组织人事工作。" and page.table.item(n, 4).text() == "（空缺）"
 
 
-def test_editor_adds_contact_point(make_tab):
+def test_editor_adds_contact_point(make_tab, qtbot):
     tab = make_tab()
     tab.list_page.view.selectRow(0)
     editor = tab.list_page.editor
     editor.contact_name.setText("青石小学")
     editor.contact_kind.setCurrentText("学校")
     editor.add_contact()
+    wait_for_actions(qtbot)
     assert "学校：青石小学" in [editor.contacts.item(i).text() for i in range(editor.contacts.count())]
     editor.contact_name.setText("")
     editor.add_contact()
+    wait_for_actions(qtbot)
     assert editor.error.text().startswith("联系点名称")
 
 
-def test_editor_photo_is_saved(make_tab, tmp_path):
+def test_editor_photo_is_saved(make_tab, tmp_path, qtbot):
     from PySide6.QtGui import QColor, QImage
 
     image = QImage(30, 40, QImage.Format_RGB32)
@@ -202,6 +216,7 @@ def test_editor_photo_is_saved(make_tab, tmp_path):
     editor = tab.list_page.editor
     editor.set_photo_file(path)
     editor.save()
+    wait_for_actions(qtbot)
     assert roster.get_cadre(tab.ctx.db, editor.cadre_uuid)["photo"] == path.read_bytes()
     bad = tmp_path / "x.png"
     bad.write_bytes(b"not an image")
@@ -209,18 +224,19 @@ def test_editor_photo_is_saved(make_tab, tmp_path):
     assert editor.error.text().startswith("照片")
 
 
-def test_whereabouts_history_of_a_cadre(make_tab):
+def test_whereabouts_history_of_a_cadre(make_tab, qtbot):
     tab = make_tab()
     page = tab.whereabouts_page
     tab.pages.setCurrentWidget(page)
     page.date.setDate(QDate(2030, 1, 8))
     page.table.selectRow(0)
     page.apply("出差")
+    wait_for_actions(qtbot)
     text = page.history_text(0)
     assert text.startswith(page._rows[0]["name"]) and "2030-01-08  出差" in text
 
 
-def test_overloaded_staff_duty_can_be_removed_from_the_matrix(make_tab):
+def test_overloaded_staff_duty_can_be_removed_from_the_matrix(make_tab, qtbot):
     from models.roster import rules as roster_rules
 
     tab = make_tab()
@@ -231,6 +247,7 @@ def test_overloaded_staff_duty_can_be_removed_from_the_matrix(make_tab):
     row = next(r for r in range(len(page._areas)) if name in [a["name"] for a in page.staff_assignments(r)])
     assert name in page.matrix.item(row, page.matrix.columnCount() - 1).text()
     page.remove_staff_duty(row, name)
+    wait_for_actions(qtbot)
     assert roster_rules.check(tab.ctx.db) == []
 
 
@@ -249,6 +266,7 @@ def test_family_dialog_edits_the_members_printed_on_the_form(make_tab, qtbot):
     for c, text in enumerate(["女儿", "杨小雨", "2012.03", "共青团员", "镇初级中学学生"]):
         dialog.table.item(r, c).setText(text)
     dialog.save()
+    wait_for_actions(qtbot)
     assert dialog.changed
     family = roster.get_cadre(tab.ctx.db, cadre["uuid"])["family"]
     assert len(family) == before + 1 and family[-1]["name"] == "杨小雨"
@@ -258,6 +276,7 @@ def test_family_dialog_edits_the_members_printed_on_the_form(make_tab, qtbot):
     qtbot.addWidget(dialog)
     dialog._add_row({"relation": "儿子"})
     dialog.save()
+    wait_for_actions(qtbot)
     assert "姓名不能为空" in dialog.error.text()
     assert len(roster.get_cadre(tab.ctx.db, cadre["uuid"])["family"]) == before + 1
 
@@ -291,11 +310,13 @@ def test_leave_page_request_approve_and_stand_in(make_tab, qtbot):
     page.end.setDate(day)
     page.reason.setText("体检")
     page.request_btn.click()
+    wait_for_actions(qtbot)
     row = next(r for r in range(page.table.rowCount()) if page.table.item(r, 0).text() == away["name"]
                and page.table.item(r, 7).text() == "待批")
     page.table.selectRow(row)
     page.note.setText("同意")
     page.approve_btn.click()
+    wait_for_actions(qtbot)
     iso = day.toString("yyyy-MM-dd")
     assert {r["uuid"]: r for r in roster.whereabouts_board(db, iso)}[away["uuid"]]["status"] == "请假"
     assert roster.stand_ins(db, iso)[away["uuid"]]["stand_in"]
@@ -312,6 +333,7 @@ def test_rules_page_applies_a_preset(make_tab, qtbot, monkeypatch):
     tab.pages.setCurrentWidget(page)
     assert "《党政交叉任职调研报告》" in page.preset_label.text()
     page.preset_buttons["002"].click()
+    wait_for_actions(qtbot)
     assert settings.get(tab.ctx.db, "roster.rule_preset") == "002"
     assert settings.get(tab.ctx.db, "roster.team_quota") == 11  # the demo's 11 seats are within 9–11
     assert "咸安区做法" in page.preset_label.text()

@@ -12,7 +12,18 @@ from models.roster import team as roster
 
 from models.roster import io as roster_io
 from models.core.errors import AppError
+from ui.common.action import run_op
 from ui.common.files import start_in
+
+
+def save_from_dialog(dialog, op, then=None) -> None:
+    """op(db, actor) through ui/common/action.run_op (a worker connection, the
+    'roster' change told to every tab). A refusal shows in the dialog's error
+    line and the dialog stays open; `then(result)` afterwards."""
+    actor = dialog.ctx.actor
+    run_op(dialog, dialog.ctx, lambda db, _progress: op(db, actor), changes={"roster"},
+           on_done=lambda result, _changes: then(result) if then is not None else None,
+           on_error=lambda e: dialog.error.setText(e.message))
 
 
 class AppointDialog(QDialog):
@@ -56,14 +67,11 @@ class AppointDialog(QDialog):
         form.addRow(buttons)
 
     def save(self) -> None:
-        try:
-            roster.appoint(self.ctx.db, self.ctx.actor, self.cadre_uuid, self.post.currentData(),
-                           self.start.date().toString("yyyy-MM-dd"), method=self.method.currentText(),
-                           term=self.term.text())
-        except AppError as e:
-            self.error.setText(e.message)
-            return
-        self.accept()
+        post, start = self.post.currentData(), self.start.date().toString("yyyy-MM-dd")
+        method, term = self.method.currentText(), self.term.text()
+        save_from_dialog(self, lambda db, actor: roster.appoint(db, actor, self.cadre_uuid, post, start, method=method,
+                                                                term=term),
+                         lambda _r: self.accept())
 
 
 class ColumnMappingDialog(QDialog):
@@ -256,15 +264,21 @@ class ImportResultDialog(QDialog):
     def add_values(self) -> None:
         from models.roster import vocab
 
-        added = []
-        try:
-            for f, counts in self.result.new_values.items():
-                added += vocab.add_values(self.ctx.db, self.ctx.actor, f, list(counts))
-        except AppError as e:
-            QMessageBox.warning(self, self.tr("无法加入"), e.message)
-            return
-        self.values_button.setEnabled(False)
-        self.summary.setText(self.summary.text() + self.tr(f"\n已加入参考列表：{'、'.join(added) or '（都已在列表中）'}。"))
+        new_values = {f: list(counts) for f, counts in self.result.new_values.items()}
+        actor = self.ctx.actor
+
+        def add(db, _progress) -> list[str]:
+            added: list[str] = []
+            for f, values in new_values.items():
+                added += vocab.add_values(db, actor, f, values)
+            return added
+
+        def added(names, _changes) -> None:
+            self.values_button.setEnabled(False)
+            self.summary.setText(self.summary.text() + self.tr(f"\n已加入参考列表：{'、'.join(names) or '（都已在列表中）'}。"))
+
+        run_op(self, self.ctx, add, changes={"roster"}, on_done=added,
+               on_error=lambda e: QMessageBox.warning(self, self.tr("无法加入"), e.message))
 
 
 def show_import_result(parent, result, ctx=None, retry=None) -> None:
@@ -280,8 +294,6 @@ def run_roster_import(parent, ctx, files, on_changed) -> None:
     """The whole roster import from the tab: the mapping step for an .xlsx
     (header row and columns), the import off the GUI thread, the result with
     "import the good rows" and "save the failed rows"."""
-    from ui.common.worker import run_task
-
     mapping = None
     header_row = None
     good_rows = False
@@ -296,17 +308,18 @@ def run_roster_import(parent, ctx, files, on_changed) -> None:
             return
         mapping, header_row, good_rows = dialog.mapping(), dialog.chosen_header_row(), dialog.good_rows.isChecked()
 
+    actor = ctx.actor
+
     def start(only_good: bool) -> None:
-        def work(progress):
-            db = ctx.open_worker_db()
-            return roster_io.import_files(db, ctx.actor, files, mapping, progress, header_row=header_row,
+        def work(db, progress):
+            return roster_io.import_files(db, actor, files, mapping, progress, header_row=header_row,
                                           good_rows_only=only_good)
 
-        def done(result):
+        def done(result, _changes):
             on_changed()
             show_import_result(parent, result, ctx, retry=None if only_good else (lambda: start(True)))
 
-        run_task(parent, "正在导入名册…", work, on_done=done)
+        run_op(parent, ctx, work, changes={"roster"}, label="正在导入名册…", cancellable=True, on_done=done)
 
     start(good_rows)
 
@@ -362,40 +375,38 @@ class LiaisonDialog(QDialog):
         self.changed = False
 
     def add(self) -> None:
-        try:
-            roster.add_liaison(self.ctx.db, self.ctx.actor, self.village["uuid"], self.cadre.currentData(),
-                               self.kind.currentText())
-        except AppError as e:
-            self.error.setText(e.message)
-            return
-        self.changed = True
-        self.accept()
+        village_uuid, cadre_uuid, kind = self.village["uuid"], self.cadre.currentData(), self.kind.currentText()
+
+        def added(_result) -> None:
+            self.changed = True
+            self.accept()
+
+        save_from_dialog(self, lambda db, actor: roster.add_liaison(db, actor, village_uuid, cadre_uuid, kind), added)
 
     def remove(self) -> None:
         item = self.current.currentItem()
         if item is None:
             self.error.setText(self.tr("请先选中要移除的联系干部。"))
             return
-        try:
-            roster.remove_liaison(self.ctx.db, self.ctx.actor, item.data(Qt.UserRole))
-        except AppError as e:
-            self.error.setText(e.message)
-            return
-        self.current.takeItem(self.current.row(item))
-        self.changed = True
+        link_uuid = item.data(Qt.UserRole)
+
+        def removed(_result) -> None:
+            self.current.takeItem(self.current.row(item))
+            self.changed = True
+
+        save_from_dialog(self, lambda db, actor: roster.remove_liaison(db, actor, link_uuid), removed)
 
     def add_official(self) -> None:
         roles = self.official_roles.text().replace("，", ",").replace("、", ",")
-        try:
-            roster.add_village_official(self.ctx.db, self.ctx.actor, self.village["uuid"], self.official_name.text(),
-                                        roles)
-        except AppError as e:
-            self.error.setText(e.message)
-            return
-        self.official_name.clear()
-        self.official_roles.clear()
-        self.error.setText(self.tr("已添加。"))
-        self.changed = True
+        village_uuid, name = self.village["uuid"], self.official_name.text()
+
+        def added(_result) -> None:
+            self.official_name.clear()
+            self.official_roles.clear()
+            self.error.setText(self.tr("已添加。"))
+            self.changed = True
+
+        save_from_dialog(self, lambda db, actor: roster.add_village_official(db, actor, village_uuid, name, roles), added)
 
 
 class FamilyDialog(QDialog):
@@ -470,14 +481,13 @@ class FamilyDialog(QDialog):
             if not m["relation"] or not m["name"]:
                 self.error.setText(self.tr(f"第 {i} 人：称谓和姓名不能为空。"))
                 return
-        try:
-            roster.update_cadre(self.ctx.db, self.ctx.actor, self.cadre_uuid, {"family": members})
-        except AppError as e:
-            self.error.setText(e.message)
-            return
-        self.changed = True
-        self.ctx.notify("roster")
-        self.accept()
+
+        def saved(_result) -> None:
+            self.changed = True
+            self.accept()
+
+        save_from_dialog(self, lambda db, actor: roster.update_cadre(db, actor, self.cadre_uuid, {"family": members}),
+                         saved)
 
 
 def save_import_template(parent, ctx, kind: str, path: str = "") -> str:

@@ -21,6 +21,7 @@ from models.roster import rules as roster_rules
 
 from models.roster import stats as roster_stats
 from models.core.errors import AppError
+from ui.common.action import run_op
 
 WARN_BG = QColor("#fff3cd")
 CROSS_BG = QColor("#e8f0fe")
@@ -60,6 +61,15 @@ class _Page(QWidget):
 
     def fail(self, e: AppError) -> None:
         QMessageBox.warning(self, self.tr("无法完成"), e.message)
+
+    def run(self, op, changes=("roster",), then=None, on_error=None) -> None:
+        """op(db, actor) through ui/common/action.run_op: a worker connection, off
+        the GUI thread; the tab refreshes from the declared change. A refusal
+        shows its Chinese message (or goes to on_error) and changes nothing."""
+        actor = self.ctx.actor
+        run_op(self, self.ctx, lambda db, _progress: op(db, actor), changes=set(changes),
+               on_done=lambda result, _changes: then(result) if then is not None else None,
+               on_error=on_error or self.fail)
 
 
 class TeamPage(_Page):
@@ -254,12 +264,8 @@ class DutiesPage(_Page):
         chosen = next((a for a in staff if a["name"] == name), None)
         if chosen is None:
             return
-        try:
-            roster.unassign_duty(self.ctx.db, self.ctx.actor, self._areas[row]["uuid"], chosen["cadre_uuid"])
-        except AppError as e:
-            self.fail(e)
-            return
-        self.ctx.notify("roster")
+        area_uuid = self._areas[row]["uuid"]
+        self.run(lambda db, actor: roster.unassign_duty(db, actor, area_uuid, chosen["cadre_uuid"]))
 
     def cycle_cell(self, row: int, col: int) -> None:
         if not self.can_write() or row >= len(self._areas):
@@ -270,12 +276,8 @@ class DutiesPage(_Page):
         if col > len(self._leaders):
             return
         current = self.matrix.item(row, col).text()
-        try:
-            roster.set_duty(self.ctx.db, self.ctx.actor, self._areas[row]["uuid"], self._leaders[col]["uuid"],
-                            self.CYCLE.get(current, "") or None)
-        except AppError as e:
-            self.fail(e)
-        self.ctx.notify("roster")
+        area_uuid, leader_uuid, duty = self._areas[row]["uuid"], self._leaders[col]["uuid"], self.CYCLE.get(current, "")
+        self.run(lambda db, actor: roster.set_duty(db, actor, area_uuid, leader_uuid, duty or None))
 
     def edit_village(self, row: int, _col: int = 0) -> None:
         from ui.roster.dialogs import LiaisonDialog
@@ -283,19 +285,12 @@ class DutiesPage(_Page):
         if not self.can_write() or row >= len(self._coverage):
             return
         dialog = LiaisonDialog(self.ctx, self._coverage[row], self)
-        dialog.exec()
-        if dialog.changed:
-            self.ctx.notify("roster")
+        dialog.exec()  # its changes were told to every tab as they were saved
 
     def add_area(self) -> None:
-        try:
-            roster.add_duty_area(self.ctx.db, self.ctx.actor, self.new_area.text(), self.new_area_kind.currentText(),
-                                 sort_order=len(self._areas))
-        except AppError as e:
-            self.fail(e)
-            return
-        self.new_area.clear()
-        self.ctx.notify("roster")
+        name, kind, order = self.new_area.text(), self.new_area_kind.currentText(), len(self._areas)
+        self.run(lambda db, actor: roster.add_duty_area(db, actor, name, kind, sort_order=order),
+                 then=lambda _r: self.new_area.clear())
 
 
 class WhereaboutsPage(_Page):
@@ -382,12 +377,8 @@ class WhereaboutsPage(_Page):
             return
         place = self.place.text()
         entries = {self._rows[r]["uuid"]: (status, place, "") for r in rows}
-        try:
-            roster.set_whereabouts_many(self.ctx.db, self.ctx.actor, self.day(), entries)
-        except AppError as e:
-            self.fail(e)
-            return
-        self.ctx.notify("roster")
+        day = self.day()
+        self.run(lambda db, actor: roster.set_whereabouts_many(db, actor, day, entries))
 
     def history_text(self, row: int) -> str:
         """The recent days of one cadre on the board, newest first."""
@@ -404,12 +395,8 @@ class WhereaboutsPage(_Page):
         entries = {row["uuid"]: "在岗" for row in self._rows if not row["status"]}
         if not entries:
             return
-        try:
-            roster.set_whereabouts_many(self.ctx.db, self.ctx.actor, self.day(), entries)
-        except AppError as e:
-            self.fail(e)
-            return
-        self.ctx.notify("roster")
+        day = self.day()
+        self.run(lambda db, actor: roster.set_whereabouts_many(db, actor, day, entries))
 
 
 class AgePyramid(QWidget):
@@ -556,21 +543,12 @@ class RulesPage(_Page):
                 f"{preset['label']}\n\n班子职数取 {quota} 人。这会改写班子配备、提名年龄、女干部和财政分管的全部设置，"
                 "确定吗？")) != QMessageBox.Yes:
             return
-        try:
-            roster_rules.apply_preset(self.ctx.db, self.ctx.actor, name, quota)
-        except AppError as e:
-            self.fail(e)
-            return
-        self.ctx.notify("settings")
+        self.run(lambda db, actor: roster_rules.apply_preset(db, actor, name, quota), changes={"settings"})
 
     def send_rules(self) -> None:
-        try:
-            n = roster_rules.send_county_rules(self.ctx.db, self.ctx.actor)
-        except AppError as e:
-            self.fail(e)
-            return
-        QMessageBox.information(self, self.tr("下发全县规则"),
-                                self.tr(f"已将 {n} 项规则放入参考数据包，下次导出参考数据包时下发各乡镇。"))
+        self.run(roster_rules.send_county_rules, changes={"handoff"},
+                 then=lambda n: QMessageBox.information(
+                     self, self.tr("下发全县规则"), self.tr(f"已将 {n} 项规则放入参考数据包，下次导出参考数据包时下发各乡镇。")))
 
     def refresh(self) -> None:
         from models.core import settings
@@ -689,26 +667,19 @@ class PostsPage(_Page):
         self.error.clear()
 
     def add_post(self) -> None:
-        try:
-            roster.add_post(self.ctx.db, self.ctx.actor, self.organ.currentData(), self.title.text(),
-                            self.role.currentData(), is_team=self.is_team.isChecked(), sort_order=len(self._posts))
-        except AppError as e:
-            self.fail(e)
-            return
-        self.title.clear()
-        self.ctx.notify("roster")
+        organ, title, role = self.organ.currentData(), self.title.text(), self.role.currentData()
+        is_team, order = self.is_team.isChecked(), len(self._posts)
+        self.run(lambda db, actor: roster.add_post(db, actor, organ, title, role, is_team=is_team, sort_order=order),
+                 then=lambda _r: self.title.clear())
 
     def save_description(self) -> None:
         post = self._current()
         if post is None:
             self.error.setText(self.tr("请先选中一个职务。"))
             return
-        try:
-            roster.update_post(self.ctx.db, self.ctx.actor, post["uuid"], description=self.description.toPlainText())
-        except AppError as e:
-            self.error.setText(e.message)
-            return
-        self.ctx.notify("roster")
+        description = self.description.toPlainText()
+        self.run(lambda db, actor: roster.update_post(db, actor, post["uuid"], description=description),
+                 on_error=lambda e: self.error.setText(e.message))
 
 
 class LeavePage(_Page):
@@ -833,12 +804,7 @@ class LeavePage(_Page):
         return self._rows[r]["uuid"] if 0 <= r < len(self._rows) else None
 
     def _act(self, fn, *args, **kwargs) -> None:
-        try:
-            fn(self.ctx.db, self.ctx.actor, *args, **kwargs)
-        except AppError as e:
-            self.fail(e)
-            return
-        self.ctx.notify("roster")
+        self.run(lambda db, actor: fn(db, actor, *args, **kwargs))
 
     def request(self) -> None:
         self._act(roster.request_leave, self.cadre.currentData(), self.kind.currentText(),

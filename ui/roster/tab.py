@@ -24,6 +24,7 @@ from models.core.errors import AppError, ValidationError
 from models.core.personal import mask_id
 from ui.roster.dialogs import AppointDialog, confirm, run_roster_import
 from ui.roster.pages import DutiesPage, LeavePage, PostsPage, RulesPage, StatsPage, TeamPage, WhereaboutsPage
+from ui.common.action import run_op
 from ui.common.worker import run_task
 from ui.common.files import start_in
 from ui.common.rights import reads_only
@@ -364,21 +365,35 @@ class CadreEditor(QWidget):
             return
         self._photo_changed = True
 
+    def _write(self, op, after=None, finished=None) -> None:
+        """op(db, actor) through ui/common/action.run_op (a worker connection, the
+        'roster' change told to every tab); a refusal shows in the form's error
+        line, a ValidationError also marks its field. Then after(result), by
+        default on_saved for this cadre."""
+        actor = self.ctx.actor
+
+        def refused(e: AppError) -> None:
+            self._show_error(e) if isinstance(e, ValidationError) else self.error.setText(e.message)
+
+        run_op(self, self.ctx, lambda db, _progress: op(db, actor), changes={"roster"},
+               on_done=lambda result, _changes: (after or (lambda _r: self.on_saved(self.cadre_uuid)))(result),
+               on_error=refused, on_finished=finished)
+
     def save(self) -> None:
         for w in self.widgets.values():
             w.setStyleSheet("")
-        try:
-            if self.cadre_uuid:
-                roster.update_cadre(self.ctx.db, self.ctx.actor, self.cadre_uuid, self.values())
-            else:
-                self.cadre_uuid = roster.add_cadre(self.ctx.db, self.ctx.actor, self.values())
-        except ValidationError as e:
-            self._show_error(e)
-            return
-        except AppError as e:
-            self.error.setText(e.message)
-            return
-        self.on_saved(self.cadre_uuid)
+        values, key = self.values(), self.cadre_uuid
+
+        def saved(result) -> None:
+            if not key:
+                self.cadre_uuid = result
+            self.on_saved(self.cadre_uuid)
+
+        def write(db, actor):
+            return roster.update_cadre(db, actor, key, values) if key else roster.add_cadre(db, actor, values)
+
+        self.save_btn.setEnabled(False)  # one save per click (a second click must not add the cadre twice)
+        self._write(write, saved, finished=lambda: self.save_btn.setEnabled(self.ctx.actor.can("roster.write")))
 
     def _show_error(self, e: ValidationError) -> None:
         self.error.setText(e.message)
@@ -417,14 +432,13 @@ class CadreEditor(QWidget):
         dialog.exec()
 
     def add_contact(self) -> None:
-        try:
-            roster.add_contact_point(self.ctx.db, self.ctx.actor, self.cadre_uuid, self.contact_name.text(),
-                                     self.contact_kind.currentText())
-        except AppError as e:
-            self.error.setText(e.message)
-            return
-        self.contact_name.clear()
-        self.on_saved(self.cadre_uuid)
+        key, name, kind = self.cadre_uuid, self.contact_name.text(), self.contact_kind.currentText()
+
+        def added(_result) -> None:
+            self.contact_name.clear()
+            self.on_saved(self.cadre_uuid)
+
+        self._write(lambda db, actor: roster.add_contact_point(db, actor, key, name, kind), added)
 
     def appoint(self) -> None:
         if AppointDialog(self.ctx, self.cadre_uuid, self.title.text(), self).exec():
@@ -437,32 +451,20 @@ class CadreEditor(QWidget):
             return
         if not confirm(self, "免职", f"免去“{item.text().split('  ')[0]}”？（免职时间为今天）"):
             return
-        try:
-            roster.end_appointment(self.ctx.db, self.ctx.actor, item.data(Qt.UserRole))
-        except AppError as e:
-            self.error.setText(e.message)
-            return
-        self.on_saved(self.cadre_uuid)
+        appointment_uuid = item.data(Qt.UserRole)
+        self._write(lambda db, actor: roster.end_appointment(db, actor, appointment_uuid))
 
     def leave(self) -> None:
         if not confirm(self, "离任", f"“{self.title.text()}”离任？其现任职务和驻村联村将在今天结束。"):
             return
-        try:
-            roster.leave_service(self.ctx.db, self.ctx.actor, self.cadre_uuid)
-        except AppError as e:
-            self.error.setText(e.message)
-            return
-        self.on_saved(self.cadre_uuid)
+        key = self.cadre_uuid
+        self._write(lambda db, actor: roster.leave_service(db, actor, key))
 
     def delete(self) -> None:
         if not confirm(self, "删除", f"删除“{self.title.text()}”的全部记录？一般情况请用“离任”。"):
             return
-        try:
-            roster.delete_cadre(self.ctx.db, self.ctx.actor, self.cadre_uuid)
-        except AppError as e:
-            self.error.setText(e.message)
-            return
-        self.on_saved(None)
+        key = self.cadre_uuid
+        self._write(lambda db, actor: roster.delete_cadre(db, actor, key), lambda _r: self.on_saved(None))
 
 
 class CadreListPage(QWidget):
@@ -542,19 +544,18 @@ class CadreListPage(QWidget):
             self.editor.load(self.model.rows[current.row()]["uuid"])
 
     def _saved(self, cadre_uuid) -> None:
-        self.ctx.notify("roster")
+        # The save itself told every tab (run_op, 'roster'); here the list keeps this cadre selected.
         self.reload(keep=cadre_uuid)
         self.editor.load(cadre_uuid)
 
     def create_structure(self) -> None:
-        try:
-            roster.create_standard_structure(self.ctx.db, self.ctx.actor)
-            roster_io.link_imported_posts(self.ctx.db, self.ctx.actor)  # 职务 text imported before the posts existed
-        except AppError as e:
-            QMessageBox.warning(self, "无法完成", e.message)
-            return
-        self.ctx.notify("roster")
-        self.reload()
+        def create(db, _progress) -> None:
+            roster.create_standard_structure(db, actor)
+            roster_io.link_imported_posts(db, actor)  # 职务 text imported before the posts existed
+
+        actor = self.ctx.actor
+        run_op(self, self.ctx, create, changes={"roster"}, on_done=lambda _r, _c: self.reload(),
+               on_error=lambda e: QMessageBox.warning(self, "无法完成", e.message))
 
     def save_template(self) -> None:
         from models.roster import io as roster_io
@@ -574,11 +575,7 @@ class CadreListPage(QWidget):
         if not files:
             return
 
-        def changed():
-            self.ctx.notify("roster")
-            self.reload()
-
-        run_roster_import(self, self.ctx, files, changed)
+        run_roster_import(self, self.ctx, files, self.reload)  # the import tells every tab ('roster')
 
     def export(self) -> None:
         path, chosen = QFileDialog.getSaveFileName(self, "导出名册", start_in("干部名册.xlsx"),
