@@ -144,19 +144,34 @@ def seal_unsealed(db, sealed_by, tables: list[str] | None = None) -> int:
     for table in tables or sealed_tables(db):
         cur = db.execute(f"SELECT t.* FROM [{table}] t WHERE NOT EXISTS (SELECT 1 FROM row_seals s "
                          f"WHERE s.table_name = ? AND s.row_key = t.uuid) ORDER BY t.id", [table])
-        cols = [d[0] for d in cur.description]
-        key_at = cols.index("uuid")
-        seals = [(str(r[key_at]), row_digest(cols, r)) for r in cur]
-        if not seals:
-            continue
-        digest = hashlib.sha256("\n".join(f"{k} {h}" for k, h in seals).encode("ascii")).hexdigest()
-        at = dt.datetime.now().isoformat(timespec="microseconds")
-        audit_id = _append(db, at, getattr(sealed_by, "username", None) or str(sealed_by), "bulk-seal", table, None, None,
-                           _json({"rows": len(seals), "digest": digest}), digest)
-        db.conn.executemany("INSERT INTO row_seals (table_name, row_key, row_hash, audit_id) VALUES (?, ?, ?, ?)",
-                            [(table, k, h, audit_id) for k, h in seals])
-        total += len(seals)
+        total += _bulk_seal(db, sealed_by, table, cur, {})
     return total
+
+
+def seal_new_rows(db, sealed_by, table: str, first_id: int, about: dict) -> int:
+    """Seal the rows of `table` with id >= first_id that a bulk writer inserted
+    in this transaction (the spreadsheet import): one audit row (action
+    bulk-seal) records how many rows, the digest of their seals and `about`
+    (which import); every seal points at it. Only that id range is sealed, so
+    a row slipped in with an SQLite tool stays unsealed and `check` names it."""
+    cur = db.execute(f"SELECT * FROM [{table}] WHERE id >= ? ORDER BY id", [first_id])
+    return _bulk_seal(db, sealed_by, table, cur, about)
+
+
+def _bulk_seal(db, sealed_by, table: str, cur, about: dict) -> int:
+    cols = [d[0] for d in cur.description]
+    key_at = cols.index("uuid")
+    seals = [(str(r[key_at]), row_digest(cols, r)) for r in cur]
+    if not seals:
+        return 0
+    digest = hashlib.sha256("\n".join(f"{k} {h}" for k, h in seals).encode("ascii")).hexdigest()
+    at = dt.datetime.now().isoformat(timespec="microseconds")
+    audit_id = _append(db, at, getattr(sealed_by, "username", None) or str(sealed_by), "bulk-seal", table, None, None,
+                       _json({**about, "rows": len(seals), "digest": digest}), digest)
+    db.conn.executemany("INSERT INTO row_seals (table_name, row_key, row_hash, audit_id) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT(table_name, row_key) DO UPDATE SET row_hash = excluded.row_hash, "
+                        "audit_id = excluded.audit_id", [(table, k, h, audit_id) for k, h in seals])
+    return len(seals)
 
 
 def verify_chain(db) -> list[str]:

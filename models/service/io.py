@@ -15,6 +15,7 @@ number (330106********1234) is recognised and never stored over anything.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from models.core import audit, ids, records, xlsx_read, xlsx_write
 from models.core.errors import PermissionDenied, ValidationError
 from models.core.personal import mask_id, mask_phone, parse_date, require_date
 from models.core.xlsx_safety import sheet_limits
-from models.service import catalogue, search, tickets, workdays
+from models.service import catalogue, search, stats, tickets, workdays
 
 LEDGER_COLUMNS = [
     # (header, ticket key, width)
@@ -267,16 +268,18 @@ def import_tickets(db, actor, path, today: dt.date | None = None, progress=None,
     seen_numbers: set[str] = set()
     counts = {"unchanged": 0, "masked": 0, "good": 0, "rows": 0}
     deferred: list = []  # rows without a number: numbered after every given number is in
-    writer = _BulkWriter(db, actor, code)
+    file_sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    writer = _BulkWriter(db, actor, code, {"import": path.name, "sha256": file_sha256})
 
     def refuse(excel_row, values, found):
         problems.extend(found)
         failed_rows[excel_row] = list(values[:len(headers)])
 
     try:
-        with db.atomic():
+        with db.atomic(), stats.summaries_counted_in_bulk(db), search.indexed_in_bulk(db):
             writer.start()
             existing = _existing_numbers(db, code)  # under the write lock: no one numbers a ticket meanwhile
+            cal = workdays.calendar(db)  # read once: nobody can change the calendar during the transaction
             for excel_row, values in xlsx_read.iter_rows(path, max_rows=max_rows, max_columns=max_columns):
                 if excel_row <= header_row:
                     continue
@@ -310,7 +313,7 @@ def import_tickets(db, actor, path, today: dt.date | None = None, progress=None,
                     continue
                 if masked:
                     v["applicant_id_number"] = ""  # the stars are not a number: nothing is stored for it
-                prepared = _prepare_every_field(db, v, items, code, today, seen_numbers, excel_row, column_of, found)
+                prepared = _prepare_every_field(db, v, items, code, today, seen_numbers, excel_row, column_of, found, cal)
                 if found or prepared is None:
                     refuse(excel_row, values, found)
                     continue
@@ -329,7 +332,7 @@ def import_tickets(db, actor, path, today: dt.date | None = None, progress=None,
             if problems and not good_rows_only:
                 raise _RollBack
             audit.record(db, actor, "import", "tickets", None, None,
-                         {"file": path.name, "count": writer.count, "unchanged": counts["unchanged"],
+                         {"file": path.name, "sha256": file_sha256, "count": writer.count, "unchanged": counts["unchanged"],
                           "refused_rows": len(failed_rows), "masked_ids": counts["masked"]})
     except _RollBack:
         pass
@@ -403,7 +406,7 @@ def _compare(db, code, number, v: dict, masked: bool) -> tuple[bool, list[str]]:
     return not differing, differing
 
 
-def _prepare_every_field(db, v: dict, items, code, today, seen_numbers, excel_row, column_of, problems: list):
+def _prepare_every_field(db, v: dict, items, code, today, seen_numbers, excel_row, column_of, problems: list, cal):
     """_prepare_row stops at the first problem; to list them all, the field it
     named is set aside (or, when required, given a stand-in) and the row
     checked again."""
@@ -411,7 +414,7 @@ def _prepare_every_field(db, v: dict, items, code, today, seen_numbers, excel_ro
     named: set[str] = set()
     for _ in range(len(v) + 3):
         try:
-            row = _prepare_row(db, trial, items, code, today, seen_numbers)
+            row = _prepare_row(db, trial, items, code, today, seen_numbers, cal)
             return None if problems else row
         except ValidationError as e:
             if e.field in named:
@@ -434,23 +437,29 @@ def _prepare_every_field(db, v: dict, items, code, today, seen_numbers, excel_ro
 
 class _BulkWriter:
     """Inserts prepared tickets and their events in batches: one statement per
-    batch, change numbers reserved as a block, one audit row per ticket (its
-    events inside), chained as single records are; the search index is filled
-    in one statement at the end instead of queueing each change."""
+    batch, change numbers reserved as a block. At the end the new tickets and
+    events are sealed in bulk (one bulk-seal audit row per table naming the
+    import; each row's seal points at it, so `check` finds any of them changed
+    later) instead of one audit row per ticket. import_tickets runs it inside
+    stats.summaries_counted_in_bulk and search.indexed_in_bulk: the monthly
+    summaries and the search index are filled by a few statements at the end,
+    not by triggers per row."""
 
     BATCH = 2000
+    EVENT_COLUMNS = ["ticket_uuid", "at", "actor", "from_status", "to_status", "event_date", "note", "uuid",
+                     "township_code", "version", "updated_at", "updated_by", "deleted", "change_seq"]
 
-    def __init__(self, db, actor, code):
-        self.db, self.actor, self.code = db, actor, code
+    def __init__(self, db, actor, code, about: dict):
+        self.db, self.actor, self.code, self.about = db, actor, code, about
         self.actor_name = getattr(actor, "username", None) or str(actor)
         self.count = 0
         self.pending: list = []
         self.next_seq: dict[int, int] = {}
-        self.first_id = 0
+        self.first_id = self.first_event_id = 0
 
     def start(self) -> None:
         self.first_id = self.db.execute("SELECT coalesce(max(id), 0) FROM tickets").fetchone()[0] + 1
-        self.db.execute("UPDATE tickets_fts_control SET direct = 1 WHERE id = 1")
+        self.first_event_id = self.db.execute("SELECT coalesce(max(id), 0) FROM ticket_events").fetchone()[0] + 1
 
     def add(self, row: dict, events: list) -> None:
         self.pending.append((row, events))
@@ -459,9 +468,9 @@ class _BulkWriter:
 
     def finish(self, progress=None) -> None:
         self._flush_batch()
-        self.db.execute("UPDATE tickets_fts_control SET direct = 0 WHERE id = 1")
         if self.count:
-            search.index_from(self.db, self.first_id)
+            audit.seal_new_rows(self.db, self.actor, "tickets", self.first_id, self.about)
+            audit.seal_new_rows(self.db, self.actor, "ticket_events", self.first_event_id, self.about)
         if progress:
             progress(self.count, self.count)
 
@@ -475,8 +484,7 @@ class _BulkWriter:
         db.execute("UPDATE change_counter SET seq = seq + ? WHERE id = 1", [count])
         change = db.execute("SELECT seq FROM change_counter WHERE id = 1").fetchone()[0] - count
         groups: dict[tuple, list] = {}  # rows with the same columns go in one statement
-        event_rows: list[list] = []
-        audit_items: list[tuple] = []
+        event_rows: list[tuple] = []
         for row, events in rows:
             year = row["year"]
             if not row.get("ticket_no"):
@@ -488,27 +496,18 @@ class _BulkWriter:
             elif year in self.next_seq:
                 self.next_seq[year] = max(self.next_seq[year], row["seq"] + 1)
             change += 1
-            full = dict(row)
-            full.update({"uuid": ids.new_uuid(), "township_code": code, "version": 1, "updated_at": now,
-                         "updated_by": actor_name, "deleted": 0, "change_seq": change})
-            groups.setdefault(tuple(full), []).append(list(full.values()))
-            logged = []
+            ticket_uuid = ids.new_uuid()
+            row.update({"uuid": ticket_uuid, "township_code": code, "version": 1, "updated_at": now,
+                        "updated_by": actor_name, "deleted": 0, "change_seq": change})
+            groups.setdefault(tuple(row), []).append(list(row.values()))
             for frm, to, d, note in events:
                 change += 1
-                event = {"ticket_uuid": full["uuid"], "at": now, "actor": actor_name, "from_status": frm,
-                         "to_status": to, "event_date": d, "note": note, "uuid": ids.new_uuid(),
-                         "township_code": code, "version": 1, "updated_at": now, "updated_by": actor_name,
-                         "deleted": 0, "change_seq": change}
-                event_rows.append(list(event.values()))
-                logged.append(event)
-            audit_items.append((full["uuid"], None, {**full, "events": logged}))
+                event_rows.append((ticket_uuid, now, actor_name, frm, to, d, note, ids.new_uuid(), code, 1, now,
+                                   actor_name, 0, change))
         for columns, group in groups.items():
             _flush(db, list(columns), group)
-        event_columns = ["ticket_uuid", "at", "actor", "from_status", "to_status", "event_date", "note", "uuid",
-                         "township_code", "version", "updated_at", "updated_by", "deleted", "change_seq"]
-        db.conn.executemany(f"INSERT INTO ticket_events ({', '.join(event_columns)}) "
-                            f"VALUES ({', '.join('?' * len(event_columns))})", event_rows)
-        audit.record_many(db, self.actor, "insert", "tickets", audit_items)
+        db.conn.executemany(f"INSERT INTO ticket_events ({', '.join(self.EVENT_COLUMNS)}) "
+                            f"VALUES ({', '.join('?' * len(self.EVENT_COLUMNS))})", event_rows)
         self.count += len(rows)
 
 
@@ -518,7 +517,7 @@ def _flush(db, columns, rows) -> None:
                             f"VALUES ({', '.join('?' * len(columns))})", rows)
 
 
-def _prepare_row(db, v: dict, items: dict, code: str, today: dt.date, seen_numbers: set):
+def _prepare_row(db, v: dict, items: dict, code: str, today: dt.date, seen_numbers: set, cal: workdays.Calendar):
     item = items.get(v.get("item_name", ""))
     values = dict(v)
     if item:
@@ -531,7 +530,7 @@ def _prepare_row(db, v: dict, items: dict, code: str, today: dt.date, seen_numbe
         if values.get("item_name"):
             raise ValidationError("服务事项", f"“{values['item_name']}”不在服务事项目录中，且未填写承办部门。")
         raise ValidationError("服务事项", "请填写服务事项或承办部门。")
-    row = tickets.validate_ticket(db, values, today)
+    row = tickets.validate_ticket(db, values, today, cal)
     if item:
         row["item_uuid"], row["item_name"], row["department"] = item["uuid"], item["name"], item["department"]
     row["first_receiver"] = values.get("first_receiver") or "导入"
@@ -562,7 +561,6 @@ def _prepare_row(db, v: dict, items: dict, code: str, today: dt.date, seen_numbe
     events: list[tuple[str | None, str, str, str]] = [(None, tickets.ACCEPTED, row["received_date"], "从表格导入")]
     if started is not None:
         events.append((tickets.ACCEPTED, tickets.CORRECTION, started.isoformat(), "从表格导入：补正中"))
-    cal = workdays.calendar(db)
     if status in tickets.CLOSED_STATUSES:
         finished = parse_date(values.get("finished_date"), "办结日期", allow_future=False, today=today)
         if finished is None:
@@ -577,7 +575,7 @@ def _prepare_row(db, v: dict, items: dict, code: str, today: dt.date, seen_numbe
             row["result"] = result[:1000]
             row["days_late"] = max(0, cal.between(dt.date.fromisoformat(row["due_date"]), finished, "办结日期"))
             row["work_days_used"] = max(0, cal.between(dt.date.fromisoformat(row["received_date"]), finished, "办结日期"))
-            row["callback_due"] = workdays.add_workdays(db, finished, 3).isoformat()
+            row["callback_due"] = cal.add(finished, 3, "办结日期").isoformat()
         else:
             row["close_reason"] = (values.get("result") or status)[:500]
         events.append((tickets.ACCEPTED, status, row["finished_date"], row.get("result") or row.get("close_reason", "")))

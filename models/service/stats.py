@@ -7,6 +7,7 @@ so a year of a million-ticket county database is grouped in SQL, not Python.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from typing import TypedDict
 
 from models.core import records
@@ -18,6 +19,41 @@ from models.core.personal import mask_name, parse_date
 
 RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 SATISFIED_MIN = 3
+
+
+# The five dimensions of ticket_month_received and the ticket column of each
+# (as service m007's triggers count them).
+MONTH_DIMENSIONS = (("department", "department"), ("channel", "channel"), ("village", "applicant_village"),
+                    ("kind", "kind"), ("status", "status"))
+_MONTH_INSERT_TRIGGER = "tickets_month_ai"
+
+
+@contextmanager
+def summaries_counted_in_bulk(db):
+    """Inside the caller's transaction: the tickets inserted in the block are
+    added to the monthly summaries by two grouped statements at the end, not
+    by the per-row insert trigger (9 of a 100,000-row import's seconds). The
+    trigger is dropped and created again in the same transaction, so an error
+    or a rollback leaves it as it was. Only inserts may happen in the block."""
+    if not db.conn.in_transaction:
+        raise RuntimeError("summaries_counted_in_bulk needs an open transaction")
+    first_id = db.execute("SELECT coalesce(max(id), 0) FROM tickets").fetchone()[0] + 1
+    trigger_sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                             [_MONTH_INSERT_TRIGGER]).fetchone()[0]
+    db.execute(f"DROP TRIGGER {_MONTH_INSERT_TRIGGER}")
+    yield
+    for dimension, column in MONTH_DIMENSIONS:
+        db.execute("INSERT INTO ticket_month_received (month, township_code, dimension, value, n) "
+                   f"SELECT substr(received_date, 1, 7), township_code, '{dimension}', {column}, count(*) FROM tickets "
+                   "WHERE id >= ? AND deleted = 0 GROUP BY 1, 2, 4 ON CONFLICT DO UPDATE SET n = n + excluded.n",
+                   [first_id])
+    db.execute("INSERT INTO ticket_month_finished (township_code, month, rating, on_time, n, used_sum, used_n) "
+               "SELECT township_code, substr(finished_date, 1, 7), coalesce(rating, 0), days_late = 0, count(*), "
+               "coalesce(sum(work_days_used), 0), count(work_days_used) FROM tickets WHERE id >= ? AND deleted = 0 "
+               "AND status = '办结' AND finished_date IS NOT NULL GROUP BY 1, 2, 3, 4 ON CONFLICT DO UPDATE SET "
+               "n = n + excluded.n, used_sum = used_sum + excluded.used_sum, used_n = used_n + excluded.used_n",
+               [first_id])
+    db.execute(trigger_sql)
 
 
 def _range(date_from, date_to) -> tuple[str, str]:

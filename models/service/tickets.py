@@ -113,9 +113,11 @@ def next_ticket_no(db, township_code: str, year: int) -> tuple[str, int]:
     return f"{year}-{seq:06d}", seq
 
 
-def promise(db, item: dict | None, kind: str, received: dt.date, promised_days=None) -> tuple[int, dt.date]:
+def promise(db, item: dict | None, kind: str, received: dt.date, promised_days=None,
+            cal: workdays.Calendar | None = None) -> tuple[int, dt.date]:
     """The promised working days and the promised date of a ticket received on `received`:
-    one rule for the intake form's live preview and for the saved ticket."""
+    one rule for the intake form's live preview and for the saved ticket. `cal`: the
+    calendar already read (a bulk import reads it once, not per row)."""
     if kind == "即办件":
         promised = 0
     else:
@@ -128,7 +130,7 @@ def promise(db, item: dict | None, kind: str, received: dt.date, promised_days=N
             raise ValidationError("承诺时限", "必须是整数（工作日）。") from None
         if promised < 1 or promised > catalogue.MAX_TIME_LIMIT:
             raise ValidationError("承诺时限", f"{kind}的承诺时限应在 1 到 {catalogue.MAX_TIME_LIMIT} 个工作日之间。")
-    return promised, workdays.calendar(db).add(received, promised, "受理日期")
+    return promised, (cal or workdays.calendar(db)).add(received, promised, "受理日期")
 
 
 def promise_preview(db, item_uuid: str | None, kind: str, today: dt.date | None = None) -> tuple[int, dt.date]:
@@ -158,9 +160,11 @@ def check_ticket_text(key: str, value) -> str:
     return check_text(value, label, longest, required=required, multiline=multiline)
 
 
-def validate_ticket(db, values: dict, today: dt.date | None = None) -> dict:
-    """Check and normalise the fields of a new ticket; raise ValidationError naming the field."""
+def validate_ticket(db, values: dict, today: dt.date | None = None, cal: workdays.Calendar | None = None) -> dict:
+    """Check and normalise the fields of a new ticket; raise ValidationError naming the field.
+    `cal`: the working-day calendar already read (bulk imports), else read here."""
     today = today or _today()
+    cal = cal or workdays.calendar(db)
     out: dict = {}
     out["applicant_name"] = check_ticket_text("applicant_name", values.get("applicant_name"))
     out["applicant_phone"] = validate_phone(values.get("applicant_phone"), "联系电话", required=True)
@@ -198,11 +202,11 @@ def validate_ticket(db, values: dict, today: dt.date | None = None) -> dict:
     if received > today:
         raise ValidationError("受理日期", f"{received.isoformat()} 在未来。")
     out["received_date"] = received.isoformat()
-    out["promised_days"], due = promise(db, item, kind, received, values.get("promised_days"))
+    out["promised_days"], due = promise(db, item, kind, received, values.get("promised_days"), cal)
     out["due_date"] = due.isoformat()
     # A year without the official calendar yet is counted by the law's rule: the
     # citizen is never refused, the date is marked provisional (see workdays).
-    out["due_provisional"] = int(workdays.calendar(db).depends_on_provisional(received, due))
+    out["due_provisional"] = int(cal.depends_on_provisional(received, due))
     handler = values.get("handler_cadre_uuid") or None
     name = cadre_name(db, handler)
     if name is None:
