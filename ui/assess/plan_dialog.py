@@ -19,6 +19,7 @@ class PlanDialog(QDialog):
         super().__init__(parent)
         self.plan = plan
         self.setWindowTitle("方案设置" if plan else "新建考核方案")
+        self.setMinimumWidth(460)  # a plan's full name fits (“青石镇2026年度干部综合考核方案”)
         form = QFormLayout(self)
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
