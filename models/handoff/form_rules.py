@@ -128,7 +128,7 @@ def _ticket_suspect() -> str:
     parts = []
     for key, (_label, longest, required, _multiline) in tickets.TEXT_FIELDS.items():
         x = f"p.[{key}]"
-        parts.append(f"length(trim({x})) > {longest}")
+        parts.append(f"length({x}) > {longest}")  # wider than the form (it trims first): the validator decides
         if required:
             parts.append(f"trim(coalesce({x}, '')) = ''")
     parts += [
