@@ -16,6 +16,7 @@ from models.core.db import backup_database, list_backups, open_database
 from ui.common.worker import run_task
 from ui.common.files import start_in
 from ui.common.rights import guard_buttons
+from ui.common.screen import fit_on_screen
 
 
 # Each tab's module is imported when the tab is first shown (start-up pays for one tab only).
@@ -267,7 +268,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1200, 800)
+            fit_on_screen(self, 1200, 800)
 
     def close_without_saving_state(self) -> None:
         self._save_state = False

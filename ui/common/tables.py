@@ -175,6 +175,9 @@ class OfficeTable(QObject):
                 self._restore_model_sort()
             elif hasattr(model, "sort_indicator"):
                 self._show_model_sort()
+            else:
+                # Qt puts the arrow on the first column by default: nothing is sorted yet.
+                self.view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
         self._update_frozen()
 
     def _save_later(self) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
 from models.election import term as el
 from models.core.errors import AppError
 from ui.common.files import start_in
+from ui.common.screen import fit_on_screen
 
 AREA = "election"
 
@@ -74,7 +75,7 @@ class ElectionWindow(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(self.tr("换届选举"))
-        self.resize(1180, 760)
+        fit_on_screen(self, 1180, 760)
         self.event_uuid: str | None = None
         self.can_write = ctx.actor.can(el.WRITE)
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from models.core.errors import AppError
 from ui.common.files import start_in
+from ui.common.screen import fit_on_screen
 
 SCREEN_DPI = 96
 # The printer's own resolution, capped: 600 dpi is what office lasers print;
@@ -232,7 +233,7 @@ class NoticePreviewDialog(QDialog):
         self.pages = PdfPages(pdf)
         self.zoom = 1.0
         self.setWindowTitle(f"{title}（公示编号 {serial}）" if serial else title)
-        self.resize(900, 1000)
+        fit_on_screen(self, 900, 1000)
 
         toolbar = QHBoxLayout()
         self.print_button = QPushButton(self.tr("打印…"))

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView, QLabel, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
+from ui.common.screen import fit_on_screen
 
 from models.core.errors import AppError, ValidationError
 from models.service import holiday_notice, reconcile, workdays
@@ -98,7 +99,7 @@ class NoticeDialog(QDialog):
         self.parsed: holiday_notice.ParsedNotice | None = None
         self.saved_years: list[int] = []
         self.setWindowTitle("粘贴国务院办公厅放假通知")
-        self.resize(1100, 760)
+        fit_on_screen(self, 1100, 760)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.year = QSpinBox()
