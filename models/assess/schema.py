@@ -9,7 +9,7 @@ recomputed from the stored scores, so it does not travel.
 
 import json
 
-from models.core.sqldb import Migrations
+from sqlite_utils import Migrations
 
 from models.core.records import create_travel_table
 from models.core.travel import register_travel_table

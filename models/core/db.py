@@ -16,8 +16,9 @@ import threading
 import weakref
 from pathlib import Path
 
+import sqlite_utils
 
-from models.core import presence, sqldb
+from models.core import presence
 from models.core.errors import AppError, CorruptDatabaseError, DatabaseOpenError, NewerSchemaError
 from models.core.paths import backup_dir_for
 
@@ -26,8 +27,8 @@ MIGRATIONS_TABLE = "_sqlite_migrations"
 DEFAULT_BACKUP_KEEP = 10
 
 
-class Database(sqldb.Database):
-    """The program's Database (models/core/sqldb.py) whose outermost transaction starts with
+class Database(sqlite_utils.Database):
+    """sqlite-utils' Database whose outermost transaction starts with
     BEGIN IMMEDIATE: the write lock is taken before the action reads, so a
     write from another connection (a second window, a command, a worker)
     between our read and our write makes us wait instead of failing with
@@ -573,7 +574,7 @@ def open_database(path, *, create: bool = True, migrate: bool = True, daily_back
     return db
 
 
-def close_database(db: Database) -> None:
+def close_database(db: sqlite_utils.Database) -> None:
     try:
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except sqlite3.DatabaseError:
@@ -596,19 +597,19 @@ BACKUP_MARGIN_BYTES = 20 * 1024 * 1024
 DEFAULT_BACKUP_MAX_TOTAL_MB = 10240
 
 
-def backup_keep(db: Database) -> int:
+def backup_keep(db: sqlite_utils.Database) -> int:
     from models.core import settings
 
     return int(settings.get(db, "backup_keep", DEFAULT_BACKUP_KEEP))
 
 
-def backup_max_total_bytes(db: Database) -> int:
+def backup_max_total_bytes(db: sqlite_utils.Database) -> int:
     from models.core import settings
 
     return int(settings.get(db, "backup_max_total_mb", DEFAULT_BACKUP_MAX_TOTAL_MB)) * 1024 * 1024
 
 
-def database_bytes(db: Database) -> int:
+def database_bytes(db: sqlite_utils.Database) -> int:
     """Size of the data a backup copies (pages in use, WAL included), asked of SQLite."""
     pages = db.execute("PRAGMA page_count").fetchone()[0]
     free = db.execute("PRAGMA freelist_count").fetchone()[0]
@@ -627,7 +628,7 @@ def list_backups(db_path) -> list[Path]:
     return sorted(folder.glob("*.db"), key=lambda p: p.name, reverse=True)
 
 
-def backup_space_problem(db: Database, folder: Path) -> str | None:
+def backup_space_problem(db: sqlite_utils.Database, folder: Path) -> str | None:
     """Why the next backup would not fit (None when it fits)."""
     need = database_bytes(db) + BACKUP_MARGIN_BYTES
     try:
@@ -843,7 +844,7 @@ def _copy_file_in(backup_path: Path, db_path: Path) -> None:
 
 # ---- health ----------------------------------------------------------------
 
-def health_report(db: Database, full: bool = False, progress=None) -> dict:
+def health_report(db: sqlite_utils.Database, full: bool = False, progress=None) -> dict:
     """What `check` prints: integrity, schema version, row counts.
 
     The default is fast (PRAGMA quick_check: page structure, no index

@@ -6,7 +6,7 @@ candidate lists per race and ballot rounds per race (a run-off is round 2).
 References to roster records (cadre, organ, post) are soft uuids.
 """
 
-from models.core.sqldb import Migrations
+from sqlite_utils import Migrations
 
 from models.core.records import create_travel_table
 from models.core.travel import register_travel_table

@@ -8,7 +8,7 @@ The handoff tables are bookkeeping of this database only; they never travel:
 - handoff_conflicts: records both sides changed, waiting for a person.
 """
 
-from models.core.sqldb import Migrations
+from sqlite_utils import Migrations
 
 migrations = Migrations("handoff")
 

@@ -5,7 +5,7 @@ page), kind, title, who made it and when, the parameters it was made with, and
 the SHA-256 of the PDF file, so a posted sheet can be checked against the record.
 """
 
-from models.core.sqldb import Migrations
+from sqlite_utils import Migrations
 
 from models.core.records import create_travel_table
 from models.core.travel import register_travel_table

@@ -6,7 +6,7 @@ contact points, village 两委 members and the daily whereabouts board.
 References to villages and offices (foundation tables) are soft uuids.
 """
 
-from models.core.sqldb import Migrations
+from sqlite_utils import Migrations
 
 from models.core.records import create_travel_table
 from models.core.travel import register_travel_table

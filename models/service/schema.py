@@ -5,7 +5,7 @@ service catalogue, tickets with their status history, rectification items
 opened by bad ratings, the duty-chief rota and the weekly 集中办理日.
 """
 
-from models.core.sqldb import Migrations
+from sqlite_utils import Migrations
 
 from models.core.records import create_travel_table
 from models.core.travel import register_travel_table

@@ -618,10 +618,11 @@ def is_slow_filter(f: TicketFilter) -> bool:
 def open_reader(path):
     """A separate read-only connection for background counts (never share the
     GUI's connection across threads)."""
-    from models.core.db import connect_readonly
-    from models.core.sqldb import Database
+    import sqlite_utils
 
-    return Database(connect_readonly(path))
+    from models.core.db import connect_readonly
+
+    return sqlite_utils.Database(connect_readonly(path))
 
 
 def _without_search(f: TicketFilter) -> TicketFilter:
