@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from models.core import audit, ids
-from models.core.sqldb import Database
+from sqlite_utils import Database
 from models.core.errors import ValidationError
 
 TRAVEL_COLUMNS = (

@@ -1,7 +1,7 @@
 """Foundation tables: settings, users, audit log, change counter, townships,
 villages and offices."""
 
-from models.core.sqldb import Migrations
+from sqlite_utils import Migrations
 
 from models.core.records import create_travel_table
 from models.core.travel import register_travel_table
