@@ -8,6 +8,7 @@ import pytest
 
 from models.core.users import WINDOW, Actor
 from models.service import catalogue, reconcile, tickets, workdays
+from tests.qt_helpers import wait_for_actions
 from tests.test_holiday_notice import _notice_2027, notice
 
 D = dt.date
@@ -48,6 +49,7 @@ def test_paste_notice_shows_the_year_then_saves(qtbot, page, db):
     assert dialog.view.colour_of("2027-02-14") == MAKE_UP_COLOUR
     assert workdays.is_provisional(db, "2027-02-10")  # nothing saved by parsing
     dialog.save()
+    wait_for_actions(qtbot)  # saved on a worker connection (ui/common/action.run_op)
     assert dialog.saved_years == [2027] and not workdays.is_provisional(db, "2027-02-10")
     page.reload()
     assert "2027" not in page.coverage.text().split("。", 1)[1]
@@ -98,6 +100,7 @@ def test_reconcile_dialog_lists_and_confirms(qtbot, page, db, admin):
     assert dialog.table.item(0, 3).text() == "2027-02-11" and dialog.table.item(0, 4).text() == "2027-02-16"
     assert dialog.table.item(0, 5).text() == "推后" and dialog.ok.isEnabled()
     dialog.confirm()
+    wait_for_actions(qtbot)  # saved on a worker connection (ui/common/action.run_op)
     assert dialog.result_counts == {"moved": 1, "kept": 0, "unchanged": 0}
     assert dialog.result_text() == "已核对：调整 1 件，保留原承诺 0 件，日期不变 0 件。"
     assert tickets.get_ticket(db, t["uuid"])["due_date"] == "2027-02-16"

@@ -357,7 +357,7 @@ def test_duties_notice_asks_before_printing_a_gap(make_tab, qtbot, monkeypatch):
     assert asked and "乡村振兴" in asked[0] and not got
 
 
-def test_cadre_form_offers_the_offices_own_ranks_and_staffing(make_tab, tmp_path):
+def test_cadre_form_offers_the_offices_own_ranks_and_staffing(make_tab, tmp_path, qtbot):
     """A 花名册 brought 职级/编制 values outside the starting lists (kept, not
     added): the form's drop-downs offer them, and what the office added."""
     from models.roster import io as roster_io
@@ -386,6 +386,7 @@ def test_cadre_form_offers_the_offices_own_ranks_and_staffing(make_tab, tmp_path
     editor.widgets["staffing"].setCurrentText("人事代理")
     assert editor.widgets["rank"].currentText() == "见习期"
     editor.save()
+    wait_for_actions(qtbot)  # saved on a worker connection (ui/common/action.run_op)
     assert editor.error.text() == ""
     saved = roster.get_cadre(db, editor.cadre_uuid)
     assert (saved["rank"], saved["staffing"]) == ("见习期", "人事代理")

@@ -5,6 +5,7 @@ from PySide6.QtCore import Qt
 
 from models.service import tickets
 from models.core.users import Actor, READONLY, WINDOW
+from tests.qt_helpers import wait_for_actions
 
 
 @pytest.fixture
@@ -43,6 +44,7 @@ def test_keyboard_intake_saves_on_enter(qtbot, tab, demo_db):
     _type(qtbot, form.request, "果树病虫害怎么防治")
     _type(qtbot, form.result, "现场讲解防治方法")
     qtbot.keyClick(form.result, Qt.Key_Return)
+    wait_for_actions(qtbot)  # stored on a worker connection (ui/common/action.run_op)
     assert form.error.text() == ""
     assert "已受理" in form.message.text() and "当场办结" in form.message.text()
     assert tickets.count_tickets(demo_db, tickets.TicketFilter()) == before + 1
@@ -58,6 +60,7 @@ def test_bad_phone_marked_and_nothing_saved(qtbot, tab, demo_db):
     _type(qtbot, form.phone, "123")
     _type(qtbot, form.request, "咨询")
     qtbot.keyClick(form.request, Qt.Key_Return)
+    wait_for_actions(qtbot)
     assert "联系电话" in form.error.text()
     assert form.phone.styleSheet() and form.phone.hasFocus()
     assert tickets.count_tickets(demo_db, tickets.TicketFilter()) == before
@@ -144,6 +147,7 @@ def test_promised_date_shown_before_saving_and_receipt_one_key_after(qtbot, tab,
     _type(qtbot, form.phone, "13912345678")
     _type(qtbot, form.request, "申请材料已交")
     qtbot.keyClick(form.request, Qt.Key_Return)
+    wait_for_actions(qtbot)
     assert form.error.text() == "" and form.pending_receipt
     number = form.pending_receipt
     # Only the signal is under test: the real receipt preview (a background render) must not outlive this test.
@@ -165,4 +169,5 @@ def test_escape_after_saving_goes_on_without_receipt(qtbot, tab):
     assert form.pending_receipt is None and form.message.text() == "已受理 2026-000001。"
     with qtbot.assertNotEmitted(form.receipt_requested):
         qtbot.keyClick(form.name, Qt.Key_Return)
+    wait_for_actions(qtbot)
     assert "申请人" in form.error.text(), "an empty form with no receipt pending is a save, refused by field"

@@ -19,6 +19,7 @@ from models.service import tickets
 from models.service import reconcile
 from models.service import workdays
 from models.core.errors import AppError
+from ui.common.action import run_op
 from ui.common.files import start_in
 
 
@@ -47,6 +48,16 @@ def _fill(table: QTableWidget, rows, keys, user_key="uuid") -> None:
 
 def _error(parent, e: AppError) -> None:
     QMessageBox.warning(parent, "无法保存", e.message)
+
+
+def _save(page, op, changes: set[str], then=None) -> None:
+    """op(db, actor) through ui/common/action.run_op (a worker connection, off the
+    GUI thread, `changes` told to every tab); a refusal shows as 无法保存 and
+    changes nothing; then(result) afterwards on the GUI thread."""
+    actor = page.ctx.actor
+    run_op(page, page.ctx, lambda db, _progress: op(db, actor), changes=changes,
+           on_done=lambda result, _changes: then(result) if then is not None else None,
+           on_error=lambda e: _error(page, e))
 
 
 def _qdate(d: dt.date) -> QDate:
@@ -157,30 +168,27 @@ class CataloguePage(QWidget):
         self.name.setFocus()
 
     def _save(self) -> None:
-        try:
-            if self.key:
-                catalogue.update_item(self.ctx.db, self.ctx.actor, self.key, self._values())
-            else:
-                self.key = catalogue.add_item(self.ctx.db, self.ctx.actor, self._values())
-        except AppError as e:
-            _error(self, e)
-            return
-        self.reload()
-        self.ctx.notify("catalogue")
+        key, values = self.key, self._values()
+
+        def saved(result) -> None:
+            self.key = key or result
+            self.reload()
+
+        _save(self, lambda db, actor: catalogue.update_item(db, actor, key, values) if key
+              else catalogue.add_item(db, actor, values), {"catalogue"}, saved)
 
     def _delete(self) -> None:
         if not self.key:
             return
         if QMessageBox.question(self, self.tr("删除事项"), self.tr("从目录中删除该事项？已登记的办件不受影响。")) != QMessageBox.Yes:
             return
-        try:
-            catalogue.delete_item(self.ctx.db, self.ctx.actor, self.key)
-        except AppError as e:
-            _error(self, e)
-            return
-        self._new()
-        self.reload()
-        self.ctx.notify("catalogue")
+        key = self.key
+
+        def deleted(_result) -> None:
+            self._new()
+            self.reload()
+
+        _save(self, lambda db, actor: catalogue.delete_item(db, actor, key), {"catalogue"}, deleted)
 
 
 class DeskPage(QWidget):
@@ -258,35 +266,20 @@ class DeskPage(QWidget):
     def _set(self) -> None:
         name = self.chief.currentText()
         uuid = self.chief.currentData() if name == self.chief.itemText(self.chief.currentIndex()) else None
-        try:
-            tickets.set_duty(self.ctx.db, self.ctx.actor, self.date.date().toString("yyyy-MM-dd"), name, uuid,
-                             self.note.text())
-        except AppError as e:
-            _error(self, e)
-            return
-        self.reload()
-        self.ctx.notify("tickets")
+        day, note = self.date.date().toString("yyyy-MM-dd"), self.note.text()
+        _save(self, lambda db, actor: tickets.set_duty(db, actor, day, name, uuid, note), {"tickets"},
+              lambda _r: self.reload())
 
     def _delete(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return
-        try:
-            tickets.delete_duty(self.ctx.db, self.ctx.actor, self.rows[rows[0].row()]["uuid"])
-        except AppError as e:
-            _error(self, e)
-            return
-        self.reload()
+        duty_uuid = self.rows[rows[0].row()]["uuid"]
+        _save(self, lambda db, actor: tickets.delete_duty(db, actor, duty_uuid), {"tickets"}, lambda _r: self.reload())
 
     def _save_day(self) -> None:
-        try:
-            tickets.set_service_day(self.ctx.db, self.ctx.actor, self.weekday.currentIndex(), self.hours.text(),
-                                    self.place.text(), self.day_note.text())
-        except AppError as e:
-            _error(self, e)
-            return
-        self.reload()
-        self.ctx.notify("tickets")
+        day = (self.weekday.currentIndex(), self.hours.text(), self.place.text(), self.day_note.text())
+        _save(self, lambda db, actor: tickets.set_service_day(db, actor, *day), {"tickets"}, lambda _r: self.reload())
 
 
 SOURCE_LABELS = {"chinesecalendar": "内置", "manual": "手工修改", "county": "县里下发", "notice": "国务院通知",
@@ -381,35 +374,28 @@ class CalendarPage(QWidget):
             self.day_name.setText(r["name"])
 
     def _set_day(self) -> None:
-        try:
-            workdays.set_day(self.ctx.db, self.ctx.actor, self.day.date().toString("yyyy-MM-dd"),
-                             self.is_work.isChecked(), self.day_name.text())
-        except AppError as e:
-            _error(self, e)
-            return
-        self._calendar_changed()
+        day, is_work, name = self.day.date().toString("yyyy-MM-dd"), self.is_work.isChecked(), self.day_name.text()
+        _save(self, lambda db, actor: workdays.set_day(db, actor, day, is_work, name), {"calendar"},
+              lambda _r: self._calendar_changed())
 
     def _import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("导入工作日历"), start_in(), "日历 (*.xlsx *.csv)")
         if not path:
             return
-        try:
-            years = workdays.import_days(self.ctx.db, self.ctx.actor, workdays.read_calendar_file(path), "county")
-        except AppError as e:
-            _error(self, e)
-            return
-        QMessageBox.information(self, self.tr("导入完成"), "已导入：" + "、".join(f"{y} 年" for y in years))
-        self._calendar_changed()
+        def imported(years) -> None:
+            QMessageBox.information(self, self.tr("导入完成"), "已导入：" + "、".join(f"{y} 年" for y in years))
+            self._calendar_changed()
+
+        _save(self, lambda db, actor: workdays.import_days(db, actor, workdays.read_calendar_file(path), "county"),
+              {"calendar"}, imported)
 
     def _seed(self) -> None:
-        try:
-            years = workdays.seed_from_package(self.ctx.db, self.ctx.actor)
-        except AppError as e:
-            _error(self, e)
-            return
-        QMessageBox.information(self, self.tr("工作日历"), ("已补充：" + "、".join(map(str, years))) if years
-                                else self.tr("内置数据中的年份都已在日历中。"))
-        self._calendar_changed()
+        def seeded(years) -> None:
+            QMessageBox.information(self, self.tr("工作日历"), ("已补充：" + "、".join(map(str, years))) if years
+                                    else self.tr("内置数据中的年份都已在日历中。"))
+            self._calendar_changed()
+
+        _save(self, workdays.seed_from_package, {"calendar"}, seeded)
 
     def notice_dialog(self):
         """The paste dialog for the first provisional year in use (tests drive it directly)."""
@@ -425,9 +411,9 @@ class CalendarPage(QWidget):
             self._calendar_changed()
 
     def _calendar_changed(self) -> None:
-        """After any change: refresh, tell the tab, and offer the confirmation when promises wait."""
+        """After any change (already told to every tab by the action): refresh, and
+        offer the confirmation when promises wait."""
         self.reload()
-        self.ctx.notify("calendar")
         if reconcile.pending(self.ctx.db, self.ctx.township_filter or None):
             self.open_reconciliation()
 
@@ -435,8 +421,7 @@ class CalendarPage(QWidget):
         from ui.service.calendar_dialogs import ReconcileDialog
 
         dialog = ReconcileDialog(self.ctx, self)
-        if dialog.exec():
-            self.ctx.notify("tickets")
+        if dialog.exec():  # the confirmation told every tab ('tickets')
             self.reload()
             self.coverage.setText(dialog.result_text() + " " + self.coverage.text())
         else:
@@ -484,12 +469,11 @@ class RectificationPage(QWidget):
         if not rows:
             QMessageBox.information(self, self.tr("整改"), self.tr("请先选择一项整改。"))
             return
-        try:
-            tickets.finish_rectification(self.ctx.db, self.ctx.actor, self.rows[rows[0].row()]["uuid"],
-                                         self.done_note.text())
-        except AppError as e:
-            _error(self, e)
-            return
-        self.done_note.clear()
-        self.reload()
-        self.ctx.notify("tickets")
+        rectification_uuid, note = self.rows[rows[0].row()]["uuid"], self.done_note.text()
+
+        def done(_result) -> None:
+            self.done_note.clear()
+            self.reload()
+
+        _save(self, lambda db, actor: tickets.finish_rectification(db, actor, rectification_uuid, note), {"tickets"},
+              done)

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (
 )
 from ui.common.screen import fit_on_screen
 
-from models.core.errors import AppError, ValidationError
+from models.core.errors import ValidationError
 from models.service import holiday_notice, reconcile, workdays
+from ui.common.action import run_op
 
 HOLIDAY_COLOUR = QColor("#f19a9a")  # a holiday (a day off with a name, or a weekday off)
 MAKE_UP_COLOUR = QColor("#8fbcf2")  # a weekend day worked (调休上班)
@@ -195,13 +196,14 @@ class NoticeDialog(QDialog):
     def save(self) -> None:
         if not self.parsed:
             return
-        try:
-            self.saved_years = holiday_notice.save_notice(self.ctx.db, self.ctx.actor, self.parsed,
-                                                          replace=self.replace.isChecked())
-        except AppError as e:
-            self.error.setText(e.message)
-            return
-        self.accept()
+        parsed, replace, actor = self.parsed, self.replace.isChecked(), self.ctx.actor
+
+        def saved(years, _changes) -> None:
+            self.saved_years = years
+            self.accept()
+
+        run_op(self, self.ctx, lambda db, _progress: holiday_notice.save_notice(db, actor, parsed, replace=replace),
+               changes={"calendar"}, on_done=saved, on_error=lambda e: self.error.setText(e.message))
 
 
 DECISION_LABELS = {reconcile.MOVE: "调整为正式日期", reconcile.KEEP: "保留原承诺"}
@@ -270,13 +272,14 @@ class ReconcileDialog(QDialog):
         return {key: combo.currentData() for key, combo in self.choices.items()}
 
     def confirm(self) -> None:
-        try:
-            self.result_counts = reconcile.reconcile(self.ctx.db, self.ctx.actor, self.decisions(),
-                                                     township_code=self.ctx.township_filter or None)
-        except AppError as e:
-            self.error.setText(e.message)
-            return
-        self.accept()
+        decisions, township, actor = self.decisions(), self.ctx.township_filter or None, self.ctx.actor
+
+        def confirmed(counts, _changes) -> None:
+            self.result_counts = counts
+            self.accept()
+
+        run_op(self, self.ctx, lambda db, _progress: reconcile.reconcile(db, actor, decisions, township_code=township),
+               changes={"tickets"}, on_done=confirmed, on_error=lambda e: self.error.setText(e.message))
 
     def result_text(self) -> str:
         c = self.result_counts or {}

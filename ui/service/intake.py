@@ -22,6 +22,7 @@ from models.service import tickets
 from models.service import workdays
 from models.core.errors import AppError, ValidationError
 from models.core.personal import mask_phone
+from ui.common.action import run_op
 
 ERROR_STYLE = "border: 1px solid #c62828; background: #fff3f3;"
 
@@ -319,20 +320,34 @@ class IntakeForm(QWidget):
         self._clear_marks()
         self.message.setText("")
         result = self.result.text().strip() if self.result.isEnabled() and self.result.text().strip() else None
-        try:
-            if not self.item_uuid and self.item.text().strip():
-                raise ValidationError("服务事项", "请从列表中选择服务事项（输入名称的一部分后按↓选择）。")
-            t = tickets.create_ticket(self.ctx.db, self.ctx.actor, self.values(), finish_result=result)
-        except ValidationError as e:
-            w = self.fields.get(e.field)
-            if w is not None:
-                w.setStyleSheet(ERROR_STYLE)
-                w.setFocus()
-            self.error.setText(e.message)
+        if not self.item_uuid and self.item.text().strip():
+            self._refused(ValidationError("服务事项", "请从列表中选择服务事项（输入名称的一部分后按↓选择）。"))
             return
-        except AppError as e:
-            self.error.setText(e.message)
-            return
+        values, actor = self.values(), self.ctx.actor
+
+        def refused(e: AppError) -> None:
+            self.setEnabled(True)
+            self._refused(e)
+
+        def saved(t: dict, _changes) -> None:
+            self.setEnabled(True)
+            self._saved(t)
+
+        # The form waits while the ticket is stored on a worker connection (a few
+        # milliseconds): the next applicant's first keys must not be cleared away.
+        self.setEnabled(False)
+        run_op(self, self.ctx, lambda db, _progress: tickets.create_ticket(db, actor, values, finish_result=result),
+               changes={"tickets"}, on_done=saved, on_error=refused, on_finished=lambda: self.setEnabled(True))
+
+    def _refused(self, e: AppError) -> None:
+        """Mark the field named by a ValidationError and keep the input."""
+        w = self.fields.get(e.field) if isinstance(e, ValidationError) else None
+        if w is not None:
+            w.setStyleSheet(ERROR_STYLE)
+            w.setFocus()
+        self.error.setText(e.message)
+
+    def _saved(self, t: dict) -> None:
         done = "，已当场办结" if t["status"] == tickets.FINISHED else (f"，承诺 {t['due_date']} 前办结"
                                                                  + (workdays.PROVISIONAL_NOTE if t["due_provisional"] else ""))
         self.clear(keep_message=True)

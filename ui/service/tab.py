@@ -145,9 +145,8 @@ class ServiceTab(QWidget):
         generate_notice(self.ctx, "receipt", self, notices.NoticeParams(ticket=ticket_no), ask=False)
 
     def _ticket_saved(self, _t: dict) -> None:
-        self.refresh_counts()
+        # The counters already heard of it (run_op told every tab 'tickets'); the list shows the new ticket.
         self.list_page.apply_filter()
-        self.ctx.notify("tickets")
 
     def _page_changed(self, _i: int) -> None:
         w = self.pages.currentWidget()
