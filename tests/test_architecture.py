@@ -37,7 +37,6 @@ HAND_NOTIFY_ALLOWED = {
     "ui/service/ledger.py": "the ledger and its table model belong to r21 this round (the ledger's actions "
                             "already use run_op; one cell edit of its table model is left to r21)",
     # Rooms still to convert in this round (removed one by one as they land):
-    "ui/election/dialog.py": "to convert",
     "ui/core/settings_dialog.py": "to convert", "ui/notices/menu.py": "to convert",
 }
 

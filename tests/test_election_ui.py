@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from models.election import term as el
+from tests.qt_helpers import wait_for_actions
 
 
 @pytest.fixture
@@ -34,6 +35,7 @@ def test_empty_then_new_event(qtbot, ctx, warnings):
     dlg.term.setValue(8)
     dlg.committee.setValue(3)
     dlg._save()
+    wait_for_actions(qtbot)
     assert dlg.result() == QDialog.Accepted
     w.reload_events(select=dlg.created)
     assert not w.tabs.isHidden()
@@ -60,11 +62,13 @@ def test_candidates_margin_and_runoff(qtbot, ctx, admin, warnings):
     w.cands_table.item(0, 0).setCheckState(Qt.Checked)
     assert "还差 1 名" in w.margin_label.text()
     w._save_candidates()
+    wait_for_actions(qtbot)
     assert warnings and "至少 2 名" in warnings[-1]
     assert el.candidates(ctx.db, w._current_race()) == []
     for r in range(3):
         w.cands_table.item(r, 0).setCheckState(Qt.Checked)
     w._save_candidates()
+    wait_for_actions(qtbot)
     assert len(el.candidates(ctx.db, w._current_race())) == 3
     # round 1: a tie → run-off between the tied two (the majority counts those entitled: 应到)
     w.expected_spin.setValue(10)
@@ -73,6 +77,7 @@ def test_candidates_margin_and_runoff(qtbot, ctx, admin, warnings):
     spins[0].setValue(5)
     spins[1].setValue(5)
     w._save_round()
+    wait_for_actions(qtbot)
     state = el.race_result(ctx.db, w._current_race())
     assert state["open_seats"] == 1 and len(w.ballot_spins) == 2
     assert "另行选举" in w.round_title.text()
@@ -80,9 +85,11 @@ def test_candidates_margin_and_runoff(qtbot, ctx, admin, warnings):
     w.present_spin.setValue(10)
     list(w.ballot_spins.values())[0].setValue(11)
     w._save_round()
+    wait_for_actions(qtbot)
     assert "多于有效票" in warnings[-1]
     list(w.ballot_spins.values())[0].setValue(7)
     w._save_round()
+    wait_for_actions(qtbot)
     assert el.race_result(ctx.db, w._current_race())["open_seats"] == 0
     w.tabs.setCurrentIndex(3)
     assert w.result_table.rowCount() == 1 and w.result_table.item(0, 2).text() in ("甲", "乙", "丙")
@@ -112,11 +119,13 @@ def test_rec_unit_dialog_refuses_too_many_marks(qtbot, ctx, admin, warnings):
     for spin in dlg.spins.values():
         spin.setValue(6)
     dlg._save()
+    wait_for_actions(qtbot)
     assert "所划人数多于应选名额" in dlg.error.text()
     assert el.rec_units(ctx.db, ev) == []
     for spin, n in zip(dlg.spins.values(), (6, 3, 1)):
         spin.setValue(n)
     dlg._save()
+    wait_for_actions(qtbot)
     assert dlg.result() == QDialog.Accepted
     assert [r["votes"] for r in el.recommendation(ctx.db, ev)["ranking"]] == [6, 3, 1]
 
@@ -135,10 +144,12 @@ def test_import_units_from_csv(qtbot, ctx, admin, warnings, tmp_path, monkeypatc
     qtbot.addWidget(w)
     w.tabs.setCurrentIndex(1)
     w._import_units()
+    wait_for_actions(qtbot)
     assert "第 3 行" in warnings[-1] and w.units_table.rowCount() == 0
     csv_path.write_text("单位,类别,应到党员,实到党员,应到群众代表,实到群众代表,无效票,甲,乙\n"
                         "青石村,村,10,9,0,0,0,6,3\n", encoding="utf-8-sig")
     w._import_units()
+    wait_for_actions(qtbot)
     assert w.units_table.rowCount() == 1 and w.rank_table.item(0, 1).text() == "甲"
 
 
@@ -158,6 +169,7 @@ def test_close_nominations_button_records_withdrawn_incumbents(qtbot, ctx, admin
     w = ElectionWindow(ctx)
     qtbot.addWidget(w)
     w._close_nominations()
+    wait_for_actions(qtbot)
     assert w.noms_table.rowCount() == 4
     texts = [w.noms_table.item(r, 8).text() for r in range(4)]
     assert any("未自荐报名" in t for t in texts)

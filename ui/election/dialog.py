@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
                                QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
 from models.election import term as el
-from models.core.errors import AppError
+from ui.common.action import run_op
 from ui.common.files import start_in
 from ui.common.screen import fit_on_screen
 
@@ -130,15 +130,15 @@ class ElectionWindow(QDialog):
         if area in (AREA, "roster", "all", "settings"):
             self.refresh()
 
-    def _act(self, fn, *args, **kwargs):
-        """Run a models action; show its Chinese message on failure. Returns (ok, result)."""
-        try:
-            result = fn(self.ctx.db, self.ctx.actor, *args, **kwargs)
-        except AppError as e:
-            QMessageBox.warning(self, self.tr("无法保存"), e.message)
-            return False, None
-        self.ctx.notify(AREA)
-        return True, result
+    def _act(self, fn, *args, then=None, changes=(AREA,), **kwargs) -> None:
+        """fn(db, actor, *args, **kwargs) through ui/common/action.run_op (a worker
+        connection, off the GUI thread; `changes` told to every tab, so this
+        window refreshes too). A refusal shows its Chinese message and changes
+        nothing; then(result) runs after a success."""
+        actor = self.ctx.actor
+        run_op(self, self.ctx, lambda db, _progress: fn(db, actor, *args, **kwargs), changes=set(changes),
+               on_done=lambda result, _changes: then(result) if then is not None else None,
+               on_error=lambda e: QMessageBox.warning(self, self.tr("无法保存"), e.message))
 
     def reload_events(self, select: str | None = None) -> None:
         current = select or self.event_uuid
@@ -257,15 +257,11 @@ class ElectionWindow(QDialog):
             self._act(el.update_race, race_uuid, dlg.values())
         else:
             self._act(el.add_race, self.event_uuid, dlg.values())
-        self.refresh()
 
     def _add_nominee(self) -> None:
         dlg = NomineeDialog(self.ctx, self)
         if dlg.exec() == QDialog.Accepted:
-            ok, _ = self._act(el.add_nominee, self.event_uuid, **dlg.values())
-            if not ok:
-                return
-            self.refresh()
+            self._act(el.add_nominee, self.event_uuid, **dlg.values())
 
     def _toggle_withdrawn(self) -> None:
         key = self._selected_key(self.noms_table)
@@ -274,7 +270,6 @@ class ElectionWindow(QDialog):
             return
         row = next(n for n in el.nominees(self.ctx.db, self.event_uuid) if n["uuid"] == key)
         self._act(el.set_nominee_flags, key, withdrawn=not row["withdrawn"])
-        self.refresh()
 
     def _close_nominations(self) -> None:
         missing = el.incumbents_not_nominated(self.ctx.db, self.event_uuid)
@@ -283,10 +278,8 @@ class ElectionWindow(QDialog):
                 "截止后不能再登记报名。未自荐报名的现任班子成员将登记为放弃（作弃权处理）：") + names
                 + self.tr("。\n确定截止吗？")) != QMessageBox.Yes:
             return
-        ok, count = self._act(el.close_nominations, self.event_uuid)
-        if ok:
-            QMessageBox.information(self, self.tr("报名截止"), self.tr(f"报名已截止，{count} 名现任班子成员登记为放弃。"))
-        self.refresh()
+        self._act(el.close_nominations, self.event_uuid, then=lambda count: QMessageBox.information(
+            self, self.tr("报名截止"), self.tr(f"报名已截止，{count} 名现任班子成员登记为放弃。")))
 
     def _delete_nominee(self) -> None:
         key = self._selected_key(self.noms_table)
@@ -296,7 +289,6 @@ class ElectionWindow(QDialog):
         if QMessageBox.question(self, self.tr("删除"), self.tr("删除这条误录的报名？")) != QMessageBox.Yes:
             return
         self._act(el.delete_nominee, key)
-        self.refresh()
 
     # ---- 两推 -------------------------------------------------------------------
 
@@ -386,18 +378,14 @@ class ElectionWindow(QDialog):
             QMessageBox.warning(self, self.tr("无法导入"),
                                 self.tr("读不出这个文件。请在表格软件中另存为“CSV UTF-8”后再导入。"))
             return
-        ok, n = self._act(el.import_rec_units, self.event_uuid, rows)
-        if ok:
-            QMessageBox.information(self, self.tr("已导入"), self.tr(f"已导入 {n} 个单位的推荐票。"))
-        self.refresh()
+        self._act(el.import_rec_units, self.event_uuid, rows, then=lambda n: QMessageBox.information(
+            self, self.tr("已导入"), self.tr(f"已导入 {n} 个单位的推荐票。")))
 
     def _save_shortlist(self) -> None:
         keys = [self.rank_table.item(r, 0).data(Qt.UserRole) for r in range(self.rank_table.rowCount())
                 if self.rank_table.item(r, 5).checkState() == Qt.Checked]
-        ok, _ = self._act(el.set_shortlist, self.event_uuid, keys)
-        if ok:
-            QMessageBox.information(self, self.tr("已保存"), self.tr(f"已记录确定的人选 {len(keys)} 名。"))
-        self.refresh()
+        self._act(el.set_shortlist, self.event_uuid, keys, then=lambda _r: QMessageBox.information(
+            self, self.tr("已保存"), self.tr(f"已记录确定的人选 {len(keys)} 名。")))
 
     # ---- 选举 -------------------------------------------------------------------
 
@@ -601,23 +589,20 @@ class ElectionWindow(QDialog):
 
     def _save_candidates(self) -> None:
         keys = [k for k, _ in self._checked_candidates()]
-        ok, _ = self._act(el.set_candidates, self._current_race(), keys)
-        self._refresh_vote(keep_race=True)
+        self._act(el.set_candidates, self._current_race(), keys, then=lambda _r: self._refresh_vote(keep_race=True))
 
     def _save_round(self) -> None:
         votes = {k: s.value() for k, s in self.ballot_spins.items()}
-        ok, _ = self._act(el.record_round, self._current_race(), expected=self.expected_spin.value(),
-                          present=self.present_spin.value(), ballots_returned=self.returned_spin.value(),
-                          ballots_invalid=self.invalid_spin.value(), votes=votes,
-                          held_on=el.get_event(self.ctx.db, self.event_uuid)["event_date"])
-        if ok:
-            self._refresh_vote(keep_race=True)
+        self._act(el.record_round, self._current_race(), expected=self.expected_spin.value(),
+                  present=self.present_spin.value(), ballots_returned=self.returned_spin.value(),
+                  ballots_invalid=self.invalid_spin.value(), votes=votes,
+                  held_on=el.get_event(self.ctx.db, self.event_uuid)["event_date"],
+                  then=lambda _r: self._refresh_vote(keep_race=True))
 
     def _undo_round(self) -> None:
         if QMessageBox.question(self, self.tr("撤销"), self.tr("撤销最后一轮的计票？")) != QMessageBox.Yes:
             return
-        self._act(el.undo_last_round, self._current_race())
-        self._refresh_vote(keep_race=True)
+        self._act(el.undo_last_round, self._current_race(), then=lambda _r: self._refresh_vote(keep_race=True))
 
     # ---- 结果 -------------------------------------------------------------------
 
@@ -672,12 +657,12 @@ class ElectionWindow(QDialog):
         if QMessageBox.question(self, self.tr("生成新一届任职"),
                                 self.tr("将结束关联职务的上届任职，并为当选人建立新一届任职。继续？")) != QMessageBox.Yes:
             return
-        ok, counts = self._act(el.create_term_appointments, self.event_uuid)
-        if ok:
-            self.ctx.notify("roster")
+        def created(counts) -> None:
             QMessageBox.information(self, self.tr("已完成"), self.tr(
                 f"已生成新一届任职 {counts['created']} 条，结束上届任职 {counts['ended']} 条。"))
             self.reload_events()
+
+        self._act(el.create_term_appointments, self.event_uuid, then=created, changes=(AREA, "roster"))
 
     # ---- events and notices ------------------------------------------------------
 
@@ -707,14 +692,11 @@ class ElectionWindow(QDialog):
         form.addRow(buttons)
 
         def save():
-            try:
-                el.update_event(self.ctx.db, self.ctx.actor, self.event_uuid,
-                                event_date=date.date().toString("yyyy-MM-dd"), rec_seats=rec_seats.value())
-            except AppError as e:
-                error.setText(e.message)
-                return
-            self.ctx.notify(AREA)
-            dlg.accept()
+            event_uuid, day, seats, actor = self.event_uuid, date.date().toString("yyyy-MM-dd"), rec_seats.value(), \
+                self.ctx.actor
+            run_op(dlg, self.ctx, lambda db, _progress: el.update_event(db, actor, event_uuid, event_date=day,
+                                                                        rec_seats=seats),
+                   changes={AREA}, on_done=lambda _r, _c: dlg.accept(), on_error=lambda e: error.setText(e.message))
 
         buttons.accepted.connect(save)
         buttons.rejected.connect(dlg.reject)
@@ -723,7 +705,6 @@ class ElectionWindow(QDialog):
 
     def _publish(self, kind: str) -> None:
         from models.notices import registry as notices
-        from ui.common.worker import run_task
 
         if not self.ctx.actor.can(notices.CAPABILITY):
             QMessageBox.warning(self, self.tr("无权限"), self.tr("当前用户无权生成公示。"))
@@ -732,21 +713,14 @@ class ElectionWindow(QDialog):
         params = notices.NoticeParams(period=str(ev["term_number"]))
         ctx, actor = self.ctx, self.ctx.actor
 
-        def work(progress):
-            db = ctx.open_worker_db()
-            try:
-                return notices.publish(db, actor, kind, params, progress=progress)
-            finally:
-                db.conn.close()
-
-        def done(result):
+        def done(result, _changes):
             path, _ = QFileDialog.getSaveFileName(self, self.tr("保存公示"), start_in(f"{result.title}.pdf"), "PDF (*.pdf)")
             if path:
                 with open(path, "wb") as f:
                     f.write(result.pdf)
-            self.ctx.notify("notices")
 
-        run_task(self, self.tr("正在生成公示…"), work, on_done=done)
+        run_op(self, ctx, lambda db, progress: notices.publish(db, actor, kind, params, progress=progress),
+               changes={"notices"}, label=self.tr("正在生成公示…"), cancellable=True, on_done=done)
 
 
 class EventDialog(QDialog):
@@ -794,15 +768,16 @@ class EventDialog(QDialog):
                  {"name": "党委副书记", "kind": "deputy", "seats": self.deputy.value(),
                   "post_uuid": self._post("deputy_secretary")}]
         races = [r for r in races if r["seats"] > 0]
-        try:
-            self.created = el.create_event(self.ctx.db, self.ctx.actor, term_number=self.term.value(),
-                                           event_date=self.date.date().toString("yyyy-MM-dd"),
-                                           rec_seats=self.rec_seats.value(), races_spec=races)
-        except AppError as e:
-            self.error.setText(e.message)
-            return
-        self.ctx.notify(AREA)
-        self.accept()
+        spec = dict(term_number=self.term.value(), event_date=self.date.date().toString("yyyy-MM-dd"),
+                    rec_seats=self.rec_seats.value(), races_spec=races)
+        actor = self.ctx.actor
+
+        def created(event_uuid, _changes) -> None:
+            self.created = event_uuid
+            self.accept()
+
+        run_op(self, self.ctx, lambda db, _progress: el.create_event(db, actor, **spec), changes={AREA},
+               on_done=created, on_error=lambda e: self.error.setText(e.message))
 
 
 class RaceDialog(QDialog):
@@ -943,19 +918,13 @@ class RecUnitDialog(QDialog):
         layout.addWidget(buttons)
 
     def _save(self) -> None:
-        try:
-            el.save_rec_unit(self.ctx.db, self.ctx.actor, self.event_uuid, unit_uuid=self.unit_uuid,
-                             name=self.name.text(), kind=self.kind.currentText(),
-                             eligible_members=self.em.value(), present_members=self.pm.value(),
-                             eligible_reps=self.er.value(), present_reps=self.pr.value(),
-                             invalid_ballots=self.invalid.value(),
-                             votes={k: s.value() for k, s in self.spins.items() if s.value()},
-                             held_on=dt.date.today())
-        except AppError as e:
-            self.error.setText(e.message)
-            return
-        self.ctx.notify(AREA)
-        self.accept()
+        unit = dict(unit_uuid=self.unit_uuid, name=self.name.text(), kind=self.kind.currentText(),
+                    eligible_members=self.em.value(), present_members=self.pm.value(),
+                    eligible_reps=self.er.value(), present_reps=self.pr.value(), invalid_ballots=self.invalid.value(),
+                    votes={k: s.value() for k, s in self.spins.items() if s.value()}, held_on=dt.date.today())
+        event_uuid, actor = self.event_uuid, self.ctx.actor
+        run_op(self, self.ctx, lambda db, _progress: el.save_rec_unit(db, actor, event_uuid, **unit), changes={AREA},
+               on_done=lambda _r, _c: self.accept(), on_error=lambda e: self.error.setText(e.message))
 
 
 def open_election_window(parent, ctx) -> ElectionWindow:
