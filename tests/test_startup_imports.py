@@ -103,14 +103,34 @@ def test_nothing_heavy_before_the_first_paint(database, tmp_path, role, landing)
     assert seen["windows"] == 1 and seen["tab"] == landing
     loaded = set(seen["modules"])
     early = {name: why for name, why in HEAVY.items() if name in loaded}
+    if _due_dates_reach_a_provisional_year(database):
+        # Near the end of a year whose successor has no official calendar yet, the window clerk's
+        # first page shows due dates in that year: the provisional calendar is needed at once.
+        early.pop("lunar_python", None)
     assert not early, "imported before the first paint: " + "; ".join(f"{n} — {w}" for n, w in early.items())
 
 
+def _due_dates_reach_a_provisional_year(path: Path) -> bool:
+    """Whether a ticket received today could be due in a year without the official calendar
+    (a promise runs at most a few months ahead)."""
+    import datetime as dt
+
+    from models.core.db import close_database, open_database
+    from models.service import workdays
+
+    db = open_database(path, daily_backup=False)
+    try:
+        today = dt.date.today()
+        return any(workdays.is_provisional(db, day) for day in (today, today + dt.timedelta(days=90)))
+    finally:
+        close_database(db)
+
+
 def test_the_check_sees_a_heavy_import(database, tmp_path, monkeypatch):
-    # The check itself can fail: a program that imports sqlite-utils at start is caught.
+    # The check itself can fail: a program that imports reportlab at start is caught.
     sitecustomize = tmp_path / "site"
     sitecustomize.mkdir()
-    (sitecustomize / "sitecustomize.py").write_text("import sqlite_utils\n", encoding="utf-8")
+    (sitecustomize / "sitecustomize.py").write_text("import reportlab\n", encoding="utf-8")
     monkeypatch.setenv("PYTHONPATH", str(sitecustomize))
     seen = _loaded_at_first_paint(database, "admin", tmp_path)
-    assert "sqlite_utils" in seen["modules"]
+    assert "reportlab" in seen["modules"]
