@@ -141,3 +141,64 @@ def test_an_incomplete_year_is_never_official(db, admin):
     assert workdays.is_workday(db, "2031-01-07")  # the rest of the year comes from the rule
     assert workdays.add_workdays_marked(db, "2031-01-03", 1) == (D(2031, 1, 7), True)
     assert {r["date"]: r["source"] for r in workdays.year_days(db, 2031)}["2031-01-06"] == "county"
+
+
+def _typed_calendar_workbook(path, year=2027, broken_row=None):
+    """A calendar as a county clerk types it in Excel: a merged title, a note
+    line, a 序号 and a 星期 column, dates as Excel dates, as text and as bare
+    serial numbers, 1/0 as numbers and as text, 班/休, and 春节 typed once over
+    the merged cells of its days."""
+    import openpyxl
+    from openpyxl.styles import Alignment
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([f"{year}年工作日历（含法定节假日及调休）"])
+    ws.merge_cells("A1:E1")
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.append(["说明：1 为工作日，0 为休息日。"])
+    ws.append(["序号", "日  期", "星期", "是否工作日", "节日名称"])
+    d, n = D(year, 1, 1), 0
+    spring = (D(year, 2, 6), D(year, 2, 13))
+    while d.year == year:
+        n += 1
+        work = 0 if d.weekday() >= 5 else 1
+        if spring[0] <= d <= spring[1]:
+            work = 0
+        if n % 3 == 0:
+            date_cell = d.strftime("%Y/%m/%d")  # typed as text
+        elif n % 3 == 1:
+            date_cell = d  # an Excel date
+        else:
+            date_cell = (d - D(1899, 12, 30)).days  # a date column formatted as 常规: the serial
+        work_cell = [work, str(work), "班" if work else "休"][n % 3]
+        ws.append([n, date_cell, "一二三四五六日"[d.weekday()], work_cell, ""])
+        d += dt.timedelta(days=1)
+    first = 3 + (spring[0] - D(year, 1, 1)).days + 1
+    ws.cell(first, 5, "春节")
+    ws.merge_cells(start_row=first, start_column=5, end_row=first + 7, end_column=5)
+    if broken_row:
+        ws.cell(broken_row, 4, "也许")
+    wb.save(path)
+    return path
+
+
+def test_a_person_typed_calendar_workbook_imports(db, admin, tmp_path):
+    path = _typed_calendar_workbook(tmp_path / "2027工作日历.xlsx")
+    rows = workdays.read_calendar_file(path)
+    assert len(rows) == 365 and rows[0].row == 4
+    assert workdays.import_days(db, admin, rows, "county") == [2027]
+    assert 2027 in workdays.covered_years(db)
+    days = {r["date"]: r for r in workdays.export_days(db, 2027)}
+    assert [days[f"2027-02-{d:02d}"]["name"] for d in range(6, 14)] == ["春节"] * 8
+    assert days["2027-02-14"]["name"] == ""
+    assert days["2027-02-08"]["is_workday"] == 0 and days["2027-02-15"]["is_workday"] == 1
+    assert workdays.add_workdays(db, "2027-02-05", 1) == D(2027, 2, 15)
+
+
+def test_a_bad_cell_of_a_calendar_workbook_names_the_excel_row(db, admin, tmp_path):
+    path = _typed_calendar_workbook(tmp_path / "cal.xlsx", broken_row=40)
+    with pytest.raises(ValidationError, match="第 40 行") as e:
+        workdays.import_days(db, admin, workdays.read_calendar_file(path), "county")
+    assert "也许" in str(e.value)
+    assert 2027 not in workdays.covered_years(db)

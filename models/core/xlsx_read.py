@@ -559,6 +559,37 @@ def _merges(path, up_to_row: int) -> list[tuple[int, int, int, int]]:
     return out
 
 
+def merged_ranges(path) -> list[tuple[int, int, int, int]]:
+    """Every merged range of the first visible sheet: (first row, first col,
+    last row, last col), rows as Excel shows them, columns 0-based."""
+    return _merges(path, EXCEL_MAX_ROWS)
+
+
+def fill_merged(rows, merges):
+    """Rows from iter_rows with each merged range's value (held by its first
+    cell only) copied into every cell of the range, as the person sees the
+    sheet: a 春节 typed once over seven days names all seven."""
+    by_row: dict[int, list[tuple[int, int, int, int]]] = {}
+    for m in merges:
+        if m[2] - m[0] <= 10_000 and m[3] < MAX_SHEET_COLUMNS:  # _merges already caps the count
+            for r in range(m[0], m[2] + 1):
+                by_row.setdefault(r, []).append(m)
+    first_values: dict[tuple[int, int], object] = {}
+    for n, values in rows:
+        for r1, c1, _last_row, c2 in by_row.get(n, ()):
+            if n == r1:
+                first_values[(r1, c1)] = values[c1] if c1 < len(values) else None
+            value = first_values.get((r1, c1))
+            if value is None:
+                continue
+            if len(values) <= c2:
+                values = values + [None] * (c2 + 1 - len(values))
+            for c in range(c1, c2 + 1):
+                if values[c] is None or values[c] == "":
+                    values[c] = value
+        yield n, values
+
+
 def cell_text(value) -> str:
     """A cell as the clerk sees it in Excel: dates as 2026-12-01, whole numbers without “.0”, and an
     integer Excel shows in E-notation (3.30106198503071E+17) written out as Excel displays it."""

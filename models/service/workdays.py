@@ -29,11 +29,14 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
-from models.core import audit
+from models.core import audit, xlsx_read
 
 from models.core import records
 from models.core.errors import ValidationError
@@ -516,13 +519,14 @@ def import_days(db, actor, rows, source: str = "import") -> list[int]:
     require(actor, "calendar.write")
     parsed: dict[str, tuple[int, str]] = {}
     for i, row in enumerate(rows, start=1):
+        i = getattr(row, "row", i)  # a file's rows name the row the person sees
         try:
             date, work, name = (list(row) + ["", "", ""])[:3]
             d = _as_date(date, "日期")
             text = str(work).strip()
-            if text in ("1", "是", "工作日", "上班", "True", "true"):
+            if text in ("1", "是", "工作日", "上班", "班", "True", "true"):
                 w = 1
-            elif text in ("0", "否", "休息日", "休息", "放假", "False", "false"):
+            elif text in ("0", "否", "休息日", "休息", "休", "放假", "False", "false"):
                 w = 0
             else:
                 raise ValidationError("是否工作日", f"“{text}”应为 1（工作日）或 0（休息日）。")
@@ -551,24 +555,86 @@ def import_days(db, actor, rows, source: str = "import") -> list[int]:
     return years
 
 
-def read_calendar_file(path) -> list[tuple]:
-    """Rows (date, is_workday, name) from a .csv or .xlsx file with a header row."""
-    from pathlib import Path
+class CalendarRow(NamedTuple):
+    """One day of a calendar file and the row it came from (for messages)."""
 
+    date: object
+    is_workday: object
+    name: object
+    row: int
+
+
+# Headers a person gives the three columns (first the one the export writes).
+CALENDAR_HEADERS = {"date": ("日期", "公历日期", "日 期", "date"),
+                    "is_workday": ("是否工作日", "工作日", "是否上班", "上班", "类型", "属性", "状态", "工作日/休息日",
+                                   "上班/休息"),
+                    "name": ("名称", "节日", "节日名称", "节假日", "节假日名称", "假日名称", "备注", "说明")}
+
+
+def _calendar_header(text) -> str | None:
+    key = re.sub(r"[\s\u3000]+", "", unicodedata.normalize("NFKC", xlsx_read.cell_text(text))).lower()
+    for column, names in CALENDAR_HEADERS.items():
+        if key in {re.sub(r"\s+", "", n) for n in names}:
+            return column
+    return None
+
+
+def read_calendar_file(path) -> list[CalendarRow]:
+    """Rows (date, is_workday, name, row number) from a .csv or .xlsx file.
+    A workbook is read with the shared reader (models/core/xlsx_read): title
+    rows above the header are skipped (the header is the row naming 日期 and
+    是否工作日), a value typed once over merged cells counts for each of them,
+    dates may be Excel dates, serial numbers or text, and 1/0 may be numbers
+    or text. Without a header naming them, the columns are 日期, 是否工作日,
+    名称 in that order under a header row."""
     path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        import openpyxl
-
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        out = [tuple("" if c is None else c for c in r) for r in wb.active.iter_rows(min_row=2, values_only=True)]
-        wb.close()
-        return [r for r in out if any(str(c).strip() for c in r)]
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_calendar_xlsx(path)
     import csv
 
     with open(path, encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f)
         next(reader, None)
-        return [tuple(r) for r in reader if any(c.strip() for c in r)]
+        out = []
+        for n, r in enumerate(reader, start=2):
+            if any(c.strip() for c in r):
+                date, work, name = (list(r) + ["", "", ""])[:3]
+                out.append(CalendarRow(date, work, name, n))
+        return out
+
+
+def _read_calendar_xlsx(path) -> list[CalendarRow]:
+    head = xlsx_read.read_head(path, rows=30)
+    header_row, columns = 0, {}
+    for n, values in head.rows:
+        found: dict[str, int] = {}
+        for i, v in enumerate(values):
+            column = _calendar_header(v) if v is not None else None
+            if column and column not in found:
+                found[column] = i
+        if "date" in found and "is_workday" in found:
+            header_row, columns = n, found
+            break
+    if not columns:
+        if not head.rows:
+            raise ValidationError("工作日历", f"“{path.name}”是空的。")
+        header_row, columns = head.rows[0][0], {"date": 0, "is_workday": 1, "name": 2}
+    out = []
+    rows = xlsx_read.fill_merged(xlsx_read.iter_rows(path), xlsx_read.merged_ranges(path))
+    for n, values in rows:
+        if n <= header_row:
+            continue
+        cells = {c: (values[i] if i < len(values) else None) for c, i in columns.items()}
+        if all(xlsx_read.cell_text(v) == "" for v in cells.values()):
+            continue
+        date = cells["date"]
+        if isinstance(date, xlsx_read.Number) and re.fullmatch(r"\d{5}", xlsx_read.cell_text(date)):
+            date = dt.date(1899, 12, 30) + dt.timedelta(days=int(date))  # a date cell formatted as a number
+        elif not isinstance(date, dt.date):
+            date = xlsx_read.cell_text(date)
+        out.append(CalendarRow(date, xlsx_read.cell_text(cells["is_workday"]), xlsx_read.cell_text(cells.get("name")),
+                               n))
+    return out
 
 
 def export_days(db, year: int | None = None) -> list[dict]:
