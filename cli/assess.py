@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 from cli import actor_of, open_db
 from models.assess.scorecard import PERIODS
@@ -46,7 +45,8 @@ def register(sub, common) -> None:
     a.set_defaults(func=cmd_score)
 
     a = acts.add_parser("import-scores", parents=[common],
-                        help="从制表符分隔文件导入一个类别的得分（首行：姓名 + 指标名称），有错则全部不导入")
+                        help="从 .xlsx 表格或制表符分隔文件导入一个类别的得分（表头：姓名 + 指标名称，"
+                             "标题行、序号/职务/合计列可有），有错则全部不导入")
     _plan_period(a)
     a.add_argument("--category", required=True)
     a.add_argument("file")
@@ -244,45 +244,14 @@ def cmd_score(args) -> int:
     return 0
 
 
-def parse_grid_text(db, category_uuid: str, text: str) -> list[tuple]:
-    """Tab-separated text with a header row (姓名, item names…) → cells for
-    set_scores. Unknown names or items raise ValidationError with the row."""
-    from models.assess import scorecard as assess
-
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
-        raise ValidationError("文件", "是空的。")
-    header = [h.strip() for h in lines[0].split("\t")]
-    items = {it["name"]: it for it in assess.leaf_items(db, category_uuid)}
-    people = {}
-    for s in assess.subjects(db, category_uuid):
-        people.setdefault(s["person_name"], []).append(s)
-    columns = []
-    for name in header[1:]:
-        if name not in items:
-            raise ValidationError("首行", f"没有名为“{name}”的指标。", 1)
-        columns.append(items[name])
-    cells = []
-    for n, line in enumerate(lines[1:], start=2):
-        values = line.split("\t")
-        name = values[0].strip()
-        if name not in people:
-            raise ValidationError("姓名", f"“{name}”不在该类别的考核对象中。", n)
-        if len(people[name]) > 1:
-            raise ValidationError("姓名", f"“{name}”重名，请在窗口中录入。", n)
-        for item, value in zip(columns, values[1:]):
-            cells.append((people[name][0]["uuid"], item["uuid"], value, ""))
-    return cells
-
-
 def cmd_import_scores(args) -> int:
     from models.assess import scorecard as assess
+    from models.assess.score_sheet import read_score_sheet
 
     db = open_db(args)
     plan = _find_plan(db, args.plan)
     cat = _find_category(db, plan, args.category)
-    text = Path(args.file).read_text(encoding="utf-8-sig")
-    cells = parse_grid_text(db, cat["uuid"], text)
+    cells = read_score_sheet(db, cat["uuid"], args.file)
     n = assess.set_scores(db, actor_of(args), args.period, cells)
     print(f"已导入 {n} 项得分。")
     return 0

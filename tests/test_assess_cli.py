@@ -36,7 +36,7 @@ def test_cli_score_import_recompute_results(tmp_path, capsys, cli_login):
     bad.write_text("姓名\t政治素质\n张三\t10\n李四\t51\n", encoding="utf-8")
     assert main(["assess", "import-scores", "--db", db, "--plan", "2026", "--period", "Q2", "--category", "一般干部",
                  str(bad)]) == 1
-    assert "第 2 行" in capsys.readouterr().err
+    assert "第 3 行" in capsys.readouterr().err  # the file's line of 李四 (line 1 is the header)
     assert main(["assess", "score", "--db", db, "--plan", "2026", "--period", "Q1", "--person", "张三",
                  "--item", "上级表彰", "--points", "10", "--reason", "县级表彰"]) == 0
     assert main(["assess", "ballot", "--db", db, "--plan", "2026", "--period", "Q1", "--person", "张三",

@@ -1,0 +1,105 @@
+"""A category's scores read from a sheet: 姓名 and one column per indicator.
+
+The sheet is an .xlsx as an office keeps it (read with the shared reader,
+models/core/xlsx_read: a title row or a 说明 line above the header, a 序号 or
+职务 column, a 合计 column, scores typed as numbers or as text, a 填表人 line
+under the table) or tab-separated text (what Excel copies; a .txt/.tsv file).
+Both go through one rule: the header is the row naming 姓名, each other header
+must be an indicator of the category (or one of the columns offices add, which
+are left alone), every refusal names the row as the sheet shows it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from models.assess import scorecard
+from models.core import xlsx_read
+from models.core.errors import ValidationError
+
+NAME_HEADERS = ("姓名", "被考核人", "考核对象", "干部姓名")
+# Columns an office adds beside the scores: read past, never taken as an indicator.
+OTHER_HEADERS = ("序号", "编号", "职务", "现任职务", "单位", "科室", "所在村", "村", "备注", "说明", "合计", "总分",
+                 "得分合计", "总得分", "排名", "名次", "等次", "签名")
+# A 填表人 / 审核人 / 合计 line under the table.
+NOTE_ROW_RE = re.compile(r"^(填表人|审核人|制表人|制表|填报人|填报单位|负责人|注[:：]|说明|填表说明|备注[:：]|合计|小计|总计)")
+HEAD_ROWS = 30
+
+
+def _key(text) -> str:
+    return re.sub(r"[\s\u3000]+", "", unicodedata.normalize("NFKC", xlsx_read.cell_text(text)))
+
+
+def read_score_sheet(db, category_uuid: str, path) -> list[tuple]:
+    """Cells (subject_uuid, item_uuid, value, reason) for scorecard.set_scores
+    from an .xlsx or a tab-separated text file. Raises ValidationError naming
+    the row (and the column) of anything it cannot take."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return sheet_cells(db, category_uuid, xlsx_read.iter_rows(path))
+    if path.suffix.lower() in (".xls", ".et"):
+        raise ValidationError("文件", f"“{path.name}”是旧的 .xls/.et 表格，请先另存为 .xlsx。")
+    return parse_grid_text(db, category_uuid, path.read_text(encoding="utf-8-sig"))
+
+
+def parse_grid_text(db, category_uuid: str, text: str) -> list[tuple]:
+    """Tab-separated text with a header row (姓名, item names…) → cells for set_scores."""
+    rows = [(n, line.split("\t")) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    return sheet_cells(db, category_uuid, rows)
+
+
+def sheet_cells(db, category_uuid: str, rows) -> list[tuple]:
+    """(row number, values) → cells for set_scores (the rule both readers share)."""
+    items = {_key(it["name"]): it for it in scorecard.leaf_items(db, category_uuid)}
+    people: dict[str, list[dict]] = {}
+    for s in scorecard.subjects(db, category_uuid):
+        people.setdefault(_key(s["person_name"]), []).append(s)
+    rows = iter(rows)
+    name_at, columns = _header(rows, items)
+    cells = []
+    for n, values in rows:
+        if any(NOTE_ROW_RE.match(_key(v)) for v in values[:name_at + 1] if v is not None):
+            continue  # a 填表人 / 合计 line under the table (it often starts left of the 姓名 column)
+        name = _key(values[name_at]) if name_at < len(values) else ""
+        if not name:
+            if any(i < len(values) and _key(values[i]) for i, _ in columns):
+                raise ValidationError("姓名", "有得分却没有姓名。", n)
+            continue  # a numbered row not filled in yet
+        if name not in people:
+            raise ValidationError("姓名", f"“{name}”不在该类别的考核对象中。", n)
+        if len(people[name]) > 1:
+            raise ValidationError("姓名", f"“{name}”重名，请在窗口中录入。", n)
+        for i, item in columns:
+            value = xlsx_read.cell_text(values[i]) if i < len(values) else ""
+            scorecard.check_cell(item, value, n)  # the Excel row in the message, before anything is saved
+            cells.append((people[name][0]["uuid"], item["uuid"], value, ""))
+    if not cells:
+        raise ValidationError("文件", "表头下面没有得分。")
+    return cells
+
+
+def _header(rows, items: dict) -> tuple[int, list[tuple[int, dict]]]:
+    """Consume rows up to the header (the first row naming 姓名 among the
+    first ones): (the 姓名 column, [(column, item)])."""
+    names = {_key(h) for h in NAME_HEADERS}
+    others = {_key(h) for h in OTHER_HEADERS}
+    for seen, (n, values) in enumerate(rows, start=1):
+        keys = [_key(v) for v in values]
+        name_at = next((i for i, k in enumerate(keys) if k in names), None)
+        if name_at is None:
+            if seen >= HEAD_ROWS:
+                break
+            continue
+        columns = []
+        for i, k in enumerate(keys):
+            if i == name_at or not k or k in others:
+                continue
+            if k not in items:
+                raise ValidationError("表头", f"没有名为“{k}”的指标（第 {n} 行第 {i + 1} 列）。", n)
+            columns.append((i, items[k]))
+        if not columns:
+            raise ValidationError("表头", "表头中没有本类别的指标名称。", n)
+        return name_at, columns
+    raise ValidationError("表头", f"前 {HEAD_ROWS} 行中找不到“姓名”列（首行应为：姓名、各指标名称）。")
