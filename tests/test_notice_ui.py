@@ -9,6 +9,7 @@ from PySide6.QtPrintSupport import QPrinter
 
 from models.notices import registry as notices
 from models.core.users import ADMIN, READONLY, Actor, CLI_ACTOR
+from tests.qt_helpers import wait_for_actions
 
 
 @pytest.fixture(scope="module")
@@ -208,8 +209,10 @@ def test_published_dialog_voids_and_reprints(qtbot, demo, monkeypatch):
     row = next(i for i, r in enumerate(dialog.rows) if r["serial"] == result.serial)
     dialog.table.selectRow(row)
     dialog.reprint_button.click()
+    wait_for_actions(qtbot)  # recorded on a worker connection (ui/common/action.run_op)
     assert notices.find_notice(demo, result.serial)["reprints"] == 1
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("拟任人选有变", True))
     dialog.void_button.click()
+    wait_for_actions(qtbot)  # recorded on a worker connection (ui/common/action.run_op)
     assert dialog.table.item(row, 6).text() == "已作废：拟任人选有变"
     assert notices.verify_serial(demo, result.serial)["status"] == "voided"

@@ -103,6 +103,7 @@ def test_readonly_user_cannot_backup_or_manage(qtbot, prepared_db):
 
 def test_settings_dialog_saves_identity(qtbot, prepared_db):
     from ui.common.context import AppContext
+    from tests.qt_helpers import wait_for_actions
     from ui.core.settings_dialog import SettingsDialog
 
     db = open_database(prepared_db)
@@ -111,6 +112,7 @@ def test_settings_dialog_saves_identity(qtbot, prepared_db):
     qtbot.addWidget(dialog)
     dialog.f_phone.setText("abc")
     dialog._save_identity()
+    wait_for_actions(qtbot)  # refused on a worker connection (ui/common/action.run_op)
     assert "监督电话" in dialog.identity_error.text()
     close_database(db)
 

@@ -65,6 +65,17 @@ class SettingsDialog(QDialog):
     def _show_error(self, e: AppError) -> None:
         QMessageBox.warning(self, "无法保存", e.message)
 
+    def _run(self, op, then=None, on_error=None) -> None:
+        """op(db, actor) through ui/common/action.run_op (a worker connection, off the
+        GUI thread; 'settings' told to every tab). A refusal shows its Chinese
+        message (or goes to on_error) and changes nothing; then(result) afterwards."""
+        from ui.common.action import run_op
+
+        actor = self.ctx.actor
+        run_op(self, self.ctx, lambda db, _progress: op(db, actor), changes={"settings"},
+               on_done=lambda result, _changes: then(result) if then is not None else None,
+               on_error=on_error or self._show_error)
+
     # ---- identity -------------------------------------------------------------
 
     def _identity_page(self) -> QWidget:
@@ -98,16 +109,15 @@ class SettingsDialog(QDialog):
         return page
 
     def _save_identity(self) -> None:
-        try:
-            township.set_identity(self.ctx.db, self.ctx.actor, name=self.f_name.text(), code=self.f_code.text(),
-                                  county=self.f_county.text(), supervision_phone=self.f_phone.text(),
-                                  office_phone=self.f_office_phone.text())
-        except AppError as e:
-            self.identity_error.setText(e.message)
-            return
-        self.identity_error.setText("")
-        self.ctx.notify("settings")
-        QMessageBox.information(self, "设置", "已保存。")
+        identity = dict(name=self.f_name.text(), code=self.f_code.text(), county=self.f_county.text(),
+                        supervision_phone=self.f_phone.text(), office_phone=self.f_office_phone.text())
+
+        def saved(_result) -> None:
+            self.identity_error.setText("")
+            QMessageBox.information(self, "设置", "已保存。")
+
+        self._run(lambda db, actor: township.set_identity(db, actor, **identity), saved,
+                  on_error=lambda e: self.identity_error.setText(e.message))
 
     # ---- villages and offices ---------------------------------------------------
 
@@ -147,12 +157,7 @@ class SettingsDialog(QDialog):
     def _add_village(self) -> None:
         answer = self._ask_village()
         if answer:
-            try:
-                township.add_village(self.ctx.db, self.ctx.actor, *answer)
-            except AppError as e:
-                return self._show_error(e)
-            self._reload_villages()
-            self.ctx.notify("settings")
+            self._run(lambda db, actor: township.add_village(db, actor, *answer), lambda _r: self._reload_villages())
 
     def _edit_village(self) -> None:
         key = self._selected_key(self.village_table)
@@ -161,22 +166,13 @@ class SettingsDialog(QDialog):
         row = self.village_table.currentRow()
         answer = self._ask_village(self.village_table.item(row, 0).text(), int(self.village_table.item(row, 1).text()))
         if answer:
-            try:
-                township.update_village(self.ctx.db, self.ctx.actor, key, *answer)
-            except AppError as e:
-                return self._show_error(e)
-            self._reload_villages()
-            self.ctx.notify("settings")
+            self._run(lambda db, actor: township.update_village(db, actor, key, *answer),
+                      lambda _r: self._reload_villages())
 
     def _delete_village(self) -> None:
         key = self._selected_key(self.village_table)
         if key and QMessageBox.question(self, "删除", "删除所选的村？") == QMessageBox.Yes:
-            try:
-                township.delete_village(self.ctx.db, self.ctx.actor, key)
-            except AppError as e:
-                return self._show_error(e)
-            self._reload_villages()
-            self.ctx.notify("settings")
+            self._run(lambda db, actor: township.delete_village(db, actor, key), lambda _r: self._reload_villages())
 
     def _offices_page(self) -> QWidget:
         page = QWidget()
@@ -208,21 +204,13 @@ class SettingsDialog(QDialog):
         establishment, ok = QInputDialog.getInt(self, "机构", "编制数：", 0, 0, 10000)
         if not ok:
             return
-        try:
-            township.add_office(self.ctx.db, self.ctx.actor, name, establishment=establishment)
-        except AppError as e:
-            return self._show_error(e)
-        self._reload_offices()
-        self.ctx.notify("settings")
+        self._run(lambda db, actor: township.add_office(db, actor, name, establishment=establishment),
+                  lambda _r: self._reload_offices())
 
     def _delete_office(self) -> None:
         key = self._selected_key(self.office_table)
         if key and QMessageBox.question(self, "删除", "删除所选机构？") == QMessageBox.Yes:
-            try:
-                township.delete_office(self.ctx.db, self.ctx.actor, key)
-            except AppError as e:
-                return self._show_error(e)
-            self._reload_offices()
+            self._run(lambda db, actor: township.delete_office(db, actor, key), lambda _r: self._reload_offices())
 
     # ---- users ---------------------------------------------------------------
 
@@ -305,12 +293,8 @@ class SettingsDialog(QDialog):
         form.addRow(buttons)
         if not dialog.exec():
             return
-        try:
-            users.create_user(self.ctx.db, username.text(), password.text(), role.currentData(), name.text(),
-                              actor=self.ctx.actor)
-        except AppError as e:
-            return self._show_error(e)
-        self._reload_users()
+        account = (username.text(), password.text(), role.currentData(), name.text())
+        self._run(lambda db, actor: users.create_user(db, *account, actor=actor), lambda _r: self._reload_users())
 
     def _change_role(self) -> None:
         username = self._selected_key(self.user_table)
@@ -322,11 +306,7 @@ class SettingsDialog(QDialog):
             return
         active = QMessageBox.question(self, "修改角色", "启用该账户？") == QMessageBox.Yes
         role = list(users.ROLE_LABELS)[labels.index(label)]
-        try:
-            users.set_role(self.ctx.db, username, role, active, self.ctx.actor)
-        except AppError as e:
-            return self._show_error(e)
-        self._reload_users()
+        self._run(lambda db, actor: users.set_role(db, username, role, active, actor), lambda _r: self._reload_users())
 
     def _reset_password(self) -> None:
         username = self._selected_key(self.user_table)
@@ -339,11 +319,8 @@ class SettingsDialog(QDialog):
         again, ok = QInputDialog.getText(self, "重设密码", f"再次输入 {username} 的新密码：", QLineEdit.Password)
         if not ok:
             return
-        try:
-            users.set_password(self.ctx.db, username, password, self.ctx.actor, confirm=again)
-        except AppError as e:
-            return self._show_error(e)
-        QMessageBox.information(self, "重设密码", "密码已更新。")
+        self._run(lambda db, actor: users.set_password(db, username, password, actor, confirm=again),
+                  lambda _r: QMessageBox.information(self, "重设密码", "密码已更新。"))
 
     def _change_own_password(self) -> None:
         from ui.core.login import ChangeOwnPasswordDialog

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from models.notices import registry as notices
 from models.core.errors import AppError
 from models.core.users import CAPABILITY_LABELS
+from ui.common.action import run_op
 from ui.common.files import start_in
 from ui.common.rights import needs
 
@@ -147,32 +148,25 @@ def generate_notice(ctx, kind_key: str, parent, params: notices.NoticeParams | N
                 close_database(db)
         return work
 
-    publish_work = in_worker(lambda db, progress: notices.publish(
-        db, actor, kind.key, params, progress=lambda done, total: progress(done, total)))
+    def publish_op(db, progress):
+        return notices.publish(db, actor, kind.key, params, progress=lambda done, total: progress(done, total))
 
     if on_done is not None:
-        def published(result):
-            ctx.notify("notices")
-            on_done(result)
-
-        run_task(parent, f"正在生成{kind.label}…", publish_work, on_done=published)
+        # Publishing records the notice: an action (ui/common/action.run_op), 'notices' told to every tab.
+        run_op(parent, ctx, publish_op, changes={"notices"}, label=f"正在生成{kind.label}…", cancellable=True,
+               on_done=lambda result, _changes: on_done(result))
         return
 
     def show_draft(pdf):
         from ui.notices.preview import NoticePreviewDialog
 
         def publish(then):
-            def published(result):
-                ctx.notify("notices")
-                then(result)
-
             def failed(error):
-                from ui.common.worker import default_error
-
                 preview.publish_button.setEnabled(True)  # the draft stays; it may be published again
-                default_error(preview, error, "")
+                QMessageBox.warning(preview, "无法完成", error.message)
 
-            run_task(preview, f"正在发布{kind.label}…", publish_work, on_done=published, on_error=failed)
+            run_op(preview, ctx, publish_op, changes={"notices"}, label=f"正在发布{kind.label}…", cancellable=True,
+                   on_done=lambda result, _changes: then(result), on_error=failed)
 
         preview = NoticePreviewDialog(pdf, f"{kind.label}（样稿）", "", f"{kind.label}.pdf", parent, publish=publish)
         preview.setAttribute(Qt.WA_DeleteOnClose, True)
@@ -263,11 +257,12 @@ class PublishedNoticesDialog(QDialog):
         row = self._selected()
         if row is None:
             return
-        try:
-            result = notices.reprint(self.ctx.db, self.ctx.actor, row["serial"])
-        except AppError as e:
-            QMessageBox.warning(self, "不能重印", e.message)
-            return
+        actor = self.ctx.actor
+        run_op(self, self.ctx, lambda db, _progress: notices.reprint(db, actor, row["serial"]), changes={"notices"},
+               label="正在重印…", on_done=lambda result, _changes: self._show_reprint(result),
+               on_error=lambda e: QMessageBox.warning(self, "不能重印", e.message))
+
+    def _show_reprint(self, result) -> None:
         from ui.notices.preview import NoticePreviewDialog
 
         preview = NoticePreviewDialog(result.pdf, result.title, result.serial, f"{result.title}-{result.serial}.pdf",
@@ -285,15 +280,14 @@ class PublishedNoticesDialog(QDialog):
         reason, ok = QInputDialog.getText(self, "作废公示", f"作废公示 {row['serial']}“{row['title']}”的原因：")
         if not ok:
             return
-        try:
-            voided = notices.void_notice(self.ctx.db, self.ctx.actor, row["serial"], reason)
-        except AppError as e:
-            QMessageBox.warning(self, "不能作废", e.message)
-            return
-        index = self.rows.index(row)
-        self.rows[index] = {**row, **{k: voided[k] for k in ("voided_at", "void_reason")}}
-        self.table.setItem(index, 6, QTableWidgetItem(_status(self.rows[index])))
-        self.ctx.notify("notices")
+        def voided(done, _changes) -> None:
+            index = self.rows.index(row)
+            self.rows[index] = {**row, **{k: done[k] for k in ("voided_at", "void_reason")}}
+            self.table.setItem(index, 6, QTableWidgetItem(_status(self.rows[index])))
+
+        actor = self.ctx.actor
+        run_op(self, self.ctx, lambda db, _progress: notices.void_notice(db, actor, row["serial"], reason),
+               changes={"notices"}, on_done=voided, on_error=lambda e: QMessageBox.warning(self, "不能作废", e.message))
 
 
 def _status(row: dict) -> str:
