@@ -23,7 +23,10 @@ def register(sub, common) -> None:
     p = sub.add_parser("selftest", parents=[common], help="离屏打开窗口，检查字体和临时数据库")
     p.set_defaults(func=cmd_selftest)
 
-    p = sub.add_parser("backup", parents=[common], help="立即备份数据库")
+    p = sub.add_parser("backup", parents=[common], help="立即备份数据库；backup list 列出备份，backup verify [文件] 校验备份")
+    p.add_argument("action", nargs="?", choices=["list", "verify"],
+                   help="list：列出备份（大小、是否压缩）；verify：逐份解压并检查能否用于恢复")
+    p.add_argument("file", nargs="?", help="verify 时只校验这一份备份")
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", parents=[common], help="用备份文件恢复数据库")
@@ -139,6 +142,11 @@ def cmd_selftest(args) -> int:
 def cmd_backup(args) -> int:
     from models.core.db import backup_database
 
+    action = getattr(args, "action", None)
+    if action == "list":
+        return _list_backups(Path(db_path_of(args)))
+    if action == "verify":
+        return _verify_backups(Path(db_path_of(args)), getattr(args, "file", None))
     db = open_db(args)
     require_right(args, "backup")
     dest = backup_database(db, reason="manual")
@@ -146,6 +154,43 @@ def cmd_backup(args) -> int:
     if getattr(db, "storage_warning", None):
         print(f"提醒：{db.storage_warning}", file=sys.stderr)
     return 0
+
+
+def _list_backups(path: Path) -> int:
+    """Reads the backups folder only (like `restore` without a file): no login."""
+    from models.core import backup_codec
+    from models.core.db import list_backups
+
+    backups = list_backups(path)
+    if not backups:
+        print("没有可用的备份。")
+        return 1
+    total = 0
+    for b in backups:
+        size = b.stat().st_size
+        total += size
+        inside = backup_codec.content_size(b) if backup_codec.is_compressed(b) else None
+        kind = f"压缩（原 {inside / 1e6:,.1f} MB）" if inside else ("压缩" if backup_codec.is_compressed(b) else "未压缩")
+        print(f"{b}\t{size / 1e6:,.1f} MB\t{kind}")
+    print(f"共 {len(backups)} 份，{total / 1e6:,.1f} MB")
+    return 0
+
+
+def _verify_backups(path: Path, only: str | None) -> int:
+    """Unpack and quick_check each backup (or the one given): whether it can be restored."""
+    from models.core.db import list_backups, verify_backup
+
+    backups = [Path(only)] if only else list_backups(path)
+    if not backups:
+        print("没有可用的备份。")
+        return 1
+    bad = 0
+    for b in backups:
+        result = verify_backup(b)
+        bad += result != "ok"
+        print(f"{b}\t{'可以用于恢复' if result == 'ok' else '不能用于恢复：' + result}", flush=True)
+    print("结论：" + ("全部可以用于恢复" if not bad else f"有 {bad} 份备份不能用于恢复"))
+    return 0 if not bad else 1
 
 
 def cmd_restore(args) -> int:
@@ -189,19 +234,18 @@ def _log_in_to_restore(args, path: Path) -> None:
     from cli import log_in
     from models.core.users import require
 
-    import shutil
     import tempfile
 
-    from models.core.db import open_database
+    from models.core.db import open_database, unpack_backup
     from models.core.errors import LoginError
 
-    # A scratch copy of the backup: checking a password there (which counts
-    # failures) never changes the backup file itself.
+    # A scratch copy of the backup (unpacked when compressed): checking a
+    # password there (which counts failures) never changes the backup file itself.
     with tempfile.TemporaryDirectory(prefix="restore-login-") as folder:
         scratch = Path(folder) / "backup.db"
         try:
-            shutil.copy2(args.backup, scratch)
-        except OSError as e:
+            unpack_backup(args.backup, scratch)
+        except FileNotFoundError as e:
             raise DatabaseOpenError(f"无法读取备份“{args.backup}”：{e.strerror or e}") from None
         backup = open_database(scratch, create=False, daily_backup=False)
         try:

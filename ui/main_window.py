@@ -309,12 +309,20 @@ class MainWindow(QMainWindow):
             # The backup reads through its own connection: the GUI's stays free.
             worker_db = open_database(db_path, migrate=False, daily_backup=False)
             try:
-                return backup_database(worker_db, reason="manual", progress=lambda d, t: progress(d, t))
+                dest = backup_database(worker_db, reason="manual", progress=lambda d, t: progress(d, t))
+                return dest, worker_db.storage_warning
             finally:
                 worker_db.conn.close()
 
-        def done(dest):
+        def done(result):
+            from ui.core import storage_warning
+
+            dest, warning = result
             self.statusBar().showMessage(f"已备份到 {dest}", 10000)
+            if warning:
+                storage_warning.show(self, warning)
+            else:
+                storage_warning.clear(self)
             if on_done:
                 on_done(dest)
 
@@ -338,24 +346,45 @@ class MainWindow(QMainWindow):
                  cancellable=False, modal=False, show_after_ms=10000)
 
     def _daily_backup_if_due(self) -> None:
-        import datetime as dt
+        """Hourly: make the day's backup if none yet; either way say (visibly,
+        ui/core/storage_warning) when the disk cannot hold the next one."""
+        from ui.core import storage_warning
 
-        today = dt.date.today().strftime("%Y%m%d")
-        if any(f"-{today}-" in b.name for b in list_backups(self.ctx.db_path)):
-            return
+        if not self.isVisible():
+            return  # a closed window's timer: its file is no longer the one in use
         db_path = self.ctx.db_path
 
         def work(progress):
-            from models.core.db import ensure_daily_backup
+            from models.core.db import backup_space_problem, ensure_daily_backup
+            from models.core.paths import backup_dir_for
 
-            worker_db = open_database(db_path, migrate=False, daily_backup=False)
+            worker_db = open_database(db_path, create=False, migrate=False, daily_backup=False)
             try:
-                return ensure_daily_backup(worker_db)
+                made = ensure_daily_backup(worker_db)
+                if made is not None:
+                    return worker_db.storage_warning
+                problem = backup_space_problem(worker_db, backup_dir_for(db_path))  # today's was made already
+                return "下一次备份将放不下：" + problem if problem else None
             finally:
                 worker_db.conn.close()
 
-        run_task(self, "正在进行每日备份…", work, cancellable=False, modal=False, show_after_ms=5000,
-                 on_error=lambda e: self.statusBar().showMessage(f"每日备份失败：{e}", 20000))
+        def done(warning):
+            if warning:
+                storage_warning.show(self, warning)
+            else:
+                storage_warning.clear(self)
+
+        def failed(e):
+            from models.core.errors import AppError
+            from ui.common.worker import default_error
+
+            if isinstance(e, AppError):  # a full disk (StorageError), the file gone or unreadable
+                storage_warning.show(self, "每日备份失败：" + e.message, "每日备份失败")
+            else:
+                default_error(self, e)
+
+        run_task(self, "正在进行每日备份…", work, on_done=done, on_error=failed, cancellable=False, modal=False,
+                 show_after_ms=5000)
 
     def restore_from_backup(self) -> None:
         from models.core.errors import PermissionDenied
@@ -375,7 +404,7 @@ class MainWindow(QMainWindow):
         if not ok:
             return
         if choice == names[-1]:
-            path, _ = QFileDialog.getOpenFileName(self, "选择备份文件", start_in(), "数据库 (*.db)")
+            path, _ = QFileDialog.getOpenFileName(self, "选择备份文件", start_in(), "备份 (*.db *.db.zst);;所有文件 (*)")
             if not path:
                 return
             backup = Path(path)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from models.core import presence
+from models.core import backup_codec, presence
 from models.core.errors import AppError, CorruptDatabaseError, DatabaseOpenError, NewerSchemaError
 from models.core.paths import backup_dir_for
 
@@ -595,6 +595,8 @@ class StorageError(AppError):
 # A backup needs the database's size plus this margin free on its disk.
 BACKUP_MARGIN_BYTES = 20 * 1024 * 1024
 DEFAULT_BACKUP_MAX_TOTAL_MB = 10240
+# Databases of at least this size get compressed backups (VACUUM INTO + zstd).
+DEFAULT_BACKUP_COMPRESS_FROM_MB = 64
 
 
 def backup_keep(db: sqlite_utils.Database) -> int:
@@ -609,6 +611,15 @@ def backup_max_total_bytes(db: sqlite_utils.Database) -> int:
     return int(settings.get(db, "backup_max_total_mb", DEFAULT_BACKUP_MAX_TOTAL_MB)) * 1024 * 1024
 
 
+def compress_backups(db: sqlite_utils.Database) -> bool:
+    """Whether this database's backups are compressed (setting
+    backup_compress_from_mb: files of at least that many MB; 0 = always)."""
+    from models.core import settings
+
+    limit = int(settings.get(db, "backup_compress_from_mb", DEFAULT_BACKUP_COMPRESS_FROM_MB))
+    return database_bytes(db) >= limit * 1024 * 1024
+
+
 def database_bytes(db: sqlite_utils.Database) -> int:
     """Size of the data a backup copies (pages in use, WAL included), asked of SQLite."""
     pages = db.execute("PRAGMA page_count").fetchone()[0]
@@ -620,17 +631,44 @@ def _megabytes(n: int) -> str:
     return f"{n / 1024 / 1024:,.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:,.0f} KB"
 
 
+BACKUP_PATTERNS = ("*.db", "*.db" + backup_codec.SUFFIX)
+
+
 def list_backups(db_path) -> list[Path]:
-    """Backups of the database at db_path, newest first."""
+    """Backups of the database at db_path, newest first: plain SQLite copies
+    (*.db, what every version made before) and compressed ones (*.db.zst)."""
     folder = backup_dir_for(db_path)
     if not folder.exists():
         return []
-    return sorted(folder.glob("*.db"), key=lambda p: p.name, reverse=True)
+    found = {p for pattern in BACKUP_PATTERNS for p in folder.glob(pattern)}
+    # The name starts with the time it was made: newest first whatever the kind.
+    return sorted(found, key=lambda p: p.name.removesuffix(backup_codec.SUFFIX), reverse=True)
 
 
-def backup_space_problem(db: sqlite_utils.Database, folder: Path) -> str | None:
+def _expected_ratio(folder: Path) -> float:
+    """How small the next compressed backup will be, from the newest one (with
+    a quarter on top); half when there is none to go by."""
+    for b in sorted(folder.glob("*.db" + backup_codec.SUFFIX), key=lambda p: p.name, reverse=True):
+        inside = backup_codec.content_size(b)
+        if inside:
+            return min(1.0, b.stat().st_size / inside * 1.25)
+    return 0.5
+
+
+def backup_bytes_needed(db: sqlite_utils.Database, folder: Path, compress: bool | None = None) -> int:
+    """Free space the next backup needs on the disk of `folder`: a compressed
+    backup holds the VACUUM INTO copy and the compressed file at once."""
+    data = database_bytes(db)
+    if compress is None:
+        compress = compress_backups(db)
+    if compress:
+        data += int(data * _expected_ratio(folder))
+    return data + BACKUP_MARGIN_BYTES
+
+
+def backup_space_problem(db: sqlite_utils.Database, folder: Path, compress: bool | None = None) -> str | None:
     """Why the next backup would not fit (None when it fits)."""
-    need = database_bytes(db) + BACKUP_MARGIN_BYTES
+    need = backup_bytes_needed(db, folder, compress)
     try:
         free = shutil.disk_usage(folder if folder.exists() else folder.parent).free
     except OSError as e:
@@ -641,70 +679,145 @@ def backup_space_problem(db: sqlite_utils.Database, folder: Path) -> str | None:
     return None
 
 
+# A .part file untouched for this long belongs to a backup or restore that was killed.
+STALE_PART_SECONDS = 3600
+
+
+def _remove_stale_parts(folder: Path) -> None:
+    """Partial files a killed backup left behind would fill the disk over time."""
+    import time
+
+    now = time.time()
+    for leftover in folder.glob("*.part*"):
+        try:
+            if now - leftover.stat().st_mtime > STALE_PART_SECONDS:
+                leftover.unlink()
+        except OSError:
+            pass  # gone already, or another process is still writing it
+
+
+_DISK_ERRORS = ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_IOERR_WRITE")
+
+
 def backup_database(db: Database, reason: str = "manual", dest: Path | None = None,
                     progress=None) -> Path:
-    """Copy the database with SQLite's backup API; prune old ones. Returns the file.
+    """Back the database up; prune old backups. Returns the file.
 
-    Checks the free space first; a backup that fails half-way (a full or
-    read-only disk) leaves no partial file behind and raises StorageError."""
+    A small file is copied with SQLite's backup API (`<name>-<time>-<reason>.db`,
+    a SQLite file any tool opens). A large one (compress_backups) is written
+    with VACUUM INTO to a temporary file in the backups folder and compressed
+    into `….db.zst` (see backup_codec). Free space for both is checked first;
+    a backup that fails half-way (a full or read-only disk, a cancelled task)
+    leaves no partial file behind and raises StorageError (or the cancel).
+    progress(done, total) is called as it goes."""
     src_path = Path(db.path)
     folder = backup_dir_for(src_path) if dest is None else Path(dest).parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise StorageError(_disk_message(e, folder)) from e
-    problem = backup_space_problem(db, folder)
+    _remove_stale_parts(folder)
+    compress = compress_backups(db) if dest is None else Path(dest).name.endswith(backup_codec.SUFFIX)
+    problem = backup_space_problem(db, folder, compress)
     if problem:
         raise StorageError(problem)
     if dest is None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        dest = folder / f"{src_path.stem}-{stamp}-{reason}.db"
+        dest = folder / f"{src_path.stem}-{stamp}-{reason}.db{backup_codec.SUFFIX if compress else ''}"
     tmp = Path(str(dest) + ".part")
+    vacuumed = Path(str(dest) + ".vacuum.part")
     try:
-        target = sqlite3.connect(str(tmp))
-        try:
-            def _progress(status, remaining, total):
-                if progress:
-                    progress(total - remaining, total)
+        if compress:
+            total = database_bytes(db) * 2  # VACUUM INTO, then compressing what it wrote
+            _vacuum_into(db.conn, vacuumed, lambda done: progress and progress(done, total))
+            half = vacuumed.stat().st_size
+            total = half * 2
+            backup_codec.compress_file(vacuumed, tmp, lambda done, _t: progress and progress(half + done, total))
+            vacuumed.unlink()
+        else:
+            target = sqlite3.connect(str(tmp))
+            try:
+                def _progress(status, remaining, pages):
+                    if progress:
+                        progress(pages - remaining, pages)
 
-            db.conn.backup(target, pages=256, progress=_progress)
-        finally:
-            target.close()
+                db.conn.backup(target, pages=256, progress=_progress)
+            finally:
+                target.close()
         os.replace(tmp, dest)
-    except (sqlite3.DatabaseError, OSError) as e:
-        for leftover in (tmp, Path(str(tmp) + "-journal")):
+    except BaseException as e:
+        for leftover in (tmp, Path(str(tmp) + "-journal"), vacuumed, Path(str(vacuumed) + "-journal")):
             try:
                 leftover.unlink(missing_ok=True)
             except OSError:
                 pass
-        if isinstance(e, sqlite3.DatabaseError) and getattr(e, "sqlite_errorname", "") not in (
-                "SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_IOERR_WRITE"):
-            raise
-        raise StorageError(_disk_message(e, folder)) from e
+        if isinstance(e, OSError) or (isinstance(e, sqlite3.DatabaseError)
+                                      and getattr(e, "sqlite_errorname", "") in _DISK_ERRORS):
+            raise StorageError(_disk_message(e, folder)) from e
+        raise
     if dest.parent == backup_dir_for(src_path):
         prune_backups(src_path, backup_keep(db), backup_max_total_bytes(db))
-    ahead = backup_space_problem(db, folder)
+    ahead = backup_space_problem(db, folder, compress)
     if ahead and isinstance(db, Database):
         # This one fitted, the next will not: say so now, not on the day it fails.
         db.storage_warning = "下一次备份将放不下：" + ahead
     return dest
 
 
-def _disk_message(e: Exception, folder: Path) -> str:
+def _vacuum_into(conn: sqlite3.Connection, target: Path, progress) -> None:
+    """VACUUM INTO target: a compact copy, read in one transaction (others go
+    on writing). progress(bytes written so far) about twice a second; an
+    exception raised by progress (a cancelled task) stops it and is re-raised."""
+    import time
+
+    if conn.in_transaction:
+        raise RuntimeError("VACUUM INTO cannot run inside a transaction")
+    target.unlink(missing_ok=True)  # VACUUM INTO refuses an existing file
+    stopped: list[BaseException] = []
+    last = [time.monotonic()]
+
+    def tick() -> int:
+        now = time.monotonic()
+        if now - last[0] < 0.5:
+            return 0
+        last[0] = now
+        try:
+            progress(target.stat().st_size if target.exists() else 0)
+        except BaseException as e:  # noqa: BLE001 - kept and re-raised after SQLite has stopped
+            stopped.append(e)
+            return 1
+        return 0
+
+    conn.set_progress_handler(tick, 100_000)
+    try:
+        conn.execute("VACUUM INTO ?", [str(target)])
+    except sqlite3.DatabaseError:
+        if stopped:
+            raise stopped[0] from None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+def _disk_message(e: Exception, folder: Path, action: str = "备份") -> str:
     text = str(getattr(e, "strerror", None) or e)
     if "full" in text.lower() or getattr(e, "errno", None) == 28 or getattr(e, "sqlite_errorname", "") == "SQLITE_FULL":
         why = "磁盘已满"
+    elif getattr(e, "errno", None) == 27:  # EFBIG: a size limit on files (ulimit, FAT32's 4 GB)
+        why = "文件超过了此磁盘或系统允许的大小"
     elif "read-only" in text.lower() or "readonly" in text.lower() or getattr(e, "errno", None) in (13, 30):
         why = "磁盘或文件夹是只读的"
     else:
         why = f"无法写入（{text}）"
-    return (f"备份失败：{why}（{folder}）。未留下不完整的备份文件，已保存的数据没有受影响。"
-            "请清理磁盘或换一个可写的位置后再备份。")
+    left = "备份文件" if action == "备份" else "文件"
+    return (f"{action}失败：{why}（{folder}）。未留下不完整的{left}，已保存的数据没有受影响。"
+            f"请清理磁盘或换一个可写的位置后再{action}。")
 
 
 def prune_backups(db_path, keep: int, max_total_bytes: int | None = None) -> None:
     """Keep the newest `keep` backups and, of those, only as many as fit in
-    max_total_bytes (the newest one is always kept)."""
+    max_total_bytes (the newest one is always kept). Sizes are the files'
+    sizes on the disk: a compressed backup counts what it takes there."""
     backups = list_backups(db_path)
     total, kept = 0, 0
     for i, b in enumerate(backups):
@@ -730,38 +843,117 @@ def ensure_daily_backup(db: Database) -> Path | None:
     return backup_database(db, reason="daily")
 
 
-def restore_backup(backup_path, db_path) -> Path | None:
-    """Replace the database at db_path with a backup. The current file is kept
-    aside first (as a backup named 'before-restore'), so a restore loses nothing.
-    Returns the path of the kept-aside copy (or None if there was no database).
+def unpack_backup(backup_path, dest: Path, progress=None) -> None:
+    """Write the SQLite file a backup holds to `dest`: a plain backup is
+    copied, a compressed one unpacked and its checksum verified. Refuses a
+    damaged or truncated backup with a Chinese DatabaseOpenError (and a full
+    disk with StorageError); dest is removed on any failure."""
+    backup_path, dest = Path(backup_path), Path(dest)
+    compressed = backup_codec.is_compressed(backup_path)
+    need = (backup_codec.content_size(backup_path) or 0) if compressed else backup_path.stat().st_size
+    try:
+        free = shutil.disk_usage(dest.parent).free
+    except OSError as e:
+        raise StorageError(_disk_message(e, dest.parent, "解压备份")) from e
+    if free < need + BACKUP_MARGIN_BYTES:
+        raise StorageError(f"磁盘空间不足，不能解压备份“{backup_path.name}”：需要约 {_megabytes(need + BACKUP_MARGIN_BYTES)}，"
+                           f"只剩 {_megabytes(free)}。请清理磁盘后再试。数据库未作改动。")
+    try:
+        if compressed:
+            backup_codec.decompress_file(backup_path, dest, progress)
+        else:
+            shutil.copyfile(backup_path, dest)
+    except backup_codec.DamagedBackup as e:
+        dest.unlink(missing_ok=True)
+        raise DatabaseOpenError(f"备份“{backup_path.name}”本身已损坏（{e}），不能用于恢复。数据库未作改动。") from None
+    except BaseException as e:
+        dest.unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise StorageError(_disk_message(e, dest.parent, "解压备份")) from e
+        raise
 
-    A readable current file is copied aside and overwritten through SQLite's
+
+def verify_backup(backup_path) -> str:
+    """'ok' when the backup can be restored (unpacked whole, checksum and
+    quick_check passed), else why not, in Chinese. Reads only; a compressed
+    backup is unpacked to a scratch file beside it, removed afterwards."""
+    backup_path = Path(backup_path)
+    if not backup_path.is_file():
+        return "文件不存在"
+    if not backup_codec.is_compressed(backup_path):
+        if not is_sqlite_file(backup_path):
+            return "不是数据库备份文件"
+        result = quick_check(backup_path)
+        return "ok" if result == "ok" else f"已损坏（{result}）"
+    scratch = backup_path.with_name(backup_path.name + ".verify.part")
+    try:
+        unpack_backup(backup_path, scratch)
+        result = quick_check(scratch)
+        return "ok" if result == "ok" else f"解压后的数据库已损坏（{result}）"
+    except AppError as e:
+        return e.message
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def restore_backup(backup_path, db_path) -> Path | None:
+    """Replace the database at db_path with a backup (plain or compressed).
+    The current file is kept aside first (as a backup named 'before-restore'),
+    so a restore loses nothing. Returns the path of the kept-aside copy (or
+    None if there was no database).
+
+    A compressed backup is unpacked (checksum verified) beside the backups
+    first: a damaged one is refused before the live file is touched. A
+    readable current file is copied aside and overwritten through SQLite's
     backup API (never with Python file calls: see TrackedConnection); only a
     file SQLite cannot read, with no connection on it in this process, is
     copied and replaced byte for byte."""
     backup_path, db_path = Path(backup_path), Path(db_path)
-    if not backup_path.is_file() or not is_sqlite_file(backup_path):
+    if not backup_path.is_file():
         raise DatabaseOpenError(f"“{backup_path.name}”不是数据库备份文件。")
+    if not backup_codec.is_compressed(backup_path):
+        return _restore_plain(backup_path, db_path, backup_path.name, consumable=False)
+    folder = backup_dir_for(db_path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StorageError(_disk_message(e, folder, "恢复")) from e
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    unpacked = folder / f"{db_path.stem}-{stamp}-unpacked.part"
+    try:
+        unpack_backup(backup_path, unpacked)
+        return _restore_plain(unpacked, db_path, backup_path.name, consumable=True)
+    finally:
+        unpacked.unlink(missing_ok=True)
+
+
+def _restore_plain(backup_path: Path, db_path: Path, name: str, consumable: bool) -> Path | None:
+    """restore_backup from a plain SQLite file; `consumable`: it is our own
+    unpacked scratch copy and may be moved instead of copied."""
+    if not is_sqlite_file(backup_path):
+        raise DatabaseOpenError(f"“{name}”不是数据库备份文件。")
     result = quick_check(backup_path)
     if result != "ok":
-        raise DatabaseOpenError(f"备份“{backup_path.name}”本身已损坏（{result}），不能用于恢复。")
+        raise DatabaseOpenError(f"备份“{name}”本身已损坏（{result}），不能用于恢复。")
     if not db_path.exists():
         _copy_file_in(backup_path, db_path)
         return None
     try:
         with presence.exclusive(db_path):
-            return _restore_over(backup_path, db_path)
+            return _restore_over(backup_path, db_path, name, consumable)
     except presence.BusyError as e:
         raise DatabaseOpenError(
             f"数据库“{db_path.name}”正被{e}打开，现在不能恢复：恢复会让那边之后保存的内容丢失。"
             "请先关闭那边的程序（或退出其登录），再恢复。数据库未作改动。") from None
 
 
-def _restore_over(backup_path: Path, db_path: Path) -> Path:
+def _restore_over(backup_path: Path, db_path: Path, name: str, consumable: bool) -> Path:
     folder = backup_dir_for(db_path)
     folder.mkdir(parents=True, exist_ok=True)
-    # The replaced file is kept aside and the backup staged beside it first.
-    need = db_path.stat().st_size + 2 * backup_path.stat().st_size + BACKUP_MARGIN_BYTES
+    # The replaced file is kept aside and the backup staged beside it first
+    # (an unpacked scratch copy is moved into place, not copied again).
+    size = backup_path.stat().st_size
+    need = db_path.stat().st_size + (size if consumable else 2 * size) + BACKUP_MARGIN_BYTES
     free = shutil.disk_usage(folder).free
     if free < need:
         raise StorageError(f"磁盘空间不足，不能恢复：需要约 {_megabytes(need)}，只剩 {_megabytes(free)}。"
@@ -776,7 +968,7 @@ def _restore_over(backup_path: Path, db_path: Path) -> Path:
             try:
                 live.execute("PRAGMA busy_timeout=10000")
                 _sqlite_copy(live, kept)
-                _stage(backup_path, staged, kept)
+                _stage(backup_path, staged, kept, name, consumable)
                 source = sqlite3.connect(str(staged))
                 try:
                     source.backup(live)  # one write transaction: other readers see old or new, never half
@@ -796,7 +988,7 @@ def _restore_over(backup_path: Path, db_path: Path) -> Path:
             side = Path(str(db_path) + suffix)
             if side.exists():
                 shutil.copy2(side, Path(str(kept) + suffix))
-        _stage(backup_path, staged, None)
+        _stage(backup_path, staged, None, name, consumable)
         for suffix in ("-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
         os.replace(staged, db_path)
@@ -805,22 +997,27 @@ def _restore_over(backup_path: Path, db_path: Path) -> Path:
         staged.unlink(missing_ok=True)
 
 
-def _stage(backup_path: Path, staged: Path, previous: Path | None) -> None:
+def _stage(backup_path: Path, staged: Path, previous: Path | None, name: str, consumable: bool) -> None:
     """Copy the backup to `staged` and start a new generation in it (see
     models/core/generation.py), before anything touches the live file."""
     from models.core import generation
 
     staged.unlink(missing_ok=True)
-    source = _connect(backup_path, readonly=True)
+    if consumable:
+        os.replace(backup_path, staged)
+    else:
+        source = _connect(backup_path, readonly=True)
+        target = sqlite3.connect(str(staged), isolation_level=None)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
     target = sqlite3.connect(str(staged), isolation_level=None)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
     db = Database(target, execute_plugins=False)
     db.path = staged
     try:
-        generation.start_new_generation(db, previous, backup_path.name)
+        generation.start_new_generation(db, previous, name)
     finally:
         target.close()
 

@@ -91,31 +91,79 @@ class _LockFile:
 
 
 if sys.platform == "win32":
+    # LockFileEx, not msvcrt.locking: msvcrt.locking has no shared mode (its
+    # LK_RLCK/LK_NBRLCK are the same exclusive lock as LK_LOCK/LK_NBLCK, per
+    # Microsoft's _locking documentation). LockFileEx (fileapi.h) takes a
+    # shared lock unless LOCKFILE_EXCLUSIVE_LOCK is given; with
+    # LOCKFILE_FAIL_IMMEDIATELY a lock held elsewhere fails at once with
+    # ERROR_LOCK_VIOLATION. Locks belong to the handle (a second handle of the
+    # same process conflicts like another process: we keep one per file), a
+    # range beyond the end of the file may be locked (our lock file is empty),
+    # and the system drops the locks of a process that ends — "the time it
+    # takes ... depends upon available system resources", so a restore just
+    # after a kill may be refused once. The handle from os.open is not
+    # inherited by child processes (Python's default).
     import ctypes
     import msvcrt
+    from ctypes import wintypes
+
+    _kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
 
     class _OVERLAPPED(ctypes.Structure):
+        # Offset/OffsetHigh share a union with a PVOID: same size and place on 32 and 64 bits.
         _fields_ = [("Internal", ctypes.c_void_p), ("InternalHigh", ctypes.c_void_p),
-                    ("Offset", ctypes.c_uint32), ("OffsetHigh", ctypes.c_uint32), ("hEvent", ctypes.c_void_p)]
+                    ("Offset", ctypes.c_uint32), ("OffsetHigh", ctypes.c_uint32), ("hEvent", wintypes.HANDLE)]
+
+    _kernel32.LockFileEx.argtypes = [wintypes.HANDLE, wintypes.DWORD, wintypes.DWORD, wintypes.DWORD,
+                                     wintypes.DWORD, ctypes.POINTER(_OVERLAPPED)]
+    _kernel32.LockFileEx.restype = wintypes.BOOL
+    _kernel32.UnlockFileEx.argtypes = [wintypes.HANDLE, wintypes.DWORD, wintypes.DWORD, wintypes.DWORD,
+                                       ctypes.POINTER(_OVERLAPPED)]
+    _kernel32.UnlockFileEx.restype = wintypes.BOOL
+    _kernel32.OpenProcess.argtypes = [wintypes.DWORD, wintypes.BOOL, wintypes.DWORD]
+    _kernel32.OpenProcess.restype = wintypes.HANDLE
+    _kernel32.CloseHandle.argtypes = [wintypes.HANDLE]
+    _kernel32.CloseHandle.restype = wintypes.BOOL
+    _LOCKFILE_FAIL_IMMEDIATELY, _LOCKFILE_EXCLUSIVE_LOCK = 0x1, 0x2
+    _ERROR_ACCESS_DENIED, _ERROR_NOT_LOCKED, _ERROR_LOCK_VIOLATION = 5, 158, 33
+    _PROCESS_QUERY_LIMITED_INFORMATION = 0x1000
 
     def _win_lock(fd: int, exclusive: bool) -> bool:
-        fail_immediately, exclusive_lock = 0x1, 0x2
-        flags = fail_immediately | (exclusive_lock if exclusive else 0)
+        """Lock byte 0 (offset from the OVERLAPPED, zeroed), length 1. False
+        when another handle holds a conflicting lock; any other failure is a
+        bug or a broken handle and is raised."""
+        flags = _LOCKFILE_FAIL_IMMEDIATELY | (_LOCKFILE_EXCLUSIVE_LOCK if exclusive else 0)
         overlapped = _OVERLAPPED()
-        ok = ctypes.windll.kernel32.LockFileEx(ctypes.c_void_p(msvcrt.get_osfhandle(fd)), flags, 0, 1, 0,
-                                               ctypes.byref(overlapped))
-        return bool(ok)
+        if _kernel32.LockFileEx(msvcrt.get_osfhandle(fd), flags, 0, 1, 0, ctypes.byref(overlapped)):
+            return True
+        error = ctypes.get_last_error()
+        if error == _ERROR_LOCK_VIOLATION:
+            return False
+        raise ctypes.WinError(error)
 
     def _win_unlock(fd: int) -> None:
         overlapped = _OVERLAPPED()
-        ctypes.windll.kernel32.UnlockFileEx(ctypes.c_void_p(msvcrt.get_osfhandle(fd)), 0, 1, 0,
-                                            ctypes.byref(overlapped))
+        if not _kernel32.UnlockFileEx(msvcrt.get_osfhandle(fd), 0, 1, 0, ctypes.byref(overlapped)):
+            error = ctypes.get_last_error()
+            if error != _ERROR_NOT_LOCKED:  # unlocking what is not locked is harmless here
+                raise ctypes.WinError(error)
+
+    def _win_alive(pid: int) -> bool:
+        handle = _kernel32.OpenProcess(_PROCESS_QUERY_LIMITED_INFORMATION, False, pid)
+        if not handle:
+            # Another user's process may refuse to be opened: it is there.
+            return ctypes.get_last_error() == _ERROR_ACCESS_DENIED
+        _kernel32.CloseHandle(handle)
+        return True
 else:
     def _win_lock(fd: int, exclusive: bool) -> bool:
         raise OSError("LockFileEx is Windows only")
 
     def _win_unlock(fd: int) -> None:
         raise OSError("UnlockFileEx is Windows only")
+
+    def _win_alive(pid: int) -> bool:
+        raise OSError("OpenProcess is Windows only")
 
 
 def _lock_with_retry(lock: _LockFile, exclusive: bool, seconds: float) -> bool:
@@ -284,13 +332,7 @@ def _alive(session: Session) -> bool:
     if session.host != socket.gethostname():
         return True  # another computer (a shared folder): cannot ask, keep the name
     if sys.platform == "win32":
-        import ctypes
-
-        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, session.pid)  # QUERY_LIMITED_INFORMATION
-        if not handle:
-            return False
-        ctypes.windll.kernel32.CloseHandle(handle)
-        return True
+        return _win_alive(session.pid)
     try:
         os.kill(session.pid, 0)
     except ProcessLookupError:

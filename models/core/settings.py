@@ -22,6 +22,7 @@ DEFAULTS: dict[str, tuple] = {
     "backup_keep": (10, "保留备份份数", int),
     "idle_lock_minutes": (10, "无操作多少分钟后锁定窗口（0 表示不锁定）", int),
     "backup_max_total_mb": (10240, "备份总大小上限（MB，最新一份总会保留）", int),
+    "backup_compress_from_mb": (64, "数据库大于多少 MB 时压缩备份（0 表示总是压缩）", int),
 }
 
 
