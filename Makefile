@@ -24,7 +24,7 @@ run: venv
 
 # ruff and mypy over models/ and reports/ (settings in ruff.toml and mypy.ini)
 lint: venv
-	$(PY) -m ruff check models reports
+	$(PY) -m ruff check models reports ui cli
 	$(PY) -m mypy
 
 test: venv lint

@@ -132,7 +132,7 @@ def _votes(db, event_uuid: str, text: str) -> dict:
         except ValueError:
             raise ValidationError("得票", f"“{part}”中的票数不是整数。") from None
     keys = _names_to_keys(db, event_uuid, list(pairs))
-    return dict(zip(keys, pairs.values()))
+    return dict(zip(keys, pairs.values(), strict=True))
 
 
 def _pair(text: str, label: str) -> tuple[int, int]:

@@ -935,7 +935,7 @@ class TieBreakDialog(QDialog):
         label.setWordWrap(True)
         layout.addWidget(label)
         self.people = QListWidget()
-        for key, name in zip(tie["tied"], tie["names"]):
+        for key, name in zip(tie["tied"], tie["names"], strict=True):
             item = QListWidgetItem(name)
             item.setData(Qt.UserRole, key)
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)

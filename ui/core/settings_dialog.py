@@ -395,7 +395,7 @@ class SettingsDialog(QDialog):
 
     def _save_params(self) -> None:
         values = {}
-        for key, (w, kind) in self.param_widgets.items():
+        for key, (w, _kind) in self.param_widgets.items():
             if isinstance(w, QComboBox):
                 values[key] = w.currentData()
             elif isinstance(w, QCheckBox):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QSizeF, Qt, QTimer
+from PySide6.QtCore import QSizeF, Qt, QTimer
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -101,7 +101,7 @@ def paper_label(width_pt: float, height_pt: float) -> str:
 def _same_paper(a: QSizeF, b: QSizeF) -> bool:
     """Same sheet whatever the orientation, within 2 mm (≈ 6 pt)."""
     small = sorted((a.width(), a.height())), sorted((b.width(), b.height()))
-    return all(abs(x - y) <= 6 for x, y in zip(*small))
+    return all(abs(x - y) <= 6 for x, y in zip(*small, strict=True))
 
 
 def paper_mismatch(pdf: bytes, printer: QPrinter) -> str | None:

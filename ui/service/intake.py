@@ -8,6 +8,7 @@ typing any part of its name or department.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -137,7 +138,7 @@ class IntakeForm(QWidget):
         order = [self.name, self.phone, self.village, self.id_number, self.channel, self.item, self.kind,
                  self.request, self.coop, self.county, self.handler, self.proxy, self.home, self.result,
                  self.save_button, self.clear_button]
-        for a, b in zip(order, order[1:]):
+        for a, b in itertools.pairwise(order):
             self.setTabOrder(a, b)
 
         self.fields = {

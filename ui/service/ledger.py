@@ -352,7 +352,8 @@ class TicketListPage(QWidget):
             ("服务事项", f"{t['item_name']}（{t['department']}）"), ("办件类型", t["kind"]),
             ("诉求内容", t["request_text"]), ("首问责任人", t["first_receiver"]), ("承办人", t["handler_name"] or "—"),
             ("受理日期", t["received_date"]),
-            ("承诺办结", f"{t['due_date']}（{t['promised_days']} 个工作日" + (f"，补正顺延 {t['paused_days']} 天" if t["paused_days"] else "") + "）"
+            ("承诺办结", f"{t['due_date']}（{t['promised_days']} 个工作日"
+             + (f"，补正顺延 {t['paused_days']} 天" if t["paused_days"] else "") + "）"
              + (workdays.PROVISIONAL_NOTE if t["due_provisional"] and t["status"] in tickets.OPEN_STATUSES else "")),
         ]
         if t["cooperating_departments"]:
