@@ -62,9 +62,7 @@ class Context:
 
 def newest_cached(name: str, scale: Scale) -> Path | None:
     """With --reuse: the newest cached database of that name, whatever its key."""
-    found = sorted(databases.CACHE.glob(f"{name}-{scale.name}-*.db"), key=lambda p: p.stat().st_mtime)
-    found = [p for p in found if ".building" not in p.name and p.with_suffix(".json").exists()]
-    return found[-1] if found else None
+    return databases.newest_cached(name, scale)
 
 
 def merge_previous(path: Path, fresh: list) -> list:

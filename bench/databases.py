@@ -93,6 +93,13 @@ def cached(name: str, scale: Scale, builder) -> Path:
     return path
 
 
+def newest_cached(name: str, scale: Scale) -> Path | None:
+    """The newest complete cached database of that name and scale, whatever its key."""
+    found = sorted(CACHE.glob(f"{name}-{scale.name}-*.db"), key=lambda p: p.stat().st_mtime)
+    found = [p for p in found if ".building" not in p.name and p.with_suffix(".json").exists()]
+    return found[-1] if found else None
+
+
 def build_info(path: Path) -> dict:
     """What cached() recorded about a database (build time, row counts)."""
     try:
@@ -250,6 +257,111 @@ def build_county(path: Path, scale: Scale) -> dict:
             **timings}
 
 
+# A copied year is 52 weeks earlier: each ticket keeps its weekday (a working day stays one).
+COPY_YEAR_DAYS = 364
+COPY_DATE_COLUMNS = ("received_date", "due_date", "pause_started", "finished_date", "callback_due", "callback_date",
+                     "confirmed_at")
+
+
+def _search_documents_without_number(db, first_id: int, last_id: int) -> int:
+    """TEMP table bench_docs: the search document (models.service.search.document)
+    of each ticket in [first_id, last_id], its ticket-number token cut out, so
+    a copy of the ticket under another number is indexed exactly as document()
+    would index it. Returns the rows."""
+    from models.service import search
+
+    db.execute("DROP TABLE IF EXISTS temp.bench_docs")
+    db.execute("CREATE TEMP TABLE bench_docs (id INTEGER PRIMARY KEY, uni TEXT, bi TEXT, keys_head TEXT, keys_tail TEXT)")
+    out = []
+    for row in db.execute(f"SELECT id, {', '.join(search.FIELDS)} FROM tickets WHERE id BETWEEN ? AND ? AND deleted = 0",
+                          [first_id, last_id]):
+        uni, bi, keys = search.document(*row[1:])
+        tokens = keys.split(" ")
+        at = tokens.index("no" + row[1 + search.FIELDS.index("ticket_no")].replace("-", ""))
+        head = " ".join(tokens[:at])
+        tail = " ".join(tokens[at + 1:])
+        out.append((row[0], uni, bi, head + " " if head else "", " " + tail if tail else ""))
+    db.conn.executemany("INSERT INTO bench_docs VALUES (?, ?, ?, ?, ?)", out)
+    return len(out)
+
+
+def add_older_years(db, years: int) -> dict:
+    """Ten years of a county from one: copy the newest year's tickets (the
+    template, made by the generator with events and per-row audit) into
+    `years` earlier years, 52 weeks apart, in SQL: new time-ordered keys
+    (ids.new_uuid), numbers counted on per township and year, tickets still
+    open in the template closed (an old year has no open case), search
+    documents taken from the template's with the new number, and the bulk
+    load's indexes and summaries built once at the end. The copies carry
+    no status history and no per-row audit: they are sealed in one pass
+    (audit.seal_unsealed) with one audit row, like the demo's bulk rows —
+    see bench/README_SECTION.md on what that leaves out. Returns timings."""
+    from models.core import audit, ids
+    from models.core.users import CLI_ACTOR
+    from models.demo.service import TICKET_COLUMNS, bulk_tickets
+    from models.service import states
+
+    first, last = db.execute("SELECT min(id), max(id) FROM tickets").fetchone()
+    n = last - first + 1
+    assert db.execute("SELECT count(*) FROM tickets WHERE deleted = 0").fetchone()[0] == n, "the template has gaps"
+    timings: dict = {}
+    t0 = time.perf_counter()
+    _search_documents_without_number(db, first, last)
+    timings["template_documents_seconds"] = round(time.perf_counter() - t0, 1)
+    db.conn.create_function("bench_uuid", 0, ids.new_uuid)
+    closed_text = "已按规定办理完毕，结果已告知申请人。"
+    open_sql = states.sql_in(states.OPEN_STATUSES, "t.status")
+    shifted = {c: f"date(t.{c}, :shift)" for c in COPY_DATE_COLUMNS}
+    values = {c: f"t.{c}" for c in TICKET_COLUMNS}
+    values.update(shifted)
+    values.update({
+        "uuid": "bench_uuid()", "deleted": "0", "change_seq": ":counter + t.id - :first + 1",
+        "year": "r_year", "seq": "coalesce(b.top, 0) + row_number() OVER (PARTITION BY t.township_code, r_year "
+                                 "ORDER BY r_date, t.id)",
+        "received_date": "r_date",
+        "status": f"CASE WHEN {open_sql} THEN '{states.FINISHED}' ELSE t.status END",
+        "pause_started": "NULL",
+        "finished_date": f"CASE WHEN {open_sql} THEN date(t.due_date, :shift) ELSE {shifted['finished_date']} END",
+        "result": f"CASE WHEN {open_sql} THEN '{closed_text}' ELSE t.result END",
+        "work_days_used": f"CASE WHEN {open_sql} THEN t.promised_days ELSE t.work_days_used END",
+    })
+    values.pop("ticket_no")
+    columns = [c for c in TICKET_COLUMNS if c != "ticket_no"]
+    select = (f"SELECT {', '.join(f'{values[c]} AS {c}' for c in columns)} FROM (SELECT *, date(received_date, :shift) AS r_date, "
+              "CAST(substr(date(received_date, :shift), 1, 4) AS INTEGER) AS r_year FROM tickets "
+              "WHERE id BETWEEN :first AND :last) t LEFT JOIN temp.bench_bases b "
+              "ON b.township_code = t.township_code AND b.year = t.r_year ORDER BY t.id")
+    insert = (f"INSERT INTO tickets ({', '.join(columns)}, ticket_no) SELECT {', '.join(columns)}, "
+              f"year || '-' || printf('%06d', seq) FROM ({select})")
+    with db.atomic(), bulk_tickets(db, index_search=False):
+        for k in range(1, years):
+            t1 = time.perf_counter()
+            first_new = db.execute("SELECT max(id) + 1 FROM tickets").fetchone()[0]
+            counter = db.execute("SELECT seq FROM change_counter WHERE id = 1").fetchone()[0]
+            db.execute("DROP TABLE IF EXISTS temp.bench_bases")
+            db.execute("CREATE TEMP TABLE bench_bases AS SELECT township_code, year, max(seq) AS top FROM tickets "
+                       "GROUP BY township_code, year")
+            params = {"shift": f"-{COPY_YEAR_DAYS * k} days", "first": first, "last": last, "counter": counter}
+            db.execute(insert, params)
+            db.execute("UPDATE change_counter SET seq = seq + ? WHERE id = 1", [n])
+            db.execute("INSERT INTO tickets_fts_words (rowid, uni, bi, keys) SELECT t.id, d.uni, d.bi, "
+                       "d.keys_head || 'no' || replace(t.ticket_no, '-', '') || d.keys_tail FROM tickets t "
+                       "JOIN temp.bench_docs d ON d.id = t.id - ? WHERE t.id >= ?", [first_new - first, first_new])
+            log(f"  year -{k}: {n} tickets copied in {time.perf_counter() - t1:.1f} s")
+        t1 = time.perf_counter()
+    timings["indexes_and_summaries_seconds"] = round(time.perf_counter() - t1, 1)
+    t1 = time.perf_counter()
+    with db.atomic():
+        audit.record(db, CLI_ACTOR, "bulk-insert", "tickets", None, None, {
+            "count": n * (years - 1), "copied_from_years": years - 1, "note": "benchmark: older years copied"})
+        sealed = audit.seal_unsealed(db, CLI_ACTOR, ["tickets"])
+    timings["seal_seconds"] = round(time.perf_counter() - t1, 1)
+    timings["sealed"] = sealed
+    db.execute("DROP TABLE IF EXISTS temp.bench_docs")
+    db.execute("DROP TABLE IF EXISTS temp.bench_bases")
+    return timings
+
+
 def top_up_cadres(db, scale: Scale) -> int:
     """The roster demo makes a township's team (a few dozen people); a county
     holds scale.county_cadres. Add plain cadres (name, sex, birth, pinyin keys)
@@ -348,7 +460,36 @@ def township_db(scale: Scale) -> Path:
 
 
 def county_db(scale: Scale) -> Path:
+    if scale.county_years > 1:
+        return cached("county", scale, lambda p: build_county_years(p, scale))
     return cached("county", scale, lambda p: build_county(p, scale))
+
+
+def build_county_years(path: Path, scale: Scale) -> dict:
+    """A county over scale.county_years years: the one-year county (built
+    or taken from the cache) copied, then its year copied into the earlier
+    years (add_older_years)."""
+    import dataclasses
+
+    one_year = dataclasses.replace(scale, name="full" if scale.county_tickets == 10_000_000 else f"{scale.name}-1y",
+                                   county_tickets=scale.county_tickets // scale.county_years, county_years=1)
+    t0 = time.perf_counter()
+    # The newest one-year county in the cache, whatever generator made it (it takes
+    # twenty minutes to build), brought to today's schema.
+    source = newest_cached("county", one_year) or county_db(one_year)
+    upgrade(source)
+    one_year_info = build_info(source)
+    shutil.copyfile(source, path)
+    copy_seconds = round(time.perf_counter() - t0, 1)
+    db = _open(path, building=True)
+    try:
+        timings = add_older_years(db, scale.county_years)
+    finally:
+        _close_built(db)
+    return {**{k: v for k, v in one_year_info.items() if k not in ("counts", "code_version")},
+            "kind": "county", "years": scale.county_years, "one_year_county": source.name,
+            "one_year_build_seconds": one_year_info.get("build_seconds"), "copy_seconds": copy_seconds,
+            "older_years": timings}
 
 
 def base_db(scale: Scale) -> Path:

@@ -125,7 +125,7 @@ def _insert_sql(table: str, columns: tuple) -> str:
 
 
 @contextmanager
-def bulk_tickets(db, rebuild: bool = True):
+def bulk_tickets(db, rebuild: bool = True, index_search: bool = True):
     """Load many tickets fast: the tickets' secondary indexes and summary
     triggers are dropped and the search queue switched off while the caller
     inserts; afterwards the indexes are built once (sorting once beats millions
@@ -133,6 +133,7 @@ def bulk_tickets(db, rebuild: bool = True):
     tickets, the triggers put back and the new tickets indexed for search in
     one pass. With rebuild=False (a few thousand tickets into a big file) the
     indexes and triggers stay and only the search indexing is done in one pass.
+    With index_search=False the caller indexes the new tickets for search itself.
     Re-entrant: an inner use joins the outer one. Call inside the caller's
     transaction; on an error nothing is rebuilt (the caller rolls back)."""
     if getattr(db, "bulk_tickets_active", False):
@@ -158,7 +159,8 @@ def bulk_tickets(db, rebuild: bool = True):
     if rebuild:
         refill_month_summaries(db)
     db.execute("UPDATE tickets_fts_control SET direct = 0 WHERE id = 1")
-    search.index_from(db, first_id)
+    if index_search:
+        search.index_from(db, first_id)
 
 
 def _version_after(status: str, kind: str, rating, confirmed: int) -> int:
