@@ -6,7 +6,8 @@ Chinese text do not count):
   no BEGIN/COMMIT strings, no sqlite3): every query and every write is a
   models/ function, so it has one transaction and one audit row;
 - the modules of models/ import each other without a circle (imports inside
-  functions count too: a circle hidden in a function is still a circle);
+  functions count too: a circle hidden in a function is still a circle; an
+  import under `if TYPE_CHECKING:` is for annotations only and never runs);
 - no ui/ module tells the tabs by hand (`ctx.notify(...)`) that it changed
   data: a write goes through ui/common/action.run_op, which declares its
   changes once and tells every tab (issue 13, point 4).
@@ -121,7 +122,13 @@ def import_cycles(base: Path) -> list[list[str]]:
         modules[name.removesuffix(".__init__")] = path
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        type_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
+                     and ast.unparse(block.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+                     for stmt in block.body for n in ast.walk(stmt)}
+        for node in ast.walk(tree):
+            if id(node) in type_only:
+                continue
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 for alias in node.names:
                     target = f"{node.module}.{alias.name}"
@@ -206,7 +213,15 @@ def test_the_cycle_finder_sees_a_circle_through_a_function(tmp_path):
     _write(tmp_path, "models/a/two.py", "def f():\n    from models.a.three import g\n")
     _write(tmp_path, "models/a/three.py", "import models.a.one\n")
     _write(tmp_path, "models/a/four.py", "from models.a import one\n")
-    assert import_cycles(tmp_path) == [["models.a.one", "models.a.three", "models.a.two"]]
+    # an annotation-only import back is not a circle (eight ↔ nine), one in the else branch is (six ↔ seven)
+    _write(tmp_path, "models/a/eight.py", "from models.a import nine\n")
+    _write(tmp_path, "models/a/nine.py", "from typing import TYPE_CHECKING\n"
+                                         "if TYPE_CHECKING:\n    from models.a.eight import Thing\n")
+    _write(tmp_path, "models/a/six.py", "from typing import TYPE_CHECKING\nimport models.a.four\n"
+                                        "if TYPE_CHECKING:\n    pass\nelse:\n    from models.a import seven\n")
+    _write(tmp_path, "models/a/seven.py", "import models.a.six\n")
+    assert import_cycles(tmp_path) == [["models.a.one", "models.a.three", "models.a.two"],
+                                       ["models.a.seven", "models.a.six"]]
 
 
 def test_models_import_each_other_without_a_circle():

@@ -7,10 +7,16 @@ responsible post and the usual kind of case. Editing needs "catalogue.write".
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from models.core import records
 from models.core.errors import ValidationError
 from models.core.personal import check_text
 from models.core.users import require
+
+if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
+    from models.core.db import Database
+    from models.core.users import Actor
 
 TABLE = "service_items"
 KINDS = ("即办件", "承办件", "联办件", "上报件")
@@ -53,7 +59,7 @@ def validate_item(values: dict) -> dict:
     return out
 
 
-def add_item(db, actor, values: dict) -> str:
+def add_item(db: Database, actor: Actor, values: dict) -> str:
     """Add a catalogue item; returns its uuid."""
     require(actor, "catalogue.write")
     item = validate_item(values)
@@ -62,7 +68,7 @@ def add_item(db, actor, values: dict) -> str:
         return records.insert(db, TABLE, item, actor)
 
 
-def update_item(db, actor, key: str, values: dict) -> dict:
+def update_item(db: Database, actor: Actor, key: str, values: dict) -> dict:
     """Change a catalogue item (all fields given again)."""
     require(actor, "catalogue.write")
     item = validate_item(values)
@@ -71,14 +77,14 @@ def update_item(db, actor, key: str, values: dict) -> dict:
         return records.update(db, TABLE, key, item, actor)
 
 
-def delete_item(db, actor, key: str) -> None:
+def delete_item(db: Database, actor: Actor, key: str) -> None:
     """Remove an item from the catalogue (tombstone; old tickets keep its name)."""
     require(actor, "catalogue.write")
     with db.atomic():
         records.delete(db, TABLE, key, actor)
 
 
-def _check_unique(db, department, name, exclude=None) -> None:
+def _check_unique(db: Database, department, name, exclude=None) -> None:
     row = db.execute(
         f"SELECT uuid FROM {TABLE} WHERE department = ? AND name = ? AND deleted = 0 AND township_code = ?",
         [department, name, records.local_township_code(db)],
@@ -87,12 +93,12 @@ def _check_unique(db, department, name, exclude=None) -> None:
         raise ValidationError("事项名称", f"“{department}”已有事项“{name}”。")
 
 
-def get_item(db, key: str) -> dict | None:
+def get_item(db: Database, key: str) -> dict | None:
     """One item by uuid (None when missing or deleted)."""
     return records.get(db, TABLE, key)
 
 
-def list_items(db, search: str = "", active_only: bool = False, township_code: str | None = None) -> list[dict]:
+def list_items(db: Database, search: str = "", active_only: bool = False, township_code: str | None = None) -> list[dict]:
     """Items ordered by department and sort order; `search` matches name,
     department or responsible post (the catalogue is small: ~40–200 rows)."""
     sql = f"SELECT * FROM {TABLE} WHERE deleted = 0"
@@ -109,7 +115,7 @@ def list_items(db, search: str = "", active_only: bool = False, township_code: s
     return records.rows(db, sql + " ORDER BY department, sort_order, id", params)
 
 
-def items_by_department(db, township_code: str | None = None) -> dict[str, list[dict]]:
+def items_by_department(db: Database, township_code: str | None = None) -> dict[str, list[dict]]:
     """{department: [item dicts]} of active items, for 五公开 and 明白卡."""
     out: dict[str, list[dict]] = {}
     for item in list_items(db, active_only=True, township_code=township_code):
@@ -117,7 +123,7 @@ def items_by_department(db, township_code: str | None = None) -> dict[str, list[
     return out
 
 
-def departments(db) -> list[str]:
+def departments(db: Database) -> list[str]:
     """Departments that have items, then the standard ones (for pickers and filters)."""
     have = [r[0] for r in db.execute(f"SELECT DISTINCT department FROM {TABLE} WHERE deleted = 0 ORDER BY department")]
     return have + [d for d in DEPARTMENTS if d not in have]
@@ -183,7 +189,7 @@ DEMO_CATALOGUE = [
 ]
 
 
-def load_demo_catalogue(db, actor) -> int:
+def load_demo_catalogue(db: Database, actor: Actor) -> int:
     """Add the demo catalogue if the catalogue is empty; returns items added."""
     require(actor, "catalogue.write")
     if list_items(db):

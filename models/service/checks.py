@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
+    from models.core.db import Database
 
 
-def check_findings(db, today: dt.date | None = None) -> list[tuple[str, str]]:
+def check_findings(db: Database, today: dt.date | None = None) -> list[tuple[str, str]]:
     """(level, message) findings: calendar coverage, overdue tickets, open
     rectifications past their deadline, call-backs not done."""
     from models.service import tickets

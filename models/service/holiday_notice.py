@@ -22,11 +22,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from models.core import audit, records
 from models.core.errors import ValidationError
 from models.core.users import require
 from models.service import workdays
+
+if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
+    from models.core.db import Database
+    from models.core.users import Actor
 
 HOLIDAYS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
 NUMERALS = "一二三四五六七八九十"
@@ -262,7 +267,7 @@ def _statutory_names(year: int) -> list[str]:
     return [h.name for h in version.holidays]
 
 
-def differences(db, parsed: ParsedNotice) -> list[dict]:
+def differences(db: Database, parsed: ParsedNotice) -> list[dict]:
     """Days where the notice differs from the official calendar already stored
     (empty when the year is provisional): date, stored, notice."""
     out = []
@@ -277,7 +282,7 @@ def differences(db, parsed: ParsedNotice) -> list[dict]:
     return out
 
 
-def save_notice(db, actor, parsed: ParsedNotice, replace: bool = False) -> list[int]:
+def save_notice(db: Database, actor: Actor, parsed: ParsedNotice, replace: bool = False) -> list[int]:
     """Write the notice's year (and its days in a neighbouring official year) in
     one transaction. A notice that contradicts the official calendar already
     stored is refused, listing the days, unless replace=True. Returns the years written."""

@@ -20,12 +20,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from models.core import audit, ids, records, xlsx_read, xlsx_write
 from models.core.errors import PermissionDenied, ValidationError
 from models.core.personal import mask_id, mask_phone, parse_date, require_date
 from models.core.xlsx_safety import sheet_limits
 from models.service import catalogue, search, stats, tickets, workdays
+
+if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
+    from models.core.db import Database
+    from models.core.users import Actor
 
 LEDGER_COLUMNS = [
     # (header, ticket key, width)
@@ -99,8 +104,8 @@ def _ledger_values(t: dict, mask_ids: bool) -> list:
     return out
 
 
-def export_ledger(db, path, date_from, date_to, township_code: str | None = None, mask_ids: bool = True,
-                  progress=None, actor=None) -> int:
+def export_ledger(db: Database, path, date_from, date_to, township_code: str | None = None, mask_ids: bool = True,
+                  progress=None, actor: Actor | None = None) -> int:
     """Write the ledger of tickets received in [date_from, date_to] to an .xlsx.
     ID numbers are masked unless mask_ids is False, which needs the right
     personal.export; applicants' phones are masked when an actor without it
@@ -238,7 +243,7 @@ class _RollBack(Exception):
     """Undo the whole import: rows failed and the user did not choose the good rows."""
 
 
-def import_tickets(db, actor, path, today: dt.date | None = None, progress=None, good_rows_only: bool = False) -> dict:
+def import_tickets(db: Database, actor: Actor, path, today: dt.date | None = None, progress=None, good_rows_only: bool = False) -> dict:
     """Import tickets from an .xlsx with the ledger's headers (at least 申请人,
     联系电话, 诉求内容; 服务事项 is matched by name in the catalogue).
 
@@ -380,11 +385,11 @@ def _normal_number(number: str) -> str:
     return f"{m[1]}-{int(m[2]):06d}" if m else number
 
 
-def _existing_numbers(db, code) -> set[str]:
+def _existing_numbers(db: Database, code) -> set[str]:
     return {r[0] for r in db.execute("SELECT ticket_no FROM tickets WHERE township_code = ?", [code])}
 
 
-def _compare(db, code, number, v: dict, masked: bool) -> tuple[bool, list[str]]:
+def _compare(db: Database, code, number, v: dict, masked: bool) -> tuple[bool, list[str]]:
     """Is the row the stored ticket as the ledger shows it? (and the columns that differ)"""
     stored = tickets.get_by_no(db, number, code)
     if stored is None:
@@ -406,7 +411,7 @@ def _compare(db, code, number, v: dict, masked: bool) -> tuple[bool, list[str]]:
     return not differing, differing
 
 
-def _prepare_every_field(db, v: dict, items, code, today, seen_numbers, excel_row, column_of, problems: list, cal):
+def _prepare_every_field(db: Database, v: dict, items, code, today, seen_numbers, excel_row, column_of, problems: list, cal):
     """_prepare_row stops at the first problem; to list them all, the field it
     named is set aside (or, when required, given a stand-in) and the row
     checked again."""
@@ -449,7 +454,7 @@ class _BulkWriter:
     EVENT_COLUMNS = ["ticket_uuid", "at", "actor", "from_status", "to_status", "event_date", "note", "uuid",
                      "township_code", "version", "updated_at", "updated_by", "deleted", "change_seq"]
 
-    def __init__(self, db, actor, code, about: dict):
+    def __init__(self, db, actor: Actor, code, about: dict):
         self.db, self.actor, self.code, self.about = db, actor, code, about
         self.actor_name = getattr(actor, "username", None) or str(actor)
         self.count = 0
@@ -511,13 +516,13 @@ class _BulkWriter:
         self.count += len(rows)
 
 
-def _flush(db, columns, rows) -> None:
+def _flush(db: Database, columns, rows) -> None:
     if rows:
         db.conn.executemany(f"INSERT INTO tickets ({', '.join(f'[{c}]' for c in columns)}) "
                             f"VALUES ({', '.join('?' * len(columns))})", rows)
 
 
-def _prepare_row(db, v: dict, items: dict, code: str, today: dt.date, seen_numbers: set, cal: workdays.Calendar):
+def _prepare_row(db: Database, v: dict, items: dict, code: str, today: dt.date, seen_numbers: set, cal: workdays.Calendar):
     item = items.get(v.get("item_name", ""))
     values = dict(v)
     if item:
@@ -617,7 +622,7 @@ TEMPLATE_KEYS = ["received_date", "channel", "applicant_name", "applicant_phone"
                  "handler_name", "status", "finished_date", "result"]
 
 
-def write_template(db, path) -> Path:
+def write_template(db: Database, path) -> Path:
     """An .xlsx to fill in for the ticket import: a title row, the header, an
     example row, drop-down lists (channels, the catalogue's items, kinds,
     statuses, villages), text-formatted ID/phone/date columns, a 说明 sheet."""

@@ -20,17 +20,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TYPE_CHECKING
 
 from models.core import audit, records
 from models.core.errors import PermissionDenied, ValidationError
 from models.core.users import require
 from models.service import states, workdays
 
+if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
+    from models.core.db import Database
+    from models.core.users import Actor
+
 MOVE, KEEP = "move", "keep"
 OPEN = ("受理", "办理中", "补正")
 
 
-def _printed_receipts(db) -> set[tuple[str, str]]:
+def _printed_receipts(db: Database) -> set[tuple[str, str]]:
     """(township_code, ticket_no) of every ticket whose 受理回执 was printed."""
     if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'notices'").fetchone() is None:
         return set()
@@ -42,7 +47,7 @@ def _printed_receipts(db) -> set[tuple[str, str]]:
     return out
 
 
-def pending(db, township_code: str | None = None) -> list[dict]:
+def pending(db: Database, township_code: str | None = None) -> list[dict]:
     """Open tickets with a provisional due date whose years are now official:
     ticket_no, applicant_name, item_name, received_date, old_due, new_due,
     change ('later' | 'earlier' | 'same'), printed, default action."""
@@ -73,7 +78,7 @@ def pending(db, township_code: str | None = None) -> list[dict]:
     return out
 
 
-def may_confirm(db, actor, today: dt.date | None = None) -> bool:
+def may_confirm(db: Database, actor: Actor, today: dt.date | None = None) -> bool:
     """The administrator, or the window worker who is today's 值班长."""
     if actor.can("calendar.write"):
         return True
@@ -85,7 +90,7 @@ def may_confirm(db, actor, today: dt.date | None = None) -> bool:
     return bool(chief) and chief in {getattr(actor, "display_name", ""), getattr(actor, "username", "")}
 
 
-def reconcile(db, actor, decisions: dict[str, str] | None = None, today: dt.date | None = None,
+def reconcile(db: Database, actor: Actor, decisions: dict[str, str] | None = None, today: dt.date | None = None,
               township_code: str | None = None) -> dict:
     """Confirm the pending list. `decisions` maps ticket uuid → MOVE or KEEP and
     overrides the default of that ticket. One transaction; returns counts

@@ -31,7 +31,10 @@ import re
 import unicodedata
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
+    from models.core.db import Database
 
 TABLE = "tickets_fts_words"
 # Between runs of letters/digits: keeps "ab，bc" from matching the phrase "abc".
@@ -145,16 +148,16 @@ def match_expression(query: str) -> str | None:
 
 # ---- keeping the index --------------------------------------------------------
 
-def add(db, row_id: int, values) -> None:
+def add(db: Database, row_id: int, values) -> None:
     db.execute(f"INSERT INTO {TABLE} (rowid, uni, bi, keys) VALUES (?, ?, ?, ?)", [row_id, *document(*values)])
 
 
-def remove(db, row_id: int, values) -> None:
+def remove(db: Database, row_id: int, values) -> None:
     db.execute(f"INSERT INTO {TABLE} ({TABLE}, rowid, uni, bi, keys) VALUES ('delete', ?, ?, ?, ?)",
                [row_id, *document(*values)])
 
 
-def index_from(db, first_id: int) -> int:
+def index_from(db: Database, first_id: int) -> int:
     """Index the live tickets with id >= first_id (bulk inserts, which switch
     the queue off). Returns how many were indexed."""
     rows = db.execute(f"SELECT id, {', '.join(FIELDS)} FROM tickets WHERE id >= ? AND deleted = 0",
@@ -168,7 +171,7 @@ _QUEUE_ON_INSERT = "tickets_fts_ai"
 
 
 @contextmanager
-def indexed_in_bulk(db):
+def indexed_in_bulk(db: Database):
     """Inside the caller's transaction: tickets inserted in the block are not
     queued one by one but indexed in one statement at the end (index_from).
     The queue's insert trigger is also dropped for the block and created
@@ -188,7 +191,7 @@ def indexed_in_bulk(db):
     index_from(db, first_id)
 
 
-def rebuild(db) -> int:
+def rebuild(db: Database) -> int:
     """Make the index again from the tickets (inside the caller's transaction)."""
     db.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('delete-all')")
     db.execute("DELETE FROM tickets_fts_pending")

@@ -17,9 +17,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from models.core import records
 from models.service import search, tickets
+
+if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
+    from models.core.db import Database
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ def order_clause(sort: LedgerSort, reverse: bool = False, prefix: str = "", walk
     return ", ".join(f"{plus}{prefix}{c} {word}" for c in (*SORTABLE[sort.column].order_by, "id"))
 
 
-def match_bound(db, f: tickets.TicketFilter, today: dt.date | None = None) -> int:
+def match_bound(db: Database, f: tickets.TicketFilter, today: dt.date | None = None) -> int:
     """At least as many tickets as the filter matches, cheaply: the count of the
     search alone (answered by the search index) when a search is combined with
     other filters, else the count itself."""
@@ -93,7 +97,7 @@ def match_bound(db, f: tickets.TicketFilter, today: dt.date | None = None) -> in
     return tickets.count_tickets(db, f, today)
 
 
-def first_page_sql(db, f: tickets.TicketFilter, sort: LedgerSort, bound: int,
+def first_page_sql(db: Database, f: tickets.TicketFilter, sort: LedgerSort, bound: int,
                    today: dt.date | None = None, reverse: bool = False) -> tuple[str, list]:
     """The query of a sorted window (LIMIT ? OFFSET ? still to bind) and its parameters."""
     cols = ", ".join(tickets.LIST_COLUMNS)
@@ -119,7 +123,7 @@ def first_page_sql(db, f: tickets.TicketFilter, sort: LedgerSort, bound: int,
     return f"SELECT {cols} FROM tickets WHERE {where} ORDER BY {order}", params
 
 
-def fetch_window(db, f: tickets.TicketFilter, offset: int, limit: int, total: int | None = None,
+def fetch_window(db: Database, f: tickets.TicketFilter, offset: int, limit: int, total: int | None = None,
                  today: dt.date | None = None, sort: LedgerSort | None = None) -> list[dict]:
     """Rows offset..offset+limit of the filtered ledger in the sort's order (the
     ledger's own newest-first order without a sort). Near the end of the list

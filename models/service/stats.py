@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import contextmanager
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from models.core import records
 
@@ -16,6 +16,9 @@ from models.service import workdays
 from models.service.states import RUNNING_STATUSES, sql_in
 from models.core.errors import ValidationError
 from models.core.personal import mask_name, parse_date
+
+if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
+    from models.core.db import Database
 
 RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 SATISFIED_MIN = 3
@@ -29,7 +32,7 @@ _MONTH_INSERT_TRIGGER = "tickets_month_ai"
 
 
 @contextmanager
-def summaries_counted_in_bulk(db):
+def summaries_counted_in_bulk(db: Database):
     """Inside the caller's transaction: the tickets inserted in the block are
     added to the monthly summaries by two grouped statements at the end, not
     by the per-row insert trigger (9 of a 100,000-row import's seconds). The
@@ -96,7 +99,7 @@ def _whole_months(a: str, b: str) -> tuple[tuple[str, str] | None, list[tuple[st
 RECEIVED_DIMENSIONS = ("department", "channel", "village", "kind", "status")
 
 
-def _received_groups(db, a: str, b: str, tw: str, tp: list):
+def _received_groups(db: Database, a: str, b: str, tw: str, tp: list):
     """(month, dimension, value, n) rows for tickets received in a..b."""
     months, edges = _whole_months(a, b)
     if months:
@@ -114,7 +117,7 @@ def _received_groups(db, a: str, b: str, tw: str, tp: list):
                 yield m, dimension, value, n
 
 
-def _finished_groups(db, a: str, b: str, tw: str, tp: list):
+def _finished_groups(db: Database, a: str, b: str, tw: str, tp: list):
     """(rating or 0, on time, n, sum of working days used, how many have it) for tickets finished in a..b."""
     months, edges = _whole_months(a, b)
     if months:
@@ -128,7 +131,7 @@ def _finished_groups(db, a: str, b: str, tw: str, tp: list):
             f"WHERE deleted = 0 AND +status = '办结' AND finished_date BETWEEN ? AND ?{tw} GROUP BY 1, 2", [lo, hi, *tp])
 
 
-def statistics(db, date_from, date_to, township_code: str | None = None) -> dict:
+def statistics(db: Database, date_from, date_to, township_code: str | None = None) -> dict:
     """Volume by month, department, channel, village and kind (by received date);
     on-time rate, average working days to finish and satisfaction rate (of
     tickets finished in the range). Whole months come from the monthly
@@ -180,7 +183,7 @@ def statistics(db, date_from, date_to, township_code: str | None = None) -> dict
     }
 
 
-def staff_performance(db, date_from, date_to, township_code: str | None = None) -> dict:
+def staff_performance(db: Database, date_from, date_to, township_code: str | None = None) -> dict:
     """{cadre_uuid: {finished, on_time, on_time_rate, rated, satisfied, satisfaction_rate}}
     over tickets finished in the range that have a handler cadre. Satisfied =
     基本满意 or better."""
@@ -198,7 +201,7 @@ def staff_performance(db, date_from, date_to, township_code: str | None = None) 
     return out
 
 
-def accountability_records(db, date_from, date_to, township_code: str | None = None,
+def accountability_records(db: Database, date_from, date_to, township_code: str | None = None,
                            today: dt.date | None = None) -> list[dict]:
     """责任追究 records: tickets that missed their promised date within the range.
 
@@ -256,7 +259,7 @@ class FinishedTicket(TypedDict):
     rating_label: str
 
 
-def finished_tickets(db, date_from, date_to, township_code: str | None = None,
+def finished_tickets(db: Database, date_from, date_to, township_code: str | None = None,
                      name_style: str = "given") -> list[FinishedTicket]:
     """Tickets finished in the range for the 办件结果公示, the applicant's name
     masked in `name_style` (personal.mask_name: 'given' 张* or 'middle' 张*丰)."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from models.service import catalogue
 
@@ -33,6 +33,10 @@ from models.core.users import require
 from models.service.states import (ACCEPTED, CLOSED_STATUSES, CORRECTION, FINISHED, HANDLING,  # noqa: F401
                                    OPEN_STATUSES, REJECTED, RETURNED, RUNNING_STATUSES, STATUSES, TRANSITIONS,
                                    sql_in)
+
+if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
+    from models.core.db import Database
+    from models.core.users import Actor
 
 TABLE = "tickets"
 CHANNELS = ("来访", "来电", "来信", "民情日记", "村帮办点", "热线")
@@ -57,7 +61,7 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def _actor_name(actor) -> str:
+def _actor_name(actor: Actor) -> str:
     return getattr(actor, "display_name", "") or getattr(actor, "username", "") or str(actor)
 
 
@@ -73,11 +77,11 @@ def _date(value, label: str, default: dt.date | None = None, allow_future: bool 
 
 # ---- cadres (soft reference to the roster's table) -------------------------
 
-def _table_exists(db, name: str) -> bool:
+def _table_exists(db: Database, name: str) -> bool:
     return db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", [name]).fetchone() is not None
 
 
-def cadre_name(db, cadre_uuid: str | None) -> str | None:
+def cadre_name(db: Database, cadre_uuid: str | None) -> str | None:
     """Name of a live cadre, '' when the roster has no cadres table yet,
     None when the table exists but the cadre does not."""
     if not cadre_uuid:
@@ -93,7 +97,7 @@ def cadre_name(db, cadre_uuid: str | None) -> str | None:
     return row[0] if name_col else ""
 
 
-def cadre_choices(db) -> list[tuple[str, str]]:
+def cadre_choices(db: Database) -> list[tuple[str, str]]:
     """(uuid, name) of the roster's cadres for the handler picker ([] without a roster)."""
     if not _table_exists(db, "cadres"):
         return []
@@ -106,14 +110,14 @@ def cadre_choices(db) -> list[tuple[str, str]]:
 
 # ---- intake ----------------------------------------------------------------
 
-def next_ticket_no(db, township_code: str, year: int) -> tuple[str, int]:
+def next_ticket_no(db: Database, township_code: str, year: int) -> tuple[str, int]:
     """Next number of the year for a township: ('2026-000123', 123)."""
     row = db.execute("SELECT max(seq) FROM tickets WHERE township_code = ? AND year = ?", [township_code, year]).fetchone()
     seq = (row[0] or 0) + 1
     return f"{year}-{seq:06d}", seq
 
 
-def promise(db, item: dict | None, kind: str, received: dt.date, promised_days=None,
+def promise(db: Database, item: dict | None, kind: str, received: dt.date, promised_days=None,
             cal: workdays.Calendar | None = None) -> tuple[int, dt.date]:
     """The promised working days and the promised date of a ticket received on `received`:
     one rule for the intake form's live preview and for the saved ticket. `cal`: the
@@ -133,7 +137,7 @@ def promise(db, item: dict | None, kind: str, received: dt.date, promised_days=N
     return promised, (cal or workdays.calendar(db)).add(received, promised, "受理日期")
 
 
-def promise_preview(db, item_uuid: str | None, kind: str, today: dt.date | None = None) -> tuple[int, dt.date]:
+def promise_preview(db: Database, item_uuid: str | None, kind: str, today: dt.date | None = None) -> tuple[int, dt.date]:
     """What the window tells the citizen before saving: working days and the promised date if registered today."""
     item = catalogue.get_item(db, item_uuid) if item_uuid else None
     return promise(db, item, kind, today or _today())
@@ -160,7 +164,7 @@ def check_ticket_text(key: str, value) -> str:
     return check_text(value, label, longest, required=required, multiline=multiline)
 
 
-def validate_ticket(db, values: dict, today: dt.date | None = None, cal: workdays.Calendar | None = None) -> dict:
+def validate_ticket(db: Database, values: dict, today: dt.date | None = None, cal: workdays.Calendar | None = None) -> dict:
     """Check and normalise the fields of a new ticket; raise ValidationError naming the field.
     `cal`: the working-day calendar already read (bulk imports), else read here."""
     today = today or _today()
@@ -218,7 +222,7 @@ def validate_ticket(db, values: dict, today: dt.date | None = None, cal: workday
     return out
 
 
-def create_ticket(db, actor, values: dict, finish_result: str | None = None, today: dt.date | None = None) -> dict:
+def create_ticket(db: Database, actor: Actor, values: dict, finish_result: str | None = None, today: dt.date | None = None) -> dict:
     """Register a request at the window. `finish_result` closes a 即办件 on the
     spot in the same transaction. Returns the stored ticket."""
     require(actor, "tickets.write")
@@ -244,7 +248,7 @@ def create_ticket(db, actor, values: dict, finish_result: str | None = None, tod
     return saved
 
 
-def _event(db, actor, ticket_uuid: str, from_status, to_status: str, event_date: str | None, note: str = "") -> None:
+def _event(db: Database, actor: Actor, ticket_uuid: str, from_status, to_status: str, event_date: str | None, note: str = "") -> None:
     code = db.execute("SELECT township_code FROM tickets WHERE uuid = ?", [ticket_uuid]).fetchone()[0]
     records.insert(db, "ticket_events", {
         "ticket_uuid": ticket_uuid, "at": records.now_iso(), "actor": _actor_name(actor),
@@ -252,17 +256,17 @@ def _event(db, actor, ticket_uuid: str, from_status, to_status: str, event_date:
     }, actor, township_code=code)
 
 
-def get_ticket(db, key: str) -> dict | None:
+def get_ticket(db: Database, key: str) -> dict | None:
     """A ticket by uuid, or None."""
     return records.get(db, TABLE, key)
 
 
-def _written(db, key: str) -> dict:
+def _written(db: Database, key: str) -> dict:
     """The ticket an action has just written (it exists)."""
     return records.get_existing(db, TABLE, key)
 
 
-def get_by_no(db, ticket_no: str, township_code: str | None = None) -> dict | None:
+def get_by_no(db: Database, ticket_no: str, township_code: str | None = None) -> dict | None:
     """A ticket by its number (in the local township unless township_code is given)."""
     code = township_code or records.local_township_code(db)
     r = records.rows(db, "SELECT * FROM tickets WHERE township_code = ? AND ticket_no = ? AND deleted = 0",
@@ -270,7 +274,7 @@ def get_by_no(db, ticket_no: str, township_code: str | None = None) -> dict | No
     return r[0] if r else None
 
 
-def _load(db, key: str) -> dict:
+def _load(db: Database, key: str) -> dict:
     t = get_ticket(db, key)
     if t is None:
         raise ValidationError("办件", "办件不存在或已删除。")
@@ -285,7 +289,7 @@ def _require(t: dict, action: str) -> None:
 
 # ---- transitions -----------------------------------------------------------
 
-def start_handling(db, actor, key: str, note: str = "", handler_cadre_uuid: str | None = None,
+def start_handling(db: Database, actor: Actor, key: str, note: str = "", handler_cadre_uuid: str | None = None,
                    handler_name: str = "") -> dict:
     """受理 → 办理中, optionally assigning the handler cadre."""
     require(actor, "tickets.write")
@@ -301,7 +305,7 @@ def start_handling(db, actor, key: str, note: str = "", handler_cadre_uuid: str 
     return _written(db, key)
 
 
-def _handler_changes(db, cadre_uuid, name) -> dict:
+def _handler_changes(db: Database, cadre_uuid, name) -> dict:
     found = cadre_name(db, cadre_uuid)
     if found is None:
         raise ValidationError("承办人", "所选干部不在干部名册中（或已删除）。")
@@ -309,7 +313,7 @@ def _handler_changes(db, cadre_uuid, name) -> dict:
             "handler_name": check_text(name or found or "", "承办人", 30)}
 
 
-def assign_handler(db, actor, key: str, cadre_uuid: str | None, name: str = "") -> dict:
+def assign_handler(db: Database, actor: Actor, key: str, cadre_uuid: str | None, name: str = "") -> dict:
     """Set who handles an open ticket (a roster cadre, or just a name)."""
     require(actor, "tickets.write")
     with db.atomic():
@@ -321,7 +325,7 @@ def assign_handler(db, actor, key: str, cadre_uuid: str | None, name: str = "") 
     return _written(db, key)
 
 
-def request_correction(db, actor, key: str, note: str, date=None, today: dt.date | None = None) -> dict:
+def request_correction(db: Database, actor: Actor, key: str, note: str, date=None, today: dt.date | None = None) -> dict:
     """→ 补正: waiting for the citizen's missing materials; the clock stops from `date`."""
     require(actor, "tickets.write")
     today = today or _today()
@@ -340,7 +344,7 @@ def request_correction(db, actor, key: str, note: str, date=None, today: dt.date
     return _written(db, key)
 
 
-def resume(db, actor, key: str, date=None, note: str = "", today: dt.date | None = None) -> dict:
+def resume(db: Database, actor: Actor, key: str, date=None, note: str = "", today: dt.date | None = None) -> dict:
     """补正 → 办理中: the citizen supplied the materials. The working days paused
     are added to the due date."""
     require(actor, "tickets.write")
@@ -366,7 +370,7 @@ def resume(db, actor, key: str, date=None, note: str = "", today: dt.date | None
     return _written(db, key)
 
 
-def _finish(db, actor, t: dict, result: str, d: dt.date, today: dt.date) -> None:
+def _finish(db: Database, actor: Actor, t: dict, result: str, d: dt.date, today: dt.date) -> None:
     if d.isoformat() < t["received_date"]:
         raise ValidationError("办结日期", f"{d.isoformat()} 早于受理日期 {t['received_date']}，不能在受理前办结。")
     if d > today:
@@ -383,7 +387,7 @@ def _finish(db, actor, t: dict, result: str, d: dt.date, today: dt.date) -> None
     _event(db, actor, t["uuid"], t["status"], FINISHED, d.isoformat(), note)
 
 
-def finish(db, actor, key: str, result: str, date=None, today: dt.date | None = None) -> dict:
+def finish(db: Database, actor: Actor, key: str, result: str, date=None, today: dt.date | None = None) -> dict:
     """→ 办结 with the result. Days late (working days past the due date) are
     stored; a late ticket is an accountability record for the scorecard."""
     require(actor, "tickets.write")
@@ -398,18 +402,18 @@ def finish(db, actor, key: str, result: str, date=None, today: dt.date | None = 
     return _written(db, key)
 
 
-def reject(db, actor, key: str, reason: str, date=None, today: dt.date | None = None) -> dict:
+def reject(db: Database, actor: Actor, key: str, reason: str, date=None, today: dt.date | None = None) -> dict:
     """受理/办理中 → 不予受理 (the matter is not the office's), with the reason told
     to the citizen. Not from 补正: that ticket is 退回 (states.py says why)."""
     return _close(db, actor, key, "reject", reason, "不予受理理由", date, today)
 
 
-def return_ticket(db, actor, key: str, reason: str, date=None, today: dt.date | None = None) -> dict:
+def return_ticket(db: Database, actor: Actor, key: str, reason: str, date=None, today: dt.date | None = None) -> dict:
     """An open ticket → 退回 (e.g. belongs to another authority), with the reason."""
     return _close(db, actor, key, "return", reason, "退回理由", date, today)
 
 
-def _close(db, actor, key, action: str, reason, label, date, today) -> dict:
+def _close(db: Database, actor: Actor, key, action: str, reason, label, date, today) -> dict:
     status = TRANSITIONS[action].target or ""  # reject and return lead to a closed status
     require(actor, "tickets.write")
     today = today or _today()
@@ -430,7 +434,7 @@ def _close(db, actor, key, action: str, reason, label, date, today) -> dict:
 
 # ---- follow-up -------------------------------------------------------------
 
-def rate(db, actor, key: str, rating: int, comment: str = "", callback_date=None,
+def rate(db: Database, actor: Actor, key: str, rating: int, comment: str = "", callback_date=None,
          today: dt.date | None = None) -> dict:
     """Record the call-back (回访) and the five-level rating (5 非常满意 … 1 非常不满意).
     A bad rating (不满意, 非常不满意) opens a rectification item."""
@@ -467,7 +471,7 @@ def rate(db, actor, key: str, rating: int, comment: str = "", callback_date=None
     return _written(db, key)
 
 
-def confirm(db, actor, key: str, confirmed: bool = True, date=None, today: dt.date | None = None) -> dict:
+def confirm(db: Database, actor: Actor, key: str, confirmed: bool = True, date=None, today: dt.date | None = None) -> dict:
     """群众确认: the citizen signed off on the result (or withdrew the confirmation)."""
     require(actor, "tickets.write")
     today = today or _today()
@@ -484,7 +488,7 @@ def confirm(db, actor, key: str, confirmed: bool = True, date=None, today: dt.da
     return _written(db, key)
 
 
-def finish_rectification(db, actor, rect_uuid: str, note: str, date=None, today: dt.date | None = None) -> dict:
+def finish_rectification(db: Database, actor: Actor, rect_uuid: str, note: str, date=None, today: dt.date | None = None) -> dict:
     """Close a rectification item with what was done."""
     require(actor, "tickets.write")
     today = today or _today()
@@ -502,7 +506,7 @@ def finish_rectification(db, actor, rect_uuid: str, note: str, date=None, today:
                               {"status": RECT_DONE, "done_date": d.isoformat(), "done_note": note}, actor)
 
 
-def rectifications(db, status: str | None = None, township_code: str | None = None) -> list[dict]:
+def rectifications(db: Database, status: str | None = None, township_code: str | None = None) -> list[dict]:
     """Rectification items with their ticket number and applicant, deadline first."""
     sql = ("SELECT r.uuid, r.opened_date, r.deadline, r.status, r.note, r.done_date, r.done_note, "
            "t.ticket_no, t.applicant_name, t.item_name, t.handler_name, t.uuid AS ticket_uuid "
@@ -538,13 +542,13 @@ class TicketFilter:
 
 
 OPEN_LABEL = "未办结"
-def due_soon_limit(db, today: dt.date | None = None) -> dt.date:
+def due_soon_limit(db: Database, today: dt.date | None = None) -> dt.date:
     """The last due date counted as 'due soon' (today + the setting in working days)."""
     today = today or _today()
     return workdays.add_workdays(db, today, int(settings.get(db, "service.due_soon_days")))
 
 
-def where_clause(db, f: TicketFilter, today: dt.date | None = None) -> tuple[str, list]:
+def where_clause(db: Database, f: TicketFilter, today: dt.date | None = None) -> tuple[str, list]:
     """SQL WHERE (without the word) and parameters for a filter. Every branch has an index."""
     today = today or _today()
     parts, params = ["deleted = 0"], []
@@ -588,7 +592,7 @@ def where_clause(db, f: TicketFilter, today: dt.date | None = None) -> tuple[str
     return " AND ".join(parts), params
 
 
-def flush_fts(db) -> int:
+def flush_fts(db: Database) -> int:
     """Apply queued changes to the search index (see models/service/schema.py).
     Cheap when nothing is queued; returns the number of changes applied."""
     if db.execute("SELECT 1 FROM tickets_fts_pending LIMIT 1").fetchone() is None:
@@ -640,7 +644,7 @@ def _search_only(f: TicketFilter) -> str | None:
     return expression
 
 
-def count_tickets(db, f: TicketFilter, today: dt.date | None = None) -> int:
+def count_tickets(db: Database, f: TicketFilter, today: dt.date | None = None) -> int:
     """How many tickets the filter matches (the list counts once per filter)."""
     expression = search.match_expression(f.search)
     if expression:
@@ -655,7 +659,7 @@ def count_tickets(db, f: TicketFilter, today: dt.date | None = None) -> int:
     return db.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()[0]
 
 
-def fetch_window(db, f: TicketFilter, offset: int, limit: int, total: int | None = None,
+def fetch_window(db: Database, f: TicketFilter, offset: int, limit: int, total: int | None = None,
                  today: dt.date | None = None) -> list[dict]:
     """Rows offset..offset+limit of the filtered list, newest first. Near the end
     of the list the query runs in the opposite order with a small offset, so
@@ -704,7 +708,7 @@ def deadline_state(row: dict, today: dt.date, soon_limit: dt.date) -> str:
     return ""
 
 
-def open_days_late(db, row: dict, today: dt.date | None = None) -> int:
+def open_days_late(db: Database, row: dict, today: dt.date | None = None) -> int:
     """Working days an open ticket is past its due date today (0 when not late)."""
     today = today or _today()
     if row["status"] not in (ACCEPTED, HANDLING) or row["due_date"] >= today.isoformat():
@@ -712,7 +716,7 @@ def open_days_late(db, row: dict, today: dt.date | None = None) -> int:
     return max(0, workdays.workdays_between(db, row["due_date"], today))
 
 
-def desk_counts(db, township_code: str = "", today: dt.date | None = None) -> dict:
+def desk_counts(db: Database, township_code: str = "", today: dt.date | None = None) -> dict:
     """Counts shown on the tab: open, overdue, due soon, waiting for call-back, open rectifications.
     Each badge counts exactly what its filter in the ledger lists (the same where_clause)."""
     today = today or _today()
@@ -730,7 +734,7 @@ def desk_counts(db, township_code: str = "", today: dt.date | None = None) -> di
     return counts
 
 
-def ticket_detail(db, key: str) -> dict:
+def ticket_detail(db: Database, key: str) -> dict:
     """The ticket with its whole history (events) and rectification items."""
     t = _load(db, key)
     t["events"] = records.rows(db, "SELECT at, actor, from_status, to_status, event_date, note FROM ticket_events "
@@ -743,7 +747,7 @@ def ticket_detail(db, key: str) -> dict:
     return t
 
 
-def recent_applicants(db, limit: int = 300) -> list[dict]:
+def recent_applicants(db: Database, limit: int = 300) -> list[dict]:
     """Distinct recent applicants (name, phone, village) for the intake form's completer."""
     seen, out = set(), []
     for name, phone, village in db.execute(
@@ -759,7 +763,7 @@ def recent_applicants(db, limit: int = 300) -> list[dict]:
     return out
 
 
-def villages_in_use(db, township_code: str = "") -> list[str]:
+def villages_in_use(db: Database, township_code: str = "") -> list[str]:
     """Villages for the filter: the township's villages (tickets use their names)."""
     from models.core import township
 
@@ -794,7 +798,7 @@ class Receipt(TypedDict):
     progress_query: str
 
 
-def receipt_data(db, ticket_no: str, township_code: str | None = None) -> Receipt:
+def receipt_data(db: Database, ticket_no: str, township_code: str | None = None) -> Receipt:
     """Plain data for the 受理回执 (acceptance receipt)."""
     t = get_by_no(db, ticket_no, township_code)
     if t is None:
@@ -818,7 +822,7 @@ def receipt_data(db, ticket_no: str, township_code: str | None = None) -> Receip
 
 # ---- duty chief rota and 集中办理日 -----------------------------------------
 
-def set_duty(db, actor, duty_date, chief_name: str, cadre_uuid: str | None = None, note: str = "") -> str:
+def set_duty(db: Database, actor: Actor, duty_date, chief_name: str, cadre_uuid: str | None = None, note: str = "") -> str:
     """Set the 值班长 of a day (replaces an existing entry of that day)."""
     require(actor, "tickets.write")
     d = _date(duty_date, "值班日期", allow_future=True)
@@ -836,21 +840,21 @@ def set_duty(db, actor, duty_date, chief_name: str, cadre_uuid: str | None = Non
         return records.insert(db, "service_duty", values, actor)
 
 
-def delete_duty(db, actor, key: str) -> None:
+def delete_duty(db: Database, actor: Actor, key: str) -> None:
     """Remove a rota entry."""
     require(actor, "tickets.write")
     with db.atomic():
         records.delete(db, "service_duty", key, actor)
 
 
-def duty_rota(db, date_from, date_to) -> list[dict]:
+def duty_rota(db: Database, date_from, date_to) -> list[dict]:
     """Rota entries in a date range."""
     return records.rows(db, "SELECT uuid, duty_date, chief_name, cadre_uuid, note FROM service_duty "
                             "WHERE deleted = 0 AND duty_date BETWEEN ? AND ? ORDER BY duty_date",
                         [str(date_from), str(date_to)])
 
 
-def duty_chief_on(db, date=None) -> str:
+def duty_chief_on(db: Database, date=None) -> str:
     """Name of the 值班长 on a day ('' when none set)."""
     d = (parse_date(date, "日期") or _today()).isoformat()
     row = db.execute("SELECT chief_name FROM service_duty WHERE duty_date = ? AND deleted = 0", [d]).fetchone()
@@ -860,7 +864,7 @@ def duty_chief_on(db, date=None) -> str:
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
 
-def set_service_day(db, actor, weekday: int, hours: str = "", place: str = "", note: str = "") -> str:
+def set_service_day(db: Database, actor: Actor, weekday: int, hours: str = "", place: str = "", note: str = "") -> str:
     """Set the weekly 集中办理日 (0 = Monday … 6 = Sunday); there is one, replaced when set again."""
     require(actor, "tickets.write")
     try:
@@ -880,7 +884,7 @@ def set_service_day(db, actor, weekday: int, hours: str = "", place: str = "", n
         return records.insert(db, "service_days", values, actor)
 
 
-def service_day(db) -> dict | None:
+def service_day(db: Database) -> dict | None:
     """The weekly 集中办理日 with a label ('每周星期三 9:00-17:00，便民服务中心大厅'), or None."""
     r = records.rows(db, "SELECT uuid, weekday, hours, place, note FROM service_days WHERE deleted = 0 AND township_code = ?",
                      [records.local_township_code(db)])

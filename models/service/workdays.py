@@ -34,7 +34,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TYPE_CHECKING
 
 from models.core import audit, xlsx_read
 
@@ -43,6 +43,10 @@ from models.core.errors import ValidationError
 from models.core.personal import parse_date
 from models.core.users import require
 from models.service import states
+
+if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
+    from models.core.db import Database
+    from models.core.users import Actor
 
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦",
@@ -342,7 +346,7 @@ def _invalidate() -> None:
     _generation += 1
 
 
-def calendar(db) -> Calendar:
+def calendar(db: Database) -> Calendar:
     """The calendar of db (cached)."""
     key = id(db.conn)
     version = db.execute("PRAGMA data_version").fetchone()[0]
@@ -370,49 +374,49 @@ def _as_date(value, field="日期") -> dt.date:
     return d
 
 
-def is_workday(db, date) -> bool:
+def is_workday(db: Database, date) -> bool:
     """Whether `date` is a working day (holidays off, make-up weekend days on)."""
     return calendar(db).is_workday(_as_date(date))
 
 
-def add_workdays(db, start, n: int) -> dt.date:
+def add_workdays(db: Database, start, n: int) -> dt.date:
     """The n-th working day after start (start not counted; n = 0 returns start)."""
     return calendar(db).add(_as_date(start), int(n))
 
 
-def add_workdays_marked(db, start, n: int, field: str = "日期") -> tuple[dt.date, bool]:
+def add_workdays_marked(db: Database, start, n: int, field: str = "日期") -> tuple[dt.date, bool]:
     """(n-th working day after start, True when a provisional year decided it)."""
     return calendar(db).add_marked(_as_date(start, field), int(n), field)
 
 
-def depends_on_provisional(db, start, end) -> bool:
+def depends_on_provisional(db: Database, start, end) -> bool:
     """Whether a date counted from start to end reads a year without the official calendar."""
     return calendar(db).depends_on_provisional(_as_date(start), _as_date(end))
 
 
-def workdays_between(db, start, end) -> int:
+def workdays_between(db: Database, start, end) -> int:
     """Number of working days in (start, end]."""
     return calendar(db).between(_as_date(start), _as_date(end))
 
 
-def is_provisional(db, date) -> bool:
+def is_provisional(db: Database, date) -> bool:
     """Whether the year of `date` has no official calendar yet."""
     return calendar(db).is_provisional_year(_as_date(date).year)
 
 
-def covered_years(db) -> list[int]:
+def covered_years(db: Database) -> list[int]:
     """Years with an official calendar, ascending."""
     return list(calendar(db).years)
 
 
-def missing_years(db, today: dt.date | None = None) -> list[int]:
+def missing_years(db: Database, today: dt.date | None = None) -> list[int]:
     """Of the current and next year, those running on the provisional calendar."""
     today = today or dt.date.today()
     have = set(covered_years(db))
     return [y for y in (today.year, today.year + 1) if y not in have]
 
 
-def provisional_dependents(db, township_code: str | None = None) -> dict[int, int]:
+def provisional_dependents(db: Database, township_code: str | None = None) -> dict[int, int]:
     """Open tickets whose promised date is still provisional, by the due date's year."""
     sql = ("SELECT CAST(substr(due_date, 1, 4) AS INTEGER), count(*) FROM tickets WHERE due_provisional = 1 "
            f"AND {states.sql_in(states.OPEN_STATUSES)} AND deleted = 0")
@@ -458,7 +462,7 @@ def package_years() -> list[int]:
     return list(range(lo, hi + 1))
 
 
-def seed_from_package(db, actor, years=None, replace: bool = False) -> list[int]:
+def seed_from_package(db: Database, actor: Actor, years=None, replace: bool = False) -> list[int]:
     """Fill the calendar from chinesecalendar for `years` (default: all it knows,
     skipping years already present unless replace). Returns the years written."""
     require(actor, "calendar.write")
@@ -486,7 +490,7 @@ def seed_from_package(db, actor, years=None, replace: bool = False) -> list[int]
     return todo
 
 
-def seed_default(db) -> None:
+def seed_default(db: Database) -> None:
     """Seed once from the package if the table is empty (no actor needed: system data)."""
     from models.core.users import SYSTEM_ACTOR
 
@@ -494,7 +498,7 @@ def seed_default(db) -> None:
         seed_from_package(db, SYSTEM_ACTOR)
 
 
-def set_day(db, actor, date, is_work: bool, name: str = "") -> None:
+def set_day(db: Database, actor: Actor, date, is_work: bool, name: str = "") -> None:
     """Change one day (e.g. a newly announced holiday). The year must be covered."""
     require(actor, "calendar.write")
     from models.core.personal import check_text
@@ -512,7 +516,7 @@ def set_day(db, actor, date, is_work: bool, name: str = "") -> None:
     _invalidate()
 
 
-def import_days(db, actor, rows, source: str = "import") -> list[int]:
+def import_days(db: Database, actor: Actor, rows, source: str = "import") -> list[int]:
     """Import whole years: rows of (date, is_workday, name). Every year touched
     must be complete (all its days), so a half year never looks covered.
     All or nothing; returns the years imported."""
@@ -637,7 +641,7 @@ def _read_calendar_xlsx(path) -> list[CalendarRow]:
     return out
 
 
-def export_days(db, year: int | None = None) -> list[dict]:
+def export_days(db: Database, year: int | None = None) -> list[dict]:
     """Rows of the calendar (one year or all) for export and display."""
     sql = "SELECT date, is_workday, name, source FROM workdays"
     params = []
@@ -647,7 +651,7 @@ def export_days(db, year: int | None = None) -> list[dict]:
     return records.rows(db, sql + " ORDER BY date", params)
 
 
-def year_days(db, year: int) -> list[dict]:
+def year_days(db: Database, year: int) -> list[dict]:
     """Every day of a year (date, is_workday, name, source): the official rows,
     or the provisional year from the rule (source 'provisional')."""
     rows = export_days(db, year)
@@ -658,7 +662,7 @@ def year_days(db, year: int) -> list[dict]:
             for d, w, n in provisional_year(int(year))]
 
 
-def special_days(db, year: int) -> list[dict]:
+def special_days(db: Database, year: int) -> list[dict]:
     """Holidays and make-up working days of a year (the days that differ from a plain week);
     a provisional year's come from the rule."""
     out = []
