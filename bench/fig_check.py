@@ -35,7 +35,10 @@ def _check(path, full: bool) -> float:
     try:
         report = health_report(db, full=full)
         assert report["integrity"] == "ok", report["integrity"]
+        # Everything cli.core.cmd_check runs, in its order.
         audit.verify_chain(db)
+        audit.audit_log_is_emptied(db)
+        audit.verify_rows(db)
         domain_checks(db)
     finally:
         close_database(db)
