@@ -102,14 +102,19 @@ def cmd_check(args) -> int:
         print("审计日志：被清空（数据库中有用户或数据，却没有任何审计记录）")
     else:
         print("审计日志：完整")
-    tampered = audit.verify_rows(db)
+    if full:
+        print("正在逐行核对各条记录的内容…", file=sys.stderr, flush=True)
+    tampered, by_content, sealed = audit.verify_rows_for_check(db, full)
     if tampered:
         healthy = False
         print(f"数据记录：有 {len(tampered)} 处在程序之外被改动" + ("（只列出前 200 处）" if len(tampered) >= 200 else ""))
         for line in tampered[:20]:
             print(f"  - {line}")
+    elif by_content:
+        print("数据记录：与审计日志一致（逐行核对内容）")
     else:
-        print("数据记录：与审计日志一致")
+        print(f"数据记录：没有多出、缺少或封记不符的记录；{sealed} 条记录的内容未逐行核对（数据较多），"
+              "请用 check --full 逐行核对")
     print("行数：")
     for table, n in report["counts"].items():
         print(f"  {table}: {n}")
