@@ -291,26 +291,34 @@ def verify_row_presence(db, limit: int = 200) -> list[str]:
     any row: rows nobody audited, sealed rows that are gone, seals whose audit row
     is missing or names another row. Row contents are checked by verify_rows."""
     problems: list[str] = []
+    missing = 0
+    first_missing = None
     for table in sealed_tables(db):
-        for (key,) in db.execute(
-                f"SELECT t.uuid FROM [{table}] AS t WHERE NOT EXISTS (SELECT 1 FROM row_seals AS s "
-                "WHERE s.table_name = ? AND s.row_key = CAST(t.uuid AS TEXT)) LIMIT ?", [table, limit]):
-            problems.append(f"{table} 中的记录 {key} 没有经过程序写入（没有审计记录），可能是用其他工具直接插入的")
         for (key,) in db.execute(
                 f"SELECT s.row_key FROM row_seals AS s WHERE s.table_name = ? AND NOT EXISTS "
                 f"(SELECT 1 FROM [{table}] AS t WHERE t.uuid = s.row_key) LIMIT ?", [table, limit]):
             problems.append(f"{table} 中的记录 {key} 被删除了（审计日志中有它，表中没有），可能在程序之外被直接删除")
-        for key, audit_id in db.execute(
-                "SELECT s.row_key, s.audit_id FROM row_seals AS s JOIN audit_log AS a ON a.id = s.audit_id "
-                "WHERE s.table_name = ? AND a.row_hash IS NOT NULL AND (a.table_name IS NOT s.table_name OR "
-                "(a.action != 'bulk-seal' AND (CAST(a.row_key AS TEXT) IS NOT s.row_key OR a.row_hash != s.row_hash))) "
-                "LIMIT ?", [table, limit]):
-            problems.append(f"{table} 中记录 {key} 的封记与审计日志第 {audit_id} 条不符，封记被改动")
+        # Every seal has its row (above) and keys are unique: equal counts mean every row has a seal.
+        rows = db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
+        seals = db.execute("SELECT count(*) FROM row_seals WHERE table_name = ?", [table]).fetchone()[0]
+        if rows != seals or problems:
+            for (key,) in db.execute(
+                    f"SELECT t.uuid FROM [{table}] AS t WHERE NOT EXISTS (SELECT 1 FROM row_seals AS s "
+                    "WHERE s.table_name = ? AND s.row_key = CAST(t.uuid AS TEXT)) LIMIT ?", [table, limit]):
+                problems.append(f"{table} 中的记录 {key} 没有经过程序写入（没有审计记录），可能是用其他工具直接插入的")
+        for key, audit_id, anchored in db.execute(
+                "SELECT s.row_key, s.audit_id, a.id IS NOT NULL FROM row_seals AS s "
+                "LEFT JOIN audit_log AS a ON a.id = s.audit_id AND a.row_hash IS NOT NULL "
+                "WHERE s.table_name = ? AND (a.id IS NULL OR a.table_name IS NOT s.table_name OR "
+                "(a.action != 'bulk-seal' AND (CAST(a.row_key AS TEXT) IS NOT s.row_key OR a.row_hash != s.row_hash)))",
+                [table]):
+            if not anchored:
+                missing += 1
+                first_missing = audit_id if first_missing is None else min(first_missing, audit_id)
+            elif len(problems) < limit:
+                problems.append(f"{table} 中记录 {key} 的封记与审计日志第 {audit_id} 条不符，封记被改动")
         if len(problems) >= limit:
             return problems[:limit]
-    missing, first_missing = db.execute(
-        "SELECT count(*), min(s.audit_id) FROM row_seals AS s WHERE NOT EXISTS "
-        "(SELECT 1 FROM audit_log AS a WHERE a.id = s.audit_id AND a.row_hash IS NOT NULL)").fetchone()
     if missing:
         problems.append(f"有 {missing} 条记录的审计记录已不在审计日志中（最早为第 {first_missing} 条）："
                         "审计日志被截断或清空")
