@@ -158,6 +158,36 @@ def test_tables_sort_on_header_click_and_remember_it(qtbot, office_tables):
     assert again.columnWidth(0) == 150, "column widths are remembered per table"
 
 
+def test_a_header_remembered_for_other_columns_is_not_applied(qtbot, office_tables):
+    """A newer version adds columns to a table: the state saved for the old columns laid
+    the header out for them and the new columns stayed unpainted (seen in 换届 → 资格)."""
+    from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
+
+    def table(headers):
+        t = QTableWidget(2, len(headers))
+        t.setObjectName("grown_test")
+        t.setHorizontalHeaderLabels(headers)
+        t.horizontalHeader().setStretchLastSection(True)
+        for r in range(2):
+            for c in range(len(headers)):
+                t.setItem(r, c, QTableWidgetItem(f"{headers[c]}{r}"))
+        qtbot.addWidget(t)
+        t.resize(900, 200)
+        t.show()
+        qtbot.waitExposed(t)
+        return t
+
+    old = table(["姓名", "性别", "职务"])
+    old.setColumnWidth(0, 150)
+    old._office_table.save_state()
+    grown = table(["姓名", "性别", "职务", "资格", "说明"])
+    header = grown.horizontalHeader()
+    sizes = [header.sectionSize(c) for c in range(5)]
+    assert header.length() == sum(sizes), "every column is laid out (and painted)"
+    assert all(header.sectionResizeMode(c) != QHeaderView.Stretch for c in range(4))
+    assert grown.visualRect(grown.model().index(0, 4)).right() <= grown.viewport().width() + 1
+
+
 def test_tables_copy_export_and_print_what_is_shown(qtbot, office_tables, tmp_path, db, admin):
     from openpyxl import load_workbook
 

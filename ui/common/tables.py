@@ -170,6 +170,10 @@ class OfficeTable(QObject):
             from ui.app import qsettings
 
             state = qsettings().value(self.key + "/header")
+            # A state saved for other columns (a newer version added one) would
+            # lay the header out for them: the new columns were left unpainted.
+            if state is not None and qsettings().value(self.key + "/columns") != self._column_signature():
+                state = None
             if state is not None:
                 self.view.horizontalHeader().restoreState(state)
                 self._restore_model_sort()
@@ -183,10 +187,15 @@ class OfficeTable(QObject):
     def _save_later(self) -> None:
         self._save_timer.start()
 
+    def _column_signature(self) -> str:
+        model = self.view.model()
+        return "\t".join(str(model.headerData(c, Qt.Horizontal, Qt.DisplayRole)) for c in range(model.columnCount()))
+
     def save_state(self) -> None:
         from ui.app import qsettings
 
         qsettings().setValue(self.key + "/header", self.view.horizontalHeader().saveState())
+        qsettings().setValue(self.key + "/columns", self._column_signature())
 
     # -- frozen first column --
     def _update_frozen(self) -> None:
