@@ -9,8 +9,13 @@ from models.assess import scorecard as assess
 
 from models.core import settings
 
+from typing import TYPE_CHECKING
 
-def check_findings(db) -> list[tuple[str, str]]:
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
+
+
+def check_findings(db: Database) -> list[tuple[str, str]]:
     """(level, message): trees that do not add up (error), the 优秀 quota
     exceeded in stored results, open appeals and overdue re-checks (warnings)."""
     if "assess_plans" not in db.table_names():
@@ -44,7 +49,7 @@ def check_findings(db) -> list[tuple[str, str]]:
     return findings
 
 
-def broken_commitment_findings(db) -> list[tuple[str, str]]:
+def broken_commitment_findings(db: Database) -> list[tuple[str, str]]:
     """Seed 004: a commitment broken in the first year brings a warning talk
     and a deducted deposit; broken again the next year, the person is asked to
     resign. Owners with unmet targets in two consecutive years are named."""

@@ -49,6 +49,12 @@ from models.core.errors import ValidationError
 from models.core.personal import check_text
 from models.core.users import require
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 # Periods composed from these quarters (and whose vetoes include the quarters').
 DERIVED_FROM = {"Y": QUARTERS, "H1": ("Q1", "Q2"), "H2": ("Q3", "Q4")}
 # Vetoes marked in these periods count for the period.
@@ -74,7 +80,7 @@ settings.register("assess.last_place_periods", "Y", "考核：驻村干部末位
                   choices=LAST_PLACE_PERIODS)
 
 
-def _choice(db, key: str, allowed: dict) -> str:
+def _choice(db: Database, key: str, allowed: dict) -> str:
     value = str(settings.get(db, key) or "").strip()
     if value not in allowed:
         label = settings.DEFAULTS.get(key, (None, key))[1]
@@ -82,7 +88,7 @@ def _choice(db, key: str, allowed: dict) -> str:
     return value
 
 
-def _thresholds(db) -> list[tuple[float, str]]:
+def _thresholds(db: Database) -> list[tuple[float, str]]:
     return [(float(settings.get(db, "assess.grade_excellent")), "优秀"),
             (float(settings.get(db, "assess.grade_competent")), "称职"),
             (float(settings.get(db, "assess.grade_basic")), "基本称职")]
@@ -114,7 +120,7 @@ def excellent_quota(n: int, share: float, rounding: str = "half_up") -> int:
     return int(math.floor(exact + 0.5 + 1e-9))
 
 
-def _composed_sums(db, plan_ids: list[str] | None, periods: list[str]) -> dict:
+def _composed_sums(db: Database, plan_ids: list[str] | None, periods: list[str]) -> dict:
     """{(subject_uuid, period): {normal, max_with_data, n_with_data, default_with_data,
     n_without_default, bonus, deduction, ignored}} of the normal, bonus and
     deduction items (ballot items excluded), composed item by item by the
@@ -136,7 +142,7 @@ def _composed_sums(db, plan_ids: list[str] | None, periods: list[str]) -> dict:
     return out
 
 
-def _category_items(db, in_plans: str, plan_params: list) -> dict:
+def _category_items(db: Database, in_plans: str, plan_params: list) -> dict:
     """Per category: what its normal items add up to, for missing-data handling."""
     out: dict = {}
     for cat_uuid, source, max_points, default, rule in db.execute(
@@ -160,7 +166,7 @@ def _category_items(db, in_plans: str, plan_params: list) -> dict:
     return out
 
 
-def recompute(db, plan_uuid: str | None = None, period: str | None = None,
+def recompute(db: Database, plan_uuid: str | None = None, period: str | None = None,
               township_code: str | None = None) -> dict:
     """Rebuild results for one plan (or every plan, optionally of one
     township) and one period (or all). Returns {"count", "warnings",
@@ -385,7 +391,7 @@ _RESULT_VALUES = ("category_uuid, township_code, item_total, ballot_points, bonu
                   "vetoed, veto_items, quota_cut, last_place, missing, note")
 
 
-def _write_results(db, out_rows: list[tuple], in_plans: str, plan_params: list, period: str | None) -> None:
+def _write_results(db: Database, out_rows: list[tuple], in_plans: str, plan_params: list, period: str | None) -> None:
     """Make the stored results of the recomputed scope equal `out_rows`,
     writing only the rows that changed: rewriting all 24,000 rows of a county
     cost ~350 ms of the ~700 ms a recompute took, and after an edit almost
@@ -417,7 +423,7 @@ def _plan_missing_rule(plan: dict) -> str:
     return rule
 
 
-def change_plan(db, actor, plan_uuid: str, name: str | None = None, missing_rule: str | None = None) -> dict:
+def change_plan(db: Database, actor: Actor, plan_uuid: str, name: str | None = None, missing_rule: str | None = None) -> dict:
     """Change a plan's name and/or missing-data rule; a changed rule
     recomputes the plan's results in the same transaction, so no stored
     result is left computed by the old rule. Returns the changed fields."""
@@ -515,7 +521,7 @@ def _person_result(s, cat, ci, per, sums, ballot_pct, vetoes, veto_names, missin
 
 # ---- tie-breaks at the 优秀 cut ---------------------------------------------------
 
-def _tiebreak_decisions(db, plan_ids: list[str]) -> dict:
+def _tiebreak_decisions(db: Database, plan_ids: list[str]) -> dict:
     out: dict = {}
     if not plan_ids:
         return out
@@ -527,12 +533,12 @@ def _tiebreak_decisions(db, plan_ids: list[str]) -> dict:
     return out
 
 
-def pending_ties(db, plan_uuid: str, period: str) -> list[dict]:
+def pending_ties(db: Database, plan_uuid: str, period: str) -> list[dict]:
     """Ties at the 优秀 cut waiting for a decision (recomputes the period)."""
     return [t for t in recompute(db, plan_uuid, period)["ties"]]
 
 
-def record_tiebreak(db, actor, plan_uuid: str, period: str, scope_key: str, chosen: list[str], reason: str) -> str:
+def record_tiebreak(db: Database, actor: Actor, plan_uuid: str, period: str, scope_key: str, chosen: list[str], reason: str) -> str:
     """Record the committee's decision on a tie at the 优秀 cut: who of the
     tied people is 优秀, and why. Refused unless the tie is current and the
     number chosen fills the open places exactly. Results are recomputed."""
@@ -571,7 +577,7 @@ RESULT_COLUMNS = ("r.subject_uuid, s.person_name, s.role, s.village_name, s.pers
                   "r.missing, r.note")
 
 
-def results(db, plan_uuid: str, period: str, category_uuid: str | None = None, limit: int | None = None,
+def results(db: Database, plan_uuid: str, period: str, category_uuid: str | None = None, limit: int | None = None,
             offset: int = 0) -> list[dict]:
     """Results of a plan and period, by category then rank."""
     sql = (f"SELECT {RESULT_COLUMNS} FROM assess_results r JOIN assess_subjects s ON s.uuid = r.subject_uuid "
@@ -587,7 +593,7 @@ def results(db, plan_uuid: str, period: str, category_uuid: str | None = None, l
     return records.rows(db, sql, params)
 
 
-def result_of(db, plan_uuid: str, period: str, subject_uuid: str) -> dict | None:
+def result_of(db: Database, plan_uuid: str, period: str, subject_uuid: str) -> dict | None:
     """One person's result (None until computed)."""
     found = records.rows(db, f"SELECT {RESULT_COLUMNS} FROM assess_results r "
                              "JOIN assess_subjects s ON s.uuid = r.subject_uuid "
@@ -640,7 +646,7 @@ def item_value(kind: str, rule: str, cells: dict, period: str, max_points: float
     return value, " + ".join(pieces) + f" = {fmt(round(value, 2))}"
 
 
-def compose(db, plan_uuid: str, period: str, subject_uuid: str) -> dict:
+def compose(db: Database, plan_uuid: str, period: str, subject_uuid: str) -> dict:
     """Item by item, how a person's total in a period is formed:
     {"items": [{uuid, name, kind, max_points, rule, value, how, reasons,
     sources}], "ballot_points", "missing_rule"}. Values are before the
@@ -679,7 +685,7 @@ def compose(db, plan_uuid: str, period: str, subject_uuid: str) -> dict:
     return {"items": lines, "missing_rule": plan["missing_rule"]}
 
 
-def result_detail(db, plan_uuid: str, period: str, subject_uuid: str) -> dict:
+def result_detail(db: Database, plan_uuid: str, period: str, subject_uuid: str) -> dict:
     """What is shown to the person (结果与本人见面): the result and, item by
     item, the value, how it was formed (quarters, period-end entry, appeal,
     无数据), reason and source."""
@@ -699,7 +705,7 @@ def result_detail(db, plan_uuid: str, period: str, subject_uuid: str) -> dict:
             "missing_rule_label": MISSING_RULES.get(composed["missing_rule"], composed["missing_rule"])}
 
 
-def grade_counts(db, plan_uuid: str, period: str, category_uuid: str | None = None) -> dict:
+def grade_counts(db: Database, plan_uuid: str, period: str, category_uuid: str | None = None) -> dict:
     """{grade: count} for the chart and the quota line."""
     sql = "SELECT grade, count(*) FROM assess_results WHERE plan_uuid = ? AND period = ?"
     params: list = [plan_uuid, period]
@@ -712,7 +718,7 @@ def grade_counts(db, plan_uuid: str, period: str, category_uuid: str | None = No
     return counts
 
 
-def score_histogram(db, plan_uuid: str, period: str, category_uuid: str | None = None, width: int = 50) -> list:
+def score_histogram(db: Database, plan_uuid: str, period: str, category_uuid: str | None = None, width: int = 50) -> list:
     """[(band_start, count)] of totals in bands of `width` points."""
     sql = (f"SELECT CAST(total / {int(width)} AS INTEGER) * {int(width)} AS band, count(*) FROM assess_results "
            "WHERE plan_uuid = ? AND period = ?")
@@ -723,7 +729,7 @@ def score_histogram(db, plan_uuid: str, period: str, category_uuid: str | None =
     return [tuple(r) for r in db.execute(sql + " GROUP BY band ORDER BY band", params)]
 
 
-def compare_periods(db, plan_uuid: str, subject_uuid: str) -> list[dict]:
+def compare_periods(db: Database, plan_uuid: str, subject_uuid: str) -> list[dict]:
     """A person's total, rank and grade in each computed period."""
     order = {p: i for i, p in enumerate(PERIODS)}
     found = records.rows(db, "SELECT period, total, rank, grade FROM assess_results WHERE plan_uuid = ? "
@@ -731,7 +737,7 @@ def compare_periods(db, plan_uuid: str, subject_uuid: str) -> list[dict]:
     return sorted(found, key=lambda r: order.get(r["period"], 99))
 
 
-def compare_townships(db, year: int, period: str = "Y") -> list[dict]:
+def compare_townships(db: Database, year: int, period: str = "Y") -> list[dict]:
     """Per township (county database): people, average total and grade counts."""
     found = records.rows(db, "SELECT r.township_code, count(*) AS people, round(avg(r.total), 1) AS average, "
                              "sum(r.grade = '优秀') AS excellent, sum(r.grade = '称职') AS competent, "
@@ -745,7 +751,7 @@ def compare_townships(db, year: int, period: str = "Y") -> list[dict]:
     return found
 
 
-def quota_warnings(db, plan_uuid: str, period: str) -> list[str]:
+def quota_warnings(db: Database, plan_uuid: str, period: str) -> list[str]:
     """What the stored results of a period say about the 优秀 quota: people
     cut by it, people 待定 at a tie, and (warn mode) 优秀 above the quota."""
     share = float(settings.get(db, "assess.excellent_quota"))
@@ -771,7 +777,7 @@ def quota_warnings(db, plan_uuid: str, period: str) -> list[str]:
     return out
 
 
-def settings_summary(db, plan_uuid: str | None = None) -> list[tuple[str, str]]:
+def settings_summary(db: Database, plan_uuid: str | None = None) -> list[tuple[str, str]]:
     """The local choices behind the results, labelled, for the results page
     (the missing-data rule of the plan when one is given, else the office default)."""
     if plan_uuid:
@@ -796,7 +802,7 @@ def settings_summary(db, plan_uuid: str | None = None) -> list[tuple[str, str]]:
 
 # ---- plain data for the notices helper --------------------------------------
 
-def results_for_notice(db, plan_uuid: str, period: str) -> dict:
+def results_for_notice(db: Database, plan_uuid: str, period: str) -> dict:
     """Data of a results notice (考核结果公示): title, rows by category and
     rank, and the supervision phone. Names only; no ID numbers or phones."""
     plan = records.get(db, "assess_plans", plan_uuid)
@@ -815,7 +821,7 @@ def results_for_notice(db, plan_uuid: str, period: str) -> dict:
             "township_name": settings.get(db, "township_name") or ""}
 
 
-def commitments_for_notice(db, year: int) -> dict:
+def commitments_for_notice(db: Database, year: int) -> dict:
     """Data of a commitments notice (目标承诺公开): owner, target, measure,
     deadline, quarterly breakdown and signing date of each target."""
     plan = assess.plan_for_year(db, year)
@@ -831,7 +837,7 @@ def commitments_for_notice(db, year: int) -> dict:
             "township_name": settings.get(db, "township_name") or ""}
 
 
-def supervision_notice(db, target_uuid: str) -> dict:
+def supervision_notice(db: Database, target_uuid: str) -> dict:
     """Data of a 督办通知单 for a target whose latest check failed: notice
     number, owner, target, the failed check, and the re-check date."""
     target = records.get(db, "assess_targets", target_uuid)
@@ -852,7 +858,7 @@ def supervision_notice(db, target_uuid: str) -> dict:
 
 # ---- appeals: a decision changes scores and the results (moved here from scorecard) --
 
-def resolve_appeal(db, actor, appeal_uuid: str, upheld: bool, resolution: str,
+def resolve_appeal(db: Database, actor: Actor, appeal_uuid: str, upheld: bool, resolution: str,
                    score_changes: Sequence[tuple] = ()) -> dict:
     """Close an appeal. When upheld, `score_changes` [(item_uuid, points,
     reason)] are applied in the same transaction and the change is written

@@ -24,6 +24,12 @@ from models.assess.results import results
 from models.core.errors import ValidationError
 from models.core.users import require
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 settings.register("assess.subsidy_tiers", "100:1200,200:1500,300:1900,400:2200,*:2500",
                   "村干部补贴：户数上限:书记年补贴（逗号分隔，* 为以上）", str)
 settings.register("assess.director_ratio", 0.9, "村干部补贴：村委会主任占书记比例（调研报告的做法：不超过 0.9）", float)
@@ -65,7 +71,7 @@ def secretary_base(households: int, tiers) -> float:
     return tiers[-1][1]
 
 
-def role_ratios(db) -> dict:
+def role_ratios(db: Database) -> dict:
     """Share of the secretary's amount per village role (director capped at 90 %)."""
     director = min(float(settings.get(db, "assess.director_ratio")), 0.9)
     return {"secretary": 1.0, "director": director, "accountant": float(settings.get(db, "assess.accountant_ratio"))}
@@ -87,7 +93,7 @@ def split_by_score(amount: float, weights: list[float]) -> list[int]:
     return floors
 
 
-def set_pool(db, actor, plan_uuid: str, period: str, amount, name: str = "年终考核奖",
+def set_pool(db: Database, actor: Actor, plan_uuid: str, period: str, amount, name: str = "年终考核奖",
              category_uuid: str | None = None) -> str:
     """Store the reward pool of a plan/period (optionally one category)."""
     require(actor, "assess.write")
@@ -111,13 +117,13 @@ def set_pool(db, actor, plan_uuid: str, period: str, amount, name: str = "年终
                                                           "amount": amount}, actor, plan["township_code"])
 
 
-def pools(db, plan_uuid: str) -> list[dict]:
+def pools(db: Database, plan_uuid: str) -> list[dict]:
     """Reward pools of a plan."""
     return records.rows(db, "SELECT * FROM assess_reward_pools WHERE plan_uuid = ? AND deleted = 0 ORDER BY id",
                         [plan_uuid])
 
 
-def split_pool(db, plan_uuid: str, period: str, amount: float, category_uuid: str | None = None) -> list[dict]:
+def split_pool(db: Database, plan_uuid: str, period: str, amount: float, category_uuid: str | None = None) -> list[dict]:
     """Split a pool among the people assessed in proportion to their total;
     基本称职, 不称职 and vetoed people get nothing (seed 003). Village
     cadres are paid through the subsidy instead and are left out."""
@@ -134,7 +140,7 @@ def split_pool(db, plan_uuid: str, period: str, amount: float, category_uuid: st
     return out
 
 
-def village_subsidies(db, plan_uuid: str, period: str = "Y") -> list[dict]:
+def village_subsidies(db: Database, plan_uuid: str, period: str = "Y") -> list[dict]:
     """One row per village cadre assessed in the plan: village, households,
     role, yearly amount, basic part, reward part by score, and total paid."""
     tiers = parse_tiers(settings.get(db, "assess.subsidy_tiers"))
@@ -195,7 +201,7 @@ def parse_prizes(text: str) -> dict[str, float]:
     return out
 
 
-def set_township_prize(db, actor, plan_uuid: str, prize: str) -> None:
+def set_township_prize(db: Database, actor: Actor, plan_uuid: str, prize: str) -> None:
     """Record the township's prize in the county's target assessment of the
     plan's year (一等奖 …, or '' for none)."""
     require(actor, "assess.write")
@@ -207,7 +213,7 @@ def set_township_prize(db, actor, plan_uuid: str, prize: str) -> None:
         records.update(db, "assess_plans", plan_uuid, {"township_prize": prize}, actor)
 
 
-def add_past_grade(db, actor, person_name: str, year: int, grade: str, person_uuid: str | None = None,
+def add_past_grade(db: Database, actor: Actor, person_name: str, year: int, grade: str, person_uuid: str | None = None,
                    note: str = "") -> str:
     """Record a year-end grade from before the program (from the paper
     archive), so that consecutive 优秀 years can be counted."""
@@ -235,7 +241,7 @@ def add_past_grade(db, actor, person_name: str, year: int, grade: str, person_uu
                                                           "year": year, "grade": grade, "note": note}, actor)
 
 
-def _year_grades(db, township_code: str) -> dict:
+def _year_grades(db: Database, township_code: str) -> dict:
     """{(person key, year): grade} from stored year results and past grades;
     the key is the roster uuid, or the name when there is none."""
     out = {}
@@ -259,7 +265,7 @@ def excellent_streak(grades: dict, key: str, year: int) -> int:
     return n
 
 
-def honours(db, plan_uuid: str) -> list[dict]:
+def honours(db: Database, plan_uuid: str) -> list[dict]:
     """Fixed rewards of a plan's year for each township cadre assessed
     (seed 001): the township's prize per person, 800 yuan for 优秀, and
     三等功 with 1500 yuan when 优秀 N years running (the N-th, 2N-th … year).
@@ -298,7 +304,7 @@ def honours(db, plan_uuid: str) -> list[dict]:
     return rows
 
 
-def reward_rules_text(db, plan: dict) -> str:
+def reward_rules_text(db: Database, plan: dict) -> str:
     """The fixed reward rules in one sentence, for the notice."""
     prizes = parse_prizes(str(settings.get(db, "assess.reward_township_prizes")))
     prize = plan.get("township_prize") or ""
@@ -349,14 +355,14 @@ def curve_amount(points: list[tuple[float, float]], score: float) -> float:
     return points[-1][1]
 
 
-def set_county_curve(db, actor, text: str) -> None:
+def set_county_curve(db: Database, actor: Actor, text: str) -> None:
     """The county's one score-to-amount curve (validated, stored as a setting, audited)."""
     require(actor, "settings.write")
     parse_curve(text)
     settings.set_value(db, "assess.county_reward_curve", text.replace("，", ",").replace("：", ":"), actor)
 
 
-def county_village_rewards(db, year: int, curve_text: str | None = None) -> dict:
+def county_village_rewards(db: Database, year: int, curve_text: str | None = None) -> dict:
     """The village reward parts of every township side by side: per person
     the township's own split (by its pool) and the amount under the
     county's common curve (role share × curve(score); 不称职 or vetoed: 0),
@@ -390,7 +396,7 @@ def county_village_rewards(db, year: int, curve_text: str | None = None) -> dict
             "own_total": sum(t["own_total"] for t in townships), "common_total": sum(t["common_total"] for t in townships)}
 
 
-def county_rewards_for_notice(db, year: int) -> dict:
+def county_rewards_for_notice(db: Database, year: int) -> dict:
     """Data of the county's 村干部奖励补贴统一权衡 notice."""
     data = county_village_rewards(db, year)
     curve = "、".join(f"{s:g} 分 {a:g} 元" for s, a in data["curve"])
@@ -402,7 +408,7 @@ def county_rewards_for_notice(db, year: int) -> dict:
     return data
 
 
-def export_county_xlsx(db, year: int, path, actor=None) -> str:
+def export_county_xlsx(db: Database, year: int, path, actor: Actor | None = None) -> str:
     """The side-by-side view and every person's amount under the common curve,
     as .xlsx. Audited when an actor is given (the window always gives one)."""
     from openpyxl import Workbook
@@ -438,7 +444,7 @@ def export_county_xlsx(db, year: int, path, actor=None) -> str:
     return str(path)
 
 
-def rewards_for_notice(db, year: int) -> dict:
+def rewards_for_notice(db: Database, year: int) -> dict:
     """Data of a reward / subsidy notice (posted before payment): the pool
     split of each stored pool, and the village cadre subsidies."""
     plan = assess.plan_for_year(db, year)
@@ -461,7 +467,7 @@ def rewards_for_notice(db, year: int) -> dict:
             "township_name": settings.get(db, "township_name") or ""}
 
 
-def export_xlsx(db, plan_uuid: str, path, period: str = "Y", actor=None) -> str:
+def export_xlsx(db: Database, plan_uuid: str, path, period: str = "Y", actor: Actor | None = None) -> str:
     """Write the pool splits and village subsidies to an .xlsx file (names
     and amounts, no ID numbers or phones). Audited when an actor is given
     (the window always gives one)."""

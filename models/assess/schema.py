@@ -7,12 +7,19 @@ because the roster lives in another domain. `assess_results` is a local cache
 recomputed from the stored scores, so it does not travel.
 """
 
+from __future__ import annotations
+
 import json
 
 from sqlite_utils import Migrations
 
 from models.core.records import create_travel_table
 from models.core.travel import register_travel_table
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
 
 migrations = Migrations("assess")
 
@@ -23,7 +30,7 @@ for _name in ("assess_plans", "assess_categories", "assess_items", "assess_subje
 
 
 @migrations()
-def m001_assess(db):
+def m001_assess(db: Database):
     create_travel_table(
         db, "assess_plans",
         "year INTEGER NOT NULL, name TEXT NOT NULL, periods TEXT NOT NULL DEFAULT 'Q1,Q2,Q3,Q4,H1,Y', "
@@ -127,7 +134,7 @@ _KIND_OF_OLD = _KIND_OF_NEW.replace("NEW.", "OLD.")
 
 
 @migrations()
-def m002_score_sums(db):
+def m002_score_sums(db: Database):
     """Per person, period and item kind, the running sum of live scores, kept
     by triggers (so rows merged from a data package count too). Recomputing a
     county's results then reads tens of thousands of sums instead of a million
@@ -174,7 +181,7 @@ def m002_score_sums(db):
 
 
 @migrations()
-def m003_results_clustered(db):
+def m003_results_clustered(db: Database):
     """The results cache clustered on its key (WITHOUT ROWID) with one
     secondary index: recomputing a county rewrites ~20 000 rows, and every
     extra b-tree made that slower."""
@@ -196,7 +203,7 @@ def m003_results_clustered(db):
 
 
 @migrations()
-def m004_year_composition(db):
+def m004_year_composition(db: Database):
     """Issue 16: the year total is composed item by item. Each item says how
     its half-year / year value is formed (`year_rule`: '' = by kind, 'avg' /
     'sum' of the quarters, 'period' = scored at the period end) and what it is
@@ -277,7 +284,7 @@ def _contributions(row: str, period: str) -> list[str]:
 
 
 @migrations()
-def m005_composition_kept(db):
+def m005_composition_kept(db: Database):
     """Issue 16, speed: per person and item the entry of each period
     (`assess_item_cells`, with the item's kind and rule copied in and the
     composed period values as stored generated columns), and per person and
@@ -364,7 +371,7 @@ def m005_composition_kept(db):
 
 
 @migrations()
-def m006_missing_rule_per_plan(db):
+def m006_missing_rule_per_plan(db: Database):
     """Issue 16, point 3: what an item without data is worth is a property of
     each plan (`missing_rule`: rescale / default / manual / zero), no longer
     one setting for every plan. Existing plans take the value the office had

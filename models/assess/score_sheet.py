@@ -19,6 +19,11 @@ from models.assess import scorecard
 from models.core import xlsx_read
 from models.core.errors import ValidationError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
+
 NAME_HEADERS = ("姓名", "被考核人", "考核对象", "干部姓名")
 # Columns an office adds beside the scores: read past, never taken as an indicator.
 OTHER_HEADERS = ("序号", "编号", "职务", "现任职务", "单位", "科室", "所在村", "村", "备注", "说明", "合计", "总分",
@@ -32,7 +37,7 @@ def _key(text) -> str:
     return re.sub(r"[\s\u3000]+", "", unicodedata.normalize("NFKC", xlsx_read.cell_text(text)))
 
 
-def read_score_sheet(db, category_uuid: str, path) -> list[tuple]:
+def read_score_sheet(db: Database, category_uuid: str, path) -> list[tuple]:
     """Cells (subject_uuid, item_uuid, value, reason) for scorecard.set_scores
     from an .xlsx or a tab-separated text file. Raises ValidationError naming
     the row (and the column) of anything it cannot take."""
@@ -44,13 +49,13 @@ def read_score_sheet(db, category_uuid: str, path) -> list[tuple]:
     return parse_grid_text(db, category_uuid, path.read_text(encoding="utf-8-sig"))
 
 
-def parse_grid_text(db, category_uuid: str, text: str) -> list[tuple]:
+def parse_grid_text(db: Database, category_uuid: str, text: str) -> list[tuple]:
     """Tab-separated text with a header row (姓名, item names…) → cells for set_scores."""
     rows = [(n, line.split("\t")) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
     return sheet_cells(db, category_uuid, rows)
 
 
-def sheet_cells(db, category_uuid: str, rows) -> list[tuple]:
+def sheet_cells(db: Database, category_uuid: str, rows) -> list[tuple]:
     """(row number, values) → cells for set_scores (the rule both readers share)."""
     items = {_key(it["name"]): it for it in scorecard.leaf_items(db, category_uuid)}
     people: dict[str, list[dict]] = {}

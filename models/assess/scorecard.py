@@ -20,6 +20,12 @@ from models.core.errors import ValidationError
 from models.core.personal import check_text, parse_date
 from models.core.users import require
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 CAP = "assess.write"
 
 PERIODS = {"Q1": "第一季度", "Q2": "第二季度", "Q3": "第三季度", "Q4": "第四季度",
@@ -87,28 +93,28 @@ EPS = 1e-6
 
 # ---- helpers ----------------------------------------------------------------
 
-def _plan(db, plan_uuid: str) -> dict:
+def _plan(db: Database, plan_uuid: str) -> dict:
     plan = records.get(db, "assess_plans", plan_uuid)
     if plan is None:
         raise ValidationError("考核方案", "不存在或已删除。")
     return plan
 
 
-def _category(db, category_uuid: str) -> dict:
+def _category(db: Database, category_uuid: str) -> dict:
     cat = records.get(db, "assess_categories", category_uuid)
     if cat is None:
         raise ValidationError("考核类别", "不存在或已删除。")
     return cat
 
 
-def _item(db, item_uuid: str) -> dict:
+def _item(db: Database, item_uuid: str) -> dict:
     item = records.get(db, "assess_items", item_uuid)
     if item is None:
         raise ValidationError("考核指标", "不存在或已删除。")
     return item
 
 
-def _subject(db, subject_uuid: str) -> dict:
+def _subject(db: Database, subject_uuid: str) -> dict:
     subject = records.get(db, "assess_subjects", subject_uuid)
     if subject is None:
         raise ValidationError("考核对象", "不存在或已删除。")
@@ -205,7 +211,7 @@ def missing_rule_code(value) -> str:
                                       f"（{'；'.join(MISSING_RULES.values())}）。")
 
 
-def create_plan(db, actor, year: int, name: str = "", periods: str = DEFAULT_PERIODS,
+def create_plan(db: Database, actor: Actor, year: int, name: str = "", periods: str = DEFAULT_PERIODS,
                 standard: bool = True, township_code: str | None = None, missing_rule: str | None = None) -> str:
     """A new plan for a year; with `standard` the usual categories and the
     德能勤绩廉 tree are filled in. Without `missing_rule` the plan takes the
@@ -231,7 +237,7 @@ def create_plan(db, actor, year: int, name: str = "", periods: str = DEFAULT_PER
     return plan_uuid
 
 
-def _insert_category(db, actor, plan_uuid, name, total, bonus_cap, deduction_cap, stationed, order) -> str:
+def _insert_category(db: Database, actor: Actor, plan_uuid, name, total, bonus_cap, deduction_cap, stationed, order) -> str:
     plan = _plan(db, plan_uuid)
     return records.insert(db, "assess_categories", {
         "plan_uuid": plan_uuid, "name": name, "total_points": total, "bonus_cap": bonus_cap,
@@ -239,7 +245,7 @@ def _insert_category(db, actor, plan_uuid, name, total, bonus_cap, deduction_cap
     }, actor, plan["township_code"])
 
 
-def _insert_tree(db, actor, plan_uuid, category_uuid, parent_uuid, nodes, township_code=None) -> None:
+def _insert_tree(db: Database, actor: Actor, plan_uuid, category_uuid, parent_uuid, nodes, township_code=None) -> None:
     township_code = township_code or _plan(db, plan_uuid)["township_code"]
     for order, node in enumerate(nodes):
         item_uuid = records.insert(db, "assess_items", {
@@ -252,7 +258,7 @@ def _insert_tree(db, actor, plan_uuid, category_uuid, parent_uuid, nodes, townsh
             _insert_tree(db, actor, plan_uuid, category_uuid, item_uuid, node["children"], township_code)
 
 
-def add_category(db, actor, plan_uuid: str, name: str, total_points: float = 1000, bonus_cap: float = 30,
+def add_category(db: Database, actor: Actor, plan_uuid: str, name: str, total_points: float = 1000, bonus_cap: float = 30,
                  deduction_cap: float = 60, village_stationed: bool = False, standard: bool = True) -> str:
     """Add a category of people to a plan (optionally with the standard tree)."""
     require(actor, CAP)
@@ -272,7 +278,7 @@ def add_category(db, actor, plan_uuid: str, name: str, total_points: float = 100
     return cat_uuid
 
 
-def update_category(db, actor, category_uuid: str, **changes) -> None:
+def update_category(db: Database, actor: Actor, category_uuid: str, **changes) -> None:
     """Change name, total_points, bonus_cap, deduction_cap or village_stationed."""
     require(actor, CAP)
     allowed = {"name", "total_points", "bonus_cap", "deduction_cap", "village_stationed"}
@@ -293,7 +299,7 @@ def update_category(db, actor, category_uuid: str, **changes) -> None:
         records.update(db, "assess_categories", category_uuid, clean, actor)
 
 
-def update_plan(db, actor, plan_uuid: str, name: str | None = None, missing_rule: str | None = None) -> dict:
+def update_plan(db: Database, actor: Actor, plan_uuid: str, name: str | None = None, missing_rule: str | None = None) -> dict:
     """Change a plan's name and/or its missing-data rule (None = unchanged).
     Returns the changed fields (empty when nothing changed). The stored
     results are not recomputed here: results.change_plan does both."""
@@ -314,7 +320,7 @@ def update_plan(db, actor, plan_uuid: str, name: str | None = None, missing_rule
     return changes
 
 
-def plans(db, township_code: str | None = None) -> list[dict]:
+def plans(db: Database, township_code: str | None = None) -> list[dict]:
     """Live plans, newest year first."""
     sql = ("SELECT uuid, year, name, periods, origin, township_code, township_prize, missing_rule FROM assess_plans "
            "WHERE deleted = 0")
@@ -325,7 +331,7 @@ def plans(db, township_code: str | None = None) -> list[dict]:
     return records.rows(db, sql + " ORDER BY year DESC, id DESC", params)
 
 
-def plan_for_year(db, year: int, township_code: str | None = None) -> dict | None:
+def plan_for_year(db: Database, year: int, township_code: str | None = None) -> dict | None:
     """The (first) live plan of a year, local township unless given."""
     code = township_code or records.local_township_code(db)
     found = records.rows(db, "SELECT * FROM assess_plans WHERE year = ? AND township_code = ? AND deleted = 0 "
@@ -333,14 +339,14 @@ def plan_for_year(db, year: int, township_code: str | None = None) -> dict | Non
     return found[0] if found else None
 
 
-def categories(db, plan_uuid: str) -> list[dict]:
+def categories(db: Database, plan_uuid: str) -> list[dict]:
     """Categories of a plan in display order."""
     return records.rows(db, "SELECT uuid, name, total_points, bonus_cap, deduction_cap, village_stationed, sort_order "
                             "FROM assess_categories WHERE plan_uuid = ? AND deleted = 0 ORDER BY sort_order, id",
                         [plan_uuid])
 
 
-def items(db, category_uuid: str) -> list[dict]:
+def items(db: Database, category_uuid: str) -> list[dict]:
     """All live items of a category, parents before children, in tree order."""
     flat = records.rows(db, "SELECT uuid, parent_uuid, name, kind, max_points, standard, source, sort_order, "
                             "year_rule, default_points FROM assess_items WHERE category_uuid = ? AND deleted = 0 ORDER BY sort_order, id",
@@ -360,12 +366,12 @@ def items(db, category_uuid: str) -> list[dict]:
     return out
 
 
-def leaf_items(db, category_uuid: str) -> list[dict]:
+def leaf_items(db: Database, category_uuid: str) -> list[dict]:
     """Items that take a score (everything except groups), in tree order."""
     return [it for it in items(db, category_uuid) if it["kind"] != "group"]
 
 
-def copy_plan(db, actor, source_plan_uuid: str, year: int, name: str = "", with_subjects: bool = True,
+def copy_plan(db: Database, actor: Actor, source_plan_uuid: str, year: int, name: str = "", with_subjects: bool = True,
               origin: str = "copied", missing_rule: str | None = None) -> str:
     """Copy a plan (categories, indicator tree, missing-data rule unless one
     is given, and optionally the people assessed) into a new year. Used for
@@ -434,7 +440,7 @@ def _validate_composition(name: str, kind: str, points: float, year_rule: str, d
     return rule, round(default, 2)
 
 
-def add_item(db, actor, category_uuid: str, name: str, kind: str = "normal", max_points: float = 0,
+def add_item(db: Database, actor: Actor, category_uuid: str, name: str, kind: str = "normal", max_points: float = 0,
              parent_uuid: str | None = None, standard: str = "", source: str = "", year_rule: str = "",
              default_points=None) -> str:
     """Add one indicator. The tree may be unbalanced while being edited:
@@ -456,7 +462,7 @@ def add_item(db, actor, category_uuid: str, name: str, kind: str = "normal", max
             "sort_order": order, "year_rule": year_rule, "default_points": default_points}, actor, cat["township_code"])
 
 
-def update_item(db, actor, item_uuid: str, name: str, kind: str, max_points: float, standard: str = "",
+def update_item(db: Database, actor: Actor, item_uuid: str, name: str, kind: str, max_points: float, standard: str = "",
                 source: str = "", year_rule: str | None = None, default_points=...) -> None:
     """Change an indicator. A group that has children stays a group. The year
     rule and default score stay as they were unless given."""
@@ -479,7 +485,7 @@ def update_item(db, actor, item_uuid: str, name: str, kind: str, max_points: flo
                                                        "year_rule": year_rule, "default_points": default_points}, actor)
 
 
-def delete_item(db, actor, item_uuid: str) -> None:
+def delete_item(db: Database, actor: Actor, item_uuid: str) -> None:
     """Delete an indicator with everything below it and its scores (tombstones)."""
     require(actor, CAP)
     _item(db, item_uuid)
@@ -495,7 +501,7 @@ def delete_item(db, actor, item_uuid: str) -> None:
             records.delete(db, "assess_items", current, actor)
 
 
-def tree_problems(db, category_uuid: str) -> list[str]:
+def tree_problems(db: Database, category_uuid: str) -> list[str]:
     """What does not add up in a category's tree, each naming the item:
     children of a group must sum to the group, top level to the total."""
     cat = _category(db, category_uuid)
@@ -520,7 +526,7 @@ def _sum_problems(cat: dict, all_items: list[dict]) -> list[str]:
     return problems
 
 
-def plan_problems(db, plan_uuid: str) -> list[str]:
+def plan_problems(db: Database, plan_uuid: str) -> list[str]:
     """tree_problems of every category of a plan."""
     out = []
     for cat in categories(db, plan_uuid):
@@ -528,7 +534,7 @@ def plan_problems(db, plan_uuid: str) -> list[str]:
     return out
 
 
-def replace_tree(db, actor, category_uuid: str, tree: list[dict]) -> None:
+def replace_tree(db: Database, actor: Actor, category_uuid: str, tree: list[dict]) -> None:
     """Replace a category's whole tree (e.g. received or imported) after
     checking it adds up. Nothing is written when a sum is wrong."""
     require(actor, CAP)
@@ -561,7 +567,7 @@ def replace_tree(db, actor, category_uuid: str, tree: list[dict]) -> None:
 
 # ---- people assessed ---------------------------------------------------------
 
-def add_subject(db, actor, category_uuid: str, person_name: str, person_uuid: str | None = None,
+def add_subject(db: Database, actor: Actor, category_uuid: str, person_name: str, person_uuid: str | None = None,
                 kind: str = "cadre", village_uuid: str | None = None, village_name: str = "",
                 role: str = "") -> str:
     """Add a person (or office, or village cadre) to a category."""
@@ -586,7 +592,7 @@ def add_subject(db, actor, category_uuid: str, person_name: str, person_uuid: st
             "role": role or "", "sort_order": order}, actor, cat["township_code"])
 
 
-def remove_subject(db, actor, subject_uuid: str) -> None:
+def remove_subject(db: Database, actor: Actor, subject_uuid: str) -> None:
     """Take a person out of the assessment (scores stay as tombstones)."""
     require(actor, CAP)
     _subject(db, subject_uuid)
@@ -598,19 +604,19 @@ def remove_subject(db, actor, subject_uuid: str) -> None:
         records.delete(db, "assess_subjects", subject_uuid, actor)
 
 
-def subjects(db, category_uuid: str) -> list[dict]:
+def subjects(db: Database, category_uuid: str) -> list[dict]:
     """People assessed in a category, in display order."""
     return records.rows(db, "SELECT uuid, plan_uuid, category_uuid, person_uuid, person_name, kind, village_uuid, "
                             "village_name, role, sort_order, township_code FROM assess_subjects "
                             "WHERE category_uuid = ? AND deleted = 0 ORDER BY sort_order, id", [category_uuid])
 
 
-def roster_candidates(db, township_code: str | None = None) -> list[dict]:
+def roster_candidates(db: Database, township_code: str | None = None) -> list[dict]:
     """Cadres from the roster to pick from."""
     return [{"uuid": c["uuid"], "name": c["name"]} for c in roster.list_cadres(db, township_code=township_code)]
 
 
-def village_cadre_candidates(db, township_code: str | None = None) -> list[dict]:
+def village_cadre_candidates(db: Database, township_code: str | None = None) -> list[dict]:
     """Village 两委 members from the roster (when present) who take a
     subsidy: branch secretary (also when 一肩挑), committee director, accountant."""
     coverage = roster.village_coverage(db, township_code=township_code)
@@ -626,7 +632,7 @@ def village_cadre_candidates(db, township_code: str | None = None) -> list[dict]
     return out
 
 
-def add_village_cadres_from_roster(db, actor, category_uuid: str) -> int:
+def add_village_cadres_from_roster(db: Database, actor: Actor, category_uuid: str) -> int:
     """Add every subsidised village cadre of the roster not yet in the plan."""
     require(actor, CAP)
     cat = _category(db, category_uuid)
@@ -642,7 +648,7 @@ def add_village_cadres_from_roster(db, actor, category_uuid: str) -> int:
     return added
 
 
-def add_subjects_from_roster(db, actor, category_uuid: str, cadre_uuids: list[str]) -> int:
+def add_subjects_from_roster(db: Database, actor: Actor, category_uuid: str, cadre_uuids: list[str]) -> int:
     """Add roster cadres (by uuid) to a category; returns how many were added."""
     require(actor, CAP)
     cat = _category(db, category_uuid)
@@ -696,7 +702,7 @@ def _check_points(item: dict, points: float, row=None) -> float:
     return round(points, 2)
 
 
-def _write_score(db, actor, plan_uuid, period, subject, item, points, reason, source) -> None:
+def _write_score(db: Database, actor: Actor, plan_uuid, period, subject, item, points, reason, source) -> None:
     existing = db.execute("SELECT uuid, points, reason, source FROM assess_scores WHERE subject_uuid = ? "
                           "AND item_uuid = ? AND period = ? AND deleted = 0",
                           [subject["uuid"], item["uuid"], period]).fetchone()
@@ -722,13 +728,13 @@ def check_cell(item: dict, value, row=None):
     return None if points is None else _check_points(item, points, row)
 
 
-def set_score(db, actor, period: str, subject_uuid: str, item_uuid: str, points, reason: str = "",
+def set_score(db: Database, actor: Actor, period: str, subject_uuid: str, item_uuid: str, points, reason: str = "",
               source: str = "") -> None:
     """Enter (or clear, with points None/'') one score with its reason."""
     set_scores(db, actor, period, [(subject_uuid, item_uuid, points, reason)], source=source)
 
 
-def set_scores(db, actor, period: str, cells, source: str = "") -> int:
+def set_scores(db: Database, actor: Actor, period: str, cells, source: str = "") -> int:
     """Enter many scores at once (a paste from Excel, an import): cells are
     (subject_uuid, item_uuid, points-or-text, reason). All are checked first;
     one bad cell refuses the whole batch, naming its row. Returns the count."""
@@ -760,7 +766,7 @@ def set_scores(db, actor, period: str, cells, source: str = "") -> int:
     return len(checked)
 
 
-def score_grid(db, category_uuid: str, period: str) -> dict:
+def score_grid(db: Database, category_uuid: str, period: str) -> dict:
     """Everything the score grid shows for one category and period:
     subjects (rows), scorable items (columns) and the cells."""
     cols = leaf_items(db, category_uuid)
@@ -774,7 +780,7 @@ def score_grid(db, category_uuid: str, period: str) -> dict:
     return {"subjects": rows, "items": cols, "cells": cells}
 
 
-def _derived_values(db, plan: dict, period: str) -> dict:
+def _derived_values(db: Database, plan: dict, period: str) -> dict:
     """source key -> {person_uuid: (fraction-or-count, text)} from other domains."""
     start, end = period_range(plan["year"], period)
     code = plan["township_code"]
@@ -814,7 +820,7 @@ def _derived_values(db, plan: dict, period: str) -> dict:
     return out
 
 
-def _village_needs(db, start: dt.date, end: dt.date, township_code: str) -> dict:
+def _village_needs(db: Database, start: dt.date, end: dt.date, township_code: str) -> dict:
     """Seed 003: a village-stationed cadre is judged on what citizens of the
     villages they are stationed in needed and signed for. Per cadre uuid:
     (fraction, text) from the tickets of those villages that the citizen
@@ -858,7 +864,7 @@ def _village_needs(db, start: dt.date, end: dt.date, township_code: str) -> dict
     return out
 
 
-def pull_derived_scores(db, actor, plan_uuid: str, period: str) -> list[str]:
+def pull_derived_scores(db: Database, actor: Actor, plan_uuid: str, period: str) -> list[str]:
     """Fill items whose source is another tab (on-time rate, satisfaction,
     accountability, attendance). Each score records where it came from.
     Returns messages (what was filled, what was unavailable)."""
@@ -930,7 +936,7 @@ def _check_ballot(voters, counts: dict, who: str, row=None) -> tuple[int, dict]:
     return voters, clean
 
 
-def set_ballot(db, actor, period: str, subject_uuid: str, voter_group: str, voters, excellent=0, competent=0,
+def set_ballot(db: Database, actor: Actor, period: str, subject_uuid: str, voter_group: str, voters, excellent=0, competent=0,
                basic=0, incompetent=0) -> None:
     """Record one group's tally for one person (from the paper tally sheet)."""
     set_ballots(db, actor, period, [{"subject_uuid": subject_uuid, "voter_group": voter_group, "voters": voters,
@@ -938,7 +944,7 @@ def set_ballot(db, actor, period: str, subject_uuid: str, voter_group: str, vote
                                      "incompetent": incompetent}])
 
 
-def set_ballots(db, actor, period: str, tallies: list[dict]) -> int:
+def set_ballots(db: Database, actor: Actor, period: str, tallies: list[dict]) -> int:
     """Record many tallies; any bad count refuses the whole batch."""
     require(actor, CAP)
     checked = []
@@ -967,7 +973,7 @@ def set_ballots(db, actor, period: str, tallies: list[dict]) -> int:
     return len(checked)
 
 
-def ballots(db, category_uuid: str, period: str) -> dict:
+def ballots(db: Database, category_uuid: str, period: str) -> dict:
     """{(subject_uuid, voter_group): tally dict} for a category and period."""
     out = {}
     for r in records.rows(db, "SELECT b.* FROM assess_ballots b JOIN assess_subjects s ON s.uuid = b.subject_uuid "
@@ -976,12 +982,12 @@ def ballots(db, category_uuid: str, period: str) -> dict:
     return out
 
 
-def ballot_weights(db) -> dict:
+def ballot_weights(db: Database) -> dict:
     """Group weights from the settings."""
     return {g: float(settings.get(db, f"assess.weight_{g}")) for g in VOTER_GROUPS}
 
 
-def ballot_values(db) -> dict:
+def ballot_values(db: Database) -> dict:
     """Points of one ballot of each grade (settings; 100/80/60/0 unless changed)."""
     return {k: float(settings.get(db, f"assess.ballot_value_{k}")) for k in BALLOT_FIELDS}
 
@@ -1008,7 +1014,7 @@ def ballot_score(tallies: dict, weights: dict, values: dict | None = None) -> fl
 
 # ---- targets, checks and supervision notices --------------------------------
 
-def add_target(db, actor, plan_uuid: str, owner_name: str, content: str, measure: str = "", deadline=None,
+def add_target(db: Database, actor: Actor, plan_uuid: str, owner_name: str, content: str, measure: str = "", deadline=None,
                quarters: tuple = ("", "", "", ""), signed_on=None, subject_uuid: str | None = None,
                owner_kind: str = "person") -> str:
     """A target commitment (目标承诺) of a person, office or village."""
@@ -1030,7 +1036,7 @@ def add_target(db, actor, plan_uuid: str, owner_name: str, content: str, measure
             "signed_on": signed_d and signed_d.isoformat(), "status": "open"}, actor, plan["township_code"])
 
 
-def targets(db, plan_uuid: str, status: str | None = None) -> list[dict]:
+def targets(db: Database, plan_uuid: str, status: str | None = None) -> list[dict]:
     """Targets of a plan, with their latest check."""
     sql = ("SELECT t.*, (SELECT c.result FROM assess_target_checks c WHERE c.target_uuid = t.uuid AND c.deleted = 0 "
            "ORDER BY c.check_date DESC, c.id DESC LIMIT 1) AS last_result, "
@@ -1044,13 +1050,13 @@ def targets(db, plan_uuid: str, status: str | None = None) -> list[dict]:
     return records.rows(db, sql + " ORDER BY t.owner_name, t.id", params)
 
 
-def target_checks(db, target_uuid: str) -> list[dict]:
+def target_checks(db: Database, target_uuid: str) -> list[dict]:
     """Check records of a target, oldest first."""
     return records.rows(db, "SELECT * FROM assess_target_checks WHERE target_uuid = ? AND deleted = 0 "
                             "ORDER BY check_date, id", [target_uuid])
 
 
-def record_check(db, actor, target_uuid: str, check_date, checker: str, met: bool, evidence: str = "",
+def record_check(db: Database, actor: Actor, target_uuid: str, check_date, checker: str, met: bool, evidence: str = "",
                  recheck_date=None) -> str:
     """A check (检查验收) of a target. An unmet target gets a supervision
     notice number (督办通知单) and must have a re-check date."""
@@ -1085,7 +1091,7 @@ def record_check(db, actor, target_uuid: str, check_date, checker: str, met: boo
 
 # ---- appeals -----------------------------------------------------------------
 
-def file_appeal(db, actor, subject_uuid: str, period: str, reason: str, filed_on=None) -> str:
+def file_appeal(db: Database, actor: Actor, subject_uuid: str, period: str, reason: str, filed_on=None) -> str:
     """Record an appeal (申诉) of a person against a period's result."""
     require(actor, CAP)
     subject = _subject(db, subject_uuid)
@@ -1099,7 +1105,7 @@ def file_appeal(db, actor, subject_uuid: str, period: str, reason: str, filed_on
             "reason": reason, "status": "open"}, actor, subject["township_code"])
 
 
-def appeals(db, plan_uuid: str, status: str | None = None) -> list[dict]:
+def appeals(db: Database, plan_uuid: str, status: str | None = None) -> list[dict]:
     """Appeals of a plan with the person's name."""
     sql = ("SELECT a.*, s.person_name FROM assess_appeals a JOIN assess_subjects s ON s.uuid = a.subject_uuid "
            "WHERE a.plan_uuid = ? AND a.deleted = 0")

@@ -24,6 +24,12 @@ import json
 
 from models.core.travel import TRAVEL_TABLES
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 GENESIS = "0" * 64
 # prev_hash of rows written since issue 22: the hash of the row before, not
 # repeated (its digest still covers it, so a removed row breaks the chain).
@@ -91,13 +97,13 @@ def row_digest(columns, values) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def sealed_tables(db) -> list[str]:
+def sealed_tables(db: Database) -> list[str]:
     """The audited tables whose rows carry a seal: the travelling ones."""
     present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     return [t for t in TRAVEL_TABLES if t in present]
 
 
-def _current_row_hash(db, table_name, row_key) -> str | None:
+def _current_row_hash(db: Database, table_name, row_key) -> str | None:
     if row_key is None or table_name not in TRAVEL_TABLES:
         return None
     cur = db.execute(f"SELECT * FROM [{table_name}] WHERE uuid = ?", [str(row_key)])
@@ -107,7 +113,7 @@ def _current_row_hash(db, table_name, row_key) -> str | None:
     return row_digest([d[0] for d in cur.description], row)
 
 
-def record(db, actor, action: str, table_name: str, row_key, before: dict | None, after: dict | None) -> None:
+def record(db: Database, actor: Actor, action: str, table_name: str, row_key, before: dict | None, after: dict | None) -> None:
     """Append one audit row. Call inside the transaction of the change itself,
     after the change (a travelling row is sealed as it is now stored)."""
     actor_name = getattr(actor, "username", None) or str(actor)
@@ -122,7 +128,7 @@ def record(db, actor, action: str, table_name: str, row_key, before: dict | None
                    "audit_id = excluded.audit_id", [table_name, str(row_key), row_hash, audit_id])
 
 
-def _append(db, at, actor_name, action, table_name, row_key, b, a, row_hash) -> int:
+def _append(db: Database, at, actor_name, action, table_name, row_key, b, a, row_hash) -> int:
     last = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     prev = last[0] if last else GENESIS
     h = _digest(prev, at, actor_name, action, table_name, row_key, b, a, row_hash)
@@ -136,7 +142,7 @@ def _append(db, at, actor_name, action, table_name, row_key, b, a, row_hash) -> 
     return db.execute("SELECT last_id FROM audit_head WHERE id = 1").fetchone()[0]
 
 
-def seal_unsealed(db, sealed_by, tables: list[str] | None = None) -> int:
+def seal_unsealed(db: Database, sealed_by, tables: list[str] | None = None) -> int:
     """Seal travelling rows written in bulk without a per-row audit (the demo's
     generator): one audit row per table records how many rows and the digest
     of their seals. Returns the number of rows sealed."""
@@ -148,7 +154,7 @@ def seal_unsealed(db, sealed_by, tables: list[str] | None = None) -> int:
     return total
 
 
-def seal_new_rows(db, sealed_by, table: str, first_id: int, about: dict) -> int:
+def seal_new_rows(db: Database, sealed_by, table: str, first_id: int, about: dict) -> int:
     """Seal the rows of `table` with id >= first_id that a bulk writer inserted
     in this transaction (the spreadsheet import): one audit row (action
     bulk-seal) records how many rows, the digest of their seals and `about`
@@ -158,7 +164,7 @@ def seal_new_rows(db, sealed_by, table: str, first_id: int, about: dict) -> int:
     return _bulk_seal(db, sealed_by, table, cur, about)
 
 
-def _bulk_seal(db, sealed_by, table: str, cur, about: dict) -> int:
+def _bulk_seal(db: Database, sealed_by, table: str, cur, about: dict) -> int:
     cols = [d[0] for d in cur.description]
     key_at = cols.index("uuid")
     seals = [(str(r[key_at]), row_digest(cols, r)) for r in cur]
@@ -174,7 +180,7 @@ def _bulk_seal(db, sealed_by, table: str, cur, about: dict) -> int:
     return len(seals)
 
 
-def verify_chain(db) -> list[str]:
+def verify_chain(db: Database) -> list[str]:
     """Problems found in the audit chain (empty when intact)."""
     problems = []
     prev = GENESIS
@@ -205,7 +211,7 @@ def verify_chain(db) -> list[str]:
     return problems
 
 
-def reseal_after_migration(db, actor_name: str) -> int:
+def reseal_after_migration(db: Database, actor_name: str) -> int:
     """After a schema upgrade: seal the rows whose stored form the upgrade
     changed (or that predate row seals). One audit row per table says how
     many; the backup taken before the upgrade keeps the old file."""
@@ -230,7 +236,7 @@ def reseal_after_migration(db, actor_name: str) -> int:
     return total
 
 
-def verify_rows(db, limit: int = 200) -> list[str]:
+def verify_rows(db: Database, limit: int = 200) -> list[str]:
     """Travelling rows changed outside the program: a row whose content is not
     what its last audited change stored, a sealed row that is gone, a row
     nobody audited, and seals pointing at audit rows that no longer exist
@@ -282,11 +288,11 @@ def verify_rows(db, limit: int = 200) -> list[str]:
 CONTENT_CHECK_MAX_ROWS = 300_000
 
 
-def sealed_row_count(db) -> int:
+def sealed_row_count(db: Database) -> int:
     return db.execute("SELECT count(*) FROM row_seals").fetchone()[0]
 
 
-def verify_row_presence(db, limit: int = 200) -> list[str]:
+def verify_row_presence(db: Database, limit: int = 200) -> list[str]:
     """The part of verify_rows SQLite answers from its indexes, without hashing
     any row: rows nobody audited, sealed rows that are gone, seals whose audit row
     is missing or names another row. Row contents are checked by verify_rows."""
@@ -325,7 +331,7 @@ def verify_row_presence(db, limit: int = 200) -> list[str]:
     return problems
 
 
-def verify_rows_for_check(db, full: bool) -> tuple[list[str], bool, int]:
+def verify_rows_for_check(db: Database, full: bool) -> tuple[list[str], bool, int]:
     """What `check` runs: every row's content when asked (--full) or when the
     database is small enough, otherwise the index-only part. Returns
     (problems, contents_checked, sealed_rows)."""
@@ -334,7 +340,7 @@ def verify_rows_for_check(db, full: bool) -> tuple[list[str], bool, int]:
     return (verify_rows(db) if by_content else verify_row_presence(db)), by_content, sealed
 
 
-def audit_log_is_emptied(db) -> bool:
+def audit_log_is_emptied(db: Database) -> bool:
     """An empty log in a database that holds accounts or data: it was emptied."""
     if db.execute("SELECT 1 FROM audit_log LIMIT 1").fetchone():
         return False
@@ -343,7 +349,7 @@ def audit_log_is_emptied(db) -> bool:
     return any(db.execute(f"SELECT 1 FROM [{t}] LIMIT 1").fetchone() for t in sealed_tables(db))
 
 
-def head(db) -> dict:
+def head(db: Database) -> dict:
     """The newest audit row's id and hash and the row count (what the county witnesses)."""
     row = db.execute("SELECT last_id, last_hash, row_count FROM audit_head WHERE id = 1").fetchone()
     last = db.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
@@ -354,7 +360,7 @@ def head(db) -> dict:
                                                                           last[1] if last else GENESIS, count)}
 
 
-def checkpoints(db) -> dict[str, str | None]:
+def checkpoints(db: Database) -> dict[str, str | None]:
     """For each audit head sent in an earlier package: the log's hash at that
     id now (None when the row is gone). The county compares these with the
     heads it witnessed."""
@@ -365,13 +371,13 @@ def checkpoints(db) -> dict[str, str | None]:
     return out
 
 
-def remember_sent(db, package_id: str, sent_head: dict) -> None:
+def remember_sent(db: Database, package_id: str, sent_head: dict) -> None:
     db.execute("INSERT OR REPLACE INTO audit_sent (package_id, last_id, last_hash, row_count, sent_at) "
                "VALUES (?, ?, ?, ?, ?)", [package_id, int(sent_head["last_id"]), str(sent_head["last_hash"]),
                                           int(sent_head["row_count"]), dt.datetime.now().isoformat(timespec="seconds")])
 
 
-def witness_package(db, township_code: str, manifest: dict, package_id: str) -> list[str]:
+def witness_package(db: Database, township_code: str, manifest: dict, package_id: str) -> list[str]:
     """At the county: compare a township package's audit head with the one
     witnessed before and keep the newer. Returns warnings (Chinese) when the
     township's history was rewritten or cut short since."""
@@ -410,7 +416,7 @@ def witness_package(db, township_code: str, manifest: dict, package_id: str) -> 
     return warnings
 
 
-def recent(db, limit: int = 200, table_name: str | None = None) -> list[dict]:
+def recent(db: Database, limit: int = 200, table_name: str | None = None) -> list[dict]:
     sql = "SELECT id, at, actor, action, table_name, row_key, before, after FROM audit_log"
     params: list[object] = []
     if table_name:
@@ -423,7 +429,7 @@ def recent(db, limit: int = 200, table_name: str | None = None) -> list[dict]:
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
-def record_many(db, actor, action: str, table_name: str, items) -> int:
+def record_many(db: Database, actor: Actor, action: str, table_name: str, items) -> int:
     """Append one audit row per (row_key, before, after[, row_hash]) of `items`, chained
     exactly as record() chains them, in one statement (bulk imports: 100,000
     rows one by one spent most of their time here). Call inside the

@@ -13,10 +13,16 @@ from pathlib import Path
 from models.core import audit
 from models.core.personal import mask_id, mask_phone, mask_private_numbers
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 FULL_NUMBERS = "personal.export"
 
 
-def full_numbers_allowed(actor) -> bool:
+def full_numbers_allowed(actor: Actor) -> bool:
     """Whether `actor` may see full ID numbers and phones in an export."""
     return actor is not None and actor.can(FULL_NUMBERS)
 
@@ -33,7 +39,7 @@ def mask_fields(row: dict, id_fields=(), phone_fields=()) -> dict:
     return out
 
 
-def require_auditable(db) -> None:
+def require_auditable(db: Database) -> None:
     """Refuse an export up front when its audit row could not be written
     (a database opened read-only): no file leaves without its trace."""
     from models.core.db import StorageError
@@ -43,7 +49,7 @@ def require_auditable(db) -> None:
         raise StorageError(f"导出个人信息须记入审计日志，但数据库现为只读（{reason}），不能导出。请以可写方式打开后再导出。")
 
 
-def audit_export(db, actor, table: str, file_name: str, rows: int, fmt: str, full_numbers: bool,
+def audit_export(db: Database, actor: Actor, table: str, file_name: str, rows: int, fmt: str, full_numbers: bool,
                  **details) -> None:
     """One audit row for one export: who (the actor), what (table, format), how many rows, which file."""
     with db.atomic():
@@ -52,7 +58,7 @@ def audit_export(db, actor, table: str, file_name: str, rows: int, fmt: str, ful
                       "full_ids": full_numbers, **details})
 
 
-def export_table_xlsx(db, actor, path, title: str, headers: list[str], rows: list[list[str]],
+def export_table_xlsx(db: Database, actor: Actor, path, title: str, headers: list[str], rows: list[list[str]],
                       table: str = "table_view") -> int:
     """The window's generic 导出 Excel of a table as shown: any cell text shaped
     like an ID number or mobile is masked unless the actor may export full

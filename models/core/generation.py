@@ -40,6 +40,11 @@ from models.core import audit, records, settings
 from models.core.users import SYSTEM_ACTOR
 from models.core import travel
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
+
 GENERATION_KEY = "handoff.generation"
 FULL_EXPORT_DUE_KEY = "handoff.full_export_due"
 ACK_FLOOR_KEY = "handoff.ack_floor"
@@ -47,20 +52,20 @@ PREVIOUS = "previous_generation"
 UNKNOWN_PAST_VERSION_JUMP = 1000
 
 
-def current(db) -> str:
+def current(db: Database) -> str:
     """This database's generation id ('' before the first restore)."""
     return str(settings.get(db, GENERATION_KEY, "") or "")
 
 
-def full_export_due(db) -> bool:
+def full_export_due(db: Database) -> bool:
     return bool(settings.get(db, FULL_EXPORT_DUE_KEY, False))
 
 
-def ack_floor(db) -> int:
+def ack_floor(db: Database) -> int:
     return int(settings.get(db, ACK_FLOOR_KEY, 0) or 0)
 
 
-def full_export_written(db, max_seq: int) -> None:
+def full_export_written(db: Database, max_seq: int) -> None:
     """Called inside the export's transaction after a full package of the new
     generation was written: acknowledgements below its mark are stale."""
     if full_export_due(db):
@@ -68,18 +73,18 @@ def full_export_written(db, max_seq: int) -> None:
         settings.set_value(db, ACK_FLOOR_KEY, int(max_seq), SYSTEM_ACTOR)
 
 
-def _travel_tables(db, schema: str) -> list[str]:
+def _travel_tables(db: Database, schema: str) -> list[str]:
     names = {r[0] for r in db.execute(f"SELECT name FROM [{schema}].sqlite_master WHERE type = 'table'")}
     return [t for t in travel.TRAVEL_TABLES if t in names]
 
 
-def _content_columns(db, table: str, schema: str) -> list[str]:
+def _content_columns(db: Database, table: str, schema: str) -> list[str]:
     local = [r[1] for r in db.execute(f"PRAGMA main.table_info([{table}])")]
     other = {r[1] for r in db.execute(f"PRAGMA [{schema}].table_info([{table}])")}
     return [c for c in local if c in other and c not in records.BOOKKEEPING]
 
 
-def _keep_signing_key(db) -> bool:
+def _keep_signing_key(db: Database) -> bool:
     """The township's signing key is the identity the county registered, not data: a restore keeps
     the replaced file's key (a backup taken before the first export has none, and a new key would
     make the county refuse every later package as forged)."""
@@ -96,7 +101,7 @@ def _keep_signing_key(db) -> bool:
     return True
 
 
-def start_new_generation(db, previous_path: Path | None, backup_name: str) -> dict:
+def start_new_generation(db: Database, previous_path: Path | None, backup_name: str) -> dict:
     """Stamp the restored database `db` (not yet in place) as a new
     generation; `previous_path` is the replaced file kept aside (None when it
     could not be read). One transaction. Returns what was re-stamped."""

@@ -6,6 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
+
 TABLE_LABELS = {
     "townships": "乡镇", "villages": "村（社区）", "offices": "机构", "users": "用户", "settings": "参数",
     "workdays": "工作日历",
@@ -69,7 +74,7 @@ def when_label(iso_time: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-def record_names(db, rows: list[dict]) -> dict[tuple[str, str], str]:
+def record_names(db: Database, rows: list[dict]) -> dict[tuple[str, str], str]:
     """{(table, row_key): the record's name} for audit rows, one query per table; a deleted record keeps
     the name its last audit image gave, else it is shown as 已删除."""
     from models.core import settings
@@ -116,7 +121,7 @@ def _name_from_image(r: dict) -> str | None:
     return None
 
 
-def audit_rows_for_people(db, rows: list[dict]) -> list[list[str]]:
+def audit_rows_for_people(db: Database, rows: list[dict]) -> list[list[str]]:
     """Audit rows as the 审计日志 page shows them: time, operator, action, what, which record."""
     names = record_names(db, rows)
     out = []

@@ -15,6 +15,11 @@ from models.core import audit, ids
 from sqlite_utils import Database
 from models.core.errors import ValidationError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+
 TRAVEL_COLUMNS = (
     "id INTEGER PRIMARY KEY, "
     "uuid TEXT NOT NULL UNIQUE, "
@@ -53,11 +58,11 @@ def local_township_code(db: Database) -> str:
     return settings.get(db, "township_code", "") or "000000"
 
 
-def _actor_name(actor) -> str:
+def _actor_name(actor: Actor) -> str:
     return getattr(actor, "username", None) or str(actor)
 
 
-def insert(db: Database, table: str, values: dict, actor, township_code: str | None = None) -> str:
+def insert(db: Database, table: str, values: dict, actor: Actor, township_code: str | None = None) -> str:
     """Insert a new travelling record; returns its uuid. Audited."""
     row = dict(values)
     row.setdefault("uuid", ids.new_uuid())
@@ -94,7 +99,7 @@ def get_existing(db: Database, table: str, key: str) -> dict:
     return row
 
 
-def update(db: Database, table: str, key: str, changes: dict, actor) -> dict:
+def update(db: Database, table: str, key: str, changes: dict, actor: Actor) -> dict:
     """Change fields of a live record; bumps its version. Returns the new row."""
     before = get(db, table, key)
     if before is None:
@@ -111,7 +116,7 @@ def update(db: Database, table: str, key: str, changes: dict, actor) -> dict:
     return after
 
 
-def delete(db: Database, table: str, key: str, actor) -> None:
+def delete(db: Database, table: str, key: str, actor: Actor) -> None:
     """Leave a tombstone: the row stays, marked deleted, so the deletion travels."""
     before = get(db, table, key)
     if before is None:

@@ -1,10 +1,17 @@
 """Foundation tables: settings, users, audit log, change counter, townships,
 villages and offices."""
 
+from __future__ import annotations
+
 from sqlite_utils import Migrations
 
 from models.core.records import create_travel_table
 from models.core.travel import register_travel_table
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
 
 migrations = Migrations("core")
 
@@ -13,7 +20,7 @@ register_travel_table("offices")
 
 
 @migrations()
-def m001_foundation(db):
+def m001_foundation(db: Database):
     db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     db.execute(
         "CREATE TABLE users (username TEXT PRIMARY KEY, display_name TEXT, role TEXT NOT NULL, "
@@ -45,7 +52,7 @@ def m001_foundation(db):
 
 
 @migrations()
-def m002_audit_head(db):
+def m002_audit_head(db: Database):
     # The newest audit row's id and hash, kept outside the chain, so that
     # cutting rows off the end of the chain is detected too.
     db.execute("CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), last_id INTEGER NOT NULL, "
@@ -57,7 +64,7 @@ def m002_audit_head(db):
 
 
 @migrations()
-def m003_access(db):
+def m003_access(db: Database):
     # Issue 20. The township's own Ed25519 signing key (packages prove their
     # township), and in a county database the public key registered per township.
     db.execute("CREATE TABLE signing_key (id INTEGER PRIMARY KEY CHECK (id = 1), private_key TEXT NOT NULL, "
@@ -80,7 +87,7 @@ def m003_access(db):
 
 
 @migrations()
-def m004_audit_lookup_index_dropped(db):
+def m004_audit_lookup_index_dropped(db: Database):
     # Issue 22: no query of the program looks audit rows up by table and key
     # (the log is read newest first, checks read it whole); the index cost
     # about a tenth of the audit log's size.

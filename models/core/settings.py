@@ -11,6 +11,12 @@ import json
 from models.core import audit
 from models.core.errors import ValidationError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 # key -> (default, Chinese label, type)
 DEFAULTS: dict[str, tuple] = {
     "township_name": ("", "乡镇名称", str),
@@ -49,7 +55,7 @@ def section_of(key: str) -> str:
     return SECTIONS.get(prefix, "通用")
 
 
-def get(db, key: str, default=None):
+def get(db: Database, key: str, default=None):
     row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
     if row is None:
         if default is not None:
@@ -58,7 +64,7 @@ def get(db, key: str, default=None):
     return json.loads(row[0])
 
 
-def set_value(db, key: str, value, actor) -> None:
+def set_value(db: Database, key: str, value, actor: Actor) -> None:
     """Store one setting (validated against its declared type). Audited."""
     from models.core.users import require
 
@@ -90,7 +96,7 @@ def set_value(db, key: str, value, actor) -> None:
         audit.record(db, actor, "setting", "settings", key, {"value": before}, {"value": value})
 
 
-def set_many(db, values: dict, actor) -> list[str]:
+def set_many(db: Database, values: dict, actor: Actor) -> list[str]:
     """Store the settings that changed, all or none (one transaction). Returns the changed keys."""
     from models.core.users import require
 
@@ -103,7 +109,7 @@ def set_many(db, values: dict, actor) -> list[str]:
     return changed
 
 
-def all_settings(db) -> dict:
+def all_settings(db: Database) -> dict:
     out = {k: v[0] for k, v in DEFAULTS.items()}
     for key, value in db.execute("SELECT key, value FROM settings"):
         out[key] = json.loads(value)

@@ -21,6 +21,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from models.core import audit
 from models.core.errors import AppError, ValidationError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 ALGORITHM = "Ed25519"
 KEY_FILE_KIND = "xiangzhen-township-key"
 
@@ -47,7 +53,7 @@ def normalize_fingerprint(text: str) -> str:
     return "".join(ch for ch in (text or "").upper() if ch in "0123456789ABCDEF")
 
 
-def own_key(db, made_by=None) -> Ed25519PrivateKey:
+def own_key(db: Database, made_by=None) -> Ed25519PrivateKey:
     """This database's signing key, made (and audited as `made_by`) the first time."""
     row = db.execute("SELECT private_key FROM signing_key WHERE id = 1").fetchone()
     if row:
@@ -67,13 +73,13 @@ def own_key(db, made_by=None) -> Ed25519PrivateKey:
     return key
 
 
-def own_fingerprint(db) -> str | None:
+def own_fingerprint(db: Database) -> str | None:
     """This database's key fingerprint, or None before its first export (reads only)."""
     row = db.execute("SELECT public_key FROM signing_key WHERE id = 1").fetchone()
     return fingerprint(row[0]) if row else None
 
 
-def own_public_key(db) -> str:
+def own_public_key(db: Database) -> str:
     return _b64(_raw_public(own_key(db).public_key()))
 
 
@@ -107,14 +113,14 @@ def verify_manifest(manifest: dict) -> str:
     return _b64(public)
 
 
-def registered_key(db, township_code: str) -> dict | None:
+def registered_key(db: Database, township_code: str) -> dict | None:
     cur = db.execute("SELECT township_code, public_key, fingerprint, registered_at, registered_by, source "
                      "FROM township_keys WHERE township_code = ?", [township_code])
     row = cur.fetchone()
     return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
 
 
-def register_key(db, township_code: str, public_key_b64: str, actor, source: str) -> str:
+def register_key(db: Database, township_code: str, public_key_b64: str, actor: Actor, source: str) -> str:
     """Record a township's public key (refused when another one is registered). Returns the fingerprint."""
     from models.core.records import now_iso
     from models.core.users import require
@@ -141,7 +147,7 @@ def register_key(db, township_code: str, public_key_b64: str, actor, source: str
     return fp
 
 
-def revoke_key(db, township_code: str, actor) -> None:
+def revoke_key(db: Database, township_code: str, actor: Actor) -> None:
     """Forget a township's key (a reinstalled PC makes a new one); the next package registers anew."""
     from models.core.users import require
 
@@ -154,7 +160,7 @@ def revoke_key(db, township_code: str, actor) -> None:
         audit.record(db, actor, "key-revoke", "township_keys", township_code, existing, None)
 
 
-def key_file_text(db, township_code: str, township_name: str) -> str:
+def key_file_text(db: Database, township_code: str, township_name: str) -> str:
     """The township's public key as a small file to bring or send to the county."""
     public = own_public_key(db)
     return json.dumps({"kind": KEY_FILE_KIND, "township_code": township_code, "township_name": township_name,
@@ -174,7 +180,7 @@ def read_key_file(path) -> dict:
     return data
 
 
-def check_package_key(db, manifest: dict, accept_fingerprint: str | None = None,
+def check_package_key(db: Database, manifest: dict, accept_fingerprint: str | None = None,
                       require_confirmation: bool = False) -> tuple[str, str | None]:
     """Verify a package's signature against the registered key of its
     township. A township seen for the first time is registered (returns a

@@ -13,16 +13,22 @@ from models.core import users
 from models.core.users import Actor, require
 from models.core import travel
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
+
 MAX_NAME = 50
 
 
-def identity(db) -> dict:
+def identity(db: Database) -> dict:
     """Name, code, county and phones of the township this database belongs to."""
     s = settings.all_settings(db)
     return {k: s.get(k, "") for k in ("township_name", "township_code", "county_name", "supervision_phone", "office_phone")}
 
 
-def set_identity(db, actor, *, name: str, code: str, county: str = "", supervision_phone: str = "", office_phone: str = "") -> None:
+def set_identity(db: Database, actor: Actor, *, name: str, code: str, county: str = "", supervision_phone: str = "",
+                 office_phone: str = "") -> None:
     require(actor, "settings.write")
     name = check_text(name, "乡镇名称", MAX_NAME, required=True)
     code = check_text(code, "乡镇代码", 12, required=True)
@@ -46,7 +52,7 @@ def set_identity(db, actor, *, name: str, code: str, county: str = "", supervisi
         db.execute("UPDATE townships SET is_local = 0 WHERE code != ?", [code])
 
 
-def first_run(db, *, username: str, password: str, display_name: str, name: str, code: str,
+def first_run(db: Database, *, username: str, password: str, display_name: str, name: str, code: str,
               county: str = "") -> Actor:
     """The first start: the administrator and the township identity are saved
     together or not at all (one transaction)."""
@@ -56,7 +62,7 @@ def first_run(db, *, username: str, password: str, display_name: str, name: str,
     return actor
 
 
-def first_run_county(db, *, username: str, password: str, display_name: str, county: str) -> Actor:
+def first_run_county(db: Database, *, username: str, password: str, display_name: str, county: str) -> Actor:
     """A new county collection database (县级汇总库): its administrator and the county's name, in
     county mode from the start; it holds no township of its own, only those whose packages it imports."""
     county = check_text(county, "县（市、区）名称", MAX_NAME, required=True)
@@ -69,7 +75,7 @@ def first_run_county(db, *, username: str, password: str, display_name: str, cou
     return actor
 
 
-def title_of(db) -> str:
+def title_of(db: Database) -> str:
     """How the window and notices name this database: the township, or the county's collection."""
     ident = identity(db)
     if settings.get(db, "database_mode") == "county":
@@ -77,7 +83,7 @@ def title_of(db) -> str:
     return ident["township_name"] or "未命名乡镇"
 
 
-def _refuse_code_change_with_data(db, code: str) -> None:
+def _refuse_code_change_with_data(db: Database, code: str) -> None:
     """Every record carries the township code it was made under, and the
     county knows them by it: changing the code while records exist would
     orphan them here and at the county (issue 20), so it is refused."""
@@ -94,7 +100,7 @@ def _refuse_code_change_with_data(db, code: str) -> None:
                                           "代码确实填错时，请新建数据库并重新导入。")
 
 
-def townships(db) -> list[dict]:
+def townships(db: Database) -> list[dict]:
     return records.rows(db, "SELECT code, name, county, is_local FROM townships ORDER BY is_local DESC, code")
 
 
@@ -109,7 +115,7 @@ def _validate_village(name, households) -> tuple[str, int]:
     return name, households
 
 
-def add_village(db, actor, name: str, households: int, population: int | None = None) -> str:
+def add_village(db: Database, actor: Actor, name: str, households: int, population: int | None = None) -> str:
     require(actor, "settings.write")
     name, households = _validate_village(name, households)
     with db.atomic():
@@ -119,20 +125,20 @@ def add_village(db, actor, name: str, households: int, population: int | None = 
         return records.insert(db, "villages", {"name": name, "households": households, "population": population}, actor)
 
 
-def update_village(db, actor, key: str, name: str, households: int) -> None:
+def update_village(db: Database, actor: Actor, key: str, name: str, households: int) -> None:
     require(actor, "settings.write")
     name, households = _validate_village(name, households)
     with db.atomic():
         records.update(db, "villages", key, {"name": name, "households": households}, actor)
 
 
-def delete_village(db, actor, key: str) -> None:
+def delete_village(db: Database, actor: Actor, key: str) -> None:
     require(actor, "settings.write")
     with db.atomic():
         records.delete(db, "villages", key, actor)
 
 
-def villages(db, township_code: str | None = None) -> list[dict]:
+def villages(db: Database, township_code: str | None = None) -> list[dict]:
     sql = "SELECT uuid, name, households, population, township_code FROM villages WHERE deleted = 0"
     params = []
     if township_code:
@@ -141,7 +147,8 @@ def villages(db, township_code: str | None = None) -> list[dict]:
     return records.rows(db, sql + " ORDER BY id", params)
 
 
-def add_office(db, actor, name: str, kind: str = "", description: str = "", phone: str = "", establishment: int = 0) -> str:
+def add_office(db: Database, actor: Actor, name: str, kind: str = "", description: str = "", phone: str = "",
+               establishment: int = 0) -> str:
     require(actor, "settings.write")
     name = check_text(name, "机构名称", MAX_NAME, required=True)
     kind = check_text(kind, "类别", MAX_NAME)
@@ -158,13 +165,13 @@ def add_office(db, actor, name: str, kind: str = "", description: str = "", phon
                                               "phone": phone, "establishment": establishment}, actor)
 
 
-def delete_office(db, actor, key: str) -> None:
+def delete_office(db: Database, actor: Actor, key: str) -> None:
     require(actor, "settings.write")
     with db.atomic():
         records.delete(db, "offices", key, actor)
 
 
-def offices(db, township_code: str | None = None) -> list[dict]:
+def offices(db: Database, township_code: str | None = None) -> list[dict]:
     sql = "SELECT uuid, name, kind, description, phone, establishment, township_code FROM offices WHERE deleted = 0"
     params = []
     if township_code:
@@ -173,7 +180,7 @@ def offices(db, township_code: str | None = None) -> list[dict]:
     return records.rows(db, sql + " ORDER BY id", params)
 
 
-def office_identity(db, township_code: str | None = None) -> dict:
+def office_identity(db: Database, township_code: str | None = None) -> dict:
     """Township name, issuing bodies and public phones for a notice."""
     ident = identity(db)
     name = ident.get("township_name") or "本乡镇"

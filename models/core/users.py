@@ -17,6 +17,11 @@ from dataclasses import dataclass, replace
 from models.core import audit
 from models.core.errors import LoginError, PermissionDenied, ValidationError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
+
 ADMIN, WINDOW, ASSESS, READONLY = "admin", "window", "assess", "readonly"
 ROLE_LABELS = {ADMIN: "管理员", WINDOW: "窗口工作人员", ASSESS: "考核办", READONLY: "只读"}
 DISABLED = "disabled"  # an account disabled while logged in: no right at all
@@ -103,7 +108,7 @@ def _per_role_key(capability: str) -> str:
     return f"rights.{capability}"
 
 
-def roles_with(db, capability: str) -> set[str]:
+def roles_with(db: Database, capability: str) -> set[str]:
     """The roles that hold `capability` in this database (a PER_ROLE right as
     the administrator chose it, else the fixed default)."""
     default = set(CAPABILITIES.get(capability, set()))
@@ -115,7 +120,7 @@ def roles_with(db, capability: str) -> set[str]:
     return {r for r in json.loads(row[0]) if r in ROLE_LABELS and r != READONLY}
 
 
-def set_roles_with(db, capability: str, roles, actor: Actor) -> set[str]:
+def set_roles_with(db: Database, capability: str, roles, actor: Actor) -> set[str]:
     """The administrator chooses which roles hold a PER_ROLE right; audited
     (before and after). A 只读 role is refused. Returns the roles now holding it."""
     require(actor, "users.manage")
@@ -137,7 +142,7 @@ def set_roles_with(db, capability: str, roles, actor: Actor) -> set[str]:
     return set(ordered)
 
 
-def _granted(db, role: str) -> frozenset:
+def _granted(db: Database, role: str) -> frozenset:
     return frozenset(c for c in PER_ROLE if role in roles_with(db, c))
 
 
@@ -161,11 +166,11 @@ def verify_password(password: str, stored: str) -> bool:
         return False
 
 
-def user_exists(db, username: str) -> bool:
+def user_exists(db: Database, username: str) -> bool:
     return db.execute("SELECT 1 FROM users WHERE username = ?", [(username or "").strip()]).fetchone() is not None
 
 
-def has_users(db) -> bool:
+def has_users(db: Database) -> bool:
     return db.execute("SELECT count(*) FROM users").fetchone()[0] > 0
 
 
@@ -208,7 +213,7 @@ def _validate(username: str, password: str | None, role: str) -> None:
             raise ValidationError("密码", problem)
 
 
-def create_user(db, username: str, password: str, role: str, display_name: str = "", actor: Actor | None = None) -> Actor:
+def create_user(db: Database, username: str, password: str, role: str, display_name: str = "", actor: Actor | None = None) -> Actor:
     """Create an account. The very first account may be created by no one
     (first run) and is always an administrator."""
     first = not has_users(db)
@@ -233,7 +238,7 @@ def create_user(db, username: str, password: str, role: str, display_name: str =
     return Actor(username, role, display_name or username)
 
 
-def set_password(db, username: str, new_password: str, actor: Actor, old_password: str | None = None,
+def set_password(db: Database, username: str, new_password: str, actor: Actor, old_password: str | None = None,
                  confirm: str | None = None) -> None:
     """An administrator resets anyone's password; a user changes their own
     only with the old password (and, when given, a matching confirmation)."""
@@ -255,7 +260,7 @@ def set_password(db, username: str, new_password: str, actor: Actor, old_passwor
         audit.record(db, actor, "password", "users", username, None, None)
 
 
-def set_role(db, username: str, role: str, active: bool, actor: Actor) -> None:
+def set_role(db: Database, username: str, role: str, active: bool, actor: Actor) -> None:
     require(actor, "users.manage")
     _validate(username, None, role)
     with db.atomic():
@@ -271,7 +276,7 @@ def set_role(db, username: str, role: str, active: bool, actor: Actor) -> None:
                      {"role": role, "active": int(active)})
 
 
-def list_users(db) -> list[dict]:
+def list_users(db: Database) -> list[dict]:
     cur = db.execute("SELECT username, display_name, role, active, created_at FROM users ORDER BY username")
     return [dict(zip([d[0] for d in cur.description], r, strict=True)) for r in cur.fetchall()]
 
@@ -282,7 +287,7 @@ _DUMMY_HASH: list[str] = []
 LOGIN_FAILED = f"用户名或密码错误（连续输错 {MAX_FAILURES} 次的账户会锁定 {LOCK_SECONDS} 秒）。"
 
 
-def login(db, username: str, password: str, now: dt.datetime | None = None, record_success: bool = True) -> Actor:
+def login(db: Database, username: str, password: str, now: dt.datetime | None = None, record_success: bool = True) -> Actor:
     """Check a password. After MAX_FAILURES wrong tries the account is locked
     for LOCK_SECONDS, so passwords cannot be guessed quickly. Failures are
     always audited; `record_success=False` (the command line, whose actions
@@ -343,7 +348,7 @@ def _rights(role: str) -> set[str]:
     return {cap for cap, roles in CAPABILITIES.items() if role in roles}
 
 
-def current_actor(db, logged_in: Actor) -> Actor:
+def current_actor(db: Database, logged_in: Actor) -> Actor:
     """The actor as the accounts table allows now: disabling an account or
     taking rights away takes effect at the user's next action, not at the
     next start. New rights wait for the next login (a session never gains

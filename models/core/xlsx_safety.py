@@ -10,6 +10,11 @@ from pathlib import Path
 
 from models.core.errors import ValidationError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
+
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ENTRY_BYTES = 200 * 1024 * 1024
 MAX_TOTAL_BYTES = 500 * 1024 * 1024
@@ -52,7 +57,7 @@ MAX_SHEET_ROWS = 200_000   # defaults of the settings below
 MAX_SHEET_COLUMNS = 200
 
 
-def sheet_limits(db=None) -> tuple[int, int]:
+def sheet_limits(db: Database | None = None) -> tuple[int, int]:
     """(max rows, max columns) an import reads: the settings when a database
     is given, else the defaults."""
     if db is None:

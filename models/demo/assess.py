@@ -24,6 +24,12 @@ from models.core import ids, records
 from models.assess import rewards
 from models.roster import team as roster
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 FALLBACK_NAMES = ["王建国", "李志强", "张海峰", "刘文军", "陈国平", "杨立新", "黄伟", "赵斌", "吴军", "周明",
                   "徐浩然", "孙俊杰", "马宏伟", "朱晓东", "胡振华", "郭丽", "何芳", "高敏", "林静", "罗燕"]
 
@@ -41,7 +47,7 @@ def _category_of(cadre: dict, stationed: set) -> str:
     return "一般干部"
 
 
-def _people(db, code: str, rng) -> tuple[list, list]:
+def _people(db: Database, code: str, rng) -> tuple[list, list]:
     """(cadres as (name, uuid, category)), (village cadres as (name, uuid, village uuid, village name, role))."""
     cadres = roster.list_cadres(db, township_code=code)
     coverage = roster.village_coverage(db, township_code=code)
@@ -63,7 +69,7 @@ def _people(db, code: str, rng) -> tuple[list, list]:
     return people, village_cadres
 
 
-def _bulk_scores(db, actor, rows: list[dict], code: str) -> None:
+def _bulk_scores(db: Database, actor: Actor, rows: list[dict], code: str) -> None:
     """Demo scores written in one statement (no per-row audit), each with its
     own change_seq so a data package still picks them up."""
     if not rows:
@@ -79,7 +85,7 @@ def _bulk_scores(db, actor, rows: list[dict], code: str) -> None:
           r["subject_uuid"], r["item_uuid"], r["points"], r["reason"], "") for i, r in enumerate(rows)])
 
 
-def fill(db, rng, actor, options) -> None:
+def fill(db: Database, rng, actor: Actor, options) -> None:
     """Add this domain's demo rows. rng is a seeded random.Random."""
     code = options.township_code
     year = dt.date.today().year
@@ -121,7 +127,7 @@ def fill(db, rng, actor, options) -> None:
                                filed_on=f"{year}-10-12")
 
 
-def _scores(db, rng, actor, plan, cats, code) -> None:
+def _scores(db: Database, rng, actor: Actor, plan, cats, code) -> None:
     rows = []
     vetoed_once = False
     for cat in cats.values():
@@ -167,7 +173,7 @@ def _scores(db, rng, actor, plan, cats, code) -> None:
         assess.pull_derived_scores(db, actor, plan, period)
 
 
-def _ballots(db, rng, actor, plan, cats) -> None:
+def _ballots(db: Database, rng, actor: Actor, plan, cats) -> None:
     for cat in cats.values():
         tallies = []
         for subject in assess.subjects(db, cat["uuid"]):
@@ -190,7 +196,7 @@ TARGETS = [("新修通村道路 {n} 公里", "争取交通项目资金，群众�
            ("完成危房改造 {n} 户", "逐户摸排，按政策申报补助")]
 
 
-def _targets(db, rng, actor, plan, village_cadres) -> None:
+def _targets(db: Database, rng, actor: Actor, plan, village_cadres) -> None:
     year = dt.date.today().year
     seen = set()
     unmet = 0

@@ -12,13 +12,19 @@ from __future__ import annotations
 from models.election import term as el
 from models.core import township
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗"
 GIVEN_MALE = ["建国", "志强", "海峰", "文斌", "国华", "明亮", "晓东", "立新", "永刚", "伟"]
 GIVEN_FEMALE = ["丽华", "秀英", "晓燕", "春梅", "玉兰", "慧", "静", "雪梅"]
 EVENT_DATE = "2026-10-15"
 
 
-def _roster_people(db) -> list[dict]:
+def _roster_people(db: Database) -> list[dict]:
     if not el._table_exists(db, "cadres"):
         return []
     return [dict(zip(("uuid", "sex", "birth_date"), r)) for r in db.execute(
@@ -49,7 +55,7 @@ def _ballots(rng, valid: int, pool: list[str], weight: dict, marks: int) -> dict
     return votes
 
 
-def _vote_race(db, rng, actor, race: dict, weight: dict, delegates: int) -> None:
+def _vote_race(db: Database, rng, actor: Actor, race: dict, weight: dict, delegates: int) -> None:
     """Ballot rounds until the race is filled (at most three)."""
     for _ in range(3):
         state = el.race_result(db, race["uuid"])
@@ -66,7 +72,7 @@ def _vote_race(db, rng, actor, race: dict, weight: dict, delegates: int) -> None
                         ballots_invalid=invalid, votes=votes, held_on=EVENT_DATE)
 
 
-def fill(db, rng, actor, options) -> None:
+def fill(db: Database, rng, actor: Actor, options) -> None:
     """Add this domain's demo rows. rng is a seeded random.Random."""
     if el.events(db):
         return

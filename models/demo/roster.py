@@ -16,6 +16,12 @@ from models.roster import team as roster
 
 from models.core import township
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
 GIVEN_M = ["建国", "志强", "海峰", "文军", "国平", "立新", "伟", "斌", "军", "明", "浩然", "俊杰", "宏伟", "晓东", "振华",
            "永刚", "德胜", "春生", "卫东", "鹏", "磊", "超", "勇", "杰", "涛", "亮", "健", "峰", "辉", "凯"]
@@ -104,12 +110,12 @@ def _cadre_values(rng, used, today, sex=None, age=None, rank="科员及办事员
     return values
 
 
-def _age(db, cadre_uuid: str, today: dt.date) -> int | None:
+def _age(db: Database, cadre_uuid: str, today: dt.date) -> int | None:
     cadre = roster.get_cadre(db, cadre_uuid)
     return roster.age_at(cadre["birth_date"], today) if cadre else None
 
 
-def fill(db, rng, actor, options) -> None:
+def fill(db: Database, rng, actor: Actor, options) -> None:
     """Add the demo roster. rng is a seeded random.Random."""
     # A county benchmark database holds many demo townships: scope to this one.
     code = records.local_township_code(db)

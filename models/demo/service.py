@@ -19,6 +19,12 @@ from models.core import township
 
 from models.service import workdays
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英建华文华红梅玉兰志强海燕金凤春花国平德明福生长根水英素珍小红晓东"
 REQUEST_TEMPLATES = [
@@ -124,8 +130,12 @@ def _insert_sql(table: str, columns: tuple) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})"
 
 
+# Connections inside bulk_tickets (by id: an inner use joins the outer one).
+_BULK_ACTIVE: set[int] = set()
+
+
 @contextmanager
-def bulk_tickets(db, rebuild: bool = True, index_search: bool = True):
+def bulk_tickets(db: Database, rebuild: bool = True, index_search: bool = True):
     """Load many tickets fast: the tickets' secondary indexes and summary
     triggers are dropped and the search queue switched off while the caller
     inserts; afterwards the indexes are built once (sorting once beats millions
@@ -136,7 +146,7 @@ def bulk_tickets(db, rebuild: bool = True, index_search: bool = True):
     With index_search=False the caller indexes the new tickets for search itself.
     Re-entrant: an inner use joins the outer one. Call inside the caller's
     transaction; on an error nothing is rebuilt (the caller rolls back)."""
-    if getattr(db, "bulk_tickets_active", False):
+    if id(db) in _BULK_ACTIVE:
         yield
         return
     from models.service.schema import refill_month_summaries
@@ -149,11 +159,11 @@ def bulk_tickets(db, rebuild: bool = True, index_search: bool = True):
     for name, _ in [*triggers, *indexes]:
         db.execute(f"DROP {'TRIGGER' if name.startswith('tickets_month_') else 'INDEX'} [{name}]")
     db.execute("UPDATE tickets_fts_control SET direct = 1 WHERE id = 1")
-    db.bulk_tickets_active = True
+    _BULK_ACTIVE.add(id(db))
     try:
         yield
     finally:
-        db.bulk_tickets_active = False
+        _BULK_ACTIVE.discard(id(db))
     for _, sql in [*indexes, *triggers]:
         db.execute(sql)
     if rebuild:
@@ -208,7 +218,7 @@ def _ticket_history(final: dict) -> tuple[dict, list[tuple[dict, dict]]]:
     return intake, steps
 
 
-def _audit_chunk(db, actor, first_ticket_id: int, first_event_id: int, first_rect_id: int) -> int:
+def _audit_chunk(db: Database, actor: Actor, first_ticket_id: int, first_event_id: int, first_rect_id: int) -> int:
     """The per-row audit a desk writes for the tickets, events and
     rectifications inserted since the given ids: an insert row per ticket and
     per event, an update row per status change (the columns it changed), a
@@ -240,7 +250,7 @@ def _audit_chunk(db, actor, first_ticket_id: int, first_event_id: int, first_rec
     return written
 
 
-def generate_tickets(db, n: int, rng, township_code: str | None = None, *, actor=None,
+def generate_tickets(db: Database, n: int, rng, township_code: str | None = None, *, actor: Actor | None = None,
                      date_from: dt.date | None = None, date_to: dt.date | None = None,
                      history: bool | None = None, today: dt.date | None = None, progress=None,
                      audit_rows: bool = False) -> int:
@@ -423,13 +433,13 @@ def generate_tickets(db, n: int, rng, township_code: str | None = None, *, actor
     return n
 
 
-def _cadres_with_township(db) -> list[tuple[str, str, str]]:
+def _cadres_with_township(db: Database) -> list[tuple[str, str, str]]:
     if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cadres'").fetchone():
         return []
     return [tuple(r) for r in db.execute("SELECT uuid, name, township_code FROM cadres WHERE deleted = 0 ORDER BY name")]
 
 
-def fill(db, rng, actor, options) -> None:
+def fill(db: Database, rng, actor: Actor, options) -> None:
     """Add this domain's demo rows: the catalogue, the 值班长 rota, the weekly
     集中办理日 and options.tickets tickets over the past year."""
     catalogue.load_demo_catalogue(db, actor)

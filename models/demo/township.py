@@ -20,6 +20,11 @@ from models.demo import election as demo_election
 from models.demo import roster as demo_roster
 from models.demo import service as demo_service
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
+
 # (name shown in the progress, fill(db, rng, actor, options)) in the order they build on each other
 DEMO_STEPS = [("models.demo.roster", demo_roster.fill), ("models.demo.service", demo_service.fill),
               ("models.demo.assess", demo_assess.fill), ("models.demo.election", demo_election.fill)]
@@ -115,7 +120,7 @@ def build_demo_file(path, options: DemoOptions | None = None, progress=None) -> 
             leftover.unlink(missing_ok=True)
 
 
-def build_demo(db, options: DemoOptions | None = None, progress=None) -> None:
+def build_demo(db: Database, options: DemoOptions | None = None, progress=None) -> None:
     """Fill an empty database with the demo township."""
     options = options or DemoOptions()
     rng = random.Random(options.seed)

@@ -6,10 +6,17 @@ candidate lists per race and ballot rounds per race (a run-off is round 2).
 References to roster records (cadre, organ, post) are soft uuids.
 """
 
+from __future__ import annotations
+
 from sqlite_utils import Migrations
 
 from models.core.records import create_travel_table
 from models.core.travel import register_travel_table
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
 
 migrations = Migrations("election")
 
@@ -19,7 +26,7 @@ for _name in ("election_events", "election_races", "election_nominees", "electio
 
 
 @migrations()
-def m001_election(db):
+def m001_election(db: Database):
     create_travel_table(
         db, "election_events",
         "term_number INTEGER NOT NULL, title TEXT NOT NULL, event_date TEXT NOT NULL, "
@@ -80,7 +87,7 @@ def m001_election(db):
 
 
 @migrations()
-def m002_linked_races(db):
+def m002_linked_races(db: Database):
     """Races that may be held together with another leadership post, and the
     close of self-nomination (incumbents who did not nominate are withdrawn)."""
     db.execute("ALTER TABLE election_races ADD COLUMN may_combine INTEGER NOT NULL DEFAULT 0")

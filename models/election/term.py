@@ -19,6 +19,12 @@ from models.core.personal import check_text, parse_date
 from models.core.users import require
 from models.roster.rules import Eligibility, eligibility_rules
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 # ---- settings ----------------------------------------------------------------
 
 settings.register("election.margin_committee", 30, "换届：党委委员差额比例（%）", int)
@@ -225,26 +231,26 @@ def eligibility(sex: str, birth: dt.date, incumbent: bool, on: dt.date, limits: 
 
 # ---- reading -----------------------------------------------------------------
 
-def _table_exists(db, name: str) -> bool:
+def _table_exists(db: Database, name: str) -> bool:
     return db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", [name]).fetchone() is not None
 
 
-def age_limits(db) -> dict:
+def age_limits(db: Database) -> dict:
     """The nominee age limits: the roster's eligibility configuration."""
     return eligibility_rules(db).age_limits
 
 
-def majority_of_present(db) -> bool:
+def majority_of_present(db: Database) -> bool:
     """True only where a county rule counts the majority on those present."""
     return bool(settings.get(db, "election.majority_of_present"))
 
 
-def margin_of(db, kind: str) -> int:
+def margin_of(db: Database, kind: str) -> int:
     """The contested margin (%) of a race kind, from settings."""
     return int(settings.get(db, MARGIN_KEYS.get(kind, "election.margin_other")))
 
 
-def events(db, township_code: str | None = None) -> list[dict]:
+def events(db: Database, township_code: str | None = None) -> list[dict]:
     """Term-change events, newest first."""
     sql = "SELECT * FROM election_events WHERE deleted = 0"
     params = []
@@ -254,7 +260,7 @@ def events(db, township_code: str | None = None) -> list[dict]:
     return records.rows(db, sql + " ORDER BY event_date DESC, id DESC", params)
 
 
-def get_event(db, event_uuid: str) -> dict:
+def get_event(db: Database, event_uuid: str) -> dict:
     """One event, or ValidationError."""
     ev = records.get(db, "election_events", event_uuid)
     if ev is None:
@@ -262,7 +268,7 @@ def get_event(db, event_uuid: str) -> dict:
     return ev
 
 
-def races(db, event_uuid: str) -> list[dict]:
+def races(db: Database, event_uuid: str) -> list[dict]:
     """The races of an event with their margin, in order."""
     out = records.rows(db, "SELECT * FROM election_races WHERE event_uuid = ? AND deleted = 0 "
                            "ORDER BY sort_order, id", [event_uuid])
@@ -272,7 +278,7 @@ def races(db, event_uuid: str) -> list[dict]:
     return out
 
 
-def get_race(db, race_uuid: str) -> dict:
+def get_race(db: Database, race_uuid: str) -> dict:
     """One race, or ValidationError."""
     r = records.get(db, "election_races", race_uuid)
     if r is None:
@@ -282,7 +288,7 @@ def get_race(db, race_uuid: str) -> dict:
     return r
 
 
-def post_by_role(db, role: str) -> str | None:
+def post_by_role(db: Database, role: str) -> str | None:
     """The uuid of the roster's first post with this machine role (committee,
     party_secretary, deputy_secretary …), or None."""
     if not _table_exists(db, "posts"):
@@ -292,13 +298,13 @@ def post_by_role(db, role: str) -> str | None:
     return row[0] if row else None
 
 
-def _roster_cadre(db, cadre_uuid: str) -> dict | None:
+def _roster_cadre(db: Database, cadre_uuid: str) -> dict | None:
     if not cadre_uuid or not _table_exists(db, "cadres"):
         return None
     return records.get(db, "cadres", cadre_uuid)
 
 
-def _holds_current_post(db, cadre_uuid: str, on: dt.date) -> bool | None:
+def _holds_current_post(db: Database, cadre_uuid: str, on: dt.date) -> bool | None:
     """Whether the roster shows a current appointment on `on`; None without a roster."""
     if not cadre_uuid or not _table_exists(db, "appointments"):
         return None
@@ -312,7 +318,7 @@ def _holds_current_post(db, cadre_uuid: str, on: dt.date) -> bool | None:
     return row is not None
 
 
-def nominees(db, event_uuid: str) -> list[dict]:
+def nominees(db: Database, event_uuid: str) -> list[dict]:
     """Self-nominees with their eligibility on the event date (age limits by sex;
     incumbency from the roster's current appointments when the nominee is a
     roster cadre)."""
@@ -333,7 +339,7 @@ def nominees(db, event_uuid: str) -> list[dict]:
     return out
 
 
-def woman_rule(db, event_uuid: str) -> dict:
+def woman_rule(db: Database, event_uuid: str) -> dict:
     """Whether the at-least-one-woman rule holds among the eligible nominees."""
     rules: Eligibility = eligibility_rules(db)
     women = [n for n in nominees(db, event_uuid) if n["eligible"] and n["sex"] == "女"]
@@ -341,7 +347,7 @@ def woman_rule(db, event_uuid: str) -> dict:
             "seat_held_open": rules.require_woman and rules.keep_seat_for_woman and not women}
 
 
-def rec_units(db, event_uuid: str) -> list[dict]:
+def rec_units(db: Database, event_uuid: str) -> list[dict]:
     """两推 units with participation figures."""
     out = records.rows(db, "SELECT * FROM election_rec_units WHERE event_uuid = ? AND deleted = 0 "
                            "ORDER BY name", [event_uuid])
@@ -354,13 +360,13 @@ def rec_units(db, event_uuid: str) -> list[dict]:
     return out
 
 
-def rec_votes(db, unit_uuid: str) -> dict:
+def rec_votes(db: Database, unit_uuid: str) -> dict:
     """{nominee_uuid: votes} of one unit's tally sheet."""
     return {k: v for k, v in db.execute(
         "SELECT nominee_uuid, votes FROM election_rec_votes WHERE unit_uuid = ? AND deleted = 0", [unit_uuid])}
 
 
-def recommendation(db, event_uuid: str) -> dict:
+def recommendation(db: Database, event_uuid: str) -> dict:
     """Totals of the 两推 across units: participation, and the ranking of nominees."""
     units = rec_units(db, event_uuid)
     noms = {n["uuid"]: n for n in nominees(db, event_uuid)}
@@ -383,7 +389,7 @@ def recommendation(db, event_uuid: str) -> dict:
             "participation": present / eligible if eligible else 0.0, "ranking": ranking}
 
 
-def candidates(db, race_uuid: str) -> list[dict]:
+def candidates(db: Database, race_uuid: str) -> list[dict]:
     """The candidate list of a race (nominee name and sex)."""
     return records.rows(
         db, "SELECT c.uuid, c.nominee_uuid, c.sort_order, n.name, n.sex, n.cadre_uuid "
@@ -391,7 +397,7 @@ def candidates(db, race_uuid: str) -> list[dict]:
             "WHERE c.race_uuid = ? AND c.deleted = 0 ORDER BY c.sort_order, c.id", [race_uuid])
 
 
-def seats_to_fill(db, race: dict, cands: list[dict] | None = None) -> tuple[int, bool]:
+def seats_to_fill(db: Database, race: dict, cands: list[dict] | None = None) -> tuple[int, bool]:
     """(seats to fill, one seat held open for want of a woman candidate)."""
     if cands is None:
         cands = candidates(db, race["uuid"])
@@ -402,7 +408,7 @@ def seats_to_fill(db, race: dict, cands: list[dict] | None = None) -> tuple[int,
     return race["seats"], False
 
 
-def rounds(db, race_uuid: str) -> list[dict]:
+def rounds(db: Database, race_uuid: str) -> list[dict]:
     """Ballot rounds of a race with their votes ({nominee_uuid: votes})."""
     out = records.rows(db, "SELECT * FROM election_rounds WHERE race_uuid = ? AND deleted = 0 "
                            "ORDER BY round_no", [race_uuid])
@@ -415,7 +421,7 @@ def rounds(db, race_uuid: str) -> list[dict]:
     return out
 
 
-def race_result(db, race_uuid: str) -> dict:
+def race_result(db: Database, race_uuid: str) -> dict:
     """Replay the rounds of a race: who is elected, seats still open, and who
     stands in the next run-off."""
     race = get_race(db, race_uuid)
@@ -454,7 +460,7 @@ def race_result(db, race_uuid: str) -> dict:
             "next_round_no": len(steps) + 1}
 
 
-def committee_elected(db, event_uuid: str) -> set | None:
+def committee_elected(db: Database, event_uuid: str) -> set | None:
     """Nominees elected to the new committee so far; None when the event has no committee race."""
     committee = [r for r in races(db, event_uuid) if r["kind"] == "committee"]
     if not committee:
@@ -465,7 +471,7 @@ def committee_elected(db, event_uuid: str) -> set | None:
     return out
 
 
-def elected_elsewhere(db, race: dict) -> dict:
+def elected_elsewhere(db: Database, race: dict) -> dict:
     """{nominee: race name} of those already elected to another leadership race
     of the event that may not be held together with `race` (the committee is
     no leadership post; a race marked may_combine may be held with any)."""
@@ -480,7 +486,7 @@ def elected_elsewhere(db, race: dict) -> dict:
     return out
 
 
-def check_linked(db, race: dict, keys, names: dict) -> None:
+def check_linked(db: Database, race: dict, keys, names: dict) -> None:
     """Refuse a candidate of a linked race: the secretary and deputy races take
     only members elected to the new committee, and nobody already elected to a
     leadership post that may not be held together with this one."""
@@ -512,7 +518,7 @@ def _event_date(value) -> dt.date:
     return d
 
 
-def create_event(db, actor, *, term_number, event_date, title: str = "", rec_seats=0,
+def create_event(db: Database, actor: Actor, *, term_number, event_date, title: str = "", rec_seats=0,
                  races_spec: list[dict] | None = None, note: str = "") -> str:
     """Create a term-change event with its races (seats from the county's quota).
 
@@ -554,7 +560,7 @@ def _race_values(spec: dict, order: int) -> dict:
             "may_combine": int(bool(spec.get("may_combine"))), "sort_order": int(spec.get("sort_order", order))}
 
 
-def add_race(db, actor, event_uuid: str, spec: dict) -> str:
+def add_race(db: Database, actor: Actor, event_uuid: str, spec: dict) -> str:
     """Add one race (职位与应选名额) to an event."""
     require(actor, WRITE)
     get_event(db, event_uuid)
@@ -564,7 +570,7 @@ def add_race(db, actor, event_uuid: str, spec: dict) -> str:
         return records.insert(db, "election_races", {**values, "event_uuid": event_uuid}, actor)
 
 
-def update_race(db, actor, race_uuid: str, spec: dict) -> None:
+def update_race(db: Database, actor: Actor, race_uuid: str, spec: dict) -> None:
     """Change a race's name, seats, linked post or woman's seat."""
     require(actor, WRITE)
     race = get_race(db, race_uuid)
@@ -580,7 +586,7 @@ def _full_date(value: str | None) -> str | None:
     return value
 
 
-def _current_titles(db, cadre_uuid: str) -> str:
+def _current_titles(db: Database, cadre_uuid: str) -> str:
     if not _table_exists(db, "posts"):
         return ""
     return "、".join(t for (t,) in db.execute(
@@ -588,7 +594,7 @@ def _current_titles(db, cadre_uuid: str) -> str:
         "WHERE a.cadre_uuid = ? AND a.deleted = 0 AND a.end_date IS NULL ORDER BY p.sort_order", [cadre_uuid]))
 
 
-def add_nominee(db, actor, event_uuid: str, *, name: str = "", sex: str = "", birth_date=None,
+def add_nominee(db: Database, actor: Actor, event_uuid: str, *, name: str = "", sex: str = "", birth_date=None,
                 cadre_uuid: str | None = None, is_incumbent: bool = False, current_post: str = "",
                 education: str = "", political_status: str = "", intended: str = "", note: str = "") -> str:
     """Record a self-nomination (自荐报名). A roster cadre's name, sex and birth
@@ -625,7 +631,7 @@ def add_nominee(db, actor, event_uuid: str, *, name: str = "", sex: str = "", bi
         return records.insert(db, "election_nominees", values, actor)
 
 
-def incumbents_not_nominated(db, event_uuid: str) -> list[dict]:
+def incumbents_not_nominated(db: Database, event_uuid: str) -> list[dict]:
     """Roster cadres holding a seat of the leadership team on the event date
     who have not self-nominated (uuid, name, sex, birth_date)."""
     ev = get_event(db, event_uuid)
@@ -642,7 +648,7 @@ def incumbents_not_nominated(db, event_uuid: str) -> list[dict]:
             "AND cadre_uuid IS NOT NULL) ORDER BY c.id", [ev["township_code"], day, day, event_uuid])
 
 
-def close_nominations(db, actor, event_uuid: str) -> int:
+def close_nominations(db: Database, actor: Actor, event_uuid: str) -> int:
     """End self-nomination (自荐报名截止): every incumbent team member who did
     not self-nominate is recorded as a withdrawn nominee [002]. Returns how
     many were recorded. Refuses an incumbent whose sex or birth date the
@@ -665,7 +671,7 @@ def close_nominations(db, actor, event_uuid: str) -> int:
     return len(missing)
 
 
-def delete_nominee(db, actor, nominee_uuid: str) -> None:
+def delete_nominee(db: Database, actor: Actor, nominee_uuid: str) -> None:
     """Remove a mis-entered nominee; refused once they have votes or stand as a
     candidate (mark them withdrawn instead, so the record stays)."""
     require(actor, WRITE)
@@ -685,7 +691,7 @@ def delete_nominee(db, actor, nominee_uuid: str) -> None:
         records.delete(db, "election_nominees", nominee_uuid, actor)
 
 
-def update_event(db, actor, event_uuid: str, *, event_date=None, title=None, rec_seats=None, note=None) -> None:
+def update_event(db: Database, actor: Actor, event_uuid: str, *, event_date=None, title=None, rec_seats=None, note=None) -> None:
     """Change an event's date, title, 两推 seats or note (the term number stays)."""
     require(actor, WRITE)
     ev = get_event(db, event_uuid)
@@ -707,7 +713,7 @@ def update_event(db, actor, event_uuid: str, *, event_date=None, title=None, rec
         records.update(db, "election_events", event_uuid, changes, actor)
 
 
-def set_nominee_flags(db, actor, nominee_uuid: str, *, shortlisted: bool | None = None,
+def set_nominee_flags(db: Database, actor: Actor, nominee_uuid: str, *, shortlisted: bool | None = None,
                       withdrawn: bool | None = None) -> None:
     """Mark a nominee as on the county's shortlist, or as withdrawn."""
     require(actor, WRITE)
@@ -720,7 +726,7 @@ def set_nominee_flags(db, actor, nominee_uuid: str, *, shortlisted: bool | None 
         records.update(db, "election_nominees", nominee_uuid, changes, actor)
 
 
-def set_shortlist(db, actor, event_uuid: str, nominee_uuids: list[str]) -> None:
+def set_shortlist(db: Database, actor: Actor, event_uuid: str, nominee_uuids: list[str]) -> None:
     """Record the county's shortlist (区委确定的人选) in one step."""
     require(actor, WRITE)
     wanted = set(nominee_uuids)
@@ -737,7 +743,7 @@ def set_shortlist(db, actor, event_uuid: str, nominee_uuids: list[str]) -> None:
                 records.update(db, "election_nominees", key, {"shortlisted": flag}, actor)
 
 
-def save_rec_unit(db, actor, event_uuid: str, *, name: str, kind: str = "村", eligible_members=0,
+def save_rec_unit(db: Database, actor: Actor, event_uuid: str, *, name: str, kind: str = "村", eligible_members=0,
                   eligible_reps=0, present_members=0, present_reps=0, invalid_ballots=0, held_on=None,
                   votes: dict | None = None, unit_uuid: str | None = None) -> str:
     """Save one unit's 两推 tally sheet (participants and votes per nominee) in
@@ -781,7 +787,7 @@ def save_rec_unit(db, actor, event_uuid: str, *, name: str, kind: str = "村", e
 REC_IMPORT_FIXED = ("单位", "类别", "应到党员", "实到党员", "应到群众代表", "实到群众代表", "无效票")
 
 
-def import_rec_units(db, actor, event_uuid: str, rows: list[dict]) -> int:
+def import_rec_units(db: Database, actor: Actor, event_uuid: str, rows: list[dict]) -> int:
     """Import 两推 tally sheets, one dict per unit: the REC_IMPORT_FIXED columns
     plus one column per nominee name holding their votes. All or nothing: the
     first bad row (numbered from 2, as in the spreadsheet) stops the import and
@@ -814,7 +820,7 @@ def import_rec_units(db, actor, event_uuid: str, rows: list[dict]) -> int:
     return len(rows)
 
 
-def _replace_votes(db, actor, table: str, parent_col: str, parent: str, votes: dict) -> None:
+def _replace_votes(db: Database, actor: Actor, table: str, parent_col: str, parent: str, votes: dict) -> None:
     existing = {k: (u, v) for u, k, v in db.execute(
         f"SELECT uuid, nominee_uuid, votes FROM [{table}] WHERE [{parent_col}] = ? AND deleted = 0", [parent])}
     for key, n in votes.items():
@@ -829,7 +835,7 @@ def _replace_votes(db, actor, table: str, parent_col: str, parent: str, votes: d
             records.delete(db, table, row_uuid, actor)
 
 
-def delete_rec_unit(db, actor, unit_uuid: str) -> None:
+def delete_rec_unit(db: Database, actor: Actor, unit_uuid: str) -> None:
     """Remove a unit's tally sheet (tombstones its votes too)."""
     require(actor, WRITE)
     with db.atomic():
@@ -837,7 +843,7 @@ def delete_rec_unit(db, actor, unit_uuid: str) -> None:
         records.delete(db, "election_rec_units", unit_uuid, actor)
 
 
-def set_candidates(db, actor, race_uuid: str, nominee_uuids: list[str]) -> None:
+def set_candidates(db: Database, actor: Actor, race_uuid: str, nominee_uuids: list[str]) -> None:
     """Set a race's candidate list, checked against the contested margin
     (on the seats to fill: one seat is held open when no woman stands)."""
     require(actor, WRITE)
@@ -867,7 +873,7 @@ def set_candidates(db, actor, race_uuid: str, nominee_uuids: list[str]) -> None:
                                                        "sort_order": i}, actor)
 
 
-def record_round(db, actor, race_uuid: str, *, present, ballots_returned, ballots_invalid=0, expected=0,
+def record_round(db: Database, actor: Actor, race_uuid: str, *, present, ballots_returned, ballots_invalid=0, expected=0,
                  votes: dict, held_on=None) -> str:
     """Record the next ballot round of a race (round 1, then run-offs) in one
     transaction. Refuses votes above the valid ballots, more names marked than
@@ -911,7 +917,7 @@ def record_round(db, actor, race_uuid: str, *, present, ballots_returned, ballot
     return key
 
 
-def undo_last_round(db, actor, race_uuid: str) -> None:
+def undo_last_round(db: Database, actor: Actor, race_uuid: str) -> None:
     """Remove the last round of a race (to correct a mis-entered tally)."""
     require(actor, WRITE)
     rs = rounds(db, race_uuid)
@@ -923,12 +929,12 @@ def undo_last_round(db, actor, race_uuid: str) -> None:
         records.delete(db, "election_rounds", last["uuid"], actor)
 
 
-def results(db, event_uuid: str) -> list[dict]:
+def results(db: Database, event_uuid: str) -> list[dict]:
     """race_result of every race of the event."""
     return [race_result(db, r["uuid"]) for r in races(db, event_uuid)]
 
 
-def create_term_appointments(db, actor, event_uuid: str, end_old: bool = True) -> dict:
+def create_term_appointments(db: Database, actor: Actor, event_uuid: str, end_old: bool = True) -> dict:
     """Create the new term's appointments in one step: for every race linked to
     a roster post, end the post's current appointments the day before the event
     (history kept) and appoint the elected, method 选任, term = the event's term.
@@ -983,7 +989,7 @@ def create_term_appointments(db, actor, event_uuid: str, end_old: bool = True) -
 
 # ---- 三公开: plain data for the notice engine ------------------------------------------
 
-def _notice_head(db, ev: dict, what: str) -> dict:
+def _notice_head(db: Database, ev: dict, what: str) -> dict:
     name = settings.get(db, "township_name") or ""
     return {"title": f"{name}{term_label(ev['term_number'])}领导班子换届{what}公示", "township": name,
             "term_number": ev["term_number"], "event_date": ev["event_date"],
@@ -1001,7 +1007,7 @@ def _short_reason(n: dict) -> str:
     return f"不符合（{n['age']}岁，超过{limits}人选年龄上限）"
 
 
-def eligibility_for_notice(db, event_uuid: str) -> dict:
+def eligibility_for_notice(db: Database, event_uuid: str) -> dict:
     """The self-nomination list with eligibility, for the first 三公开 notice.
     No ID numbers or phones: name, sex, birth month, current post, result."""
     ev = get_event(db, event_uuid)
@@ -1018,7 +1024,7 @@ def eligibility_for_notice(db, event_uuid: str) -> dict:
     return data
 
 
-def recommendation_for_notice(db, event_uuid: str) -> dict:
+def recommendation_for_notice(db: Database, event_uuid: str) -> dict:
     """The 两推 results (participation and ranking), for the second notice."""
     ev = get_event(db, event_uuid)
     rec = recommendation(db, event_uuid)
@@ -1030,7 +1036,7 @@ def recommendation_for_notice(db, event_uuid: str) -> dict:
     return data
 
 
-def results_for_notice(db, event_uuid: str) -> dict:
+def results_for_notice(db: Database, event_uuid: str) -> dict:
     """The election results per race, for the third notice."""
     ev = get_event(db, event_uuid)
     data = _notice_head(db, ev, "选举结果")
@@ -1057,7 +1063,7 @@ def results_for_notice(db, event_uuid: str) -> dict:
     return data
 
 
-def check_findings(db) -> list[tuple[str, str]]:
+def check_findings(db: Database) -> list[tuple[str, str]]:
     """Rule checks for `main.py check`: open races and held-open seats."""
     if not _table_exists(db, "election_events"):
         return []
@@ -1074,7 +1080,7 @@ def check_findings(db) -> list[tuple[str, str]]:
 
 # ---- for the notices (the kinds are in models/notices/registry.py) -------------------------
 
-def event_for_notice(db, period: str | None, township_code: str | None = None) -> dict:
+def event_for_notice(db: Database, period: str | None, township_code: str | None = None) -> dict:
     """The event named by `period` (a term: 17 or 第十七届), else the latest."""
     evs = events(db, township_code)
     if not evs:
@@ -1092,7 +1098,7 @@ def event_for_notice(db, period: str | None, township_code: str | None = None) -
 
 # ---- the roster as the election's dialogs offer it ------------------------------------------
 
-def post_title(db, post_uuid: str | None) -> str:
+def post_title(db: Database, post_uuid: str | None) -> str:
     """The roster post a race fills, '' when none, '（已删除）' when it is gone."""
     if not post_uuid:
         return ""
@@ -1101,7 +1107,7 @@ def post_title(db, post_uuid: str | None) -> str:
     return row[0] if row else "（已删除）"
 
 
-def post_choices(db) -> list[tuple[str, str]]:
+def post_choices(db: Database) -> list[tuple[str, str]]:
     """(post uuid, '机构　职务') of every live roster post, in the roster's order."""
     if not _table_exists(db, "posts"):
         return []
@@ -1110,7 +1116,7 @@ def post_choices(db) -> list[tuple[str, str]]:
         "WHERE p.deleted = 0 ORDER BY o.sort_order, p.sort_order")]
 
 
-def cadre_choices(db) -> list[tuple[str, str]]:
+def cadre_choices(db: Database) -> list[tuple[str, str]]:
     """(cadre uuid, '姓名　现任职务') of the serving cadres, by pinyin, for a nomination."""
     if not _table_exists(db, "cadres"):
         return []

@@ -18,6 +18,11 @@ from models.roster import team as roster
 from models.service import stats as ticket_stats
 from models.service import workdays
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -54,12 +59,12 @@ METRICS = [
 METRIC_BY_KEY = {m.key: m for m in METRICS}
 
 
-def is_county(db) -> bool:
+def is_county(db: Database) -> bool:
     """True when this database is a county database (many townships)."""
     return settings.get(db, "database_mode") == "county"
 
 
-def township_list(db) -> list[dict]:
+def township_list(db: Database) -> list[dict]:
     """Townships whose data this database holds (not the county itself),
     with the last package received from each."""
     return records.rows(
@@ -74,13 +79,13 @@ def township_list(db) -> list[dict]:
     )
 
 
-def _basic(db, code: str) -> dict:
+def _basic(db: Database, code: str) -> dict:
     row = db.execute("SELECT count(*), coalesce(sum(households), 0) FROM villages WHERE deleted = 0 "
                      "AND township_code = ?", [code]).fetchone()
     return {"villages": row[0], "households": row[1]}
 
 
-def _roster(db, code: str, ref_date: dt.date) -> dict:
+def _roster(db: Database, code: str, ref_date: dt.date) -> dict:
     s = roster_stats.structure(db, code, ref_date)
     team = roster.current_team(db, code)
     return {"cadres": s["total"], "team_size": s["team_size"],
@@ -89,7 +94,7 @@ def _roster(db, code: str, ref_date: dt.date) -> dict:
             "vacancies": s["vacancies"]}
 
 
-def _service(db, code: str, date_from: dt.date, date_to: dt.date) -> dict:
+def _service(db: Database, code: str, date_from: dt.date, date_to: dt.date) -> dict:
     s = ticket_stats.statistics(db, date_from, date_to, code)
     return {"tickets": s["total"], "finished": s["finished"],
             "on_time_rate": s["on_time_rate"] if s["finished"] else None,
@@ -98,13 +103,13 @@ def _service(db, code: str, date_from: dt.date, date_to: dt.date) -> dict:
             "provisional_open": sum(workdays.provisional_dependents(db, code).values())}
 
 
-def _assess(db, year: int, period: str) -> dict:
+def _assess(db: Database, year: int, period: str) -> dict:
     return {r["township_code"]: {"assess_average": r["average"], "assess_excellent": r["excellent"],
                                  "assess_people": r["people"]}
             for r in assess_results.compare_townships(db, year, period)}
 
 
-def comparison(db, date_from=None, date_to=None, year: int | None = None, period: str = "Y",
+def comparison(db: Database, date_from=None, date_to=None, year: int | None = None, period: str = "Y",
                ref_date: dt.date | None = None) -> list[dict]:
     """One row per township: code, name, last package, and every METRICS key
     (None where the figure is not available). Service figures cover tickets

@@ -28,6 +28,12 @@ from models.handoff import reference
 from models.core.users import require
 from models.core import travel
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 PKG_SCHEMA = "pkg"
 FILE_SUFFIX = ".xzpkg"
 
@@ -49,12 +55,12 @@ class ExportResult:
                 f"数据包编号：{m['package_id']}")
 
 
-def is_county(db) -> bool:
+def is_county(db: Database) -> bool:
     """True when this database collects many townships (county mode)."""
     return settings.get(db, "database_mode") == "county"
 
 
-def suggested_file_name(db, full: bool = False) -> str:
+def suggested_file_name(db: Database, full: bool = False) -> str:
     """A file name that says whose package it is and when it was made."""
     code = records.local_township_code(db)
     name = settings.get(db, "township_name") or settings.get(db, "county_name") or code
@@ -64,18 +70,18 @@ def suggested_file_name(db, full: bool = False) -> str:
     return f"{safe}-{code}-{kind}-{stamp}{FILE_SUFFIX}"
 
 
-def table_columns(db, table: str, schema: str = "main") -> list[tuple[str, str]]:
+def table_columns(db: Database, table: str, schema: str = "main") -> list[tuple[str, str]]:
     """(name, declared type) of each column, in table order."""
     return [(r[1], r[2] or "") for r in db.execute(f"PRAGMA [{schema}].table_info([{table}])").fetchall()]
 
 
-def acked_through(db, township_code: str) -> int:
+def acked_through(db: Database, township_code: str) -> int:
     """The change_seq up to which the county confirmed holding our data."""
     row = db.execute("SELECT acked_through FROM handoff_acks WHERE township_code = ?", [township_code]).fetchone()
     return int(row[0]) if row else 0
 
 
-def county_acks(db) -> dict[str, int]:
+def county_acks(db: Database) -> dict[str, int]:
     """Per township, the highest change_seq such that every change up to it
     arrived here (the union of imported packages' ranges, from 0, without gaps)."""
     acks = {}
@@ -102,7 +108,7 @@ def changed_rows_where(township_code: str, since_seq: int) -> tuple[str, list]:
     return "WHERE +township_code = ? AND change_seq > ?", [township_code, since_seq]
 
 
-def _copy_table(db, table: str, where: str, params: list) -> int:
+def _copy_table(db: Database, table: str, where: str, params: list) -> int:
     cols = [(n, t) for n, t in table_columns(db, table) if n != "id"]
     col_defs = ", ".join(f"[{n}] {t}" for n, t in cols)
     names = ", ".join(f"[{n}]" for n, _ in cols)
@@ -112,7 +118,7 @@ def _copy_table(db, table: str, where: str, params: list) -> int:
     return cur.rowcount
 
 
-def _build_payload(db, kind: str, township_code: str, since_seq: int, progress=None) -> tuple[bytes, dict, int]:
+def _build_payload(db: Database, kind: str, township_code: str, since_seq: int, progress=None) -> tuple[bytes, dict, int]:
     """The SQLite image of the package, its row counts and the change_seq mark."""
     conn = db.conn
     conn.execute(f"ATTACH DATABASE ':memory:' AS {PKG_SCHEMA}")
@@ -147,7 +153,7 @@ def _build_payload(db, kind: str, township_code: str, since_seq: int, progress=N
     return payload, counts, max_seq
 
 
-def export_package(db, out_path, password: str, actor, full: bool = False, progress=None) -> ExportResult:
+def export_package(db: Database, out_path, password: str, actor: Actor, full: bool = False, progress=None) -> ExportResult:
     """Write a package to `out_path` (a file, or a folder to put it in).
 
     In a township database: the township's records changed since the last

@@ -30,6 +30,11 @@ from models.election import term
 from models.roster import team
 from models.service import catalogue, states, tickets
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
+
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 MOBILE_GLOB = "1[3-9]" + "[0-9]" * 9
 BOOKKEEPING = {"id", "uuid", "township_code", "version", "updated_at", "updated_by", "deleted", "change_seq",
@@ -183,7 +188,7 @@ def _check_assess_item(_db, _schema, row: dict) -> None:
     scorecard._validate_composition(name, kind, points, row.get("year_rule") or "", row.get("default_points"))
 
 
-def _item_of(db, schema: str, item_uuid) -> dict | None:
+def _item_of(db: Database, schema: str, item_uuid) -> dict | None:
     """The indicator a score belongs to: in the package, else already here."""
     for where in (schema, "main"):
         cur = db.execute(f"SELECT name, kind, max_points, source FROM {where}.assess_items WHERE uuid = ?", [item_uuid])
@@ -197,7 +202,7 @@ def _check_assess_plan(_db, _schema, row: dict) -> None:
     scorecard.missing_rule_code(row.get("missing_rule"))  # issue 16: the plan's rule for items without data
 
 
-def _check_score(db, schema: str, row: dict) -> None:
+def _check_score(db: Database, schema: str, row: dict) -> None:
     item = _item_of(db, schema, row.get("item_uuid"))
     if item is None or row.get("points") is None:
         return  # a missing indicator is reported by the reference check after the merge
@@ -229,7 +234,7 @@ def _ballot_suspect() -> str:
 
 # ---- elections: each round's tally as validate_tally checks it --------------------------------------
 
-def _check_round(db, schema: str, row: dict) -> None:
+def _check_round(db: Database, schema: str, row: dict) -> None:
     seats = None
     for where in (schema, "main"):
         found = db.execute(f"SELECT seats FROM {where}.election_races WHERE uuid = ?", [row.get("race_uuid")]).fetchone()

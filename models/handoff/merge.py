@@ -54,6 +54,12 @@ from models.handoff.package import PackageError
 from models.core.users import require
 from models.core import travel
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 REQUIRED_BOOKKEEPING = ("uuid", "township_code", "version", "updated_at", "deleted")
 META_TABLE = "_package_tables"
 # Page cache during an import: large enough that the uuid-index writes stay in memory for a township's
@@ -112,7 +118,7 @@ class ImportSummary:
 
 # ---- checks before any write -------------------------------------------------
 
-def _check_manifest(db, m: dict) -> None:
+def _check_manifest(db: Database, m: dict) -> None:
     for key in ("kind", "package_id", "township_code", "sequence", "row_counts", "migrations", "schema_version"):
         if key not in m:
             raise PackageError(f"数据包清单缺少“{key}”，无法导入。")
@@ -132,12 +138,12 @@ def _check_manifest(db, m: dict) -> None:
         raise PackageError(f"数据包的数据结构版本（{m['schema_version']}）比本程序新，请升级程序后再导入。")
 
 
-def _is_fresh(db) -> bool:
+def _is_fresh(db: Database) -> bool:
     """A database with no township identity yet: it may become a county database."""
     return not (settings.get(db, "township_code") or "")
 
 
-def _check_mode(db, m: dict) -> bool:
+def _check_mode(db: Database, m: dict) -> bool:
     """Whether this database may take the package. Returns True when the
     import should switch a fresh database to county mode."""
     county = settings.get(db, "database_mode") == "county"
@@ -158,7 +164,7 @@ def _check_mode(db, m: dict) -> bool:
                        "请在县级汇总库中导入（文件 → 新建县级汇总库）。")
 
 
-def _check_township(db, m: dict, actor, accept_key, confirm_new_key) -> str | None:
+def _check_township(db: Database, m: dict, actor: Actor, accept_key, confirm_new_key) -> str | None:
     """Issue 20: the signature must be the township's registered key, a code
     already held by another township is refused naming both, and a package
     claims no more than it holds. Returns a new township's public key to
@@ -184,7 +190,7 @@ def _check_township(db, m: dict, actor, accept_key, confirm_new_key) -> str | No
     return public if new_fp else None
 
 
-def _attach_payload(db, payload_file: Path) -> None:
+def _attach_payload(db: Database, payload_file: Path) -> None:
     """Attach the decrypted payload (a file: a 200 MB package is never held in memory, issue 20)."""
     with open(payload_file, "rb") as f:
         if f.read(16) != b"SQLite format 3\x00":
@@ -195,10 +201,11 @@ def _attach_payload(db, payload_file: Path) -> None:
         raise PackageError(f"数据包内容无法读取（{e}）。") from None
 
 
-def _scratch_file(db) -> Path:
+def _scratch_file(db: Database) -> Path:
     """A new empty file beside the database for the decrypted payload (the
     database's folder is writable; the system's temp folder may be small)."""
-    folder = Path(db.path).parent if getattr(db, "path", None) else Path(tempfile.gettempdir())
+    db_path = getattr(db, "path", None)
+    folder = Path(db_path).parent if db_path else Path(tempfile.gettempdir())
     try:
         fd, name = tempfile.mkstemp(prefix=".xzpkg-import-", suffix=".tmp", dir=folder)
     except OSError as e:
@@ -215,14 +222,14 @@ def _remove_scratch(path: Path) -> None:
             pass
 
 
-def _detach(db) -> None:
+def _detach(db: Database) -> None:
     try:
         db.conn.execute(f"DETACH DATABASE {PKG_SCHEMA}")
     except sqlite3.DatabaseError:
         pass
 
 
-def _check_payload(db, m: dict) -> list[str]:
+def _check_payload(db: Database, m: dict) -> list[str]:
     """Validate the attached package database; return its tables in merge order."""
     try:
         objects = db.execute(f"SELECT type, name, sql FROM {PKG_SCHEMA}.sqlite_master").fetchall()
@@ -290,7 +297,7 @@ def _later(*values) -> int:
     return int([_rank_key(v) for v in values[:half]] > [_rank_key(v) for v in values[half:]])
 
 
-def _merge_travel_table(db, table: str, package_id: str, actor=None) -> dict:
+def _merge_travel_table(db: Database, table: str, package_id: str, actor: Actor | None = None) -> dict:
     local_cols = [c for c, _ in table_columns(db, table)]
     pkg_cols = [c for c, _ in table_columns(db, table, PKG_SCHEMA)]
     common = [c for c in pkg_cols if c in local_cols and c not in ("id", "change_seq")]
@@ -391,7 +398,7 @@ def _unjson(value):
     return value
 
 
-def _merge_tables(db, tables: list[str], m: dict, progress, actor=None) -> dict:
+def _merge_tables(db: Database, tables: list[str], m: dict, progress, actor: Actor | None = None) -> dict:
     out = {}
     for i, table in enumerate(tables):
         if progress:
@@ -405,7 +412,7 @@ def _merge_tables(db, tables: list[str], m: dict, progress, actor=None) -> dict:
     return out
 
 
-def _orphan_note(db, tables: list[str]) -> list[str]:
+def _orphan_note(db: Database, tables: list[str]) -> list[str]:
     """Records whose parent has not arrived yet (an earlier package still to come).
     Only the rows the package brought are checked, each reference by an index
     look-up of its parent: foreign_key_check over whole tables took seconds per
@@ -436,7 +443,7 @@ class NewTownshipKey:
     fingerprint: str
 
 
-def new_township_key(db, path) -> NewTownshipKey | None:
+def new_township_key(db: Database, path) -> NewTownshipKey | None:
     """What the clerk must confirm by phone BEFORE the import (issue 20): the
     key fingerprint of a township seen for the first time, or None when its key
     is registered already (or the package was imported before). Reads only; the
@@ -455,7 +462,7 @@ def new_township_key(db, path) -> NewTownshipKey | None:
     return NewTownshipKey(code, str(m.get("township_name") or ""), signing.fingerprint(public))
 
 
-def import_package(db, path, password: str, actor, progress=None, accept_key: str | None = None,
+def import_package(db: Database, path, password: str, actor: Actor, progress=None, accept_key: str | None = None,
                    confirm_new_key: bool = False) -> ImportSummary:
     """Authenticate, check and merge the package at `path` into `db`.
 
@@ -476,7 +483,7 @@ def import_package(db, path, password: str, actor, progress=None, accept_key: st
         _remove_scratch(scratch)
 
 
-def _import_decrypted(db, path, password: str, actor, progress, accept_key, confirm_new_key,
+def _import_decrypted(db: Database, path, password: str, actor: Actor, progress, accept_key, confirm_new_key,
                       scratch: Path) -> ImportSummary:
     try:
         m = pkgfmt.open_package_to_file(path, password, scratch, progress)
@@ -569,7 +576,7 @@ def _import_decrypted(db, path, password: str, actor, progress, accept_key, conf
     return summary
 
 
-def _refresh_derived(db, summary: ImportSummary) -> None:
+def _refresh_derived(db: Database, summary: ImportSummary) -> None:
     """Rebuild caches other domains derive from travelling rows (assessment
     results), so the comparison view shows the township's new figures.
     Best effort: the merged data is already committed either way."""
@@ -584,7 +591,7 @@ def _refresh_derived(db, summary: ImportSummary) -> None:
         summary.notes.append(f"提示：考核结果未能重新计算（{getattr(e, 'message', e)}），可在考核页重新计算。")
 
 
-def _record_acks(db, m: dict) -> None:
+def _record_acks(db: Database, m: dict) -> None:
     acks = m.get("acks") or {}
     local = records.local_township_code(db)
     if local in acks:
@@ -612,7 +619,7 @@ def _record_acks(db, m: dict) -> None:
 
 # ---- logs and conflicts --------------------------------------------------------
 
-def list_packages(db, direction: str | None = None, limit: int = 200) -> list[dict]:
+def list_packages(db: Database, direction: str | None = None, limit: int = 200) -> list[dict]:
     """Packages exported from / imported into this database, newest first."""
     sql = ("SELECT package_id, direction, kind, township_code, township_name, sequence, full, since_seq, max_seq, "
            "created_at, handled_at, actor, file_name, summary FROM handoff_packages")
@@ -625,7 +632,7 @@ def list_packages(db, direction: str | None = None, limit: int = 200) -> list[di
     return records.rows(db, sql, params)
 
 
-def list_conflicts(db, open_only: bool = True, township_code: str | None = None, limit: int = 1000) -> list[dict]:
+def list_conflicts(db: Database, open_only: bool = True, township_code: str | None = None, limit: int = 1000) -> list[dict]:
     """Conflicts waiting for a decision (or all), oldest first."""
     sql = ("SELECT c.id, c.table_name, c.row_uuid, c.township_code, t.name AS township_name, c.package_id, "
            "c.local_version, c.incoming_version, c.incoming_deleted, c.created_at, c.resolved_at, c.resolved_by, "
@@ -644,14 +651,14 @@ def list_conflicts(db, open_only: bool = True, township_code: str | None = None,
     return records.rows(db, sql, params)
 
 
-def _conflict(db, conflict_id: int) -> dict:
+def _conflict(db: Database, conflict_id: int) -> dict:
     found = records.rows(db, "SELECT * FROM handoff_conflicts WHERE id = ?", [conflict_id])
     if not found:
         raise ValidationError("冲突", f"第 {conflict_id} 号冲突不存在。")
     return found[0]
 
 
-def conflict_detail(db, conflict_id: int) -> dict:
+def conflict_detail(db: Database, conflict_id: int) -> dict:
     """The two versions side by side: {'fields': [(column, local, incoming, differs)], ...}."""
     c = _conflict(db, conflict_id)
     incoming = {k: _unjson(v) for k, v in json.loads(c["incoming_row"]).items()}
@@ -663,7 +670,7 @@ def conflict_detail(db, conflict_id: int) -> dict:
     return {"conflict": c, "fields": fields, "local": local, "incoming": incoming}
 
 
-def resolve_conflict(db, conflict_id: int, keep: str, actor) -> None:
+def resolve_conflict(db: Database, conflict_id: int, keep: str, actor: Actor) -> None:
     """Decide a conflict: keep='local' keeps this database's version (made newer
     than the incoming one), keep='incoming' takes the township's version."""
     require(actor, "handoff.import")
@@ -696,7 +703,7 @@ def resolve_conflict(db, conflict_id: int, keep: str, actor) -> None:
         audit.record(db, actor, f"handoff-conflict-{keep}", table, c["row_uuid"], local, after)
 
 
-def open_conflict_count(db) -> int:
+def open_conflict_count(db: Database) -> int:
     """How many conflicts wait for a decision."""
     return db.execute("SELECT count(*) FROM handoff_conflicts WHERE resolved_at IS NULL").fetchone()[0]
 

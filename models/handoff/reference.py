@@ -11,6 +11,11 @@ where the county's row replaces the township's (the county is the authority).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
+
 # Candidate names, in parent-before-child order. Only those present in the
 # database are used.
 REFERENCE_TABLES: list[str] = [
@@ -26,24 +31,24 @@ def register_reference_table(name: str) -> None:
         REFERENCE_TABLES.append(name)
 
 
-def table_exists(db, name: str, schema: str = "main") -> bool:
+def table_exists(db: Database, name: str, schema: str = "main") -> bool:
     """True when `schema`.`name` is a table."""
     return db.execute(f"SELECT 1 FROM [{schema}].sqlite_master WHERE type = 'table' AND name = ?",
                       [name]).fetchone() is not None
 
 
-def reference_tables(db) -> list[str]:
+def reference_tables(db: Database) -> list[str]:
     """The reference tables this database actually has, in send order."""
     return [name for name in REFERENCE_TABLES if table_exists(db, name)]
 
 
-def primary_key(db, table: str, schema: str = "main") -> list[str]:
+def primary_key(db: Database, table: str, schema: str = "main") -> list[str]:
     """Primary-key column names of a table (empty for a rowid table)."""
     cols = db.execute(f"PRAGMA [{schema}].table_info([{table}])").fetchall()
     return [c[1] for c in sorted((c for c in cols if c[5]), key=lambda c: c[5])]
 
 
-def upsert_keyed_table(db, table: str, columns: list[str], key: list[str]) -> dict:
+def upsert_keyed_table(db: Database, table: str, columns: list[str], key: list[str]) -> dict:
     """Copy pkg.`table` into main.`table`, the county's rows replacing the
     township's rows with the same key. Returns counts (added, updated)."""
     cols = ", ".join(f"[{c}]" for c in columns)

@@ -19,6 +19,11 @@ from models.handoff import form_rules
 from models.handoff.export import table_columns
 from models.handoff.package import PackageError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
+
 # Longest value a form accepts for a name-like field, and for any other text
 # (résumés and ticket texts are long, but no form takes 50,000 characters).
 NAME_MAX = 100
@@ -47,13 +52,13 @@ def _refuse(table: str, uuid, column: str, message: str):
                         "整个数据包已拒绝，数据库未改动。请让乡镇在程序里改正这条记录后重新导出。")
 
 
-def check_rows(db, schema: str, tables: list[str]) -> None:
+def check_rows(db: Database, schema: str, tables: list[str]) -> None:
     """Raise BadPackageRow for the first row of `schema`.`tables` a form would refuse."""
     check_text_and_numbers(db, schema, tables)
     check_form_rules(db, schema, tables)
 
 
-def check_form_rules(db, schema: str, tables: list[str]) -> None:
+def check_form_rules(db: Database, schema: str, tables: list[str]) -> None:
     """Each table's own form validator (form_rules.RULES) on the rows SQL finds suspect."""
     for table in tables:
         rules = form_rules.RULES.get(table, ())
@@ -99,7 +104,7 @@ def _conditions(columns) -> list[tuple[str, str, str]]:
     return out
 
 
-def check_text_and_numbers(db, schema: str, tables: list[str]) -> None:
+def check_text_and_numbers(db: Database, schema: str, tables: list[str]) -> None:
     """What no field of any form takes, by column name: NUL and control characters,
     over-long text, negative counts, impossible dates. One scan per table finds
     whether any row is wrong (a scan per column cost seconds on a county's

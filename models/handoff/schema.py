@@ -8,13 +8,20 @@ The handoff tables are bookkeeping of this database only; they never travel:
 - handoff_conflicts: records both sides changed, waiting for a person.
 """
 
+from __future__ import annotations
+
 from sqlite_utils import Migrations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
 
 migrations = Migrations("handoff")
 
 
 @migrations()
-def m001_handoff_log(db):
+def m001_handoff_log(db: Database):
     db.execute(
         "CREATE TABLE handoff_packages ("
         "package_id TEXT PRIMARY KEY, "

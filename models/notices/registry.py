@@ -37,6 +37,12 @@ from models.service import catalogue, tickets
 from models.service import stats as service_stats
 from models.service import workdays as service_calendar
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 settings.register("notice_name_mask", "given", "公示姓名遮挡方式", str,
                   choices={"given": "遮名（张*）", "middle": "遮中间字（张*丰）"})
 settings.register("notice_period_workdays", 5, "公示期（工作日）", int)
@@ -123,12 +129,12 @@ def get_kind(key: str) -> NoticeKind:
 
 # ---- shared helpers ------------------------------------------------------------
 
-def _is_workday(db, day: dt.date) -> bool:
+def _is_workday(db: Database, day: dt.date) -> bool:
     # The service calendar answers every year (official, or provisional from the holiday law).
     return service_calendar.is_workday(db, day)
 
 
-def notice_period(db, start: dt.date, workdays: int) -> tuple[dt.date, dt.date]:
+def notice_period(db: Database, start: dt.date, workdays: int) -> tuple[dt.date, dt.date]:
     """First and last day of a notice period of `workdays` working days that
     starts on `start` (or the next working day when `start` is not one)."""
     day = start
@@ -142,7 +148,7 @@ def notice_period(db, start: dt.date, workdays: int) -> tuple[dt.date, dt.date]:
     return first, day
 
 
-def period_workdays(db) -> int:
+def period_workdays(db: Database) -> int:
     return max(1, int(settings.get(db, "notice_period_workdays") or 5))
 
 
@@ -190,13 +196,13 @@ def parse_period(text: str | None, today: dt.date | None = None) -> tuple[dt.dat
     return d, d, f"{d.year}年{d.month}月{d.day}日"
 
 
-def _base(db, params: NoticeParams, kind_key: str) -> dict:
+def _base(db: Database, params: NoticeParams, kind_key: str) -> dict:
     ident = office_identity(db, params.township_code)
     return {"kind": kind_key, "office": ident, "date": params.date.isoformat(),
             "supervision_phone": ident["supervision_phone"], "office_phone": ident["office_phone"]}
 
 
-def _with_period(db, data: dict, params: NoticeParams, workdays: int | None = None) -> dict:
+def _with_period(db: Database, data: dict, params: NoticeParams, workdays: int | None = None) -> dict:
     n = workdays or period_workdays(db)
     start, end = notice_period(db, params.date, n)
     data["notice_period"] = {"start": start.isoformat(), "end": end.isoformat(), "workdays": n}
@@ -217,7 +223,7 @@ def public_phone(value: str | None) -> str:
 
 # ---- gatherers: roster (duties, 连心卡 and the staff facts: models/roster/notices.py) ----
 
-def gather_whereabouts(db, params: NoticeParams) -> dict:
+def gather_whereabouts(db: Database, params: NoticeParams) -> dict:
     """干部流向公示栏: every cadre's status on the date, for the board."""
     rows = roster.whereabouts_board(db, params.date, params.township_code)
     if not rows:
@@ -229,7 +235,7 @@ def gather_whereabouts(db, params: NoticeParams) -> dict:
     return data
 
 
-def gather_pre_appointment(db, params: NoticeParams) -> dict:
+def gather_pre_appointment(db: Database, params: NoticeParams) -> dict:
     """任前公示: cadres with a proposed post; at least 5 working days."""
     rows = roster.pre_appointment_list(db, params.township_code)
     if not rows:
@@ -244,7 +250,7 @@ def gather_pre_appointment(db, params: NoticeParams) -> dict:
 
 # ---- gatherers: service desk ---------------------------------------------------
 
-def gather_service_catalogue(db, params: NoticeParams) -> dict:
+def gather_service_catalogue(db: Database, params: NoticeParams) -> dict:
     """五公开/明白卡: the service catalogue per department."""
     by_dept = catalogue.items_by_department(db, params.township_code)
     if not by_dept:
@@ -259,7 +265,7 @@ def gather_service_catalogue(db, params: NoticeParams) -> dict:
     return data
 
 
-def gather_case_results(db, params: NoticeParams) -> dict:
+def gather_case_results(db: Database, params: NoticeParams) -> dict:
     """办件结果公示: cases finished in the period, applicants' names masked
     in the style the `notice_name_mask` setting asks for."""
     start, end, label = parse_period(params.period, params.date)
@@ -288,7 +294,7 @@ def gather_case_results(db, params: NoticeParams) -> dict:
     return _with_period(db, data, params)
 
 
-def gather_receipt(db, params: NoticeParams) -> dict:
+def gather_receipt(db: Database, params: NoticeParams) -> dict:
     """受理回执: one ticket's acceptance receipt."""
     if not params.ticket:
         raise ValidationError("办件编号", "请给出要打印回执的办件编号（--ticket）。")
@@ -338,7 +344,7 @@ def count_pages(pdf: bytes) -> int:
     return max(counts) if counts else 0
 
 
-def new_serial(db, day: dt.date) -> str:
+def new_serial(db: Database, day: dt.date) -> str:
     """A short serial not used before: 20261122-7K3Q9M."""
     for _ in range(20):
         serial = day.strftime("%Y%m%d") + "-" + "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(6))
@@ -347,7 +353,7 @@ def new_serial(db, day: dt.date) -> str:
     raise AppError("无法生成不重复的公示编号，请重试。")
 
 
-def gather(db, kind_key: str, params: NoticeParams) -> dict:
+def gather(db: Database, kind_key: str, params: NoticeParams) -> dict:
     """The plain data a notice kind prints (raises NothingToPublish when empty)."""
     kind = get_kind(kind_key)
     return kind.gather(db, params)
@@ -359,7 +365,7 @@ def render(kind_key: str, data: dict, serial: str = "", paper: str | None = None
     return kind.render(data, serial, paper or kind.paper, progress)
 
 
-def preview(db, actor, kind_key: str, params: NoticeParams | None = None, progress=None) -> bytes:
+def preview(db: Database, actor: Actor, kind_key: str, params: NoticeParams | None = None, progress=None) -> bytes:
     """A draft of the notice to look at before publishing: no serial, no QR
     code, marked 样稿 on every page, and nothing recorded."""
     require(actor, CAPABILITY)
@@ -393,7 +399,7 @@ def content_digest(pdf: bytes) -> str:
     return hashlib.sha256(re.sub(r"\s+", "", "".join(parts)).encode("utf-8")).hexdigest()
 
 
-def publish(db, actor, kind_key: str, params: NoticeParams | None = None, progress=None) -> PublishedNotice:
+def publish(db: Database, actor: Actor, kind_key: str, params: NoticeParams | None = None, progress=None) -> PublishedNotice:
     """Gather, render and record one notice; returns it with its PDF bytes.
 
     The record (serial, kind, title, parameters, SHA-256 of the PDF and of its
@@ -425,21 +431,21 @@ _NOTICE_COLS = ("uuid, serial, kind, title, created_at, created_by, sha256, para
                 "text_sha256, paper, voided_at, voided_by, void_reason, reprints")
 
 
-def find_notice(db, serial: str) -> dict | None:
+def find_notice(db: Database, serial: str) -> dict | None:
     """The record of a published notice by its serial (as printed under its QR code)."""
     serial = (serial or "").strip().upper()
     rows = records.rows(db, f"SELECT {_NOTICE_COLS} FROM notices WHERE serial = ? AND deleted = 0", [serial])
     return rows[0] if rows else None
 
 
-def _existing_notice(db, serial: str) -> dict:
+def _existing_notice(db: Database, serial: str) -> dict:
     found = find_notice(db, serial)
     if not found:
         raise ValidationError("公示编号", f"本数据库中没有编号为“{serial}”的公示。")
     return found
 
 
-def void_notice(db, actor, serial: str, reason: str) -> dict:
+def void_notice(db: Database, actor: Actor, serial: str, reason: str) -> dict:
     """Mark a published notice void (withdrawn from the board), with the
     reason; a voided serial checks as void from then on."""
     require(actor, CAPABILITY)
@@ -455,7 +461,7 @@ def void_notice(db, actor, serial: str, reason: str) -> dict:
             "voided_by": getattr(actor, "display_name", "") or getattr(actor, "username", str(actor))}, actor)
 
 
-def reprint(db, actor, serial: str) -> PublishedNotice:
+def reprint(db: Database, actor: Actor, serial: str) -> PublishedNotice:
     """The same sheet again, rendered from the data kept when it was
     published (same serial, same text); counted on the record."""
     require(actor, CAPABILITY)
@@ -475,7 +481,7 @@ def reprint(db, actor, serial: str) -> PublishedNotice:
                            record["uuid"])
 
 
-def list_notices(db, limit: int = 200, offset: int = 0, kind: str | None = None) -> list[dict]:
+def list_notices(db: Database, limit: int = 200, offset: int = 0, kind: str | None = None) -> list[dict]:
     """Published notices, newest first."""
     sql = ("SELECT uuid, serial, kind, title, created_at, created_by, sha256, params, pages, size, township_code, "
            "voided_at, void_reason, reprints FROM notices WHERE deleted = 0")
@@ -524,7 +530,7 @@ def _void_report(r: dict, digest: str) -> dict:
                        f"（{r['void_reason']}），不应再张贴。"}
 
 
-def verify_serial(db, serial: str) -> dict:
+def verify_serial(db: Database, serial: str) -> dict:
     """What the record says about a serial read off a sheet (or its QR code)."""
     r = find_notice(db, serial)
     if r is None:
@@ -537,7 +543,7 @@ def verify_serial(db, serial: str) -> dict:
             "message": f"有此公示：{_describe(r)}，共 {r['pages']} 页{extra}。请对照纸面标题和内容。"}
 
 
-def verify_pdf(db, pdf: bytes | str | Path) -> dict:
+def verify_pdf(db: Database, pdf: bytes | str | Path) -> dict:
     """Check a notice file against the record.
 
     Returns {'status': 'match' | 'altered' | 'voided' | 'unknown', 'serial',
@@ -596,14 +602,14 @@ def parse_assess_period(text: str | None, today: dt.date) -> tuple[int, str | No
     return int(m[1]), m[2]
 
 
-def _plan_for_year(db, year: int, label: str) -> dict:
+def _plan_for_year(db: Database, year: int, label: str) -> dict:
     plan = scorecard.plan_for_year(db, year)
     if not plan:
         raise NothingToPublish(f"{year}年还没有考核方案，无法生成{label}。")
     return plan
 
 
-def gather_assessment_results(db, params: NoticeParams) -> dict:
+def gather_assessment_results(db: Database, params: NoticeParams) -> dict:
     """考核结果公示: totals, grades and ranks of a plan's period (the latest
     period with results when none is given)."""
     label = "考核结果公示"
@@ -626,7 +632,7 @@ def gather_assessment_results(db, params: NoticeParams) -> dict:
     return _with_period(db, data, params)
 
 
-def gather_rewards(db, params: NoticeParams) -> dict:
+def gather_rewards(db: Database, params: NoticeParams) -> dict:
     """补贴/奖励公示: reward pool splits and village cadre subsidies of a year, before payment."""
     label = "补贴/奖励公示"
     year, _ = parse_assess_period(params.period, params.date)
@@ -640,7 +646,7 @@ def gather_rewards(db, params: NoticeParams) -> dict:
     return _with_period(db, data, params)
 
 
-def gather_county_rewards(db, params: NoticeParams) -> dict:
+def gather_county_rewards(db: Database, params: NoticeParams) -> dict:
     """村干部奖励补贴统一权衡 (county database): every township's village reward parts on one curve."""
     label = "村干部奖励统一权衡公示"
     year, _ = parse_assess_period(params.period, params.date)
@@ -652,7 +658,7 @@ def gather_county_rewards(db, params: NoticeParams) -> dict:
     return _with_period(db, data, params)
 
 
-def gather_commitments(db, params: NoticeParams) -> dict:
+def gather_commitments(db: Database, params: NoticeParams) -> dict:
     """目标承诺公示: each target's owner, content, measures and deadline."""
     label = "目标承诺公示"
     year, _ = parse_assess_period(params.period, params.date)
@@ -664,7 +670,7 @@ def gather_commitments(db, params: NoticeParams) -> dict:
     return _with_period(db, data, params)
 
 
-def gather_supervision(db, params: NoticeParams) -> dict:
+def gather_supervision(db: Database, params: NoticeParams) -> dict:
     """督办通知单: one sheet per target whose latest check failed (status
     'unmet'), or only the one whose notice number is given with --ticket."""
     label = "督办通知单"
@@ -693,7 +699,7 @@ def gather_supervision(db, params: NoticeParams) -> dict:
 
 def _election_gatherer(kind_key: str, source: Callable[[Any, str], dict]) -> Gatherer:
     """A 换届 notice of the event named by params.period (a term: 17 or 第十七届), else the latest."""
-    def gather(db, params: NoticeParams) -> dict:
+    def gather(db: Database, params: NoticeParams) -> dict:
         ev = election.event_for_notice(db, params.period, params.township_code)
         data = source(db, ev["uuid"])
         if not data["rows"]:

@@ -5,10 +5,17 @@ page), kind, title, who made it and when, the parameters it was made with, and
 the SHA-256 of the PDF file, so a posted sheet can be checked against the record.
 """
 
+from __future__ import annotations
+
 from sqlite_utils import Migrations
 
 from models.core.records import create_travel_table
 from models.core.travel import register_travel_table
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
 
 migrations = Migrations("notices")
 
@@ -16,7 +23,7 @@ register_travel_table("notices")
 
 
 @migrations()
-def m001_notices(db):
+def m001_notices(db: Database):
     create_travel_table(
         db, "notices",
         "serial TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL, created_at TEXT NOT NULL, "
@@ -30,7 +37,7 @@ def m001_notices(db):
 
 
 @migrations()
-def m002_verifiable_from_paper(db):
+def m002_verifiable_from_paper(db: Database):
     """What a sheet is checked against: the digest of its text layer (a
     re-saved PDF keeps its text, not its bytes), the paper it was made on, a
     void mark with its reason, the count of reprints; and, in a local table

@@ -25,6 +25,12 @@ from models.core.xlsx_safety import sheet_limits
 from models.roster import team as roster
 from models.roster import vocab
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 # field -> column header (export order)
 XLSX_COLUMNS = [
     ("name", "姓名"), ("sex", "性别"), ("ethnicity", "民族"), ("birth_date", "出生日期"), ("id_number", "身份证号"),
@@ -213,7 +219,7 @@ def detect_header_row(head: SheetHead) -> int:
     return best
 
 
-def xlsx_layout(db, path, header_row: int | None = None) -> Layout:
+def xlsx_layout(db: Database, path, header_row: int | None = None) -> Layout:
     """Find (or take) the header row of the first sheet, its headers and the
     mapping: the one remembered for this layout, else a guess."""
     head = xlsx_read.read_head(path, rows=30, max_columns=sheet_limits(db)[1])
@@ -233,7 +239,7 @@ def _layout_key(headers) -> str:
     return "|".join(normalise_header(h) for h in headers)
 
 
-def _remembered_mapping(db, headers) -> dict | None:
+def _remembered_mapping(db: Database, headers) -> dict | None:
     row = db.execute("SELECT value FROM settings WHERE key = ?", [MAPPINGS_KEY]).fetchone()
     layouts = json.loads(row[0]) if row else {}
     found = layouts.get(_layout_key(headers))
@@ -242,7 +248,7 @@ def _remembered_mapping(db, headers) -> dict | None:
     return {int(k): v for k, v in found.items() if int(k) < len(headers) and v in FIELD_LABELS}
 
 
-def remember_mapping(db, actor, headers, mapping: dict) -> None:
+def remember_mapping(db: Database, actor: Actor, headers, mapping: dict) -> None:
     """Keep the column mapping for sheets with these headers (audited)."""
     require(actor, roster.WRITE)
     key = _layout_key(headers)
@@ -355,7 +361,7 @@ class _RollBack(Exception):
     choose to import the good rows."""
 
 
-def import_xlsx(db, actor, path, mapping: dict[int, str] | None = None, progress=None, header_row: int | None = None,
+def import_xlsx(db: Database, actor: Actor, path, mapping: dict[int, str] | None = None, progress=None, header_row: int | None = None,
                 good_rows_only: bool = False, remember: bool = True) -> ImportResult:
     """Import cadres from the first sheet. `header_row` (as Excel numbers rows)
     and `mapping` (column index → field) come from the mapping step; by default
@@ -396,7 +402,7 @@ def import_xlsx(db, actor, path, mapping: dict[int, str] | None = None, progress
     return result
 
 
-def import_rows(db, actor, rows: list[tuple[int, dict]], progress=None, good_rows_only: bool = True,
+def import_rows(db: Database, actor: Actor, rows: list[tuple[int, dict]], progress=None, good_rows_only: bool = True,
                 result: ImportResult | None = None, columns: dict | None = None) -> ImportResult:
     """Import (row number, {field: cell value}) pairs in one transaction, each
     row in a savepoint. 'office' (name) and 'posts' (titles joined by 、) are
@@ -445,7 +451,7 @@ class _ImportState:
     code: str
 
 
-def _posts_by_title(db, code) -> dict:
+def _posts_by_title(db: Database, code) -> dict:
     out: dict = {}
     posts = roster.posts(db, code)
     for p in posts:
@@ -456,7 +462,7 @@ def _posts_by_title(db, code) -> dict:
     return out
 
 
-def _import_all(db, actor, rows, result: ImportResult, state: _ImportState, progress) -> None:
+def _import_all(db: Database, actor: Actor, rows, result: ImportResult, state: _ImportState, progress) -> None:
     for k, (n, cells) in enumerate(rows):
         if progress and k % 200 == 0:
             progress(k, len(rows), f"第 {n} 行")
@@ -482,7 +488,7 @@ class _RowFailed(Exception):
     """A row had problems (already collected): undo its savepoint."""
 
 
-def _import_one(db, actor, n, cells: dict, state: _ImportState, problems: list, result: ImportResult) -> int:
+def _import_one(db: Database, actor: Actor, n, cells: dict, state: _ImportState, problems: list, result: ImportResult) -> int:
     columns = state.columns
 
     def problem(f, value, reason):
@@ -564,7 +570,7 @@ def _validate_every_field(values: dict, n: int, cells: dict, problem) -> dict | 
     return None
 
 
-def link_imported_posts(db, actor) -> int:
+def link_imported_posts(db: Database, actor: Actor) -> int:
     """Appoint cadres whose imported 现任职务 text names posts that now exist
     (after 建立标准机构 or adding posts). Returns the appointments made."""
     require(actor, roster.WRITE)
@@ -610,7 +616,7 @@ def export_problems_xlsx(result: ImportResult, path) -> int:
     return len(reasons)
 
 
-def export_rows(db, township_code: str | None = None, include_left: bool = True) -> list[dict]:
+def export_rows(db: Database, township_code: str | None = None, include_left: bool = True) -> list[dict]:
     """Every cadre with all exported fields (posts = current titles joined)."""
     where, params = roster._scope(township_code, include_left)
     return roster.attach_posts(db, records.rows(
@@ -630,7 +636,7 @@ def _masked(rows: list[dict]) -> list[dict]:
     return [exports.mask_fields(r, PRIVATE_ID_FIELDS, PRIVATE_PHONE_FIELDS) for r in rows]
 
 
-def export_roster(db, actor, target, fmt: str = "xlsx", township_code: str | None = None,
+def export_roster(db: Database, actor: Actor, target, fmt: str = "xlsx", township_code: str | None = None,
                   include_left: bool = True, progress=None) -> tuple[int, Path]:
     """The roster export a person starts (window or command line): ID numbers
     and mobiles masked unless `actor` holds personal.export; one audit row
@@ -651,7 +657,7 @@ def export_roster(db, actor, target, fmt: str = "xlsx", township_code: str | Non
     return n, target
 
 
-def export_xlsx(db, path, township_code: str | None = None, include_left: bool = True, progress=None,
+def export_xlsx(db: Database, path, township_code: str | None = None, include_left: bool = True, progress=None,
                 mask_private: bool = False) -> int:
     """Write the roster to an .xlsx file (one row per cadre; ID numbers, phones
     and dates as text, so Excel keeps every digit). Returns the row count.
@@ -757,7 +763,7 @@ def parse_lrmx(data: bytes, name: str = "文件") -> dict:
     return values
 
 
-def import_lrmx_files(db, actor, paths, progress=None) -> ImportResult:
+def import_lrmx_files(db: Database, actor: Actor, paths, progress=None) -> ImportResult:
     """Import .lrmx files (one cadre each). A bad file is listed and skipped;
     the others import. One transaction."""
     require(actor, roster.WRITE)
@@ -794,7 +800,7 @@ def import_lrmx_files(db, actor, paths, progress=None) -> ImportResult:
     return result
 
 
-def export_lrmx(db, folder, township_code: str | None = None, include_left: bool = False, progress=None,
+def export_lrmx(db: Database, folder, township_code: str | None = None, include_left: bool = False, progress=None,
                 mask_private: bool = False) -> list[Path]:
     """Write one .lrmx per cadre into `folder` (name_身份证后4位.lrmx). Returns the files.
     People export through export_roster (rights and audit)."""
@@ -816,7 +822,7 @@ def export_lrmx(db, folder, township_code: str | None = None, include_left: bool
     return out
 
 
-def import_files(db, actor, paths, mapping: dict[int, str] | None = None, progress=None, header_row: int | None = None,
+def import_files(db: Database, actor: Actor, paths, mapping: dict[int, str] | None = None, progress=None, header_row: int | None = None,
                  good_rows_only: bool = False) -> ImportResult:
     """Import a mix of .xlsx and .lrmx files (the CLI's `roster import FILE...`).
     `mapping` and `header_row` apply to the .xlsx files; each .xlsx is all or
@@ -867,7 +873,7 @@ TEMPLATE_EXAMPLE = {"name": "张三", "sex": "男", "ethnicity": "汉族", "birt
                     "phone": "13800138000", "note": "示例行，导入前请删除"}
 
 
-def write_template(db, path) -> Path:
+def write_template(db: Database, path) -> Path:
     """An .xlsx to fill in for the roster import: a title row, the header, an
     example row, drop-down lists for the reference columns (the office's own
     lists), ID, phone and date columns formatted as text, and a 说明 sheet."""

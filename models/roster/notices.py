@@ -17,14 +17,19 @@ from models.notices import registry as notices
 from models.roster import rules, stats
 from models.roster import team as roster
 
+from typing import TYPE_CHECKING
 
-def _base(db, params, kind_key: str) -> dict:
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
+
+
+def _base(db: Database, params, kind_key: str) -> dict:
     ident = notices.office_identity(db, params.township_code)
     return {"kind": kind_key, "office": ident, "date": params.date.isoformat(),
             "supervision_phone": ident["supervision_phone"], "office_phone": ident["office_phone"]}
 
 
-def _with_period(db, data: dict, params) -> dict:
+def _with_period(db: Database, data: dict, params) -> dict:
     n = notices.period_workdays(db)
     start, end = notices.notice_period(db, params.date, n)
     data["notice_period"] = {"start": start.isoformat(), "end": end.isoformat(), "workdays": n}
@@ -37,7 +42,7 @@ def _join(values) -> str:
 
 # ---- 领导班子分工公示 ------------------------------------------------------------
 
-def duties_findings(db, params) -> list[str]:
+def duties_findings(db: Database, params) -> list[str]:
     """The rule findings a duties notice must not hide (gaps, overlaps, the
     finance rule), as lines for the print dialog."""
     return [f["text"] for f in rules.duty_findings(db, params.township_code) if f["code"] in ("duty_gap", "finance")]
@@ -58,7 +63,7 @@ def duties_statements(areas: list[dict]) -> dict:
     return {"gaps": gaps, "overlaps": overlaps, "sentences": sentences}
 
 
-def gather_duties(db, params) -> dict:
+def gather_duties(db: Database, params) -> dict:
     """领导班子分工公示: team members, posts (交叉任职), duty areas, contact
     villages, and the computed statements about gaps and overlaps."""
     members = roster.division_of_duties(db, params.township_code, params.date)
@@ -76,7 +81,7 @@ def gather_duties(db, params) -> dict:
 
 # ---- 连心卡 ----------------------------------------------------------------------
 
-def gather_liaison_cards(db, params) -> dict:
+def gather_liaison_cards(db: Database, params) -> dict:
     """连心卡: a card per village with the team (duties and public contact
     number), the village's liaison cadres with theirs, and the offices' phones.
     A cadre's number is the 公开联系电话 / 办公电话, or the mobile only when the
@@ -103,7 +108,7 @@ def gather_liaison_cards(db, params) -> dict:
 
 # ---- 全镇干部基本情况公示 ------------------------------------------------------------
 
-def staff_facts(db, township_code: str | None, on) -> dict:
+def staff_facts(db: Database, township_code: str | None, on) -> dict:
     """The staff structure as the notice prints it (seed 003: 将全镇干部基本情况进行公示;
     the figures in the manner of seed 001 第五篇): a sentence per dimension and
     the table rows, every number computed from the roster."""
@@ -138,7 +143,7 @@ def staff_facts(db, township_code: str | None, on) -> dict:
     return {"sentences": [x for x in sentences if x], "rows": rows, "total": total}
 
 
-def gather_staff_facts(db, params) -> dict:
+def gather_staff_facts(db: Database, params) -> dict:
     """全镇干部基本情况公示: the staff structure on the notice date."""
     facts = staff_facts(db, params.township_code, params.date)
     if not facts["total"]:

@@ -24,6 +24,12 @@ from models.core.errors import ValidationError
 from models.roster import team as roster
 from models.roster.sources import PRESET_NAMES, source_title
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 settings.register("roster.rule_preset", "000", "班子配备规则来源（在“班子配备规则”页套用）", str,
                   choices={**PRESET_NAMES, "县定": "县里下发", "自定": "自定"})
 settings.register("roster.team_quota", 11, "领导班子职数（县定）", int)
@@ -182,7 +188,7 @@ class Eligibility:
         return self.age_limits["incumbent" if incumbent else "new"].get(sex)
 
 
-def eligibility_rules(db) -> Eligibility:
+def eligibility_rules(db: Database) -> Eligibility:
     """The one eligibility configuration, from settings."""
     def limit(key):
         n = int(settings.get(db, key))
@@ -209,7 +215,7 @@ class TeamShape:
     discipline_separate: bool
 
 
-def team_shape(db) -> TeamShape:
+def team_shape(db: Database) -> TeamShape:
     """The team shape from settings; ValidationError naming the setting when one is unreadable."""
     quota = int(settings.get(db, "roster.team_quota"))
     seats = parse_range(settings.get(db, "roster.team_seats_range"), "县定班子职数范围") or (quota, quota)
@@ -238,7 +244,7 @@ def team_shape(db) -> TeamShape:
                      heads, plain, separate)
 
 
-def apply_preset(db, actor, name: str, quota: int | None = None) -> None:
+def apply_preset(db: Database, actor: Actor, name: str, quota: int | None = None) -> None:
     """Write every setting of a preset ('000' or '002'), in one transaction;
     `quota` picks the seat count within the preset's range."""
     from models.core.users import require
@@ -262,7 +268,7 @@ def apply_preset(db, actor, name: str, quota: int | None = None) -> None:
 RULE_SET_KEYS = [k for k in PRESETS["000"] if k != "label"] + ["roster.finance_area_kinds"]
 
 
-def send_county_rules(db, actor) -> int:
+def send_county_rules(db: Database, actor: Actor) -> int:
     """Put the county's current rule set (team shape, eligibility, finance
     rule, majority rule) into `county_rules`, the table the reference package
     carries to the townships. Only a county database sends rules."""
@@ -285,7 +291,7 @@ def send_county_rules(db, actor) -> int:
     return len(rows)
 
 
-def adopt_county_rules(db, actor) -> list[str]:
+def adopt_county_rules(db: Database, actor: Actor) -> list[str]:
     """After a reference package: the county's rule set replaces this
     township's rule settings (the county is the authority). Returns notes
     for the import summary. Call inside the import's transaction."""
@@ -311,7 +317,7 @@ def adopt_county_rules(db, actor) -> list[str]:
             (f"：{'、'.join(changed[:6])}{'等' if len(changed) > 6 else ''}" if changed else "") + "）。"]
 
 
-def finance_kinds(db) -> set[str]:
+def finance_kinds(db: Database) -> set[str]:
     """The duty-area kinds that count as finance (财政)."""
     text = str(settings.get(db, "roster.finance_area_kinds") or "")
     kinds = {k.strip() for k in re.split(r"[、,，;；]", text) if k.strip()}
@@ -322,7 +328,7 @@ def finance_kinds(db) -> set[str]:
     return kinds
 
 
-def reference_date(db) -> dt.date:
+def reference_date(db: Database) -> dt.date:
     raw = settings.get(db, "roster.age_reference_date") or ""
     try:
         return dt.date.fromisoformat(raw) if raw else dt.date.today()
@@ -346,7 +352,7 @@ def _match_deputies(requirements: list, deputies: list[dict]) -> list:
     return best
 
 
-def check(db, township_code: str | None = None) -> list[dict]:
+def check(db: Database, township_code: str | None = None) -> list[dict]:
     """Every rule against one township's data (or the only township)."""
     found: list[dict] = []
     team = roster.current_team(db, township_code)
@@ -467,13 +473,13 @@ def check(db, township_code: str | None = None) -> list[dict]:
     return found
 
 
-def duty_findings(db, township_code: str | None = None) -> list[dict]:
+def duty_findings(db: Database, township_code: str | None = None) -> list[dict]:
     """The findings about the division of duties (gaps, overlaps, finance,
     overload): what a duties notice must not contradict."""
     return [f for f in check(db, township_code) if f["code"] in ("duty_gap", "finance", "overload")]
 
 
-def _nominees(db, township_code):
+def _nominees(db: Database, township_code):
     sql = ("SELECT uuid, name, sex, birth_date, nomination FROM cadres WHERE deleted = 0 AND status = '在职' "
            "AND coalesce(nomination, '') != ''")
     params = []
@@ -483,7 +489,7 @@ def _nominees(db, township_code):
     return roster.records.rows(db, sql, params)
 
 
-def _duty_counts(db, township_code):
+def _duty_counts(db: Database, township_code):
     sql = ("SELECT c.uuid, c.name, count(*) FROM duty_assignments s JOIN cadres c ON c.uuid = s.cadre_uuid "
            "JOIN duty_areas d ON d.uuid = s.area_uuid "
            "WHERE s.deleted = 0 AND c.deleted = 0 AND d.deleted = 0 AND c.status = '在职'")
@@ -494,7 +500,7 @@ def _duty_counts(db, township_code):
     return db.execute(sql + " GROUP BY c.uuid ORDER BY c.name_pinyin", params).fetchall()
 
 
-def _office_staffing(db, township_code):
+def _office_staffing(db: Database, township_code):
     """Offices with establishment (编制) and filled (在编 staff working there)."""
     kinds = ", ".join("?" for _ in roster.STAFFING_ESTABLISHED)
     sql = ("SELECT f.uuid, f.name, f.establishment, (SELECT count(*) FROM cadres c WHERE c.office_uuid = f.uuid "
@@ -507,7 +513,7 @@ def _office_staffing(db, township_code):
     return roster.records.rows(db, sql + " ORDER BY f.id", params)
 
 
-def check_findings(db) -> list[tuple[str, str]]:
+def check_findings(db: Database) -> list[tuple[str, str]]:
     """Hook for `main.py check`: (level, 'message（依据 report title）') for every township
     that has a roster in this database."""
     codes = [r[0] for r in db.execute("SELECT DISTINCT township_code FROM cadres WHERE deleted = 0")]

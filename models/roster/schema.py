@@ -6,11 +6,18 @@ contact points, village 两委 members and the daily whereabouts board.
 References to villages and offices (foundation tables) are soft uuids.
 """
 
+from __future__ import annotations
+
 from sqlite_utils import Migrations
 
 from models.core.records import create_travel_table
 from models.core.travel import register_travel_table
 from models.handoff.reference import register_reference_table
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
 
 migrations = Migrations("roster")
 
@@ -21,7 +28,7 @@ for _name in ("cadres", "organs", "posts", "appointments", "duty_areas", "duty_a
 
 
 @migrations()
-def m001_roster(db):
+def m001_roster(db: Database):
     create_travel_table(
         db, "cadres",
         "name TEXT NOT NULL, "
@@ -148,7 +155,7 @@ _M002_KIND_WORDS = [
 
 
 @migrations()
-def m002_team_rules(db):
+def m002_team_rules(db: Database):
     """Duty-area kinds (the finance rule reads them, not a manual flag), the
     cadre's public contact numbers, and leave requests (请销假)."""
     db.execute("ALTER TABLE duty_areas ADD COLUMN kind TEXT NOT NULL DEFAULT '其他'")
@@ -174,7 +181,7 @@ def m002_team_rules(db):
 
 
 @migrations()
-def m003_appointment_form(db):
+def m003_appointment_form(db: Database):
     """Fields of the 干部任免审批表 the roster did not keep: 健康状况, 熟悉专业有何专长
     (apart from 专业技术职务), and the 任免理由 of the proposed change."""
     db.execute("ALTER TABLE cadres ADD COLUMN health TEXT")
@@ -188,6 +195,6 @@ register_reference_table("county_rules")
 
 
 @migrations()
-def m004_county_rules(db):
+def m004_county_rules(db: Database):
     """The rule set a county sends its townships: setting key → JSON value."""
     db.execute("CREATE TABLE county_rules (key TEXT PRIMARY KEY, value TEXT NOT NULL)")

@@ -10,12 +10,17 @@ from typing import Any
 from models.core import records
 from models.roster.team import RANK_LEVEL, STAFFING_ESTABLISHED, age_at, current_team, village_coverage
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
+
 AGE_BANDS = [("30岁及以下", 0, 30), ("31—40岁", 31, 40), ("41—50岁", 41, 50), ("51岁及以上", 51, 200)]
 PYRAMID_BANDS = [(f"{lo}—{lo + 4}", lo, lo + 4) for lo in range(20, 60, 5)] + [("60+", 60, 200)]
 EDU_BANDS = {"研究生": "研究生", "本科": "本科", "大专": "大专"}  # the rest: 中专及以下
 
 
-def _cadres(db, township_code):
+def _cadres(db: Database, township_code):
     sql = ("SELECT uuid, sex, birth_date, political_status, rank, edu_fulltime, edu_inservice, staffing "
            "FROM cadres WHERE deleted = 0 AND status = '在职'")
     params = []
@@ -33,7 +38,7 @@ def _highest_edu(c) -> str:
     return "中专及以下"
 
 
-def structure(db, township_code: str | None = None, ref_date: dt.date | None = None) -> dict:
+def structure(db: Database, township_code: str | None = None, ref_date: dt.date | None = None) -> dict:
     """The structure table: {'total', 'sex': {男, 女}, 'party', 'rank': {...},
     'age': {band: n}, 'education': {...}, 'average_age', 'establishment',
     'filled', 'vacancies', 'team_size', 'dual_head', 'village_dual_head_rate',
@@ -97,7 +102,7 @@ def structure(db, township_code: str | None = None, ref_date: dt.date | None = N
     return out
 
 
-def age_pyramid(db, township_code: str | None = None, ref_date: dt.date | None = None) -> list[dict]:
+def age_pyramid(db: Database, township_code: str | None = None, ref_date: dt.date | None = None) -> list[dict]:
     """Rows of the age pyramid, youngest first: {'band', 'male', 'female'}."""
     ref = ref_date or dt.date.today()
     rows: list[dict[str, Any]] = [{"band": label, "lo": lo, "hi": hi, "male": 0, "female": 0}

@@ -19,6 +19,12 @@ from models.core.personal import (birth_date_from_id, check_text, parse_date, re
                                   validate_id_number, validate_phone)
 from models.core.users import require
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 WRITE = "roster.write"
 
 # Machine roles of posts, used by the rule checks; the title shown is free text.
@@ -158,7 +164,7 @@ LIST_COLUMNS = (
 )
 
 
-def attach_posts(db, rows: list[dict]) -> list[dict]:
+def attach_posts(db: Database, rows: list[dict]) -> list[dict]:
     """Set row['posts'] to the cadre's current post titles ('、'-joined, organ
     order) with one query for the whole window instead of one per row."""
     by_uuid = {r["uuid"]: r for r in rows}
@@ -222,7 +228,7 @@ def _search_clause(text: str) -> tuple[str, list]:
     )
 
 
-def list_cadres(db, township_code: str | None = None, include_left: bool = False) -> list[dict]:
+def list_cadres(db: Database, township_code: str | None = None, include_left: bool = False) -> list[dict]:
     """Every cadre (in service unless include_left), ordered by pinyin: uuid, name,
     sex, birth_date, posts (current post titles joined with '、'), rank, office …"""
     where, params = _scope(township_code, include_left)
@@ -230,7 +236,7 @@ def list_cadres(db, township_code: str | None = None, include_left: bool = False
         db, f"SELECT {LIST_COLUMNS} FROM cadres c WHERE {where} ORDER BY c.name_pinyin, c.id", params))
 
 
-def search_cadres(db, text: str = "", township_code: str | None = None, include_left: bool = False,
+def search_cadres(db: Database, text: str = "", township_code: str | None = None, include_left: bool = False,
                   limit: int = 200, offset: int = 0) -> list[dict]:
     """One window of the cadre list matching `text` (name, pinyin initials such as
     'zs', full pinyin, current post title, or liaison village)."""
@@ -247,7 +253,7 @@ def search_cadres(db, text: str = "", township_code: str | None = None, include_
         params + [int(limit), int(offset)]))
 
 
-def count_cadres(db, text: str = "", township_code: str | None = None, include_left: bool = False) -> int:
+def count_cadres(db: Database, text: str = "", township_code: str | None = None, include_left: bool = False) -> int:
     """How many cadres search_cadres would page through."""
     where, params = _scope(township_code, include_left)
     clause, extra = _search_clause(text)
@@ -257,7 +263,7 @@ def count_cadres(db, text: str = "", township_code: str | None = None, include_l
     return db.execute(f"SELECT count(*) FROM cadres c WHERE {where}", params).fetchone()[0]
 
 
-def get_cadre(db, cadre_uuid: str) -> dict | None:
+def get_cadre(db: Database, cadre_uuid: str) -> dict | None:
     """All fields of one cadre (family decoded to a list), or None."""
     row = records.get(db, "cadres", cadre_uuid)
     if row is None:
@@ -266,7 +272,7 @@ def get_cadre(db, cadre_uuid: str) -> dict | None:
     return row
 
 
-def current_appointments(db, cadre_uuid: str | None = None, township_code: str | None = None,
+def current_appointments(db: Database, cadre_uuid: str | None = None, township_code: str | None = None,
                          include_ended: bool = False) -> list[dict]:
     """Appointments with post title, role, organ; current ones only unless include_ended."""
     where = ["a.deleted = 0"]
@@ -291,7 +297,7 @@ def current_appointments(db, cadre_uuid: str | None = None, township_code: str |
     )
 
 
-def current_team(db, township_code: str | None = None) -> list[dict]:
+def current_team(db: Database, township_code: str | None = None) -> list[dict]:
     """The leadership team: every in-service cadre holding a current team post,
     with all their current posts across organs (交叉任职). Each dict: uuid, name,
     sex, birth_date, political_status, edu_fulltime, rank, posts (list of
@@ -333,7 +339,7 @@ def current_team(db, township_code: str | None = None) -> list[dict]:
     return members
 
 
-def organs(db, township_code: str | None = None) -> list[dict]:
+def organs(db: Database, township_code: str | None = None) -> list[dict]:
     """Organs in display order."""
     sql = "SELECT uuid, name, kind, sort_order, township_code FROM organs WHERE deleted = 0"
     params = []
@@ -343,7 +349,7 @@ def organs(db, township_code: str | None = None) -> list[dict]:
     return records.rows(db, sql + " ORDER BY sort_order, id", params)
 
 
-def posts(db, township_code: str | None = None) -> list[dict]:
+def posts(db: Database, township_code: str | None = None) -> list[dict]:
     """Posts with their organ, in display order, and who holds each now."""
     sql = ("SELECT p.uuid, p.title, p.role, p.rank, p.is_team, p.description, p.organ_uuid, o.name AS organ, "
            "(SELECT group_concat(c.name, '、') FROM appointments a JOIN cadres c ON c.uuid = a.cadre_uuid "
@@ -356,7 +362,7 @@ def posts(db, township_code: str | None = None) -> list[dict]:
     return records.rows(db, sql + " ORDER BY o.sort_order, p.sort_order, p.id", params)
 
 
-def duty_areas(db, township_code: str | None = None) -> list[dict]:
+def duty_areas(db: Database, township_code: str | None = None) -> list[dict]:
     """Duty areas with the leaders in charge (分管) and assisting (协管)."""
     sql = ("SELECT d.uuid, d.name, d.kind, d.office_uuid, d.note, "
            "(SELECT name FROM offices f WHERE f.uuid = d.office_uuid) AS office "
@@ -379,7 +385,7 @@ def duty_areas(db, township_code: str | None = None) -> list[dict]:
     return areas
 
 
-def duty_matrix(db, township_code: str | None = None) -> dict:
+def duty_matrix(db: Database, township_code: str | None = None) -> dict:
     """Areas × team members: {'areas': [...], 'leaders': [{uuid, name}], 'cells':
     {(area_uuid, cadre_uuid): kind}}."""
     areas = duty_areas(db, township_code)
@@ -392,7 +398,7 @@ def duty_matrix(db, township_code: str | None = None) -> dict:
             "cells": cells}
 
 
-def village_coverage(db, township_code: str | None = None) -> list[dict]:
+def village_coverage(db: Database, township_code: str | None = None) -> list[dict]:
     """Every village with its liaison cadres (current) and its 两委 members."""
     from models.core import township
 
@@ -420,7 +426,7 @@ def village_coverage(db, township_code: str | None = None) -> list[dict]:
     return villages
 
 
-def contact_points(db, cadre_uuid: str | None = None, township_code: str | None = None) -> list[dict]:
+def contact_points(db: Database, cadre_uuid: str | None = None, township_code: str | None = None) -> list[dict]:
     """Contact points (联系点: enterprises, schools, projects) of one or all cadres."""
     sql = ("SELECT k.uuid, k.cadre_uuid, k.name, k.kind, k.note, c.name AS cadre_name FROM contact_points k "
            "JOIN cadres c ON c.uuid = k.cadre_uuid WHERE k.deleted = 0")
@@ -434,7 +440,7 @@ def contact_points(db, cadre_uuid: str | None = None, township_code: str | None 
     return records.rows(db, sql + " ORDER BY k.id", params)
 
 
-def division_of_duties(db, township_code: str | None = None, on=None) -> list[dict]:
+def division_of_duties(db: Database, township_code: str | None = None, on=None) -> list[dict]:
     """Per team member (for the 分工 notice and the duties board): name, posts
     (cross-appointments, '、'-joined), duty areas in charge (分管) and assisted
     (协管), contact villages, contact points, the public contact number, and
@@ -460,12 +466,12 @@ def division_of_duties(db, township_code: str | None = None, on=None) -> list[di
     return out
 
 
-def areas_without_leader(db, township_code: str | None = None) -> list[str]:
+def areas_without_leader(db: Database, township_code: str | None = None) -> list[str]:
     """Names of the duty areas nobody is in charge of (职责盲区)."""
     return [a["name"] for a in duty_areas(db, township_code) if not a["leaders"]]
 
 
-def whereabouts_board(db, date, township_code: str | None = None) -> list[dict]:
+def whereabouts_board(db: Database, date, township_code: str | None = None) -> list[dict]:
     """The 干部流向 board for one date: every in-service cadre (team first, then
     staff by pinyin) with name, post, status ('' when not set), place, note."""
     day = require_date(date, "日期").isoformat()
@@ -487,13 +493,13 @@ def whereabouts_board(db, date, township_code: str | None = None) -> list[dict]:
     return rows
 
 
-def whereabouts_history(db, cadre_uuid: str, limit: int = 60) -> list[dict]:
+def whereabouts_history(db: Database, cadre_uuid: str, limit: int = 60) -> list[dict]:
     """One cadre's recent days on the board, newest first."""
     return records.rows(db, "SELECT date, status, place, note, updated_by, updated_at FROM whereabouts "
                             "WHERE cadre_uuid = ? AND deleted = 0 ORDER BY date DESC LIMIT ?", [cadre_uuid, limit])
 
 
-def attendance_summary(db, date_from, date_to, township_code: str | None = None) -> dict:
+def attendance_summary(db: Database, date_from, date_to, township_code: str | None = None) -> dict:
     """From the whereabouts board, per cadre uuid: {'days': recorded days,
     'present': 在岗+值班, 'village': 下村, 'meeting': 开会, 'trip': 出差,
     'leave': 请假, 'study': 学习, 'rest': 休息} between the dates (inclusive).
@@ -517,7 +523,7 @@ def attendance_summary(db, date_from, date_to, township_code: str | None = None)
     return out
 
 
-def pre_appointment_list(db, township_code: str | None = None) -> list[dict]:
+def pre_appointment_list(db: Database, township_code: str | None = None) -> list[dict]:
     """Cadres with a proposed post (拟任职务), with what a 任前公示 prints: name, sex,
     ethnicity, birth month, political status, education, work-start date,
     current post, proposed post. Never the ID number or phone."""
@@ -656,7 +662,7 @@ def validate_cadre(values: dict, row: int | None = None) -> dict:
     return out
 
 
-def add_cadre(db, actor, values: dict) -> str:
+def add_cadre(db: Database, actor: Actor, values: dict) -> str:
     """Create a cadre; returns the uuid."""
     require(actor, WRITE)
     clean = validate_cadre(values)
@@ -665,7 +671,7 @@ def add_cadre(db, actor, values: dict) -> str:
         return records.insert(db, "cadres", clean, actor)
 
 
-def update_cadre(db, actor, cadre_uuid: str, values: dict) -> dict:
+def update_cadre(db: Database, actor: Actor, cadre_uuid: str, values: dict) -> dict:
     """Change a cadre's fields (only those given; name always required)."""
     require(actor, WRITE)
     current = records.get(db, "cadres", cadre_uuid)
@@ -680,7 +686,7 @@ def update_cadre(db, actor, cadre_uuid: str, values: dict) -> dict:
         return records.update(db, "cadres", cadre_uuid, clean, actor)
 
 
-def _check_duplicate_id(db, id_number, own_uuid, row=None) -> None:
+def _check_duplicate_id(db: Database, id_number, own_uuid, row=None) -> None:
     if not id_number:
         return
     hit = db.execute("SELECT uuid, name FROM cadres WHERE id_number = ? AND deleted = 0 AND uuid IS NOT ?",
@@ -689,7 +695,7 @@ def _check_duplicate_id(db, id_number, own_uuid, row=None) -> None:
         raise ValidationError("身份证号", f"与已有干部“{hit[1]}”重复。", row=row)
 
 
-def delete_cadre(db, actor, cadre_uuid: str) -> None:
+def delete_cadre(db: Database, actor: Actor, cadre_uuid: str) -> None:
     """Tombstone a cadre and everything hanging on them (appointments, duties,
     liaisons, contact points). Whereabouts history stays."""
     require(actor, WRITE)
@@ -701,7 +707,7 @@ def delete_cadre(db, actor, cadre_uuid: str) -> None:
         records.delete(db, "cadres", cadre_uuid, actor)
 
 
-def leave_service(db, actor, cadre_uuid: str, date=None) -> None:
+def leave_service(db: Database, actor: Actor, cadre_uuid: str, date=None) -> None:
     """A cadre leaves (离任): status 离任, every current appointment and liaison ends."""
     require(actor, WRITE)
     day = require_date(date or today(), "离任日期", allow_future=False).isoformat()
@@ -715,7 +721,7 @@ def leave_service(db, actor, cadre_uuid: str, date=None) -> None:
 
 # ---- writing: organs, posts, appointments ----------------------------------
 
-def add_organ(db, actor, name: str, kind: str = "", sort_order: int = 0) -> str:
+def add_organ(db: Database, actor: Actor, name: str, kind: str = "", sort_order: int = 0) -> str:
     """Create an organ (党委, 政府 …)."""
     require(actor, WRITE)
     name = check_text(name, "机构名称", 50, required=True)
@@ -725,7 +731,7 @@ def add_organ(db, actor, name: str, kind: str = "", sort_order: int = 0) -> str:
         return records.insert(db, "organs", {"name": name, "kind": kind, "sort_order": int(sort_order)}, actor)
 
 
-def add_post(db, actor, organ_uuid: str, title: str, role: str = "", rank: str = "", is_team: bool = False,
+def add_post(db: Database, actor: Actor, organ_uuid: str, title: str, role: str = "", rank: str = "", is_team: bool = False,
              description: str = "", sort_order: int = 0) -> str:
     """Create a post of an organ. `role` is a key of ROLES (for the rule checks)."""
     require(actor, WRITE)
@@ -741,7 +747,7 @@ def add_post(db, actor, organ_uuid: str, title: str, role: str = "", rank: str =
                                             "sort_order": int(sort_order)}, actor)
 
 
-def update_post(db, actor, post_uuid: str, **changes) -> dict:
+def update_post(db: Database, actor: Actor, post_uuid: str, **changes) -> dict:
     """Change a post's title, description, rank, role or team flag."""
     require(actor, WRITE)
     clean: dict[str, object] = {}
@@ -761,7 +767,7 @@ def update_post(db, actor, post_uuid: str, **changes) -> dict:
         return records.update(db, "posts", post_uuid, clean, actor)
 
 
-def validate_appointment(db, cadre_uuid, post_uuid, start_date, end_date, method, term, own_uuid=None,
+def validate_appointment(db: Database, cadre_uuid, post_uuid, start_date, end_date, method, term, own_uuid=None,
                          row=None) -> dict:
     """Check an appointment: both ends exist, dates in order and not in the
     future, no second overlapping appointment of the same cadre to the same post."""
@@ -786,7 +792,7 @@ def validate_appointment(db, cadre_uuid, post_uuid, start_date, end_date, method
             "method": method or None, "term": term or None}
 
 
-def appoint(db, actor, cadre_uuid: str, post_uuid: str, start_date=None, end_date=None, method: str = "委任",
+def appoint(db: Database, actor: Actor, cadre_uuid: str, post_uuid: str, start_date=None, end_date=None, method: str = "委任",
             term: str = "", note: str = "") -> str:
     """Appoint a cadre to a post (one more post for a cross-appointed cadre)."""
     require(actor, WRITE)
@@ -796,7 +802,7 @@ def appoint(db, actor, cadre_uuid: str, post_uuid: str, start_date=None, end_dat
         return records.insert(db, "appointments", values, actor)
 
 
-def end_appointment(db, actor, appointment_uuid: str, end_date=None) -> dict:
+def end_appointment(db: Database, actor: Actor, appointment_uuid: str, end_date=None) -> dict:
     """End an appointment (免职) on a date (today by default)."""
     require(actor, WRITE)
     current = records.get(db, "appointments", appointment_uuid)
@@ -809,7 +815,7 @@ def end_appointment(db, actor, appointment_uuid: str, end_date=None) -> dict:
         return records.update(db, "appointments", appointment_uuid, {"end_date": end}, actor)
 
 
-def delete_appointment(db, actor, appointment_uuid: str) -> None:
+def delete_appointment(db: Database, actor: Actor, appointment_uuid: str) -> None:
     """Remove an appointment entered by mistake (tombstone)."""
     require(actor, WRITE)
     with db.atomic():
@@ -825,7 +831,7 @@ def _area_kind(kind) -> str:
     return kind
 
 
-def add_duty_area(db, actor, name: str, kind: str = "其他", office_uuid: str | None = None,
+def add_duty_area(db: Database, actor: Actor, name: str, kind: str = "其他", office_uuid: str | None = None,
                   sort_order: int = 0, note: str = "") -> str:
     """Create a duty area (分管领域) of a kind from AREA_KINDS; the finance rule
     knows the finance kinds (setting roster.finance_area_kinds)."""
@@ -841,7 +847,7 @@ def add_duty_area(db, actor, name: str, kind: str = "其他", office_uuid: str |
                                                  "note": check_text(note, "备注", 200)}, actor)
 
 
-def set_duty_area_kind(db, actor, area_uuid: str, kind: str) -> dict:
+def set_duty_area_kind(db: Database, actor: Actor, area_uuid: str, kind: str) -> dict:
     """Change the kind of a duty area."""
     require(actor, WRITE)
     kind = _area_kind(kind)
@@ -851,7 +857,7 @@ def set_duty_area_kind(db, actor, area_uuid: str, kind: str) -> dict:
         return records.update(db, "duty_areas", area_uuid, {"kind": kind, "is_finance": int(kind == "财政金融")}, actor)
 
 
-def delete_duty_area(db, actor, area_uuid: str) -> None:
+def delete_duty_area(db: Database, actor: Actor, area_uuid: str) -> None:
     """Tombstone a duty area with its assignments."""
     require(actor, WRITE)
     with db.atomic():
@@ -861,7 +867,7 @@ def delete_duty_area(db, actor, area_uuid: str) -> None:
         records.delete(db, "duty_areas", area_uuid, actor)
 
 
-def assign_duty(db, actor, area_uuid: str, cadre_uuid: str, kind: str = "分管") -> str:
+def assign_duty(db: Database, actor: Actor, area_uuid: str, cadre_uuid: str, kind: str = "分管") -> str:
     """Put a cadre in charge of (分管) or assisting (协管) an area. The rule check,
     not this action, reports two leaders on one area, so a hand-over can be typed
     in either order."""
@@ -880,7 +886,7 @@ def assign_duty(db, actor, area_uuid: str, cadre_uuid: str, kind: str = "分管"
                                                        "kind": kind}, actor)
 
 
-def unassign_duty(db, actor, area_uuid: str, cadre_uuid: str) -> None:
+def unassign_duty(db: Database, actor: Actor, area_uuid: str, cadre_uuid: str) -> None:
     """Remove a cadre's duty in an area."""
     require(actor, WRITE)
     with db.atomic():
@@ -889,7 +895,7 @@ def unassign_duty(db, actor, area_uuid: str, cadre_uuid: str) -> None:
             records.delete(db, "duty_assignments", key, actor)
 
 
-def set_duty(db, actor, area_uuid: str, cadre_uuid: str, kind: str | None) -> None:
+def set_duty(db: Database, actor: Actor, area_uuid: str, cadre_uuid: str, kind: str | None) -> None:
     """Matrix cell edit: kind '分管' / '协管', or None to clear. One transaction."""
     require(actor, WRITE)
     with db.atomic():
@@ -898,7 +904,7 @@ def set_duty(db, actor, area_uuid: str, cadre_uuid: str, kind: str | None) -> No
             assign_duty(db, actor, area_uuid, cadre_uuid, kind)
 
 
-def add_liaison(db, actor, village_uuid: str, cadre_uuid: str, kind: str = "联村", start_date=None) -> str:
+def add_liaison(db: Database, actor: Actor, village_uuid: str, cadre_uuid: str, kind: str = "联村", start_date=None) -> str:
     """Station (驻村) or link (联村) a cadre with a village."""
     require(actor, WRITE)
     if kind not in LIAISON_KINDS:
@@ -916,14 +922,14 @@ def add_liaison(db, actor, village_uuid: str, cadre_uuid: str, kind: str = "联�
                                                        "kind": kind, "start_date": start}, actor)
 
 
-def remove_liaison(db, actor, liaison_uuid: str) -> None:
+def remove_liaison(db: Database, actor: Actor, liaison_uuid: str) -> None:
     """Take a liaison off (tombstone)."""
     require(actor, WRITE)
     with db.atomic():
         records.delete(db, "village_liaisons", liaison_uuid, actor)
 
 
-def add_contact_point(db, actor, cadre_uuid: str, name: str, kind: str = "", note: str = "") -> str:
+def add_contact_point(db: Database, actor: Actor, cadre_uuid: str, name: str, kind: str = "", note: str = "") -> str:
     """Add a leader's contact point (联系点): an enterprise, school, project …"""
     require(actor, WRITE)
     name = check_text(name, "联系点名称", 100, required=True)
@@ -935,7 +941,7 @@ def add_contact_point(db, actor, cadre_uuid: str, name: str, kind: str = "", not
                                                      "note": check_text(note, "备注", 200)}, actor)
 
 
-def add_village_official(db, actor, village_uuid: str, name: str, roles, sex: str = "", birth_date=None,
+def add_village_official(db: Database, actor: Actor, village_uuid: str, name: str, roles, sex: str = "", birth_date=None,
                          phone: str = "", political_status: str = "", term: str = "") -> str:
     """Add a village 两委 member; roles like ['书记', '主任'] (一肩挑)."""
     require(actor, WRITE)
@@ -961,7 +967,7 @@ def add_village_official(db, actor, village_uuid: str, name: str, roles, sex: st
 
 # ---- writing: whereabouts ---------------------------------------------------
 
-def set_whereabouts(db, actor, cadre_uuid: str, date, status: str, place: str = "", note: str = "") -> str:
+def set_whereabouts(db: Database, actor: Actor, cadre_uuid: str, date, status: str, place: str = "", note: str = "") -> str:
     """Set one cadre's status for a day (在岗, 下村 …). Changing a day keeps the
     earlier value in the audit log (history)."""
     require(actor, WRITE)
@@ -969,7 +975,7 @@ def set_whereabouts(db, actor, cadre_uuid: str, date, status: str, place: str = 
         return _set_whereabouts(db, actor, cadre_uuid, date, status, place, note)
 
 
-def set_whereabouts_many(db, actor, date, entries: dict) -> int:
+def set_whereabouts_many(db: Database, actor: Actor, date, entries: dict) -> int:
     """Set several cadres at once: {cadre_uuid: status or (status, place, note)}.
     One transaction; returns how many changed."""
     require(actor, WRITE)
@@ -986,7 +992,7 @@ def set_whereabouts_many(db, actor, date, entries: dict) -> int:
     return changed
 
 
-def _set_whereabouts(db, actor, cadre_uuid, date, status, place, note) -> str:
+def _set_whereabouts(db: Database, actor: Actor, cadre_uuid, date, status, place, note) -> str:
     day = parse_date(date, "日期")
     if day is None:
         raise ValidationError("日期", "不能为空。")
@@ -1005,7 +1011,7 @@ def _set_whereabouts(db, actor, cadre_uuid, date, status, place, note) -> str:
     return records.insert(db, "whereabouts", {"cadre_uuid": cadre_uuid, "date": day.isoformat(), **values}, actor)
 
 
-def clear_whereabouts(db, actor, cadre_uuid: str, date) -> None:
+def clear_whereabouts(db: Database, actor: Actor, cadre_uuid: str, date) -> None:
     """Remove a cadre's status for a day."""
     require(actor, WRITE)
     day = require_date(date, "日期").isoformat()
@@ -1033,7 +1039,7 @@ STANDARD_STRUCTURE = [
 ]
 
 
-def create_standard_structure(db, actor) -> dict:
+def create_standard_structure(db: Database, actor: Actor) -> dict:
     """Create the usual organs and posts of a township ([000], [002]) when none
     exist yet, so a clerk can start appointing. Returns {post title: post uuid}."""
     require(actor, WRITE)
@@ -1063,7 +1069,7 @@ def public_contact(cadre: dict) -> str:
     return ""
 
 
-def contact_numbers(db, township_code: str | None = None) -> dict[str, str]:
+def contact_numbers(db: Database, township_code: str | None = None) -> dict[str, str]:
     """{cadre uuid: public contact number} of the in-service cadres that have one."""
     where, params = _scope(township_code, False)
     out = {}
@@ -1080,7 +1086,7 @@ def contact_numbers(db, township_code: str | None = None) -> dict[str, str]:
 LEAVE_NOTE = "请假（已批准）"  # marks the whereabouts days a leave wrote, so 销假 removes only those
 
 
-def leader_in_charge(db, cadre_uuid: str) -> dict | None:
+def leader_in_charge(db: Database, cadre_uuid: str) -> dict | None:
     """Who approves a cadre's leave: for staff, the team member in charge (分管)
     of an area their office reports to; for a team member, the party
     secretary; for the party secretary, nobody here (the county decides)."""
@@ -1107,7 +1113,7 @@ def leader_in_charge(db, cadre_uuid: str) -> dict | None:
     return None
 
 
-def default_stand_in(db, cadre_uuid: str) -> dict | None:
+def default_stand_in(db: Database, cadre_uuid: str) -> dict | None:
     """The 专职副书记 who covers an absent team member (缺位补位, seed 001): the
     deputy secretary holding the fewest other posts, never the absentee."""
     cadre = records.get(db, "cadres", cadre_uuid)
@@ -1123,7 +1129,7 @@ def default_stand_in(db, cadre_uuid: str) -> dict | None:
     return {"uuid": best["uuid"], "name": best["name"]}
 
 
-def _leave_days(db, start: dt.date, end: dt.date) -> list[dt.date]:
+def _leave_days(db: Database, start: dt.date, end: dt.date) -> list[dt.date]:
     """The working days of a leave (the calendar refuses dates it does not cover)."""
     from models.service.workdays import is_workday
 
@@ -1135,7 +1141,7 @@ def _leave_days(db, start: dt.date, end: dt.date) -> list[dt.date]:
     return days
 
 
-def request_leave(db, actor, cadre_uuid: str, kind: str, start_date, end_date, reason: str = "",
+def request_leave(db: Database, actor: Actor, cadre_uuid: str, kind: str, start_date, end_date, reason: str = "",
                   approver_uuid: str | None = None, stand_in_uuid: str | None = None) -> str:
     """A cadre asks for leave (请假). The approver defaults to the leader in
     charge, the stand-in of a team member to the 专职副书记. Refuses a leave
@@ -1177,14 +1183,14 @@ def request_leave(db, actor, cadre_uuid: str, kind: str, start_date, end_date, r
             "status": "待批"}, actor)
 
 
-def _leave(db, leave_uuid: str) -> dict:
+def _leave(db: Database, leave_uuid: str) -> dict:
     row = records.get(db, "leave_requests", leave_uuid)
     if row is None:
         raise ValidationError("请假", "记录不存在或已删除。")
     return row
 
 
-def decide_leave(db, actor, leave_uuid: str, approve: bool, note: str = "", decided_on=None) -> dict:
+def decide_leave(db: Database, actor: Actor, leave_uuid: str, approve: bool, note: str = "", decided_on=None) -> dict:
     """The leader in charge approves (批准) or refuses (不批准) a pending leave.
     An approved leave marks its working days 请假 on the whereabouts board."""
     require(actor, WRITE)
@@ -1205,7 +1211,7 @@ def decide_leave(db, actor, leave_uuid: str, approve: bool, note: str = "", deci
             "decision_note": note or None}, actor)
 
 
-def return_from_leave(db, actor, leave_uuid: str, returned_on=None) -> dict:
+def return_from_leave(db: Database, actor: Actor, leave_uuid: str, returned_on=None) -> dict:
     """销假: the cadre is back on `returned_on`; the leave's 请假 days from then on
     come off the whereabouts board."""
     require(actor, WRITE)
@@ -1224,7 +1230,7 @@ def return_from_leave(db, actor, leave_uuid: str, returned_on=None) -> dict:
                               actor)
 
 
-def withdraw_leave(db, actor, leave_uuid: str) -> dict:
+def withdraw_leave(db: Database, actor: Actor, leave_uuid: str) -> dict:
     """The cadre withdraws a leave still pending (撤回)."""
     require(actor, WRITE)
     leave = _leave(db, leave_uuid)
@@ -1234,7 +1240,7 @@ def withdraw_leave(db, actor, leave_uuid: str) -> dict:
         return records.update(db, "leave_requests", leave_uuid, {"status": "撤回"}, actor)
 
 
-def leave_requests(db, township_code: str | None = None, status: str | None = None) -> list[dict]:
+def leave_requests(db: Database, township_code: str | None = None, status: str | None = None) -> list[dict]:
     """Leave requests, newest first, with the cadre's, approver's and stand-in's names."""
     sql = ("SELECT l.uuid, l.cadre_uuid, c.name, l.kind, l.start_date, l.end_date, l.reason, l.status, "
            "l.approver_uuid, (SELECT name FROM cadres WHERE uuid = l.approver_uuid) AS approver, "
@@ -1251,7 +1257,7 @@ def leave_requests(db, township_code: str | None = None, status: str | None = No
     return records.rows(db, sql + " ORDER BY l.start_date DESC, l.id DESC", params)
 
 
-def stand_ins(db, date, township_code: str | None = None) -> dict[str, dict]:
+def stand_ins(db: Database, date, township_code: str | None = None) -> dict[str, dict]:
     """{absent team member's uuid: {'leave_uuid', 'kind', 'until', 'stand_in_uuid',
     'stand_in'}} for approved leave covering `date` (缺位补位 on the duties board)."""
     day = require_date(date, "日期").isoformat()
@@ -1300,7 +1306,7 @@ def _family_age(birth: str | None, on: dt.date) -> str:
     return str(age_at(f"{m[1]}-{int(m[2] or 1):02d}", on))
 
 
-def appointment_form(db, cadre_uuid: str, on: dt.date | None = None) -> dict:
+def appointment_form(db: Database, cadre_uuid: str, on: dt.date | None = None) -> dict:
     """Everything the 干部任免审批表 prints for one cadre, formatted as the form
     writes it (months 'YYYY.MM', age in brackets, 学历 with 学位, the 简历 as
     entries, family members with their age). Never the ID number or phone."""

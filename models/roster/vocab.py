@@ -17,6 +17,12 @@ from models.core.personal import check_text
 from models.core.users import require
 from models.roster import team
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.core.users import Actor
+    from sqlite_utils import Database
+
 KINDS = {"rank": "职级", "staffing": "编制性质", "post_乡": "乡的职务", "post_镇": "镇的职务", "post_街道": "街道的职务"}
 
 # The posts of a township's leadership by kind of township (乡 / 镇 / 街道),
@@ -84,13 +90,13 @@ def _defaults(kind: str) -> list[str]:
     raise ValidationError("参考列表", f"没有“{kind}”这个列表。")
 
 
-def added(db, kind: str) -> list[str]:
+def added(db: Database, kind: str) -> list[str]:
     """What the office added to a list."""
     row = db.execute("SELECT value FROM settings WHERE key = ?", [_setting_key(kind)]).fetchone()
     return list(json.loads(row[0])) if row else []
 
 
-def values(db, kind: str) -> list[str]:
+def values(db: Database, kind: str) -> list[str]:
     """The list as offered: the starting list, then what the office added."""
     base = _defaults(kind)
     return base + [v for v in added(db, kind) if v not in base]
@@ -100,7 +106,7 @@ def values(db, kind: str) -> list[str]:
 CADRE_COLUMN = {"rank": "rank", "staffing": "staffing"}
 
 
-def offered(db, kind: str) -> list[str]:
+def offered(db: Database, kind: str) -> list[str]:
     """What a form's drop-down offers: the list as values() gives it, then the
     values the office's cadres already carry (an imported 花名册 may bring
     values that were kept but never added to the list), most used first."""
@@ -115,7 +121,7 @@ def offered(db, kind: str) -> list[str]:
     return base + [v for v in in_use if v not in known]
 
 
-def add_values(db, actor, kind: str, new: list[str]) -> list[str]:
+def add_values(db: Database, actor: Actor, kind: str, new: list[str]) -> list[str]:
     """Add values to a list (one audited change). Returns those really added."""
     require(actor, team.WRITE)
     label = KINDS.get(kind)
@@ -135,7 +141,7 @@ def add_values(db, actor, kind: str, new: list[str]) -> list[str]:
     return fresh
 
 
-def remove_value(db, actor, kind: str, value: str) -> None:
+def remove_value(db: Database, actor: Actor, kind: str, value: str) -> None:
     """Take an added value off a list (the starting list stays as it is)."""
     require(actor, team.WRITE)
     with db.atomic():
@@ -145,7 +151,7 @@ def remove_value(db, actor, kind: str, value: str) -> None:
         _store(db, actor, kind, before, [v for v in before if v != value])
 
 
-def _store(db, actor, kind, before, after) -> None:
+def _store(db: Database, actor: Actor, kind, before, after) -> None:
     key = _setting_key(kind)
     db.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                [key, json.dumps(after, ensure_ascii=False)])

@@ -15,7 +15,7 @@ from models.core.personal import check_text
 from models.core.users import require
 
 if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
-    from models.core.db import Database
+    from sqlite_utils import Database
     from models.core.users import Actor
 
 TABLE = "service_items"

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
-    from models.core.db import Database
+    from sqlite_utils import Database
 
 
 def check_findings(db: Database, today: dt.date | None = None) -> list[tuple[str, str]]:

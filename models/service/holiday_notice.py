@@ -30,7 +30,7 @@ from models.core.users import require
 from models.service import workdays
 
 if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
-    from models.core.db import Database
+    from sqlite_utils import Database
     from models.core.users import Actor
 
 HOLIDAYS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")

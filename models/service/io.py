@@ -29,7 +29,7 @@ from models.core.xlsx_safety import sheet_limits
 from models.service import catalogue, search, stats, tickets, workdays
 
 if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
-    from models.core.db import Database
+    from sqlite_utils import Database
     from models.core.users import Actor
 
 LEDGER_COLUMNS = [
@@ -195,7 +195,7 @@ def _find_header(head_rows) -> tuple[int, list[str]]:
     return n, ["" if v is None else str(v).strip() for v in values]
 
 
-def _layout(path, db):
+def _layout(path, db: Database | None):
     """(header row, headers, max rows, max columns) of the first sheet."""
     max_rows, max_columns = sheet_limits(db)
     head = xlsx_read.read_head(path, rows=30, max_columns=max_columns)
@@ -205,7 +205,7 @@ def _layout(path, db):
     return header_row, headers, max_rows, max_columns
 
 
-def read_rows(path, db=None) -> tuple[list[str], list[tuple[int, dict]]]:
+def read_rows(path, db: Database | None = None) -> tuple[list[str], list[tuple[int, dict]]]:
     """Headers and (Excel row number, {header: value}) of the first sheet, the
     header row found under any title rows (for small sheets and tests; the
     import itself streams)."""
@@ -454,7 +454,7 @@ class _BulkWriter:
     EVENT_COLUMNS = ["ticket_uuid", "at", "actor", "from_status", "to_status", "event_date", "note", "uuid",
                      "township_code", "version", "updated_at", "updated_by", "deleted", "change_seq"]
 
-    def __init__(self, db, actor: Actor, code, about: dict):
+    def __init__(self, db: Database, actor: Actor, code, about: dict):
         self.db, self.actor, self.code, self.about = db, actor, code, about
         self.actor_name = getattr(actor, "username", None) or str(actor)
         self.count = 0

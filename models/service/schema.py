@@ -5,10 +5,17 @@ service catalogue, tickets with their status history, rectification items
 opened by bad ratings, the duty-chief rota and the weekly 集中办理日.
 """
 
+from __future__ import annotations
+
 from sqlite_utils import Migrations
 
 from models.core.records import create_travel_table
 from models.core.travel import register_travel_table
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from sqlite_utils import Database
 
 migrations = Migrations("service")
 
@@ -22,7 +29,7 @@ register_travel_table("service_days")
 
 
 @migrations()
-def m001_service(db):
+def m001_service(db: Database):
     # One row per calendar day of every covered year; a year is covered when
     # its days are here. Reference data the county may send: keyed by date.
     db.execute(
@@ -126,7 +133,7 @@ def m001_service(db):
 
 
 @migrations()
-def m002_seed_calendar(db):
+def m002_seed_calendar(db: Database):
     # A new database can compute deadlines at once: holidays the package knows.
     from models.service import workdays
     from models.core.users import SYSTEM_ACTOR
@@ -135,7 +142,7 @@ def m002_seed_calendar(db):
 
 
 @migrations()
-def m003_covering_indexes(db):
+def m003_covering_indexes(db: Database):
     # Measured on 1,000,000 tickets: every list query also says "deleted = 0",
     # which single-column indexes cannot answer without reading each row. With
     # deleted inside each index, counts are index-only, and "x = ? AND
@@ -156,7 +163,7 @@ def m003_covering_indexes(db):
 
 
 @migrations()
-def m004_township_statistics_indexes(db):
+def m004_township_statistics_indexes(db: Database):
     # County databases filter by township: the statistics indexes with the
     # township first keep a township's year one range scan (benchmark finding).
     db.execute("CREATE INDEX idx_tickets_tw_received ON tickets(township_code, received_date, department, channel, "
@@ -166,7 +173,7 @@ def m004_township_statistics_indexes(db):
 
 
 @migrations()
-def m005_due_provisional(db):
+def m005_due_provisional(db: Database):
     # A due date counted over a year the official holiday calendar does not
     # cover yet is provisional (models/service/workdays.py): shown so, and
     # reconciled when the official year arrives. Tickets already due in such a
@@ -181,7 +188,7 @@ QUEUE_COLUMNS = ("applicant_name", "request_text", "applicant_village", "applica
 
 
 @migrations()
-def m006_search_every_length(db):
+def m006_search_every_length(db: Database):
     # One contentless FTS5 index answers every search (models/service/search.py):
     # 1 and 2 characters, longer phrases, pinyin initials, phone and ID tails,
     # ticket numbers, within a township. It replaces the trigram index, which
@@ -217,7 +224,7 @@ def m006_search_every_length(db):
 
 
 @migrations()
-def m007_statistics_summaries(db):
+def m007_statistics_summaries(db: Database):
     # Statistics read monthly summaries instead of the tickets (a county's year
     # was 2 s of index scan): triggers keep them in the same transaction as the
     # ticket change, so they can never disagree with the tickets. Only the
@@ -262,7 +269,7 @@ def m007_statistics_summaries(db):
     refill_month_summaries(db)
 
 
-def refill_month_summaries(db) -> None:
+def refill_month_summaries(db: Database) -> None:
     """Count the monthly summaries again from the tickets (the migration, and
     bulk loads that insert with the summary triggers off)."""
     db.execute("DELETE FROM ticket_month_received")
@@ -277,7 +284,7 @@ def refill_month_summaries(db) -> None:
 
 
 @migrations()
-def m008_ledger_sort_indexes(db):
+def m008_ledger_sort_indexes(db: Database):
     # Header sorting of the ledger (models/service/sorting.py) walks one index per
     # sortable column in (column, rowid) order and stops after a page. The
     # (column, deleted) filter indexes cannot: "ORDER BY column, id" scans them and
@@ -289,7 +296,7 @@ def m008_ledger_sort_indexes(db):
 
 
 @migrations()
-def m009_indexes_that_earn_their_place(db):
+def m009_indexes_that_earn_their_place(db: Database):
     # Issue 22 (bench/index_map.py maps every query of the window to its plan):
     # (status, deleted) and (applicant_village, deleted) do what ledger sorting's
     # partial indexes (m008, WHERE deleted = 0) already do for those filters;

@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
-    from models.core.db import Database
+    from sqlite_utils import Database
 
 TABLE = "tickets_fts_words"
 # Between runs of letters/digits: keeps "ab，bc" from matching the phrase "abc".

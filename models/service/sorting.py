@@ -23,7 +23,7 @@ from models.core import records
 from models.service import search, tickets
 
 if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
-    from models.core.db import Database
+    from sqlite_utils import Database
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from models.core.errors import ValidationError
 from models.core.personal import mask_name, parse_date
 
 if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
-    from models.core.db import Database
+    from sqlite_utils import Database
 
 RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 SATISFIED_MIN = 3

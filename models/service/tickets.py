@@ -35,7 +35,7 @@ from models.service.states import (ACCEPTED, CLOSED_STATUSES, CORRECTION, FINISH
                                    sql_in)
 
 if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
-    from models.core.db import Database
+    from sqlite_utils import Database
     from models.core.users import Actor
 
 TABLE = "tickets"

@@ -45,7 +45,7 @@ from models.core.users import require
 from models.service import states
 
 if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through the migrations)
-    from models.core.db import Database
+    from sqlite_utils import Database
     from models.core.users import Actor
 
 HOLIDAY_NAMES = {
