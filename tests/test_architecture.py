@@ -33,10 +33,6 @@ FORBIDDEN_IN_DOMAIN = ("PySide6", "shiboken6", "ui", "cli")
 # Files that may still call .notify( by hand, each with its reason.
 HAND_NOTIFY_ALLOWED = {
     "ui/common/action.py": "run_op itself: it tells the tabs what the action declared",
-    "ui/handoff/conflicts.py": "hand-off room, converted to run_op by its own engineer (r20, round 3)",
-    "ui/handoff/dialogs.py": "hand-off room, converted to run_op by its own engineer (r20, round 3)",
-    "ui/service/ledger.py": "the ledger and its table model belong to r21 this round (the ledger's ticket "
-                            "actions already use run_op; its 导入办件 still notifies by hand, left to r21)",
 }
 
 

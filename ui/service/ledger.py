@@ -454,7 +454,8 @@ class TicketListPage(QWidget):
                                                            f"已导出 {start} 至 {end} 受理的 {n} 件办件到：\n{path}"))
 
     def import_file(self, path: str = "", good_rows_only: bool = False) -> None:
-        from ui.common.worker import run_task
+        from models.service.io import import_tickets
+        from ui.common.action import run_op
 
         if not path:
             path, _ = QFileDialog.getOpenFileName(self, self.tr("导入办件"), start_in(), "Excel (*.xlsx)")
@@ -462,22 +463,14 @@ class TicketListPage(QWidget):
             return
         actor = self.ctx.actor
 
-        def work(progress):
-            from models.service.io import import_tickets
-
-            db = self.ctx.open_worker_db()
-            try:
-                return import_tickets(db, actor, path, progress=progress, good_rows_only=good_rows_only)
-            finally:
-                db.conn.close()
-
-        def done(result):
+        def done(result, _changes):
             if result["imported"]:
                 self.apply_filter()
-                self.ctx.notify("tickets")
             self.show_import_result(result, path, can_retry=not good_rows_only)
 
-        run_task(self, self.tr("正在导入办件…"), work, on_done=done)
+        run_op(self, self.ctx, lambda db, progress: import_tickets(db, actor, path, progress=progress,
+                                                                   good_rows_only=good_rows_only),
+               changes={"tickets"}, label=self.tr("正在导入办件…"), on_done=done, cancellable=True)
 
     def show_import_result(self, result: dict, path: str, can_retry: bool = True):
         """Every problem (行、列、值、原因), and buttons for the good rows and the failed rows."""
