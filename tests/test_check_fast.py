@@ -9,42 +9,17 @@ through SQLite itself and compare both sweeps."""
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
-
 import pytest
 
 from cli import main
 from models.core import audit
 from models.core.db import close_database, open_database
+from tests import test_reliability_proof as proof
 
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    from models.demo.township import DemoOptions, build_demo
-
-    path = tmp_path_factory.mktemp("checkfast") / "template.db"
-    db = open_database(path, daily_backup=False)
-    build_demo(db, DemoOptions(seed=5, tickets=60))
-    close_database(db)
-    return path
-
-
-@pytest.fixture
-def office(template, tmp_path):
-    path = tmp_path / "office.db"
-    shutil.copyfile(template, path)
-    return path
-
-
-def _sqlite(path, *statements):
-    conn = sqlite3.connect(str(path))
-    try:
-        for sql in statements:
-            conn.execute(sql)
-        conn.commit()
-    finally:
-        conn.close()
+# The proof tests' office file (a demo copied per test) and their SQLite-only edits.
+demo_template = proof.demo_template
+demo_path = proof.demo_path
+_sqlite = proof._sqlite
 
 
 def _sweeps(path):
@@ -55,8 +30,8 @@ def _sweeps(path):
         close_database(db)
 
 
-def test_a_clean_database_passes_both_sweeps(office):
-    assert _sweeps(office) == ([], [])
+def test_a_clean_database_passes_both_sweeps(demo_path):
+    assert _sweeps(demo_path) == ([], [])
 
 
 @pytest.mark.parametrize("statements,expected", [
@@ -68,27 +43,27 @@ def test_a_clean_database_passes_both_sweeps(office):
       "WHERE table_name = 'tickets')"], "封记被改动"),
     (["DELETE FROM audit_log WHERE id = (SELECT max(audit_id) FROM row_seals)"], "审计日志被截断或清空"),
 ])
-def test_the_index_only_sweep_finds_what_the_full_sweep_finds_without_hashing(office, statements, expected):
-    _sqlite(office, *statements)
-    presence, rows = _sweeps(office)
+def test_the_index_only_sweep_finds_what_the_full_sweep_finds_without_hashing(demo_path, statements, expected):
+    _sqlite(demo_path, *statements)
+    presence, rows = _sweeps(demo_path)
     assert any(expected in p for p in presence), presence
     assert any(expected in p for p in rows), rows
 
 
-def test_a_content_edit_needs_the_full_check_and_the_fast_one_says_so(office, monkeypatch, capsys):
-    _sqlite(office, "UPDATE tickets SET rating = coalesce(rating, 0) + 1 WHERE rowid = (SELECT max(rowid) FROM tickets)")
-    presence, rows = _sweeps(office)
+def test_a_content_edit_needs_the_full_check_and_the_fast_one_says_so(demo_path, monkeypatch, capsys):
+    _sqlite(demo_path, "UPDATE tickets SET rating = coalesce(rating, 0) + 1 WHERE rowid = (SELECT max(rowid) FROM tickets)")
+    presence, rows = _sweeps(demo_path)
     assert presence == [] and any("被直接修改" in p for p in rows)
 
     # A small database: the default check hashes every row and finds it.
-    assert main(["check", "--db", str(office)]) == 1
+    assert main(["check", "--db", str(demo_path)]) == 1
     assert "被直接修改" in capsys.readouterr().out
 
     # A county-sized one (threshold lowered): the default says contents were not hashed …
     monkeypatch.setattr(audit, "CONTENT_CHECK_MAX_ROWS", 10)
-    assert main(["check", "--db", str(office)]) == 0
+    assert main(["check", "--db", str(demo_path)]) == 0
     out = capsys.readouterr().out
     assert "内容未逐行核对" in out and "check --full" in out
     # … and --full does.
-    assert main(["check", "--full", "--db", str(office)]) == 1
+    assert main(["check", "--full", "--db", str(demo_path)]) == 1
     assert "被直接修改" in capsys.readouterr().out

@@ -26,22 +26,6 @@ _counter = 0
 _COUNTER_MAX = 0xFFF
 
 
-def _next_time_and_counter() -> tuple[int, int]:
-    global _last_ms, _counter
-    now_ms = time.time_ns() // 1_000_000
-    with _lock:
-        if now_ms > _last_ms:
-            _last_ms = now_ms
-            # A random start in the lower half leaves room to count up within the millisecond.
-            _counter = int.from_bytes(os.urandom(2), "big") & 0x7FF
-        else:
-            _counter += 1
-            if _counter > _COUNTER_MAX:  # more than ~2,000 keys in one millisecond: borrow the next one
-                _last_ms += 1
-                _counter = 0
-        return _last_ms, _counter
-
-
 def _text(value: int) -> str:
     h = f"{value:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
@@ -50,9 +34,7 @@ def _text(value: int) -> str:
 def new_uuid() -> str:
     """A new key: a time-ordered UUID (version 7) as text, e.g.
     '019ad2f1-8c3e-7a41-9f0e-5b7c2d1e3f40'."""
-    ms, counter = _next_time_and_counter()
-    tail = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
-    return _text((ms << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | tail)
+    return new_uuids(1)[0]
 
 
 def new_uuids(n: int) -> list[str]:
