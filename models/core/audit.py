@@ -236,6 +236,23 @@ def reseal_after_migration(db: Database, actor_name: str) -> int:
     return total
 
 
+# What check says of a row, whichever sweep found it.
+def _unaudited(table, key) -> str:
+    return f"{table} 中的记录 {key} 没有经过程序写入（没有审计记录），可能是用其他工具直接插入的"
+
+
+def _deleted(table, key) -> str:
+    return f"{table} 中的记录 {key} 被删除了（审计日志中有它，表中没有），可能在程序之外被直接删除"
+
+
+def _seal_mismatch(table, key, audit_id) -> str:
+    return f"{table} 中记录 {key} 的封记与审计日志第 {audit_id} 条不符，封记被改动"
+
+
+def _audit_cut(count, first_id) -> str:
+    return f"有 {count} 条记录的审计记录已不在审计日志中（最早为第 {first_id} 条）：审计日志被截断或清空"
+
+
 def verify_rows(db: Database, limit: int = 200) -> list[str]:
     """Travelling rows changed outside the program: a row whose content is not
     what its last audited change stored, a sealed row that is gone, a row
@@ -260,7 +277,7 @@ def verify_rows(db: Database, limit: int = 200) -> list[str]:
             seen.add(key)
             seal = seals.get(key)
             if seal is None:
-                problems.append(f"{table} 中的记录 {key} 没有经过程序写入（没有审计记录），可能是用其他工具直接插入的")
+                problems.append(_unaudited(table, key))
                 continue
             if row_digest(cols, values) != seal[0]:
                 problems.append(f"{table} 中的记录 {key} 与最后一次审计记录的内容不符，可能在程序之外被直接修改")
@@ -269,16 +286,15 @@ def verify_rows(db: Database, limit: int = 200) -> list[str]:
                 missing_audit += 1
                 first_missing = first_missing or seal[1]
             elif anchor[0] != table or (anchor[3] != "bulk-seal" and (anchor[1] != key or anchor[2] != seal[0])):
-                problems.append(f"{table} 中记录 {key} 的封记与审计日志第 {seal[1]} 条不符，封记被改动")
+                problems.append(_seal_mismatch(table, key, seal[1]))
             if len(problems) >= limit:
                 return problems
         for key in seals.keys() - seen:
-            problems.append(f"{table} 中的记录 {key} 被删除了（审计日志中有它，表中没有），可能在程序之外被直接删除")
+            problems.append(_deleted(table, key))
             if len(problems) >= limit:
                 return problems
     if missing_audit:
-        problems.append(f"有 {missing_audit} 条记录的审计记录已不在审计日志中（最早为第 {first_missing} 条）："
-                        "审计日志被截断或清空")
+        problems.append(_audit_cut(missing_audit, first_missing))
     return problems
 
 
@@ -303,7 +319,7 @@ def verify_row_presence(db: Database, limit: int = 200) -> list[str]:
         for (key,) in db.execute(
                 f"SELECT s.row_key FROM row_seals AS s WHERE s.table_name = ? AND NOT EXISTS "
                 f"(SELECT 1 FROM [{table}] AS t WHERE t.uuid = s.row_key) LIMIT ?", [table, limit]):
-            problems.append(f"{table} 中的记录 {key} 被删除了（审计日志中有它，表中没有），可能在程序之外被直接删除")
+            problems.append(_deleted(table, key))
         # Every seal has its row (above) and keys are unique: equal counts mean every row has a seal.
         rows = db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
         seals = db.execute("SELECT count(*) FROM row_seals WHERE table_name = ?", [table]).fetchone()[0]
@@ -311,7 +327,7 @@ def verify_row_presence(db: Database, limit: int = 200) -> list[str]:
             for (key,) in db.execute(
                     f"SELECT t.uuid FROM [{table}] AS t WHERE NOT EXISTS (SELECT 1 FROM row_seals AS s "
                     "WHERE s.table_name = ? AND s.row_key = CAST(t.uuid AS TEXT)) LIMIT ?", [table, limit]):
-                problems.append(f"{table} 中的记录 {key} 没有经过程序写入（没有审计记录），可能是用其他工具直接插入的")
+                problems.append(_unaudited(table, key))
         for key, audit_id, anchored in db.execute(
                 "SELECT s.row_key, s.audit_id, a.id IS NOT NULL FROM row_seals AS s "
                 "LEFT JOIN audit_log AS a ON a.id = s.audit_id AND a.row_hash IS NOT NULL "
@@ -322,12 +338,11 @@ def verify_row_presence(db: Database, limit: int = 200) -> list[str]:
                 missing += 1
                 first_missing = audit_id if first_missing is None else min(first_missing, audit_id)
             elif len(problems) < limit:
-                problems.append(f"{table} 中记录 {key} 的封记与审计日志第 {audit_id} 条不符，封记被改动")
+                problems.append(_seal_mismatch(table, key, audit_id))
         if len(problems) >= limit:
             return problems[:limit]
     if missing:
-        problems.append(f"有 {missing} 条记录的审计记录已不在审计日志中（最早为第 {first_missing} 条）："
-                        "审计日志被截断或清空")
+        problems.append(_audit_cut(missing, first_missing))
     return problems
 
 
