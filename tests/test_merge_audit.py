@@ -1,0 +1,103 @@
+"""Issue 22: merged rows are audited and sealed from one read of the rows the
+merge wrote (no look-up per row), and that still proves what issue 20 asked:
+one audit row per merged row whose seal is the row as stored, so `check`
+stays clean after imports and still finds a row changed or slipped in with
+SQLite before or after them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from models import handoff
+from models.core import audit, township
+from models.core.db import close_database
+from models.core.users import CLI_ACTOR
+from tests.cli_helpers import run_cli
+from tests.handoff_helpers import PASSWORD, make_county, make_township, village_uuid
+
+
+def _stored_digest(db, table: str, key: str) -> str:
+    cur = db.execute(f"SELECT * FROM [{table}] WHERE uuid = ?", [key])
+    return audit.row_digest([d[0] for d in cur.description], cur.fetchone())
+
+
+def _merge_rows(db, table: str) -> list[tuple]:
+    return db.execute("SELECT id, row_key, after, row_hash FROM audit_log WHERE action = 'merge' AND table_name = ? "
+                      "ORDER BY id", [table]).fetchall()
+
+
+def _sqlite(path, sql: str, params=()) -> None:
+    conn = sqlite3.connect(str(path))
+    try:
+        conn.execute(sql, params)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_added_changed_and_deleted_rows_are_each_audited_and_sealed_as_stored(tmp_path):
+    town = make_township(tmp_path / "town.db", "330106001", "甲镇", villages=3)
+    county = make_county(tmp_path / "county.db")
+    first = handoff.export_package(town, tmp_path / "1.xzpkg", PASSWORD, CLI_ACTOR)
+    handoff.import_package(county, first.path, PASSWORD, CLI_ACTOR)
+    assert len(_merge_rows(county, "villages")) == 3
+
+    changed, gone = village_uuid(town, "甲镇第1村"), village_uuid(town, "甲镇第2村")
+    township.update_village(town, CLI_ACTOR, changed, "甲镇新名村", 321)
+    township.delete_village(town, CLI_ACTOR, gone)
+    added = township.add_village(town, CLI_ACTOR, "甲镇第4村", 88)
+    second = handoff.export_package(town, tmp_path / "2.xzpkg", PASSWORD, CLI_ACTOR)
+    summary = handoff.import_package(county, second.path, PASSWORD, CLI_ACTOR)
+    assert summary.tables["villages"]["added"] == 1
+    assert summary.tables["villages"]["updated"] == 1
+    assert summary.tables["villages"]["deleted"] == 1
+
+    rows = _merge_rows(county, "villages")[3:]
+    package_id = second.manifest["package_id"]
+
+    def after_of(action):
+        return json.dumps({"merge": action, "package_id": package_id}, ensure_ascii=False, sort_keys=True,
+                          separators=(",", ":"))
+    assert sorted((key, after) for _, key, after, _ in rows) == sorted([
+        (added, after_of("add")),
+        (changed, after_of("update")),
+        (gone, after_of("delete"))])
+    for audit_id, key, _, row_hash in rows:
+        assert row_hash == _stored_digest(county, "villages", key)  # the row as it is stored now
+        assert county.execute("SELECT row_hash, audit_id FROM row_seals WHERE table_name = 'villages' "
+                              "AND row_key = ?", [key]).fetchone() == (row_hash, audit_id)
+    assert audit.verify_chain(county) == []
+    assert audit.verify_rows(county) == []
+    close_database(county)
+    close_database(town)
+    result = run_cli("check", "--db", tmp_path / "county.db", login=None)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    # A merged row edited with SQLite afterwards is still found.
+    _sqlite(tmp_path / "county.db", "UPDATE villages SET households = 999 WHERE uuid = ?", [changed])
+    result = run_cli("check", "--db", tmp_path / "county.db", "--full", login=None)
+    assert result.returncode != 0
+    assert changed in result.stdout
+
+
+def test_a_row_slipped_in_before_an_import_is_not_sealed_by_it(tmp_path):
+    """The merge seals the ids its own INSERT made, not every row after some id:
+    a row inserted with SQLite before the import stays unaudited and `check` names it."""
+    county = make_county(tmp_path / "county.db")
+    close_database(county)
+    _sqlite(tmp_path / "county.db",
+            "INSERT INTO villages (uuid, township_code, version, updated_at, updated_by, deleted, change_seq, name, "
+            "households) VALUES ('slipped-in-row', '330106009', 1, '2026-01-01T00:00:00', 'x', 0, 0, '外来村', 1)")
+    town = make_township(tmp_path / "town.db", "330106001", "甲镇", villages=2)
+    package = handoff.export_package(town, tmp_path / "1.xzpkg", PASSWORD, CLI_ACTOR)
+    close_database(town)
+    from models.core.db import open_database
+
+    county = open_database(tmp_path / "county.db", daily_backup=False)
+    handoff.import_package(county, package.path, PASSWORD, CLI_ACTOR)
+    assert len(_merge_rows(county, "villages")) == 2
+    problems = audit.verify_rows(county)
+    assert problems == [audit._unaudited("villages", "slipped-in-row")]
+    assert audit.verify_row_presence(county) == problems
+    close_database(county)
