@@ -40,7 +40,8 @@ import contextvars
 import datetime as dt
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 from dataclasses import dataclass, field, replace
 
 from reportlab import rl_config
@@ -143,7 +144,7 @@ def _phones_in(data, out: set) -> set:
 
 
 @contextlib.contextmanager
-def public_numbers(data: dict):
+def public_numbers(data: Mapping[str, Any]):
     """While rendering a notice from `data`: landlines are masked unless they
     are phones the office published (supervision, office, handler phones)."""
     token = _public_numbers.set(frozenset(_phones_in(data, set())))

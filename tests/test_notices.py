@@ -193,12 +193,12 @@ def assess_data(monkeypatch, demo):
     monkeypatch.setattr(assess, "plan_for_year", lambda db, year, township_code=None: plan if year == 2026 else None)
     monkeypatch.setattr(assess_results, "results_for_notice", lambda db, plan_uuid, period: {
         "title": f"2026年{assess.PERIODS[period]}干部考核结果公示", "year": 2026, "period": period,
-        "period_label": assess.PERIODS[period], "plan_name": plan["name"],
+        "period_label": assess.PERIODS[period], "plan_name": plan["name"], "missing_rule_label": "按比例折算",
         "rows": [] if period != "H1" else [
             {"category": "驻村干部", "rank": 1, "name": "王建国", "village": "青石村", "total": 962.5, "grade": "优秀",
-             "vetoed": False, "veto_items": "", "last_place": False},
+             "vetoed": False, "veto_items": "", "last_place": False, "missing": ""},
             {"category": "驻村干部", "rank": 2, "name": f"李四{MOBILE}", "village": "东岭村", "total": 801,
-             "grade": "不称职", "vetoed": True, "veto_items": "安全生产", "last_place": True}],
+             "grade": "不称职", "vetoed": True, "veto_items": "安全生产", "last_place": True, "missing": ""}],
         "supervision_phone": "0571-63712345", "township_name": "青石镇"})
     monkeypatch.setattr(assess_rewards, "rewards_for_notice", lambda db, year: {
         "year": year, "title": f"{year}年度考核奖励及村干部补贴公示",
@@ -206,12 +206,14 @@ def assess_data(monkeypatch, demo):
                    "rows": [{"name": "王建国", "category": "驻村干部", "total": 962.5, "grade": "优秀", "amount": 1200.5}]}],
         "subsidies": [{"village": "青石村", "households": 260, "name": "赵书记", "role_label": "书记",
                        "full_amount": 1900, "basic_part": 1200, "reward_part": 700, "score": 91.5,
-                       "reward_paid": 860, "total_paid": 2060}]})
+                       "reward_paid": 860, "total_paid": 2060}],
+        "honours": [], "reward_rules": "", "supervision_phone": "0571-63712345", "township_name": "青石镇"})
     monkeypatch.setattr(assess_results, "commitments_for_notice", lambda db, year: {
         "title": f"{year}年度目标承诺公开", "year": year,
         "rows": [{"owner": "经济发展办", "owner_kind": "office", "content": "完成招商引资5000万元",
                   "measure": "走访企业30家", "deadline": "2026-12-31", "quarters": ["1000万", "2000万", "", "5000万"],
-                  "signed_on": "2026-02-10", "status": "open"}]})
+                  "signed_on": "2026-02-10", "status": "open"}],
+        "supervision_phone": "0571-63712345", "township_name": "青石镇"})
     monkeypatch.setattr(assess, "targets", lambda db, plan_uuid, status=None: [{"uuid": "t1"}, {"uuid": "t2"}])
     monkeypatch.setattr(assess_results, "supervision_notice", lambda db, target_uuid: {
         "title": "督办通知单", "notice_no": f"DB-2026-00{target_uuid[-1]}", "owner": "社会事务办",

@@ -49,7 +49,7 @@ from models.core.errors import ValidationError
 from models.core.personal import check_text
 from models.core.users import require
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:  # annotations only
     from models.core.users import Actor
@@ -800,32 +800,121 @@ def settings_summary(db: Database, plan_uuid: str | None = None) -> list[tuple[s
     ]
 
 
-# ---- plain data for the notices helper --------------------------------------
+# ---- plain data for the notices (models/notices/registry.py) ---------------------
 
-def results_for_notice(db: Database, plan_uuid: str, period: str) -> dict:
+class NoticePlan(TypedDict):
+    """The plan of a year as a notice needs it."""
+
+    uuid: str
+    periods: list[str]  # the plan's period codes ('Q1', 'H1', 'Y' …)
+
+
+class NoticeResultRow(TypedDict):
+    """One person on the 考核结果公示 (names only; no ID numbers or phones)."""
+
+    category: str
+    rank: int | None
+    name: str
+    village: str
+    total: float | None
+    grade: str | None
+    vetoed: bool
+    veto_items: str
+    last_place: bool
+    missing: str  # how missing data was handled for this person, '' when none was missing
+
+
+class ResultsForNotice(TypedDict):
+    """Data of a results notice."""
+
+    title: str
+    year: int
+    period: str
+    period_label: str
+    plan_name: str
+    missing_rule_label: str
+    rows: list[NoticeResultRow]
+    supervision_phone: str
+    township_name: str
+
+
+class CommitmentRow(TypedDict):
+    """One target on the 目标承诺公示."""
+
+    owner: str
+    owner_kind: str
+    content: str
+    measure: str
+    deadline: str
+    quarters: list[str]  # the four quarters' plan
+    signed_on: str
+    status: str
+
+
+class CommitmentsForNotice(TypedDict):
+    title: str
+    year: int
+    rows: list[CommitmentRow]
+    supervision_phone: str
+    township_name: str
+
+
+class SupervisionCheck(TypedDict):
+    date: str
+    result: str
+    checker: str
+
+
+class SupervisionSheet(TypedDict):
+    """One 督办通知单: the target, its failed check and the re-check date ('' when not known)."""
+
+    title: str
+    notice_no: str
+    owner: str
+    content: str
+    measure: str
+    deadline: str
+    check_date: str
+    checker: str
+    finding: str
+    recheck_date: str
+    history: list[SupervisionCheck]
+    issuer: str
+    supervision_phone: str
+
+
+def notice_plan(db: Database, year: int) -> NoticePlan | None:
+    """The year's plan for a notice, None when the year has none."""
+    plan = assess.plan_for_year(db, year)
+    if not plan:
+        return None
+    return {"uuid": plan["uuid"], "periods": [p for p in (plan.get("periods") or "").split(",") if p]}
+
+
+def results_for_notice(db: Database, plan_uuid: str, period: str) -> ResultsForNotice | None:
     """Data of a results notice (考核结果公示): title, rows by category and
-    rank, and the supervision phone. Names only; no ID numbers or phones."""
+    rank, and the supervision phone; None when the plan is gone. Names only;
+    no ID numbers or phones."""
     plan = records.get(db, "assess_plans", plan_uuid)
     if plan is None:
-        return {}
-    rows = []
-    for r in results(db, plan_uuid, period):
-        rows.append({"category": r["category_name"], "rank": r["rank"], "name": r["person_name"],
-                     "village": r["village_name"] or "", "total": r["total"], "grade": r["grade"],
-                     "vetoed": bool(r["vetoed"]), "veto_items": r["veto_items"] or "",
-                     "last_place": bool(r["last_place"]), "missing": r["missing"] or ""})
-    return {"title": f"{plan['year']}年{PERIODS.get(period, period)}干部考核结果公示", "year": plan["year"],
+        return None
+    rows = [NoticeResultRow(category=r["category_name"], rank=r["rank"], name=r["person_name"],
+                            village=r["village_name"] or "", total=r["total"], grade=r["grade"],
+                            vetoed=bool(r["vetoed"]), veto_items=r["veto_items"] or "",
+                            last_place=bool(r["last_place"]), missing=r["missing"] or "")
+            for r in results(db, plan_uuid, period)]
+    return {"title": f"{plan['year']}年{PERIODS.get(period, period)}干部考核结果公示", "year": int(plan["year"]),
             "period": period, "period_label": PERIODS.get(period, period), "plan_name": plan["name"],
             "missing_rule_label": MISSING_RULES[_plan_missing_rule(plan)],
             "rows": rows, "supervision_phone": settings.get(db, "supervision_phone") or "",
             "township_name": settings.get(db, "township_name") or ""}
 
 
-def commitments_for_notice(db: Database, year: int) -> dict:
+def commitments_for_notice(db: Database, year: int) -> CommitmentsForNotice:
     """Data of a commitments notice (目标承诺公开): owner, target, measure,
     deadline, quarterly breakdown and signing date of each target."""
     plan = assess.plan_for_year(db, year)
-    rows = []
+    rows: list[CommitmentRow] = []
     if plan:
         for t in assess.targets(db, plan["uuid"]):
             rows.append({"owner": t["owner_name"], "owner_kind": t["owner_kind"], "content": t["content"],
@@ -837,23 +926,35 @@ def commitments_for_notice(db: Database, year: int) -> dict:
             "township_name": settings.get(db, "township_name") or ""}
 
 
-def supervision_notice(db: Database, target_uuid: str) -> dict:
+def supervision_notice(db: Database, target_uuid: str) -> SupervisionSheet | None:
     """Data of a 督办通知单 for a target whose latest check failed: notice
-    number, owner, target, the failed check, and the re-check date."""
+    number, owner, target, the failed check, and the re-check date (None when
+    the target is gone)."""
     target = records.get(db, "assess_targets", target_uuid)
     if target is None:
-        return {}
+        return None
     checks = assess.target_checks(db, target_uuid)
     failed = [c for c in checks if c["result"] == "未达标"]
     last = failed[-1] if failed else None
-    return {"title": "督办通知单", "notice_no": last["notice_no"] if last else "",
+    return {"title": "督办通知单", "notice_no": (last["notice_no"] or "") if last else "",
             "owner": target["owner_name"], "content": target["content"], "measure": target["measure"] or "",
-            "deadline": target["deadline"] or "", "check_date": last["check_date"] if last else "",
-            "checker": last["checker"] if last else "", "finding": last["evidence"] if last else "",
-            "recheck_date": last["recheck_date"] if last else "",
-            "history": [{"date": c["check_date"], "result": c["result"], "checker": c["checker"]} for c in checks],
+            "deadline": target["deadline"] or "", "check_date": (last["check_date"] or "") if last else "",
+            "checker": (last["checker"] or "") if last else "", "finding": (last["evidence"] or "") if last else "",
+            "recheck_date": (last["recheck_date"] or "") if last else "",
+            "history": [{"date": c["check_date"] or "", "result": c["result"], "checker": c["checker"] or ""}
+                        for c in checks],
             "issuer": (settings.get(db, "township_name") or "") + "考核办",
             "supervision_phone": settings.get(db, "supervision_phone") or ""}
+
+
+def supervision_sheets(db: Database, plan_uuid: str) -> list[SupervisionSheet]:
+    """The 督办通知单 of every target of the plan whose latest check failed."""
+    sheets = []
+    for t in assess.targets(db, plan_uuid, "unmet"):
+        sheet = supervision_notice(db, t["uuid"])
+        if sheet is not None:
+            sheets.append(sheet)
+    return sheets
 
 
 # ---- appeals: a decision changes scores and the results (moved here from scorecard) --

@@ -24,7 +24,7 @@ from models.assess.results import results
 from models.core.errors import ValidationError
 from models.core.users import require
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:  # annotations only
     from models.core.users import Actor
@@ -362,7 +362,109 @@ def set_county_curve(db: Database, actor: Actor, text: str) -> None:
     settings.set_value(db, "assess.county_reward_curve", text.replace("，", ",").replace("：", ":"), actor)
 
 
-def county_village_rewards(db: Database, year: int, curve_text: str | None = None) -> dict:
+class CountyPersonRow(TypedDict):
+    """A village cadre under the township's own split and under the county's common curve."""
+
+    township: str
+    village: str
+    name: str
+    role_label: str
+    score: float | None
+    grade: str | None
+    reward_part: float
+    own_split: float
+    common: float
+    difference: float
+
+
+class CountyTownshipRow(TypedDict):
+    township: str
+    people: int
+    pool: float
+    own_total: float
+    own_min: float
+    own_max: float
+    common_total: float
+    common_min: float
+    common_max: float
+    average_score: float
+
+
+class CountyVillageRewards(TypedDict):
+    year: int
+    curve: list[tuple[float, float]]
+    townships: list[CountyTownshipRow]
+    people: list[CountyPersonRow]
+    own_total: float
+    common_total: float
+
+
+class CountyRewardsForNotice(CountyVillageRewards):
+    """Data of the county's 统一权衡 notice."""
+
+    title: str
+    curve_text: str
+    supervision_phone: str
+    county_name: str
+
+
+class PoolShare(TypedDict):
+    name: str
+    category: str
+    total: float | None
+    grade: str | None
+    amount: float
+
+
+class RewardPool(TypedDict):
+    name: str
+    amount: float
+    period: str
+    rows: list[PoolShare]
+
+
+class SubsidyRow(TypedDict):
+    """A village cadre's subsidy of the year (names and amounts only)."""
+
+    village: str
+    households: int | None
+    name: str
+    role_label: str
+    full_amount: float
+    basic_part: float
+    reward_part: float
+    score: float | None
+    reward_paid: float
+    total_paid: float
+
+
+class HonourRow(TypedDict):
+    name: str
+    category: str
+    grade: str | None
+    prize_amount: float
+    excellent_amount: float
+    streak: int
+    merit: str
+    merit_amount: float
+    total: float
+    note: str
+
+
+class RewardsForNotice(TypedDict):
+    """Data of a reward / subsidy notice."""
+
+    year: int
+    title: str
+    pools: list[RewardPool]
+    subsidies: list[SubsidyRow]
+    honours: list[HonourRow]
+    reward_rules: str
+    supervision_phone: str
+    township_name: str
+
+
+def county_village_rewards(db: Database, year: int, curve_text: str | None = None) -> CountyVillageRewards:
     """The village reward parts of every township side by side: per person
     the township's own split (by its pool) and the amount under the
     county's common curve (role share × curve(score); 不称职 or vetoed: 0),
@@ -370,8 +472,8 @@ def county_village_rewards(db: Database, year: int, curve_text: str | None = Non
     tries a curve without storing it."""
     points = parse_curve(curve_text if curve_text is not None else str(settings.get(db, "assess.county_reward_curve")))
     names = {t["code"]: t["name"] for t in records.rows(db, "SELECT code, name FROM townships")}
-    people = []
-    townships = []
+    people: list[CountyPersonRow] = []
+    townships: list[CountyTownshipRow] = []
     for plan in records.rows(db, "SELECT uuid, township_code FROM assess_plans WHERE year = ? AND deleted = 0 "
                                  "ORDER BY township_code, id", [int(year)]):
         rows = village_subsidies(db, plan["uuid"], "Y")
@@ -396,16 +498,15 @@ def county_village_rewards(db: Database, year: int, curve_text: str | None = Non
             "own_total": sum(t["own_total"] for t in townships), "common_total": sum(t["common_total"] for t in townships)}
 
 
-def county_rewards_for_notice(db: Database, year: int) -> dict:
+def county_rewards_for_notice(db: Database, year: int) -> CountyRewardsForNotice:
     """Data of the county's 村干部奖励补贴统一权衡 notice."""
     data = county_village_rewards(db, year)
     curve = "、".join(f"{s:g} 分 {a:g} 元" for s, a in data["curve"])
-    data.update({"title": f"{year}年度村干部奖励补贴统一权衡结果公示",
-                 "curve_text": f"村党组织书记奖励部分按考核得分统一折算（{curve}，其间按比例），"
-                               "村委会主任、会计按补贴比例计；不称职、一票否决者不发。",
-                 "supervision_phone": settings.get(db, "supervision_phone") or "",
-                 "county_name": settings.get(db, "county_name") or ""})
-    return data
+    return {**data, "title": f"{year}年度村干部奖励补贴统一权衡结果公示",
+            "curve_text": f"村党组织书记奖励部分按考核得分统一折算（{curve}，其间按比例），"
+                          "村委会主任、会计按补贴比例计；不称职、一票否决者不发。",
+            "supervision_phone": settings.get(db, "supervision_phone") or "",
+            "county_name": settings.get(db, "county_name") or ""}
 
 
 def export_county_xlsx(db: Database, year: int, path, actor: Actor | None = None) -> str:
@@ -444,27 +545,32 @@ def export_county_xlsx(db: Database, year: int, path, actor: Actor | None = None
     return str(path)
 
 
-def rewards_for_notice(db: Database, year: int) -> dict:
+def rewards_for_notice(db: Database, year: int) -> RewardsForNotice:
     """Data of a reward / subsidy notice (posted before payment): the pool
     split of each stored pool, and the village cadre subsidies."""
+    phone, township_name = settings.get(db, "supervision_phone") or "", settings.get(db, "township_name") or ""
     plan = assess.plan_for_year(db, year)
     if plan is None:
-        return {"year": int(year), "title": f"{year}年度考核奖励公示", "pools": [], "subsidies": [], "honours": []}
-    pool_rows = []
+        return {"year": int(year), "title": f"{year}年度考核奖励公示", "pools": [], "subsidies": [], "honours": [],
+                "reward_rules": "", "supervision_phone": phone, "township_name": township_name}
+    pool_rows: list[RewardPool] = []
     for pool in pools(db, plan["uuid"]):
         split = split_pool(db, plan["uuid"], pool["period"], pool["amount"], pool["category_uuid"])
         pool_rows.append({"name": pool["name"], "amount": pool["amount"], "period": pool["period"],
-                          "rows": [{k: r[k] for k in ("name", "category", "total", "grade", "amount")} for r in split]})
-    subsidy_rows = [{k: r[k] for k in ("village", "households", "name", "role_label", "full_amount", "basic_part",
-                                       "reward_part", "score", "reward_paid", "total_paid")}
+                          "rows": [PoolShare(name=r["name"], category=r["category"], total=r["total"], grade=r["grade"],
+                                             amount=r["amount"]) for r in split]})
+    subsidy_rows = [SubsidyRow(village=r["village"], households=r["households"], name=r["name"],
+                               role_label=r["role_label"], full_amount=r["full_amount"], basic_part=r["basic_part"],
+                               reward_part=r["reward_part"], score=r["score"], reward_paid=r["reward_paid"],
+                               total_paid=r["total_paid"])
                     for r in village_subsidies(db, plan["uuid"], "Y")]
-    honour_rows = [{k: r[k] for k in ("name", "category", "grade", "prize_amount", "excellent_amount", "streak",
-                                      "merit", "merit_amount", "total", "note")}
+    honour_rows = [HonourRow(name=r["name"], category=r["category"], grade=r["grade"], prize_amount=r["prize_amount"],
+                             excellent_amount=r["excellent_amount"], streak=r["streak"], merit=r["merit"],
+                             merit_amount=r["merit_amount"], total=r["total"], note=r["note"])
                    for r in honours(db, plan["uuid"]) if r["total"] > 0]
     return {"year": int(year), "title": f"{year}年度考核奖励及村干部补贴公示", "pools": pool_rows,
             "subsidies": subsidy_rows, "honours": honour_rows, "reward_rules": reward_rules_text(db, plan),
-            "supervision_phone": settings.get(db, "supervision_phone") or "",
-            "township_name": settings.get(db, "township_name") or ""}
+            "supervision_phone": phone, "township_name": township_name}
 
 
 def export_xlsx(db: Database, plan_uuid: str, path, period: str = "Y", actor: Actor | None = None) -> str:

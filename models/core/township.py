@@ -13,12 +13,37 @@ from models.core import users
 from models.core.users import Actor, require
 from models.core import travel
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, cast
 
 if TYPE_CHECKING:  # annotations only
     from sqlite_utils import Database
 
 MAX_NAME = 50
+
+
+class Office(TypedDict):
+    """An office (站所) of the township as the roster's notices read it."""
+
+    uuid: str
+    name: str
+    kind: str | None
+    description: str | None
+    phone: str | None
+    establishment: int
+    township_code: str
+
+
+class OfficeIdentity(TypedDict):
+    """Who issues a notice and its public phones (every notice's `office`)."""
+
+    township: str
+    party: str
+    government: str
+    service_center: str
+    assess_office: str
+    office: str
+    supervision_phone: str
+    office_phone: str
 
 
 def identity(db: Database) -> dict:
@@ -171,16 +196,16 @@ def delete_office(db: Database, actor: Actor, key: str) -> None:
         records.delete(db, "offices", key, actor)
 
 
-def offices(db: Database, township_code: str | None = None) -> list[dict]:
+def offices(db: Database, township_code: str | None = None) -> list[Office]:
     sql = "SELECT uuid, name, kind, description, phone, establishment, township_code FROM offices WHERE deleted = 0"
     params = []
     if township_code:
         sql += " AND township_code = ?"
         params.append(township_code)
-    return records.rows(db, sql + " ORDER BY id", params)
+    return cast(list[Office], records.rows(db, sql + " ORDER BY id", params))  # the SELECT names Office's keys
 
 
-def office_identity(db: Database, township_code: str | None = None) -> dict:
+def office_identity(db: Database, township_code: str | None = None) -> OfficeIdentity:
     """Township name, issuing bodies and public phones for a notice."""
     ident = identity(db)
     name = ident.get("township_name") or "本乡镇"

@@ -19,7 +19,7 @@ from models.core.personal import check_text, parse_date
 from models.core.users import require
 from models.roster.rules import Eligibility, eligibility_rules
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:  # annotations only
     from models.core.users import Actor
@@ -989,11 +989,28 @@ def create_term_appointments(db: Database, actor: Actor, event_uuid: str, end_ol
 
 # ---- 三公开: plain data for the notice engine ------------------------------------------
 
-def _notice_head(db: Database, ev: dict, what: str) -> dict:
+class ElectionForNotice(TypedDict):
+    """Data of a 换届 notice: a table (columns, rows) with notes under it;
+    `intro` opens the results notice (it states the majority rule; '' for the
+    others, whose opening the renderer has)."""
+
+    title: str
+    township: str
+    term_number: int
+    event_date: str
+    supervision_phone: str
+    columns: list[str]
+    rows: list[list[str | int]]
+    notes: list[str]
+    intro: str
+
+
+def _notice_head(db: Database, ev: dict, what: str, columns: list[str]) -> ElectionForNotice:
     name = settings.get(db, "township_name") or ""
     return {"title": f"{name}{term_label(ev['term_number'])}领导班子换届{what}公示", "township": name,
             "term_number": ev["term_number"], "event_date": ev["event_date"],
-            "supervision_phone": settings.get(db, "supervision_phone") or ""}
+            "supervision_phone": settings.get(db, "supervision_phone") or "",
+            "columns": columns, "rows": [], "notes": [], "intro": ""}
 
 
 def _birth_month(iso: str) -> str:
@@ -1007,41 +1024,39 @@ def _short_reason(n: dict) -> str:
     return f"不符合（{n['age']}岁，超过{limits}人选年龄上限）"
 
 
-def eligibility_for_notice(db: Database, event_uuid: str) -> dict:
+def eligibility_for_notice(db: Database, event_uuid: str) -> ElectionForNotice:
     """The self-nomination list with eligibility, for the first 三公开 notice.
     No ID numbers or phones: name, sex, birth month, current post, result."""
     ev = get_event(db, event_uuid)
-    data = _notice_head(db, ev, "报名人员资格审查结果")
-    data["columns"] = ["序号", "姓名", "性别", "出生年月", "政治面貌", "学历", "现任职务", "报名职位", "资格审查"]
+    data = _notice_head(db, ev, "报名人员资格审查结果",
+                        ["序号", "姓名", "性别", "出生年月", "政治面貌", "学历", "现任职务", "报名职位", "资格审查"])
     data["rows"] = [[i, n["name"], n["sex"], _birth_month(n["birth_date"]), n["political_status"] or "",
                      n["education"] or "", n["current_post"] or "", n["intended"] or "",
                      "符合" if n["eligible"] else _short_reason(n)]
                     for i, n in enumerate(nominees(db, event_uuid), start=1)]
     rule = woman_rule(db, event_uuid)
-    data["notes"] = []
     if rule["seat_held_open"]:
         data["notes"].append("符合条件的报名人中没有女干部，按规定保留 1 个职位。")
     return data
 
 
-def recommendation_for_notice(db: Database, event_uuid: str) -> dict:
+def recommendation_for_notice(db: Database, event_uuid: str) -> ElectionForNotice:
     """The 两推 results (participation and ranking), for the second notice."""
     ev = get_event(db, event_uuid)
     rec = recommendation(db, event_uuid)
-    data = _notice_head(db, ev, "两票推选结果")
-    data["columns"] = ["名次", "姓名", "性别", "得票", "得票率", "确定为人选"]
+    data = _notice_head(db, ev, "两票推选结果", ["名次", "姓名", "性别", "得票", "得票率", "确定为人选"])
     data["rows"] = [[r["rank"], r["name"], r["sex"], r["votes"], f"{r['share']:.1%}",
                      "是" if r["shortlisted"] else ""] for r in rec["ranking"]]
     data["notes"] = [f"应参加推荐 {rec['eligible']} 人，实参加 {rec['present']} 人，参荐率 {rec['participation']:.1%}。"]
     return data
 
 
-def results_for_notice(db: Database, event_uuid: str) -> dict:
+def results_for_notice(db: Database, event_uuid: str) -> ElectionForNotice:
     """The election results per race, for the third notice."""
     ev = get_event(db, event_uuid)
-    data = _notice_head(db, ev, "选举结果")
-    data["columns"] = ["职位", "应选", "轮次", "应到", "实到", "姓名", "得票", "结果"]
-    rows, notes = [], []
+    data = _notice_head(db, ev, "选举结果", ["职位", "应选", "轮次", "应到", "实到", "姓名", "得票", "结果"])
+    rows: list[list[str | int]] = []
+    notes: list[str] = []
     for res in results(db, event_uuid):
         race = res["race"]
         for step in res["steps"]:
@@ -1080,19 +1095,19 @@ def check_findings(db: Database) -> list[tuple[str, str]]:
 
 # ---- for the notices (the kinds are in models/notices/registry.py) -------------------------
 
-def event_for_notice(db: Database, period: str | None, township_code: str | None = None) -> dict:
-    """The event named by `period` (a term: 17 or 第十七届), else the latest."""
+def event_for_notice(db: Database, period: str | None, township_code: str | None = None) -> str:
+    """The uuid of the event named by `period` (a term: 17 or 第十七届), else of the latest."""
     evs = events(db, township_code)
     if not evs:
         raise ValidationError("换届", "还没有换届记录，无法生成换届公示。")
     if not period:
-        return evs[0]
+        return evs[0]["uuid"]
     wanted = term_number_of(period)
     if wanted is None:
         raise ValidationError("届次", f"“{period}”不是届次，可写 17 或 第十七届。")
     for ev in evs:
         if ev["term_number"] == wanted:
-            return ev
+            return ev["uuid"]
     raise ValidationError("届次", f"没有{term_label(wanted)}的换届。")
 
 

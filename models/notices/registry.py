@@ -21,15 +21,15 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Generic, TypeVar
 
 from models.assess import results as assess_results
 from models.assess import rewards as assess_rewards
-from models.assess import scorecard
 from models.core import records, settings
 from models.core.errors import AppError, ValidationError
 from models.core.personal import mask_phone, require_date
 from models.core.township import office_identity  # noqa: F401 - domain notice modules use it from here
+from models.notices import contracts as c
 from models.core.users import require
 from models.election import term as election
 from models.roster import team as roster
@@ -75,49 +75,52 @@ class NoticeParams:
                 "township_code": self.township_code}
 
 
-Gatherer = Callable[[Any, NoticeParams], dict]
+# What a kind gathers and its renderer takes: one of models/notices/contracts.py's TypedDicts.
+Data = TypeVar("Data", bound=c.NoticeBase)
+Gatherer = Callable[[Any, NoticeParams], Data]
 # render(data, serial, paper, progress) -> PDF bytes; reports/ is imported when a
 # notice is first rendered (reportlab costs most of a second at start-up).
-Renderer = Callable[[dict, str, str, Any], bytes]
+Renderer = Callable[[Data, str, str, Any], bytes]
 
 
 @dataclass
-class NoticeKind:
+class NoticeKind(Generic[Data]):
     """One kind of notice: key (CLI name), Chinese label, the parameters it
-    needs, where its data comes from, and the functions that gather and render."""
+    needs, where its data comes from, and the functions that gather and render
+    (the type checker holds both to the kind's data type)."""
 
     key: str
     label: str
     needs: tuple[str, ...]
     source: str
-    gather: Gatherer
-    renderer: Renderer
+    gather: Callable[[Any, NoticeParams], Data]
+    renderer: Callable[[Data, str, str, Any], bytes]
     paper: str = "a4"
     area: str = ""  # the tab whose data it prints: roster, service, assess, election
     # (db, params) -> rule findings the print dialog shows and asks about before generating
     findings: Callable | None = None
 
-    def render(self, data: dict, serial: str, paper: str, progress=None) -> bytes:
+    def render(self, data: Data, serial: str, paper: str, progress=None) -> bytes:
         from reports.layout import public_numbers
 
         with public_numbers(data):  # landlines other than the office's published phones are masked
             return self.renderer(data, serial, paper, progress)
 
 
-KINDS: dict[str, NoticeKind] = {}
+KINDS: dict[str, NoticeKind[Any]] = {}
 
 
-def register_kind(kind: NoticeKind) -> None:
+def register_kind(kind: NoticeKind[Any]) -> None:
     """Add (or replace) a notice kind (the table is filled at the end of this module)."""
     KINDS[kind.key] = kind
 
 
-def kinds(area: str | None = None) -> list[NoticeKind]:
+def kinds(area: str | None = None) -> list[NoticeKind[Any]]:
     """Registered kinds, in menu order (optionally those of one tab)."""
     return [k for k in KINDS.values() if area is None or k.area == area]
 
 
-def get_kind(key: str) -> NoticeKind:
+def get_kind(key: str) -> NoticeKind[Any]:
     """The kind named `key` (CLI name or Chinese label), else a ValidationError listing them."""
     if key in KINDS:
         return KINDS[key]
@@ -196,17 +199,25 @@ def parse_period(text: str | None, today: dt.date | None = None) -> tuple[dt.dat
     return d, d, f"{d.year}年{d.month}月{d.day}日"
 
 
-def _base(db: Database, params: NoticeParams, kind_key: str) -> dict:
+def notice_base(db: Database, params: NoticeParams, kind_key: str) -> c.NoticeBase:
+    """What every notice carries: its kind, the issuing office, the date and the public phones."""
     ident = office_identity(db, params.township_code)
     return {"kind": kind_key, "office": ident, "date": params.date.isoformat(),
             "supervision_phone": ident["supervision_phone"], "office_phone": ident["office_phone"]}
 
 
-def _with_period(db: Database, data: dict, params: NoticeParams, workdays: int | None = None) -> dict:
+_base = notice_base
+
+
+def with_period(db: Database, data: Data, params: NoticeParams, workdays: int | None = None) -> Data:
+    """`data` with its 公示时间: `workdays` working days (the setting's by default) from the notice date."""
     n = workdays or period_workdays(db)
     start, end = notice_period(db, params.date, n)
     data["notice_period"] = {"start": start.isoformat(), "end": end.isoformat(), "workdays": n}
     return data
+
+
+_with_period = with_period
 
 
 def _join(values) -> str:
@@ -223,49 +234,42 @@ def public_phone(value: str | None) -> str:
 
 # ---- gatherers: roster (duties, 连心卡 and the staff facts: models/roster/notices.py) ----
 
-def gather_whereabouts(db: Database, params: NoticeParams) -> dict:
+def gather_whereabouts(db: Database, params: NoticeParams) -> c.WhereaboutsNotice:
     """干部流向公示栏: every cadre's status on the date, for the board."""
     rows = roster.whereabouts_board(db, params.date, params.township_code)
     if not rows:
         raise NothingToPublish("没有在职干部，干部流向公示栏无内容。")
-    data = _base(db, params, "whereabouts")
-    data["rows"] = [{"name": r["name"], "post": r.get("post") or "", "status": r.get("status") or "未登记",
-                     "place": r.get("place") or "", "note": r.get("note") or "", "is_team": bool(r.get("is_team"))}
-                    for r in rows]
-    return data
+    return {**_base(db, params, "whereabouts"), "rows": [
+        {"name": r["name"], "post": r["post"], "status": r["status"] or "未登记", "place": r["place"] or "",
+         "note": r["note"] or "", "is_team": r["is_team"]} for r in rows]}
 
 
-def gather_pre_appointment(db: Database, params: NoticeParams) -> dict:
+def gather_pre_appointment(db: Database, params: NoticeParams) -> c.PreAppointmentNotice:
     """任前公示: cadres with a proposed post; at least 5 working days."""
     rows = roster.pre_appointment_list(db, params.township_code)
     if not rows:
         raise NothingToPublish("没有填写了“拟任职务”的干部，无法生成任前公示。")
-    data = _base(db, params, "pre_appointment")
-    keep = ("name", "sex", "ethnicity", "birth_month", "political_status", "party_join_date", "edu_fulltime",
-            "degree_fulltime", "edu_inservice", "work_start_date", "native_place", "current_post", "proposed_post",
-            "removed_post")
-    data["people"] = [{k: (r.get(k) or "") for k in keep} for r in rows]
+    data: c.PreAppointmentNotice = {**_base(db, params, "pre_appointment"), "people": [c.PreAppointmentPerson(
+        name=r["name"], sex=r["sex"] or "", ethnicity=r["ethnicity"] or "", birth_month=r["birth_month"],
+        political_status=r["political_status"] or "", party_join_date=r["party_join_date"] or "",
+        edu_fulltime=r["edu_fulltime"] or "", degree_fulltime=r["degree_fulltime"] or "",
+        edu_inservice=r["edu_inservice"] or "", work_start_date=r["work_start_date"] or "",
+        native_place=r["native_place"] or "", current_post=r["current_post"] or "", proposed_post=r["proposed_post"],
+        removed_post=r["removed_post"] or "") for r in rows]}
     return _with_period(db, data, params, max(MIN_PRE_APPOINTMENT_DAYS, period_workdays(db)))
 
 
 # ---- gatherers: service desk ---------------------------------------------------
 
-def gather_service_catalogue(db: Database, params: NoticeParams) -> dict:
+def gather_service_catalogue(db: Database, params: NoticeParams) -> c.CatalogueNotice:
     """五公开/明白卡: the service catalogue per department."""
-    by_dept = catalogue.items_by_department(db, params.township_code)
-    if not by_dept:
+    departments = catalogue.catalogue_for_notice(db, params.township_code)
+    if not departments:
         raise NothingToPublish("服务事项目录为空，无法生成五公开/明白卡。")
-    data = _base(db, params, "service_catalogue")
-    data["departments"] = [{"name": dept, "items": [{
-        "name": i.get("name") or "", "conditions": i.get("conditions") or "", "materials": i.get("materials") or "",
-        "procedure": i.get("procedure") or "", "time_limit_days": int(i.get("time_limit_days") or 0),
-        "fee_amount": i.get("fee_amount") or "不收费", "fee_basis": i.get("fee_basis") or "",
-        "responsible_post": i.get("responsible_post") or "", "kind": i.get("default_kind") or "",
-    } for i in items]} for dept, items in by_dept.items()]
-    return data
+    return {**_base(db, params, "service_catalogue"), "departments": departments}
 
 
-def gather_case_results(db: Database, params: NoticeParams) -> dict:
+def gather_case_results(db: Database, params: NoticeParams) -> c.CaseResultsNotice:
     """办件结果公示: cases finished in the period, applicants' names masked
     in the style the `notice_name_mask` setting asks for."""
     start, end, label = parse_period(params.period, params.date)
@@ -280,9 +284,9 @@ def gather_case_results(db: Database, params: NoticeParams) -> dict:
             text += f"（超期{r['days_late']}个工作日）"
         return text
 
-    data = _base(db, params, "case_results")
-    data["period"] = {"start": start.isoformat(), "end": end.isoformat(), "label": label}
-    data["rows"] = [{
+    data: c.CaseResultsNotice = {
+        **_base(db, params, "case_results"),
+        "period": {"start": start.isoformat(), "end": end.isoformat(), "label": label}, "rows": [{
         "ticket_no": r["ticket_no"],
         "applicant": r["applicant_name_masked"],
         "matter": r["item_name"],
@@ -290,17 +294,16 @@ def gather_case_results(db: Database, params: NoticeParams) -> dict:
         "received": r["received_date"][:10],
         "finished": r["finished_date"][:10],
         "result": result(r),
-    } for r in rows]
+    } for r in rows]}
     return _with_period(db, data, params)
 
 
-def gather_receipt(db: Database, params: NoticeParams) -> dict:
+def gather_receipt(db: Database, params: NoticeParams) -> c.ReceiptNotice:
     """受理回执: one ticket's acceptance receipt."""
     if not params.ticket:
         raise ValidationError("办件编号", "请给出要打印回执的办件编号（--ticket）。")
     r = tickets.receipt_data(db, params.ticket, params.township_code)
-    data = _base(db, params, "receipt")
-    data["receipt"] = {
+    return {**_base(db, params, "receipt"), "receipt": {
         "ticket_no": r["ticket_no"],
         "applicant": r["applicant_name"],
         "applicant_phone": public_phone(r["applicant_phone_masked"]),
@@ -316,8 +319,7 @@ def gather_receipt(db: Database, params: NoticeParams) -> dict:
         # the receipt gives the office's number: a clerk's own phone is private
         "handler_phone": public_phone(r["contact_phone"]),
         "progress_query": r["progress_query"],
-    }
-    return data
+    }}
 
 
 # ---- publishing ---------------------------------------------------------------
@@ -353,13 +355,13 @@ def new_serial(db: Database, day: dt.date) -> str:
     raise AppError("无法生成不重复的公示编号，请重试。")
 
 
-def gather(db: Database, kind_key: str, params: NoticeParams) -> dict:
+def gather(db: Database, kind_key: str, params: NoticeParams) -> c.NoticeBase:
     """The plain data a notice kind prints (raises NothingToPublish when empty)."""
     kind = get_kind(kind_key)
     return kind.gather(db, params)
 
 
-def render(kind_key: str, data: dict, serial: str = "", paper: str | None = None, progress=None) -> bytes:
+def render(kind_key: str, data: c.NoticeBase, serial: str = "", paper: str | None = None, progress=None) -> bytes:
     """PDF bytes of a notice from gathered data (no database needed)."""
     kind = get_kind(kind_key)
     return kind.render(data, serial, paper or kind.paper, progress)
@@ -602,190 +604,226 @@ def parse_assess_period(text: str | None, today: dt.date) -> tuple[int, str | No
     return int(m[1]), m[2]
 
 
-def _plan_for_year(db: Database, year: int, label: str) -> dict:
-    plan = scorecard.plan_for_year(db, year)
+def _plan_for_year(db: Database, year: int, label: str) -> assess_results.NoticePlan:
+    plan = assess_results.notice_plan(db, year)
     if not plan:
         raise NothingToPublish(f"{year}年还没有考核方案，无法生成{label}。")
     return plan
 
 
-def gather_assessment_results(db: Database, params: NoticeParams) -> dict:
+def gather_assessment_results(db: Database, params: NoticeParams) -> c.AssessResultsNotice:
     """考核结果公示: totals, grades and ranks of a plan's period (the latest
     period with results when none is given)."""
     label = "考核结果公示"
     year, period = parse_assess_period(params.period, params.date)
     plan = _plan_for_year(db, year, label)
-    candidates = [period] if period else [p for p in ASSESS_PERIOD_ORDER if p in (plan.get("periods") or "").split(",")]
-    result = {}
+    candidates = [period] if period else [p for p in ASSESS_PERIOD_ORDER if p in plan["periods"]]
+    result = None
     for p in candidates:
         result = assess_results.results_for_notice(db, plan["uuid"], p)
-        if result and result.get("rows"):
+        if result and result["rows"]:
             break
-    if not result or not result.get("rows"):
+    if not result or not result["rows"]:
         raise NothingToPublish(f"{year}年{'该考核期' if period else ''}还没有考核结果，无法生成{label}。")
-    data = _base(db, params, "assessment_results")
-    data.update({"title": result.get("title") or label, "period_label": result.get("period_label", ""),
-                 "plan_name": result.get("plan_name", ""), "year": year,
-                 "missing_rule_label": result.get("missing_rule_label", ""),
-                 "rows": [{k: r.get(k) for k in ("category", "rank", "name", "village", "total", "grade", "vetoed",
-                                                  "veto_items", "last_place", "missing")} for r in result["rows"]]})
+    data: c.AssessResultsNotice = {
+        **_base(db, params, "assessment_results"), "title": result["title"] or label,
+        "period_label": result["period_label"], "plan_name": result["plan_name"], "year": year,
+        "missing_rule_label": result["missing_rule_label"], "rows": result["rows"]}
     return _with_period(db, data, params)
 
 
-def gather_rewards(db: Database, params: NoticeParams) -> dict:
+def gather_rewards(db: Database, params: NoticeParams) -> c.RewardsNotice:
     """补贴/奖励公示: reward pool splits and village cadre subsidies of a year, before payment."""
     label = "补贴/奖励公示"
     year, _ = parse_assess_period(params.period, params.date)
     result = assess_rewards.rewards_for_notice(db, year)
-    if not result or not (result.get("pools") or result.get("subsidies") or result.get("honours")):
+    if not (result["pools"] or result["subsidies"] or result["honours"]):
         raise NothingToPublish(f"{year}年没有奖励或补贴数据，无法生成{label}。")
-    data = _base(db, params, "rewards")
-    data.update({"title": result.get("title") or label, "year": year,
-                 "pools": result.get("pools") or [], "subsidies": result.get("subsidies") or [],
-                 "honours": result.get("honours") or [], "reward_rules": result.get("reward_rules") or ""})
+    data: c.RewardsNotice = {
+        **_base(db, params, "rewards"), "title": result["title"] or label, "year": year,
+        "pools": result["pools"], "subsidies": result["subsidies"], "honours": result["honours"],
+        "reward_rules": result["reward_rules"]}
     return _with_period(db, data, params)
 
 
-def gather_county_rewards(db: Database, params: NoticeParams) -> dict:
+def gather_county_rewards(db: Database, params: NoticeParams) -> c.CountyRewardsNotice:
     """村干部奖励补贴统一权衡 (county database): every township's village reward parts on one curve."""
     label = "村干部奖励统一权衡公示"
     year, _ = parse_assess_period(params.period, params.date)
     result = assess_rewards.county_rewards_for_notice(db, year)
     if not result["people"]:
         raise NothingToPublish(f"{year}年没有村干部考核结果，无法生成{label}。")
-    data = _base(db, params, "county_rewards")
-    data.update({k: result[k] for k in ("title", "year", "townships", "people", "curve_text")})
+    data: c.CountyRewardsNotice = {
+        **_base(db, params, "county_rewards"), "title": result["title"], "year": result["year"],
+        "townships": result["townships"], "people": result["people"], "curve_text": result["curve_text"]}
     return _with_period(db, data, params)
 
 
-def gather_commitments(db: Database, params: NoticeParams) -> dict:
+def gather_commitments(db: Database, params: NoticeParams) -> c.CommitmentsNotice:
     """目标承诺公示: each target's owner, content, measures and deadline."""
     label = "目标承诺公示"
     year, _ = parse_assess_period(params.period, params.date)
     result = assess_results.commitments_for_notice(db, year)
-    if not result or not result.get("rows"):
+    if not result["rows"]:
         raise NothingToPublish(f"{year}年还没有目标承诺，无法生成{label}。")
-    data = _base(db, params, "commitments")
-    data.update({"title": result.get("title") or label, "year": year, "rows": result["rows"]})
+    data: c.CommitmentsNotice = {**_base(db, params, "commitments"), "title": result["title"] or label,
+                                 "year": year, "rows": result["rows"]}
     return _with_period(db, data, params)
 
 
-def gather_supervision(db: Database, params: NoticeParams) -> dict:
+def gather_supervision(db: Database, params: NoticeParams) -> c.SupervisionNotice:
     """督办通知单: one sheet per target whose latest check failed (status
     'unmet'), or only the one whose notice number is given with --ticket."""
     label = "督办通知单"
     year, _ = parse_assess_period(params.period, params.date)
     plan = _plan_for_year(db, year, label)
-    sheets = []
-    for t in scorecard.targets(db, plan["uuid"], "unmet"):
-        sheet = assess_results.supervision_notice(db, t["uuid"])
-        if not sheet:
-            continue
-        if params.ticket and sheet.get("notice_no") != params.ticket:
-            continue
-        sheets.append(sheet)
+    sheets = [s for s in assess_results.supervision_sheets(db, plan["uuid"])
+              if not params.ticket or s["notice_no"] == params.ticket]
     if not sheets:
         if params.ticket:
             raise ValidationError("督办编号", f"{year}年没有编号为“{params.ticket}”的未达标督办事项。")
         raise NothingToPublish(f"{year}年没有未达标的目标，无需督办。")
-    data = _base(db, params, "supervision")
-    data.update({"title": label, "year": year, "sheets": sheets})
-    return data
-
-
+    return {**_base(db, params, "supervision"), "title": label, "year": year, "sheets": sheets}
 
 
 # ---- gatherers: election ---------------------------------------------------------
 
-def _election_gatherer(kind_key: str, source: Callable[[Any, str], dict]) -> Gatherer:
+def _election_gatherer(kind_key: str, source: Callable[[Any, str], election.ElectionForNotice]
+                       ) -> Callable[[Any, NoticeParams], c.ElectionNotice]:
     """A 换届 notice of the event named by params.period (a term: 17 or 第十七届), else the latest."""
-    def gather(db: Database, params: NoticeParams) -> dict:
-        ev = election.event_for_notice(db, params.period, params.township_code)
-        data = source(db, ev["uuid"])
-        if not data["rows"]:
-            raise NothingToPublish(f"{data['title']}没有内容。")
-        data.update(_base(db, params, kind_key))
+    def gather(db: Database, params: NoticeParams) -> c.ElectionNotice:
+        event_uuid = election.event_for_notice(db, params.period, params.township_code)
+        found = source(db, event_uuid)
+        if not found["rows"]:
+            raise NothingToPublish(f"{found['title']}没有内容。")
+        data: c.ElectionNotice = {**found, **_base(db, params, kind_key)}
         return _with_period(db, data, params)
     gather.__doc__ = f"Notice data of kind {kind_key} for the event named by params.period (or the latest)."
     return gather
 
 
 # ---- the table of kinds ------------------------------------------------------------
-# Renderers import reports/ when first used: reportlab costs most of a second at start-up.
+# Each renderer imports reports/ when first used (reportlab costs most of a second at
+# start-up); typed, so mypy holds each kind's gatherer and renderer to one data type.
 
-def _roster_sheets():
-    from reports.notices import roster as sheets
-    return sheets
-
-
-def _service_sheets():
-    from reports.notices import service as sheets
-    return sheets
+def _print_whereabouts(data: c.WhereaboutsNotice, serial: str, paper: str, progress) -> bytes:
+    from reports.notices.roster import render_whereabouts
+    return render_whereabouts(data, serial=serial, paper=paper, progress=progress)
 
 
-def _assess_sheets():
-    from reports.notices import assess as sheets
-    return sheets
+def _print_pre_appointment(data: c.PreAppointmentNotice, serial: str, paper: str, progress) -> bytes:
+    from reports.notices.roster import render_pre_appointment
+    return render_pre_appointment(data, serial=serial, paper=paper, progress=progress)
 
 
-def _election_sheets():
-    from reports.notices import election as sheets
-    return sheets
+def _print_service_catalogue(data: c.CatalogueNotice, serial: str, paper: str, progress) -> bytes:
+    from reports.notices.service import render_catalogue
+    return render_catalogue(data, serial=serial, paper=paper, progress=progress)
+
+
+def _print_case_results(data: c.CaseResultsNotice, serial: str, paper: str, progress) -> bytes:
+    from reports.notices.service import render_case_results
+    return render_case_results(data, serial=serial, paper=paper, progress=progress)
+
+
+def _print_receipt(data: c.ReceiptNotice, serial: str, paper: str, progress) -> bytes:
+    from reports.notices.service import render_receipt
+    return render_receipt(data, serial=serial, paper=paper, progress=progress)
+
+
+def _print_assessment_results(data: c.AssessResultsNotice, serial: str, paper: str, progress) -> bytes:
+    from reports.notices.assess import render_results
+    return render_results(data, serial=serial, paper=paper, progress=progress)
+
+
+def _print_rewards(data: c.RewardsNotice, serial: str, paper: str, progress) -> bytes:
+    from reports.notices.assess import render_rewards
+    return render_rewards(data, serial=serial, paper=paper, progress=progress)
+
+
+def _print_county_rewards(data: c.CountyRewardsNotice, serial: str, paper: str, progress) -> bytes:
+    from reports.notices.assess import render_county_rewards
+    return render_county_rewards(data, serial=serial, paper=paper, progress=progress)
+
+
+def _print_commitments(data: c.CommitmentsNotice, serial: str, paper: str, progress) -> bytes:
+    from reports.notices.assess import render_commitments
+    return render_commitments(data, serial=serial, paper=paper, progress=progress)
+
+
+def _print_supervision(data: c.SupervisionNotice, serial: str, paper: str, progress) -> bytes:
+    from reports.notices.assess import render_supervision
+    return render_supervision(data, serial=serial, paper=paper, progress=progress)
+
+
+def _print_election_eligibility(data: c.ElectionNotice, serial: str, paper: str, progress) -> bytes:
+    from reports.notices.election import render_eligibility
+    return render_eligibility(data, serial=serial, paper=paper, progress=progress)
+
+
+def _print_election_recommendation(data: c.ElectionNotice, serial: str, paper: str, progress) -> bytes:
+    from reports.notices.election import render_recommendation
+    return render_recommendation(data, serial=serial, paper=paper, progress=progress)
+
+
+def _print_election_results(data: c.ElectionNotice, serial: str, paper: str, progress) -> bytes:
+    from reports.notices.election import render_results
+    return render_results(data, serial=serial, paper=paper, progress=progress)
 
 
 for _kind in (
     NoticeKind("whereabouts", "干部流向公示栏", ("date",), "干部流向（models.roster.team.whereabouts_board）",
                gather_whereabouts,
-               lambda d, s, p, pr: _roster_sheets().render_whereabouts(d, serial=s, paper=p, progress=pr),
+               _print_whereabouts,
                paper="a4-landscape", area="roster"),
     NoticeKind("pre_appointment", "任前公示", ("date",), "拟任职务（models.roster.team.pre_appointment_list）",
                gather_pre_appointment,
-               lambda d, s, p, pr: _roster_sheets().render_pre_appointment(d, serial=s, paper=p, progress=pr),
+               _print_pre_appointment,
                area="roster"),
-    NoticeKind("service_catalogue", "五公开/明白卡", ("date",), "服务事项目录（models.service.catalogue.items_by_department）",
+    NoticeKind("service_catalogue", "五公开/明白卡", ("date",), "服务事项目录（models.service.catalogue.catalogue_for_notice）",
                gather_service_catalogue,
-               lambda d, s, p, pr: _service_sheets().render_catalogue(d, serial=s, paper=p, progress=pr),
+               _print_service_catalogue,
                paper="a4-landscape", area="service"),
     NoticeKind("case_results", "办件结果公示", ("date", "period"), "办结的办件（models.service.stats.finished_tickets）",
                gather_case_results,
-               lambda d, s, p, pr: _service_sheets().render_case_results(d, serial=s, paper=p, progress=pr),
+               _print_case_results,
                paper="a4-landscape", area="service"),
     NoticeKind("receipt", "受理回执", ("date", "ticket"), "办件（models.service.tickets.receipt_data）",
-               gather_receipt, lambda d, s, p, pr: _service_sheets().render_receipt(d, serial=s, paper=p, progress=pr),
+               gather_receipt, _print_receipt,
                area="service"),
     NoticeKind("assessment_results", "考核结果公示", ("date", "period"), "考核结果（models.assess.results.results_for_notice）",
                gather_assessment_results,
-               lambda d, s, p, pr: _assess_sheets().render_results(d, serial=s, paper=p, progress=pr), area="assess"),
+               _print_assessment_results, area="assess"),
     NoticeKind("rewards", "补贴/奖励公示", ("date", "period"), "奖金和村干部补贴（models.assess.rewards.rewards_for_notice）",
-               gather_rewards, lambda d, s, p, pr: _assess_sheets().render_rewards(d, serial=s, paper=p, progress=pr),
+               gather_rewards, _print_rewards,
                area="assess"),
     NoticeKind("county_rewards", "村干部奖励统一权衡公示", ("date", "period"),
                "各乡镇村干部奖励部分按统一曲线（models.assess.rewards.county_rewards_for_notice）",
                gather_county_rewards,
-               lambda d, s, p, pr: _assess_sheets().render_county_rewards(d, serial=s, paper=p, progress=pr),
+               _print_county_rewards,
                area="assess"),
     NoticeKind("commitments", "目标承诺公示", ("date", "period"), "目标责任（models.assess.results.commitments_for_notice）",
                gather_commitments,
-               lambda d, s, p, pr: _assess_sheets().render_commitments(d, serial=s, paper=p, progress=pr),
+               _print_commitments,
                paper="a4-landscape", area="assess"),
     NoticeKind("supervision", "督办通知单", ("date", "period"), "未达标目标（models.assess.results.supervision_notice）",
                gather_supervision,
-               lambda d, s, p, pr: _assess_sheets().render_supervision(d, serial=s, paper=p, progress=pr),
+               _print_supervision,
                area="assess"),
     NoticeKind("election_eligibility", "换届报名资格公示", ("date",),
                "换届（models.election.term.eligibility_for_notice；最近一次换届，或 --period 届次）",
                _election_gatherer("election_eligibility", election.eligibility_for_notice),
-               lambda d, s, p, pr: _election_sheets().render_eligibility(d, serial=s, paper=p, progress=pr),
+               _print_election_eligibility,
                paper="a4-landscape", area="election"),
     NoticeKind("election_recommendation", "换届两推结果公示", ("date",),
                "换届（models.election.term.recommendation_for_notice；最近一次换届，或 --period 届次）",
                _election_gatherer("election_recommendation", election.recommendation_for_notice),
-               lambda d, s, p, pr: _election_sheets().render_recommendation(d, serial=s, paper=p, progress=pr),
+               _print_election_recommendation,
                area="election"),
     NoticeKind("election_results", "换届选举结果公示", ("date",),
                "换届（models.election.term.results_for_notice；最近一次换届，或 --period 届次）",
                _election_gatherer("election_results", election.results_for_notice),
-               lambda d, s, p, pr: _election_sheets().render_results(d, serial=s, paper=p, progress=pr),
+               _print_election_results,
                paper="a4-landscape", area="election"),
 ):
     register_kind(_kind)

@@ -13,7 +13,9 @@ duties (领导班子分工公示), liaison_cards (连心卡), staff_facts (全�
 from __future__ import annotations
 
 from models.core import township
+from models.notices import contracts as c
 from models.notices import registry as notices
+from models.notices.registry import NoticeParams, notice_base, with_period
 from models.roster import rules, stats
 from models.roster import team as roster
 
@@ -23,36 +25,24 @@ if TYPE_CHECKING:  # annotations only
     from sqlite_utils import Database
 
 
-def _base(db: Database, params, kind_key: str) -> dict:
-    ident = notices.office_identity(db, params.township_code)
-    return {"kind": kind_key, "office": ident, "date": params.date.isoformat(),
-            "supervision_phone": ident["supervision_phone"], "office_phone": ident["office_phone"]}
-
-
-def _with_period(db: Database, data: dict, params) -> dict:
-    n = notices.period_workdays(db)
-    start, end = notices.notice_period(db, params.date, n)
-    data["notice_period"] = {"start": start.isoformat(), "end": end.isoformat(), "workdays": n}
-    return data
-
-
 def _join(values) -> str:
     return "、".join(str(v) for v in values if v) if values else ""
 
 
 # ---- 领导班子分工公示 ------------------------------------------------------------
 
-def duties_findings(db: Database, params) -> list[str]:
+def duties_findings(db: Database, params: NoticeParams) -> list[str]:
     """The rule findings a duties notice must not hide (gaps, overlaps, the
     finance rule), as lines for the print dialog."""
     return [f["text"] for f in rules.duty_findings(db, params.township_code) if f["code"] in ("duty_gap", "finance")]
 
 
-def duties_statements(areas: list[dict]) -> dict:
+def duties_statements(areas: list[dict]) -> c.DutiesStatements:
     """The facts the notice states about the division of duties, computed:
-    {'gaps': [area names], 'overlaps': [{'area', 'leaders'}], 'sentences': [...]}."""
+    the areas nobody is in charge of, those with more than one leader, and the sentences."""
     gaps = [a["name"] for a in areas if not a["leaders"]]
-    overlaps = [{"area": a["name"], "leaders": [x["name"] for x in a["leaders"]]} for a in areas if len(a["leaders"]) > 1]
+    overlaps: list[c.DutyOverlap] = [{"area": a["name"], "leaders": [x["name"] for x in a["leaders"]]}
+                                     for a in areas if len(a["leaders"]) > 1]
     sentences = []
     if areas and not gaps and not overlaps:
         sentences.append(f"全镇 {len(areas)} 个分管领域均有且只有一名分管领导，分工不重叠、职责不交叉。")
@@ -63,25 +53,23 @@ def duties_statements(areas: list[dict]) -> dict:
     return {"gaps": gaps, "overlaps": overlaps, "sentences": sentences}
 
 
-def gather_duties(db: Database, params) -> dict:
+def gather_duties(db: Database, params: NoticeParams) -> c.DutiesNotice:
     """领导班子分工公示: team members, posts (交叉任职), duty areas, contact
     villages, and the computed statements about gaps and overlaps."""
     members = roster.division_of_duties(db, params.township_code, params.date)
     if not members:
         raise notices.NothingToPublish("领导班子中还没有成员（没有现任班子职务），无法生成分工公示。")
-    data = _base(db, params, "duties")
-    data["members"] = [{
-        "name": m["name"], "posts": m.get("posts") or "",
-        "duty_areas": _join(m.get("duty_areas")), "assists": _join(m.get("assists")),
-        "villages": _join(m.get("villages")), "contact_points": _join(m.get("contact_points")),
-    } for m in members]
-    data.update(duties_statements(roster.duty_areas(db, params.township_code)))
-    return _with_period(db, data, params)
+    data: c.DutiesNotice = {**notice_base(db, params, "duties"), "members": [{
+        "name": m["name"], "posts": m["posts"] or "",
+        "duty_areas": _join(m["duty_areas"]), "assists": _join(m["assists"]),
+        "villages": _join(m["villages"]), "contact_points": _join(m["contact_points"]),
+    } for m in members], **duties_statements(roster.duty_areas(db, params.township_code))}
+    return with_period(db, data, params)
 
 
 # ---- 连心卡 ----------------------------------------------------------------------
 
-def gather_liaison_cards(db: Database, params) -> dict:
+def gather_liaison_cards(db: Database, params: NoticeParams) -> c.LiaisonCardsNotice:
     """连心卡: a card per village with the team (duties and public contact
     number), the village's liaison cadres with theirs, and the offices' phones.
     A cadre's number is the 公开联系电话 / 办公电话, or the mobile only when the
@@ -91,24 +79,23 @@ def gather_liaison_cards(db: Database, params) -> dict:
         raise notices.NothingToPublish("领导班子中还没有成员，无法生成连心卡。")
     duties = {d["uuid"]: d for d in roster.division_of_duties(db, params.township_code, params.date)}
     numbers = roster.contact_numbers(db, params.township_code)
-    data = _base(db, params, "liaison_cards")
-    data["team"] = [{"name": m["name"], "titles": m.get("titles") or "", "phone": numbers.get(m["uuid"], ""),
-                     "duties": _join(duties.get(m["uuid"], {}).get("duty_areas"))} for m in team]
-    villages = []
-    for v in roster.village_coverage(db, params.township_code):
-        villages.append({"name": v["name"], "liaisons": [
-            {"name": link["name"], "kind": link.get("kind") or "", "phone": numbers.get(link["cadre_uuid"], "")}
-            for link in v.get("liaisons", [])]})
-    data["villages"] = villages or [{"name": "", "liaisons": []}]
-    data["office_phones"] = [{"name": o["name"], "phone": notices.public_phone(o.get("phone"))}
-                             for o in township.offices(db, params.township_code) if o.get("phone")]
-    data["without_number"] = [m["name"] for m in team if not numbers.get(m["uuid"])]
-    return data
+    villages: list[c.CardVillage] = [{"name": v["name"], "liaisons": [
+        {"name": link["name"], "kind": link["kind"] or "", "phone": numbers.get(link["cadre_uuid"], "")}
+        for link in v["liaisons"]]} for v in roster.village_coverage(db, params.township_code)]
+    return {
+        **notice_base(db, params, "liaison_cards"),
+        "team": [{"name": m["name"], "titles": m["titles"] or "", "phone": numbers.get(m["uuid"], ""),
+                  "duties": _join(duties[m["uuid"]]["duty_areas"] if m["uuid"] in duties else [])} for m in team],
+        "villages": villages or [{"name": "", "liaisons": []}],
+        "office_phones": [{"name": o["name"], "phone": notices.public_phone(o["phone"])}
+                          for o in township.offices(db, params.township_code) if o["phone"]],
+        "without_number": [m["name"] for m in team if not numbers.get(m["uuid"])],
+    }
 
 
 # ---- 全镇干部基本情况公示 ------------------------------------------------------------
 
-def staff_facts(db: Database, township_code: str | None, on) -> dict:
+def staff_facts(db: Database, township_code: str | None, on) -> c.StaffFacts:
     """The staff structure as the notice prints it (seed 003: 将全镇干部基本情况进行公示;
     the figures in the manner of seed 001 第五篇): a sentence per dimension and
     the table rows, every number computed from the roster."""
@@ -143,34 +130,44 @@ def staff_facts(db: Database, township_code: str | None, on) -> dict:
     return {"sentences": [x for x in sentences if x], "rows": rows, "total": total}
 
 
-def gather_staff_facts(db: Database, params) -> dict:
+def gather_staff_facts(db: Database, params: NoticeParams) -> c.StaffFactsNotice:
     """全镇干部基本情况公示: the staff structure on the notice date."""
     facts = staff_facts(db, params.township_code, params.date)
     if not facts["total"]:
         raise notices.NothingToPublish("名册中没有在职干部，无法生成干部基本情况公示。")
-    data = _base(db, params, "staff_facts")
-    data.update(facts)
-    return _with_period(db, data, params)
+    data: c.StaffFactsNotice = {**notice_base(db, params, "staff_facts"), **facts}
+    return with_period(db, data, params)
 
 
-def _sheets():
-    # reports/ (reportlab) is imported when a notice is first rendered, not at start-up
-    from reports.notices import roster as sheets
-    return sheets
+# Renderers import reports/ (reportlab) when a notice is first rendered, not at start-up.
+
+def _print_duties(data: c.DutiesNotice, serial: str, paper: str, progress) -> bytes:
+    from reports.notices.roster import render_duties
+    return render_duties(data, serial=serial, paper=paper, progress=progress)
+
+
+def _print_liaison_cards(data: c.LiaisonCardsNotice, serial: str, paper: str, progress) -> bytes:
+    from reports.notices.roster import render_liaison_cards
+    return render_liaison_cards(data, serial=serial, paper=paper, progress=progress)
+
+
+def _print_staff_facts(data: c.StaffFactsNotice, serial: str, paper: str, progress) -> bytes:
+    from reports.notices.roster import render_staff_facts
+    return render_staff_facts(data, serial=serial, paper=paper, progress=progress)
 
 
 KINDS = (
     notices.NoticeKind("duties", "领导班子分工公示", ("date",), "领导班子（models.roster.team.division_of_duties）",
                        gather_duties,
-                       lambda d, s, p, pr: _sheets().render_duties(d, serial=s, paper=p, progress=pr), area="roster",
+                       _print_duties, area="roster",
                        findings=duties_findings),
     notices.NoticeKind("liaison_cards", "连心卡", ("date",), "领导班子和驻村联村（models.roster.team）",
                        gather_liaison_cards,
-                       lambda d, s, p, pr: _sheets().render_liaison_cards(d, serial=s, paper=p, progress=pr),
+                       _print_liaison_cards,
                        area="roster"),
     notices.NoticeKind("staff_facts", "全镇干部基本情况公示", ("date",), "干部名册（models.roster.stats.structure）",
                        gather_staff_facts,
-                       lambda d, s, p, pr: _sheets().render_staff_facts(d, serial=s, paper=p, progress=pr),
+                       _print_staff_facts,
                        area="roster"),
 )
 for _kind in KINDS:

@@ -19,11 +19,115 @@ from models.core.personal import (birth_date_from_id, check_text, parse_date, re
                                   validate_id_number, validate_phone)
 from models.core.users import require
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:  # annotations only
     from models.core.users import Actor
     from sqlite_utils import Database
+
+
+# ---- rows other rooms read (the notices, the reports): typed, so a wrong key fails `make lint` ----
+
+class Away(TypedDict):
+    """Approved leave covering a day, and who stands in (缺位补位)."""
+
+    leave_uuid: str
+    kind: str
+    until: str
+    stand_in_uuid: str | None
+    stand_in: str  # '' when nobody
+
+
+class DutyDivision(TypedDict):
+    """A team member's share of the work (division_of_duties)."""
+
+    uuid: str
+    name: str
+    sex: str | None
+    posts: str  # '、'-joined current posts (交叉任职)
+    duty_areas: list[str]  # in charge (分管)
+    assists: list[str]  # assisting (协管)
+    villages: list[str]  # contact villages
+    contact_points: list[str]
+    phone: str  # public contact number, '' when none
+    away: Away | None  # on approved leave on the day
+
+
+class BoardRow(TypedDict):
+    """A cadre on the 干部流向 board of one day."""
+
+    uuid: str
+    name: str
+    sex: str | None
+    post: str
+    entry_uuid: str | None  # the day's whereabouts entry, None when not set
+    status: str  # '' when not set
+    place: str | None
+    note: str | None
+    is_team: bool
+
+
+class PreAppointmentRow(TypedDict):
+    """A cadre with a proposed post, as the 任前公示 needs (never the ID number or phone)."""
+
+    uuid: str
+    name: str
+    sex: str | None
+    ethnicity: str | None
+    birth_date: str | None
+    birth_month: str  # 'YYYY-MM', '' when not known
+    political_status: str | None
+    party_join_date: str | None
+    edu_fulltime: str | None
+    degree_fulltime: str | None
+    edu_inservice: str | None
+    work_start_date: str | None
+    native_place: str | None
+    current_post: str | None
+    proposed_post: str
+    removed_post: str | None
+    nomination: str | None
+
+
+class FamilyLine(TypedDict):
+    relation: str
+    name: str
+    age: str
+    political_status: str
+    work: str
+
+
+class AppointmentForm(TypedDict):
+    """Everything the 干部任免审批表 prints for one cadre, formatted as the form writes it."""
+
+    uuid: str
+    name: str
+    sex: str
+    birth: str
+    ethnicity: str
+    native_place: str
+    birth_place: str
+    party_join: str
+    work_start: str
+    health: str
+    specialty: str
+    expertise: str
+    edu_fulltime: str
+    school_fulltime: str
+    edu_inservice: str
+    school_inservice: str
+    current_post: str
+    proposed_post: str
+    removed_post: str
+    resume: list[tuple[str, str]]
+    rewards: str
+    annual_assessments: str
+    appointment_reason: str
+    family: list[FamilyLine]
+    reporting_unit: str
+    photo: bytes | None
+    date: str
+    township: str
 
 WRITE = "roster.write"
 
@@ -440,7 +544,7 @@ def contact_points(db: Database, cadre_uuid: str | None = None, township_code: s
     return records.rows(db, sql + " ORDER BY k.id", params)
 
 
-def division_of_duties(db: Database, township_code: str | None = None, on=None) -> list[dict]:
+def division_of_duties(db: Database, township_code: str | None = None, on=None) -> list[DutyDivision]:
     """Per team member (for the 分工 notice and the duties board): name, posts
     (cross-appointments, '、'-joined), duty areas in charge (分管) and assisted
     (协管), contact villages, contact points, the public contact number, and
@@ -452,7 +556,7 @@ def division_of_duties(db: Database, township_code: str | None = None, on=None) 
     areas = duty_areas(db, township_code)
     villages = village_coverage(db, township_code)
     points = contact_points(db, township_code=township_code)
-    out = []
+    out: list[DutyDivision] = []
     for m in team:
         in_charge = [a["name"] for a in areas for s in a["assignments"] if s["cadre_uuid"] == m["uuid"] and s["kind"] == "分管"]
         assist = [a["name"] for a in areas for s in a["assignments"] if s["cadre_uuid"] == m["uuid"] and s["kind"] != "分管"]
@@ -471,7 +575,7 @@ def areas_without_leader(db: Database, township_code: str | None = None) -> list
     return [a["name"] for a in duty_areas(db, township_code) if not a["leaders"]]
 
 
-def whereabouts_board(db: Database, date, township_code: str | None = None) -> list[dict]:
+def whereabouts_board(db: Database, date, township_code: str | None = None) -> list[BoardRow]:
     """The 干部流向 board for one date: every in-service cadre (team first, then
     staff by pinyin) with name, post, status ('' when not set), place, note."""
     day = require_date(date, "日期").isoformat()
@@ -486,11 +590,9 @@ def whereabouts_board(db: Database, date, township_code: str | None = None) -> l
         f"WHERE {where} ORDER BY team_order IS NULL, team_order, c.name_pinyin",
         [day] + params,
     )
-    for r in rows:
-        r["status"] = r["status"] or ""
-        r["post"] = r["post"] or ""
-        r["is_team"] = r.pop("team_order") is not None
-    return rows
+    return [BoardRow(uuid=r["uuid"], name=r["name"], sex=r["sex"], post=r["post"] or "", entry_uuid=r["entry_uuid"],
+                     status=r["status"] or "", place=r["place"], note=r["note"], is_team=r["team_order"] is not None)
+            for r in rows]
 
 
 def whereabouts_history(db: Database, cadre_uuid: str, limit: int = 60) -> list[dict]:
@@ -523,7 +625,7 @@ def attendance_summary(db: Database, date_from, date_to, township_code: str | No
     return out
 
 
-def pre_appointment_list(db: Database, township_code: str | None = None) -> list[dict]:
+def pre_appointment_list(db: Database, township_code: str | None = None) -> list[PreAppointmentRow]:
     """Cadres with a proposed post (拟任职务), with what a 任前公示 prints: name, sex,
     ethnicity, birth month, political status, education, work-start date,
     current post, proposed post. Never the ID number or phone."""
@@ -537,9 +639,13 @@ def pre_appointment_list(db: Database, township_code: str | None = None) -> list
         f"FROM cadres c WHERE {where} AND coalesce(c.proposed_post, '') != '' ORDER BY c.name_pinyin",
         params,
     )
-    for r in rows:
-        r["birth_month"] = (r["birth_date"] or "")[:7]
-    return rows
+    return [PreAppointmentRow(
+        uuid=r["uuid"], name=r["name"], sex=r["sex"], ethnicity=r["ethnicity"], birth_date=r["birth_date"],
+        birth_month=(r["birth_date"] or "")[:7], political_status=r["political_status"],
+        party_join_date=r["party_join_date"], edu_fulltime=r["edu_fulltime"], degree_fulltime=r["degree_fulltime"],
+        edu_inservice=r["edu_inservice"], work_start_date=r["work_start_date"], native_place=r["native_place"],
+        current_post=r["current_post"], proposed_post=r["proposed_post"], removed_post=r["removed_post"],
+        nomination=r["nomination"]) for r in rows]
 
 
 # ---- writing: cadres --------------------------------------------------------
@@ -1257,7 +1363,7 @@ def leave_requests(db: Database, township_code: str | None = None, status: str |
     return records.rows(db, sql + " ORDER BY l.start_date DESC, l.id DESC", params)
 
 
-def stand_ins(db: Database, date, township_code: str | None = None) -> dict[str, dict]:
+def stand_ins(db: Database, date, township_code: str | None = None) -> dict[str, Away]:
     """{absent team member's uuid: {'leave_uuid', 'kind', 'until', 'stand_in_uuid',
     'stand_in'}} for approved leave covering `date` (缺位补位 on the duties board)."""
     day = require_date(date, "日期").isoformat()
@@ -1306,7 +1412,7 @@ def _family_age(birth: str | None, on: dt.date) -> str:
     return str(age_at(f"{m[1]}-{int(m[2] or 1):02d}", on))
 
 
-def appointment_form(db: Database, cadre_uuid: str, on: dt.date | None = None) -> dict:
+def appointment_form(db: Database, cadre_uuid: str, on: dt.date | None = None) -> AppointmentForm:
     """Everything the 干部任免审批表 prints for one cadre, formatted as the form
     writes it (months 'YYYY.MM', age in brackets, 学历 with 学位, the 简历 as
     entries, family members with their age). Never the ID number or phone."""

@@ -7,7 +7,7 @@ responsible post and the usual kind of case. Editing needs "catalogue.write".
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from models.core import records
 from models.core.errors import ValidationError
@@ -121,6 +121,35 @@ def items_by_department(db: Database, township_code: str | None = None) -> dict[
     for item in list_items(db, active_only=True, township_code=township_code):
         out.setdefault(item["department"], []).append(item)
     return out
+
+
+class CatalogueItem(TypedDict):
+    """An item as the 五公开/明白卡 prints it ('' when not filled in)."""
+
+    name: str
+    conditions: str
+    materials: str
+    procedure: str
+    time_limit_days: int  # 0: 即办
+    fee_amount: str
+    fee_basis: str
+    responsible_post: str
+    kind: str
+
+
+class CatalogueDepartment(TypedDict):
+    name: str
+    items: list[CatalogueItem]
+
+
+def catalogue_for_notice(db: Database, township_code: str | None = None) -> list[CatalogueDepartment]:
+    """The active items per department, for the 五公开/明白卡 notice."""
+    return [{"name": dept, "items": [CatalogueItem(
+        name=i["name"] or "", conditions=i["conditions"] or "", materials=i["materials"] or "",
+        procedure=i["procedure"] or "", time_limit_days=int(i["time_limit_days"] or 0),
+        fee_amount=i["fee_amount"] or "不收费", fee_basis=i["fee_basis"] or "",
+        responsible_post=i["responsible_post"] or "", kind=i["default_kind"] or "",
+    ) for i in items]} for dept, items in items_by_department(db, township_code).items()]
 
 
 def departments(db: Database) -> list[str]:

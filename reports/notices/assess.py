@@ -3,9 +3,16 @@ and 督办通知单."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from reports.layout import Column, cn_date
 from reports.notices.common import new_document, period_and_phone
 from reports.notices.service import _cn_index
+
+if TYPE_CHECKING:  # annotations only
+    from models.assess.results import NoticeResultRow
+    from models.notices.contracts import (AssessResultsNotice, CommitmentsNotice, CountyRewardsNotice, RewardsNotice,
+                                          SupervisionNotice)
 
 
 def _num(value, digits: int = 2) -> str:
@@ -19,21 +26,21 @@ def _num(value, digits: int = 2) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _titled(data: dict) -> str:
+def _titled(data: AssessResultsNotice | RewardsNotice | CommitmentsNotice) -> str:
     """The notice title with the township's name in front (a sheet on a board must say whose it is)."""
-    township = data.get("office", {}).get("township", "")
+    township = data["office"]["township"]
     title = data["title"]
     return title if not township or township in title else f"{township}{title}"
 
 
-def render_results(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+def render_results(data: AssessResultsNotice, serial: str = "", paper: str = "a4", progress=None) -> bytes:
     """考核结果公示: per category, rank, name, village, total and grade."""
     office = data["office"]
     doc = new_document(data, _titled(data), serial, paper)
-    plan = f"《{data['plan_name']}》" if data.get("plan_name") else f"{data['year']}年度干部考核方案"
+    plan = f"《{data['plan_name']}》" if data["plan_name"] else f"{data['year']}年度干部考核方案"
     doc.paragraph(f"根据{plan}，经考核办计分、民主测评和党委审定，"
                   f"现将{data['period_label']}考核结果公示如下：")
-    categories: dict[str, list] = {}
+    categories: dict[str, list[NoticeResultRow]] = {}
     for r in data["rows"]:
         categories.setdefault(r["category"] or "考核对象", []).append(r)
     for i, (name, rows) in enumerate(categories.items(), 1):
@@ -41,17 +48,17 @@ def render_results(data: dict, serial: str = "", paper: str = "a4", progress=Non
         table = []
         for r in rows:
             notes = []
-            if r.get("vetoed"):
-                notes.append("一票否决" + (f"（{r['veto_items']}）" if r.get("veto_items") else ""))
-            if r.get("last_place"):
+            if r["vetoed"]:
+                notes.append("一票否决" + (f"（{r['veto_items']}）" if r["veto_items"] else ""))
+            if r["last_place"]:
                 notes.append("末位")
-            if r.get("missing"):
+            if r["missing"]:
                 notes.append(r["missing"])
-            table.append([str(r["rank"] or ""), r["name"], r.get("village") or "—", _num(r["total"]),
+            table.append([str(r["rank"] or ""), r["name"], r["village"] or "—", _num(r["total"]),
                           r["grade"] or "—", "；".join(notes)])
         doc.table([Column("名次", 0.8), Column("姓名", 1.2), Column("所在村/单位", 1.8), Column("总分", 1.1),
                    Column("等次", 1.1), Column("备注", 2.0, "LEFT")], table, font_size=12)
-    if data.get("missing_rule_label") and any(r.get("missing") for r in data["rows"]):
+    if data["missing_rule_label"] and any(r["missing"] for r in data["rows"]):
         doc.paragraph(f"个别指标无数据（如无群众评价）的，按本方案规定处理：{data['missing_rule_label']}，已在备注中注明。",
                       "body")
     doc.paragraph("被考核人对结果有异议的，可在公示期内向考核办提出书面申诉。", "body")
@@ -60,37 +67,37 @@ def render_results(data: dict, serial: str = "", paper: str = "a4", progress=Non
     return doc.build(progress)
 
 
-def render_rewards(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+def render_rewards(data: RewardsNotice, serial: str = "", paper: str = "a4", progress=None) -> bytes:
     """补贴/奖励公示: reward pools split by score, then the village cadre subsidies."""
     office = data["office"]
     doc = new_document(data, _titled(data), serial, paper)
     doc.paragraph(f"根据{data['year']}年度考核结果和奖励、补贴办法，现将拟发放的考核奖励和村干部补贴公示如下，"
                   "公示无异议后发放。金额单位：元。")
     n = 0
-    honours = data.get("honours") or []
+    honours = data["honours"]
     if honours:
         n += 1
         doc.paragraph(f"{_cn_index(n)}、考核奖励和荣誉", "h1")
-        if data.get("reward_rules"):
+        if data["reward_rules"]:
             doc.paragraph(data["reward_rules"])
-        rows = [[h["name"], h.get("category") or "—", h.get("grade") or "—", _num(h["prize_amount"]),
-                 _num(h["excellent_amount"]), h.get("merit") or "—", _num(h["merit_amount"]), _num(h["total"]),
-                 h.get("note") or ""] for h in honours]
+        rows = [[h["name"], h["category"] or "—", h["grade"] or "—", _num(h["prize_amount"]),
+                 _num(h["excellent_amount"]), h["merit"] or "—", _num(h["merit_amount"]), _num(h["total"]),
+                 h["note"] or ""] for h in honours]
         doc.table([Column("姓名", 1.0), Column("类别", 1.5), Column("等次", 0.9), Column("获奖乡镇奖励", 1.2, "RIGHT"),
                    Column("优秀奖励", 1.0, "RIGHT"), Column("荣誉", 0.9), Column("三等功奖励", 1.1, "RIGHT"),
                    Column("合计", 1.0, "RIGHT"), Column("说明", 2.2, "LEFT")], rows, font_size=10)
     for pool in data["pools"]:
         n += 1
         doc.paragraph(f"{_cn_index(n)}、{pool['name']}（总额 {_num(pool['amount'])} 元）", "h1")
-        rows = [[r["name"], r.get("category") or "—", _num(r.get("total")), r.get("grade") or "—", _num(r["amount"])]
+        rows = [[r["name"], r["category"] or "—", _num(r["total"]), r["grade"] or "—", _num(r["amount"])]
                 for r in pool["rows"]]
         doc.table([Column("姓名", 1.2), Column("类别", 2.0), Column("考核得分", 1.2), Column("等次", 1.0),
                    Column("奖励金额", 1.3, "RIGHT")], rows, font_size=12)
     if data["subsidies"]:
         n += 1
         doc.paragraph(f"{_cn_index(n)}、村干部补贴", "h1")
-        rows = [[s["village"], str(s.get("households") or ""), s["name"], s.get("role_label") or "",
-                 _num(s["full_amount"]), _num(s["basic_part"]), _num(s["reward_part"]), _num(s.get("score")),
+        rows = [[s["village"], str(s["households"] or ""), s["name"], s["role_label"] or "",
+                 _num(s["full_amount"]), _num(s["basic_part"]), _num(s["reward_part"]), _num(s["score"]),
                  _num(s["reward_paid"]), _num(s["total_paid"])] for s in data["subsidies"]]
         doc.table([Column("村", 1.2), Column("户数", 0.8), Column("姓名", 1.0), Column("职务", 1.0),
                    Column("年补贴标准", 1.2, "RIGHT"), Column("基本补贴", 1.1, "RIGHT"), Column("奖励部分", 1.1, "RIGHT"),
@@ -101,13 +108,13 @@ def render_rewards(data: dict, serial: str = "", paper: str = "a4", progress=Non
     return doc.build(progress)
 
 
-def render_county_rewards(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+def render_county_rewards(data: CountyRewardsNotice, serial: str = "", paper: str = "a4", progress=None) -> bytes:
     """村干部奖励补贴统一权衡 (county): the townships side by side, then every person's amount."""
     office = data["office"]
     doc = new_document(data, data["title"], serial, paper)
     doc.paragraph(f"根据{data['year']}年度各乡镇村干部年终目标考核结果，为避免乡镇之间标准不一，"
                   f"经统一权衡，现将村干部奖励补贴公示如下，公示无异议后发放。金额单位：元。")
-    doc.paragraph(data.get("curve_text") or "")
+    doc.paragraph(data["curve_text"])
     doc.paragraph("一、各乡镇对比", "h1")
     doc.table([Column("乡镇", 1.4), Column("人数", 0.7, "RIGHT"), Column("平均得分", 1.0, "RIGHT"),
                Column("乡镇自分合计", 1.3, "RIGHT"), Column("统一后合计", 1.3, "RIGHT"), Column("统一后最低", 1.1, "RIGHT"),
@@ -124,16 +131,16 @@ def render_county_rewards(data: dict, serial: str = "", paper: str = "a4", progr
     return doc.build(progress)
 
 
-def render_commitments(data: dict, serial: str = "", paper: str = "a4-landscape", progress=None) -> bytes:
+def render_commitments(data: CommitmentsNotice, serial: str = "", paper: str = "a4-landscape", progress=None) -> bytes:
     """目标承诺公示: owner, target, measures, deadline and quarterly plan."""
     office = data["office"]
     doc = new_document(data, _titled(data), serial, paper)
     doc.paragraph("为推行目标管理责任制，接受群众监督，现将各责任主体签订的目标责任和公开承诺公示如下：")
     rows = []
     for r in data["rows"]:
-        quarters = r.get("quarters") or ["", "", "", ""]
-        rows.append([r["owner"], r["content"], r.get("measure") or "—", (r.get("deadline") or "—")[:10],
-                     *[q or "—" for q in quarters], (r.get("signed_on") or "—")[:10]])
+        quarters = r["quarters"] or ["", "", "", ""]
+        rows.append([r["owner"], r["content"], r["measure"] or "—", (r["deadline"] or "—")[:10],
+                     *[q or "—" for q in quarters], (r["signed_on"] or "—")[:10]])
     doc.table([Column("责任主体", 1.2), Column("目标内容", 2.5, "LEFT"), Column("主要措施", 2.2, "LEFT"),
                Column("完成时限", 1.4), Column("一季度", 1.0, "LEFT"), Column("二季度", 1.0, "LEFT"),
                Column("三季度", 1.0, "LEFT"), Column("四季度", 1.0, "LEFT"), Column("签订日期", 1.4)],
@@ -143,7 +150,7 @@ def render_commitments(data: dict, serial: str = "", paper: str = "a4-landscape"
     return doc.build(progress)
 
 
-def render_supervision(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+def render_supervision(data: SupervisionNotice, serial: str = "", paper: str = "a4", progress=None) -> bytes:
     """督办通知单: one page per unmet target, with a box for the rectification report."""
     office = data["office"]
     doc = new_document(data, "督办通知单", serial, paper)
@@ -151,24 +158,24 @@ def render_supervision(data: dict, serial: str = "", paper: str = "a4", progress
         if i:
             doc.page_break()
             doc.title_block("督办通知单")
-        if s.get("notice_no"):
+        if s["notice_no"]:
             doc.paragraph(f"督办编号：{s['notice_no']}", "center")
         doc.paragraph(f"{s['owner']}：", "plain")
-        finding = f"（{s['finding'].rstrip('。；;.')}）" if s.get("finding") else ""
-        recheck = f"请于{cn_date(s['recheck_date'])}前整改到位，届时考核办将进行复查。" if s.get("recheck_date") else \
+        finding = f"（{s['finding'].rstrip('。；;.')}）" if s["finding"] else ""
+        recheck = f"请于{cn_date(s['recheck_date'])}前整改到位，届时考核办将进行复查。" if s["recheck_date"] else \
             "请抓紧整改，考核办将适时复查。"
-        doc.paragraph(f"经{cn_date(s.get('check_date')) or '近期'}检查，你承诺的目标“{s['content']}”未达标{finding}。"
+        doc.paragraph(f"经{cn_date(s['check_date']) or '近期'}检查，你承诺的目标“{s['content']}”未达标{finding}。"
                       f"{recheck}整改情况请书面报考核办。")
-        rows = [["目标内容", s["content"]], ["主要措施", s.get("measure") or "—"],
-                ["完成时限", cn_date(s.get("deadline")) or "—"], ["检查日期", cn_date(s.get("check_date")) or "—"],
-                ["检查人", s.get("checker") or "—"], ["检查情况", s.get("finding") or "—"],
-                ["复查日期", cn_date(s.get("recheck_date")) or "—"]]
-        history = "；".join(f"{cn_date(h['date'])} {h['result']}" for h in s.get("history", []) if h.get("date"))
+        rows = [["目标内容", s["content"]], ["主要措施", s["measure"] or "—"],
+                ["完成时限", cn_date(s["deadline"]) or "—"], ["检查日期", cn_date(s["check_date"]) or "—"],
+                ["检查人", s["checker"] or "—"], ["检查情况", s["finding"] or "—"],
+                ["复查日期", cn_date(s["recheck_date"]) or "—"]]
+        history = "；".join(f"{cn_date(h['date'])} {h['result']}" for h in s["history"] if h["date"])
         if history:
             rows.append(["检查记录", history])
         rows.append(["整改情况\n（责任人填写）", "\n\n\n\n"])
         doc.table([Column("项目", 1.2), Column("内容", 4.8, "LEFT")], rows, font_size=12)
-        doc.closing(s.get("issuer") or office["assess_office"], data["date"])
+        doc.closing(s["issuer"] or office["assess_office"], data["date"])
         if progress:
             progress(i + 1, len(data["sheets"]))
     return doc.build()

@@ -3,26 +3,29 @@ period, the supervision phone and the closing signature."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from reports.layout import NoticeDocument, cn_date
 
+if TYPE_CHECKING:  # annotations only: the data each kind's gatherer returns
+    from models.notices.contracts import NoticeBase
 
-def new_document(data: dict, title: str, serial: str, paper: str, subtitle: str = "") -> NoticeDocument:
+
+def new_document(data: NoticeBase, title: str, serial: str, paper: str, subtitle: str = "") -> NoticeDocument:
     """A NoticeDocument with the title block already in place."""
-    office = data.get("office", {})
-    doc = NoticeDocument(title, serial=serial, paper=paper, author=office.get("township", ""),
-                         keywords=data.get("kind", ""))
+    doc = NoticeDocument(title, serial=serial, paper=paper, author=data["office"]["township"], keywords=data["kind"])
     doc.title_block(title, subtitle)
     return doc
 
 
-def period_and_phone(doc: NoticeDocument, data: dict, how_to_report: str = "") -> None:
+def period_and_phone(doc: NoticeDocument, data: NoticeBase, how_to_report: str = "") -> None:
     """公示时间 (when the data has one) and 监督电话 paragraphs."""
     period = data.get("notice_period")
     if period:
-        doc.notice_period(period["start"], period["end"], period.get("workdays"))
+        doc.notice_period(period["start"], period["end"], period["workdays"])
     if how_to_report:
         doc.paragraph(how_to_report)
-    phone = data.get("supervision_phone")
+    phone = data["supervision_phone"]
     if phone:
         doc.paragraph(f"监督电话：{phone}")
 

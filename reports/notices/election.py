@@ -4,8 +4,13 @@ models.election.term.*_for_notice, gathered by the kinds registered there."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from reports.layout import Column
 from reports.notices.common import new_document, period_and_phone
+
+if TYPE_CHECKING:  # annotations only
+    from models.notices.contracts import ElectionNotice
 
 # column label -> (width share, alignment)
 _COLUMN_STYLE = {
@@ -23,29 +28,29 @@ _INTRO = {
 }
 
 
-def _render(data: dict, serial: str, paper: str, progress) -> bytes:
+def _render(data: ElectionNotice, serial: str, paper: str, progress) -> bytes:
     doc = new_document(data, data["title"], serial, paper)
     # The results notice states the majority rule in force: its sentence comes with the data.
-    doc.paragraph(data.get("intro") or _INTRO.get(data.get("kind") or "", ""))
+    doc.paragraph(data["intro"] or _INTRO.get(data["kind"], ""))
     columns = [Column(c, *_COLUMN_STYLE.get(c, (1.0, "CENTER"))) for c in data["columns"]]
     doc.table(columns, [[("" if v is None else str(v)) for v in row] for row in data["rows"]], font_size=11)
-    for note in data.get("notes") or []:
+    for note in data["notes"]:
         doc.paragraph(note)
     period_and_phone(doc, data, "公示期间如有异议，请向镇党委组织办反映。")
     doc.closing(data["office"]["party"], data["date"])
     return doc.build(progress)
 
 
-def render_eligibility(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+def render_eligibility(data: ElectionNotice, serial: str = "", paper: str = "a4", progress=None) -> bytes:
     """报名人员资格审查结果公示."""
     return _render(data, serial, paper, progress)
 
 
-def render_recommendation(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+def render_recommendation(data: ElectionNotice, serial: str = "", paper: str = "a4", progress=None) -> bytes:
     """两票推选结果公示."""
     return _render(data, serial, paper, progress)
 
 
-def render_results(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+def render_results(data: ElectionNotice, serial: str = "", paper: str = "a4", progress=None) -> bytes:
     """选举结果公示."""
     return _render(data, serial, paper, progress)

@@ -18,8 +18,15 @@ from reports.layout import (PAPER_A3, ChunkedTable, Column, NoticeDocument, Page
                             para_text, scrub, text_styles)
 from reports.notices.common import new_document, period_and_phone, weekday_label
 
+from typing import TYPE_CHECKING
 
-def render_duties(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+if TYPE_CHECKING:  # annotations only: what the gatherers return (models/notices/contracts.py)
+    from models.notices.contracts import (CardVillage, DutiesNotice, LiaisonCardsNotice, PreAppointmentNotice,
+                                          StaffFactsNotice, WhereaboutsNotice)
+    from models.roster.team import AppointmentForm
+
+
+def render_duties(data: DutiesNotice, serial: str = "", paper: str = "a4", progress=None) -> bytes:
     """领导班子分工公示: one row per team member."""
     office = data["office"]
     title = f"{office['township']}领导班子成员分工公示"
@@ -28,19 +35,19 @@ def render_duties(data: dict, serial: str = "", paper: str = "a4", progress=None
                   "请广大干部群众监督。")
     # What the notice says about gaps and overlaps is computed from the data
     # (models.roster.notices.duties_statements), never a fixed claim.
-    for sentence in data.get("sentences") or []:
+    for sentence in data["sentences"]:
         doc.paragraph(sentence)
     rows = []
     for m in data["members"]:
         duty = m["duty_areas"] or "—"
-        if m.get("assists"):
+        if m["assists"]:
             duty += f"；协管：{m['assists']}"
         rows.append([m["name"], m["posts"], duty, m["villages"] or "—"])
-    if data.get("gaps"):
+    if data["gaps"]:
         rows.append(["（暂缺）", "暂无分管领导", "、".join(data["gaps"]), "—"])
     doc.table([Column("姓名", 1.1), Column("职务", 2.4, "LEFT"), Column("分管工作", 3.6, "LEFT"),
                Column("联系村", 1.6, "LEFT")], rows, font_size=12)
-    points = [f"{m['name']}：{m['contact_points']}" for m in data["members"] if m.get("contact_points")]
+    points = [f"{m['name']}：{m['contact_points']}" for m in data["members"] if m["contact_points"]]
     if points:
         doc.paragraph("联系点：" + "；".join(points) + "。")
     period_and_phone(doc, data, "公示期间如有意见和建议，请向镇党政综合办公室反映。")
@@ -55,7 +62,7 @@ def _month(value: str) -> str:
     return value
 
 
-def render_pre_appointment(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+def render_pre_appointment(data: PreAppointmentNotice, serial: str = "", paper: str = "a4", progress=None) -> bytes:
     """任前公示: the standard sentence per person, the period and how to report problems."""
     office = data["office"]
     doc = new_document(data, "干部任前公示", serial, paper)
@@ -68,12 +75,12 @@ def render_pre_appointment(data: dict, serial: str = "", paper: str = "a4", prog
         if p["native_place"]:
             parts.append(f"{p['native_place']}人")
         parts.append(p["political_status"])
-        if p["party_join_date"] and "党员" in (p["political_status"] or ""):
+        if p["party_join_date"] and "党员" in p["political_status"]:
             parts.append(f"{_month(p['party_join_date'])}入党")
-        edu = p["edu_fulltime"] + (f"（{p['degree_fulltime']}）" if p.get("degree_fulltime") else "")
+        edu = p["edu_fulltime"] + (f"（{p['degree_fulltime']}）" if p["degree_fulltime"] else "")
         if edu:
             parts.append(f"全日制{edu}学历")
-        if p.get("edu_inservice"):
+        if p["edu_inservice"]:
             parts.append(f"在职{p['edu_inservice']}学历")
         if p["work_start_date"]:
             parts.append(f"{_month(p['work_start_date'])}参加工作")
@@ -81,14 +88,14 @@ def render_pre_appointment(data: dict, serial: str = "", paper: str = "a4", prog
             parts.append(f"现任{p['current_post']}")
         sentence = "，".join(x for x in parts if x)
         sentence += f"，拟任{p['proposed_post']}"
-        if p.get("removed_post"):
+        if p["removed_post"]:
             sentence += f"，免去{p['removed_post']}职务"
         doc.paragraph(f"{i}. {sentence}。")
     period = data["notice_period"]
     doc.notice_period(period["start"], period["end"], period["workdays"])
     doc.paragraph("公示期间，个人和单位可通过来信、来电、来访等方式，向镇党委反映公示对象在德、能、勤、绩、廉等方面的"
                   "情况和问题。反映问题要实事求是，提倡以真实姓名反映问题，我们将严格保密。")
-    phone = data.get("supervision_phone")
+    phone = data["supervision_phone"]
     if phone:
         doc.paragraph(f"受理电话：{phone}")
     doc.paragraph(f"来信请寄：{office['party']}组织办（信封上请注明“任前公示反映”字样）。")
@@ -181,14 +188,14 @@ def board_columns(rows: list[list], width: float, height: float, scale: float) -
                               line_spacing=BOARD_LINE_SPACING), floor
 
 
-def render_whereabouts(data: dict, serial: str = "", paper: str = "a4-landscape", progress=None) -> bytes:
+def render_whereabouts(data: WhereaboutsNotice, serial: str = "", paper: str = "a4-landscape", progress=None) -> bytes:
     """干部流向公示栏: the day's status of every cadre on one sheet (80
     people fit A4 at 9 pt or more, a smaller team larger; A3 prints the same
     board 1.4 times larger)."""
     office = data["office"]
     spec = board_spec(paper)
-    doc = NoticeDocument("干部流向公示栏", serial=serial, paper=paper, author=office.get("township", ""),
-                         keywords=data.get("kind", ""), page_numbers=False)
+    doc = NoticeDocument("干部流向公示栏", serial=serial, paper=paper, author=office["township"],
+                         keywords=data["kind"], page_numbers=False)
     k = spec.scale
     # The template's styles on a tighter pitch: the grid's 29 pt lines would
     # take a fifth of the sheet from the board.
@@ -202,7 +209,7 @@ def render_whereabouts(data: dict, serial: str = "", paper: str = "a4-landscape"
     for r in data["rows"]:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
     summary = "合计：" + "，".join(f"{k} {v} 人" for k, v in counts.items()) + "。"
-    phone = data.get("office_phone")
+    phone = data["office_phone"]
     if phone:
         summary += f"找不到要找的干部，请拨打办公室电话：{phone}。"
     # A board is not sealed: the issuer and the date on one line under the totals.
@@ -253,7 +260,7 @@ def card_styles(size: float) -> dict[str, ParagraphStyle]:
     }
 
 
-def _card_story(data: dict, village: dict, st: dict) -> list:
+def _card_story(data: LiaisonCardsNotice, village: CardVillage, st: dict) -> list:
     """One card's flowables, without the break to the next card."""
     fs = fonts.font(fonts.FANGSONG)
     office = data["office"]
@@ -264,17 +271,17 @@ def _card_story(data: dict, village: dict, st: dict) -> list:
     if village["liaisons"]:
         story.append(Paragraph("您村的联系干部", st["head"]))
         names = "、".join((f"{link['name']}（{link['kind']}）" if link["kind"] else link["name"])
-                         + (f" {link['phone']}" if link.get("phone") else "") for link in village["liaisons"])
+                         + (f" {link['phone']}" if link["phone"] else "") for link in village["liaisons"])
         story.append(Paragraph(para_text(names, fs), st["line"]))
     story.append(Paragraph("镇领导班子", st["head"]))
     for m in data["team"]:
         text = f"{m['name']}　{m['titles']}" + (f"，分管{m['duties']}" if m["duties"] else "") \
-            + (f"，电话 {m['phone']}" if m.get("phone") else "")
+            + (f"，电话 {m['phone']}" if m["phone"] else "")
         story.append(Paragraph(para_text(text, fs), st["line"]))
     story.append(Paragraph("联系电话", st["head"]))
-    phones = [f"办公室 {data['office_phone']}"] if data.get("office_phone") else []
-    phones += [f"{o['name']} {o['phone']}" for o in data.get("office_phones", [])]
-    if data.get("supervision_phone"):
+    phones = [f"办公室 {data['office_phone']}"] if data["office_phone"] else []
+    phones += [f"{o['name']} {o['phone']}" for o in data["office_phones"]]
+    if data["supervision_phone"]:
         phones.append(f"监督电话 {data['supervision_phone']}")
     story.append(Paragraph(para_text("；".join(phones) or "—", fs), st["line"]))
     story.append(Spacer(1, st["line"].fontSize * 0.6))
@@ -293,7 +300,7 @@ def _story_height(story: list, width: float) -> float:
     return total
 
 
-def card_text_size(data: dict, width: float = CARD_W - 2 * CARD_PAD, height: float = CARD_H - 2 * CARD_PAD) -> float:
+def card_text_size(data: LiaisonCardsNotice, width: float = CARD_W - 2 * CARD_PAD, height: float = CARD_H - 2 * CARD_PAD) -> float:
     """The largest CARD_SIZES size at which every village's card fits its frame."""
     villages = data["villages"]
     for size in CARD_SIZES:
@@ -303,7 +310,7 @@ def card_text_size(data: dict, width: float = CARD_W - 2 * CARD_PAD, height: flo
     return CARD_SIZES[-1]  # a card holding more than this is split by reportlab onto the next card
 
 
-def card_layout(data: dict) -> tuple[int, int]:
+def card_layout(data: LiaisonCardsNotice) -> tuple[int, int]:
     """(rows, columns) of cards on the A4 sheet: the first of CARD_LAYOUTS whose
     cards hold the text at CARD_MIN_SIZE or more (the last one otherwise)."""
     for rows, cols in CARD_LAYOUTS:
@@ -313,7 +320,7 @@ def card_layout(data: dict) -> tuple[int, int]:
     return CARD_LAYOUTS[-1]
 
 
-def render_liaison_cards(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+def render_liaison_cards(data: LiaisonCardsNotice, serial: str = "", paper: str = "a4", progress=None) -> bytes:
     """连心卡: cut-out cards on A4 (four A6, or two A5 for a large team), one
     per village, with the team's names, duties, the village's liaison cadres
     and the public phones, set at the largest size at which the fullest card
@@ -377,7 +384,7 @@ def render_liaison_cards(data: dict, serial: str = "", paper: str = "a4", progre
 
 # ---- 全镇干部基本情况公示 ---------------------------------------------------------------
 
-def render_staff_facts(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+def render_staff_facts(data: StaffFactsNotice, serial: str = "", paper: str = "a4", progress=None) -> bytes:
     """全镇干部基本情况公示: the computed sentences, then the structure table."""
     office = data["office"]
     doc = new_document(data, f"{office['township']}干部基本情况公示", serial, paper)
@@ -430,7 +437,7 @@ def _photo_cell(photo: bytes | None, width: float, height: float, st):
     return image
 
 
-def _form_page_one(f: dict, st, frame_height: float) -> list:
+def _form_page_one(f: AppointmentForm, st, frame_height: float) -> list:
     from reportlab.platypus import Table, TableStyle
 
     P = lambda text, style="value": Paragraph(para_text(text, st[style].fontName), st[style])  # noqa: E731
@@ -492,7 +499,7 @@ def _form_page_one(f: dict, st, frame_height: float) -> list:
     return story
 
 
-def _form_page_two(f: dict, st) -> list:
+def _form_page_two(f: AppointmentForm, st) -> list:
     from reportlab.platypus import Table, TableStyle
 
     P = lambda text, style="left": Paragraph(para_text(text, st[style].fontName), st[style])  # noqa: E731
@@ -530,7 +537,7 @@ def _form_page_two(f: dict, st) -> list:
     return [table, Spacer(1, 3 * mm), foot]
 
 
-def render_appointment_form(forms: list[dict], progress=None) -> bytes:
+def render_appointment_form(forms: list[AppointmentForm], progress=None) -> bytes:
     """干部任免审批表: two A4 pages per cadre (the organisation department's
     table: photo box, the personal facts, 学历学位, posts and 简历 on the
     first page; 奖惩, 年度考核, 任免理由, family, 呈报单位 and the approving
@@ -542,7 +549,7 @@ def render_appointment_form(forms: list[dict], progress=None) -> bytes:
     st = _form_styles()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=15 * mm,
-                            bottomMargin=15 * mm, title="干部任免审批表", author=forms[0].get("township", ""),
+                            bottomMargin=15 * mm, title="干部任免审批表", author=forms[0]["township"],
                             subject="、".join(f["name"] for f in forms), creator="乡镇综合办公", invariant=1)
     story: list = []
     for i, f in enumerate(forms):

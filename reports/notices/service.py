@@ -15,6 +15,11 @@ from reports import fonts
 from reports.layout import DRAFT_MARK, Column, cn_date, is_draft, para_text
 from reports.notices.common import new_document, period_and_phone
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from models.notices.contracts import CaseResultsNotice, CatalogueNotice, ReceiptNotice
+
 CN_NUMBERS = "一二三四五六七八九十"
 
 
@@ -24,7 +29,7 @@ def _cn_index(i: int) -> str:
     return ("十" if i < 20 else CN_NUMBERS[i // 10 - 1] + "十") + (CN_NUMBERS[i % 10 - 1] if i % 10 else "")
 
 
-def render_catalogue(data: dict, serial: str = "", paper: str = "a4-landscape", progress=None) -> bytes:
+def render_catalogue(data: CatalogueNotice, serial: str = "", paper: str = "a4-landscape", progress=None) -> bytes:
     """五公开/明白卡: per department, each item's conditions, materials,
     procedure, promised time and fee."""
     office = data["office"]
@@ -46,13 +51,13 @@ def render_catalogue(data: dict, serial: str = "", paper: str = "a4-landscape", 
         if progress:
             progress(i, len(data["departments"]))
     period_and_phone(doc, data, "")
-    if data.get("office_phone"):
+    if data["office_phone"]:
         doc.paragraph(f"咨询电话：{data['office_phone']}")
     doc.closing(office["service_center"], data["date"])
     return doc.build()
 
 
-def render_case_results(data: dict, serial: str = "", paper: str = "a4-landscape", progress=None) -> bytes:
+def render_case_results(data: CaseResultsNotice, serial: str = "", paper: str = "a4-landscape", progress=None) -> bytes:
     """办件结果公示: finished cases of the period, applicants' names masked."""
     office = data["office"]
     period = data["period"]
@@ -73,7 +78,7 @@ def render_case_results(data: dict, serial: str = "", paper: str = "a4-landscape
 RECEIPT_CUT_NOTE = "（全文详见办件登记）"
 
 
-def _receipt_halves(data: dict, serial: str, width: float, height: float, cap: int | None):
+def _receipt_halves(data: ReceiptNotice, serial: str, width: float, height: float, cap: int | None):
     """The office's stub (存根) and the applicant's copy as reportlab flowables;
     the long fields are cut to `cap` characters (None: not cut)."""
     title_font, fs, hei = fonts.font(fonts.TITLE), fonts.font(fonts.FANGSONG), fonts.font(fonts.HEI)
@@ -96,11 +101,11 @@ def _receipt_halves(data: dict, serial: str, width: float, height: float, cap: i
         return text[:cap].rstrip() + f"……（共{len(text)}字）{RECEIPT_CUT_NOTE}"
 
     promised = cn_date(r["promised"]) if r["promised"] else "当场办结"
-    if r.get("promised_note") and r["promised"]:
+    if r["promised_note"] and r["promised"]:
         promised += r["promised_note"]  # a provisional year: "按法定节假日预估，如遇调休以正式安排为准"
     received = r["received"]
     received_label = cn_date(received) + (f" {received[11:16]}" if len(received) >= 16 else "")
-    matter = r["matter"] + (f"（{r['kind']}）" if r.get("kind") else "")
+    matter = r["matter"] + (f"（{r['kind']}）" if r["kind"] else "")
     rows = [
         [cell("办件编号", label_style), cell(r["ticket_no"]), cell("受理日期", label_style), cell(received_label)],
         [cell("申请人", label_style), cell(r["applicant"]), cell("联系电话", label_style), cell(r["applicant_phone"])],
@@ -108,12 +113,12 @@ def _receipt_halves(data: dict, serial: str, width: float, height: float, cap: i
         [cell("承办部门", label_style), cell(r["department"]), cell("承诺办结", label_style), cell(promised)],
         [cell("经办人", label_style), cell(r["handler"]), cell("经办人电话", label_style), cell(r["handler_phone"])],
     ]
-    if r.get("request"):
+    if r["request"]:
         rows.append([cell("诉求内容", label_style), cell(cut(r["request"])), "", ""])
     if r.get("materials"):
         rows.append([cell("已收材料", label_style), cell(cut(r["materials"])), "", ""])
-    query = r.get("progress_query") or (
-        f"凭本回执的办件编号到便民服务中心窗口或拨打{data.get('office_phone') or '中心电话'}查询办理进度。")
+    query = r["progress_query"] or (
+        f"凭本回执的办件编号到便民服务中心窗口或拨打{data['office_phone'] or '中心电话'}查询办理进度。")
     rows.append([cell("进度查询", label_style), cell(cut(query)), "", ""])
     spans = [("SPAN", (1, i), (3, i)) for i, row in enumerate(rows) if row[2] == ""]
 
@@ -138,7 +143,7 @@ def _receipt_halves(data: dict, serial: str, width: float, height: float, cap: i
         Paragraph(para_text(office["service_center"] + "　交申请人收执", fs), sub_style),
         Spacer(1, 4), table(), Spacer(1, 5),
         Paragraph(para_text("请妥善保管本回执。办件逾期未办结的，可凭本回执向监督电话反映"
-                            + (f"：{data['supervision_phone']}" if data.get("supervision_phone") else "") + "。", fs),
+                            + (f"：{data['supervision_phone']}" if data["supervision_phone"] else "") + "。", fs),
                   small_style),
         Paragraph(para_text(f"{office['service_center']}（盖章）　{cn_date(data['date'])}{number}", fs),
                   ParagraphStyle("r-seal", parent=small_style, alignment=2)),
@@ -150,7 +155,7 @@ def _receipt_halves(data: dict, serial: str, width: float, height: float, cap: i
     return stub, copy, fits(stub) and fits(copy)
 
 
-def render_receipt(data: dict, serial: str = "", paper: str = "a4", progress=None) -> bytes:
+def render_receipt(data: ReceiptNotice, serial: str = "", paper: str = "a4", progress=None) -> bytes:
     """受理回执: one A4 sheet cut in two: the office's stub (存根) with the
     applicant's signature above, the applicant's copy below. Long text is cut
     to fit its half with “全文详见办件登记” (the ticket keeps the whole text),
@@ -169,7 +174,7 @@ def render_receipt(data: dict, serial: str = "", paper: str = "a4", progress=Non
     stub, copy, ok = _receipt_halves(data, serial, width, height, None)
     if not ok:
         # the longest cap of the long fields at which both halves fit (binary search)
-        low, high = 0, max(len(r.get("request") or ""), len(r.get("materials") or ""), len(r.get("matter") or ""))
+        low, high = 0, max(len(r["request"]), len(r.get("materials") or ""), len(r["matter"]))
         best = _receipt_halves(data, serial, width, height, 0)
         while low <= high:
             mid = (low + high) // 2
