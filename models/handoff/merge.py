@@ -33,6 +33,7 @@ import json
 import os
 import sqlite3
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -340,11 +341,12 @@ def _merge_travel_table(db: Database, table: str, package_id: str, actor: Actor 
     # The added rows get the ids after this one (one INSERT, nothing else writes in the transaction).
     last_id_before = db.execute(f"SELECT coalesce(max(id), 0) FROM main.[{table}]").fetchone()[0]
     if counts.get("add"):
-        db.execute(
-            f"INSERT INTO main.[{table}] ({names}, change_seq) SELECT {picked}, 0 "
-            f"FROM temp.handoff_decision d JOIN {PKG_SCHEMA}.[{table}] p ON p.rowid = d.prow "
-            "WHERE d.action = 'add' ORDER BY d.prow"
-        )
+        with _tickets_in_bulk(db, table):
+            db.execute(
+                f"INSERT INTO main.[{table}] ({names}, change_seq) SELECT {picked}, 0 "
+                f"FROM temp.handoff_decision d JOIN {PKG_SCHEMA}.[{table}] p ON p.rowid = d.prow "
+                "WHERE d.action = 'add' ORDER BY d.prow"
+            )
     if counts.get("update") or counts.get("delete"):
         sets = ", ".join(f"[{c}] = p.[{c}]" for c in common if c != "uuid")
         db.execute(
@@ -376,6 +378,21 @@ def _merge_travel_table(db: Database, table: str, package_id: str, actor: Actor 
     db.execute("DROP TABLE IF EXISTS temp.handoff_decision")
     return {"added": counts.get("add", 0), "updated": counts.get("update", 0), "deleted": counts.get("delete", 0),
             "conflicts": counts.get("conflict", 0), "skipped": counts.get("foreign", 0)}
+
+
+@contextmanager
+def _tickets_in_bulk(db: Database, table: str):
+    """Added tickets go into the monthly statistics and the search index by a
+    few statements after the INSERT, not by per-row triggers (issue 22): the
+    triggers cost seconds per township package, and the search queue they fill
+    was worked off by the first search after the import, on the window's thread."""
+    if table != "tickets":
+        yield
+        return
+    from models.service import search, stats
+
+    with stats.summaries_counted_in_bulk(db), search.indexed_in_bulk(db):
+        yield
 
 
 def _audit_merged(db: Database, actor: Actor, table: str, package_id: str, last_id_before: int, counts: dict) -> None:
