@@ -101,7 +101,7 @@ def ledger(qtbot, demo_db, tmp_path):
     yield page
     page._search_timer.stop()
     page.close()
-    QApplication.instance().removeEventFilter(tables)
+    tables.uninstall()
 
 
 def _click_header(qtbot, table, column):

@@ -120,7 +120,7 @@ def office_tables(qapp):
 
     tables = install_office_tables(qapp)
     yield
-    qapp.removeEventFilter(tables)
+    tables.uninstall()
 
 
 def _people_table(qtbot, rows, width=420):

@@ -1,6 +1,6 @@
 """Every table in the window behaves like a WPS sheet, from one place.
 
-`install_office_tables(app)` watches for tables as they are first shown and gives each one:
+`install_office_tables(app)` equips each table as it is first shown and gives it:
 header click sorts (a one-off sort of the rows shown, so code filling a table row by row is never
 disturbed), a right-click menu 复制 / 导出 Excel / 打印, Ctrl+C, Ctrl+P, Ctrl+F, the first column
 frozen when a wide table scrolls right, and column widths and sort remembered per table.
@@ -382,15 +382,24 @@ class FrozenFirstColumn(QTableView):
 
 
 class OfficeTables(QObject):
-    """Application-wide event filter: equips each table the first time it is shown."""
+    """Equips each table the first time it is shown, while installed.
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt naming
-        if event.type() == QEvent.Show and isinstance(obj, QTableView) and not isinstance(obj, FrozenFirstColumn):
-            if obj.property("office_table") is not False and obj.findChild(OfficeTable) is None \
-                    and getattr(obj, "_office_table", None) is None:
-                obj._office_table = OfficeTable(obj)
-                obj.horizontalScrollBar().valueChanged.connect(lambda _v, v=obj: _frozen_follow(v))
-        return False
+    Called from QTableView.showEvent (see install_office_tables), not from an
+    application-wide event filter: such a filter brings every event of the
+    program into Python (thousands for each page built, about 10 µs each —
+    a third of the time a tab took to open, issue 22)."""
+
+    def equip(self, obj: QTableView) -> None:
+        if isinstance(obj, FrozenFirstColumn) or obj.property("office_table") is False:
+            return
+        if obj.findChild(OfficeTable) is None and getattr(obj, "_office_table", None) is None:
+            obj._office_table = OfficeTable(obj)
+            obj.horizontalScrollBar().valueChanged.connect(lambda _v, v=obj: _frozen_follow(v))
+
+    def uninstall(self) -> None:
+        global _INSTALLED
+        if _INSTALLED is self:
+            _INSTALLED = None
 
 
 def _frozen_follow(view: QTableView) -> None:
@@ -399,7 +408,22 @@ def _frozen_follow(view: QTableView) -> None:
         behaviour.frozen._place()
 
 
+_INSTALLED: OfficeTables | None = None
+_QT_SHOW_EVENT = QTableView.showEvent
+
+
+def _table_show_event(view: QTableView, event) -> None:
+    if _INSTALLED is not None:
+        _INSTALLED.equip(view)
+    _QT_SHOW_EVENT(view, event)
+
+
 def install_office_tables(app: QApplication) -> OfficeTables:
-    tables = OfficeTables(app)
-    app.installEventFilter(tables)
-    return tables
+    """Every table (and table widget, and subclass) made by the program is equipped when
+    first shown: QTableView.showEvent is replaced once, for the whole process, by one
+    that equips the view first. Tables Qt makes inside its own widgets (the calendar
+    popup's grid) are not ours and stay as they are."""
+    global _INSTALLED
+    _INSTALLED = OfficeTables(app)
+    QTableView.showEvent = _table_show_event
+    return _INSTALLED

@@ -41,7 +41,12 @@ class SessionGuard(QObject):
         # the database (a window can outlive its connection in tests).
         self.minutes = self.idle_minutes()
         window.ctx.data_changed.connect(self._settings_changed)
-        QApplication.instance().installEventFilter(self)
+        # Issue 22: an application-wide filter brings every event of the program into Python
+        # (~10 µs each, thousands per page built). So it watches only until it sees one input
+        # and is put back at the next check: an interval with input counts as active up to its
+        # end, so the lock may come up to CHECK_MS late, never early. Not watched at first: the
+        # window just opened is the user's activity.
+        self.watching = False
         self.timer = QTimer(self)
         self.timer.setInterval(self.CHECK_MS)
         self.timer.timeout.connect(self.check_idle)
@@ -49,13 +54,18 @@ class SessionGuard(QObject):
         window.destroyed.connect(self._stop)
 
     def _stop(self, *_args) -> None:
+        self._watch(False)
+
+    def _watch(self, on: bool) -> None:
         app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        if app is not None and on != self.watching:
+            app.installEventFilter(self) if on else app.removeEventFilter(self)
+        self.watching = on
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt naming
         if event.type() in INPUT_EVENTS:
             self.last_input = time.monotonic()
+            self._watch(False)
         return False
 
     def idle_minutes(self) -> int:
@@ -66,6 +76,10 @@ class SessionGuard(QObject):
             self.minutes = self.idle_minutes()
 
     def check_idle(self) -> None:
+        if not self.watching:  # input since the last check (or the window just opened)
+            self.last_input = time.monotonic()
+            self._watch(True)
+            return
         minutes = self.minutes
         # Only a window on screen is locked (a closed one keeps no session).
         if minutes > 0 and not self.locked and self.window.isVisible() \
