@@ -11,7 +11,7 @@ import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from models.service import tickets
 
@@ -21,6 +21,7 @@ from ui.service.admin import CalendarPage, CataloguePage, DeskPage, Rectificatio
 from ui.service.intake import IntakeForm
 from ui.service.ledger import TicketListPage
 from ui.service.stats import StatsPage
+from ui.common.lazy_pages import LazyTabWidget, PageSlot, guard_later
 from ui.common.rights import needs, reads_only
 
 COUNTER_STYLE = ("QPushButton {{ border: 1px solid {c}; border-radius: 4px; padding: 4px 10px; color: {c};"
@@ -43,6 +44,14 @@ def calendar_banner(db, today: dt.date) -> str:
 
 
 class ServiceTab(QWidget):
+    # (attribute, page class, tab title); the first page is the one the tab opens on.
+    PAGES = (("intake", IntakeForm, "受理登记 F2"), ("list_page", TicketListPage, "办件台帐 F3"),
+             ("stats", StatsPage, "统计"), ("rect_page", RectificationPage, "差评整改"),
+             ("catalogue_page", CataloguePage, "服务事项"), ("desk", DeskPage, "值班长与集中办理日"),
+             ("calendar_page", CalendarPage, "工作日历"))
+    # Pages whose buttons need another right than the tab's tickets.write.
+    PAGE_RIGHTS = {"catalogue_page": "catalogue.write", "calendar_page": "calendar.write"}
+
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
@@ -81,20 +90,23 @@ class ServiceTab(QWidget):
         bar.addWidget(self.duty)
         layout.addLayout(bar)
 
-        self.pages = QTabWidget()
-        self.intake = IntakeForm(ctx)
-        self.list_page = TicketListPage(ctx)
-        self.stats = StatsPage(ctx)
-        self.catalogue_page = CataloguePage(ctx)
-        self.desk = DeskPage(ctx)
-        self.calendar_page = CalendarPage(ctx)
-        self.rect_page = RectificationPage(ctx)
-        needs("catalogue.write", self.catalogue_page)
-        needs("calendar.write", self.calendar_page)
-        for page, title in ((self.intake, "受理登记 F2"), (self.list_page, "办件台帐 F3"), (self.stats, "统计"),
-                            (self.rect_page, "差评整改"), (self.catalogue_page, "服务事项"),
-                            (self.desk, "值班长与集中办理日"), (self.calendar_page, "工作日历")):
-            self.pages.addTab(page, self.tr(title))
+        # Issue 22: only the intake form (the first page) is built when the tab opens; the other
+        # pages when first shown or named (self.list_page …, see __getattr__). A page built later
+        # loads fresh, so a change only reloads the pages already built.
+        self.pages = LazyTabWidget()
+        guard = guard_later(ctx, "便民服务")
+        self._slots: dict[str, PageSlot] = {}
+        for name, page_class, title in self.PAGES:
+            right = self.PAGE_RIGHTS.get(name)
+
+            def on_built(page, right=right):
+                if right:
+                    needs(right, page)
+                guard(page)
+
+            slot = PageSlot(lambda page_class=page_class: page_class(ctx), on_built)
+            self._slots[name] = slot
+            self.pages.addTab(slot, self.tr(title))
         layout.addWidget(self.pages, 1)
         QShortcut(QKeySequence(Qt.Key_F2), self, activated=self.show_intake)
         QShortcut(QKeySequence(Qt.Key_F3), self, activated=lambda: self.pages.setCurrentWidget(self.list_page))
@@ -105,6 +117,18 @@ class ServiceTab(QWidget):
         ctx.data_changed.connect(self._data_changed)
         ctx.township_filter_changed.connect(lambda _c: self.refresh_all())
         self.refresh_counts()
+
+    def __getattr__(self, name: str):
+        # A page not built yet, named by code (a counter, a shortcut, a test): build it now.
+        slots = self.__dict__.get("_slots") or {}
+        if name in slots:
+            return slots[name].page()
+        raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
+
+    def built_page(self, name: str):
+        """The page if it has been built, else None (it will load fresh when it is)."""
+        slot = self._slots[name]
+        return slot.page() if slot.built else None
 
     def show_intake(self) -> None:
         self.pages.setCurrentWidget(self.intake)
@@ -146,34 +170,39 @@ class ServiceTab(QWidget):
 
     def _ticket_saved(self, _t: dict) -> None:
         # The counters already heard of it (run_op told every tab 'tickets'); the list shows the new ticket.
-        self.list_page.apply_filter()
+        ledger = self.built_page("list_page")
+        if ledger is not None:
+            ledger.apply_filter()
 
     def _page_changed(self, _i: int) -> None:
         w = self.pages.currentWidget()
-        if w is self.stats and not self.stats.kpi["total"].text().strip("—"):
-            self.stats.refresh()
+        stats = self.built_page("stats")
+        if w is stats and not stats.kpi["total"].text().strip("—"):
+            stats.refresh()
 
     def _data_changed(self, area: str) -> None:
+        built = {name: slot.page() for name, slot in self._slots.items() if slot.built}
         if area in ("tickets", "all", "settings", "roster", "catalogue", "calendar"):
             self.refresh_counts()
-        if area in ("tickets", "all", "calendar"):
-            self.calendar_page.reload()  # provisional years and promises waiting for confirmation
+        if area in ("tickets", "all", "calendar") and "calendar_page" in built:
+            built["calendar_page"].reload()  # provisional years and promises waiting for confirmation
         if area in ("catalogue", "all", "roster", "settings"):
             self.intake.reload()
-            self.list_page.reload_choices()
-        if area == "calendar":
-            self.calendar_page.reload()
-        if area in ("tickets", "all"):
-            self.rect_page.reload()
+            if "list_page" in built:
+                built["list_page"].reload_choices()
+        if area in ("tickets", "all") and "rect_page" in built:
+            built["rect_page"].reload()
         if area == "all":
             self.refresh_all()
 
     def refresh_all(self) -> None:
         self.refresh_counts()
         self.intake.reload()
-        self.list_page.reload_choices()
-        self.list_page.apply_filter()
-        self.rect_page.reload()
-        self.catalogue_page.reload()
-        self.desk.reload()
-        self.calendar_page.reload()
+        ledger = self.built_page("list_page")
+        if ledger is not None:
+            ledger.reload_choices()
+            ledger.apply_filter()
+        for name in ("rect_page", "catalogue_page", "desk", "calendar_page"):
+            page = self.built_page(name)
+            if page is not None:
+                page.reload()
