@@ -41,6 +41,7 @@ class Context:
     heavy_runs: int
     open_db: Callable[[str], Path]
     built: dict = dataclasses.field(default_factory=dict)
+    read_only: bool = False  # --read-only: the figures never write the (shared) cached databases
 
     def _db(self, name: str) -> Path:
         if name not in self.built:
@@ -87,6 +88,10 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=0, help="runs per figure (default: the scale's)")
     parser.add_argument("--reuse", action="store_true",
                         help="use the newest cached databases even if the generator's code changed since")
+    parser.add_argument("--read-only", action="store_true",
+                        help="with --reuse: open the cached databases read-only (a cache shared with others): "
+                             "no upgrade (stops if the schema is behind), immutable connections in this process, "
+                             "the start-up child opens the file as 只读打开 does")
     parser.add_argument("--out", help="JSON file (default bench/results/latest.json at full scale)")
     parser.add_argument("--merge", action="store_true",
                         help="keep the figures of the existing JSON file that this run did not measure")
@@ -100,12 +105,19 @@ def main(argv=None) -> int:
 
     def db(name):
         found = newest_cached(name, scale) if args.reuse else None
+        if args.read_only:
+            if found is None:
+                raise SystemExit(f"--read-only: no cached {name} database for scale {scale.name} (use --reuse and BENCH_CACHE)")
+            pending = databases.pending_migrations(found)
+            if pending:
+                raise SystemExit(f"--read-only: {found.name} lacks migrations {pending}: upgrade a copy first")
+            return found
         path = found or builders[name](scale)
         databases.upgrade(path)  # a reused database gets today's schema and indexes
         return path
 
     ctx = Context(scale=scale, runs=runs, heavy_runs=min(runs, scale.heavy_runs) if args.runs == 0 else runs,
-                  open_db=db)
+                  open_db=db, read_only=args.read_only)
     figures = []
     for group in groups:
         module = importlib.import_module(f"bench.fig_{group}")

@@ -405,6 +405,45 @@ def build_empty(path: Path) -> None:
         _close(db)
 
 
+def open_for_figures(path: Path, read_only: bool):
+    """The program's Database on a benchmark file. read_only (--read-only, a cache
+    shared with others): an immutable connection, which cannot write the file."""
+    from models.core.db import open_database
+
+    if not read_only:
+        return open_database(path, migrate=False, daily_backup=False)
+    import models.core.migrations  # noqa: F401 - fills the travelling tables, as open_database does
+    from models.core.db import Database
+
+    db = Database(bare_connection(path, True), execute_plugins=False)
+    db.conn.execute("PRAGMA trusted_schema=OFF")
+    db.path = path
+    db.read_only_reason = "基准测试：共享的缓存库只读打开"
+    return db
+
+
+def bare_connection(path: Path, read_only: bool):
+    """A plain sqlite3 connection (the floors); read-only and immutable with --read-only."""
+    import sqlite3
+
+    if read_only:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None,
+                               check_same_thread=False)
+    return sqlite3.connect(str(path))
+
+
+def pending_migrations(path: Path) -> list[tuple[str, str]]:
+    """The program's migrations the file lacks, read without writing it."""
+    from models.core.db import applied_migrations, known_migrations
+
+    conn = bare_connection(path, True)
+    try:
+        before = set(applied_migrations(conn))
+    finally:
+        conn.close()
+    return [m for m in known_migrations() if m not in before]
+
+
 def upgrade(path: Path) -> list[str]:
     """Apply the program's pending migrations to a cached database in place
     (without the pre-migration backup the program would take: the cache can

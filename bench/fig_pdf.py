@@ -57,10 +57,11 @@ def _strings(value) -> list[str]:
 
 
 def figures(ctx) -> list[Figure]:
-    from models.core.db import close_database, open_database
+    from bench.databases import open_for_figures
+    from models.core.db import close_database
 
     out = []
-    db = open_database(ctx.township, migrate=False, daily_backup=False)
+    db = open_for_figures(ctx.township, ctx.read_only)
     try:
         def receipt(fig):
             NoticeParams, get_kind, render = require_attr("models.notices.registry", "NoticeParams", "get_kind", "render")

@@ -5,7 +5,6 @@ the name column."""
 
 from __future__ import annotations
 
-import sqlite3
 import statistics
 import time
 
@@ -18,10 +17,11 @@ def keystrokes(name: str, initials: str) -> list[str]:
 
 
 def figures(ctx) -> list[Figure]:
-    from models.core.db import close_database, open_database
+    from bench.databases import bare_connection, open_for_figures
+    from models.core.db import close_database
 
-    db = open_database(ctx.county, migrate=False, daily_backup=False)
-    bare = sqlite3.connect(str(ctx.county))
+    db = open_for_figures(ctx.county, ctx.read_only)
+    bare = bare_connection(ctx.county, ctx.read_only)
 
     def search(fig):
         search_cadres, count_cadres, pinyin_keys = require_attr(

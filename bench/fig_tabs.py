@@ -74,14 +74,15 @@ def bare_tab(conn, title: str):
 
 
 def figures(ctx) -> list[Figure]:
-    from models.core.db import close_database, open_database
+    from bench.databases import bare_connection, open_for_figures
+    from models.core.db import close_database
     from models.core.users import ADMIN, Actor
     from ui.app import ensure_app
     from ui.common.context import AppContext
     from ui.main_window import TABS
 
     app = ensure_app()
-    db = open_database(ctx.county, migrate=False, daily_backup=False)
+    db = open_for_figures(ctx.county, ctx.read_only)
     app_ctx = AppContext(db, ctx.county, Actor("bench", ADMIN, "基准测试"))
     out = []
 
@@ -101,7 +102,7 @@ def figures(ctx) -> list[Figure]:
 
     import sqlite3
 
-    conn = sqlite3.connect(f"file:{ctx.county}?mode=ro", uri=True)
+    conn = bare_connection(ctx.county, ctx.read_only) if ctx.read_only else sqlite3.connect(f"file:{ctx.county}?mode=ro", uri=True)
     try:
         for build, title in TABS:  # ui/main_window.py: (build(ctx) -> widget, title)
             def measure(fig, build=build, title=title):

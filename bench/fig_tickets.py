@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import sqlite3
 
 from bench.harness import FeatureMissing, Figure, guarded, median_run, require_attr
 
@@ -192,11 +191,12 @@ def qt_paint_floor(runs: int, bare, cols: str) -> str:
 
 
 def figures(ctx) -> list[Figure]:
-    from models.core.db import close_database, open_database
+    from bench.databases import bare_connection, open_for_figures
+    from models.core.db import close_database
 
     out: list[Figure] = []
-    db = open_database(ctx.county, migrate=False, daily_backup=False)
-    bare = sqlite3.connect(str(ctx.county))
+    db = open_for_figures(ctx.county, ctx.read_only)
+    bare = bare_connection(ctx.county, ctx.read_only)
     try:
         if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'tickets'").fetchone():
             raise FeatureMissing("tickets table missing")

@@ -1,9 +1,13 @@
 """Run in a child process by the start-up and memory figures.
 
-    python bench/startup_child.py app  DB  [--tabs]   the real program (main.py's path)
-    python bench/startup_child.py floor DB             the realistic floor: Qt + sqlite3 + a tabbed
-                                                       window whose first tab is a 200-row table
+    python bench/startup_child.py app  DB  [--tabs] [--read-only]   the real program (main.py's path)
+    python bench/startup_child.py floor DB [--read-only]             the realistic floor: Qt + sqlite3 + a
+                                                       tabbed window whose first tab is a 200-row table
     python bench/startup_child.py bare                 an empty QMainWindow (second reference)
+
+--read-only (a database cache shared with others): the program opens the file as
+the user's 只读打开 does when another window has it (read-only connection, no
+migration or backup); the floor reads it through an immutable connection.
 
 Prints "SHOWN <maxrss_kb>" once the main window is shown and the event loop
 has run, then (with --tabs) visits every tab and prints "TABS <maxrss_kb>".
@@ -61,7 +65,8 @@ def _realistic_floor(db_path: str) -> int:
     from PySide6.QtWidgets import QApplication, QMainWindow, QTableView, QTabWidget, QWidget
 
     app = QApplication(sys.argv[:1])
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    immutable = "&immutable=1" if "--read-only" in sys.argv else ""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro{immutable}", uri=True)
     columns = ["ticket_no", "applicant_name", "applicant_village", "item_name", "department", "status",
                "received_date", "due_date", "handler_name"]
     rows = conn.execute(f"SELECT {', '.join(columns)} FROM tickets WHERE deleted = 0 ORDER BY id DESC LIMIT 200").fetchall()
@@ -117,6 +122,12 @@ def main() -> int:
 
     # The login dialog is the only interactive step: log in as an administrator.
     uiapp.login_interactive = lambda parent, db, **kw: Actor("bench", ADMIN, "基准测试")
+    if "--read-only" in sys.argv:
+        # The path a user takes when another window has the file: "只读打开".
+        from models.core import presence
+
+        presence.others = lambda path: [presence.Session(0, "bench", "bench", presence.PROGRAM_WINDOW, "")]
+        uiapp.ask_second_window = lambda parent, path, sessions: "readonly"
     app = uiapp.ensure_app()
     QTimer.singleShot(0, lambda: _report_and_quit(app, visit_tabs))
     return cli.main(["--db", db_path])

@@ -59,8 +59,10 @@ class AppContext(QObject):
         connection across threads while the GUI may use it)."""
         from models.core.db import open_database
 
-        # The window's own connection already checked the file at start-up.
-        return open_database(self.db_path, migrate=False, daily_backup=False, quick_check_max_bytes=0)
+        # The window's own connection already checked the file at start-up. A window opened
+        # read-only (只读打开, a read-only disk) reads read-only in its tasks too.
+        return open_database(self.db_path, migrate=False, daily_backup=False, quick_check_max_bytes=0,
+                             readonly=bool(getattr(self.db, "read_only_reason", None)))
 
     def notify(self, area: str) -> None:
         self.data_changed.emit(area)
