@@ -114,6 +114,12 @@ def main() -> int:
     if mode == "floor":
         return _realistic_floor(db_path)
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    # In main.py's order: cli.main runs models.startup.start() before anything imports Qt.
+    # (Every module imported after PySide6 has its source read by PySide's __feature__ import
+    # hook; starting with Qt here would charge the figure for that on every model module.)
+    from models.startup import start
+
+    start()
     from PySide6.QtCore import QTimer
 
     import cli
