@@ -90,6 +90,29 @@ def figures(ctx) -> list[Figure]:
                               floor_label="Qt + sqlite3 + tabbed window, 200-row table", target="≤ 1.3× floor"),
                        startup))
 
+    def first_paint(fig: Figure) -> None:
+        # What the user sees first is the login dialog: start → login dialog shown (then cancelled),
+        # against the same realistic floor. The figure above answers the dialog in code.
+        for mode in (["floor", county, *read_only], ["login", county, *read_only]):
+            run_child(mode)
+        floor_runs, login_runs = [], []
+        for _ in range(ctx.runs):
+            floor_runs.append(run_child(["floor", county, *read_only]))
+            login_runs.append(run_child(["login", county, *read_only]))
+        fig.cpu = statistics.median(r["cpu"] for r in login_runs) * 1000
+        fig.floor_cpu = statistics.median(r["cpu"] for r in floor_runs) * 1000
+        fig.samples = [r["seconds"] * 1000 for r in login_runs]
+        fig.floor_samples = [r["seconds"] * 1000 for r in floor_runs]
+        fig.value, fig.floor = statistics.median(fig.samples), statistics.median(fig.floor_samples)
+        fig.runs = ctx.runs
+        fig.target_ok = fig.value <= 1.3 * fig.floor
+        fig.note = ("process start → the login dialog shown (the program's first paint; the database is open "
+                    "and checked by then)" + ("; read-only as above" if read_only else ""))
+
+    out.append(guarded(Figure("startup_login", "启动到登录框 start-up to the login dialog", "ms",
+                              floor_label="Qt + sqlite3 + tabbed window, 200-row table", target="≤ 1.3× floor"),
+                       first_paint))
+
     def memory(fig: Figure) -> None:
         empty = databases.CACHE / "scratch" / "empty.db"
         databases.build_empty(empty)

@@ -3,6 +3,8 @@
     python bench/startup_child.py app  DB  [--tabs] [--read-only]   the real program (main.py's path)
     python bench/startup_child.py floor DB [--read-only]             the realistic floor: Qt + sqlite3 + a
                                                        tabbed window whose first tab is a 200-row table
+    python bench/startup_child.py login DB [--read-only]   the real program up to its first paint, the
+                                                       login dialog (then cancelled)
     python bench/startup_child.py bare                 an empty QMainWindow (second reference)
 
 --read-only (a database cache shared with others): the program opens the file as
@@ -39,7 +41,10 @@ def _maxrss_kb() -> int:
 def _report_and_quit(app, visit_tabs: bool) -> None:
     from PySide6.QtWidgets import QMainWindow
 
-    windows = [w for w in app.topLevelWidgets() if isinstance(w, QMainWindow) and w.isVisible()]
+    from PySide6.QtWidgets import QDialog
+
+    kind = QDialog if getattr(app, "_bench_wants_dialog", False) else QMainWindow
+    windows = [w for w in app.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
     import time
 
     # CPU seconds of this process since it started (the machine may be shared).
@@ -126,8 +131,22 @@ def main() -> int:
     import ui.app as uiapp
     from models.core.users import ADMIN, Actor
 
-    # The login dialog is the only interactive step: log in as an administrator.
-    uiapp.login_interactive = lambda parent, db, **kw: Actor("bench", ADMIN, "基准测试")
+    if mode == "login":
+        # What the user sees first: the login dialog, reported once shown, then cancelled.
+        from ui.core.login import LoginDialog
+
+        qt_exec = LoginDialog.exec
+
+        def exec_and_report(dialog):
+            app = uiapp.ensure_app()
+            app._bench_wants_dialog = True
+            QTimer.singleShot(0, lambda: (_report_and_quit(app, False), dialog.reject()))
+            return qt_exec(dialog)
+
+        LoginDialog.exec = exec_and_report
+    else:
+        # The login dialog is the only interactive step: log in as an administrator.
+        uiapp.login_interactive = lambda parent, db, **kw: Actor("bench", ADMIN, "基准测试")
     if "--read-only" in sys.argv:
         # The path a user takes when another window has the file: "只读打开".
         from models.core import presence
@@ -135,7 +154,8 @@ def main() -> int:
         presence.others = lambda path: [presence.Session(0, "bench", "bench", presence.PROGRAM_WINDOW, "")]
         uiapp.ask_second_window = lambda parent, path, sessions: "readonly"
     app = uiapp.ensure_app()
-    QTimer.singleShot(0, lambda: _report_and_quit(app, visit_tabs))
+    if mode != "login":
+        QTimer.singleShot(0, lambda: _report_and_quit(app, visit_tabs))
     return cli.main(["--db", db_path])
 
 
