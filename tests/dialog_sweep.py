@@ -95,7 +95,7 @@ def dialogs(ctx, folder: Path) -> dict:
         "PlanDialog": lambda: PlanDialog(ctx, None),
         "PlanDialog (修改)": lambda: PlanDialog(ctx, plan),
         "GuideDialog": lambda: GuideDialog(),
-        "ChangeOwnPasswordDialog": lambda: ChangeOwnPasswordDialog(db, ctx.actor),
+        "ChangeOwnPasswordDialog": lambda: ChangeOwnPasswordDialog(ctx, ctx.actor),
         "FirstRunDialog": lambda: FirstRunDialog(db),
         "FirstRunDialog (县级)": lambda: FirstRunDialog(db, county=True),
         "LoginDialog": lambda: LoginDialog(db, "青石镇", "admin"),

@@ -180,21 +180,27 @@ def test_idle_lock_hides_the_window_until_someone_logs_in(qtbot, demo_db, demo_w
 
 
 def test_change_own_password_dialog(qtbot, db, db_path):
+    from tests.qt_helpers import wait_for_actions
+    from ui.common.context import AppContext
     from ui.core.login import ChangeOwnPasswordDialog
 
     users.create_user(db, "clerk", "right-pass-1", users.WINDOW, actor=ADMIN)
     me = users.login(db, "clerk", "right-pass-1")
-    dialog = ChangeOwnPasswordDialog(db, me)
+    dialog = ChangeOwnPasswordDialog(AppContext(db, db_path, me), me)
     qtbot.addWidget(dialog)
     dialog.old.setText("wrong-old-1")
     dialog.new.setText("brand-new-7")
     dialog.confirm.setText("brand-new-7")
     dialog.save()
-    assert "原密码" in dialog.error.text() and not dialog.result()
+    assert not dialog.ok_button.isEnabled(), "saving: OK waits for the worker"
+    wait_for_actions(qtbot)
+    assert "原密码" in dialog.error.text() and not dialog.result() and dialog.ok_button.isEnabled()
     dialog.old.setText("right-pass-1")
     dialog.confirm.setText("brand-new-8")
     dialog.save()
+    wait_for_actions(qtbot)
     assert "不一致" in dialog.error.text()
     dialog.confirm.setText("brand-new-7")
     dialog.save()
+    wait_for_actions(qtbot)
     assert dialog.result() and users.login(db, "clerk", "brand-new-7")

@@ -81,3 +81,96 @@ def test_a_ledger_action_saves_through_the_helper_and_tells_the_tabs(qtbot, ctx,
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: dialog.result() == QDialog.Accepted, timeout=10000)
     assert tickets.get_ticket(db, t["uuid"])["status"] == tickets.HANDLING and areas == ["tickets"]
+
+
+def _audit_rows(db, action: str) -> int:
+    return db.execute("SELECT count(*) FROM audit_log WHERE action = ?", [action]).fetchone()[0]
+
+
+def test_a_query_runs_read_only_and_a_write_in_it_is_refused_in_chinese(qtbot, ctx, db, admin):
+    from models.core.errors import AppError
+    from ui.common.action import run_query
+
+    results, errors = [], []
+    run_query(None, ctx, lambda worker_db, _p: settings.get(worker_db, "backup_keep"), on_done=results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=10000)
+    assert results == [10]
+    run_query(None, ctx, lambda worker_db, _p: settings.set_many(worker_db, {"backup_keep": 3}, admin),
+              on_done=results.append, on_error=errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+    assert isinstance(errors[0], AppError) and "只读" in errors[0].message
+    assert results == [10] and settings.get(db, "backup_keep") == 10
+
+
+def test_a_window_opened_read_only_writes_nothing_through_the_helper(qtbot, db, db_path, admin):
+    """“只读打开” (a second window that only looks): the action's worker connection is read-only too."""
+    from models.core.db import close_database, open_database
+    from ui.common.action import run_op
+    from ui.common.context import AppContext
+
+    looking = open_database(db_path, readonly=True)
+    try:
+        errors = []
+        run_op(None, AppContext(looking, db_path, admin),
+               lambda worker_db, _p: settings.set_many(worker_db, {"backup_keep": 3}, admin),
+               changes={"settings"}, on_error=errors.append)
+        qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+        assert "只读" in errors[0].message and settings.get(db, "backup_keep") == 10
+    finally:
+        close_database(looking)
+
+
+def test_login_and_first_run_write_on_a_worker_connection(qtbot, db, tmp_path):
+    """Before the window exists the login dialog's audit rows, and the first
+    administrator, are written by run_op (FileContext), not on the dialog's connection."""
+    from models.core import township, users
+    from models.core.db import close_database, open_database
+    from tests.qt_helpers import wait_for_actions
+    from ui.core.login import FirstRunDialog, LoginDialog
+
+    dialog = LoginDialog(db, "青石镇", "admin")
+    qtbot.addWidget(dialog)
+    before, written_here = _audit_rows(db, "login-failed"), db.conn.total_changes
+    dialog.password.setText("wrong-password")
+    dialog.try_login()
+    assert not dialog.ok_button.isEnabled(), "the password is checked off the GUI thread"
+    dialog.try_login()  # a second press while checking is ignored
+    wait_for_actions(qtbot)
+    assert "错误" in dialog.error.text()
+    assert _audit_rows(db, "login-failed") == before + 1 and db.conn.total_changes == written_here
+    assert dialog.ok_button.isEnabled() and dialog.actor is None
+
+    fresh = open_database(tmp_path / "新.db")
+    try:
+        first = FirstRunDialog(fresh)
+        qtbot.addWidget(first)
+        first.township_name.setText("新安镇")
+        first.township_code.setText("330106002")
+        first.password.setText("secret123")
+        first.password2.setText("secret123")
+        written_here = fresh.conn.total_changes
+        first.create()
+        wait_for_actions(qtbot)
+        assert first.actor is not None and first.actor.role == users.ADMIN
+        assert township.identity(fresh)["township_name"] == "新安镇"
+        assert fresh.conn.total_changes == written_here, "written on the worker's connection"
+    finally:
+        close_database(fresh)
+
+
+def test_exports_write_their_audit_row_on_a_worker_connection(qtbot, ctx, db, admin, tmp_path):
+    from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+
+    from tests.qt_helpers import wait_for_actions
+    from ui.common.tables import OfficeTable
+
+    table = QTableWidget(1, 1)
+    table.setHorizontalHeaderLabels(["姓名"])
+    table.setItem(0, 0, QTableWidgetItem("王芳"))
+    table.ctx = ctx
+    qtbot.addWidget(table)
+    before, written_here = _audit_rows(db, "export"), db.conn.total_changes
+    path = OfficeTable(table).export_xlsx(str(tmp_path / "表"))
+    wait_for_actions(qtbot)
+    assert path.is_file() and _audit_rows(db, "export") == before + 1
+    assert db.conn.total_changes == written_here, "the audit row was written on the worker's connection"

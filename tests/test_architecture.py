@@ -10,7 +10,12 @@ Chinese text do not count):
   import under `if TYPE_CHECKING:` is for annotations only and never runs);
 - no ui/ module tells the tabs by hand (`ctx.notify(...)`) that it changed
   data: a write goes through ui/common/action.run_op, which declares its
-  changes once and tells every tab (issue 13, point 4).
+  changes once and tells every tab (issue 13, point 4);
+- every write of the window runs on a worker connection that run_op opens:
+  ui/ never hands the window's own connection (`….db`) to a models/ function
+  that writes (one that opens a transaction or writes a row, or calls one that
+  does, found through the calls of models/), and only ui/common/action.py opens
+  a worker connection (run_op for actions, run_query read-only for reads).
 
 The checker is tried first on a small tree with one violation of each kind, so
 a checker that finds nothing cannot pass unnoticed."""
@@ -107,6 +112,140 @@ def hand_notify_calls(base: Path) -> list[str]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "notify":
                 found.append(f"{where}:{node.lineno} {ast.unparse(node.func)}()")
+    return found
+
+
+# ---- writes on the window's connection -------------------------------------------
+
+WRITE_SQL_RE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.I)
+WORKER_OPENERS_ALLOWED = {"ui/common/action.py": "run_op and run_query open and close every worker connection"}
+# models/ functions that write but are no action of the user, each with its reason.
+WRITERS_ALLOWED_ON_THE_WINDOWS_CONNECTION = {
+    "models.service.tickets.flush_fts": "the ledger's search brings the search index up to date with ticket rows "
+                                        "another program queued (derived data in one short transaction, no audit "
+                                        "row, nothing the user changed); every ticket action flushes inside its "
+                                        "own transaction, so the queue is empty unless another program wrote",
+}
+
+
+def _module_name(base: Path, path: Path) -> str:
+    return ".".join(path.relative_to(base).with_suffix("").parts).removesuffix(".__init__")
+
+
+def _aliases(tree: ast.AST, module: str) -> dict[str, str]:
+    """Local name -> dotted name of what it is bound to by an import (any scope)."""
+    out = {}
+    package = module.rsplit(".", 1)[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.asname:
+                    out[a.asname] = a.name
+                else:
+                    out[a.name.split(".")[0]] = a.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            source = node.module if node.level == 0 else f"{package}.{node.module}"
+            for a in node.names:
+                out[a.asname or a.name] = f"{source}.{a.name}"
+    return out
+
+
+def _called_name(func: ast.expr, aliases: dict[str, str], module: str, local: set[str]) -> str | None:
+    """The dotted name a call reaches: f() in this module, alias.f(), package.module.f()."""
+    if isinstance(func, ast.Name):
+        if func.id in aliases:
+            return aliases[func.id]
+        return f"{module}.{func.id}" if func.id in local else None
+    parts = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if isinstance(func, ast.Name) and func.id in aliases:
+        return ".".join([aliases[func.id], *reversed(parts)])
+    return None
+
+
+def model_writers(base: Path) -> set[str]:
+    """Dotted names of the models/ functions that write: they open a transaction
+    (`.atomic(`), run an INSERT/UPDATE/DELETE…, or call a function that does."""
+    calls: dict[str, set[str]] = {}
+    writes: set[str] = set()
+    for path in _modules(base, "models"):
+        module = _module_name(base, path)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases = _aliases(tree, module)
+        top = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        for fn in (n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            name = f"{module}.{fn.name}"
+            calls[name] = set()
+            for node in ast.walk(fn):
+                if not isinstance(node, ast.Call):
+                    continue
+                if isinstance(node.func, ast.Attribute) and node.func.attr == "atomic":
+                    writes.add(name)
+                elif (isinstance(node.func, ast.Attribute) and node.func.attr in ("execute", "executemany")
+                      and node.args and isinstance(node.args[0], ast.Constant)
+                      and isinstance(node.args[0].value, str) and WRITE_SQL_RE.match(node.args[0].value)):
+                    writes.add(name)
+                target = _called_name(node.func, aliases, module, top)
+                if target:
+                    calls[name].add(target)
+    writes -= set(WRITERS_ALLOWED_ON_THE_WINDOWS_CONNECTION)
+    changed = True
+    while changed:  # a function that calls a writer writes (an allowed one is not followed)
+        changed = False
+        for name, targets in calls.items():
+            if name not in writes and name not in WRITERS_ALLOWED_ON_THE_WINDOWS_CONNECTION and targets & writes:
+                writes.add(name)
+                changed = True
+    return writes
+
+
+def gui_connection_writes(base: Path) -> list[str]:
+    """ui/ calling a models/ writer with the window's own connection (an argument
+    `….db`: ctx.db, self.ctx.db, self.db, or a name bound to one), or opening a
+    worker connection outside ui/common/action.py."""
+    writers = model_writers(base)
+    found: list[str] = []
+    for path in _modules(base, "ui"):
+        module = _module_name(base, path)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found += _gui_writes_in(tree, path.relative_to(base).as_posix(), module, _aliases(tree, module), writers)
+    return found
+
+
+def _gui_writes_in(tree: ast.AST, where: str, module: str, aliases: dict[str, str], writers: set[str]) -> list[str]:
+    found = []
+
+    def check(node: ast.Call, gui_names: frozenset[str]) -> None:
+        if (isinstance(node.func, ast.Attribute) and node.func.attr in ("open_worker_db", "open_worker_connection")
+                and where not in WORKER_OPENERS_ALLOWED):
+            found.append(f"{where}:{node.lineno} {ast.unparse(node.func)}() outside run_op/run_query")
+            return
+        if _called_name(node.func, aliases, module, set()) not in writers:
+            return
+        args = list(node.args) + [k.value for k in node.keywords]
+        gui = [a for a in args if (isinstance(a, ast.Attribute) and a.attr == "db")
+               or (isinstance(a, ast.Name) and a.id in gui_names)]
+        if gui:
+            found.append(f"{where}:{node.lineno} {ast.unparse(node.func)}({ast.unparse(gui[0])}, …) writes on "
+                         "the window's connection")
+
+    def visit(node: ast.AST, gui_names: frozenset[str]) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            # a parameter hides an outer name: `lambda db, progress: …` is the worker's connection
+            params = {a.arg for a in node.args.args + node.args.kwonlyargs}
+            # `db = self.ctx.db` inside the function: that name is the window's connection too
+            bound = {t.id for n in ast.walk(node) if isinstance(n, ast.Assign)
+                     and isinstance(n.value, ast.Attribute) and n.value.attr == "db"
+                     for t in n.targets if isinstance(t, ast.Name)}
+            gui_names = (gui_names - params) | (bound - params)
+        if isinstance(node, ast.Call):
+            check(node, gui_names)
+        for child in ast.iter_child_nodes(node):
+            visit(child, gui_names)
+
+    visit(tree, frozenset())
     return found
 
 
@@ -230,3 +369,46 @@ def test_models_and_reports_never_import_qt_or_ui():
 
 def test_ui_holds_no_sql_and_opens_no_transaction():
     assert ui_violations(ROOT) == []
+
+
+def test_the_write_checker_finds_a_write_on_the_windows_connection(tmp_path):
+    _write(tmp_path, "models/__init__.py", "")
+    _write(tmp_path, "models/core/__init__.py", "")
+    _write(tmp_path, "models/core/records.py", "def insert(db, table, values):\n    with db.atomic():\n        pass\n"
+                                               "def rows(db, sql):\n    return db.execute(sql).fetchall()\n")
+    _write(tmp_path, "models/roster.py", "from models.core import records\n"
+                                         "def add(db, name):\n    return _store(db, name)\n"
+                                         "def _store(db, name):\n    return records.insert(db, 'cadres', {})\n"
+                                         "def touch(db):\n    db.execute('UPDATE cadres SET x = 1')\n"
+                                         "def names(db):\n    return records.rows(db, 'SELECT name FROM cadres')\n")
+    assert model_writers(tmp_path) == {"models.core.records.insert", "models.roster.add", "models.roster._store",
+                                       "models.roster.touch"}
+    _write(tmp_path, "ui/a.py", "from models import roster\n"
+                                "def save(self):\n    roster.add(self.ctx.db, 'x')\n")
+    _write(tmp_path, "ui/b.py", "from models.roster import touch\n"
+                                "def save(self):\n    touch(db=self.db)\n")
+    _write(tmp_path, "ui/c.py", "def work(ctx):\n    db = ctx.open_worker_db()\n")
+    _write(tmp_path, "ui/d.py", "from models import roster\n"
+                                "def save(self):\n    db = self.ctx.db\n    roster.add(db, 'x')\n"
+                                "    run_op(self, self.ctx, lambda db, _p: roster.add(db, 'y'), changes={'roster'})\n")
+    _write(tmp_path, "ui/fine.py", "from models import roster\nfrom ui.common.action import run_op\n"
+                                   "def save(self, ctx):\n    names = roster.names(ctx.db)\n"
+                                   "    run_op(self, ctx, lambda db, _p: roster.add(db, 'x'), changes={'roster'})\n")
+    _write(tmp_path, "ui/common/action.py", "def run_op(parent, ctx, op):\n    db = ctx.open_worker_db()\n")
+    assert [v.split(" ")[0] for v in gui_connection_writes(tmp_path)] == ["ui/a.py:3", "ui/b.py:3", "ui/c.py:2",
+                                                                                  "ui/d.py:4"]
+
+
+def test_the_window_writes_only_through_the_action_helper():
+    writers = model_writers(ROOT)
+    # the checker knows the writers it guards against (a checker that finds none would pass anything)
+    assert {"models.core.users.login", "models.core.users.set_password", "models.core.township.first_run",
+            "models.core.exports.export_table_xlsx", "models.roster.io.export_roster",
+            "models.service.tickets.create_ticket"} <= writers
+    assert "models.roster.team.whereabouts_board" not in writers
+    assert gui_connection_writes(ROOT) == []
+    for where in WORKER_OPENERS_ALLOWED:
+        assert (ROOT / where).exists(), where
+    for name in WRITERS_ALLOWED_ON_THE_WINDOWS_CONNECTION:  # the allow-list names functions that exist
+        module, function = name.rsplit(".", 1)
+        assert f"def {function}(" in (ROOT / (module.replace(".", "/") + ".py")).read_text(encoding="utf-8"), name

@@ -122,6 +122,9 @@ def test_generic_table_export_masks_and_audits(qtbot, demo_db, guest, tmp_path):
     table.ctx = _ctx(demo_db, guest)  # the window's context, as the main window carries it
     qtbot.addWidget(table)
     path = OfficeTable(table).export_xlsx(str(tmp_path / "表"))
+    from tests.qt_helpers import wait_for_actions
+
+    wait_for_actions(qtbot)  # written, with its audit row, by run_op on a worker connection
     values = [c for row in load_workbook(path).active.iter_rows(values_only=True) for c in row]
     assert "13812345678" not in values and "330106199001011234" not in values
     assert "王芳" in values

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from models.core import township, users
 from models.core.db import close_database, open_database
+from tests.qt_helpers import wait_for_actions
 
 
 @pytest.fixture
@@ -199,6 +200,7 @@ def test_tables_copy_export_and_print_what_is_shown(qtbot, office_tables, tmp_pa
     table._office_table.copy()
     assert QApplication.clipboard().text() == "王芳\t女\n李强\t男"
     path = table._office_table.export_xlsx(str(tmp_path / "干部"))
+    wait_for_actions(qtbot)  # written, with its audit row, by run_op on a worker connection
     sheet = load_workbook(path).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[1][:3] == ["姓名", "性别", "职务"]
@@ -347,6 +349,7 @@ def test_a_county_collection_is_created_from_the_window(qtbot, tmp_path):
         dialog.password.setText("county-secret-9")
         dialog.password2.setText("county-secret-9")
         dialog.create()
+        wait_for_actions(qtbot)  # created on a worker connection (ui/common/action.run_op)
         assert dialog.error.text() == "" and dialog.actor is not None and dialog.actor.role == users.ADMIN
         assert settings.get(db, "database_mode") == "county" and settings.get(db, "county_name") == "临安区"
         assert township.title_of(db) == "临安区县级汇总库"

@@ -7,6 +7,7 @@ from models.core import township
 
 from models.core import users
 from models.core.db import close_database, list_backups, open_database
+from tests.qt_helpers import wait_for_actions
 
 
 @pytest.fixture
@@ -30,10 +31,12 @@ def test_first_run_creates_admin_and_township(qtbot, tmp_path):
     dialog.password.setText("secret123")
     dialog.password2.setText("secret123")
     dialog.create()
+    wait_for_actions(qtbot)  # created on a worker connection (ui/common/action.run_op)
     assert "乡镇代码" in dialog.error.text()
     assert not users.has_users(db), "the admin is not half-saved without the township"
     dialog.township_code.setText("330106002")
     dialog.create()
+    wait_for_actions(qtbot)
     assert dialog.actor is not None and dialog.actor.role == users.ADMIN
     assert township.identity(db)["township_name"] == "新安镇"
 
@@ -49,10 +52,12 @@ def test_login_switch_tabs_and_backup(qtbot, prepared_db, monkeypatch):
         dialog.username.setText("admin")
         dialog.password.setText("wrong-one")
         dialog.try_login()
+        wait_for_actions(qtbot)  # the login runs on a worker connection (ui/common/action.run_op)
         attempts.append(dialog.error.text())
         dialog.password.setText("secret123")
         dialog.try_login()
-        return 1
+        wait_for_actions(qtbot)
+        return dialog.result()
 
     monkeypatch.setattr(LoginDialog, "exec", fake_exec)
     controller = Controller()

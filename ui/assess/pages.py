@@ -781,16 +781,17 @@ class ResultsPage(QWidget):
     def decide_ties(self) -> None:
         if not self.sel.plan or not self.sel.period:
             return
-        try:
-            ties = assess_results.pending_ties(self.ctx.db, self.sel.plan["uuid"], self.sel.period)
-        except AppError as e:
-            show_error(self, e)
-            return
-        if not ties:
-            QMessageBox.information(self, "并列决定", "本考核期没有待决定的并列。")
-            self.refresh()
-            return
-        self._decide_next(ties)
+        plan_uuid, period = self.sel.plan["uuid"], self.sel.period
+
+        def found(ties: list[dict]) -> None:
+            if not ties:
+                QMessageBox.information(self, "并列决定", "本考核期没有待决定的并列。")
+                self.refresh()
+                return
+            self._decide_next(ties)
+
+        # Finding the ties recomputes the period's results (they are stored): an action.
+        run_action(self, self.ctx, lambda db, _actor: assess_results.pending_ties(db, plan_uuid, period), found)
 
     def _decide_next(self, ties: list[dict]) -> None:
         """One tie at a time: its decision is saved before the next is asked; 取消 or a refusal stops."""
@@ -1170,21 +1171,12 @@ class RewardsPage(QWidget):
                                               "Excel 文件 (*.xlsx)")
         if not path:
             return
-        from ui.common.worker import run_task
-
         plan_uuid, period = self.sel.plan["uuid"], self.sel.period or "Y"
         actor = self.ctx.actor
-
-        def work(progress):
-            from models.core.db import close_database
-
-            db = self.ctx.open_worker_db()
-            try:
-                return rewards.export_xlsx(db, plan_uuid, path, period, actor=actor)
-            finally:
-                close_database(db)
-
-        run_task(self, "正在导出…", work, on_done=lambda p: QMessageBox.information(self, "已导出", f"已保存到 {p}"))
+        # The export writes its audit row: run_op (no tab shows what changed).
+        run_op(self, self.ctx, lambda db, _progress: rewards.export_xlsx(db, plan_uuid, path, period, actor=actor),
+               changes=(), label="正在导出…",
+               on_done=lambda p, _changes: QMessageBox.information(self, "已导出", f"已保存到 {p}"))
 
 
 class CountyBalanceDialog(QDialog):
@@ -1248,21 +1240,12 @@ class CountyBalanceDialog(QDialog):
                                               "Excel 文件 (*.xlsx)")
         if not path:
             return
-        from ui.common.worker import run_task
-
         year = self.year
         actor = self.ctx.actor
-
-        def work(progress):
-            from models.core.db import close_database
-
-            db = self.ctx.open_worker_db()
-            try:
-                return rewards.export_county_xlsx(db, year, path, actor=actor)
-            finally:
-                close_database(db)
-
-        run_task(self, "正在导出…", work, on_done=lambda p: QMessageBox.information(self, "已导出", f"已保存到 {p}"))
+        # The export writes its audit row: run_op (no tab shows what changed).
+        run_op(self, self.ctx, lambda db, _progress: rewards.export_county_xlsx(db, year, path, actor=actor),
+               changes=(), label="正在导出…",
+               on_done=lambda p, _changes: QMessageBox.information(self, "已导出", f"已保存到 {p}"))
 
 
 # ---- targets and supervision notices ---------------------------------------------

@@ -12,6 +12,14 @@
   log with a short message (ui/common/worker.py, ui/common/crash.py);
 - what changed is declared once, as an OpChanges, and the helper tells every
   tab (ctx.data_changed for each area): no hand-written notify after an action.
+
+Reads that take a moment (statistics, the county comparison, a notice's draft)
+go through `run_query` (Anki's QueryOp): the same worker, on a connection opened
+read-only, so a read can never write. Before the window exists (the login and
+first-run dialogs, the idle lock) `FileContext(db)` stands in for the window's
+context: the same helper, the same worker connection, no tab to tell yet.
+tests/test_architecture.py fails when ui/ opens a worker connection anywhere else
+or hands the window's own connection to a function that writes.
 """
 
 from __future__ import annotations
@@ -21,9 +29,33 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from models.core.db import close_database
+from models.core.db import close_database, open_database
 from models.core.errors import AppError
 from ui.common.worker import default_error, run_task
+
+
+def open_worker_connection(db, readonly: bool = False, path=None):
+    """A connection of its own to the file of `db` for a worker thread (a
+    connection is never shared across threads while the GUI may use it). A
+    file the window opened read-only is opened read-only here too."""
+    # The window's own connection already checked and upgraded the file at start-up.
+    return open_database(path or db.path, migrate=False, daily_backup=False, quick_check_max_bytes=0,
+                         readonly=readonly or bool(getattr(db, "read_only_reason", None)))
+
+
+class FileContext:
+    """What run_op needs when there is no window yet (login, first run, the
+    idle lock): the open database. There is no tab to tell about a change."""
+
+    def __init__(self, db) -> None:
+        self.db = db
+        self.db_path = db.path
+
+    def open_worker_db(self, readonly: bool = False):
+        return open_worker_connection(self.db, readonly)
+
+    def notify(self, area: str) -> None:
+        """No tab exists yet: nothing to refresh."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +84,33 @@ def run_op(parent, ctx, op: Callable[[Any, Callable], Any], *, changes: Iterable
         finally:
             close_database(db)
 
+    return _run(parent, ctx, work, op_changes, label=label, on_done=on_done, on_error=on_error,
+                cancellable=cancellable, on_finished=on_finished)
+
+
+def run_query(parent, ctx, query: Callable[[Any, Callable], Any], *, label: str = "",
+              on_done: Callable[[Any], None] | None = None, on_error: Callable[[AppError], None] | None = None,
+              cancellable: bool = True, modal: bool = True, show_after_ms: int = 300,
+              on_finished: Callable[[], None] | None = None):
+    """Run query(db, progress) off the GUI thread on a read-only worker
+    connection (opened and closed here); the result goes to on_done(result).
+    A query that tried to write fails loudly (the connection refuses it)."""
+
+    def work(progress):
+        db = ctx.open_worker_db(readonly=True)
+        try:
+            return query(db, progress)
+        finally:
+            close_database(db)
+
+    return _run(parent, ctx, work, OpChanges(frozenset()), label=label or "正在读取…",
+                on_done=None if on_done is None else (lambda result, _changes: on_done(result)),
+                on_error=on_error, cancellable=cancellable, on_finished=on_finished, modal=modal,
+                show_after_ms=show_after_ms)
+
+
+def _run(parent, ctx, work, op_changes: OpChanges, *, label: str, on_done, on_error, cancellable: bool,
+         on_finished, modal: bool = True, show_after_ms: int | None = None):
     def done(result):
         try:
             for area in sorted(op_changes.areas):
@@ -72,9 +131,11 @@ def run_op(parent, ctx, op: Callable[[Any, Callable], Any], *, changes: Iterable
             if on_finished is not None:
                 on_finished()
 
-    # Without a label the dialog never shows (a quick save); with one it shows after 300 ms.
+    if show_after_ms is None:
+        # Without a label the dialog never shows (a quick save); with one it shows after 300 ms.
+        show_after_ms = 300 if label else 60_000
     return run_task(parent, label or "正在保存…", work, on_done=done, on_error=failed, cancellable=cancellable,
-                    show_after_ms=300 if label else 60_000)
+                    modal=modal, show_after_ms=show_after_ms)
 
 
 class OpQueue:

@@ -54,15 +54,16 @@ class AppContext(QObject):
             self._township_filter = code
             self.township_filter_changed.emit(code)
 
-    def open_worker_db(self):
+    def open_worker_db(self, readonly: bool = False):
         """A separate connection for a background task (never share one
-        connection across threads while the GUI may use it)."""
-        from models.core.db import open_database
+        connection across threads while the GUI may use it); read-only when
+        asked, or when the window opened the file read-only. Only
+        ui/common/action.run_op and run_query open one (tests/test_architecture.py)."""
+        from ui.common.action import open_worker_connection
 
         # The window's own connection already checked the file at start-up. A window opened
         # read-only (只读打开, a read-only disk) reads read-only in its tasks too.
-        return open_database(self.db_path, migrate=False, daily_backup=False, quick_check_max_bytes=0,
-                             readonly=bool(getattr(self.db, "read_only_reason", None)))
+        return open_worker_connection(self.db, readonly, self.db_path)
 
     def notify(self, area: str) -> None:
         self.data_changed.emit(area)

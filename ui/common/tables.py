@@ -244,6 +244,10 @@ class OfficeTable(QObject):
         QMessageBox.information(self.view, "查找", f"没有找到“{text.strip()}”。")
 
     def export_xlsx(self, path: str | None = None) -> Path | None:
+        """Export the table as shown to an .xlsx (masked and audited by
+        models.core.exports). The file and its audit row are written by
+        ui/common/action.run_op on a worker connection; returns the file it
+        writes (None when cancelled or refused at once)."""
         title = _title_of(self.view)
         if path is None:
             suggested = f"{title}_{dt.date.today().isoformat()}.xlsx"
@@ -258,14 +262,19 @@ class OfficeTable(QObject):
             # Only the main window's tables may export: the export must be audited under someone.
             QMessageBox.warning(self.view, "导出 Excel", "这个表格不在主窗口中，无法确认操作人，不能导出。请在主窗口的表格中导出。")
             return None
-        try:
-            exports.export_table_xlsx(ctx.db, ctx.actor, path, title, headers, rows)
-        except AppError as e:
-            QMessageBox.warning(self.view, "导出 Excel", e.message)
-            return None
-        except OSError as e:
-            QMessageBox.warning(self.view, "导出 Excel", f"无法写入“{path}”：{e.strerror or e}。请换一个文件夹或文件名。")
-            return None
+        from ui.common.action import run_op
+
+        actor, target = ctx.actor, path
+
+        def export(db, _progress):
+            try:
+                return exports.export_table_xlsx(db, actor, target, title, headers, rows)
+            except OSError as e:  # the folder or the file, not the program: say so in Chinese
+                raise AppError(f"无法写入“{target}”：{e.strerror or e}。请换一个文件夹或文件名。") from e
+
+        # An export writes its audit row: an action like any other, though no tab shows what changed.
+        run_op(self.view, ctx, export, changes=(),
+               on_error=lambda e: QMessageBox.warning(self.view, "导出 Excel", e.message))
         return Path(path)
 
     def print_html(self) -> str | None:

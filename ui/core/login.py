@@ -1,4 +1,10 @@
-"""Login dialog, and the first-run dialog that creates the administrator."""
+"""Login dialog, and the first-run dialog that creates the administrator.
+
+Their writes (a login's audit row and failure count, the first administrator,
+a changed password) run through ui/common/action.run_op like every other write
+of the window: on a worker connection, off the GUI thread (the password hash
+takes a moment), with the Chinese refusal shown in the dialog. Before the window
+exists the dialog's FileContext stands in for the window's context."""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from models.core import township
 
 from models.core import users
 from models.core.errors import AppError
+from ui.common.action import FileContext, run_op
 
 
 class LoginDialog(QDialog):
@@ -18,7 +25,9 @@ class LoginDialog(QDialog):
     def __init__(self, db, township_name: str = "", last_user: str = "", parent=None):
         super().__init__(parent)
         self.db = db
+        self.ctx = FileContext(db)
         self.actor = None
+        self.busy = False
         self.setWindowTitle(self.tr("登录"))
         layout = QVBoxLayout(self)
         title = QLabel(self.tr("乡镇综合办公") + (f" · {township_name}" if township_name else ""))
@@ -47,7 +56,8 @@ class LoginDialog(QDialog):
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText(self.tr("登录"))
+        self.ok_button = buttons.button(QDialogButtonBox.Ok)
+        self.ok_button.setText(self.tr("登录"))
         buttons.button(QDialogButtonBox.Cancel).setText(self.tr("退出"))
         buttons.accepted.connect(self.try_login)
         buttons.rejected.connect(self.reject)
@@ -55,23 +65,40 @@ class LoginDialog(QDialog):
         (self.password if last_user else self.username).setFocus()
 
     def try_login(self) -> None:
-        try:
-            self.actor = users.login(self.db, self.username.text(), self.password.text())
-        except AppError as e:
+        if self.busy:  # a login is being checked: one at a time
+            return
+        username, password = self.username.text(), self.password.text()
+        self.busy = True
+        self.ok_button.setEnabled(False)
+        self.error.setText("")
+
+        def refused(e: AppError) -> None:
             self.error.setText(e.message)
             self.password.selectAll()
             self.password.setFocus()
-            return
-        self.accept()
+
+        def finished() -> None:
+            self.busy = False
+            self.ok_button.setEnabled(True)
+
+        def logged_in(actor, _changes) -> None:
+            self.actor = actor
+            self.accept()
+
+        # A login writes its audit row (and a failure's count): an action like any other.
+        run_op(self, self.ctx, lambda db, _progress: users.login(db, username, password), changes=(),
+               on_done=logged_in, on_error=refused, on_finished=finished)
 
 
 class ChangeOwnPasswordDialog(QDialog):
     """The logged-in user changes their own password: the old one, then the
-    new one twice (models.core.users.set_password checks all three)."""
+    new one twice (models.core.users.set_password checks all three). `ctx` is
+    the window's context (or a FileContext); the change runs through run_op."""
 
-    def __init__(self, db, actor, parent=None):
+    def __init__(self, ctx, actor, parent=None):
         super().__init__(parent)
-        self.db, self.actor = db, actor
+        self.ctx, self.actor = ctx, actor
+        self.busy = False
         self.setWindowTitle(self.tr("修改我的密码"))
         form = QFormLayout(self)
         self.old = QLineEdit()
@@ -89,18 +116,26 @@ class ChangeOwnPasswordDialog(QDialog):
         self.error.setWordWrap(True)
         form.addRow(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.ok_button = buttons.button(QDialogButtonBox.Ok)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
     def save(self) -> None:
-        try:
-            users.set_password(self.db, self.actor.username, self.new.text(), self.actor,
-                               old_password=self.old.text(), confirm=self.confirm.text())
-        except AppError as e:
-            self.error.setText(e.message)
+        if self.busy:
             return
-        self.accept()
+        actor, new, old, confirm = self.actor, self.new.text(), self.old.text(), self.confirm.text()
+        self.busy = True
+        self.ok_button.setEnabled(False)
+
+        def finished() -> None:
+            self.busy = False
+            self.ok_button.setEnabled(True)
+
+        run_op(self, self.ctx, lambda db, _progress: users.set_password(db, actor.username, new, actor,
+                                                                        old_password=old, confirm=confirm),
+               changes={"settings"}, on_done=lambda _result, _changes: self.accept(),
+               on_error=lambda e: self.error.setText(e.message), on_finished=finished)
 
 
 class FirstRunDialog(QDialog):
@@ -109,7 +144,9 @@ class FirstRunDialog(QDialog):
     def __init__(self, db, parent=None, county: bool = False):
         super().__init__(parent)
         self.db = db
+        self.ctx = FileContext(db)
         self.actor = None
+        self.busy = False
         self.county_mode = county
         self.setWindowTitle(self.tr("新建县级汇总库：创建管理员") if county else self.tr("首次使用：创建管理员"))
         layout = QVBoxLayout(self)
@@ -144,30 +181,43 @@ class FirstRunDialog(QDialog):
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText(self.tr("创建"))
+        self.ok_button = buttons.button(QDialogButtonBox.Ok)
+        self.ok_button.setText(self.tr("创建"))
         buttons.button(QDialogButtonBox.Cancel).setText(self.tr("取消"))
         buttons.accepted.connect(self.create)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
     def create(self) -> None:
+        if self.busy:
+            return
         if self.password.text() != self.password2.text():
             self.error.setText(self.tr("两次输入的密码不一致。"))
             return
-        try:
-            if self.county_mode:
-                actor = township.first_run_county(self.db, username=self.username.text(),
-                                                  password=self.password.text(), display_name=self.display_name.text(),
-                                                  county=self.county.text())
-            else:
-                actor = township.first_run(self.db, username=self.username.text(), password=self.password.text(),
-                                           display_name=self.display_name.text(), name=self.township_name.text(),
-                                           code=self.township_code.text(), county=self.county.text())
-        except AppError as e:
-            self.error.setText(e.message)
-            return
-        self.actor = actor
-        self.accept()
+        username, password, display_name = self.username.text(), self.password.text(), self.display_name.text()
+        name, code, county = self.township_name.text(), self.township_code.text(), self.county.text()
+        if self.county_mode:
+            def op(db, _progress):
+                return township.first_run_county(db, username=username, password=password,
+                                                 display_name=display_name, county=county)
+        else:
+            def op(db, _progress):
+                return township.first_run(db, username=username, password=password, display_name=display_name,
+                                          name=name, code=code, county=county)
+        self.busy = True
+        self.ok_button.setEnabled(False)
+        self.error.setText("")
+
+        def finished() -> None:
+            self.busy = False
+            self.ok_button.setEnabled(True)
+
+        def created(actor, _changes) -> None:
+            self.actor = actor
+            self.accept()
+
+        run_op(self, self.ctx, op, changes={"all"}, on_done=created, on_error=lambda e: self.error.setText(e.message),
+               on_finished=finished)
 
 
 def ask_restore(parent, message: str, backups) -> object | None:

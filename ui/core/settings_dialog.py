@@ -325,7 +325,7 @@ class SettingsDialog(QDialog):
     def _change_own_password(self) -> None:
         from ui.core.login import ChangeOwnPasswordDialog
 
-        if ChangeOwnPasswordDialog(self.ctx.db, self.ctx.actor, self).exec():
+        if ChangeOwnPasswordDialog(self.ctx, self.ctx.actor, self).exec():
             QMessageBox.information(self, "修改我的密码", "密码已更新。")
 
     # ---- parameters ----------------------------------------------------------

@@ -150,7 +150,7 @@ class CountyView(QWidget):
     # seconds: it runs on a worker thread, and only when the page is shown.
     def refresh(self) -> None:
         """Recompute the comparison for the chosen period (in the background)."""
-        from ui.common.worker import run_task
+        from ui.common.action import run_query
 
         if self._running:
             return
@@ -162,14 +162,8 @@ class CountyView(QWidget):
         ctx = self.ctx
         self.status.setText(self.tr("正在计算横向比较…"))
 
-        def work(progress):
-            from models.core.db import close_database
-
-            db = ctx.open_worker_db()
-            try:
-                return county.comparison(db, d_from, d_to, year, period)
-            finally:
-                close_database(db)
+        def work(db, _progress):
+            return county.comparison(db, d_from, d_to, year, period)
 
         def done(rows):
             self._running = False
@@ -182,8 +176,9 @@ class CountyView(QWidget):
             self.status.setText(self.tr("横向比较计算失败。"))
             default_error(self, exc)
 
-        run_task(self, self.tr("正在计算横向比较…"), work, on_done=done, on_error=failed, modal=False,
-                 show_after_ms=1500)
+        # A read (ui/common/action.run_query): its own read-only connection, off the GUI thread.
+        run_query(self, ctx, work, label=self.tr("正在计算横向比较…"), on_done=done, on_error=failed, modal=False,
+                  show_after_ms=1500, on_finished=lambda: setattr(self, "_running", False))
 
     def _show(self, rows: list[dict]) -> None:
         self.rows = rows

@@ -135,18 +135,7 @@ def generate_notice(ctx, kind_key: str, parent, params: notices.NoticeParams | N
                 + f"\n\n{kind.label}将如实写明上述情况。仍要生成吗？") != QMessageBox.Yes:
             return
     actor = ctx.actor
-    from ui.common.worker import run_task
-
-    def in_worker(fn):
-        def work(progress):
-            from models.core.db import close_database
-
-            db = ctx.open_worker_db()
-            try:
-                return fn(db, progress)
-            finally:
-                close_database(db)
-        return work
+    from ui.common.action import run_query
 
     def publish_op(db, progress):
         return notices.publish(db, actor, kind.key, params, progress=lambda done, total: progress(done, total))
@@ -172,10 +161,10 @@ def generate_notice(ctx, kind_key: str, parent, params: notices.NoticeParams | N
         preview.setAttribute(Qt.WA_DeleteOnClose, True)
         preview.show()
 
-    run_task(parent, f"正在生成{kind.label}样稿…",
-             in_worker(lambda db, progress: notices.preview(db, actor, kind.key, params,
-                                                            progress=lambda done, total: progress(done, total))),
-             on_done=show_draft)
+    # A draft records nothing: a read (ui/common/action.run_query, on a read-only connection).
+    run_query(parent, ctx, lambda db, progress: notices.preview(db, actor, kind.key, params,
+                                                                progress=lambda done, total: progress(done, total)),
+              label=f"正在生成{kind.label}样稿…", on_done=show_draft)
 
 
 def check_notice_file(ctx, parent) -> None:

@@ -25,7 +25,6 @@ from models.core.personal import mask_id
 from ui.roster.dialogs import AppointDialog, confirm, run_roster_import
 from ui.roster.pages import DutiesPage, LeavePage, PostsPage, RulesPage, StatsPage, TeamPage, WhereaboutsPage
 from ui.common.action import run_op
-from ui.common.worker import run_task
 from ui.common.files import start_in
 from ui.common.rights import reads_only
 from ui.common.lazy_pages import LazyTabWidget, PageSlot, guard_later, page_of
@@ -588,8 +587,7 @@ class CadreListPage(QWidget):
         actor = ctx.actor
         masked_note = "" if exports.full_numbers_allowed(actor) else "（身份证号和手机号已遮挡：完整号码须有导出个人信息的权限）"
 
-        def work(progress):
-            db = ctx.open_worker_db()
+        def work(db, progress):
             if as_lrmx:
                 n, folder = roster_io.export_roster(db, actor, Path(path).with_suffix(""), "lrmx", code, include_left=False,
                                                    progress=progress)
@@ -598,7 +596,9 @@ class CadreListPage(QWidget):
             n, target = roster_io.export_roster(db, actor, target, "xlsx", code, progress=progress)
             return f"已导出 {n} 人到 {target}{masked_note}"
 
-        run_task(self, "正在导出名册…", work, on_done=lambda msg: QMessageBox.information(self, "导出完成", msg))
+        # The export writes its audit row: run_op (no tab shows what changed).
+        run_op(self, ctx, work, changes=(), label="正在导出名册…", cancellable=True,
+               on_done=lambda msg, _changes: QMessageBox.information(self, "导出完成", msg))
 
 
 class RosterTab(QWidget):

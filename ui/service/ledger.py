@@ -282,7 +282,9 @@ class TicketListPage(QWidget):
         self._reselect()
 
     def _update_count(self) -> None:
-        if self.model.counting:
+        if self.model.count_error:
+            self.count_label.setText(f"已显示前 {self.model.total:,} 件；统计总数时出错，原因已记入 {self.model.count_error}")
+        elif self.model.counting:
             self.count_label.setText(f"已显示前 {self.model.total:,} 件，正在统计总数…")
         else:
             self.count_label.setText(f"共 {self.model.total:,} 件")
@@ -428,7 +430,7 @@ class TicketListPage(QWidget):
 
     # -- files --
     def export_ledger(self) -> None:
-        from ui.common.worker import run_task
+        from ui.common.action import run_op
 
         start = self.date_from.date().toString("yyyy-MM-dd") if self.use_dates.isChecked() else f"{dt.date.today().year}-01-01"
         end = self.date_to.date().toString("yyyy-MM-dd") if self.use_dates.isChecked() else dt.date.today().isoformat()
@@ -439,19 +441,17 @@ class TicketListPage(QWidget):
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
         township = self.ctx.township_filter or None
+        actor = self.ctx.actor  # read on the GUI thread, on the window's connection
 
-        def work(progress):
+        def work(db, progress):
             from models.service.io import export_ledger
 
-            db = self.ctx.open_worker_db()
-            try:
-                return export_ledger(db, path, start, end, township, progress=progress, actor=self.ctx.actor)
-            finally:
-                db.conn.close()
+            return export_ledger(db, path, start, end, township, progress=progress, actor=actor)
 
-        run_task(self, self.tr("正在导出台帐…"), work,
-                 on_done=lambda n: QMessageBox.information(self, self.tr("导出完成"),
-                                                           f"已导出 {start} 至 {end} 受理的 {n} 件办件到：\n{path}"))
+        # The export writes its audit row: run_op (no tab shows what changed).
+        run_op(self, self.ctx, work, changes=(), label=self.tr("正在导出台帐…"), cancellable=True,
+               on_done=lambda n, _changes: QMessageBox.information(self, self.tr("导出完成"),
+                                                                  f"已导出 {start} 至 {end} 受理的 {n} 件办件到：\n{path}"))
 
     def import_file(self, path: str = "", good_rows_only: bool = False) -> None:
         from models.service.io import import_tickets

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (
 from models.service import tickets
 from models.core.errors import ValidationError
 from ui.common.rights import reads_only
-from ui.common.worker import default_error, run_task
+from ui.common.action import run_query
+from ui.common.worker import default_error
 
 
 class BarChart(QWidget):
@@ -134,14 +135,8 @@ class StatsPage(QWidget):
         self.refresh_button.setEnabled(False)
         self.note.setText(self.tr("正在统计…"))
 
-        def compute(_progress):
-            from models.core.db import close_database
-
-            db = self.ctx.open_worker_db()
-            try:
-                return tickets.statistics(db, date_from, date_to, township)
-            finally:
-                close_database(db)
+        def compute(db, _progress):
+            return tickets.statistics(db, date_from, date_to, township)
 
         def failed(exc) -> None:
             self.refresh_button.setEnabled(True)
@@ -151,8 +146,10 @@ class StatsPage(QWidget):
             self.note.setText("")
             default_error(self, exc)
 
-        self.running = run_task(self, self.tr("正在统计…"), compute, on_done=self._show, on_error=failed,
-                                modal=False, show_after_ms=800)
+        # A read (ui/common/action.run_query): its own read-only connection, off the GUI thread.
+        self.running = run_query(self, self.ctx, compute, label=self.tr("正在统计…"), on_done=self._show,
+                                 on_error=failed, modal=False, show_after_ms=800,
+                                 on_finished=lambda: self.refresh_button.setEnabled(True))
 
     def _show(self, s: dict) -> None:
         self.refresh_button.setEnabled(True)
