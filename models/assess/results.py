@@ -737,7 +737,21 @@ def compare_periods(db: Database, plan_uuid: str, subject_uuid: str) -> list[dic
     return sorted(found, key=lambda r: order.get(r["period"], 99))
 
 
-def compare_townships(db: Database, year: int, period: str = "Y") -> list[dict]:
+class TownshipResults(TypedDict):
+    """One township's results of a period (the county comparison reads it)."""
+
+    township_code: str
+    township_name: str
+    people: int
+    average: float | None
+    excellent: int
+    competent: int
+    basic: int
+    incompetent: int
+    vetoed: int
+
+
+def compare_townships(db: Database, year: int, period: str = "Y") -> list[TownshipResults]:
     """Per township (county database): people, average total and grade counts."""
     found = records.rows(db, "SELECT r.township_code, count(*) AS people, round(avg(r.total), 1) AS average, "
                              "sum(r.grade = '优秀') AS excellent, sum(r.grade = '称职') AS competent, "
@@ -746,9 +760,11 @@ def compare_townships(db: Database, year: int, period: str = "Y") -> list[dict]:
                              "WHERE p.year = ? AND r.period = ? AND p.deleted = 0 GROUP BY r.township_code "
                              "ORDER BY average DESC", [int(year), period])
     names = {t["code"]: t["name"] for t in records.rows(db, "SELECT code, name FROM townships")}
-    for r in found:
-        r["township_name"] = names.get(r["township_code"], r["township_code"])
-    return found
+    return [TownshipResults(township_code=r["township_code"], township_name=names.get(r["township_code"],
+                                                                                      r["township_code"]),
+                            people=r["people"], average=r["average"], excellent=r["excellent"] or 0,
+                            competent=r["competent"] or 0, basic=r["basic"] or 0,
+                            incompetent=r["incompetent"] or 0, vetoed=r["vetoed"] or 0) for r in found]
 
 
 def quota_warnings(db: Database, plan_uuid: str, period: str) -> list[str]:

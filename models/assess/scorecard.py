@@ -14,6 +14,7 @@ import math
 from models.core import records
 from models.roster import team as roster
 from models.service import stats as service_stats
+from models.service.states import FINISHED
 
 from models.core import settings
 from models.core.errors import ValidationError
@@ -613,7 +614,7 @@ def subjects(db: Database, category_uuid: str) -> list[dict]:
 
 def roster_candidates(db: Database, township_code: str | None = None) -> list[dict]:
     """Cadres from the roster to pick from."""
-    return [{"uuid": c["uuid"], "name": c["name"]} for c in roster.list_cadres(db, township_code=township_code)]
+    return [{"uuid": c["uuid"], "name": c["name"]} for c in roster.cadre_names(db, township_code=township_code)]
 
 
 def village_cadre_candidates(db: Database, township_code: str | None = None) -> list[dict]:
@@ -622,8 +623,8 @@ def village_cadre_candidates(db: Database, township_code: str | None = None) -> 
     coverage = roster.village_coverage(db, township_code=township_code)
     out = []
     for v in coverage:
-        for o in v.get("officials", []):
-            roles = set((o.get("roles") or "").split(","))
+        for o in v["officials"]:
+            roles = set((o["roles"] or "").split(","))
             role = "secretary" if "书记" in roles else "director" if "主任" in roles else \
                 "accountant" if "会计" in roles else None
             if role:
@@ -789,11 +790,10 @@ def _derived_values(db: Database, plan: dict, period: str) -> dict:
     if perf is not None:
         on_time, satisfied = {}, {}
         for person, stats in perf.items():
-            if stats.get("on_time_rate") is not None:
-                rate = float(stats["on_time_rate"])
-                on_time[person] = (rate, f"来自便民服务：按时办结率 {rate:.0%}")
+            rate = float(stats["on_time_rate"])
+            on_time[person] = (rate, f"来自便民服务：按时办结率 {rate:.0%}")
             # no ratings is no data (stats report 0 % then), never 0 points
-            if stats.get("satisfaction_rate") is not None and stats.get("rated"):
+            if stats["rated"]:
                 rate = float(stats["satisfaction_rate"])
                 satisfied[person] = (rate, f"来自便民服务：群众满意率 {rate:.0%}")
         out["service.on_time"], out["service.satisfaction"] = on_time, satisfied
@@ -801,18 +801,18 @@ def _derived_values(db: Database, plan: dict, period: str) -> dict:
     if acc is not None:
         counts: dict = {}
         for rec in acc:
-            person = rec["cadre_uuid"]  # None when no roster cadre handled the ticket
-            if person:
-                counts[person] = counts.get(person, 0) + 1
+            cadre = rec["cadre_uuid"]  # None when no roster cadre handled the ticket
+            if cadre:
+                counts[cadre] = counts.get(cadre, 0) + 1
         out["service.accountability"] = {p: (n, f"来自便民服务：责任追究 {n} 条") for p, n in counts.items()}
     att = roster.attendance_summary(db, start, end, township_code=code)
     if att is not None:
         values = {}
-        for person, stats in att.items():
+        for person, days_of in att.items():
             # 下村, 开会, 出差 and 学习 are work too; only 请假 is absence, 休息 is not counted
-            days = (stats.get("days") or 0) - (stats.get("rest") or 0)
+            days = days_of["days"] - days_of["rest"]
             if days > 0:
-                worked = days - (stats.get("leave") or 0)
+                worked = days - days_of["leave"]
                 rate = worked / days
                 values[person] = (rate, f"来自领导班子：出勤 {worked}/{days} 天（{rate:.0%}）")
         out["roster.attendance"] = values
@@ -832,15 +832,15 @@ def _village_needs(db: Database, start: dt.date, end: dt.date, township_code: st
 
     stationed: dict[str, list[str]] = {}
     for v in roster.village_coverage(db, township_code=township_code):
-        for link in v.get("liaisons", []):
-            if link.get("kind") == "驻村":
+        for link in v["liaisons"]:
+            if link["kind"] == "驻村":
                 stationed.setdefault(link["cadre_uuid"], []).append(v["name"])
     if not stationed:
         return {}
     by_village: dict[str, tuple] = {}
     for village, n, on_time, rated, satisfied in db.execute(
             "SELECT applicant_village, count(*), sum(days_late = 0), count(rating), sum(rating >= ?) FROM tickets "
-            "WHERE deleted = 0 AND confirmed = 1 AND status = '办结' AND finished_date BETWEEN ? AND ? "
+            f"WHERE deleted = 0 AND confirmed = 1 AND status = '{FINISHED}' AND finished_date BETWEEN ? AND ? "
             "AND township_code = ? GROUP BY applicant_village",
             [SATISFIED_MIN, start.isoformat(), end.isoformat(), township_code]):
         by_village[village] = (n, on_time or 0, rated, satisfied or 0)

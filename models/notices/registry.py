@@ -28,7 +28,7 @@ from models.assess import rewards as assess_rewards
 from models.core import records, settings
 from models.core.errors import AppError, ValidationError
 from models.core.personal import mask_phone, require_date
-from models.core.township import office_identity  # noqa: F401 - domain notice modules use it from here
+from models.core.township import office_identity
 from models.notices import contracts as c
 from models.core.users import require
 from models.election import term as election
@@ -206,8 +206,6 @@ def notice_base(db: Database, params: NoticeParams, kind_key: str) -> c.NoticeBa
             "supervision_phone": ident["supervision_phone"], "office_phone": ident["office_phone"]}
 
 
-_base = notice_base
-
 
 def with_period(db: Database, data: Data, params: NoticeParams, workdays: int | None = None) -> Data:
     """`data` with its 公示时间: `workdays` working days (the setting's by default) from the notice date."""
@@ -216,8 +214,6 @@ def with_period(db: Database, data: Data, params: NoticeParams, workdays: int | 
     data["notice_period"] = {"start": start.isoformat(), "end": end.isoformat(), "workdays": n}
     return data
 
-
-_with_period = with_period
 
 
 def _join(values) -> str:
@@ -239,7 +235,7 @@ def gather_whereabouts(db: Database, params: NoticeParams) -> c.WhereaboutsNotic
     rows = roster.whereabouts_board(db, params.date, params.township_code)
     if not rows:
         raise NothingToPublish("没有在职干部，干部流向公示栏无内容。")
-    return {**_base(db, params, "whereabouts"), "rows": [
+    return {**notice_base(db, params, "whereabouts"), "rows": [
         {"name": r["name"], "post": r["post"], "status": r["status"] or "未登记", "place": r["place"] or "",
          "note": r["note"] or "", "is_team": r["is_team"]} for r in rows]}
 
@@ -249,14 +245,14 @@ def gather_pre_appointment(db: Database, params: NoticeParams) -> c.PreAppointme
     rows = roster.pre_appointment_list(db, params.township_code)
     if not rows:
         raise NothingToPublish("没有填写了“拟任职务”的干部，无法生成任前公示。")
-    data: c.PreAppointmentNotice = {**_base(db, params, "pre_appointment"), "people": [c.PreAppointmentPerson(
+    data: c.PreAppointmentNotice = {**notice_base(db, params, "pre_appointment"), "people": [c.PreAppointmentPerson(
         name=r["name"], sex=r["sex"] or "", ethnicity=r["ethnicity"] or "", birth_month=r["birth_month"],
         political_status=r["political_status"] or "", party_join_date=r["party_join_date"] or "",
         edu_fulltime=r["edu_fulltime"] or "", degree_fulltime=r["degree_fulltime"] or "",
         edu_inservice=r["edu_inservice"] or "", work_start_date=r["work_start_date"] or "",
         native_place=r["native_place"] or "", current_post=r["current_post"] or "", proposed_post=r["proposed_post"],
         removed_post=r["removed_post"] or "") for r in rows]}
-    return _with_period(db, data, params, max(MIN_PRE_APPOINTMENT_DAYS, period_workdays(db)))
+    return with_period(db, data, params, max(MIN_PRE_APPOINTMENT_DAYS, period_workdays(db)))
 
 
 # ---- gatherers: service desk ---------------------------------------------------
@@ -266,7 +262,7 @@ def gather_service_catalogue(db: Database, params: NoticeParams) -> c.CatalogueN
     departments = catalogue.catalogue_for_notice(db, params.township_code)
     if not departments:
         raise NothingToPublish("服务事项目录为空，无法生成五公开/明白卡。")
-    return {**_base(db, params, "service_catalogue"), "departments": departments}
+    return {**notice_base(db, params, "service_catalogue"), "departments": departments}
 
 
 def gather_case_results(db: Database, params: NoticeParams) -> c.CaseResultsNotice:
@@ -285,7 +281,7 @@ def gather_case_results(db: Database, params: NoticeParams) -> c.CaseResultsNoti
         return text
 
     data: c.CaseResultsNotice = {
-        **_base(db, params, "case_results"),
+        **notice_base(db, params, "case_results"),
         "period": {"start": start.isoformat(), "end": end.isoformat(), "label": label}, "rows": [{
         "ticket_no": r["ticket_no"],
         "applicant": r["applicant_name_masked"],
@@ -295,7 +291,7 @@ def gather_case_results(db: Database, params: NoticeParams) -> c.CaseResultsNoti
         "finished": r["finished_date"][:10],
         "result": result(r),
     } for r in rows]}
-    return _with_period(db, data, params)
+    return with_period(db, data, params)
 
 
 def gather_receipt(db: Database, params: NoticeParams) -> c.ReceiptNotice:
@@ -303,7 +299,7 @@ def gather_receipt(db: Database, params: NoticeParams) -> c.ReceiptNotice:
     if not params.ticket:
         raise ValidationError("办件编号", "请给出要打印回执的办件编号（--ticket）。")
     r = tickets.receipt_data(db, params.ticket, params.township_code)
-    return {**_base(db, params, "receipt"), "receipt": {
+    return {**notice_base(db, params, "receipt"), "receipt": {
         "ticket_no": r["ticket_no"],
         "applicant": r["applicant_name"],
         "applicant_phone": public_phone(r["applicant_phone_masked"]),
@@ -626,10 +622,10 @@ def gather_assessment_results(db: Database, params: NoticeParams) -> c.AssessRes
     if not result or not result["rows"]:
         raise NothingToPublish(f"{year}年{'该考核期' if period else ''}还没有考核结果，无法生成{label}。")
     data: c.AssessResultsNotice = {
-        **_base(db, params, "assessment_results"), "title": result["title"] or label,
+        **notice_base(db, params, "assessment_results"), "title": result["title"] or label,
         "period_label": result["period_label"], "plan_name": result["plan_name"], "year": year,
         "missing_rule_label": result["missing_rule_label"], "rows": result["rows"]}
-    return _with_period(db, data, params)
+    return with_period(db, data, params)
 
 
 def gather_rewards(db: Database, params: NoticeParams) -> c.RewardsNotice:
@@ -640,10 +636,10 @@ def gather_rewards(db: Database, params: NoticeParams) -> c.RewardsNotice:
     if not (result["pools"] or result["subsidies"] or result["honours"]):
         raise NothingToPublish(f"{year}年没有奖励或补贴数据，无法生成{label}。")
     data: c.RewardsNotice = {
-        **_base(db, params, "rewards"), "title": result["title"] or label, "year": year,
+        **notice_base(db, params, "rewards"), "title": result["title"] or label, "year": year,
         "pools": result["pools"], "subsidies": result["subsidies"], "honours": result["honours"],
         "reward_rules": result["reward_rules"]}
-    return _with_period(db, data, params)
+    return with_period(db, data, params)
 
 
 def gather_county_rewards(db: Database, params: NoticeParams) -> c.CountyRewardsNotice:
@@ -654,9 +650,9 @@ def gather_county_rewards(db: Database, params: NoticeParams) -> c.CountyRewards
     if not result["people"]:
         raise NothingToPublish(f"{year}年没有村干部考核结果，无法生成{label}。")
     data: c.CountyRewardsNotice = {
-        **_base(db, params, "county_rewards"), "title": result["title"], "year": result["year"],
+        **notice_base(db, params, "county_rewards"), "title": result["title"], "year": result["year"],
         "townships": result["townships"], "people": result["people"], "curve_text": result["curve_text"]}
-    return _with_period(db, data, params)
+    return with_period(db, data, params)
 
 
 def gather_commitments(db: Database, params: NoticeParams) -> c.CommitmentsNotice:
@@ -666,9 +662,9 @@ def gather_commitments(db: Database, params: NoticeParams) -> c.CommitmentsNotic
     result = assess_results.commitments_for_notice(db, year)
     if not result["rows"]:
         raise NothingToPublish(f"{year}年还没有目标承诺，无法生成{label}。")
-    data: c.CommitmentsNotice = {**_base(db, params, "commitments"), "title": result["title"] or label,
+    data: c.CommitmentsNotice = {**notice_base(db, params, "commitments"), "title": result["title"] or label,
                                  "year": year, "rows": result["rows"]}
-    return _with_period(db, data, params)
+    return with_period(db, data, params)
 
 
 def gather_supervision(db: Database, params: NoticeParams) -> c.SupervisionNotice:
@@ -683,7 +679,7 @@ def gather_supervision(db: Database, params: NoticeParams) -> c.SupervisionNotic
         if params.ticket:
             raise ValidationError("督办编号", f"{year}年没有编号为“{params.ticket}”的未达标督办事项。")
         raise NothingToPublish(f"{year}年没有未达标的目标，无需督办。")
-    return {**_base(db, params, "supervision"), "title": label, "year": year, "sheets": sheets}
+    return {**notice_base(db, params, "supervision"), "title": label, "year": year, "sheets": sheets}
 
 
 # ---- gatherers: election ---------------------------------------------------------
@@ -696,8 +692,8 @@ def _election_gatherer(kind_key: str, source: Callable[[Any, str], election.Elec
         found = source(db, event_uuid)
         if not found["rows"]:
             raise NothingToPublish(f"{found['title']}没有内容。")
-        data: c.ElectionNotice = {**found, **_base(db, params, kind_key)}
-        return _with_period(db, data, params)
+        data: c.ElectionNotice = {**found, **notice_base(db, params, kind_key)}
+        return with_period(db, data, params)
     gather.__doc__ = f"Notice data of kind {kind_key} for the event named by params.period (or the latest)."
     return gather
 

@@ -10,7 +10,7 @@ from typing import Any
 from models.core import records
 from models.roster.team import RANK_LEVEL, STAFFING_ESTABLISHED, age_at, current_team, village_coverage
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:  # annotations only
     from sqlite_utils import Database
@@ -38,68 +38,94 @@ def _highest_edu(c) -> str:
     return "中专及以下"
 
 
-def structure(db: Database, township_code: str | None = None, ref_date: dt.date | None = None) -> dict:
-    """The structure table: {'total', 'sex': {男, 女}, 'party', 'rank': {...},
-    'age': {band: n}, 'education': {...}, 'average_age', 'establishment',
-    'filled', 'vacancies', 'team_size', 'dual_head', 'village_dual_head_rate',
-    'ref_date'}."""
+class Structure(TypedDict):
+    """The staff structure on a day (结构统计, the staff-facts notice, the county comparison)."""
+
+    ref_date: str
+    total: int  # in-service cadres
+    sex: dict[str, int]  # 男, 女
+    party: int  # 中共党员
+    rank: dict[str, int]
+    age: dict[str, int]  # AGE_BANDS
+    education: dict[str, int]
+    staffing: dict[str, int]
+    average_age: float | None
+    establishment: int  # the offices' 核定编制
+    filled: int
+    filled_offices: int  # 在编 outside the team (leaders do not count against the offices)
+    vacancies: int
+    team_size: int
+    team_average_age: float | None
+    dual_head: bool  # the party secretary is also the township head
+    townships: int
+    township_dual_head: int
+    township_dual_head_rate: float | None
+    villages: int
+    village_dual_head: int
+    village_dual_head_rate: float | None
+
+
+def structure(db: Database, township_code: str | None = None, ref_date: dt.date | None = None) -> Structure:
+    """The structure table of the in-service cadres on `ref_date` (today by default)."""
     ref = ref_date or dt.date.today()
     cadres = _cadres(db, township_code)
-    out: dict[str, Any] = {"ref_date": ref.isoformat(), "total": len(cadres),
-           "sex": {"男": 0, "女": 0}, "party": 0,
-           "rank": {r: 0 for r in ["副县", "正科", "副科", "科员及办事员", "未填"]},
-           "age": {label: 0 for label, _, _ in AGE_BANDS},
-           "education": {e: 0 for e in ["研究生", "本科", "大专", "中专及以下"]},
-           "staffing": {"在编": 0, "聘用": 0, "未填": 0}}
+    sex = {"男": 0, "女": 0}
+    party = 0
+    rank = {r: 0 for r in ["副县", "正科", "副科", "科员及办事员", "未填"]}
+    age_bands = {label: 0 for label, _, _ in AGE_BANDS}
+    education = {e: 0 for e in ["研究生", "本科", "大专", "中专及以下"]}
+    staffing = {"在编": 0, "聘用": 0, "未填": 0}
     ages = []
     for c in cadres:
-        if c["sex"] in out["sex"]:
-            out["sex"][c["sex"]] += 1
+        if c["sex"] in sex:
+            sex[c["sex"]] += 1
         if (c["political_status"] or "").startswith("中共"):
-            out["party"] += 1
+            party += 1
         # Parallel ranks (四级主任科员 …) count as the level they correspond to;
         # other levels and kinds get their own line only when someone has them.
         level = RANK_LEVEL.get(c["rank"], "其他") if c["rank"] else "未填"
-        out["rank"][level] = out["rank"].get(level, 0) + 1
+        rank[level] = rank.get(level, 0) + 1
         kind = ("在编" if c["staffing"] in STAFFING_ESTABLISHED else c["staffing"]) if c["staffing"] else "未填"
-        out["staffing"][kind] = out["staffing"].get(kind, 0) + 1
+        staffing[kind] = staffing.get(kind, 0) + 1
         age = age_at(c["birth_date"], ref)
         if age is not None:
             ages.append(age)
             for label, lo, hi in AGE_BANDS:
                 if lo <= age <= hi:
-                    out["age"][label] += 1
-        out["education"][_highest_edu(c)] += 1
-    out["average_age"] = round(sum(ages) / len(ages), 1) if ages else None
+                    age_bands[label] += 1
+        education[_highest_edu(c)] += 1
     sql = "SELECT coalesce(sum(establishment), 0) FROM offices WHERE deleted = 0"
     params = []
     if township_code:
         sql += " AND township_code = ?"
         params.append(township_code)
-    out["establishment"] = db.execute(sql, params).fetchone()[0]
-    out["filled"] = sum(1 for c in cadres if c["staffing"] in STAFFING_ESTABLISHED)
+    establishment = db.execute(sql, params).fetchone()[0]
     # Leaders are not counted against the offices' establishment.
     team = current_team(db, township_code)
     team_ids = {m["uuid"] for m in team}
-    out["filled_offices"] = sum(1 for c in cadres if c["staffing"] in STAFFING_ESTABLISHED and c["uuid"] not in team_ids)
-    out["vacancies"] = max(out["establishment"] - out["filled_offices"], 0)
-    out["team_size"] = len(team)
-    out["team_average_age"] = (round(sum(a for a in (age_at(m["birth_date"], ref) for m in team) if a is not None)
-                                     / max(1, sum(1 for m in team if m["birth_date"])), 1) if team else None)
-    out["dual_head"] = any(m["dual_head"] for m in team)
+    filled_offices = sum(1 for c in cadres if c["staffing"] in STAFFING_ESTABLISHED and c["uuid"] not in team_ids)
+    dual_head = any(m["dual_head"] for m in team)
     # Over a county database: the share of townships whose secretary is also head.
     codes = [township_code] if township_code else [
         r[0] for r in db.execute("SELECT DISTINCT township_code FROM cadres WHERE deleted = 0")]
     dual = (sum(1 for code in codes if any(m["dual_head"] for m in current_team(db, code))) if len(codes) > 1
-            else int(out["dual_head"]))
-    out["townships"] = len(codes)
-    out["township_dual_head"] = dual
-    out["township_dual_head_rate"] = round(100.0 * dual / len(codes), 1) if codes else None
+            else int(dual_head))
     villages = village_coverage(db, township_code)
-    out["villages"] = len(villages)
-    out["village_dual_head"] = sum(1 for v in villages if v["dual_head"])
-    out["village_dual_head_rate"] = (round(100.0 * out["village_dual_head"] / len(villages), 1) if villages else None)
-    return out
+    village_dual = sum(1 for v in villages if v["dual_head"])
+    return {
+        "ref_date": ref.isoformat(), "total": len(cadres), "sex": sex, "party": party, "rank": rank,
+        "age": age_bands, "education": education, "staffing": staffing,
+        "average_age": round(sum(ages) / len(ages), 1) if ages else None,
+        "establishment": establishment, "filled": sum(1 for c in cadres if c["staffing"] in STAFFING_ESTABLISHED),
+        "filled_offices": filled_offices, "vacancies": max(establishment - filled_offices, 0),
+        "team_size": len(team),
+        "team_average_age": (round(sum(a for a in (age_at(m["birth_date"], ref) for m in team) if a is not None)
+                                   / max(1, sum(1 for m in team if m["birth_date"])), 1) if team else None),
+        "dual_head": dual_head, "townships": len(codes), "township_dual_head": dual,
+        "township_dual_head_rate": round(100.0 * dual / len(codes), 1) if codes else None,
+        "villages": len(villages), "village_dual_head": village_dual,
+        "village_dual_head_rate": round(100.0 * village_dual / len(villages), 1) if villages else None,
+    }
 
 
 def age_pyramid(db: Database, township_code: str | None = None, ref_date: dt.date | None = None) -> list[dict]:
@@ -120,7 +146,7 @@ def age_pyramid(db: Database, township_code: str | None = None, ref_date: dt.dat
     return rows
 
 
-def structure_lines(s: dict) -> list[tuple[str, str]]:
+def structure_lines(s: Structure) -> list[tuple[str, str]]:
     """The structure table as (label, value) lines for display or printing."""
     def pct(n):
         return f"{n}（{100.0 * n / s['total']:.1f}%）" if s["total"] else str(n)

@@ -19,7 +19,7 @@ from models.core.personal import (birth_date_from_id, check_text, parse_date, re
                                   validate_id_number, validate_phone)
 from models.core.users import require
 
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 if TYPE_CHECKING:  # annotations only
     from models.core.users import Actor
@@ -87,6 +87,87 @@ class PreAppointmentRow(TypedDict):
     proposed_post: str
     removed_post: str | None
     nomination: str | None
+
+
+class TeamPost(TypedDict):
+    organ: str
+    title: str
+    role: str | None
+    start_date: str | None
+    term: str | None
+    method: str | None
+
+
+class TeamMember(TypedDict):
+    """A member of the leadership team with every current post (交叉任职)."""
+
+    uuid: str
+    name: str
+    sex: str | None
+    birth_date: str | None
+    political_status: str | None
+    edu_fulltime: str | None
+    rank: str | None
+    phone: str | None
+    township_code: str
+    posts: list[TeamPost]
+    roles: set[str]
+    titles: str  # the posts' titles, '、'-joined
+    dual_head: bool  # party secretary and township head (党政一肩挑)
+
+
+class Liaison(TypedDict):
+    """A cadre linked to a village now (驻村 / 联村)."""
+
+    uuid: str
+    village_uuid: str
+    cadre_uuid: str
+    kind: str
+    start_date: str | None
+    name: str
+
+
+class VillageOfficial(TypedDict):
+    """A member of a village's 两委 (roles ','-joined: 书记, 主任, 会计 …)."""
+
+    uuid: str
+    village_uuid: str
+    name: str
+    roles: str
+    sex: str | None
+    birth_date: str | None
+    phone: str | None
+    political_status: str | None
+    term: str | None
+
+
+class VillageCoverage(TypedDict):
+    """A village with its liaison cadres and its 两委 (the assessment and the 连心卡 read it)."""
+
+    uuid: str
+    name: str
+    households: int | None
+    population: int | None
+    township_code: str
+    liaisons: list[Liaison]
+    officials: list[VillageOfficial]
+    dual_head: bool  # one person is both 书记 and 主任 (一肩挑)
+
+
+class Attendance(TypedDict):
+    """Days on the whereabouts board in a range, by kind (the assessment's 勤)."""
+
+    days: int
+    present: int  # 在岗 and 值班
+    village: int
+    meeting: int
+    trip: int
+    leave: int
+    study: int
+    rest: int
+
+
+AttendanceKind = Literal["present", "village", "meeting", "trip", "leave", "study", "rest"]
 
 
 class FamilyLine(TypedDict):
@@ -340,6 +421,18 @@ def list_cadres(db: Database, township_code: str | None = None, include_left: bo
         db, f"SELECT {LIST_COLUMNS} FROM cadres c WHERE {where} ORDER BY c.name_pinyin, c.id", params))
 
 
+class CadreName(TypedDict):
+    uuid: str
+    name: str
+
+
+def cadre_names(db: Database, township_code: str | None = None) -> list[CadreName]:
+    """The in-service cadres to pick from (another room's picker: the assessment's subjects), by pinyin."""
+    where, params = _scope(township_code, False)
+    return [CadreName(uuid=r[0], name=r[1]) for r in db.execute(
+        f"SELECT c.uuid, c.name FROM cadres c WHERE {where} ORDER BY c.name_pinyin, c.id", params)]
+
+
 def search_cadres(db: Database, text: str = "", township_code: str | None = None, include_left: bool = False,
                   limit: int = 200, offset: int = 0) -> list[dict]:
     """One window of the cadre list matching `text` (name, pinyin initials such as
@@ -401,7 +494,7 @@ def current_appointments(db: Database, cadre_uuid: str | None = None, township_c
     )
 
 
-def current_team(db: Database, township_code: str | None = None) -> list[dict]:
+def current_team(db: Database, township_code: str | None = None) -> list[TeamMember]:
     """The leadership team: every in-service cadre holding a current team post,
     with all their current posts across organs (交叉任职). Each dict: uuid, name,
     sex, birth_date, political_status, edu_fulltime, rank, posts (list of
@@ -421,25 +514,25 @@ def current_team(db: Database, township_code: str | None = None) -> list[dict]:
         f"JOIN organs o ON o.uuid = p.organ_uuid WHERE {where} ORDER BY o.sort_order, p.sort_order, c.name_pinyin",
         params,
     )
-    team: dict[str, dict] = {}
+    first: dict[str, dict] = {}  # cadre uuid -> their first row (rows come in team order)
+    posts: dict[str, list[TeamPost]] = {}
+    on_team: set[str] = set()
     for r in rows:
-        m = team.setdefault(r["uuid"], {
-            "uuid": r["uuid"], "name": r["name"], "sex": r["sex"], "birth_date": r["birth_date"],
+        first.setdefault(r["uuid"], r)
+        posts.setdefault(r["uuid"], []).append(TeamPost(organ=r["organ"], title=r["title"], role=r["role"],
+                                                        start_date=r["start_date"], term=r["term"], method=r["method"]))
+        if r["is_team"]:
+            on_team.add(r["uuid"])
+    members: list[TeamMember] = []
+    for key, r in sorted(first.items(), key=lambda kv: (kv[1]["organ_order"], kv[1]["post_order"])):
+        if key not in on_team:
+            continue
+        roles = {p["role"] or "" for p in posts[key]}
+        members.append({
+            "uuid": key, "name": r["name"], "sex": r["sex"], "birth_date": r["birth_date"],
             "political_status": r["political_status"], "edu_fulltime": r["edu_fulltime"], "rank": r["rank"],
-            "phone": r["phone"], "township_code": r["township_code"], "posts": [], "roles": set(),
-            "is_team": False, "order": (r["organ_order"], r["post_order"]),
-        })
-        m["posts"].append({k: r[k] for k in ("organ", "title", "role", "start_date", "term", "method")})
-        m["roles"].add(r["role"] or "")
-        m["is_team"] = m["is_team"] or bool(r["is_team"])
-    members = [m for m in team.values() if m["is_team"]]
-    for m in members:
-        m["titles"] = "、".join(p["title"] for p in m["posts"])
-        m["dual_head"] = {"party_secretary", "head"} <= m["roles"]
-        del m["is_team"]
-    members.sort(key=lambda m: m["order"])
-    for m in members:
-        del m["order"]
+            "phone": r["phone"], "township_code": r["township_code"], "posts": posts[key], "roles": roles,
+            "titles": "、".join(p["title"] for p in posts[key]), "dual_head": {"party_secretary", "head"} <= roles})
     return members
 
 
@@ -502,7 +595,7 @@ def duty_matrix(db: Database, township_code: str | None = None) -> dict:
             "cells": cells}
 
 
-def village_coverage(db: Database, township_code: str | None = None) -> list[dict]:
+def village_coverage(db: Database, township_code: str | None = None) -> list[VillageCoverage]:
     """Every village with its liaison cadres (current) and its 两委 members."""
     from models.core import township
 
@@ -516,18 +609,23 @@ def village_coverage(db: Database, township_code: str | None = None) -> list[dic
     officials = records.rows(
         db, "SELECT uuid, village_uuid, name, roles, sex, birth_date, phone, political_status, term "
             "FROM village_officials l WHERE deleted = 0" + scope + " ORDER BY id", params)
-    by_v: dict[str, list] = {}
+    by_v: dict[str, list[Liaison]] = {}
     for link in links:
-        by_v.setdefault(link["village_uuid"], []).append(link)
-    off_v: dict[str, list] = {}
+        by_v.setdefault(link["village_uuid"], []).append(Liaison(
+            uuid=link["uuid"], village_uuid=link["village_uuid"], cadre_uuid=link["cadre_uuid"], kind=link["kind"],
+            start_date=link["start_date"], name=link["name"]))
+    off_v: dict[str, list[VillageOfficial]] = {}
     for o in officials:
-        off_v.setdefault(o["village_uuid"], []).append(o)
+        off_v.setdefault(o["village_uuid"], []).append(VillageOfficial(
+            uuid=o["uuid"], village_uuid=o["village_uuid"], name=o["name"], roles=o["roles"], sex=o["sex"],
+            birth_date=o["birth_date"], phone=o["phone"], political_status=o["political_status"], term=o["term"]))
+    out: list[VillageCoverage] = []
     for v in villages:
-        v["liaisons"] = by_v.get(v["uuid"], [])
-        v["officials"] = off_v.get(v["uuid"], [])
-        roles = [set(o["roles"].split(",")) for o in v["officials"]]
-        v["dual_head"] = any({"书记", "主任"} <= r for r in roles)
-    return villages
+        mine = off_v.get(v["uuid"], [])
+        out.append({"uuid": v["uuid"], "name": v["name"], "households": v["households"], "population": v["population"],
+                    "township_code": v["township_code"], "liaisons": by_v.get(v["uuid"], []), "officials": mine,
+                    "dual_head": any({"书记", "主任"} <= set(o["roles"].split(",")) for o in mine)})
+    return out
 
 
 def contact_points(db: Database, cadre_uuid: str | None = None, township_code: str | None = None) -> list[dict]:
@@ -601,25 +699,24 @@ def whereabouts_history(db: Database, cadre_uuid: str, limit: int = 60) -> list[
                             "WHERE cadre_uuid = ? AND deleted = 0 ORDER BY date DESC LIMIT ?", [cadre_uuid, limit])
 
 
-def attendance_summary(db: Database, date_from, date_to, township_code: str | None = None) -> dict:
+def attendance_summary(db: Database, date_from, date_to, township_code: str | None = None) -> dict[str, Attendance]:
     """From the whereabouts board, per cadre uuid: {'days': recorded days,
     'present': 在岗+值班, 'village': 下村, 'meeting': 开会, 'trip': 出差,
     'leave': 请假, 'study': 学习, 'rest': 休息} between the dates (inclusive).
     Used by the assessment's 勤 dimension."""
     start = require_date(date_from, "开始日期").isoformat()
     end = require_date(date_to, "结束日期").isoformat()
-    keys = {"在岗": "present", "值班": "present", "下村": "village", "开会": "meeting", "出差": "trip",
-            "请假": "leave", "学习": "study", "休息": "rest"}
+    keys: dict[str, AttendanceKind] = {"在岗": "present", "值班": "present", "下村": "village", "开会": "meeting",
+                                       "出差": "trip", "请假": "leave", "学习": "study", "休息": "rest"}
     sql = ("SELECT w.cadre_uuid, w.status, count(*) FROM whereabouts w JOIN cadres c ON c.uuid = w.cadre_uuid "
            "WHERE w.deleted = 0 AND w.date BETWEEN ? AND ?")
     params = [start, end]
     if township_code:
         sql += " AND c.township_code = ?"
         params.append(township_code)
-    out: dict[str, dict] = {}
+    out: dict[str, Attendance] = {}
     for cadre, status, n in db.execute(sql + " GROUP BY w.cadre_uuid, w.status", params):
-        s = out.setdefault(cadre, {"days": 0, "present": 0, "village": 0, "meeting": 0, "trip": 0,
-                                   "leave": 0, "study": 0, "rest": 0})
+        s = out.setdefault(cadre, Attendance(days=0, present=0, village=0, meeting=0, trip=0, leave=0, study=0, rest=0))
         s["days"] += n
         s[keys.get(status, "present")] += n
     return out

@@ -32,7 +32,6 @@ if TYPE_CHECKING:  # annotations only (models.core.db reaches this room through 
     from models.core.users import Actor
 
 MOVE, KEEP = "move", "keep"
-OPEN = ("受理", "办理中", "补正")
 
 
 def _printed_receipts(db: Database) -> set[tuple[str, str]]:

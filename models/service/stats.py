@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypedDict
 from models.core import records
 
 from models.service import workdays
-from models.service.states import RUNNING_STATUSES, sql_in
+from models.service.states import FINISHED, RUNNING_STATUSES, sql_in
 from models.core.errors import ValidationError
 from models.core.personal import mask_name, parse_date
 
@@ -53,7 +53,7 @@ def summaries_counted_in_bulk(db: Database):
     db.execute("INSERT INTO ticket_month_finished (township_code, month, rating, on_time, n, used_sum, used_n) "
                "SELECT township_code, substr(finished_date, 1, 7), coalesce(rating, 0), days_late = 0, count(*), "
                "coalesce(sum(work_days_used), 0), count(work_days_used) FROM tickets WHERE id >= ? AND deleted = 0 "
-               "AND status = '办结' AND finished_date IS NOT NULL GROUP BY 1, 2, 3, 4 ON CONFLICT DO UPDATE SET "
+               f"AND status = '{FINISHED}' AND finished_date IS NOT NULL GROUP BY 1, 2, 3, 4 ON CONFLICT DO UPDATE SET "
                "n = n + excluded.n, used_sum = used_sum + excluded.used_sum, used_n = used_n + excluded.used_n",
                [first_id])
     db.execute(trigger_sql)
@@ -128,10 +128,32 @@ def _finished_groups(db: Database, a: str, b: str, tw: str, tp: list):
         yield from db.execute(
             "SELECT coalesce(rating, 0), days_late = 0, count(*), coalesce(sum(work_days_used), 0), "
             f"count(work_days_used) FROM tickets{'' if tw else ' INDEXED BY idx_tickets_finished'} "
-            f"WHERE deleted = 0 AND +status = '办结' AND finished_date BETWEEN ? AND ?{tw} GROUP BY 1, 2", [lo, hi, *tp])
+            f"WHERE deleted = 0 AND +status = '{FINISHED}' AND finished_date BETWEEN ? AND ?{tw} GROUP BY 1, 2", [lo, hi, *tp])
 
 
-def statistics(db: Database, date_from, date_to, township_code: str | None = None) -> dict:
+class Statistics(TypedDict):
+    """The service desk's figures over a range (the 统计 page, the county comparison)."""
+
+    date_from: str
+    date_to: str
+    total: int  # received in the range
+    by_month: list[tuple[str, int]]
+    by_department: list[tuple[str, int]]
+    by_channel: list[tuple[str, int]]
+    by_village: list[tuple[str, int]]
+    by_kind: list[tuple[str, int]]
+    by_status: list[tuple[str, int]]
+    by_rating: dict[str, int]
+    finished: int  # finished in the range
+    on_time: int
+    on_time_rate: float
+    avg_work_days: float | None
+    rated: int
+    satisfied: int
+    satisfaction_rate: float
+
+
+def statistics(db: Database, date_from, date_to, township_code: str | None = None) -> Statistics:
     """Volume by month, department, channel, village and kind (by received date);
     on-time rate, average working days to finish and satisfaction rate (of
     tickets finished in the range). Whole months come from the monthly
@@ -183,16 +205,42 @@ def statistics(db: Database, date_from, date_to, township_code: str | None = Non
     }
 
 
-def staff_performance(db: Database, date_from, date_to, township_code: str | None = None) -> dict:
+class StaffPerformance(TypedDict):
+    """One handler's finished tickets in a range (the assessment reads it: 按时办结率, 群众满意率)."""
+
+    finished: int
+    on_time: int
+    on_time_rate: float  # 0.0 when nothing was finished
+    rated: int
+    satisfied: int
+    satisfaction_rate: float  # 0.0 when nothing was rated: read `rated` first
+
+
+class AccountabilityRecord(TypedDict):
+    """A ticket that missed its promised date (责任追究)."""
+
+    cadre_uuid: str | None  # None when no roster cadre handled it
+    name: str
+    ticket_no: str
+    ticket_uuid: str
+    township_code: str
+    item_name: str
+    due_date: str | None
+    finished_date: str | None
+    days_late: int
+    status: str
+
+
+def staff_performance(db: Database, date_from, date_to, township_code: str | None = None) -> dict[str, StaffPerformance]:
     """{cadre_uuid: {finished, on_time, on_time_rate, rated, satisfied, satisfaction_rate}}
     over tickets finished in the range that have a handler cadre. Satisfied =
     基本满意 or better."""
     a, b = _range(date_from, date_to)
     tw, tp = _township(township_code)
-    out = {}
+    out: dict[str, StaffPerformance] = {}
     for cadre, finished, on_time, rated, satisfied in db.execute(
         "SELECT handler_cadre_uuid, count(*), sum(days_late = 0), count(rating), sum(rating >= ?) FROM tickets "
-        f"WHERE deleted = 0 AND +status = '办结' AND finished_date BETWEEN ? AND ? AND handler_cadre_uuid IS NOT NULL{tw} "
+        f"WHERE deleted = 0 AND +status = '{FINISHED}' AND finished_date BETWEEN ? AND ? AND handler_cadre_uuid IS NOT NULL{tw} "
         "GROUP BY handler_cadre_uuid", [SATISFIED_MIN, a, b, *tp]
     ):
         on_time, satisfied = on_time or 0, satisfied or 0
@@ -202,7 +250,7 @@ def staff_performance(db: Database, date_from, date_to, township_code: str | Non
 
 
 def accountability_records(db: Database, date_from, date_to, township_code: str | None = None,
-                           today: dt.date | None = None) -> list[dict]:
+                           today: dt.date | None = None) -> list[AccountabilityRecord]:
     """责任追究 records: tickets that missed their promised date within the range.
 
     Finished late (finished in the range, days_late > 0) and still open past
@@ -215,17 +263,17 @@ def accountability_records(db: Database, date_from, date_to, township_code: str 
     today = today or dt.date.today()
     cols = ("uuid, ticket_no, township_code, handler_cadre_uuid, handler_name, first_receiver, item_name, "
             "due_date, finished_date, days_late, status")
-    late = records.rows(db, f"SELECT {cols} FROM tickets WHERE deleted = 0 AND days_late > 0 AND +status = '办结' "
+    late = records.rows(db, f"SELECT {cols} FROM tickets WHERE deleted = 0 AND days_late > 0 AND +status = '{FINISHED}' "
                             f"AND finished_date BETWEEN ? AND ?{tw} ORDER BY finished_date, ticket_no", [a, b, *tp])
     as_of = min(today, dt.date.fromisoformat(b))
     open_late = records.rows(db, f"SELECT {cols} FROM tickets WHERE deleted = 0 AND {sql_in(RUNNING_STATUSES)} "
                                  f"AND due_date >= ? AND due_date < ?{tw} ORDER BY due_date, ticket_no",
                              [a, as_of.isoformat(), *tp])
     cal = workdays.calendar(db)
-    out = []
+    out: list[AccountabilityRecord] = []
     for r in late + open_late:
         days = r["days_late"]
-        if r["status"] != "办结":
+        if r["status"] != FINISHED:
             days = cal.between(dt.date.fromisoformat(r["due_date"]), as_of)
             if days <= 0:
                 continue
@@ -267,7 +315,7 @@ def finished_tickets(db: Database, date_from, date_to, township_code: str | None
     tw, tp = _township(township_code)
     rows = records.rows(db, "SELECT ticket_no, township_code, item_name, department, kind, applicant_name, "
                             "applicant_village, received_date, due_date, finished_date, result, days_late, rating "
-                            f"FROM tickets WHERE deleted = 0 AND +status = '办结' AND finished_date BETWEEN ? AND ?{tw} "
+                            f"FROM tickets WHERE deleted = 0 AND +status = '{FINISHED}' AND finished_date BETWEEN ? AND ?{tw} "
                             "ORDER BY finished_date, ticket_no", [a, b, *tp])
     return [FinishedTicket(
         ticket_no=r["ticket_no"], township_code=r["township_code"], item_name=r["item_name"],

@@ -582,7 +582,7 @@ def where_clause(db: Database, f: TicketFilter, today: dt.date | None = None) ->
         parts.append(f"{sql_in(RUNNING_STATUSES)} AND due_date >= ? AND due_date <= ?")
         params += [today.isoformat(), due_soon_limit(db, today).isoformat()]
     elif f.deadline == "callback":
-        parts.append("status = '办结' AND rating IS NULL")
+        parts.append(f"status = '{FINISHED}' AND rating IS NULL")
     expression = search.match_expression(f.search)
     if expression:
         # Deleted tickets are not in the index; the fast paths (count_tickets,

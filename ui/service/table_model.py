@@ -43,6 +43,7 @@ BRUSHES = {state: QBrush(colour) for state, colour in STATE_COLOURS.items()}
 
 class _CountSignals(QObject):
     counted = Signal(int, int)  # generation, total
+    failed = Signal(int, str)  # generation, the log file that holds the traceback
 
 
 class _CountJob(QRunnable):
@@ -57,8 +58,8 @@ class _CountJob(QRunnable):
                 n = tickets.count_tickets(reader, self.f, self.today)
             finally:
                 reader.conn.close()
-        except Exception:  # noqa: BLE001 - the list keeps its provisional count; the cause is logged
-            errorlog.log_exception(*sys.exc_info(), "办件计数")
+        except Exception:  # noqa: BLE001 - a bug in counting: logged, and the window says so (not a stalled count)
+            self.signals.failed.emit(self.generation, str(errorlog.log_exception(*sys.exc_info(), "办件计数")))
             return
         self.signals.counted.emit(self.generation, n)
 
@@ -84,6 +85,8 @@ class TicketTableModel(QAbstractTableModel):
         self._generation = 0
         self._signals = _CountSignals()
         self._signals.counted.connect(self._counted)
+        self._signals.failed.connect(self._count_failed)
+        self.count_error = ""  # the log file when counting in the background failed
         self.filter = tickets.TicketFilter()
         self.ledger_sort: sorting.LedgerSort | None = None  # None: newest first
         self.total = 0
@@ -101,6 +104,7 @@ class TicketTableModel(QAbstractTableModel):
         self._today = dt.date.today()
         self._soon = tickets.due_soon_limit(self.db, self._today)
         self.counting = False
+        self.count_error = ""
         background = tickets.is_slow_filter(f) and self.db_path is not None
         if background:
             first = self._fetch(0, None)
@@ -113,6 +117,16 @@ class TicketTableModel(QAbstractTableModel):
         else:
             self.total = tickets.count_tickets(self.db, f, self._today)
         self.endResetModel()
+
+    def _count_failed(self, generation: int, log_file: str) -> None:
+        if generation != self._generation:
+            return
+        self.counting = False
+        self.count_error = log_file
+        self.layoutChanged.emit()
+        from ui.common.crash import show_unexpected
+
+        show_unexpected(log_file)
 
     def _counted(self, generation: int, total: int) -> None:
         if generation != self._generation:
