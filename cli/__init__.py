@@ -63,9 +63,29 @@ def open_db(args, create: bool = False):
     from models.core.db import open_database
 
     db = open_database(db_path_of(args), create=create)
+    _OPENED.append(db)
     if getattr(args, "command", None) not in LOGIN_FREE_COMMANDS and getattr(args, "actor", None) is None:
         args.actor = log_in(args, db)
     return db
+
+
+# What open_db opened, closed when the command ends (main): the close is recorded in the
+# marker (models/core/db.py), so the next open can tell a file changed behind our back.
+_OPENED: list = []
+
+
+def _close_opened() -> None:
+    import sqlite3
+
+    from models.core.db import close_database
+
+    while _OPENED:
+        db = _OPENED.pop()
+        try:
+            db.conn.total_changes  # noqa: B018 - raises when the command closed it already
+        except sqlite3.ProgrammingError:
+            continue
+        close_database(db)
 
 
 # Commands that only read and verify, never write or export personal data.
@@ -213,3 +233,5 @@ def main(argv=None) -> int:
         path = errorlog.log_exception(*sys.exc_info(), f"命令 {args.command}")
         print(f"错误：{errorlog.user_message(path)}", file=sys.stderr)
         return 70  # EX_SOFTWARE
+    finally:
+        _close_opened()

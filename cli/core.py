@@ -71,9 +71,24 @@ def domain_checks(db) -> list[tuple[str, str]]:
     return findings
 
 
+def gather_check(db, full: bool, mark: dict | None, progress=None) -> dict:
+    """Everything `check` verifies, in its order (bench/fig_check.py measures
+    this): integrity, the audit chain and sealed rows (from the mark of the
+    last clean check unless full), row counts, the domains' rule checks."""
+    from models.core import audit
+    from models.core.db import integrity_of, known_migrations, row_counts, schema_version
+
+    integrity = integrity_of(db, full, progress)
+    history = audit.check_history(db, full, mark)
+    return {"integrity": integrity, "schema_version": schema_version(db.conn),
+            "schema_latest": len(known_migrations()), "history": history,
+            "emptied": not history.chain.count and audit.audit_log_is_emptied(db),
+            "counts": row_counts(db, {"audit_log": history.chain.count}), "findings": domain_checks(db)}
+
+
 def cmd_check(args) -> int:
     from models.core import audit
-    from models.core.db import health_report
+    from models.core.db import check_mark, remember_check_mark
 
     path = Path(db_path_of(args))
     if not path.exists():
@@ -82,43 +97,42 @@ def cmd_check(args) -> int:
     db = open_db(args)
     full = bool(getattr(args, "full", False))
     if full:
-        print("正在完整检查（integrity_check）…", file=sys.stderr, flush=True)
-    report = health_report(db, full=full, progress=lambda seconds: print(
+        print("正在完整检查（integrity_check），然后从头核对审计日志和各条记录的内容…", file=sys.stderr, flush=True)
+    mark = None if full else check_mark(path)
+    found = gather_check(db, full, mark, progress=lambda seconds: print(
         f"  已检查 {seconds:.0f} 秒…", file=sys.stderr, flush=True))
-    healthy = report["integrity"] == "ok"
+    history = found["history"]
+    healthy = found["integrity"] == "ok"
     print(f"数据库：{path}")
     mode = ("完整检查 integrity_check" if full else
             "快速检查 quick_check，每天一次或文件有异常时运行；逐一核对索引请用 --full")
-    print(f"完整性：{report['integrity']}（{mode}）")
-    print(f"结构版本：{report['schema_version']}（程序最新 {report['schema_latest']}）")
-    chain = audit.verify_chain(db)
-    if chain:
+    print(f"完整性：{found['integrity']}（{mode}）")
+    print(f"结构版本：{found['schema_version']}（程序最新 {found['schema_latest']}）")
+    if history.chain.problems:
         healthy = False
         print("审计日志：被篡改")
-        for line in chain[:20]:
+        for line in history.chain.problems[:20]:
             print(f"  - {line}")
-    elif audit.audit_log_is_emptied(db):
+    elif found["emptied"]:
         healthy = False
         print("审计日志：被清空（数据库中有用户或数据，却没有任何审计记录）")
     else:
-        print("审计日志：完整")
-    if full:
-        print("正在逐行核对各条记录的内容…", file=sys.stderr, flush=True)
-    tampered, by_content, sealed = audit.verify_rows_for_check(db, full)
+        coverage = audit.chain_coverage(history, mark, full)
+        print("审计日志：完整" + (f"（{coverage}）" if coverage else ""))
+    tampered = history.rows.problems
     if tampered:
         healthy = False
         print(f"数据记录：有 {len(tampered)} 处在程序之外被改动" + ("（只列出前 200 处）" if len(tampered) >= 200 else ""))
         for line in tampered[:20]:
             print(f"  - {line}")
-    elif by_content:
-        print("数据记录：与审计日志一致（逐行核对内容）")
     else:
-        print(f"数据记录：没有多出、缺少或封记不符的记录；{sealed} 条记录的内容未逐行核对（数据较多），"
-              "请用 check --full 逐行核对")
+        print("数据记录：" + audit.rows_coverage(history))
+    if history.mark is not None and not found["emptied"]:
+        remember_check_mark(path, history.mark)
     print("行数：")
-    for table, n in report["counts"].items():
+    for table, n in found["counts"].items():
         print(f"  {table}: {n}")
-    findings = domain_checks(db)
+    findings = found["findings"]
     if any(level == "error" for level, _ in findings):
         healthy = False
     if findings:
@@ -164,10 +178,11 @@ def cmd_backup(args) -> int:
 def _list_backups(path: Path) -> int:
     """Reads the backups folder only (like `restore` without a file): no login."""
     from models.core import backup_codec
-    from models.core.db import list_backups
+    from models.core.db import BEFORE_RESTORE, damaged_originals, list_backups
 
     backups = list_backups(path)
-    if not backups:
+    damaged = damaged_originals(path)
+    if not backups and not damaged:
         print("没有可用的备份。")
         return 1
     total = 0
@@ -176,8 +191,13 @@ def _list_backups(path: Path) -> int:
         total += size
         inside = backup_codec.content_size(b) if backup_codec.is_compressed(b) else None
         kind = f"压缩（原 {inside / 1e6:,.1f} MB）" if inside else ("压缩" if backup_codec.is_compressed(b) else "未压缩")
+        if f"-{BEFORE_RESTORE}." in b.name:
+            kind += "\t恢复前自动留存（用它恢复即可撤销那次恢复）"
         print(f"{b}\t{size / 1e6:,.1f} MB\t{kind}")
-    print(f"共 {len(backups)} 份，{total / 1e6:,.1f} MB")
+    print(f"共 {len(backups)} 份，{total / 1e6:,.1f} MB（按保留份数和总大小的设置轮换，最新的一份总是保留）")
+    for d in damaged:
+        print(f"{d}\t{d.stat().st_size / 1e6:,.1f} MB\t恢复时留存的损坏原文件（不能用于恢复，不计入备份，"
+              "程序不会删除；技术人员查看完后可手动删除）")
     return 0
 
 
@@ -213,8 +233,10 @@ def cmd_restore(args) -> int:
     _log_in_to_restore(args, path)
     kept = restore_backup(args.backup, path)
     print(f"已用“{args.backup}”恢复数据库“{path}”。")
-    if kept:
-        print(f"恢复前的文件已另存为：{kept}")
+    if kept and kept.name.endswith(".db"):
+        print(f"恢复前的数据库已另存为一份备份：{kept}（用它恢复即可撤销这次恢复；与其他备份一样按保留份数和总大小轮换）")
+    elif kept:
+        print(f"恢复前的文件已损坏，原样另存为：{kept}（程序不会删除它）")
     return 0
 
 

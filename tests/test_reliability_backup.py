@@ -132,7 +132,7 @@ def test_cli_restore_brings_back_the_backup_and_keeps_the_current_file(office):
     done = _main("restore", backup, "--db", office)
     assert done.returncode == 0, done.stderr
     assert _village_names(office) == ["甲村"]
-    kept = [p for p in backup.parent.iterdir() if p.name.endswith("before-restore.kept")]
+    kept = [p for p in backup.parent.iterdir() if p.name.endswith("before-restore.db")]  # a backup like the others
     assert len(kept) == 1 and _village_names(kept[0]) == ["甲村", "乙村"], "the replaced file is kept"
     check = _main("check", "--db", office)
     assert check.returncode == 0, check.stdout + check.stderr

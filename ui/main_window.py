@@ -411,7 +411,8 @@ class MainWindow(QMainWindow):
         else:
             backup = backups[names.index(choice)]
         answer = QMessageBox.question(self, "恢复数据库",
-                                      f"用“{backup.name}”替换当前数据库？\n当前文件会先另存一份，不会丢失。")
+                                      f"用“{backup.name}”替换当前数据库？\n当前文件会先另存为一份“恢复前”备份"
+                                      "（用它恢复即可撤销；与其他备份一样按保留份数和总大小轮换）。")
         if answer != QMessageBox.Yes:
             return
         from models.core.db import close_database, restore_backup

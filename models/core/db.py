@@ -419,6 +419,45 @@ def _file_state(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns]
 
 
+def _changed_while_closed(path: Path, marker: dict) -> bool:
+    """The file changed while no program of ours had it open (a crash, another
+    program, a copy over it), as far as size and time tell."""
+    return not Path(str(path) + "-wal").exists() and marker.get("closed") != _file_state(path)
+
+
+# ---- the mark of the last clean `check` (models/core/audit.py check_history) ----
+# Kept in the same marker file, outside the database: a copy of the file
+# elsewhere has none; restoring a backup or a change while no program of ours
+# had the file open (the quick_check rule above) forgets it, so the next check
+# hashes every audit row again. A mark that does not match the file is reported
+# by the check itself.
+
+def check_mark(path) -> dict | None:
+    mark = _read_marker(Path(path)).get("verified")
+    return mark if isinstance(mark, dict) else None
+
+
+def remember_check_mark(path, mark: dict) -> None:
+    """Best effort, like the quick_check date: without it the next check hashes everything."""
+    path = Path(path)
+    marker = _read_marker(path)
+    marker["verified"] = mark
+    _write_marker(path, marker)
+
+
+def forget_check_mark(path) -> None:
+    path = Path(path)
+    marker = _read_marker(path)
+    if "verified" in marker:
+        del marker["verified"]
+        _write_marker(path, marker)
+        if check_mark(path) is not None:  # could not rewrite the marker: remove it
+            try:
+                _health_marker(path).unlink()
+            except OSError:
+                pass  # a read-only disk: check still refuses a mark its file no longer matches, and says what it skipped
+
+
 def quick_check_due(path: Path) -> bool:
     path = Path(path)
     marker = _read_marker(path)
@@ -431,9 +470,8 @@ def quick_check_due(path: Path) -> bool:
     size = path.stat().st_size
     if size < checked_size // 2:
         return True
-    live_elsewhere = Path(str(path) + "-wal").exists()
-    if not live_elsewhere and marker.get("closed") != _file_state(path):
-        return True  # changed while no program of ours had it open
+    if _changed_while_closed(path, marker):
+        return True
     if not has_live_connection(path):  # else SQLite has the file: never read it ourselves
         try:
             with open(path, "rb") as f:
@@ -495,6 +533,8 @@ def open_database(path, *, create: bool = True, migrate: bool = True, daily_back
     existed = path.exists() and path.stat().st_size > 0
     due = existed and quick_check_due(path)
     deferred = bool(due and quick_check_max_bytes is not None and path.stat().st_size > quick_check_max_bytes)
+    if existed and check_mark(path) is not None and _changed_while_closed(path, _read_marker(path)):
+        forget_check_mark(path)  # what the last check verified may not be what the file holds now
     if path.exists():
         inspect_file(path, run_quick_check=due and not deferred)
         if due and not deferred:
@@ -632,6 +672,19 @@ def _megabytes(n: int) -> str:
 
 
 BACKUP_PATTERNS = ("*.db", "*.db" + backup_codec.SUFFIX)
+# What a restore keeps of the file it replaced: a backup named …-before-restore.db,
+# or, when SQLite could not read that file, its bytes as …-before-restore.kept.
+BEFORE_RESTORE = "before-restore"
+KEPT_SUFFIX = ".kept"
+
+
+def damaged_originals(db_path) -> list[Path]:
+    """Damaged files a restore replaced, kept byte for byte (newest first):
+    not backups (they cannot be restored), never deleted by the program."""
+    folder = backup_dir_for(db_path)
+    if not folder.exists():
+        return []
+    return sorted(folder.glob("*" + KEPT_SUFFIX), key=lambda p: p.name, reverse=True)
 
 
 def list_backups(db_path) -> list[Path]:
@@ -898,8 +951,11 @@ def verify_backup(backup_path) -> str:
 
 def restore_backup(backup_path, db_path) -> Path | None:
     """Replace the database at db_path with a backup (plain or compressed).
-    The current file is kept aside first (as a backup named 'before-restore'),
-    so a restore loses nothing. Returns the path of the kept-aside copy (or
+    The current file is kept aside first, as a backup named '…-before-restore.db'
+    (restoring it undoes the restore; it is rotated with the other backups by
+    count and total size, and the newest backup is never pruned), or, when SQLite
+    cannot read it, byte for byte as '…-before-restore.kept' (damaged_originals),
+    which the program never deletes. Returns the path of the kept-aside copy (or
     None if there was no database).
 
     A compressed backup is unpacked (checksum verified) beside the backups
@@ -936,10 +992,13 @@ def _restore_plain(backup_path: Path, db_path: Path, name: str, consumable: bool
     if result != "ok":
         raise DatabaseOpenError(f"备份“{name}”本身已损坏（{result}），不能用于恢复。")
     if not db_path.exists():
+        forget_check_mark(db_path)
         _copy_file_in(backup_path, db_path)
         return None
     try:
         with presence.exclusive(db_path):
+            # The last check's mark is of the file being replaced: the next check hashes everything.
+            forget_check_mark(db_path)
             return _restore_over(backup_path, db_path, name, consumable)
     except presence.BusyError as e:
         raise DatabaseOpenError(
@@ -959,9 +1018,13 @@ def _restore_over(backup_path: Path, db_path: Path, name: str, consumable: bool)
         raise StorageError(f"磁盘空间不足，不能恢复：需要约 {_megabytes(need)}，只剩 {_megabytes(free)}。"
                            "请清理磁盘后再恢复。数据库未作改动。")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    kept = folder / f"{db_path.stem}-{stamp}-before-restore.kept"
-    staged = folder / f"{db_path.stem}-{stamp}-restoring.part"
     readable = quick_check(db_path) == "ok"
+    # A readable file is kept as a backup like the others (listed, restorable to undo
+    # the restore, counted and rotated by the count and size limits, never the only
+    # one: the newest backup is never pruned). Only a damaged file's exact bytes are
+    # kept apart (KEPT_SUFFIX) for a technician, outside the rotation.
+    kept = folder / f"{db_path.stem}-{stamp}-{BEFORE_RESTORE}{'.db' if readable else KEPT_SUFFIX}"
+    staged = folder / f"{db_path.stem}-{stamp}-restoring.part"
     try:
         if readable:
             live = _connect(db_path)
@@ -1049,24 +1112,34 @@ def health_report(db: sqlite_utils.Database, full: bool = False, progress=None) 
     runs PRAGMA integrity_check, which also checks every index against its
     table and takes minutes on a county file. `progress(seconds)` is called
     every second or so while it runs."""
+    return {
+        "integrity": integrity_of(db, full, progress),
+        "mode": "integrity_check" if full else "quick_check",
+        "schema_version": schema_version(db.conn),
+        "schema_latest": len(known_migrations()),
+        "counts": row_counts(db),
+    }
+
+
+def integrity_of(db: sqlite_utils.Database, full: bool = False, progress=None) -> str:
+    """'ok' or what SQLite found (see health_report)."""
     if full:
-        integrity = _integrity_check_with_progress(db.conn, progress)
-    elif getattr(db, "quick_checked", False):
-        integrity = "ok"
-    else:
-        integrity = db.execute("PRAGMA quick_check").fetchone()[0]
+        return _integrity_check_with_progress(db.conn, progress)
+    if getattr(db, "quick_checked", False):
+        return "ok"
+    return db.execute("PRAGMA quick_check").fetchone()[0]
+
+
+def row_counts(db: sqlite_utils.Database, counted: dict[str, int] | None = None) -> dict[str, int]:
+    """Rows per table. `counted`: counts the caller already has (check has the
+    audit log's from its chain check: counting 7M rows at county scale costs seconds)."""
     counts = {}
     for name in db.table_names():
         if name.startswith(("_", "sqlite_")) or "_fts" in name:
             continue
-        counts[name] = db.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0]
-    return {
-        "integrity": integrity,
-        "mode": "integrity_check" if full else "quick_check",
-        "schema_version": schema_version(db.conn),
-        "schema_latest": len(known_migrations()),
-        "counts": counts,
-    }
+        known = (counted or {}).get(name)
+        counts[name] = known if known is not None else db.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0]
+    return counts
 
 
 def _integrity_check_with_progress(conn: sqlite3.Connection, progress) -> str:
