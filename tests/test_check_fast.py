@@ -131,7 +131,7 @@ def test_the_first_check_hashes_everything_and_the_next_goes_on_from_its_mark(de
     code, out = _check(demo_path, capsys)
     assert code == 0, out
     line = _audit_line(out)
-    assert f"第 1–{mark['audit_id']} 条在上次核对" in line and "只核对其后的 1 条" in line, line
+    assert f"第 1–{mark['audit_id']} 条由此前的检查核对过" in line and "后新增的 1 条" in line, line
     assert "check --full" in line and "上次完整核对" in line
     assert check_mark(demo_path)["audit_id"] == mark["audit_id"] + 1
 
@@ -142,7 +142,7 @@ def test_an_edit_after_the_mark_is_found_by_the_default_check(demo_path, capsys,
     key = _rename_a_village(demo_path, "改名村")
     assert _check(demo_path, capsys)[0] == 0
     mark = check_mark(demo_path)
-    assert _audit_line(_check(demo_path, capsys)[1]).count("只核对其后的 0 条") == 1
+    assert "后新增的 0 条" in _audit_line(_check(demo_path, capsys)[1])
 
     key = _rename_a_village(demo_path, "又改名村")
     with _window(demo_path):
@@ -154,7 +154,7 @@ def test_an_edit_after_the_mark_is_found_by_the_default_check(demo_path, capsys,
                 "VALUES ('ghost-village', '330106001', '2026-01-01', '幽灵村')")
         code, out = _check(demo_path, capsys)
     assert code == 1, out
-    assert "本次只核对其后的" not in out  # a finding, not a coverage note
+    assert "由此前的检查核对过" not in out  # a finding, not a coverage note
     assert f"审计日志第 {mark['audit_id'] + 1} 条内容被改动" in out
     assert f"villages 中的记录 {key} 与最后一次审计记录的内容不符" in out
     assert "ghost-village 没有经过程序写入" in out
@@ -173,8 +173,10 @@ def test_an_edit_before_the_mark_is_found_by_full_and_the_default_says_what_it_s
         code, out = _check(demo_path, capsys)
         assert code == 0, out
         audit_line, rows_line = _audit_line(out), _rows_line(out)
-        assert f"第 1–{mark['audit_id']} 条在上次核对（{mark['checked_at']}）时已核对" in audit_line
-        assert "若被其他工具改动或删除，需用 check --full 才能发现" in audit_line
+        when = mark["checked_at"].replace("T", " ")
+        assert f"上次核对（{when}）后新增的 0 条" in audit_line
+        assert f"第 1–{mark['audit_id']} 条由此前的检查核对过" in audit_line
+        assert "之后若被其他工具改动或删除，需用 check --full 才能发现" in audit_line
         assert "条记录的内容和封记本次未重新核对" in rows_line and "check --full" in rows_line
 
         code, out = _check(demo_path, capsys, "--full")
@@ -276,6 +278,7 @@ def test_full_refreshes_the_mark_and_is_named_as_the_last_full_check(demo_path, 
     mark = check_mark(demo_path)
     assert mark["full_at"] == mark["checked_at"]
     out = _check(demo_path, capsys)[1]
-    assert f"上次完整核对：{mark['full_at']}" in _audit_line(out) and f"上次完整核对：{mark['full_at']}" in _rows_line(out)
+    when = mark["full_at"].replace("T", " ")
+    assert f"上次完整核对：{when}" in _audit_line(out) and f"上次完整核对：{when}" in _rows_line(out)
     forget_check_mark(demo_path)
     assert check_mark(demo_path) is None

@@ -561,17 +561,21 @@ def check_history(db: Database, full: bool, mark: dict | None) -> HistoryCheck:
 
 
 # What check says of what it verified, in one place for every way it ran.
+def _when(stamp: str | None) -> str:
+    return stamp.replace("T", " ") if stamp else "从未"
+
+
 def chain_coverage(result: HistoryCheck, mark: dict | None, full: bool) -> str | None:
     """What the audit-chain line adds about how far it was hashed (None: nothing to add)."""
     chain = result.chain
     if chain.trusted_upto:
-        return (f"第 1–{chain.trusted_upto} 条在上次核对（{(mark or {}).get('checked_at', '?')}）时已核对，"
-                f"本次只核对其后的 {chain.hashed} 条；之前的各条若被其他工具改动或删除，"
-                f"需用 check --full 才能发现（上次完整核对：{result.last_full or '从未'}）")
+        return (f"本次核对了上次核对（{_when((mark or {}).get('checked_at'))}）后新增的 {chain.hashed} 条；"
+                f"第 1–{chain.trusted_upto} 条由此前的检查核对过，之后若被其他工具改动或删除，需用 check --full 才能发现；"
+                f"上次完整核对：{_when(result.last_full)}")
     if full or chain.mark_refused:
         return None  # --full hashes everything anyway; a refused mark is a finding of its own
-    return (f"没有上次核对的记号（第一次检查，或文件被恢复、复制或在程序之外改动过），"
-            f"已从头核对全部 {chain.count} 条")
+    return (f"从头核对了全部 {chain.count} 条；没有上次核对的记号：第一次检查，"
+            "或文件被恢复、复制、在程序之外改动过")
 
 
 def rows_coverage(result: HistoryCheck) -> str:
@@ -580,9 +584,9 @@ def rows_coverage(result: HistoryCheck) -> str:
     if rows.how == "content":
         return "与审计日志一致（逐行核对内容）"
     if rows.how == "since_mark":
-        return (f"各表记录数与封记数相符；上次核对后新增或改动的 {rows.hashed} 条记录已逐行核对内容和封记；"
+        return (f"各表记录数与封记数相符，上次核对后新增或改动的 {rows.hashed} 条记录已逐行核对内容和封记；"
                 f"其余 {max(rows.sealed - rows.hashed, 0)} 条记录的内容和封记本次未重新核对，"
-                f"若被其他工具改动需用 check --full 才能发现（上次完整核对：{result.last_full or '从未'}）")
+                f"若被其他工具改动需用 check --full 才能发现（上次完整核对：{_when(result.last_full)}）")
     return (f"没有多出、缺少或封记不符的记录；{rows.sealed} 条记录的内容未逐行核对（数据较多），"
             "请用 check --full 逐行核对")
 
