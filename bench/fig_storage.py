@@ -117,8 +117,9 @@ def figures(ctx) -> list[Figure]:
 
         def clean():
             # The kept-aside copy of the replaced file (as large as the county) would fill the disk.
-            for leftover in kept_folder.glob("*.kept"):
-                leftover.unlink()
+            for pattern in ("*-before-restore.db", "*.kept"):
+                for leftover in kept_folder.glob(pattern):
+                    leftover.unlink()
 
         timing = median_run(once, ctx.runs, setup=clean)
         clean()
