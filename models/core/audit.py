@@ -188,7 +188,9 @@ def seal_new_rows(db: Database, sealed_by, table: str, first_id: int, about: dic
 def _bulk_seal(db: Database, sealed_by, table: str, cur, about: dict) -> int:
     cols = [d[0] for d in cur.description]
     key_at = cols.index("uuid")
-    seals = [(str(r[key_at]), row_digest(cols, r)) for r in cur]
+    # row_digest inline (the same bytes): 300,000 rows for a 100,000-ticket import
+    encode, sha256 = _row_json, hashlib.sha256
+    seals = [(str(r[key_at]), sha256(encode(list(zip(cols, r, strict=True))).encode("utf-8")).hexdigest()) for r in cur]
     if not seals:
         return 0
     digest = hashlib.sha256("\n".join(f"{k} {h}" for k, h in seals).encode("ascii")).hexdigest()

@@ -186,6 +186,9 @@ def check_text(value, field: str, max_len: int = 200, required: bool = False, mu
 
 _DATE_RE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 _DATE_DIGITS_RE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+# Text → date of the texts parsed (a few hundred distinct dates fill a 100,000-row
+# import); only the parse is remembered, the checks below run every time.
+_PARSED_DATES: dict[str, dt.date] = {}
 
 
 def parse_date(value, field: str, allow_future: bool = True, today: dt.date | None = None) -> dt.date | None:
@@ -198,13 +201,19 @@ def parse_date(value, field: str, allow_future: bool = True, today: dt.date | No
         d = value
     else:
         s = str(value).strip()
-        m = _DATE_RE.fullmatch(s) or _DATE_DIGITS_RE.fullmatch(s)
-        if not m:
-            raise ValidationError(field, f"“{s[:20]}”不是有效日期，应写成 2026-03-01。")
-        try:
-            d = dt.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            raise ValidationError(field, f"“{s}”不是有效日期。") from None
+        known = _PARSED_DATES.get(s)
+        if known is not None:
+            d = known
+        else:
+            m = _DATE_RE.fullmatch(s) or _DATE_DIGITS_RE.fullmatch(s)
+            if not m:
+                raise ValidationError(field, f"“{s[:20]}”不是有效日期，应写成 2026-03-01。")
+            try:
+                d = dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                raise ValidationError(field, f"“{s}”不是有效日期。") from None
+            if len(_PARSED_DATES) < 20_000:
+                _PARSED_DATES[s] = d
     if d.year < 1900:
         raise ValidationError(field, "年份早于 1900 年。")
     if not allow_future and d > (today or dt.date.today()):

@@ -361,17 +361,22 @@ def _fast_cells(body: str, book: _Book, name: str, date_styles, epoch, max_colum
     if len(found) != body.count("<c"):
         return None
     values: list = []
+    append = values.append
     cache = _COLUMN_CACHE
     shared = None
+    # A row without entities, carriage returns or _xHHHH_ escapes (nearly every
+    # row) needs no check of them cell by cell.
+    plain = "&" not in body and "\r" not in body and "_x" not in body
     for letters, _row, style, kind, v, inline in found:
         if kind == "inlineStr":
             if not inline:
                 continue
             value = inline
-            if "&" in value or "\r" in value:
-                value = _unescape(value)
-            if "_x" in value:
-                value = _decode_ooxml(value)
+            if not plain:
+                if "&" in value or "\r" in value:
+                    value = _unescape(value)
+                if "_x" in value:
+                    value = _decode_ooxml(value)
         elif not v:
             continue
         elif not kind or kind == "n":
@@ -403,15 +408,14 @@ def _fast_cells(body: str, book: _Book, name: str, date_styles, epoch, max_colum
             col = cache[letters] = column_index(letters)
         n = len(values)
         if col == n:
-            values.append(value)
+            append(value)
+        elif col > n:
+            if col >= max_columns:
+                return [None] * (max_columns + 1)  # _limited refuses the row
+            values.extend([None] * (col - n))
+            append(value)
         else:
-            if col > n:
-                if col >= max_columns:
-                    return [None] * (max_columns + 1)  # _limited refuses the row
-                values.extend([None] * (col - n))
-                values.append(value)
-            else:
-                values[col] = value
+            values[col] = value
     return values
 
 

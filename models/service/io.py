@@ -227,7 +227,8 @@ _TICKET_NO_RE = re.compile(r"(\d{4})-(\d{1,6})")
 def _cell_str(v, key: str = "") -> str:
     if v.__class__ is str:
         text = v.strip()
-        if key in TEXT_KEYS and text:
+        if key in TEXT_KEYS and text and not (text.isascii() and text.isprintable() and " " not in text):
+            # (printable ASCII without a space is already NFKC and holds no white space)
             text = _SPACES_RE.sub("", unicodedata.normalize("NFKC", text))
         return text
     text = xlsx_read.cell_text(v)
