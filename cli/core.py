@@ -117,7 +117,7 @@ def cmd_check(args) -> int:
         healthy = False
         print("审计日志：被清空（数据库中有用户或数据，却没有任何审计记录）")
     else:
-        coverage = audit.chain_coverage(history, mark, full)
+        coverage = audit.chain_coverage(history.chain, mark, full)
         print("审计日志：完整" + (f"（{coverage}）" if coverage else ""))
     tampered = history.rows.problems
     if tampered:

@@ -141,8 +141,8 @@ def test_an_edit_after_the_mark_is_found_by_the_default_check(demo_path, capsys,
     assert _check(demo_path, capsys)[0] == 0
     key = _rename_a_village(demo_path, "改名村")
     assert _check(demo_path, capsys)[0] == 0
-    mark = check_mark(demo_path)
     assert "后新增的 0 条" in _audit_line(_check(demo_path, capsys)[1])
+    mark = check_mark(demo_path)
 
     key = _rename_a_village(demo_path, "又改名村")
     with _window(demo_path):

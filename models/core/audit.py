@@ -567,13 +567,12 @@ def _when(stamp: str | None) -> str:
     return stamp.replace("T", " ") if stamp else "从未"
 
 
-def chain_coverage(result: HistoryCheck, mark: dict | None, full: bool) -> str | None:
+def chain_coverage(chain: ChainCheck, mark: dict | None, full: bool) -> str | None:
     """What the audit-chain line adds about how far it was hashed (None: nothing to add)."""
-    chain = result.chain
     if chain.trusted_upto:
         return (f"本次核对了上次核对（{_when((mark or {}).get('checked_at'))}）后新增的 {chain.hashed} 条；"
                 f"第 1–{chain.trusted_upto} 条由此前的检查核对过，之后若被其他工具改动或删除，需用 check --full 才能发现；"
-                f"上次完整核对：{_when(result.last_full)}")
+                f"上次完整核对：{_when((mark or {}).get('full_at'))}")
     if full or chain.mark_refused:
         return None  # --full hashes everything anyway; a refused mark is a finding of its own
     return (f"从头核对了全部 {chain.count} 条；没有上次核对的记号：第一次检查，"
