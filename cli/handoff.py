@@ -53,7 +53,7 @@ def read_password(password_file: str | None, confirm: bool = False) -> str:
 
 def cmd_export(args) -> int:
     """Write a package; exit 0 on success."""
-    from models.handoff import export_package
+    from models.handoff.export import export_package
 
     password = read_password(args.password_file, confirm=True)
     db = open_db(args)
@@ -65,7 +65,8 @@ def cmd_export(args) -> int:
 def cmd_import(args) -> int:
     """Authenticate and merge a package; exit 0 on success (also when it was
     imported before and nothing changed)."""
-    from models.handoff import PackageError, import_package
+    from models.handoff.merge import import_package
+    from models.handoff.package import PackageError
     from cli import db_path_of
     from models.core.db import close_database
     from models.core.errors import DatabaseOpenError

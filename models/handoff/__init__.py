@@ -10,6 +10,8 @@ import importlib
 # Issue 22: imported on first use, not with the package, so that opening a
 # database (which imports models.handoff.schema) does not load the merge,
 # the package format and cryptography before the window's first paint.
+# The program imports these from their modules by name (ui/handoff, cli/handoff:
+# typed and direct, issue 13); the short names here serve scripts and tests.
 _WHERE = {
     "ExportResult": "export", "export_package": "export", "suggested_file_name": "export",
     "ImportSummary": "merge", "conflict_detail": "merge", "import_package": "merge", "list_conflicts": "merge",

@@ -10,7 +10,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from models import handoff
+from models.handoff import merge as handoff_merge
 
 DIFF_BRUSH = QBrush(QColor("#fff3cd"))
 
@@ -78,7 +78,7 @@ class ConflictsDialog(QDialog):
 
     def reload(self) -> None:
         """Read the open conflicts again."""
-        self.conflicts = handoff.list_conflicts(self.ctx.db, township_code=self.ctx.township_filter or None)
+        self.conflicts = handoff_merge.list_conflicts(self.ctx.db, township_code=self.ctx.township_filter or None)
         self.list.setRowCount(len(self.conflicts))
         for row, c in enumerate(self.conflicts):
             values = [f"{c['township_name'] or c['township_code']}", c["table_name"], str(c["local_version"]),
@@ -104,7 +104,7 @@ class ConflictsDialog(QDialog):
         if c is None:
             self.detail.setRowCount(0)
             return
-        detail = handoff.conflict_detail(self.ctx.db, c["id"])
+        detail = handoff_merge.conflict_detail(self.ctx.db, c["id"])
         fields = detail["fields"]
         self.detail.setRowCount(len(fields))
         for row, (name, local, incoming, differs) in enumerate(fields):
@@ -121,6 +121,6 @@ class ConflictsDialog(QDialog):
         from ui.common.action import run_op
 
         actor, conflict_id = self.ctx.actor, c["id"]
-        run_op(self, self.ctx, lambda db, _progress: handoff.resolve_conflict(db, conflict_id, keep, actor),
+        run_op(self, self.ctx, lambda db, _progress: handoff_merge.resolve_conflict(db, conflict_id, keep, actor),
                changes={"all"}, on_done=lambda _result, _changes: self.reload(),
                on_error=lambda e: QMessageBox.warning(self, self.tr("无法处理"), e.message))

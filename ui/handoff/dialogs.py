@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBo
                                QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QRadioButton, QVBoxLayout,
                                QWidget)
 
-from models import handoff
+from models.handoff import export as handoff_export
+from models.handoff import merge as handoff_merge
 
 from models.core import settings, signing
 from models.core.errors import AppError
@@ -174,7 +175,7 @@ def export_package_dialog(parent, ctx) -> None:
     actor = ctx.actor
 
     def work(db, progress):
-        result = handoff.export_package(db, folder, password, actor, full=full, progress=progress)
+        result = handoff_export.export_package(db, folder, password, actor, full=full, progress=progress)
         return result, signing.own_fingerprint(db)
 
     def done(outcome, _changes):
@@ -235,7 +236,7 @@ class ImportPackageDialog(QDialog):
             self.info.setText(self.tr("尚未选择文件。"))
             return
         try:
-            m = handoff.read_manifest(path)
+            m = pkgfmt.read_manifest(path)
         except AppError as e:
             self.info.setText(e.message)
             return
@@ -286,7 +287,7 @@ def import_package_dialog(parent, ctx, path: str = "", error: str = "") -> None:
         return
     file_path, password, actor = dialog.path.text().strip(), dialog.password.text(), ctx.actor
     try:
-        new = handoff.new_township_key(ctx.db, file_path)
+        new = handoff_merge.new_township_key(ctx.db, file_path)
     except AppError as e:
         QMessageBox.warning(parent, "不能导入", e.message)
         return
@@ -296,7 +297,7 @@ def import_package_dialog(parent, ctx, path: str = "", error: str = "") -> None:
 
     def work(db, progress):
         # confirm_new_key: a package whose key is not the one just confirmed is refused, not registered.
-        return handoff.import_package(db, file_path, password, actor, progress=progress, accept_key=accepted,
+        return handoff_merge.import_package(db, file_path, password, actor, progress=progress, accept_key=accepted,
                                       confirm_new_key=True)
 
     def failed(exc):
