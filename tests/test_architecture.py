@@ -15,7 +15,8 @@ Chinese text do not count):
   ui/ never hands the window's own connection (`….db`) to a models/ function
   that writes (one that opens a transaction or writes a row, or calls one that
   does, found through the calls of models/), and only ui/common/action.py opens
-  a worker connection (run_op for actions, run_query read-only for reads).
+  a worker connection (run_op for actions, run_query read-only for reads); any
+  other open_database in ui/ is on DATABASE_OPENERS_ALLOWED with its reason.
 
 The checker is tried first on a small tree with one violation of each kind, so
 a checker that finds nothing cannot pass unnoticed."""
@@ -119,6 +120,13 @@ def hand_notify_calls(base: Path) -> list[str]:
 
 WRITE_SQL_RE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.I)
 WORKER_OPENERS_ALLOWED = {"ui/common/action.py": "run_op and run_query open and close every worker connection"}
+# ui/ files that open a database connection themselves (models.core.db.open_database), each with its reason.
+DATABASE_OPENERS_ALLOWED = {
+    "ui/common/action.py": "the worker connections of run_op and run_query",
+    "ui/app.py": "the window's own connection, opened once (with the dialogs when the file cannot be opened)",
+    "ui/main_window.py": "the manual and the daily backup copy the file on a connection of their own; they write no row",
+    "ui/core/selftest.py": "the build's self test fills a scratch database of its own, never the office's",
+}
 # models/ functions that write but are no action of the user, each with its reason.
 WRITERS_ALLOWED_ON_THE_WINDOWS_CONNECTION = {
     "models.service.tickets.flush_fts": "the ledger's search brings the search index up to date with ticket rows "
@@ -222,7 +230,11 @@ def _gui_writes_in(tree: ast.AST, where: str, module: str, aliases: dict[str, st
                 and where not in WORKER_OPENERS_ALLOWED):
             found.append(f"{where}:{node.lineno} {ast.unparse(node.func)}() outside run_op/run_query")
             return
-        if _called_name(node.func, aliases, module, set()) not in writers:
+        target = _called_name(node.func, aliases, module, set())
+        if target == "models.core.db.open_database" and where not in DATABASE_OPENERS_ALLOWED:
+            found.append(f"{where}:{node.lineno} open_database() outside run_op/run_query")
+            return
+        if target not in writers:
             return
         args = list(node.args) + [k.value for k in node.keywords]
         gui = [a for a in args if (isinstance(a, ast.Attribute) and a.attr == "db")
@@ -388,6 +400,8 @@ def test_the_write_checker_finds_a_write_on_the_windows_connection(tmp_path):
     _write(tmp_path, "ui/b.py", "from models.roster import touch\n"
                                 "def save(self):\n    touch(db=self.db)\n")
     _write(tmp_path, "ui/c.py", "def work(ctx):\n    db = ctx.open_worker_db()\n")
+    _write(tmp_path, "ui/e.py", "def work(path):\n    from models.core.db import open_database\n"
+                                "    return open_database(path)\n")
     _write(tmp_path, "ui/d.py", "from models import roster\n"
                                 "def save(self):\n    db = self.ctx.db\n    roster.add(db, 'x')\n"
                                 "    run_op(self, self.ctx, lambda db, _p: roster.add(db, 'y'), changes={'roster'})\n")
@@ -396,7 +410,7 @@ def test_the_write_checker_finds_a_write_on_the_windows_connection(tmp_path):
                                    "    run_op(self, ctx, lambda db, _p: roster.add(db, 'x'), changes={'roster'})\n")
     _write(tmp_path, "ui/common/action.py", "def run_op(parent, ctx, op):\n    db = ctx.open_worker_db()\n")
     assert [v.split(" ")[0] for v in gui_connection_writes(tmp_path)] == ["ui/a.py:3", "ui/b.py:3", "ui/c.py:2",
-                                                                                  "ui/d.py:4"]
+                                                                                  "ui/d.py:4", "ui/e.py:3"]
 
 
 def test_the_window_writes_only_through_the_action_helper():
@@ -407,7 +421,7 @@ def test_the_window_writes_only_through_the_action_helper():
             "models.service.tickets.create_ticket"} <= writers
     assert "models.roster.team.whereabouts_board" not in writers
     assert gui_connection_writes(ROOT) == []
-    for where in WORKER_OPENERS_ALLOWED:
+    for where in [*WORKER_OPENERS_ALLOWED, *DATABASE_OPENERS_ALLOWED]:
         assert (ROOT / where).exists(), where
     for name in WRITERS_ALLOWED_ON_THE_WINDOWS_CONNECTION:  # the allow-list names functions that exist
         module, function = name.rsplit(".", 1)
