@@ -34,3 +34,28 @@ def test_row_digest_of_a_value_json_cannot_write_is_refused():
         audit.row_digest(["v"], [object()])
     with pytest.raises(ValueError):
         audit.row_digest(["a", "b"], [1])  # a column without its value is a bug, not a seal
+
+
+def test_a_bulk_seal_streamed_in_chunks_records_the_digest_of_all_its_rows(db, admin, monkeypatch):
+    """The bulk seal writes its seals chunk by chunk; its audit row's digest is
+    still the sha256 of every "key hash" line, and every seal points at it."""
+    import json
+
+    from models.service import tickets
+
+    for i in range(7):
+        tickets.create_ticket(db, admin, {"applicant_name": f"张{i}", "applicant_phone": "13800138000",
+                                          "department": "民政", "request_text": "申请"})
+    first_id = db.execute("SELECT min(id) FROM tickets").fetchone()[0]
+    monkeypatch.setattr(audit, "SEAL_CHUNK_ROWS", 3)  # 7 rows: chunks of 3, 3 and 1
+    with db.atomic():
+        assert audit.seal_new_rows(db, admin, "tickets", first_id, {"import": "x.xlsx"}) == 7
+    audit_id, after = db.execute("SELECT id, after FROM audit_log WHERE action = 'bulk-seal' ORDER BY id DESC").fetchone()
+    cur = db.execute("SELECT * FROM tickets ORDER BY id")
+    cols = [d[0] for d in cur.description]
+    lines = [f"{r[cols.index('uuid')]} {audit.row_digest(cols, r)}" for r in cur]
+    assert json.loads(after)["digest"] == hashlib.sha256("\n".join(lines).encode("ascii")).hexdigest()
+    assert json.loads(after)["rows"] == 7
+    assert db.execute("SELECT count(*) FROM row_seals WHERE table_name = 'tickets' AND audit_id = ?",
+                      [audit_id]).fetchone()[0] == 7
+    assert audit.verify_rows(db) == [] and audit.verify_chain(db) == []

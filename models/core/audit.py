@@ -185,22 +185,43 @@ def seal_new_rows(db: Database, sealed_by, table: str, first_id: int, about: dic
     return _bulk_seal(db, sealed_by, table, cur, about)
 
 
+SEAL_CHUNK_ROWS = 5000
+
+
 def _bulk_seal(db: Database, sealed_by, table: str, cur, about: dict) -> int:
+    """Seal every row `cur` yields: one bulk-seal audit row (how many rows, the
+    digest of their "key hash" lines, `about`) and a seal per row pointing at it.
+    The rows stream in chunks: the seals are written as they are made, under the
+    id the audit row is about to get (the transaction holds the write lock, so
+    nothing else can take it; checked after), instead of holding 300,000 of them."""
     cols = [d[0] for d in cur.description]
     key_at = cols.index("uuid")
+    audit_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM audit_log").fetchone()[0]
+    digest = hashlib.sha256()
+    count = 0
     # row_digest inline (the same bytes): 300,000 rows for a 100,000-ticket import
     encode, sha256 = _row_json, hashlib.sha256
-    seals = [(str(r[key_at]), sha256(encode(list(zip(cols, r, strict=True))).encode("utf-8")).hexdigest()) for r in cur]
-    if not seals:
+    while True:
+        chunk = cur.fetchmany(SEAL_CHUNK_ROWS)
+        if not chunk:
+            break
+        seals = [(str(r[key_at]), sha256(encode(list(zip(cols, r, strict=True))).encode("utf-8")).hexdigest())
+                 for r in chunk]
+        lines = "\n".join(f"{k} {h}" for k, h in seals)
+        digest.update((("\n" if count else "") + lines).encode("ascii"))
+        count += len(seals)
+        db.conn.executemany("INSERT INTO row_seals (table_name, row_key, row_hash, audit_id) VALUES (?, ?, ?, ?) "
+                            "ON CONFLICT(table_name, row_key) DO UPDATE SET row_hash = excluded.row_hash, "
+                            "audit_id = excluded.audit_id", [(table, k, h, audit_id) for k, h in seals])
+    if not count:
         return 0
-    digest = hashlib.sha256("\n".join(f"{k} {h}" for k, h in seals).encode("ascii")).hexdigest()
     at = dt.datetime.now().isoformat(timespec="microseconds")
-    audit_id = _append(db, at, getattr(sealed_by, "username", None) or str(sealed_by), "bulk-seal", table, None, None,
-                       _json({**about, "rows": len(seals), "digest": digest}), digest)
-    db.conn.executemany("INSERT INTO row_seals (table_name, row_key, row_hash, audit_id) VALUES (?, ?, ?, ?) "
-                        "ON CONFLICT(table_name, row_key) DO UPDATE SET row_hash = excluded.row_hash, "
-                        "audit_id = excluded.audit_id", [(table, k, h, audit_id) for k, h in seals])
-    return len(seals)
+    hex_digest = digest.hexdigest()
+    written = _append(db, at, getattr(sealed_by, "username", None) or str(sealed_by), "bulk-seal", table, None, None,
+                      _json({**about, "rows": count, "digest": hex_digest}), hex_digest)
+    if written != audit_id:  # cannot happen inside one write transaction; never leave seals pointing elsewhere
+        raise RuntimeError(f"封记的审计记录编号应为 {audit_id}，实为 {written}")
+    return count
 
 
 def verify_chain(db: Database) -> list[str]:

@@ -173,11 +173,13 @@ def remove(db: Database, row_id: int, values) -> None:
 def index_from(db: Database, first_id: int) -> int:
     """Index the live tickets with id >= first_id (bulk inserts, which switch
     the queue off). Returns how many were indexed."""
-    rows = db.execute(f"SELECT id, {', '.join(FIELDS)} FROM tickets WHERE id >= ? AND deleted = 0",
-                      [first_id]).fetchall()
-    db.conn.executemany(f"INSERT INTO {TABLE} (rowid, uni, bi, keys) VALUES (?, ?, ?, ?)",
-                        ((r[0], *document(*r[1:])) for r in rows))
-    return len(rows)
+    cur = db.execute(f"SELECT id, {', '.join(FIELDS)} FROM tickets WHERE id >= ? AND deleted = 0", [first_id])
+    count = 0
+    while rows := cur.fetchmany(5000):  # in chunks: an import of 100,000 tickets is not held whole
+        db.conn.executemany(f"INSERT INTO {TABLE} (rowid, uni, bi, keys) VALUES (?, ?, ?, ?)",
+                            [(r[0], *document(*r[1:])) for r in rows])
+        count += len(rows)
+    return count
 
 
 _QUEUE_ON_INSERT = "tickets_fts_ai"
