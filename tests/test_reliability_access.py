@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Building blocks called inside an action that already checked the right
 # (audit.record_many: the audit rows of a bulk import, after require()).
 PRIMITIVES = {"models.core.records.insert", "models.core.records.update", "models.core.records.delete", "models.core.audit.record",
-              "models.core.audit.record_many", "models.core.users.require",
+              "models.core.audit.record_many", "models.core.audit.record_stored_rows", "models.core.users.require",
               # a question (may this user confirm?), not an action: it answers False for 只读
               "models.service.reconcile.may_confirm"}
 # Exports are reads every role may do (issue 20): they mask ID numbers and
