@@ -46,7 +46,8 @@ def render(data: dict) -> str:
         "to its *floor* — the cheapest way of doing the same thing on the same machine — and writes",
         "`bench/results/latest.json`. `python -m bench --scale tiny` runs everything in under a minute (CI does",
         "this only to prove the benchmark still works); `--only startup,tickets` picks groups; `--reuse` keeps",
-        "cached databases even when the generator changed.",
+        "cached databases even when the generator changed; `--read-only` (with `--reuse`, a cache shared with others)",
+        "never writes them.",
         "",
         f"Latest run: {data['when']}, scale `{scale['name']}`, {runs_text(data)}"
         + (f"; {data['merged']}." if data.get("merged") else f", {data['seconds'] / 60:.0f} min in all."),
