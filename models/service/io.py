@@ -287,7 +287,7 @@ def import_tickets(db: Database, actor: Actor, path, today: dt.date | None = Non
         failed_rows[excel_row] = list(values[:len(headers)])
 
     # A bigger page cache for the import's transaction: 100,000 rows go into tickets'
-    # 27 indexes, and with SQLite's 2 MB pages were thrown out and read back (or
+    # 24 indexes, and with SQLite's 2 MB pages were thrown out and read back (or
     # spilled to the WAL) all the time. Given back afterwards.
     cache_before = db.execute("PRAGMA cache_size").fetchone()[0]
     db.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
