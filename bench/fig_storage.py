@@ -40,6 +40,10 @@ def _scratch(ctx) -> Path:
     return folder
 
 
+# What a restore figure leaves free on a shared disk.
+LEAVE_FREE_BYTES = 8 * 10**9
+
+
 def _mb(n: int) -> float:
     return n / 1024 / 1024
 
@@ -127,6 +131,12 @@ def figures(ctx) -> list[Figure]:
         if not packed.exists():
             raise RuntimeError("the backup figure did not run")
         target = scratch / "county-bench-restore-target.db"
+        # The restore holds the unpacked backup and the rewritten file at once; leave the others room.
+        need = 2 * (backup_codec.content_size(packed) or county.stat().st_size) + LEAVE_FREE_BYTES
+        if shutil.disk_usage(scratch).free < need:
+            raise RuntimeError(f"not measured: the restore needs {need / 1e9:.1f} GB free (with "
+                               f"{LEAVE_FREE_BYTES / 1e9:.0f} GB left for others), the disk has "
+                               f"{shutil.disk_usage(scratch).free / 1e9:.1f} GB")
         for suffix in ("", "-wal", "-shm"):
             Path(str(target) + suffix).unlink(missing_ok=True)
         over = Path(getattr(ctx, "restore_over", None) or county)
@@ -149,6 +159,8 @@ def figures(ctx) -> list[Figure]:
             assert restored.execute("SELECT count(*) FROM tickets").fetchone()[0] > 0
         finally:
             close_database(restored)
+        for leftover in [target, *target.parent.glob(target.name + "*"), *kept_folder.glob("*")]:
+            leftover.unlink(missing_ok=True)  # as large as the county: gone before the floor writes its own copy
         placed = scratch / "county-bench-floor.db"
 
         def floor_once(_):
