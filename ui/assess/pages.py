@@ -1137,7 +1137,7 @@ class RewardsPage(QWidget):
             for c, v in enumerate(values):
                 cell = QTableWidgetItem(str(v))
                 if isinstance(v, (int, float)) or (isinstance(v, str) and v.replace(".", "").isdigit()):
-                    cell.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
+                    cell.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 table.setItem(r, c, cell)
 
     def county_balance(self) -> None:
