@@ -190,8 +190,9 @@ def figures(ctx) -> list[Figure]:
         head = marks.read()
         db = _open(county, immutable)
         try:
-            back_id, back_hash = db.execute("SELECT id, hash FROM audit_log WHERE id <= ? ORDER BY id DESC LIMIT 1",
-                                            [head["audit_id"] - DAY_OF_WORK]).fetchone()
+            # A file with fewer audit rows (the demo, a small scale) is set back to its first row.
+            back_id, back_hash = db.execute("SELECT id, hash FROM audit_log WHERE id <= max(?, 1) ORDER BY id DESC "
+                                            "LIMIT 1", [head["audit_id"] - DAY_OF_WORK]).fetchone()
             behind = db.execute("SELECT count(*) FROM audit_log WHERE id > ?", [back_id]).fetchone()[0]
         finally:
             _close(db, immutable)
@@ -254,14 +255,13 @@ def main(argv=None) -> int:
     parser.add_argument("--full", action="store_true", help="also check --full (minutes at county scale)")
     parser.add_argument("--out", required=True, help="JSON file")
     args = parser.parse_args(argv)
-    import datetime as dt
     import os
     from types import SimpleNamespace
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import models.core.migrations  # noqa: F401 - registers every domain's tables (TRAVEL_TABLES) as opening would
     import models.startup
-    from bench.harness import machine_info, markdown_table, print_table, write_json
+    from bench.harness import print_table, write_county_results
 
     models.startup.start()
     county = Path(args.county)
@@ -273,12 +273,7 @@ def main(argv=None) -> int:
     conn = sqlite3.connect(f"file:{county.resolve()}?mode=ro&immutable=1", uri=True)
     tickets = conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
     conn.close()
-    meta = {"when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "seconds": round(time.perf_counter() - t0, 1), "runs": args.runs, "machine": machine_info(),
-            "load_average": os.getloadavg(),
-            "databases": {"county": {"file": county.name, "bytes": county.stat().st_size, "tickets": tickets}},
-            "markdown": markdown_table(figs)}
-    write_json(Path(args.out), figs, meta)
+    write_county_results(Path(args.out), figs, county, t0, args.runs, tickets=tickets)
     print(f"\n结果已写入 {args.out}")
     return 0
 
