@@ -198,10 +198,9 @@ def main(argv=None) -> int:
     parser.add_argument("--floor-runs", type=int, default=0, help="runs of the floors (default --runs)")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import datetime as dt
 
     from bench import fig_check
-    from bench.harness import machine_info, markdown_table, print_table, write_json
+    from bench.harness import print_table, write_county_results
 
     county = Path(args.county)
     ctx = SimpleNamespace(county=county, runs=args.runs, heavy_runs=args.heavy_runs or args.runs, scratch=args.scratch,
@@ -224,16 +223,7 @@ def main(argv=None) -> int:
     if "storage" in groups:
         figs += figures(ctx)
     print_table(figs)
-    meta = {
-        "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "seconds": round(time.perf_counter() - t0, 1),
-        "runs": args.runs,
-        "machine": machine_info(),
-        "databases": {"county": {"file": county.name, "bytes": county.stat().st_size, "tickets": tickets,
-                                 "townships": townships}},
-        "markdown": markdown_table(figs),
-    }
-    write_json(Path(args.out), figs, meta)
+    write_county_results(Path(args.out), figs, county, t0, args.runs, tickets=tickets, townships=townships)
     print(f"\n结果已写入 {args.out}")
     return 0
 

@@ -204,6 +204,20 @@ def write_json(path: Path, figures: list[Figure], meta: dict) -> None:
     os.replace(tmp, path)
 
 
+def write_county_results(path: Path, figures: list[Figure], county: Path, started: float, runs: int,
+                         **county_info) -> None:
+    """The results file of a figure run on its own against a county file (fig_check,
+    fig_storage): when, how long, the machine and its load, the county, the table."""
+    import datetime as dt
+
+    meta = {"when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "seconds": round(time.perf_counter() - started, 1), "runs": runs, "machine": machine_info(),
+            "load_average": os.getloadavg(),
+            "databases": {"county": {"file": county.name, "bytes": county.stat().st_size, **county_info}},
+            "markdown": markdown_table(figures)}
+    write_json(path, figures, meta)
+
+
 def guarded(figure: Figure, fn, log=sys.stderr) -> Figure:
     """Run fn(figure) which fills the figure; a missing feature or an error is
     recorded on the figure instead of stopping the whole benchmark."""

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.township_files import township_file
+
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = ROOT / "tests" / "storage_child.py"
 
@@ -33,15 +35,7 @@ def _run(*args, timeout=60) -> str:
 
 @pytest.fixture
 def saved_db(tmp_path):
-    from models.core import township, users
-    from models.core.db import close_database, open_database
-
-    path = tmp_path / "township.db"
-    db = open_database(path)
-    admin = users.create_user(db, "admin", "secret123", users.ADMIN, "管理员")
-    township.set_identity(db, admin, name="测试镇", code="330106001", county="测试县")
-    close_database(db)
-    return path
+    return township_file(tmp_path)
 
 
 def test_a_background_task_and_a_second_copy_lose_nothing_on_kill_9(saved_db):

@@ -12,23 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.township_files import township_file
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def saved_db(tmp_path):
-    from models.core import township, users
-    from models.core.db import backup_database, close_database, open_database
-
-    path = tmp_path / "township.db"
-    db = open_database(path)
-    admin = users.create_user(db, "admin", "secret123", users.ADMIN, "管理员")
-    township.set_identity(db, admin, name="测试镇", code="330106001", county="测试县")
-    township.add_village(db, admin, "备份里的村", 10)
-    backup = backup_database(db, reason="manual")
-    township.add_village(db, admin, "备份后的村", 10)
-    close_database(db)
-    return path, backup
+    return township_file(tmp_path, with_backup=True)
 
 
 def _cli(*args):

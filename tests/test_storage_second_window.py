@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.township_files import township_file
 from PySide6.QtWidgets import QMessageBox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,15 +19,7 @@ CHILD = ROOT / "tests" / "storage_child.py"
 
 @pytest.fixture
 def saved_db(tmp_path):
-    from models.core import township, users
-    from models.core.db import close_database, open_database
-
-    path = tmp_path / "township.db"
-    db = open_database(path)
-    admin = users.create_user(db, "admin", "secret123", users.ADMIN, "管理员")
-    township.set_identity(db, admin, name="测试镇", code="330106001", county="测试县")
-    close_database(db)
-    return path
+    return township_file(tmp_path)
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.township_files import township_file
+
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = ROOT / "tests" / "storage_child.py"
 SOAK_SECONDS = float(os.environ.get("STORAGE_SOAK_SECONDS", "25"))
@@ -28,15 +30,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSI
 
 @pytest.fixture
 def saved_db(tmp_path):
-    from models.core import township, users
-    from models.core.db import close_database, open_database
-
-    path = tmp_path / "township.db"
-    db = open_database(path)
-    admin = users.create_user(db, "admin", "secret123", users.ADMIN, "管理员")
-    township.set_identity(db, admin, name="测试镇", code="330106001", county="测试县")
-    close_database(db)
-    return path
+    return township_file(tmp_path)
 
 
 class Child:

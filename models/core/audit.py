@@ -379,10 +379,7 @@ def verify_rows(db: Database, limit: int = 200) -> list[str]:
                 problems.append(_seal_mismatch(table, key, audit_id))
             if len(problems) >= limit:
                 return problems
-        for (key,) in db.execute(
-                f"SELECT s.row_key FROM row_seals AS s WHERE s.table_name = ? AND NOT EXISTS "
-                f"(SELECT 1 FROM [{table}] AS t WHERE t.uuid = s.row_key) LIMIT ?", [table, limit - len(problems)]):
-            problems.append(_deleted(table, key))
+        problems += _gone_rows(db, table, limit - len(problems))
         if len(problems) >= limit:
             return problems
     if missing_audit:
@@ -400,13 +397,18 @@ def sealed_row_count(db: Database) -> int:
     return db.execute("SELECT count(*) FROM row_seals").fetchone()[0]
 
 
+def _gone_rows(db: Database, table: str, limit: int) -> list[str]:
+    """Sealed rows of `table` that are no longer there (from the indexes)."""
+    return [_deleted(table, key) for (key,) in db.execute(
+        f"SELECT s.row_key FROM row_seals AS s WHERE s.table_name = ? AND NOT EXISTS "
+        f"(SELECT 1 FROM [{table}] AS t WHERE t.uuid = s.row_key) LIMIT ?", [table, limit])]
+
+
 def _presence_of_table(db: Database, table: str, limit: int, counts_differ: bool | None = None) -> list[str]:
     """Sealed rows of `table` that are gone and rows without a seal, from the
     indexes (no row hashed). counts_differ=False: the caller knows the table
     holds as many rows as seals, so only gone rows are looked for first."""
-    problems = [_deleted(table, key) for (key,) in db.execute(
-        f"SELECT s.row_key FROM row_seals AS s WHERE s.table_name = ? AND NOT EXISTS "
-        f"(SELECT 1 FROM [{table}] AS t WHERE t.uuid = s.row_key) LIMIT ?", [table, limit])]
+    problems = _gone_rows(db, table, limit)
     if counts_differ is None:
         rows = db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
         seals = db.execute("SELECT count(*) FROM row_seals WHERE table_name = ?", [table]).fetchone()[0]
