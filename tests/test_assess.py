@@ -314,3 +314,28 @@ def test_village_cadres_imported_from_roster(db, admin):
     people = {s["person_name"]: s for s in assess.subjects(db, cat["uuid"])}
     assert people["赵书记"]["role"] == "secretary" and people["钱会计"]["role"] == "accountant"
     assert people["赵书记"]["village_name"] == "青石村"
+
+
+def test_results_notice_names_each_cadres_village_or_office(db, admin, small):
+    """所在村/单位 on the results notice comes from the roster for cadres added
+    from it: a 驻村 category shows the village, another the cadre's office."""
+    from models.core import township
+    from models.roster import team as roster
+
+    office = records.insert(db, "offices", {"name": "财政所", "kind": "站所"}, admin)
+    village = township.add_village(db, admin, "青石村", 300)
+    stationed = roster.add_cadre(db, admin, {"name": "驻村甲", "office_uuid": office})
+    roster.add_liaison(db, admin, village, stationed, kind="驻村")
+    clerk = roster.add_cadre(db, admin, {"name": "所里乙", "office_uuid": office})
+    general = assess.add_category(db, admin, small["plan"], "一般干部", total_points=100, standard=False)
+    work = assess.add_item(db, admin, general, "工作", "normal", 100)
+    assess.add_subjects_from_roster(db, admin, small["cat"], [stationed])
+    assess.add_subjects_from_roster(db, admin, general, [clerk])
+    enter_example(db, admin, small)
+    mine = {s["person_name"]: s["uuid"] for c in (small["cat"], general) for s in assess.subjects(db, c)}
+    assess.set_scores(db, admin, "Q1", [(mine["驻村甲"], small["items"]["b"], 20, ""), (mine["所里乙"], work, 80, "")])
+    assess_results.recompute(db, small["plan"])
+    places = {r["name"]: r["village"] for r in assess_results.results_for_notice(db, small["plan"], "Q1")["rows"]}
+    assert places["驻村甲"] == "青石村"
+    assert places["所里乙"] == "财政所"
+    assert places["甲"] == ""  # typed by hand, not from the roster: nothing to name

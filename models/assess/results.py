@@ -45,6 +45,7 @@ from collections.abc import Sequence
 from models.assess import scorecard as assess
 from models.assess.scorecard import APPEAL_SOURCE, MISSING_RULES, PERIODS, QUARTERS
 from models.core import records, settings
+from models.roster import team as roster
 from models.core.errors import ValidationError
 from models.core.personal import check_text
 from models.core.users import require
@@ -907,6 +908,17 @@ def notice_plan(db: Database, year: int) -> NoticePlan | None:
     return {"uuid": plan["uuid"], "periods": [p for p in (plan.get("periods") or "").split(",") if p]}
 
 
+def _workplace(place: roster.CadrePlace | None, stationed: bool) -> str:
+    """所在村/单位 of a township cadre on the results notice: the villages a
+    驻村 cadre is stationed in, else the cadre's office; '' when the roster
+    has neither (the leaders: their posts are the category itself)."""
+    if place is None:
+        return ""
+    if stationed and place["villages"]:
+        return "、".join(place["villages"])
+    return place["office"]
+
+
 def results_for_notice(db: Database, plan_uuid: str, period: str) -> ResultsForNotice | None:
     """Data of a results notice (考核结果公示): title, rows by category and
     rank, and the supervision phone; None when the plan is gone. Names only;
@@ -914,11 +926,17 @@ def results_for_notice(db: Database, plan_uuid: str, period: str) -> ResultsForN
     plan = records.get(db, "assess_plans", plan_uuid)
     if plan is None:
         return None
+    found = results(db, plan_uuid, period)
+    places = roster.cadre_places(db, [r["person_uuid"] for r in found if r["person_uuid"]])
+    stationed = {key for (key,) in db.execute("SELECT uuid FROM assess_categories WHERE plan_uuid = ? "
+                                              "AND village_stationed = 1", [plan_uuid])}
     rows = [NoticeResultRow(category=r["category_name"], rank=r["rank"], name=r["person_name"],
-                            village=r["village_name"] or "", total=r["total"], grade=r["grade"],
+                            village=r["village_name"] or _workplace(places.get(r["person_uuid"] or ""),
+                                                                    r["category_uuid"] in stationed),
+                            total=r["total"], grade=r["grade"],
                             vetoed=bool(r["vetoed"]), veto_items=r["veto_items"] or "",
                             last_place=bool(r["last_place"]), missing=r["missing"] or "")
-            for r in results(db, plan_uuid, period)]
+            for r in found]
     return {"title": f"{plan['year']}年{PERIODS.get(period, period)}干部考核结果公示", "year": int(plan["year"]),
             "period": period, "period_label": PERIODS.get(period, period), "plan_name": plan["name"],
             "missing_rule_label": MISSING_RULES[_plan_missing_rule(plan)],

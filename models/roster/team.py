@@ -433,6 +433,31 @@ def cadre_names(db: Database, township_code: str | None = None) -> list[CadreNam
         f"SELECT c.uuid, c.name FROM cadres c WHERE {where} ORDER BY c.name_pinyin, c.id", params)]
 
 
+class CadrePlace(TypedDict):
+    office: str
+    villages: list[str]
+
+
+def cadre_places(db: Database, cadre_uuids: list[str]) -> dict[str, CadrePlace]:
+    """Where each cadre works (another room's public lists: the assessment's
+    results notice): the office (科室/站所) and the villages they are
+    currently linked to (联村/驻村), in the order they were linked."""
+    places: dict[str, CadrePlace] = {}
+    for start in range(0, len(cadre_uuids), 500):
+        chunk = cadre_uuids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for key, office in db.execute(
+                f"SELECT c.uuid, coalesce((SELECT name FROM offices f WHERE f.uuid = c.office_uuid AND f.deleted = 0), '') "
+                f"FROM cadres c WHERE c.uuid IN ({marks})", chunk):
+            places[key] = CadrePlace(office=office, villages=[])
+        for key, village in db.execute(
+                "SELECT l.cadre_uuid, v.name FROM village_liaisons l JOIN villages v ON v.uuid = l.village_uuid "
+                f"WHERE l.cadre_uuid IN ({marks}) AND l.deleted = 0 AND l.end_date IS NULL AND v.deleted = 0 "
+                "ORDER BY l.id", chunk):
+            places[key]["villages"].append(village)
+    return places
+
+
 def search_cadres(db: Database, text: str = "", township_code: str | None = None, include_left: bool = False,
                   limit: int = 200, offset: int = 0) -> list[dict]:
     """One window of the cadre list matching `text` (name, pinyin initials such as
