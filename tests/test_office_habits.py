@@ -323,6 +323,9 @@ def test_no_internal_names_in_the_audit_page_or_import_summary(demo_db):
     cadres_named = [r for r in shown if r[3] == "干部" and r[4] and not r[4].startswith("（")]
     assert cadres_named, "a cadre's audit row names the cadre"
     assert all(re.match(r"\d{4}-\d{6} ", r[4]) for r in tickets_named)
+    # Scores, votes, whereabouts … have no name column: they are named by their person, item, village.
+    unnamed = {r[3] for r in shown if r[4] == "（已删除或无名称的记录）"}
+    assert unnamed == set(), f"records the audit page cannot name: {unnamed}"
 
 
 def test_every_table_has_a_chinese_name(db):

@@ -54,6 +54,39 @@ NAME_COLUMNS: dict[str, tuple[str, ...] | str] = {
     "townships": "name",
 }
 
+# Settings the program keeps for itself (not in 设置), named for the audit page.
+INTERNAL_SETTINGS = {"demo_database": "演示数据标记"}
+
+# Records that have no name of their own are named by what they belong to (alias t):
+# a score by its person and indicator, a vote by its nominee, a whereabouts entry by its cadre and day.
+_CADRE = "(SELECT name FROM cadres c WHERE c.uuid = t.cadre_uuid)"
+_SUBJECT = "(SELECT person_name FROM assess_subjects s WHERE s.uuid = t.subject_uuid)"
+_NOMINEE = "(SELECT name FROM election_nominees n WHERE n.uuid = t.nominee_uuid)"
+_TICKET = "(SELECT ticket_no FROM tickets k WHERE k.uuid = t.ticket_uuid)"
+OWNER_NAMES: dict[str, tuple[str, ...]] = {
+    "appointments": (_CADRE, "(SELECT title FROM posts p WHERE p.uuid = t.post_uuid)"),
+    "assess_subjects": ("t.person_name",),
+    "assess_scores": (_SUBJECT, "(SELECT name FROM assess_items i WHERE i.uuid = t.item_uuid)", "t.period"),
+    "assess_ballots": (_SUBJECT, "t.period"),
+    "assess_appeals": (_SUBJECT, "t.period"),
+    "assess_past_grades": ("t.person_name", "t.year"),
+    "assess_targets": ("t.owner_name", "t.content"),
+    "assess_target_checks": ("(SELECT content FROM assess_targets g WHERE g.uuid = t.target_uuid)", "t.check_date"),
+    "duty_assignments": ("(SELECT name FROM duty_areas a WHERE a.uuid = t.area_uuid)", _CADRE),
+    "village_liaisons": ("(SELECT name FROM villages v WHERE v.uuid = t.village_uuid)", _CADRE),
+    "whereabouts": (_CADRE, "t.date"),
+    "leave_requests": (_CADRE, "t.start_date"),
+    "service_duty": ("t.duty_date", "t.chief_name"),
+    "service_days": ("'周' || substr('一二三四五六日', t.weekday + 1, 1)", "t.place"),
+    "ticket_events": (_TICKET,),
+    "ticket_rectifications": (_TICKET,),
+    "election_candidates": (_NOMINEE,),
+    "election_rec_votes": ("(SELECT name FROM election_rec_units u WHERE u.uuid = t.unit_uuid)", _NOMINEE),
+    "election_round_votes": (_NOMINEE, "(SELECT '第' || round_no || '轮' FROM election_rounds r "
+                                       "WHERE r.uuid = t.round_uuid)"),
+    "election_rounds": ("(SELECT name FROM election_races e WHERE e.uuid = t.race_uuid)", "'第' || t.round_no || '轮'"),
+}
+
 
 def table_label(table: str) -> str:
     """The Chinese name of a table; an unknown table is shown as it is, marked, so it gets a label."""
@@ -87,12 +120,12 @@ def record_names(db: Database, rows: list[dict]) -> dict[tuple[str, str], str]:
     for table, keys in wanted.items():
         if table == "settings":
             for key in keys:
-                names[(table, key)] = settings.DEFAULTS.get(key, (None, key))[1]
+                names[(table, key)] = settings.DEFAULTS.get(key, (None, INTERNAL_SETTINGS.get(key, key)))[1]
             continue
-        columns = _name_columns(table)
-        if not columns or table not in existing:
+        parts = OWNER_NAMES.get(table) or tuple(f"t.{c}" for c in _name_columns(table))
+        if not parts or table not in existing:
             continue
-        expression = " || ' ' || ".join(f"coalesce({c}, '')" for c in columns)
+        expression = "trim(" + " || ' ' || ".join(f"coalesce({p}, '')" for p in parts) + ")"
         table_columns = [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
         primary = [r[1] for r in db.execute(f"PRAGMA table_info({table})") if r[5]]
         key_column = "uuid" if "uuid" in table_columns else (primary[0] if len(primary) == 1 else "rowid")
@@ -100,7 +133,8 @@ def record_names(db: Database, rows: list[dict]) -> dict[tuple[str, str], str]:
         for start in range(0, len(key_list), 500):
             chunk = key_list[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            for key, name in db.execute(f"SELECT {key_column}, {expression} FROM {table} WHERE {key_column} IN ({marks})", chunk):
+            for key, name in db.execute(f"SELECT t.{key_column}, {expression} FROM {table} t "
+                                         f"WHERE t.{key_column} IN ({marks})", chunk):
                 names[(table, str(key))] = name or ""
     return names
 
