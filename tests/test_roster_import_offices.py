@@ -199,3 +199,77 @@ def test_ambiguous_number_month_is_named():
 
     text, problem = roster_io.field_text("birth_date", Number("1985.1"))
     assert "10 月" in problem
+
+
+def test_new_cadres_are_sealed_in_bulk_under_one_import_row(xiang, admin, tmp_path):
+    """New cadres and their appointments are written in batches and sealed in
+    bulk: one "import" audit row says who imported which file, one bulk-seal
+    row per table names it, every row carries a seal, and `check` still finds
+    a cadre changed afterwards outside the program. A re-import updates the
+    same cadres one by one, each audited."""
+    import hashlib
+
+    from models.core import audit
+
+    db = xiang
+    roster.create_standard_structure(db, admin)
+    path = huamingce(tmp_path / "a.xlsx", [
+        ["张三", "男", "1985.07", ID_A, "行政", "一级科员", "乡长、党委委员", "2007.08", "13800138000"],
+        ["李四", "女", "1990.01", ID_B, "事业编", "管理九级", "", "2012.08", ""],
+        ["王五", "男", "1978.05", ID_C, "参公", "四级主任科员", "没有的岗位", "", ""],
+    ])
+    before = db.execute("SELECT max(id) FROM audit_log").fetchone()[0]
+    result = roster_io.import_xlsx(db, admin, path)
+    assert (result.added, result.updated, result.errors) == (3, 0, [])
+    written = db.execute("SELECT actor, action, table_name, row_key, after FROM audit_log WHERE id > ? ORDER BY id",
+                         [before]).fetchall()
+    import json
+
+    actions = [(a, t) for _, a, t, _, _ in written]
+    assert actions[:3] == [("bulk-seal", "cadres"), ("bulk-seal", "appointments"), ("import", "cadres")]
+    imported = json.loads(written[2][4])
+    assert imported == {"import": "a.xlsx", "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "added": 3,
+                        "updated": 0, "appointments": 2, "refused_rows": 0}
+    assert {w[0] for w in written} == {admin.username}
+    assert json.loads(written[0][4])["rows"] == 3 and json.loads(written[1][4])["rows"] == 2
+    assert audit.verify_chain(db) == [] and audit.verify_rows(db) == []
+    got = {c["name"]: c for c in roster.list_cadres(db)}
+    assert "党委委员" in got["张三"]["posts"] and got["王五"]["posts"] == "没有的岗位"
+    versions = dict(db.execute("SELECT name, version FROM cadres").fetchall())
+    change_seqs = [r[0] for r in db.execute("SELECT change_seq FROM cadres UNION ALL SELECT change_seq FROM appointments")]
+    assert len(set(change_seqs)) == 5 and min(change_seqs) > 0
+    assert versions == {"张三": 1, "李四": 1, "王五": 1}
+
+    # the same file again: every cadre updated, one audit row each, no new appointment
+    middle = db.execute("SELECT max(id) FROM audit_log").fetchone()[0]
+    again = roster_io.import_xlsx(db, admin, path)
+    assert (again.added, again.updated) == (0, 3)
+    updates = db.execute("SELECT count(*) FROM audit_log WHERE id > ? AND action = 'update' AND table_name = 'cadres'",
+                         [middle]).fetchone()[0]
+    assert updates == 3
+    assert db.execute("SELECT count(*) FROM appointments").fetchone()[0] == 2
+    assert audit.verify_chain(db) == [] and audit.verify_rows(db) == []
+
+    # a cadre edited with an SQLite tool is found
+    db.conn.execute("UPDATE cadres SET rank = '一级巡视员' WHERE name = '李四'")
+    problems = audit.verify_rows(db)
+    assert len(problems) == 1 and "被直接修改" in problems[0]
+
+
+def test_a_refused_file_writes_no_cadre_and_no_seal(xiang, admin, tmp_path):
+    db = xiang
+    rows = [[f"张{'一二三四五六七八九十'[i % 10]}", "", "", "", "行政", "", "", "", ""] for i in range(1200)]
+    rows.append(["李四", "男", "1990.01", "12345", "", "", "", "", ""])  # a bad ID: the whole file is refused
+    path = huamingce(tmp_path / "big.xlsx", rows, note=False)
+    seals = db.execute("SELECT count(*) FROM row_seals").fetchone()[0]
+    audits = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    result = roster_io.import_xlsx(db, admin, path)
+    assert result.rolled_back and result.added == 0 and result.bad_rows == 1
+    assert db.execute("SELECT count(*) FROM cadres").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM row_seals").fetchone()[0] == seals
+    assert db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == audits
+    done = roster_io.import_xlsx(db, admin, path, good_rows_only=True)
+    assert done.added == 1200 and db.execute("SELECT count(*) FROM cadres").fetchone()[0] == 1200
+    from models.core import audit
+
+    assert audit.verify_rows(db) == []

@@ -1,9 +1,12 @@
 """Exchange the roster with what offices already use: .xlsx sheets (with a
 column-mapping step) and .lrmx 干部任免审批表 files (UTF-8 XML, root <Person>).
 
-Imports run in one transaction; each row (or file) is written whole inside a
-savepoint, so good rows import, bad rows are listed with their row number and
-field, and nothing is half-written. Existing cadres are matched by ID number.
+Imports run in one transaction. Every row is checked whole before anything
+of it is written, so good rows import, bad rows are listed with their row
+number and field, and nothing is half-written. Existing cadres are matched by
+ID number and updated one by one (each in a savepoint, audited); new cadres
+and their appointments are inserted in batches and sealed in bulk, with one
+audit row naming the import (file, its sha256, counts) — as the ledger import does.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.core import audit, exports, records, xlsx_read, xlsx_write
+import hashlib
+
+from models.core import audit, exports, ids, records, xlsx_read, xlsx_write
 from models.core.errors import AppError, ValidationError
 from models.core.personal import is_valid_id_number
 from models.core.users import require
@@ -393,9 +398,10 @@ def import_xlsx(db: Database, actor: Actor, path, mapping: dict[int, str] | None
         rows.append((n, cells))
         raw_rows[n] = row
     result = ImportResult(headers=layout.headers, file_name=path.name)
+    about = {"import": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
     result = import_rows(db, actor, rows, progress=progress, good_rows_only=good_rows_only, result=result,
                          columns={f: (layout.headers[i] if i < len(layout.headers) else "") or FIELD_LABELS.get(f, f)
-                                  for i, f in mapping.items()})
+                                  for i, f in mapping.items()}, about=about)
     result.failed_rows = {n: raw_rows[n] for n in sorted({p.row for p in result.problems}) if n in raw_rows}
     if remember and not result.rolled_back and (result.added or result.updated):
         remember_mapping(db, actor, layout.headers, mapping)
@@ -403,30 +409,44 @@ def import_xlsx(db: Database, actor: Actor, path, mapping: dict[int, str] | None
 
 
 def import_rows(db: Database, actor: Actor, rows: list[tuple[int, dict]], progress=None, good_rows_only: bool = True,
-                result: ImportResult | None = None, columns: dict | None = None) -> ImportResult:
-    """Import (row number, {field: cell value}) pairs in one transaction, each
-    row in a savepoint. 'office' (name) and 'posts' (titles joined by 、) are
-    resolved to the office and to appointments for posts that exist (乡长 finds
-    the post of a 镇长: titles are matched by role too); titles without a post
-    are kept as 现任职务 text."""
+                result: ImportResult | None = None, columns: dict | None = None,
+                about: dict | None = None) -> ImportResult:
+    """Import (row number, {field: cell value}) pairs in one transaction.
+    'office' (name) and 'posts' (titles joined by 、) are resolved to the
+    office and to appointments for posts that exist (乡长 finds the post of a
+    镇长: titles are matched by role too); titles without a post are kept as
+    现任职务 text. `about` names the import in the audit log (file, sha256).
+
+    New cadres and their appointments are inserted in batches and sealed in
+    bulk (audit.seal_new_rows: one bulk-seal row per table naming the import,
+    every row's seal pointing at it) and one "import" audit row says who
+    imported what; existing cadres are updated one by one, each audited.
+    A 5,000-row 花名册 wrote 5,000 audit rows, one record per cadre, before."""
     require(actor, roster.WRITE)
     result = result or ImportResult()
     columns = columns or {}
+    about = about or {"import": result.file_name or "花名册"}
     offices = {o["name"]: o["uuid"] for o in records.rows(db, "SELECT uuid, name FROM offices WHERE deleted = 0")}
     code = records.local_township_code(db)
     posts_by_title = _posts_by_title(db, code)
     by_id = {r[0]: r[1] for r in db.execute("SELECT id_number, uuid FROM cadres WHERE deleted = 0 AND id_number IS NOT NULL")}
     lists = {"rank": set(vocab.values(db, "rank")), "staffing": set(vocab.values(db, "staffing"))}
-    state = _ImportState(offices, posts_by_title, by_id, {}, lists, columns, code)
+    state = _ImportState(offices, posts_by_title, by_id, {}, lists, columns, code, _NewCadres(db, actor, code))
     import gc
 
     gc_was_on = gc.isenabled()
     gc.disable()  # thousands of short-lived dicts, no cycles: the collector only costs time here
     try:
         with db.atomic():
+            state.new_cadres.start()
             _import_all(db, actor, rows, result, state, progress)
             if result.problems and not good_rows_only:
-                raise _RollBack
+                raise _RollBack  # nothing of the new cadres was written yet; the updates are undone
+            state.new_cadres.finish(about)
+            if result.added or result.updated:
+                audit.record(db, actor, "import", "cadres", None, None,
+                             {**about, "added": result.added, "updated": result.updated,
+                              "appointments": state.new_cadres.appointments, "refused_rows": result.bad_rows})
     except _RollBack:
         result.rolled_back = True
         result.added = result.updated = 0
@@ -449,6 +469,78 @@ class _ImportState:
     lists: dict
     columns: dict
     code: str
+    new_cadres: _NewCadres
+
+
+class _NewCadres:
+    """The new cadres of an import and their appointments, inserted in
+    batches (one statement per batch and set of columns, change numbers
+    reserved as a block) and, at the end, sealed in bulk under one audit row
+    per table naming the import."""
+
+    BATCH = 1000
+    APPOINTMENT_COLUMNS = ("cadre_uuid", "post_uuid", "method", "uuid", "township_code", "version", "updated_at",
+                           "updated_by", "deleted", "change_seq")
+
+    def __init__(self, db: Database, actor: Actor, code: str):
+        self.db, self.actor, self.code = db, actor, code
+        self.actor_name = getattr(actor, "username", None) or str(actor)
+        self.pending: list[tuple[dict, list[str]]] = []
+        self.keys: list[str] = []
+        self.count = self.appointments = 0
+        self.first_id = self.first_appointment_id = 0
+
+    def start(self) -> None:
+        """Inside the import's transaction: the ids from here on are this import's."""
+        self.first_id = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM cadres").fetchone()[0]
+        self.first_appointment_id = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM appointments").fetchone()[0]
+
+    def add(self, clean: dict, post_uuids: list[str]) -> str:
+        """Queue a checked cadre and the posts it is appointed to; returns its uuid."""
+        if not self.keys:
+            self.keys = ids.new_uuids(self.BATCH)[::-1]
+        row = dict(clean)
+        row["uuid"] = self.keys.pop()
+        self.pending.append((row, post_uuids))
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+        return row["uuid"]
+
+    def flush(self) -> None:
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        db, code, actor_name = self.db, self.code, self.actor_name
+        now = records.now_iso()
+        count = sum(1 + len(posts) for _, posts in batch)
+        db.execute("UPDATE change_counter SET seq = seq + ? WHERE id = 1", [count])
+        change = db.execute("SELECT seq FROM change_counter WHERE id = 1").fetchone()[0] - count
+        groups: dict[tuple, list] = {}  # rows with the same columns go in one statement
+        appointment_rows = []
+        keys = iter(ids.new_uuids(count - len(batch)))
+        for row, posts in batch:
+            change += 1
+            row.update({"township_code": code, "version": 1, "updated_at": now, "updated_by": actor_name,
+                        "deleted": 0, "change_seq": change})
+            groups.setdefault(tuple(row), []).append(tuple(row.values()))
+            for post_uuid in posts:
+                change += 1
+                appointment_rows.append((row["uuid"], post_uuid, "委任", next(keys), code, 1, now, actor_name, 0, change))
+        for columns, rows in groups.items():
+            db.conn.executemany(f"INSERT INTO cadres ({', '.join(f'[{c}]' for c in columns)}) "
+                                f"VALUES ({', '.join('?' * len(columns))})", rows)
+        if appointment_rows:
+            db.conn.executemany(f"INSERT INTO appointments ({', '.join(self.APPOINTMENT_COLUMNS)}) "
+                                f"VALUES ({', '.join('?' * len(self.APPOINTMENT_COLUMNS))})", appointment_rows)
+        self.count += len(batch)
+        self.appointments += len(appointment_rows)
+
+    def finish(self, about: dict) -> None:
+        self.flush()
+        if self.count:
+            audit.seal_new_rows(self.db, self.actor, "cadres", self.first_id, about)
+        if self.appointments:
+            audit.seal_new_rows(self.db, self.actor, "appointments", self.first_appointment_id, about)
 
 
 def _posts_by_title(db: Database, code) -> dict:
@@ -469,8 +561,7 @@ def _import_all(db: Database, actor: Actor, rows, result: ImportResult, state: _
         problems: list[Problem] = []
         added = 0
         try:
-            with db.atomic():
-                added = _import_one(db, actor, n, cells, state, problems, result)
+            added = _import_one(db, actor, n, cells, state, problems, result)
         except _RowFailed:
             pass  # its problems are in `problems`
         except ValidationError as e:  # raised by the database layer (records), not by a field check
@@ -525,25 +616,26 @@ def _import_one(db: Database, actor: Actor, n, cells: dict, state: _ImportState,
             counts = result.new_values.setdefault(f, {})
             counts[v] = counts.get(v, 0) + 1
     existing = state.by_id.get(id_number) if id_number else None
-    code = state.code
-    if existing:
-        records.update(db, "cadres", existing, clean, actor)
-        cadre_uuid, added = existing, 0
-        held = {a["post_uuid"] for a in roster.current_appointments(db, cadre_uuid)}
-    else:
-        cadre_uuid, added = records.insert(db, "cadres", clean, actor, township_code=code), 1
-        held = set()  # a new cadre holds nothing yet: no overlap to check
-        if id_number:
-            state.by_id[id_number] = cadre_uuid
+    post_uuids: list[str] = []
     for title in titles:
         post_uuid = state.posts_by_title.get(title)
         if post_uuid is None:
             result.unlinked_posts[title] = result.unlinked_posts.get(title, 0) + 1
-        elif post_uuid not in held:
-            records.insert(db, "appointments", {"cadre_uuid": cadre_uuid, "post_uuid": post_uuid, "method": "委任"},
-                           actor, township_code=code)
-            held.add(post_uuid)
-    return added
+        elif post_uuid not in post_uuids:
+            post_uuids.append(post_uuid)
+    if not existing:  # a new cadre holds nothing yet: no overlap to check
+        cadre_uuid = state.new_cadres.add(clean, post_uuids)
+        if id_number:
+            state.by_id[id_number] = cadre_uuid
+        return 1
+    with db.atomic():  # the update and its appointments whole, or nothing of the row
+        records.update(db, "cadres", existing, clean, actor)
+        held = {a["post_uuid"] for a in roster.current_appointments(db, existing)}
+        for post_uuid in post_uuids:
+            if post_uuid not in held:
+                records.insert(db, "appointments", {"cadre_uuid": existing, "post_uuid": post_uuid, "method": "委任"},
+                               actor, township_code=state.code)
+    return 0
 
 
 def _validate_every_field(values: dict, n: int, cells: dict, problem) -> dict | None:
