@@ -226,7 +226,7 @@ def assess_data(monkeypatch, demo):
 
 def test_assessment_results_latest_period(demo, assess_data):
     result = notices.publish(demo, CLI_ACTOR, "assessment_results", notices.NoticeParams(period="2026"))
-    text = assert_public(result.pdf, demo, "上半年干部考核结果公示", "王建国", "962.5", "优秀", "一票否决",
+    text = assert_public(result.pdf, demo, "上半年干部考核结果公示", "王建国", "962.50", "801.00", "优秀", "一票否决",
                          "末位", "申诉", "监督电话")
     assert MOBILE not in text
     with pytest.raises(notices.NothingToPublish):

@@ -22,8 +22,8 @@ def _num(value, digits: int = 2) -> str:
         v = float(value)
     except (TypeError, ValueError):
         return str(value)
-    text = f"{v:,.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    # Fixed decimals, so a column of scores or amounts lines up (815.20 under 897.83).
+    return f"{v:,.{digits}f}"
 
 
 def _titled(data: AssessResultsNotice | RewardsNotice | CommitmentsNotice) -> str:
