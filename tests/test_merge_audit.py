@@ -1,8 +1,11 @@
-"""Issue 22: merged rows are audited and sealed from one read of the rows the
-merge wrote (no look-up per row), and that still proves what issue 20 asked:
-one audit row per merged row whose seal is the row as stored, so `check`
-stays clean after imports and still finds a row changed or slipped in with
-SQLite before or after them."""
+"""Issue 22: merged rows are sealed from one read of the rows the merge wrote
+(no look-up per row). The rows a package ADDS are sealed under one bulk-seal
+audit row per table naming the package (as the spreadsheet import); each row
+the merge CHANGED or DELETED gets its own audit row with the columns that
+changed, old and new, and the package. That still proves what issue 20
+asked: every merged row's seal is the row as stored, `check` stays clean
+after imports and still finds a row changed or slipped in with SQLite before
+or after them."""
 
 from __future__ import annotations
 
@@ -36,12 +39,24 @@ def _sqlite(path, sql: str, params=()) -> None:
         conn.close()
 
 
+def _bulk_rows(db, table: str) -> list[tuple]:
+    return db.execute("SELECT id, after, row_hash FROM audit_log WHERE action = 'bulk-seal' AND table_name = ? "
+                      "ORDER BY id", [table]).fetchall()
+
+
 def test_added_changed_and_deleted_rows_are_each_audited_and_sealed_as_stored(tmp_path):
     town = make_township(tmp_path / "town.db", "330106001", "甲镇", villages=3)
     county = make_county(tmp_path / "county.db")
     first = handoff.export_package(town, tmp_path / "1.xzpkg", PASSWORD, CLI_ACTOR)
     handoff.import_package(county, first.path, PASSWORD, CLI_ACTOR)
-    assert len(_merge_rows(county, "villages")) == 3
+    assert _merge_rows(county, "villages") == []  # added rows: no audit row each
+    (bulk_id, about, _), = _bulk_rows(county, "villages")
+    about = json.loads(about)
+    assert (about["merge"], about["package_id"], about["rows"]) == ("add", first.manifest["package_id"], 3)
+    first_keys = [r[0] for r in county.execute("SELECT uuid FROM villages ORDER BY id")]
+    for key in first_keys:
+        assert county.execute("SELECT row_hash, audit_id FROM row_seals WHERE table_name = 'villages' "
+                              "AND row_key = ?", [key]).fetchone() == (_stored_digest(county, "villages", key), bulk_id)
 
     changed, gone = village_uuid(town, "甲镇第1村"), village_uuid(town, "甲镇第2村")
     township.update_village(town, CLI_ACTOR, changed, "甲镇新名村", 321)
@@ -53,16 +68,22 @@ def test_added_changed_and_deleted_rows_are_each_audited_and_sealed_as_stored(tm
     assert summary.tables["villages"]["updated"] == 1
     assert summary.tables["villages"]["deleted"] == 1
 
-    rows = _merge_rows(county, "villages")[3:]
     package_id = second.manifest["package_id"]
-
-    def after_of(action):
-        return json.dumps({"merge": action, "package_id": package_id}, ensure_ascii=False, sort_keys=True,
-                          separators=(",", ":"))
-    assert sorted((key, after) for _, key, after, _ in rows) == sorted([
-        (added, after_of("add")),
-        (changed, after_of("update")),
-        (gone, after_of("delete"))])
+    bulk = _bulk_rows(county, "villages")
+    assert len(bulk) == 2 and json.loads(bulk[1][1])["package_id"] == package_id
+    assert county.execute("SELECT audit_id FROM row_seals WHERE table_name = 'villages' AND row_key = ?",
+                          [added]).fetchone() == (bulk[1][0],)
+    rows = _merge_rows(county, "villages")
+    assert [key for _, key, _, _ in rows] == sorted([changed, gone], key=lambda k: first_keys.index(k))
+    by_key = {key: county.execute("SELECT before, after FROM audit_log WHERE id = ?", [audit_id]).fetchone()
+              for audit_id, key, _, _ in rows}
+    # What changed where the merge changed an existing row: the columns, old and new, and the package.
+    before, after = (json.loads(x) for x in by_key[changed])
+    assert before == {"name": "甲镇第1村", "households": 100}
+    assert after == {"name": "甲镇新名村", "households": 321, "merge": "update", "package_id": package_id}
+    before, after = (json.loads(x) for x in by_key[gone])
+    assert (before, after) == ({"deleted": 0}, {"deleted": 1, "merge": "delete", "package_id": package_id})
+    assert audit.changes({"before": by_key[changed][0], "after": by_key[changed][1]})["name"] == ("甲镇第1村", "甲镇新名村")
     for audit_id, key, _, row_hash in rows:
         assert row_hash == _stored_digest(county, "villages", key)  # the row as it is stored now
         assert county.execute("SELECT row_hash, audit_id FROM row_seals WHERE table_name = 'villages' "
@@ -96,7 +117,7 @@ def test_a_row_slipped_in_before_an_import_is_not_sealed_by_it(tmp_path):
 
     county = open_database(tmp_path / "county.db", daily_backup=False)
     handoff.import_package(county, package.path, PASSWORD, CLI_ACTOR)
-    assert len(_merge_rows(county, "villages")) == 2
+    assert json.loads(_bulk_rows(county, "villages")[0][1])["rows"] == 2
     problems = audit.verify_rows(county)
     assert problems == [audit._unaudited("villages", "slipped-in-row")]
     assert audit.verify_row_presence(county) == problems

@@ -52,6 +52,8 @@ HOSTILE = [
     ("escape", "name", "第一\x1b[31m村", "控制字符"),
     ("bell_in_note", "note", "备注\x07", "控制字符"),
     ("long_name", "name", "长" * 200_000, "不能超过 100 个字"),
+    ("long_note", "note", "备" * 50_001, "不能超过 50000 个字"),
+    ("delete_in_note", "note", "备注\x7f", "控制字符"),
     ("negative_households", "households", -5, "不能是负数"),
 ]
 

@@ -296,8 +296,12 @@ def test_merged_rows_are_audited_per_row_and_the_county_checks_clean(tmp_path):
     county = make_county(tmp_path / "county.db")
     handoff.import_package(county, handoff.export_package(town, tmp_path / "1.xzpkg", PASSWORD, CLI_ACTOR).path,
                            PASSWORD, CLI_ACTOR)
-    merged = county.execute("SELECT count(*) FROM audit_log WHERE action = 'merge' AND table_name = 'villages'").fetchone()
-    assert merged == (3,)
+    # Added rows: one bulk-seal audit row naming the package seals each of them (issue 22).
+    merged = county.execute("SELECT id, after FROM audit_log WHERE action = 'bulk-seal' AND table_name = 'villages'"
+                            ).fetchall()
+    assert len(merged) == 1 and '"merge":"add"' in merged[0][1] and '"rows":3' in merged[0][1]
+    assert county.execute("SELECT count(*) FROM row_seals WHERE table_name = 'villages' AND audit_id = ?",
+                          [merged[0][0]]).fetchone() == (3,)
     assert audit.verify_rows(county) == []
     close_database(county)
     assert _check(tmp_path / "county.db").returncode == 0

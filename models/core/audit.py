@@ -728,15 +728,24 @@ def record_many(db: Database, actor: Actor, action: str, table_name: str, items)
 STORED_ROWS_BATCH = 5000
 
 
-def record_stored_rows(db: Database, actor: Actor, action: str, table_name: str, cur, images: dict) -> int:
+def record_stored_rows(db: Database, actor: Actor, action: str, table_name: str, cur, images: dict,
+                       with_before: bool = False) -> int:
     """One audit row per row of `cur`, sealed as stored: `cur` is a SELECT of
     `table_name`'s whole rows just written in this transaction (every column,
     as `SELECT *` gives them) followed by one column naming which of `images`
     ({label: (before, after)}) the row's audit row carries. The rows are read
     once, not looked up again by key (a hand-off merge of 90,000 rows spent
-    half its time on that look-up); each image is encoded once. Returns the
-    number of rows."""
-    cols = [d[0] for d in cur.description][:-1]
+    half its time on that look-up); each image is encoded once.
+
+    With `with_before`, the label is followed by the same columns again as
+    they were before the change: the audit row then stores what changed (the
+    row format above), with the label's images added to it (a merge names its
+    package beside the columns it changed). Returns the number of rows."""
+    names = [d[0] for d in cur.description]
+    width = (len(names) - 1) // 2 if with_before else len(names) - 1
+    cols = names[:width]
+    if with_before and names[width + 1:] != cols:
+        raise ValueError("record_stored_rows: the columns before the change must repeat the stored ones")
     key_at = cols.index("uuid")
     encoded = {label: tuple(_json(image) for image in _images(before, after))
                for label, (before, after) in images.items()}
@@ -744,8 +753,14 @@ def record_stored_rows(db: Database, actor: Actor, action: str, table_name: str,
     while batch := cur.fetchmany(STORED_ROWS_BATCH):
         entries = []
         for values in batch:
-            b, a = encoded[values[-1]]
-            stored = values[:-1]
+            stored, label = values[:width], values[width]
+            if with_before:
+                extra_before, extra_after = images[label]
+                b_image, a_image = _images(dict(zip(cols, values[width + 1:], strict=True)),
+                                           dict(zip(cols, stored, strict=True)))
+                b, a = _json({**b_image, **(extra_before or {})}), _json({**a_image, **(extra_after or {})})
+            else:
+                b, a = encoded[label]
             entries.append((str(stored[key_at]), b, a, row_digest(cols, stored)))
         total += _append_many(db, actor, action, table_name, entries)
     return total
