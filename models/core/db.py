@@ -967,6 +967,8 @@ def restore_backup(backup_path, db_path) -> Path | None:
     backup_path, db_path = Path(backup_path), Path(db_path)
     if not backup_path.is_file():
         raise DatabaseOpenError(f"“{backup_path.name}”不是数据库备份文件。")
+    # Refused for room before anything is unpacked, staged, kept or forgotten.
+    _refuse_restore_without_room(backup_path, db_path)
     if not backup_codec.is_compressed(backup_path):
         return _restore_plain(backup_path, db_path, backup_path.name, consumable=False)
     folder = backup_dir_for(db_path)
@@ -981,6 +983,46 @@ def restore_backup(backup_path, db_path) -> Path | None:
         return _restore_plain(unpacked, db_path, backup_path.name, consumable=True)
     finally:
         unpacked.unlink(missing_ok=True)
+
+
+def restore_bytes_needed(backup_path, db_path) -> int:
+    """Free space restoring `backup_path` over `db_path` needs at its peak.
+    Measured on a tmpfs (tests/test_storage_restore_space.py): the backup's
+    database staged beside the backups (for a compressed one, the unpacked
+    copy, which is then moved into place), the replaced file kept aside, the
+    -wal the backup API writes the whole backup into (the live file is in WAL
+    mode: 7.8 GB seen at 1M), and, when the backup is the larger, the live
+    file's growth to its size during the checkpoint, while that -wal still
+    exists; plus the margin. About 3x the file's size when the two are alike."""
+    backup_path, db_path = Path(backup_path), Path(db_path)
+    if backup_codec.is_compressed(backup_path):
+        size = backup_codec.content_size(backup_path) or 0
+    else:
+        size = backup_path.stat().st_size
+    live_size = db_path.stat().st_size if db_path.exists() else 0
+    if not live_size:
+        return size + BACKUP_MARGIN_BYTES  # copied in: only the staged copy
+    return _restore_over_needed(size, live_size, staged_exists=False)
+
+
+def _restore_over_needed(size: int, live_size: int, staged_exists: bool) -> int:
+    staged = 0 if staged_exists else size
+    return live_size + staged + size + max(0, size - live_size) + BACKUP_MARGIN_BYTES
+
+
+def _refuse_restore_without_room(backup_path: Path, db_path: Path, staged_exists: bool = False) -> None:
+    folder = backup_dir_for(db_path)
+    if staged_exists:
+        need = _restore_over_needed(backup_path.stat().st_size, db_path.stat().st_size, staged_exists=True)
+    else:
+        need = restore_bytes_needed(backup_path, db_path)
+    try:
+        free = shutil.disk_usage(folder if folder.exists() else folder.parent).free
+    except OSError as e:
+        raise StorageError(_disk_message(e, folder, "恢复")) from e
+    if free < need:
+        raise StorageError(f"磁盘空间不足，不能恢复：需要约 {_megabytes(need)}，只剩 {_megabytes(free)}。"
+                           "请清理磁盘后再恢复。数据库未作改动。")
 
 
 def _restore_plain(backup_path: Path, db_path: Path, name: str, consumable: bool) -> Path | None:
@@ -1009,19 +1051,9 @@ def _restore_plain(backup_path: Path, db_path: Path, name: str, consumable: bool
 def _restore_over(backup_path: Path, db_path: Path, name: str, consumable: bool) -> Path:
     folder = backup_dir_for(db_path)
     folder.mkdir(parents=True, exist_ok=True)
-    # The replaced file is kept aside and the backup staged beside it first
-    # (an unpacked scratch copy is moved into place, not copied again).
-    size = backup_path.stat().st_size
-    live_size = db_path.stat().st_size
-    # The kept-aside copy, the staged backup, the -wal the backup API writes the
-    # whole backup into (the live file is in WAL mode: 7.8 GB seen at 1M), and
-    # the live file's growth when the backup is the larger.
-    need = (live_size + (size if consumable else 2 * size) + size + max(0, size - live_size)
-            + BACKUP_MARGIN_BYTES)
-    free = shutil.disk_usage(folder).free
-    if free < need:
-        raise StorageError(f"磁盘空间不足，不能恢复：需要约 {_megabytes(need)}，只剩 {_megabytes(free)}。"
-                           "请清理磁盘后再恢复。数据库未作改动。")
+    # Checked again now that an unpacked copy (consumable) is on the disk: what
+    # else the restore writes (restore_bytes_needed) must still fit.
+    _refuse_restore_without_room(backup_path, db_path, staged_exists=consumable)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     readable = quick_check(db_path) == "ok"
     # A readable file is kept as a backup like the others (listed, restorable to undo
