@@ -6,6 +6,9 @@ import sys
 from pathlib import Path
 
 from cli import actor_of, ask_password, db_path_of, open_db, read_first_line, require_right
+# What check verifies and says lives in models/core/checking.py (the window's
+# 完整核对 runs the same); the names stay here for bench/fig_check.py.
+from models.core.checking import domain_checks, gather_check  # noqa: F401
 
 
 
@@ -56,39 +59,9 @@ def cmd_demo(args) -> int:
     return 0
 
 
-def domain_checks(db) -> list[tuple[str, str]]:
-    """Each domain's rule checks that `check` also runs: (level, message) with
-    level 'error' or 'warning'. Errors make check exit 1; warnings are printed only."""
-    from models.assess import checks as assess_checks
-    from models.election import term as election
-    from models.roster import rules as roster_rules
-    from models.service import checks as service_checks
-
-    findings: list[tuple[str, str]] = []
-    for check_findings in (roster_rules.check_findings, service_checks.check_findings,
-                           assess_checks.check_findings, election.check_findings):
-        findings.extend(check_findings(db))
-    return findings
-
-
-def gather_check(db, full: bool, mark: dict | None, progress=None) -> dict:
-    """Everything `check` verifies, in its order (bench/fig_check.py measures
-    this): integrity, the audit chain and sealed rows (from the mark of the
-    last clean check unless full), row counts, the domains' rule checks."""
-    from models.core import audit
-    from models.core.db import integrity_of, known_migrations, row_counts, schema_version
-
-    integrity = integrity_of(db, full, progress)
-    history = audit.check_history(db, full, mark)
-    return {"integrity": integrity, "schema_version": schema_version(db.conn),
-            "schema_latest": len(known_migrations()), "history": history,
-            "emptied": not history.chain.count and audit.audit_log_is_emptied(db),
-            "counts": row_counts(db, {"audit_log": history.chain.count}), "findings": domain_checks(db)}
-
-
 def cmd_check(args) -> int:
-    from models.core import audit
-    from models.core.db import check_mark, remember_check_mark
+    from models.core import checking
+    from models.core.db import check_mark
 
     path = Path(db_path_of(args))
     if not path.exists():
@@ -99,48 +72,13 @@ def cmd_check(args) -> int:
     if full:
         print("正在完整检查（integrity_check），然后从头核对审计日志和各条记录的内容…", file=sys.stderr, flush=True)
     mark = None if full else check_mark(path)
-    found = gather_check(db, full, mark, progress=lambda seconds: print(
+    found = checking.gather_check(db, full, mark, progress=lambda seconds: print(
         f"  已检查 {seconds:.0f} 秒…", file=sys.stderr, flush=True))
-    history = found["history"]
-    healthy = found["integrity"] == "ok"
-    print(f"数据库：{path}")
-    mode = ("完整检查 integrity_check" if full else
-            "快速检查 quick_check，每天一次或文件有异常时运行；逐一核对索引请用 --full")
-    print(f"完整性：{found['integrity']}（{mode}）")
-    print(f"结构版本：{found['schema_version']}（程序最新 {found['schema_latest']}）")
-    if history.chain.problems:
-        healthy = False
-        print("审计日志：被篡改")
-        for line in history.chain.problems[:20]:
-            print(f"  - {line}")
-    elif found["emptied"]:
-        healthy = False
-        print("审计日志：被清空（数据库中有用户或数据，却没有任何审计记录）")
-    else:
-        coverage = audit.chain_coverage(history.chain, mark, full)
-        print("审计日志：完整" + (f"（{coverage}）" if coverage else ""))
-    tampered = history.rows.problems
-    if tampered:
-        healthy = False
-        print(f"数据记录：有 {len(tampered)} 处在程序之外被改动" + ("（只列出前 200 处）" if len(tampered) >= 200 else ""))
-        for line in tampered[:20]:
-            print(f"  - {line}")
-    else:
-        print("数据记录：" + audit.rows_coverage(history))
-    if history.mark is not None and not found["emptied"]:
-        remember_check_mark(path, history.mark)
-    print("行数：")
-    for table, n in found["counts"].items():
-        print(f"  {table}: {n}")
-    findings = found["findings"]
-    if any(level == "error" for level, _ in findings):
-        healthy = False
-    if findings:
-        print("规则检查：")
-        for level, message in findings:
-            print(f"  [{'错误' if level == 'error' else '提醒'}] {message}")
-    print("结论：" + ("正常" if healthy else "有问题"))
-    return 0 if healthy else 1
+    checking.remember_if_clean(path, found)
+    result = checking.report(path, found, full, mark)
+    for line in result.lines:
+        print(line)
+    return 0 if result.healthy else 1
 
 
 def cmd_selftest(args) -> int:

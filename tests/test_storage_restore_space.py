@@ -20,7 +20,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from tests.test_storage_compressed import _add_villages, _backup, _cli, _files, _names, _office, _sha, small_disk  # noqa: F401
+from tests.test_storage_compressed import _add_villages, _backup, _cli, _files, _names, _office, _sha, small_disk  # noqa: F401  (small_disk: the fixture)
 
 MB = 1024 * 1024
 
@@ -66,7 +66,7 @@ def _leave_free(disk: Path, filler: Path, free: int) -> None:
         os.close(fd)
 
 
-def test_a_big_backup_over_a_small_file_is_refused_before_anything_when_the_peak_does_not_fit(small_disk):
+def test_a_big_backup_over_a_small_file_is_refused_before_anything_when_the_peak_does_not_fit(small_disk):  # noqa: F811
     from models.core.db import BACKUP_MARGIN_BYTES, StorageError, restore_backup, restore_bytes_needed
     from models.core.paths import backup_dir_for
 
@@ -134,9 +134,9 @@ def test_a_big_backup_over_a_small_file_is_refused_before_anything_when_the_peak
     filler.unlink()
 
 
-def test_a_compressed_backup_of_a_file_its_size_needs_three_times_it(small_disk):
-    """The brief's case: backup and file alike (~50 MB of incompressible data, a
-    compressed backup). With room for 2x and not 3x the restore is refused
+def test_a_compressed_backup_of_a_file_its_size_needs_three_times_it(small_disk):  # noqa: F811
+    """The brief's case: backup and file alike (~35 MB of incompressible data, so
+    that 3x and both files fit in 256 MB; a compressed backup). With room for 2x and not 3x the restore is refused
     before unpacking; with 3x and the margin it succeeds."""
     from models.core import settings, users
     from models.core.db import BACKUP_MARGIN_BYTES, close_database, open_database, restore_bytes_needed

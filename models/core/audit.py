@@ -593,11 +593,13 @@ def _when(stamp: str | None) -> str:
     return stamp.replace("T", " ") if stamp else "从未"
 
 
-def chain_coverage(chain: ChainCheck, mark: dict | None, full: bool) -> str | None:
-    """What the audit-chain line adds about how far it was hashed (None: nothing to add)."""
+def chain_coverage(chain: ChainCheck, mark: dict | None, full: bool, full_check: str = "check --full") -> str | None:
+    """What the audit-chain line adds about how far it was hashed (None: nothing
+    to add). full_check: how the reader starts the full check (the command
+    line's flag, the window's button)."""
     if chain.trusted_upto:
         return (f"本次核对了上次核对（{_when((mark or {}).get('checked_at'))}）后新增的 {chain.hashed} 条；"
-                f"第 1–{chain.trusted_upto} 条由此前的检查核对过，之后若被其他工具改动或删除，需用 check --full 才能发现；"
+                f"第 1–{chain.trusted_upto} 条由此前的检查核对过，之后若被其他工具改动或删除，需用{_spaced(full_check)}才能发现；"
                 f"上次完整核对：{_when((mark or {}).get('full_at'))}")
     if full or chain.mark_refused:
         return None  # --full hashes everything anyway; a refused mark is a finding of its own
@@ -605,17 +607,22 @@ def chain_coverage(chain: ChainCheck, mark: dict | None, full: bool) -> str | No
             "或文件被恢复、复制、在程序之外改动过")
 
 
-def rows_coverage(result: HistoryCheck) -> str:
-    """The data-records line when no row was found changed."""
+def _spaced(words: str) -> str:
+    """A latin name between Chinese words gets spaces; a Chinese one (the button's “完整核对”) none."""
+    return f" {words} " if words[:1].isascii() else words
+
+
+def rows_coverage(result: HistoryCheck, full_check: str = "check --full") -> str:
+    """The data-records line when no row was found changed (full_check: as for chain_coverage)."""
     rows = result.rows
     if rows.how == "content":
         return "与审计日志一致（逐行核对内容）"
     if rows.how == "since_mark":
         return (f"各表记录数与封记数相符，上次核对后新增或改动的 {rows.hashed} 条记录已逐行核对内容和封记；"
                 f"其余 {max(rows.sealed - rows.hashed, 0)} 条记录的内容和封记本次未重新核对，"
-                f"若被其他工具改动需用 check --full 才能发现（上次完整核对：{_when(result.last_full)}）")
+                f"若被其他工具改动需用{_spaced(full_check)}才能发现（上次完整核对：{_when(result.last_full)}）")
     return (f"没有多出、缺少或封记不符的记录；{rows.sealed} 条记录的内容未逐行核对（数据较多），"
-            "请用 check --full 逐行核对")
+            f"请用{_spaced(full_check)}逐行核对")
 
 
 def audit_log_is_emptied(db: Database) -> bool:

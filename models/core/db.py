@@ -1183,18 +1183,27 @@ def _integrity_check_with_progress(conn: sqlite3.Connection, progress) -> str:
     import time
 
     started = last = time.monotonic()
+    stopped: list[BaseException] = []
 
     def tick() -> int:
         nonlocal last
         now = time.monotonic()
         if progress and now - last >= 1.0:
             last = now
-            progress(now - started)
+            try:
+                progress(now - started)
+            except BaseException as e:  # the caller's cancel: stop SQLite, raise it below
+                stopped.append(e)
+                return 1
         return 0  # go on
 
     conn.set_progress_handler(tick, 200_000)
     try:
         rows = conn.execute("PRAGMA integrity_check(20)").fetchall()
+    except sqlite3.OperationalError:
+        if stopped:
+            raise stopped[0] from None
+        raise
     finally:
         conn.set_progress_handler(None, 0)
     return "ok" if rows == [("ok",)] else "；".join(r[0] for r in rows)
