@@ -644,19 +644,29 @@ def _search_only(f: TicketFilter) -> str | None:
     return expression
 
 
-def count_tickets(db: Database, f: TicketFilter, today: dt.date | None = None) -> int:
-    """How many tickets the filter matches (the list counts once per filter)."""
+def count_tickets(db: Database, f: TicketFilter, today: dt.date | None = None, at_most: int | None = None) -> int:
+    """How many tickets the filter matches (the list counts once per filter).
+    With at_most, counting stops past that many and answers at_most + 1: a
+    common word (120,000 matches at a county) is counted in the time of 10,000."""
+
+    def count(sql: str, params: list) -> int:
+        if at_most is not None:
+            sql = f"SELECT count(*) FROM (SELECT 1 {sql} LIMIT {int(at_most) + 1})"
+        else:
+            sql = f"SELECT count(*) {sql}"
+        return db.execute(sql, params).fetchone()[0]
+
     expression = search.match_expression(f.search)
     if expression:
         flush_fts(db)
         only = _search_only(f)
         if only:
-            return db.execute(f"SELECT count(*) FROM {search.TABLE} WHERE {search.TABLE} MATCH ?", [only]).fetchone()[0]
+            return count(f"FROM {search.TABLE} WHERE {search.TABLE} MATCH ?", [only])
         where, params = where_clause(db, _without_search(f), today)
-        return db.execute(f"SELECT count(*) FROM {search.TABLE} s CROSS JOIN tickets t ON t.id = s.rowid "
-                          f"WHERE {search.TABLE} MATCH ? AND {where}", [expression, *params]).fetchone()[0]
+        return count(f"FROM {search.TABLE} s CROSS JOIN tickets t ON t.id = s.rowid "
+                     f"WHERE {search.TABLE} MATCH ? AND {where}", [expression, *params])
     where, params = where_clause(db, f, today)
-    return db.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()[0]
+    return count(f"FROM tickets WHERE {where}", params)
 
 
 def fetch_window(db: Database, f: TicketFilter, offset: int, limit: int, total: int | None = None,

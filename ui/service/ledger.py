@@ -171,6 +171,7 @@ class TicketListPage(QWidget):
 
         split = QSplitter(Qt.Horizontal)
         self.model = TicketTableModel(ctx.db, self, db_path=ctx.db_path)
+        self._select_when_counted = -1  # refresh(): the row to select again once the background count is in
         self.model.layoutChanged.connect(self._update_count)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -282,6 +283,10 @@ class TicketListPage(QWidget):
         self._reselect()
 
     def _update_count(self) -> None:
+        if self._select_when_counted >= 0 and not self.model.counting:
+            row, self._select_when_counted = self._select_when_counted, -1
+            if row < self.model.total:
+                self.table.selectRow(row)
         if self.model.count_error:
             self.count_label.setText(f"已显示前 {self.model.total:,} 件；统计总数时出错，原因已记入 {self.model.count_error}")
         elif self.model.counting:
@@ -312,12 +317,14 @@ class TicketListPage(QWidget):
         """Reload after a change, keeping the shown ticket's detail."""
         row = self.table.currentIndex().row()
         self.model.reload()
-        self.count_label.setText(f"共 {self.model.total:,} 件")
+        self._update_count()
         if keep_uuid:
             self.current_uuid = keep_uuid
             self._render(keep_uuid)
             if 0 <= row < self.model.total:
                 self.table.selectRow(row)
+            elif row >= 0 and self.model.counting:
+                self._select_when_counted = row  # a row past the first COUNT_AT_ONCE: selected when they are counted
 
     def print_receipt(self) -> None:
         """The acceptance receipt of the selected ticket, through the notice engine."""
