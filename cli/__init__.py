@@ -62,11 +62,25 @@ def open_db(args, create: bool = False):
     in: the handler then acts as `actor_of(args)`."""
     from models.core.db import open_database
 
+    _say_if_quick_check_is_due(db_path_of(args))
     db = open_database(db_path_of(args), create=create)
     _OPENED.append(db)
     if getattr(args, "command", None) not in LOGIN_FREE_COMMANDS and getattr(args, "actor", None) is None:
         args.actor = log_in(args, db)
     return db
+
+
+def _say_if_quick_check_is_due(name) -> None:
+    """The open below runs the day's quick_check (minutes over a county's file): say so first."""
+    from pathlib import Path
+
+    from models.core.db import quick_check_notice, quick_check_reason
+
+    path = Path(name)
+    if path.is_file() and path.stat().st_size > 0:
+        reason = quick_check_reason(path)
+        if reason:
+            print(quick_check_notice(path, reason), file=sys.stderr, flush=True)
 
 
 # What open_db opened, closed when the command ends (main): the close is recorded in the

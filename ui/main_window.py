@@ -329,12 +329,17 @@ class MainWindow(QMainWindow):
         run_task(self, "正在备份数据库…", work, on_done=done)
 
     def _background_quick_check(self) -> None:
-        from models.core.db import quick_check
+        from models.core.db import quick_check_notice, quick_check_reason, scheduled_quick_check
 
         db_path = self.ctx.db_path
+        # Said at once (the progress box shows only after 10 s): minutes over a county's file.
+        reason = quick_check_reason(db_path) or "今天第一次打开"
+        self.statusBar().showMessage(quick_check_notice(db_path, reason)
+                                     + "在后台进行，可以照常使用。")
 
         def done(result):
             if result == "ok":
+                self.statusBar().showMessage("今天的数据库快速检查已通过。", 15000)
                 return
             message = f"数据库“{Path(db_path).name}”已损坏（完整性检查：{result}）。"
             if self.controller is not None:
@@ -342,7 +347,8 @@ class MainWindow(QMainWindow):
             else:
                 QMessageBox.critical(self, "数据库已损坏", message)
 
-        run_task(self, "正在检查数据库完整性…", lambda progress: quick_check(db_path), on_done=done,
+        # scheduled_quick_check records the day: the next open today (a command too) skips it.
+        run_task(self, "正在检查数据库完整性…", lambda progress: scheduled_quick_check(db_path), on_done=done,
                  cancellable=False, modal=False, show_after_ms=10000)
 
     def _daily_backup_if_due(self) -> None:

@@ -459,32 +459,50 @@ def forget_check_mark(path) -> None:
 
 
 def quick_check_due(path: Path) -> bool:
+    return quick_check_reason(path) is not None
+
+
+def quick_check_reason(path: Path) -> str | None:
+    """Why the file's quick_check is due now, in Chinese (None: it passed
+    today and looks as it did): once a day, and again when it looks wrong."""
     path = Path(path)
     marker = _read_marker(path)
     try:
         checked_on, checked_size = marker["quick_check"], int(marker["size"])
     except (KeyError, TypeError, ValueError):
-        return True
+        return "这个文件在本机还没有检查记录"
     if checked_on != dt.date.today().isoformat():
-        return True
+        return f"今天第一次打开（上次检查：{checked_on}）"
     size = path.stat().st_size
     if size < checked_size // 2:
-        return True
+        return "文件比今天检查时小了一半以上"
     if _changed_while_closed(path, marker):
-        return True
+        return "文件在上次正常关闭之后被改动过（大小或修改时间不同）"
     if not has_live_connection(path):  # else SQLite has the file: never read it ourselves
         try:
             with open(path, "rb") as f:
                 header = f.read(100)
         except OSError:
-            return True
+            return "读不出文件头"
         if len(header) < 100 or header[:16] != SQLITE_HEADER:
-            return True
+            return "文件头不对"
         page_size = int.from_bytes(header[16:18], "big")
         page_size = 65536 if page_size == 1 else page_size
         if page_size < 512 or page_size & (page_size - 1) or size % page_size:
-            return True
-    return False
+            return "文件大小与页大小不符（可能被截断）"
+    return None
+
+
+# quick_check reads the whole file: about 90 MB/s here (110 s over the 10.2 GB county).
+QUICK_CHECK_BYTES_PER_SECOND = 90 * 1024 * 1024
+
+
+def quick_check_notice(path: Path, reason: str) -> str:
+    """The one line a command prints before the day's quick_check: what, why, how long."""
+    size = Path(path).stat().st_size
+    seconds = size / QUICK_CHECK_BYTES_PER_SECOND
+    took = (f"，约需 {seconds / 60:.0f} 分钟" if seconds >= 90 else f"，约需 {seconds:.0f} 秒" if seconds >= 5 else "")
+    return (f"正在做今天的数据库快速检查（quick_check，每天一次）：{reason}；文件 {_megabytes(size)}{took}…")
 
 
 def record_quick_check(path: Path) -> None:
