@@ -57,3 +57,24 @@ def test_document_equals_the_plain_version():
                            "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 4))) for _ in range(7)))
     for case in cases:
         assert search.document(*case) == plain_document(*case), case
+
+
+def test_pinyin_character_by_character_equals_lazy_pinyin():
+    """search._syllables builds a name's reading from each character's when no
+    two neighbouring characters begin a phrase word; it must give exactly what
+    lazy_pinyin gives (the index holds these keys, and a contentless row is
+    removed only with the same document). Names that hit phrase words (重庆,
+    长城, 朝阳, 单于 …), polyphonic surnames, other scripts and mixed runs."""
+    from pypinyin import lazy_pinyin
+
+    rng = random.Random(17)
+    surnames = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
+                "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤单解查仇区朴繁")
+    given = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰萍红娟建国庆长城朝阳重行乐和都会弹调觉藏率"
+    names = ["重庆", "长城", "朝阳", "单于", "尉迟恭", "长孙无忌", "曾国藩", "万俟", "银行", "行长", "王 小明", "李A", "Tom",
+             "阿卜杜拉·买买提", "李２号", "", "〇", "张三丰", "乐乐", "朴槿惠", "覃重阳", "查理"]
+    names += [rng.choice(surnames) + "".join(rng.choice(given) for _ in range(rng.randint(1, 3))) for _ in range(5000)]
+    split: object = list
+    for name in names:
+        expected = [p.lower() for p in lazy_pinyin(name, errors=split) if p]
+        assert search._syllables(name) == expected, name
