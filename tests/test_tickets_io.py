@@ -272,3 +272,57 @@ def test_refused_or_cancelled_bulk_import_leaves_everything_as_it_was(db, admin,
     with pytest.raises(Cancelled):
         tickets_io.import_tickets(db, admin, _ledger_sheet(tmp_path / "good.xlsx", more), today=TODAY, progress=cancel)
     assert state() == before and audit.verify_rows(db) == []
+
+
+def test_stored_form_knows_what_sqlite_keeps_as_given(db):
+    """The import seals and indexes a batch from the tuples it inserted only
+    when SQLite stores every value exactly as given (TEXT keeps str, INTEGER
+    keeps int); anything else (an int in a TEXT column, a bool, a float, text
+    in an INTEGER column) is read back. Checked against SQLite itself."""
+    db.execute("CREATE TABLE form_probe (id INTEGER PRIMARY KEY, uuid TEXT, n INTEGER DEFAULT 0, t TEXT DEFAULT '', "
+               "r REAL, b BLOB, x)")
+    form = tickets_io._StoredForm(db, "form_probe")
+    assert form.exact and form.defaults == [None, None, 0, "", None, None, None]
+    good = (1, "k", 5, "五", None, b"\x00", "z")
+    assert form.as_stored([good]) and form.as_stored([])
+    # refused because SQLite stores them otherwise: an int in TEXT, text in INTEGER, NaN in REAL (as NULL)
+    for bad in ((1, 7, 5, "t", None, None, None), (1, "k", "5", "t", None, None, None),
+                (1, "k", 5, "t", float("nan"), None, None)):
+        assert not form.as_stored([good, bad])
+        db.execute(form.insert_sql, list(bad))
+        stored = db.execute("SELECT * FROM form_probe WHERE id = 1").fetchone()
+        db.execute("DELETE FROM form_probe")
+        assert stored[:4] != bad[:4] or stored[4] is None
+    # refused to be safe: a bool (stored as 1, but hashed as true), any float
+    for bad in ((1, "k", True, "t", None, None, None), (1, "k", 5, "t", 1.0, None, None),
+                (1, "k", 5, "t", None, None, 2.5)):
+        assert not form.as_stored([good, bad])
+    db.execute(form.insert_sql, list(good))
+    assert db.execute("SELECT * FROM form_probe").fetchone() == good
+    db.execute("CREATE TABLE form_probe2 (id INTEGER PRIMARY KEY, at TEXT DEFAULT CURRENT_TIMESTAMP)")
+    assert not tickets_io._StoredForm(db, "form_probe2").as_stored([(1, "x")])  # a default that is not a constant
+
+
+def test_bulk_import_read_back_path_gives_the_same_seals_and_index(db, admin, tmp_path, monkeypatch):
+    """When a batch is not stored as given, its rows are read back to be sealed
+    and indexed: the same check-clean seals and the same search hits."""
+    from models.core import audit
+    from models.service import search
+
+    _fill(db, admin)
+    monkeypatch.setattr(tickets_io._StoredForm, "as_stored", lambda self, rows: False)
+    before = db.execute("SELECT max(id) FROM audit_log").fetchone()[0]
+    rows = [[f"王{i}", f"139{i:08d}", "临时救助申请", f"核对回读{i}", "2026-05-06", "受理", None, None, None, "青石村"]
+            for i in range(2300)]
+    result = tickets_io.import_tickets(db, admin, _ledger_sheet(tmp_path / "in.xlsx", rows), today=TODAY)
+    assert result["imported"] == 2300 and result["problems"] == [], result["errors"][:3]
+    assert audit.verify_chain(db) == [] and audit.verify_rows(db) == []
+    sealed = db.execute("SELECT json_extract(after, '$.rows') FROM audit_log WHERE action = 'bulk-seal' "
+                        "AND table_name = 'tickets' AND id > ?", [before]).fetchall()
+    assert sealed == [(2300,)]
+    expr = search.match_expression("王2217")
+    hits = db.execute(f"SELECT rowid FROM {search.TABLE} WHERE {search.TABLE} MATCH ?", [expr]).fetchall()
+    assert [db.execute("SELECT applicant_name FROM tickets WHERE id = ?", [h[0]]).fetchone()[0] for h in hits] == ["王2217"]
+    indexed = db.execute(f"SELECT count(*) FROM {search.TABLE} WHERE {search.TABLE} MATCH ?",
+                         [search.match_expression("回读")]).fetchone()[0]
+    assert indexed == 2300

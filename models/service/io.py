@@ -19,6 +19,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -292,8 +293,8 @@ def import_tickets(db: Database, actor: Actor, path, today: dt.date | None = Non
     cache_before = db.execute("PRAGMA cache_size").fetchone()[0]
     db.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
     try:
-        with db.atomic(), stats.summaries_counted_in_bulk(db), search.indexed_in_bulk(db):
-            writer.start()
+        with db.atomic(), stats.summaries_counted_in_bulk(db), search.indexed_in_bulk(db) as index:
+            writer.start(index)
             existing = _existing_numbers(db, code)  # under the write lock: no one numbers a ticket meanwhile
             cal = workdays.calendar(db)  # read once: nobody can change the calendar during the transaction
             for excel_row, values in xlsx_read.iter_rows(path, max_rows=max_rows, max_columns=max_columns):
@@ -456,18 +457,61 @@ def _prepare_every_field(db: Database, v: dict, items, code, today, seen_numbers
     return None
 
 
+class _StoredForm:
+    """How a table stores a row: its columns in order, what an omitted column
+    stores (its default, when every default is a constant) and, per column,
+    the Python types SQLite keeps exactly as given under the column's type
+    affinity (str in TEXT, int in INTEGER; never float or bool). A batch whose
+    every value is of those types is stored as the tuples in hand, so its
+    seals and search documents are made from them, not read back."""
+
+    _CONSTANT = re.compile(r"-?\d+|'(?:[^']|'')*'|NULL", re.IGNORECASE)
+
+    def __init__(self, db: Database, table: str):
+        every = db.execute(f"PRAGMA table_xinfo([{table}])").fetchall()  # cid, name, type, notnull, dflt, pk, hidden
+        info = [r for r in every if r[6] == 0]  # generated columns are not inserted
+        self.table = table
+        self.columns = [r[1] for r in info]
+        self.column_set = frozenset(self.columns)
+        self.exact = len(info) == len(every) and all(r[4] is None or self._CONSTANT.fullmatch(r[4]) for r in info)
+        defaults = db.execute("SELECT " + ", ".join(r[4] or "NULL" for r in info)).fetchone() if self.exact else ()
+        self.defaults = list(defaults) if self.exact else [None] * len(info)
+        self.kept = [self._kept_types(r[2]) for r in info]
+        self.insert_sql = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in self.columns)}) "
+                           f"VALUES ({', '.join('?' * len(self.columns))})")
+
+    @staticmethod
+    def _kept_types(declared: str) -> frozenset:
+        t = (declared or "").upper()  # SQLite's affinity rules, in their order
+        if "INT" in t:
+            return frozenset({int, type(None)})
+        if "CHAR" in t or "CLOB" in t or "TEXT" in t:
+            return frozenset({str, type(None)})
+        if "BLOB" in t or not t:
+            return frozenset({str, int, bytes, type(None)})
+        return frozenset({type(None)})  # REAL / NUMERIC: a float's or text's stored form may differ from the value
+
+    def as_stored(self, rows: list[tuple]) -> bool:
+        """Whether SQLite stores each of `rows` (full tuples) exactly as given."""
+        if not self.exact:
+            return False
+        by_column = zip(*rows, strict=True) if rows else iter([()] * len(self.kept))
+        return all(set(map(type, values)) <= kept for values, kept in zip(by_column, self.kept, strict=True))
+
+
 class _BulkWriter:
     """Inserts prepared tickets and their events in batches: one statement per
-    batch, change numbers reserved as a block. At the end the new tickets and
+    batch, change numbers reserved as a block, ids given. The new tickets and
     events are sealed in bulk (one bulk-seal audit row per table naming the
     import; each row's seal points at it, so `check` finds any of them changed
-    later) instead of one audit row per ticket. import_tickets runs it inside
+    later) instead of one audit row per ticket, and indexed for search, batch
+    by batch from the rows in hand when SQLite stores them as given
+    (_StoredForm), else read back. import_tickets runs it inside
     stats.summaries_counted_in_bulk and search.indexed_in_bulk: the monthly
-    summaries and the search index are filled by a few statements at the end,
-    not by triggers per row."""
+    summaries are filled by a few statements at the end, not by triggers per row."""
 
     BATCH = 2000
-    EVENT_COLUMNS = ["ticket_uuid", "at", "actor", "from_status", "to_status", "event_date", "note", "uuid",
+    EVENT_COLUMNS = ["id", "ticket_uuid", "at", "actor", "from_status", "to_status", "event_date", "note", "uuid",
                      "township_code", "version", "updated_at", "updated_by", "deleted", "change_seq"]
 
     def __init__(self, db: Database, actor: Actor, code, about: dict):
@@ -476,11 +520,22 @@ class _BulkWriter:
         self.count = 0
         self.pending: list = []
         self.next_seq: dict[int, int] = {}
-        self.first_id = self.first_event_id = 0
+        self.next_id = self.next_event_id = 0
 
-    def start(self) -> None:
-        self.first_id = self.db.execute("SELECT coalesce(max(id), 0) FROM tickets").fetchone()[0] + 1
-        self.first_event_id = self.db.execute("SELECT coalesce(max(id), 0) FROM ticket_events").fetchone()[0] + 1
+    def start(self, index: search.BulkIndex) -> None:
+        db = self.db
+        self.index = index
+        self.next_id = db.execute("SELECT coalesce(max(id), 0) FROM tickets").fetchone()[0] + 1
+        self.next_event_id = db.execute("SELECT coalesce(max(id), 0) FROM ticket_events").fetchone()[0] + 1
+        self.tickets, self.events = _StoredForm(db, "tickets"), _StoredForm(db, "ticket_events")
+        if set(self.events.columns) != set(self.EVENT_COLUMNS):
+            raise RuntimeError(f"ticket_events 的列与导入所写的不同：{self.events.columns}")
+        self.event_order = itemgetter(*[self.EVENT_COLUMNS.index(c) for c in self.events.columns])
+        self.document_fields = itemgetter(*[self.tickets.columns.index(c) for c in ("id", *search.FIELDS)])
+        # The two bulk-seal audit rows come one after the other at the end; their seals are written as batches go.
+        first_audit = audit.next_audit_id(db)
+        self.ticket_seals = audit.BulkSeal(db, self.actor, "tickets", self.about, first_audit)
+        self.event_seals = audit.BulkSeal(db, self.actor, "ticket_events", self.about, first_audit + 1)
 
     def add(self, row: dict, events: list) -> None:
         self.pending.append((row, events))
@@ -489,9 +544,8 @@ class _BulkWriter:
 
     def finish(self, progress=None) -> None:
         self._flush_batch()
-        if self.count:
-            audit.seal_new_rows(self.db, self.actor, "tickets", self.first_id, self.about)
-            audit.seal_new_rows(self.db, self.actor, "ticket_events", self.first_event_id, self.about)
+        self.ticket_seals.finish()
+        self.event_seals.finish()
         if progress:
             progress(self.count, self.count)
 
@@ -504,9 +558,11 @@ class _BulkWriter:
         count = sum(1 + len(events) for _, events in rows)
         db.execute("UPDATE change_counter SET seq = seq + ? WHERE id = 1", [count])
         change = db.execute("SELECT seq FROM change_counter WHERE id = 1").fetchone()[0] - count
-        groups: dict[tuple, list] = {}  # rows with the same columns go in one statement
+        ticket_rows: list[tuple] = []
         event_rows: list[tuple] = []
         keys = iter(ids.new_uuids(count))  # one batch of keys, not one call (and read of urandom) per row
+        columns, defaults = self.tickets.columns, self.tickets.defaults
+        ticket_id, event_id = self.next_id, self.next_event_id
         for row, events in rows:
             year = row["year"]
             if not row.get("ticket_no"):
@@ -519,24 +575,44 @@ class _BulkWriter:
                 self.next_seq[year] = max(self.next_seq[year], row["seq"] + 1)
             change += 1
             ticket_uuid = next(keys)
-            row.update({"uuid": ticket_uuid, "township_code": code, "version": 1, "updated_at": now,
+            row.update({"id": ticket_id, "uuid": ticket_uuid, "township_code": code, "version": 1, "updated_at": now,
                         "updated_by": actor_name, "deleted": 0, "change_seq": change})
-            groups.setdefault(tuple(row), []).append(list(row.values()))
+            unknown = row.keys() - self.tickets.column_set
+            if unknown:  # never dropped unseen (an INSERT naming them would have failed)
+                raise RuntimeError(f"tickets 没有这些列：{sorted(unknown)}")
+            ticket_rows.append(tuple(map(row.get, columns, defaults)))  # every column, an omitted one its default
+            ticket_id += 1
             for frm, to, d, note in events:
                 change += 1
-                event_rows.append((ticket_uuid, now, actor_name, frm, to, d, note, next(keys), code, 1, now,
+                event_rows.append((event_id, ticket_uuid, now, actor_name, frm, to, d, note, next(keys), code, 1, now,
                                    actor_name, 0, change))
-        for columns, group in groups.items():
-            _flush(db, list(columns), group)
-        db.conn.executemany(f"INSERT INTO ticket_events ({', '.join(self.EVENT_COLUMNS)}) "
-                            f"VALUES ({', '.join('?' * len(self.EVENT_COLUMNS))})", event_rows)
+                event_id += 1
+        event_rows = list(map(self.event_order, event_rows))  # in the table's column order
+        db.conn.executemany(self.tickets.insert_sql, ticket_rows)
+        db.conn.executemany(self.events.insert_sql, event_rows)
+        self._seal_and_index(ticket_rows, event_rows)
+        self.next_id, self.next_event_id = ticket_id, event_id
         self.count += len(rows)
 
-
-def _flush(db: Database, columns, rows) -> None:
-    if rows:
-        db.conn.executemany(f"INSERT INTO tickets ({', '.join(f'[{c}]' for c in columns)}) "
-                            f"VALUES ({', '.join('?' * len(columns))})", rows)
+    def _seal_and_index(self, ticket_rows: list[tuple], event_rows: list[tuple]) -> None:
+        """Seal and index the batch just inserted: from the tuples in hand when
+        they are what SQLite stored, else read back."""
+        db = self.db
+        span = [self.next_id, self.next_id + len(ticket_rows)]
+        if self.tickets.as_stored(ticket_rows):
+            self.ticket_seals.add(self.tickets.columns, ticket_rows)
+            self.index.add(list(map(self.document_fields, ticket_rows)))
+        else:
+            cur = db.execute("SELECT * FROM tickets WHERE id >= ? AND id < ? ORDER BY id", span)
+            self.ticket_seals.add([d[0] for d in cur.description], cur.fetchall())
+            self.index.add(db.execute(f"SELECT id, {', '.join(search.FIELDS)} FROM tickets WHERE id >= ? AND id < ? "
+                                      f"ORDER BY id", span).fetchall())
+        if self.events.as_stored(event_rows):
+            self.event_seals.add(self.events.columns, event_rows)
+        else:
+            cur = db.execute("SELECT * FROM ticket_events WHERE id >= ? AND id < ? ORDER BY id",
+                             [self.next_event_id, self.next_event_id + len(event_rows)])
+            self.event_seals.add([d[0] for d in cur.description], cur.fetchall())
 
 
 def _prepare_row(db: Database, v: dict, items: dict, code: str, today: dt.date, seen_numbers: set, cal: workdays.Calendar):
