@@ -209,16 +209,17 @@ def _window_db_arg(argv: list[str]):
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    from models.startup import start
-
-    start()
     # Opening the window skips building the whole command tree (it imports
-    # every domain's command module): start-up stays fast.
+    # every domain's command module): start-up stays fast. The window registers
+    # the settings itself, after its login dialog's first paint (ui/app.py).
     window_only, window_db = _window_db_arg(argv)
     if window_only:
         from ui.app import run_gui
 
         return run_gui(db_path=window_db)
+    from models.startup import start
+
+    start()
     from models.core import errorlog
 
     errorlog.install_command_line_handlers()

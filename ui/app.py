@@ -1,22 +1,29 @@
 """Starting the window: open the database (with clear dialogs when it cannot
-be opened), log in or create the first administrator, show the main window."""
+be opened), log in or create the first administrator, show the main window.
+
+At the program's start (Controller.start) the login dialog is the first paint:
+it is shown before sqlite-utils and the models are imported and before the
+file is opened, checked and migrated; those run in the next turns of the event
+loop while the user types (issue 22). So this module imports nothing of the
+database layer at the top (models.core.db without sqlite-utils is light)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
-from PySide6.QtWidgets import QApplication, QMessageBox
-
+# The models this start needs before its first paint come before Qt: PySide's import hook reads
+# the source of every module imported after PySide6 (~0.5 ms each).
 from models import APP_ID
-
-from models.core import township
-
-from models.core import users
+from models.core import errorlog, presence  # noqa: F401  (ui.common.crash; run_gui)
 from models.core.db import close_database, open_database, restore_backup
 from models.core.errors import CorruptDatabaseError, DatabaseOpenError
 from models.core.paths import default_db_path
+from models.startup import first_look
+
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+
 from ui.common.fonts import register_fonts
 
 
@@ -28,17 +35,31 @@ def qsettings() -> QSettings:
 
 
 def ensure_app() -> QApplication:
+    app, created = _application()
+    if created:
+        _equip_office_tables(app)
+    return app
+
+
+def _application() -> tuple[QApplication, bool]:
+    """The QApplication (made here if there is none yet, with Qt's Chinese texts and the
+    bundled font), and whether it was made now."""
     app = QApplication.instance()
+    created = app is None
     if app is None:
         app = QApplication(sys.argv[:1])
         app.setApplicationName(APP_ID)
         app.setOrganizationName(APP_ID)
         install_chinese_translations(app)
-        from ui.common.tables import install_office_tables
-
-        install_office_tables(app)
     register_fonts(app)
-    return app
+    return app, created
+
+
+def _equip_office_tables(app: QApplication) -> None:
+    # Every table of the program gets copy/export/print and the frozen first column.
+    from ui.common.tables import install_office_tables
+
+    install_office_tables(app)
 
 
 # Qt's own texts (OK/Cancel, file and print dialogs, the edit menu) in Chinese.
@@ -106,9 +127,54 @@ def open_database_interactive(parent, path, readonly: bool = False) -> object | 
             return None
 
 
+def open_with_questions(parent, path) -> tuple[object, bool] | None:
+    """Open the database at path for the window: (db, opened read-only at the user's choice),
+    or None when the user cancelled or was told why it cannot be opened."""
+    readonly = False
+    others = presence.others(path) if Path(path).is_file() else []
+    # Only another window is worth a question: a command (or a script) holding the
+    # file for a moment must not stop an unattended start at a modal dialog.
+    others = [s for s in (others or []) if s.program == presence.PROGRAM_WINDOW]
+    if others:
+        choice = ask_second_window(parent, Path(path), others)
+        if choice is None:
+            return None
+        readonly = choice == "readonly"
+    db = open_database_interactive(parent, path, readonly=readonly)
+    return None if db is None else (db, readonly)
+
+
+def _after_first_paint(widget, then) -> None:
+    """Run `then` in the event loop's turn after widget's first paint (a filter on that one
+    widget, not on the application: see ui/common/tables.py on application-wide filters)."""
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                widget.removeEventFilter(self)
+                QTimer.singleShot(0, run_once)
+            return False
+
+    def run_once() -> None:
+        if not done:
+            done.append(True)
+            then()
+
+    done: list[bool] = []
+    watcher = FirstPaint(widget)
+    widget.installEventFilter(watcher)
+    # A window that is never exposed (a platform without a compositor's paint) must still open.
+    QTimer.singleShot(1000, run_once)
+
+
+def _import_main_window() -> None:
+    import ui.main_window  # noqa: F401
+
+
 def login_interactive(parent, db, county: bool = False) -> object | None:
     """First-run administrator creation (of a township, or of a county collection) or the login
     dialog. Returns an Actor."""
+    from models.core import township, users
     from ui.core.login import FirstRunDialog, LoginDialog
 
     if not users.has_users(db):
@@ -128,29 +194,28 @@ class Controller:
     def __init__(self):
         self.window = None
         self.db = None
+        self.starting = None  # the first dialog while the program starts (see start)
+        self._start_opened = None
 
     def open(self, path, actor=None, county: bool = False) -> bool:
-        from models.core import presence
-        from models.core.users import READONLY, Actor
-
+        """Open the database at path (from the menu, or after a restore) and show its window:
+        questions and messages first, then the login dialog."""
         parent = self.window
-        readonly = False
-        others = presence.others(path) if Path(path).is_file() else []
-        # Only another window is worth a question: a command (or a script) holding the
-        # file for a moment must not stop an unattended start at a modal dialog.
-        others = [s for s in (others or []) if s.program == presence.PROGRAM_WINDOW]
-        if others:
-            choice = ask_second_window(parent, Path(path), others)
-            if choice is None:
-                return False
-            readonly = choice == "readonly"
-        db = open_database_interactive(parent, path, readonly=readonly)
-        if db is None:
+        opened = open_with_questions(parent, path)
+        if opened is None:
             return False
+        db, readonly = opened
         actor = actor or login_interactive(parent, db, county=county)
         if actor is None:
             close_database(db)
             return False
+        self._enter(parent, db, Path(path), actor, readonly)
+        return True
+
+    def _enter(self, parent, db, path: Path, actor, readonly: bool) -> None:
+        """Logged in: what the user must know about the open file, then the main window."""
+        from models.core.users import READONLY, Actor
+
         if db.read_only_reason:
             # Nothing can be saved: the window shows and enforces 只读 rights.
             actor = Actor(actor.username, READONLY, actor.display_name)
@@ -158,8 +223,115 @@ class Controller:
                 QMessageBox.information(parent, "只读打开", db.read_only_reason)
         if db.storage_warning:
             QMessageBox.warning(parent, "备份失败", db.storage_warning)
-        self._show(db, Path(path), actor)
-        return True
+        self._show(db, path, actor)
+
+    def start(self, path, equip_tables: bool = True) -> None:
+        """The program's first window (run_gui): the login dialog at once, the file behind it.
+
+        The dialog that fits the file (models.startup.first_look: login, or first run when there is
+        no file or no user yet) is shown with its fields taking input and its button waiting. Once
+        it has been painted, the next turns of the event loop register the settings (importing
+        sqlite-utils and the models), then ask about another window having the file, open it
+        (damaged → the restore offer, refused files, newer schema, migrations and their backup,
+        read-only disk, the daily quick_check) with every message over the dialog, and hand it the
+        open file. Cancelling a question, a file that cannot be opened, or 退出 ends the program
+        (run_gui returns 1). `self.starting` is the dialog until the main window is shown."""
+        from ui.core.login import FirstRunDialog, LoginDialog
+
+        path = Path(path)
+        look = first_look(path)
+        if look.first_run:
+            dialog = FirstRunDialog(None)
+        else:
+            dialog = LoginDialog(None, look.township_name, str(qsettings().value("last_user", "") or ""),
+                                 demo=look.demo)
+        self._starting(dialog, path, None)
+        _after_first_paint(dialog, lambda: self._start_step(self._register_behind, dialog, path, equip_tables))
+
+    def _starting(self, dialog, path: Path, opened) -> None:
+        self.starting = dialog
+        self._start_opened = opened  # (db, readonly) once open
+        dialog.finished.connect(lambda _result: self._start_step(self._start_dialog_done, dialog, path))
+        dialog.show()
+
+    def _start_step(self, step, *args) -> None:
+        try:
+            step(*args)
+        except BaseException:
+            # A bug while starting: the program ends (no window would ever show) once the crash
+            # handler (ui/common/crash.py) has logged it and told the user.
+            if self.window is None:
+                if self._start_opened is not None:
+                    close_database(self._start_opened[0])
+                    self._start_opened = None
+                self._give_up()
+            raise
+
+    def _register_behind(self, dialog, path: Path, equip_tables: bool) -> None:
+        if self.starting is not dialog:
+            return  # 退出 was clicked first
+        from models.startup import start
+
+        start()  # every setting and notice kind (imports sqlite-utils with the models)
+        if equip_tables:
+            _equip_office_tables(QApplication.instance())
+        QTimer.singleShot(0, lambda: self._start_step(self._open_behind, dialog, path))
+
+    def _open_behind(self, dialog, path: Path) -> None:
+        if self.starting is not dialog:
+            return
+        opened = open_with_questions(dialog, path)
+        if self.starting is not dialog:  # closed while a question was up
+            if opened is not None:
+                close_database(opened[0])
+            return
+        if opened is None:
+            self._give_up()
+            return
+        self._start_opened = opened
+        db = opened[0]
+        from models.core import township, users
+        from ui.core.login import FirstRunDialog, LoginDialog
+
+        first_run = not users.has_users(db)
+        if first_run != isinstance(dialog, FirstRunDialog):
+            # The first look could not read the file (a damaged one, restored just now): the other dialog.
+            self.starting = None  # its finished signal must not end the start
+            dialog.close()
+            fresh = (FirstRunDialog(db) if first_run else
+                     LoginDialog(db, township.identity(db)["township_name"],
+                                 str(qsettings().value("last_user", "") or "")))
+            self._starting(fresh, path, opened)
+            dialog = fresh
+        elif isinstance(dialog, LoginDialog):
+            name = township.identity(db)["township_name"]
+            dialog.set_database(db, township_name=name if name not in dialog.title.text() else None)
+        else:
+            dialog.set_database(db)
+        # While the password is typed: the main window's modules, so it appears sooner after the login.
+        QTimer.singleShot(0, _import_main_window)
+
+    def _start_dialog_done(self, dialog, path: Path) -> None:
+        if self.starting is not dialog:
+            return
+        self.starting = None
+        opened, self._start_opened = self._start_opened, None
+        actor = dialog.actor if dialog.result() else None
+        if actor is None or opened is None:
+            if opened is not None:
+                close_database(opened[0])
+            self._give_up()
+            return
+        qsettings().setValue("last_user", actor.username)
+        db, readonly = opened
+        self._enter(None, db, path, actor, readonly)
+        QApplication.instance().setQuitOnLastWindowClosed(True)
+
+    def _give_up(self) -> None:
+        dialog, self.starting = self.starting, None
+        if dialog is not None:
+            dialog.close()  # the file could not be opened (the user was told why) or a question was cancelled
+        QApplication.instance().exit(1)
 
     def _show(self, db, path, actor) -> None:
         from ui.common.context import AppContext
@@ -209,20 +381,16 @@ class Controller:
 
 
 def run_gui(db_path=None) -> int:
-    from models.startup import start
-
-    start()  # also when the window is started without cli.main
-    from models.core import presence
-
     presence.set_program(presence.PROGRAM_WINDOW)  # a second window is told "open in a window"
-    app = ensure_app()
+    app, created = _application()
     from ui.common import crash
 
     crash.install()  # an unexpected error: to the log file, and a short message with its path
     path = db_path or qsettings().value("last_db") or default_db_path()
     controller = Controller()
-    if not controller.open(path):
-        return 1
+    # Between the login dialog closing and the main window showing no window is visible.
+    app.setQuitOnLastWindowClosed(False)
+    controller.start(path, equip_tables=created)
     code = app.exec()
     controller.close()
-    return code
+    return code if controller.window is not None else 1

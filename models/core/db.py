@@ -6,7 +6,6 @@ corrupt or comes from a newer program is left exactly as it was.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
@@ -15,70 +14,30 @@ import sqlite3
 import threading
 import weakref
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from models.core import backup_codec, presence
-from models.core.errors import AppError, CorruptDatabaseError, DatabaseOpenError, NewerSchemaError
+from models.core.errors import AppError, CorruptDatabaseError, DatabaseOpenError, NewerSchemaError, StorageError
 from models.core.paths import backup_dir_for
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS_TABLE = "_sqlite_migrations"
 DEFAULT_BACKUP_KEEP = 10
 
+if TYPE_CHECKING:
+    import sqlite_utils
 
-class Database(sqlite_utils.Database):
-    """sqlite-utils' Database whose outermost transaction starts with
-    BEGIN IMMEDIATE: the write lock is taken before the action reads, so a
-    write from another connection (a second window, a command, a worker)
-    between our read and our write makes us wait instead of failing with
-    "database is locked"."""
-
-    path: Path  # the file, remembered for backups
-    quick_check_deferred: bool = False  # the window runs PRAGMA quick_check in the background
-    read_only_reason: str | None = None  # why the file was opened read-only (Chinese), or None
-    quick_checked: bool = False  # open_database ran quick_check (ok) just now
-    storage_warning: str | None = None  # e.g. the daily backup failed on a full disk (Chinese)
-
-    @contextlib.contextmanager
-    def atomic(self):
-        if self.conn.in_transaction:
-            with super().atomic():
-                yield self
-            return
-        if self.read_only_reason:
-            raise StorageError(f"数据库是只读打开的，不能保存修改。{self.read_only_reason}")
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self
-            except BaseException:
-                self.rollback()
-                raise
-            else:
-                try:
-                    self.conn.execute("COMMIT")
-                except BaseException:
-                    self.rollback()
-                    raise
-        except sqlite3.OperationalError as e:
-            # A full or read-only disk: nothing of this action was saved, and
-            # everything saved before is intact. Say so instead of a traceback.
-            message = _write_failure_message(e, Path(self.path))
-            if message is None:
-                raise
-            raise StorageError(message) from e
+    from models.core.database import Database
 
 
-def _write_failure_message(e: sqlite3.OperationalError, path: Path) -> str | None:
-    name = getattr(e, "sqlite_errorname", "") or ""
-    if name == "SQLITE_FULL":
-        return (f"磁盘已满，本次操作没有保存（之前保存的数据都在）。请清理“{path.parent}”所在的磁盘后重试；"
-                "在此之前仍可查看和导出。")
-    if name.startswith("SQLITE_READONLY"):
-        return (f"数据库所在的磁盘或文件夹是只读的，本次操作没有保存（之前保存的数据都在）。"
-                f"请把“{path.name}”放到可写的位置再打开。")
-    return None
+def __getattr__(name: str):
+    # sqlite-utils is imported when a file is first opened, not with this module: the window
+    # paints its login dialog before paying for it (issue 22). `db.Database` still works.
+    if name == "Database":
+        from models.core.database import Database
+
+        return Database
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class TrackedConnection(sqlite3.Connection):
@@ -584,6 +543,8 @@ def open_database(path, *, create: bool = True, migrate: bool = True, daily_back
     if not problem and presence.join(path):
         with _LIVE_LOCK:
             _JOINED.add(file_key(path))
+    from models.core.database import Database
+
     # No plugin scan: the program uses none, and it costs 0.1-0.3 s at start-up.
     db = Database(conn, execute_plugins=False)
     db.path = path  # remembered for backups
@@ -644,11 +605,6 @@ def close_database(db: sqlite_utils.Database) -> None:
 
 
 # ---- backups ---------------------------------------------------------------
-
-class StorageError(AppError):
-    """The disk is full or read-only: nothing saved was damaged, but this
-    backup (or write) could not be made. The message says what to do."""
-
 
 # A backup needs the database's size plus this margin free on its disk.
 BACKUP_MARGIN_BYTES = 20 * 1024 * 1024
@@ -829,6 +785,8 @@ def backup_database(db: Database, reason: str = "manual", dest: Path | None = No
     if dest.parent == backup_dir_for(src_path):
         prune_backups(src_path, backup_keep(db), backup_max_total_bytes(db))
     ahead = backup_space_problem(db, folder, compress)
+    from models.core.database import Database
+
     if ahead and isinstance(db, Database):
         # This one fitted, the next will not: say so now, not on the day it fails.
         db.storage_warning = "下一次备份将放不下：" + ahead
@@ -1132,6 +1090,8 @@ def _stage(backup_path: Path, staged: Path, previous: Path | None, name: str, co
             source.close()
             target.close()
     target = sqlite3.connect(str(staged), isolation_level=None)
+    from models.core.database import Database
+
     db = Database(target, execute_plugins=False)
     db.path = staged
     try:

@@ -47,3 +47,8 @@ class NewerSchemaError(DatabaseOpenError):
 
 class LoginError(AppError):
     """Wrong user name or password, or the account is locked for a while."""
+
+
+class StorageError(AppError):
+    """The disk is full or read-only: nothing saved was damaged, but this
+    backup (or write) could not be made. The message says what to do."""

@@ -57,9 +57,14 @@ _QT_LEVELS = {QtMsgType.QtDebugMsg: "debug", QtMsgType.QtInfoMsg: "info", QtMsgT
               QtMsgType.QtCriticalMsg: "error", QtMsgType.QtFatalMsg: "critical"}
 
 
+# What Qt's offscreen platform (tests, the benchmark) says for every window it shows: a note about
+# the platform, not a problem of the program (and logging it would import logging at start-up).
+_PLATFORM_NOTES = {"This plugin does not support propagateSizeHints()"}
+
+
 def _on_qt_message(kind, context, message) -> None:
     level = _QT_LEVELS.get(kind, "warning")
-    if level == "debug":
+    if level == "debug" or message in _PLATFORM_NOTES:
         return
     where = f" ({context.file}:{context.line})" if context is not None and context.file else ""
     getattr(errorlog.logger(), level)("Qt: %s%s", message, where)

@@ -4,38 +4,72 @@ Their writes (a login's audit row and failure count, the first administrator,
 a changed password) run through ui/common/action.run_op like every other write
 of the window: on a worker connection, off the GUI thread (the password hash
 takes a moment), with the Chinese refusal shown in the dialog. Before the window
-exists the dialog's FileContext stands in for the window's context."""
+exists the dialog's FileContext stands in for the window's context.
+
+At the program's start the login (or first-run) dialog is painted before the
+database is open (issue 22: it is the first thing the user sees, and opening
+means importing sqlite-utils, checking and migrating the file): it is made with
+db=None, its fields take input at once, and its button waits, saying
+正在打开数据库…, until ui/app.py hands it the open file (`set_database`).
+So this module imports nothing of the database layer at the top, nor Qt's
+`Qt` namespace (touching it builds ~100 enum types, 20-30 ms)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox,
                                QVBoxLayout)
 
-from models.core import township
+if TYPE_CHECKING:
+    from models.core.errors import AppError
 
-from models.core import users
-from models.core.errors import AppError
-from ui.common.action import FileContext, run_op
+OPENING = "正在打开数据库…"
+ERROR_STYLE = "color: #b00020;"
+OPENING_STYLE = "color: #666666;"
+
+
+def _ok_cancel() -> QDialogButtonBox:
+    # Not QDialogButtonBox(buttons): resolving that constructor's overloads (one takes a
+    # Qt.Orientation) builds every enum of Qt's namespace, ~25 ms before the first paint.
+    buttons = QDialogButtonBox()
+    buttons.setStandardButtons(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+    return buttons
+
+
+def _message_label(object_name: str | None = None) -> QLabel:
+    """The line under the fields: 正在打开数据库… while the file opens, then the refusals.
+    One line is reserved, so the dialog does not move when the file finishes opening."""
+    label = QLabel("")
+    if object_name:
+        label.setObjectName(object_name)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.setMinimumHeight(label.fontMetrics().height())
+    return label
 
 
 class LoginDialog(QDialog):
     """Asks for user name and password; `actor` is set when accepted."""
 
-    def __init__(self, db, township_name: str = "", last_user: str = "", parent=None):
+    def __init__(self, db, township_name: str = "", last_user: str = "", parent=None, demo: bool | None = None):
+        """db=None: painted before the file is open (demo= then comes from
+        models.startup.first_look); the 登录 button waits for set_database."""
         super().__init__(parent)
-        self.db = db
-        self.ctx = FileContext(db)
+        self.db = None
+        self.ctx = None
         self.actor = None
         self.busy = False
         self.setWindowTitle(self.tr("登录"))
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("乡镇综合办公") + (f" · {township_name}" if township_name else ""))
-        title.setStyleSheet("font-size: 18px; font-weight: bold;")
-        layout.addWidget(title)
-        from models.core import settings
+        self.title = QLabel(self._title_text(township_name))
+        self.title.setStyleSheet("font-size: 18px; font-weight: bold;")
+        layout.addWidget(self.title)
+        if demo is None and db is not None:
+            from models.core import settings
 
-        if settings.get(db, "demo_database"):
+            demo = bool(settings.get(db, "demo_database"))
+        if demo:
             demo = QLabel(self.tr("这是演示数据库：演示账户的密码是公开的（demo1234），请勿录入真实数据。"))
             demo.setObjectName("login_demo_warning")
             demo.setStyleSheet("color: #b00020; font-weight: bold;")
@@ -50,12 +84,9 @@ class LoginDialog(QDialog):
         form.addRow(self.tr("用户名"), self.username)
         form.addRow(self.tr("密码"), self.password)
         layout.addLayout(form)
-        self.error = QLabel("")
-        self.error.setObjectName("login_error")
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setWordWrap(True)
+        self.error = _message_label("login_error")
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons = _ok_cancel()
         self.ok_button = buttons.button(QDialogButtonBox.Ok)
         self.ok_button.setText(self.tr("登录"))
         buttons.button(QDialogButtonBox.Cancel).setText(self.tr("退出"))
@@ -63,9 +94,27 @@ class LoginDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         (self.password if last_user else self.username).setFocus()
+        if db is not None:
+            self.set_database(db)
+        else:
+            _wait_for_database(self)
+
+    def _title_text(self, township_name: str) -> str:
+        return self.tr("乡镇综合办公") + (f" · {township_name}" if township_name else "")
+
+    def set_database(self, db, township_name: str | None = None) -> None:
+        """The file is open: logins can be checked now. township_name: the name read from the
+        open file, for a dialog painted before its first look could read it (a restored file)."""
+        from ui.common.action import FileContext
+
+        self.db = db
+        self.ctx = FileContext(db)
+        if township_name is not None:
+            self.title.setText(self._title_text(township_name))
+        _database_ready(self)
 
     def try_login(self) -> None:
-        if self.busy:  # a login is being checked: one at a time
+        if self.busy or self.db is None:  # a login is being checked (one at a time), or the file still opening
             return
         username, password = self.username.text(), self.password.text()
         self.busy = True
@@ -84,6 +133,9 @@ class LoginDialog(QDialog):
         def logged_in(actor, _changes) -> None:
             self.actor = actor
             self.accept()
+
+        from models.core import users
+        from ui.common.action import run_op
 
         # A login writes its audit row (and a failure's count): an action like any other.
         run_op(self, self.ctx, lambda db, _progress: users.login(db, username, password), changes=(),
@@ -132,6 +184,9 @@ class ChangeOwnPasswordDialog(QDialog):
             self.busy = False
             self.ok_button.setEnabled(True)
 
+        from models.core import users
+        from ui.common.action import run_op
+
         run_op(self, self.ctx, lambda db, _progress: users.set_password(db, actor.username, new, actor,
                                                                         old_password=old, confirm=confirm),
                changes={"settings"}, on_done=lambda _result, _changes: self.accept(),
@@ -142,9 +197,10 @@ class FirstRunDialog(QDialog):
     """First start on a new database: the township and its administrator."""
 
     def __init__(self, db, parent=None, county: bool = False):
+        """db=None: painted before the file is open; the 创建 button waits for set_database."""
         super().__init__(parent)
-        self.db = db
-        self.ctx = FileContext(db)
+        self.db = None
+        self.ctx = None
         self.actor = None
         self.busy = False
         self.county_mode = county
@@ -176,26 +232,39 @@ class FirstRunDialog(QDialog):
         form.addRow(self.tr("密码（至少 8 位，不能是 12345678 之类）"), self.password)
         form.addRow(self.tr("再次输入密码"), self.password2)
         layout.addLayout(form)
-        self.error = QLabel("")
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setWordWrap(True)
+        self.error = _message_label("first_run_error")
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons = _ok_cancel()
         self.ok_button = buttons.button(QDialogButtonBox.Ok)
         self.ok_button.setText(self.tr("创建"))
         buttons.button(QDialogButtonBox.Cancel).setText(self.tr("取消"))
         buttons.accepted.connect(self.create)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        if db is not None:
+            self.set_database(db)
+        else:
+            _wait_for_database(self)
+
+    def set_database(self, db) -> None:
+        """The file is open (created and migrated): the administrator can be created now."""
+        from ui.common.action import FileContext
+
+        self.db = db
+        self.ctx = FileContext(db)
+        _database_ready(self)
 
     def create(self) -> None:
-        if self.busy:
+        if self.busy or self.db is None:
             return
         if self.password.text() != self.password2.text():
             self.error.setText(self.tr("两次输入的密码不一致。"))
             return
         username, password, display_name = self.username.text(), self.password.text(), self.display_name.text()
         name, code, county = self.township_name.text(), self.township_code.text(), self.county.text()
+        from models.core import township
+        from ui.common.action import run_op
+
         if self.county_mode:
             def op(db, _progress):
                 return township.first_run_county(db, username=username, password=password,
@@ -220,8 +289,23 @@ class FirstRunDialog(QDialog):
                on_finished=finished)
 
 
+def _wait_for_database(dialog) -> None:
+    dialog.ok_button.setEnabled(False)
+    dialog.error.setStyleSheet(OPENING_STYLE)
+    dialog.error.setText(dialog.tr(OPENING))
+
+
+def _database_ready(dialog) -> None:
+    if dialog.error.text() == dialog.tr(OPENING):
+        dialog.error.setText("")
+    dialog.error.setStyleSheet(ERROR_STYLE)
+    dialog.ok_button.setEnabled(not dialog.busy)
+
+
 def ask_restore(parent, message: str, backups) -> object | None:
     """The corrupt-database dialog: offers the newest good backup."""
+    from PySide6.QtCore import Qt
+
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Critical)
     box.setWindowTitle("数据库已损坏")
