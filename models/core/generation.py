@@ -134,14 +134,18 @@ def start_new_generation(db: Database, previous_path: Path | None, backup_name: 
                     cur = db.execute(
                         f"UPDATE main.[{table}] AS m SET version = p.version + 1, change_seq = ?, updated_at = ?, "
                         f"updated_by = ? FROM {PREVIOUS}.[{table}] AS p WHERE p.uuid = m.uuid AND "
-                        f"(p.version > m.version OR (p.version = m.version AND ({differs})))",
+                        f"(p.version > m.version OR (p.version = m.version AND ({differs}))) RETURNING uuid",
                         [seq, now, SYSTEM_ACTOR.username])
                 else:
                     cur = db.execute(
                         f"UPDATE main.[{table}] SET version = version + ?, change_seq = ?, updated_at = ?, "
-                        "updated_by = ?", [UNKNOWN_PAST_VERSION_JUMP, seq, now, SYSTEM_ACTOR.username])
-                if cur.rowcount:
-                    restamped[table] = cur.rowcount
+                        "updated_by = ? RETURNING uuid", [UNKNOWN_PAST_VERSION_JUMP, seq, now, SYSTEM_ACTOR.username])
+                keys = [r[0] for r in cur.fetchall()]
+                if keys:
+                    restamped[table] = len(keys)
+                    # Each re-stamped row is a change the restore made: its audit row seals it as
+                    # stored now (else `check` reports the restored row as edited outside the program).
+                    audit.record_many(db, SYSTEM_ACTOR, "restore", table, [(key, None, None) for key in keys])
             has_acks = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'handoff_acks'")
             if has_acks.fetchone():
                 db.execute("DELETE FROM handoff_acks")
