@@ -42,6 +42,10 @@ class Context:
     open_db: Callable[[str], Path]
     built: dict = dataclasses.field(default_factory=dict)
     read_only: bool = False  # --read-only: the figures never write the (shared) cached databases
+    keys: tuple = ()  # --keys: measure only the figures whose keys start so (empty: all)
+
+    def wants(self, key: str) -> bool:
+        return not self.keys or any(key.startswith(k) for k in self.keys)
 
     def _db(self, name: str) -> Path:
         if name not in self.built:
@@ -93,6 +97,8 @@ def main(argv=None) -> int:
                              "no upgrade (stops if the schema is behind), immutable connections in this process, "
                              "the start-up child opens the file as 只读打开 does")
     parser.add_argument("--out", help="JSON file (default bench/results/latest.json at full scale)")
+    parser.add_argument("--keys", default="",
+                        help="comma-separated figure key prefixes, e.g. tickets_search (groups that know them skip the rest)")
     parser.add_argument("--merge", action="store_true",
                         help="keep the figures of the existing JSON file that this run did not measure")
     args = parser.parse_args(argv)
@@ -117,7 +123,7 @@ def main(argv=None) -> int:
         return path
 
     ctx = Context(scale=scale, runs=runs, heavy_runs=min(runs, scale.heavy_runs) if args.runs == 0 else runs,
-                  open_db=db, read_only=args.read_only)
+                  open_db=db, read_only=args.read_only, keys=tuple(k for k in args.keys.split(",") if k))
     figures = []
     for group in groups:
         module = importlib.import_module(f"bench.fig_{group}")
