@@ -10,6 +10,7 @@ from collections import OrderedDict
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QBrush, QColor
+from shiboken6 import isValid
 
 from models.core import errorlog
 from models.service import sorting, tickets
@@ -60,9 +61,12 @@ class _CountJob(QRunnable):
             finally:
                 reader.conn.close()
         except Exception:  # noqa: BLE001 - a bug in counting: logged, and the window says so (not a stalled count)
-            self.signals.failed.emit(self.generation, str(errorlog.log_exception(*sys.exc_info(), "办件计数")))
+            log_file = str(errorlog.log_exception(*sys.exc_info(), "办件计数"))
+            if isValid(self.signals):
+                self.signals.failed.emit(self.generation, log_file)
             return
-        self.signals.counted.emit(self.generation, n)
+        if isValid(self.signals):  # gone when the program quit while this count ran: nobody to tell
+            self.signals.counted.emit(self.generation, n)
 
 
 class TicketTableModel(QAbstractTableModel):
