@@ -308,8 +308,11 @@ def test_no_internal_names_in_the_audit_page_or_import_summary(demo_db):
     """Raw table names, UUIDs and ISO timestamps were what a person read."""
     import re
 
-    from models.core import audit, labels
+    from models.core import audit, labels, users
+    from models.core.errors import LoginError
 
+    with pytest.raises(LoginError):
+        users.login(demo_db, "nobody", "demo1234")  # a name nobody has: its audit row names what was typed
     rows = audit.recent(demo_db, limit=2000) + audit.recent(demo_db, limit=50, table_name="cadres")
     shown = labels.audit_rows_for_people(demo_db, rows)
     uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
@@ -326,6 +329,7 @@ def test_no_internal_names_in_the_audit_page_or_import_summary(demo_db):
     # Scores, votes, whereabouts … have no name column: they are named by their person, item, village.
     unnamed = {r[3] for r in shown if r[4] == "（已删除或无名称的记录）"}
     assert unnamed == set(), f"records the audit page cannot name: {unnamed}"
+    assert ["登录失败", "用户", "nobody（没有这个用户名）"] in [r[2:] for r in shown]
 
 
 def test_every_table_has_a_chinese_name(db):

@@ -164,6 +164,8 @@ def audit_rows_for_people(db: Database, rows: list[dict]) -> list[list[str]]:
         name = names.get((r["table_name"], key))
         if name is None:
             name = _name_from_image(r)
+        if name is None and r["table_name"] == "users" and key:
+            name = f"{key}（没有这个用户名）"  # a failed login with a name nobody has: say what was typed
         if name is None:
             name = "（已删除或无名称的记录）" if key else ""
         out.append([when_label(r["at"]), r["actor"], action_label(r["action"]), table_label(r["table_name"]), name])
