@@ -122,3 +122,43 @@ def test_a_row_slipped_in_before_an_import_is_not_sealed_by_it(tmp_path):
     assert problems == [audit._unaudited("villages", "slipped-in-row")]
     assert audit.verify_row_presence(county) == problems
     close_database(county)
+
+
+def test_an_incremental_package_names_children_whose_parent_has_not_arrived_counting_only_its_own_rows(tmp_path):
+    """Issue 22 point 4: the reference check of an incremental package looks at
+    the rows the package brought (an index look-up of each parent), not at
+    whole tables: an orphan already in the county is not counted."""
+    import datetime as dt
+
+    from models.roster import team
+
+    town = make_township(tmp_path / "town.db", "330106001", "甲镇", villages=1)
+    county = make_county(tmp_path / "county.db")
+    first = handoff.export_package(town, tmp_path / "1.xzpkg", PASSWORD, CLI_ACTOR)
+    handoff.import_package(county, first.path, PASSWORD, CLI_ACTOR)
+    cadre = team.add_cadre(town, CLI_ACTOR, {"name": "张三"})
+    second = handoff.export_package(town, tmp_path / "2.xzpkg", PASSWORD, CLI_ACTOR)
+    assert second.row_counts["cadres"] == 1
+    # The county acknowledged the second package (its stick then went missing): the next
+    # package starts after it and brings the cadre's whereabouts without the cadre.
+    town.execute("INSERT INTO handoff_acks (township_code, acked_through, acked_at, source_package) "
+                 "VALUES ('330106001', ?, '2026-12-01T00:00:00', 'ref') ON CONFLICT(township_code) DO UPDATE "
+                 "SET acked_through = excluded.acked_through", [second.manifest["max_seq"]])
+    team.set_whereabouts(town, CLI_ACTOR, cadre, dt.date(2026, 11, 30), "下村", "青石村")
+    third = handoff.export_package(town, tmp_path / "3.xzpkg", PASSWORD, CLI_ACTOR)
+    assert not third.manifest["full"] and third.row_counts["cadres"] == 0 and third.row_counts["whereabouts"] == 1
+    close_database(county)
+    # An orphan the county already holds (written with SQLite) is not the package's.
+    _sqlite(tmp_path / "county.db",
+            "INSERT INTO whereabouts (uuid, township_code, version, updated_at, updated_by, deleted, change_seq, "
+            "cadre_uuid, date, status) VALUES ('old-orphan', '330106009', 1, '2026-01-01T00:00:00', 'x', 0, 0, "
+            "'no-such-cadre', '2026-01-01', '下村')")
+    from models.core.db import open_database
+
+    county = open_database(tmp_path / "county.db", daily_backup=False)
+    summary = handoff.import_package(county, third.path, PASSWORD, CLI_ACTOR)
+    assert summary.tables["whereabouts"]["added"] == 1
+    notes = [n for n in summary.notes if "尚未到达" in n]
+    assert notes == ["提示：whereabouts 有 1 条记录引用的上级记录尚未到达（可能还有更早的数据包没有导入）。"], summary.notes
+    close_database(county)
+    close_database(town)
