@@ -1,4 +1,5 @@
 """`python -m bench.import_county COUNTY_COPY [--packages DIR] [--out JSON]`
+`python -m bench.import_county COPY_PATH --fresh-copy-of ORIGINAL --runs N [...]`
 
 The `import_county` figure on its own (issue 22 point 4): the 20 township
 packages of bench/fig_handoff.township_packages, one after another, into a
@@ -8,6 +9,12 @@ upgrades the cached county in place and rebuilds the packages when the
 generator's code changed; this runs on a copy you made and on the packages you
 name, and leaves both as they are except the copy, which holds the imports
 afterwards (run `python main.py check --db COPY [--full]` on it).
+
+With --fresh-copy-of, each of the N runs copies ORIGINAL to COPY_PATH
+(`cp --reflink=auto`; the original is only read), imports the 20, and
+deletes the copy (--keep-last keeps the last one for `check`); it refuses to
+copy when that would leave less than 8 GB free. The result holds every run
+and the medians of the runs' totals.
 """
 
 from __future__ import annotations
@@ -15,7 +22,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,28 +38,23 @@ def _load() -> float:
     return os.getloadavg()[0]
 
 
-def main(argv=None) -> int:
-    import models.core.migrations  # noqa: F401  (fills the travelling tables)
+KEEP_FREE = 8 * 1024**3  # bytes the shared disk keeps free for the others
+GROWTH = 2 * 1024**3  # what 20 packages add to the copy (1.0 GB measured) plus its -wal
+
+
+def _one_run(county: Path, paths: list[Path]) -> dict:
+    """The 20 imports into the writable `county`, then one package into an empty county (the floor)."""
     from bench import databases
     from bench.fig_handoff import PASSWORD
     from models.core.db import close_database, open_database, record_quick_check
     from models.core.users import ADMIN, Actor
     from models.handoff.merge import import_package
 
-    parser = argparse.ArgumentParser(prog="python -m bench.import_county")
-    parser.add_argument("county", type=Path, help="a writable copy of the county database")
-    parser.add_argument("--packages", type=Path, help="folder of township-NN.xzpkg (default: the newest cached)")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "import_county.json")
-    args = parser.parse_args(argv)
-    folder = args.packages or max(databases.CACHE.glob("packages-full-*"), key=lambda p: p.stat().st_mtime)
-    paths = sorted(folder.glob("township-*.xzpkg"))
-    if not paths:
-        raise SystemExit(f"no packages in {folder}")
     actor = Actor("bench", ADMIN, "基准测试")
-    size_before = args.county.stat().st_size
+    size_before = county.stat().st_size
     # The copy is byte for byte the checked county: its first open need not read 10 GB again.
-    record_quick_check(args.county)
-    db = open_database(args.county, migrate=False, daily_backup=False)
+    record_quick_check(county)
+    db = open_database(county, migrate=False, daily_backup=False)
     samples = []
     try:
         for path in paths:
@@ -77,19 +81,80 @@ def main(argv=None) -> int:
         close_database(db)
         databases._remove_db(empty)
     walls, cpus = [s["wall"] for s in samples], [s["cpu"] for s in samples]
-    result = {
-        "figure": "import_county", "county": str(args.county), "county_gb_before": round(size_before / 1e9, 2),
-        "county_gb_after": round(args.county.stat().st_size / 1e9, 2), "packages": str(folder),
+    return {
+        "county": str(county), "county_gb_before": round(size_before / 1e9, 2),
+        "county_gb_after": round(county.stat().st_size / 1e9, 2),
         "total_wall": round(sum(walls), 1), "total_cpu": round(sum(cpus), 1),
         "median_wall": statistics.median(walls), "median_cpu": statistics.median(cpus),
         "first_half_cpu": round(sum(cpus[:len(cpus) // 2]), 1), "second_half_cpu": round(sum(cpus[len(cpus) // 2:]), 1),
+        "load_min": min(s["load_before"] for s in samples), "load_max": max(s["load_before"] for s in samples),
         "floor_one_package_empty_county": floor, "samples": samples,
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"total {result['total_wall']} s wall / {result['total_cpu']} s CPU; floor (empty county, one package) "
-          f"{floor['wall']} s wall / {floor['cpu']} s CPU; written to {args.out}")
+
+
+def _fresh_copy(original: Path, copy: Path) -> float:
+    """Copy the county for one run (seconds taken); refuse when the disk would keep < 8 GB free."""
+    from bench import databases
+
+    databases._remove_db(copy)
+    free = shutil.disk_usage(copy.parent).free
+    need = original.stat().st_size + GROWTH
+    if free - need < KEEP_FREE:
+        raise SystemExit(f"not copying: {free / 1e9:.1f} GB free, a run needs {need / 1e9:.1f} GB and "
+                         f"{KEEP_FREE / 1e9:.0f} GB must stay free")
+    t0 = time.perf_counter()
+    subprocess.run(["cp", "--reflink=auto", str(original), str(copy)], check=True)
+    return round(time.perf_counter() - t0, 1)
+
+
+def _write(out: Path, folder: Path, runs: list[dict]) -> None:
+    result = {
+        "figure": "import_county", "packages": str(folder), "runs": len(runs),
+        "median_total_wall": statistics.median(r["total_wall"] for r in runs),
+        "median_total_cpu": statistics.median(r["total_cpu"] for r in runs),
+        **(runs[0] if len(runs) == 1 else {"each_run": runs}),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def main(argv=None) -> int:
+    import models.core.migrations  # noqa: F401  (fills the travelling tables)
+    from bench import databases
+
+    parser = argparse.ArgumentParser(prog="python -m bench.import_county")
+    parser.add_argument("county", type=Path, help="a writable copy of the county database (with --fresh-copy-of: "
+                                                  "where each run's copy goes)")
+    parser.add_argument("--packages", type=Path, help="folder of township-NN.xzpkg (default: the newest cached)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "import_county.json")
+    parser.add_argument("--fresh-copy-of", type=Path, help="the county to copy before each run (only read)")
+    parser.add_argument("--runs", type=int, default=1, help="runs, each on a fresh copy (with --fresh-copy-of)")
+    parser.add_argument("--keep-last", action="store_true", help="keep the last run's copy (to run check on it)")
+    args = parser.parse_args(argv)
+    folder = args.packages or max(databases.CACHE.glob("packages-full-*"), key=lambda p: p.stat().st_mtime)
+    paths = sorted(folder.glob("township-*.xzpkg"))
+    if not paths:
+        raise SystemExit(f"no packages in {folder}")
+    if args.fresh_copy_of and args.fresh_copy_of.resolve() == args.county.resolve():
+        raise SystemExit("the copy must not be the original")
+    runs = []
+    for i in range(args.runs if args.fresh_copy_of else 1):
+        copy_seconds = _fresh_copy(args.fresh_copy_of, args.county) if args.fresh_copy_of else None
+        print(f"run {i + 1}" + (f" (copied in {copy_seconds} s)" if copy_seconds is not None else ""), flush=True)
+        try:
+            run = _one_run(args.county, paths)
+        finally:
+            if args.fresh_copy_of and not (args.keep_last and i == args.runs - 1):
+                databases._remove_db(args.county)
+        runs.append(run)
+        print(f"run {i + 1}: total {run['total_wall']} s wall / {run['total_cpu']} s CPU (load "
+              f"{run['load_min']}–{run['load_max']}); floor (empty county, one package) "
+              f"{run['floor_one_package_empty_county']['wall']} s wall / "
+              f"{run['floor_one_package_empty_county']['cpu']} s CPU", flush=True)
+        _write(args.out, folder, runs)  # after each run: a run cut short keeps the ones before
+    print(f"median of {len(runs)} run(s): {statistics.median(r['total_wall'] for r in runs)} s wall / "
+          f"{statistics.median(r['total_cpu'] for r in runs)} s CPU; written to {args.out}")
     return 0
 
 

@@ -53,6 +53,8 @@ def test_added_changed_and_deleted_rows_are_each_audited_and_sealed_as_stored(tm
     (bulk_id, about, _), = _bulk_rows(county, "villages")
     about = json.loads(about)
     assert (about["merge"], about["package_id"], about["rows"]) == ("add", first.manifest["package_id"], 3)
+    ids = [r[0] for r in county.execute("SELECT id FROM villages ORDER BY id")]
+    assert about["ids"] == [ids[0], ids[-1]]  # which rows the package brought, for as long as they exist
     first_keys = [r[0] for r in county.execute("SELECT uuid FROM villages ORDER BY id")]
     for key in first_keys:
         assert county.execute("SELECT row_hash, audit_id FROM row_seals WHERE table_name = 'villages' "

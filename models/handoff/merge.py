@@ -411,7 +411,10 @@ def _audit_merged(db: Database, actor: Actor, table: str, package_id: str, last_
     stored: the added ones by id range, the changed ones through the decision
     table."""
     if counts.get("add"):
-        audit.seal_new_rows(db, actor, table, last_id_before + 1, {"merge": "add", "package_id": package_id})
+        # The id range names the rows the package brought for as long as they exist (ids never change).
+        last_id = db.execute(f"SELECT max(id) FROM main.[{table}]").fetchone()[0]
+        audit.seal_new_rows(db, actor, table, last_id_before + 1,
+                            {"merge": "add", "package_id": package_id, "ids": [last_id_before + 1, last_id]})
     if counts.get("update") or counts.get("delete"):
         cols = [c for c, _ in table_columns(db, table)]
         images = {action: (None, {"merge": action, "package_id": package_id}) for action in ("update", "delete")}
