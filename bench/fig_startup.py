@@ -45,6 +45,10 @@ def run_child(args: list[str], timeout: float = 300) -> dict:
                 result["cpu"] = float(parts[3])
             elif line.startswith("TABS"):
                 result["tabs_mb"] = int(line.split()[1]) / 1024
+            elif line.startswith("READY"):
+                # The file open behind the login dialog, which now takes the password.
+                result["ready_seconds"] = time.perf_counter() - t0
+                result["ready_cpu"] = float(line.split()[1])
         proc.wait(timeout=timeout)
     finally:
         if proc.poll() is None:
@@ -104,8 +108,12 @@ def figures(ctx) -> list[Figure]:
             floor_runs.append(run_child(["floor", county, *read_only]))
             login_runs.append(run_child(["login", county, *read_only]))
         _against_floor(fig, login_runs, floor_runs)
-        fig.note = ("process start → the login dialog shown (the program's first paint; the database is open "
-                    "and checked by then)" + ("; read-only as above" if read_only else ""))
+        ready_wall = statistics.median(r["ready_seconds"] for r in login_runs) * 1000
+        ready_cpu = statistics.median(r["ready_cpu"] for r in login_runs) * 1000
+        fig.note = ("process start → the login dialog painted (the program's first paint; sqlite-utils, the "
+                    "settings and the file are opened behind it). The file open and the 登录 button enabled at "
+                    f"{ready_wall:.0f} ms wall / {ready_cpu:.0f} ms CPU (median)"
+                    + ("; read-only as above" if read_only else ""))
 
     out.append(guarded(Figure("startup_login", "启动到登录框 start-up to the login dialog", "ms",
                               floor_label="Qt + sqlite3 + tabbed window, 200-row table", target="≤ 1.3× floor"),
