@@ -167,10 +167,6 @@ def _after_first_paint(widget, then) -> None:
     QTimer.singleShot(1000, run_once)
 
 
-def _import_main_window() -> None:
-    import ui.main_window  # noqa: F401
-
-
 def login_interactive(parent, db, county: bool = False) -> object | None:
     """First-run administrator creation (of a township, or of a county collection) or the login
     dialog. Returns an Actor."""
@@ -196,6 +192,7 @@ class Controller:
         self.db = None
         self.starting = None  # the first dialog while the program starts (see start)
         self._start_opened = None
+        self._equip_tables = False
 
     def open(self, path, actor=None, county: bool = False) -> bool:
         """Open the database at path (from the menu, or after a restore) and show its window:
@@ -239,6 +236,7 @@ class Controller:
         from ui.core.login import FirstRunDialog, LoginDialog
 
         path = Path(path)
+        self._equip_tables = equip_tables
         look = first_look(path)
         if look.first_run:
             dialog = FirstRunDialog(None)
@@ -246,7 +244,7 @@ class Controller:
             dialog = LoginDialog(None, look.township_name, str(qsettings().value("last_user", "") or ""),
                                  demo=look.demo)
         self._starting(dialog, path, None)
-        _after_first_paint(dialog, lambda: self._start_step(self._register_behind, dialog, path, equip_tables))
+        _after_first_paint(dialog, lambda: self._start_step(self._register_behind, dialog, path))
 
     def _starting(self, dialog, path: Path, opened) -> None:
         self.starting = dialog
@@ -267,14 +265,12 @@ class Controller:
                 self._give_up()
             raise
 
-    def _register_behind(self, dialog, path: Path, equip_tables: bool) -> None:
+    def _register_behind(self, dialog, path: Path) -> None:
         if self.starting is not dialog:
             return  # 退出 was clicked first
         from models.startup import start
 
         start()  # every setting and notice kind (imports sqlite-utils with the models)
-        if equip_tables:
-            _equip_office_tables(QApplication.instance())
         QTimer.singleShot(0, lambda: self._start_step(self._open_behind, dialog, path))
 
     def _open_behind(self, dialog, path: Path) -> None:
@@ -308,8 +304,17 @@ class Controller:
             dialog.set_database(db, township_name=name if name not in dialog.title.text() else None)
         else:
             dialog.set_database(db)
-        # While the password is typed: the main window's modules, so it appears sooner after the login.
-        QTimer.singleShot(0, _import_main_window)
+        # While the password is typed: the main window's modules and the office tables' equipment,
+        # so the window appears sooner after the login.
+        QTimer.singleShot(0, self._prepare_main_window)
+
+    def _prepare_main_window(self) -> None:
+        """Once, before the first main window: the office tables' equipment (if this start made
+        the QApplication) and the main window's modules."""
+        if self._equip_tables:
+            self._equip_tables = False
+            _equip_office_tables(QApplication.instance())
+        import ui.main_window  # noqa: F401
 
     def _start_dialog_done(self, dialog, path: Path) -> None:
         if self.starting is not dialog:
@@ -324,6 +329,7 @@ class Controller:
             return
         qsettings().setValue("last_user", actor.username)
         db, readonly = opened
+        self._prepare_main_window()  # done already unless the login came at once
         self._enter(None, db, path, actor, readonly)
         QApplication.instance().setQuitOnLastWindowClosed(True)
 
