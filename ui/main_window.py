@@ -334,8 +334,8 @@ class MainWindow(QMainWindow):
         db_path = self.ctx.db_path
         # Said at once (the progress box shows only after 10 s): minutes over a county's file.
         reason = quick_check_reason(db_path) or "今天第一次打开"
-        self.statusBar().showMessage(quick_check_notice(db_path, reason)
-                                     + "在后台进行，可以照常使用。")
+        self.statusBar().showMessage(quick_check_notice(db_path, reason).rstrip("…")
+                                     + "，在后台进行，可以照常使用。")
 
         def done(result):
             if result == "ok":
