@@ -219,31 +219,10 @@ def index_from(db: Database, first_id: int) -> int:
 _QUEUE_ON_INSERT = "tickets_fts_ai"
 
 
-class BulkIndex:
-    """What indexed_in_bulk yields: a bulk writer that holds the rows it just
-    inserted may index them itself, in order (add), instead of having them
-    read back at the end; the rest (from `next_id` on) is indexed at the end."""
-
-    def __init__(self, db: Database, first_id: int):
-        self.db, self.next_id = db, first_id
-
-    def add(self, rows) -> None:
-        """Index live tickets just inserted: (id, *FIELDS as stored) in id order,
-        the first being the next not indexed yet."""
-        if not rows:
-            return
-        if rows[0][0] != self.next_id:
-            raise RuntimeError(f"搜索索引应从第 {self.next_id} 条办件接着建立，却给了第 {rows[0][0]} 条")
-        self.db.conn.executemany(f"INSERT INTO {TABLE} (rowid, uni, bi, keys) VALUES (?, ?, ?, ?)",
-                                 [(r[0], *document(*r[1:])) for r in rows])
-        self.next_id = rows[-1][0] + 1
-
-
 @contextmanager
 def indexed_in_bulk(db: Database):
     """Inside the caller's transaction: tickets inserted in the block are not
-    queued one by one but indexed in a few statements: by the writer as it
-    goes (the BulkIndex yielded), the rest read back at the end (index_from).
+    queued one by one but indexed in one statement at the end (index_from).
     The queue's insert trigger is also dropped for the block and created
     again in the same transaction (a rollback restores it): even switched off
     by the control row, an AFTER INSERT trigger made each insert several times
@@ -255,11 +234,10 @@ def indexed_in_bulk(db: Database):
                              [_QUEUE_ON_INSERT]).fetchone()[0]
     db.execute("UPDATE tickets_fts_control SET direct = 1 WHERE id = 1")
     db.execute(f"DROP TRIGGER {_QUEUE_ON_INSERT}")
-    bulk = BulkIndex(db, first_id)
-    yield bulk
+    yield
     db.execute(trigger_sql)
     db.execute("UPDATE tickets_fts_control SET direct = 0 WHERE id = 1")
-    index_from(db, bulk.next_id)
+    index_from(db, first_id)
 
 
 def rebuild(db: Database) -> int:
