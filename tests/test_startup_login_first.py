@@ -258,12 +258,9 @@ def test_a_file_of_the_first_release_is_migrated_behind_the_dialog_with_its_back
         close_database(db)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known bug, also on main before the login-first start: the login runs on a worker connection "
-    "(ui/common/action.open_worker_connection → open_database) and on a full disk that second, read-only "
-    "connection cannot create the -shm the window's immutable one never needed: 'disk I/O error', the user "
-    "sees 意外错误 instead of the read-only window (tests/test_storage_disk answers the login in code)"))
 def test_a_full_disk_opens_read_only_and_says_so(tmp_path):
+    """The login runs on a worker connection; on a full disk it could not create the -shm
+    that the window's immutable connection never needed ('disk I/O error', 意外错误)."""
     from tests.test_storage_disk import _fill, _mount, _office
 
     if os.geteuid() != 0:

@@ -51,6 +51,7 @@ class TrackedConnection(sqlite3.Connection):
     them (or their -wal/-shm) with anything but SQLite while one exists."""
 
     tracked_key: str | None = None
+    immutable = False  # opened with immutable=1: SQLite creates nothing beside the file
 
     def close(self) -> None:
         try:
@@ -138,6 +139,8 @@ def _inspection_uri(path: Path) -> str:
     read as immutable: nothing is created and the file stays byte for byte as
     it was."""
     uri = Path(path).resolve().as_uri() + "?mode=ro"
+    if has_live_immutable_connection(path):
+        return uri + "&immutable=1"  # this process already reads it so (a full disk): nothing can be created
     if not _quiet(path):
         return uri
     try:
@@ -150,10 +153,25 @@ def _inspection_uri(path: Path) -> str:
     return uri
 
 
+def has_live_immutable_connection(path) -> bool:
+    """Whether this process reads the file through an immutable connection (a
+    full disk: nothing beside the file could be created)."""
+    with _LIVE_LOCK:
+        return any(c.immutable for c in _LIVE.get(file_key(path), ()))
+
+
 def _connect(path: Path, readonly: bool = False, inspect: bool = False) -> TrackedConnection:
     if inspect:
-        conn = sqlite3.connect(_inspection_uri(path), uri=True, isolation_level=None, check_same_thread=False,
+        uri = _inspection_uri(path)
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
                                factory=TrackedConnection)
+        conn.immutable = uri.endswith("&immutable=1")
+    elif readonly and has_live_immutable_connection(path):
+        # The window reads this file immutable (it could not create the -shm): a
+        # worker's read-only connection beside it could not either ('disk I/O error').
+        conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro&immutable=1", uri=True,
+                               isolation_level=None, check_same_thread=False, factory=TrackedConnection)
+        conn.immutable = True
     elif readonly:
         uri = Path(path).resolve().as_uri() + "?mode=ro"
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
