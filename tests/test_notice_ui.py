@@ -216,3 +216,20 @@ def test_published_dialog_voids_and_reprints(qtbot, demo, monkeypatch):
     wait_for_actions(qtbot)  # recorded on a worker connection (ui/common/action.run_op)
     assert dialog.table.item(row, 6).text() == "已作废：拟任人选有变"
     assert notices.verify_serial(demo, result.serial)["status"] == "voided"
+
+
+def test_a_render_queued_after_the_preview_closed_does_nothing(qtbot, demo):
+    """set_zoom and scrolling queue a render for the next event-loop turn; when the
+    dialog had closed its PDF by then, the render used a closed pypdfium2 document
+    (the flake of test_preview_is_a_draft_until_published under load)."""
+    from ui.notices.preview import NoticePreviewDialog
+
+    result = notices.publish(demo, CLI_ACTOR, "duties")
+    dialog = NoticePreviewDialog(result.pdf, "预览", result.serial)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.set_zoom(1.5)  # queues _render_visible
+    dialog.close()  # closes the PDF before the queued render runs
+    dialog._render_visible()  # what the queued render (or a scroll) then does
+    qtbot.wait(50)  # the queued render runs here (pytest-qt fails the test on an exception in it)

@@ -225,6 +225,7 @@ class NoticePreviewDialog(QDialog):
         published notice; until then printing and saving are off (a draft
         carries no serial and must not be posted)."""
         super().__init__(parent)
+        self._closed = False  # done() closed the PDF: queued renders must not touch it
         self.title = title
         self.publish = publish
         self.pdf = pdf
@@ -293,6 +294,8 @@ class NoticePreviewDialog(QDialog):
 
     def show_published(self, result) -> None:
         """Replace the draft by the published notice (serial, QR code)."""
+        if self._closed:
+            return  # closed while it was being published: it is recorded, and listed in 已发布的公示
         self.pages.close()
         self.pdf, self.serial, self.publish = result.pdf, result.serial, None
         self.pages = PdfPages(result.pdf)
@@ -330,6 +333,8 @@ class NoticePreviewDialog(QDialog):
         QTimer.singleShot(0, self._render_visible)
 
     def _render_visible(self) -> None:
+        if self._closed:
+            return  # a render queued by set_zoom or a scroll that arrives after the dialog closed its PDF
         top = self.scroll.verticalScrollBar().value()
         bottom = top + self.scroll.viewport().height()
         dpi = self._dpi()
@@ -421,7 +426,9 @@ class NoticePreviewDialog(QDialog):
         self.info.setText(f"已保存：{Path(path).name}")
 
     def done(self, result) -> None:
-        self.pages.close()
+        if not self._closed:
+            self._closed = True
+            self.pages.close()
         super().done(result)
 
 
