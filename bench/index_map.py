@@ -92,6 +92,10 @@ def program_queries(db) -> dict[str, list[str]]:
     out["最近申请人"] = traced(db, lambda: tickets.recent_applicants(db))
     out["在用村名"] = traced(db, lambda: tickets.villages_in_use(db, code))
     out["整改"] = traced(db, lambda: tickets.rectifications(db))
+    from models.service import reconcile, workdays
+
+    out["日历提示 预估件数"] = traced(db, lambda: workdays.provisional_dependents(db, code))
+    out["日历提示 待核对"] = traced(db, lambda: reconcile.pending(db))
     seq = db.execute("SELECT max(change_seq) FROM tickets").fetchone()[0] or 0
     for table in BIG_TABLES:
         where, _params = export.changed_rows_where(code, seq - 50)

@@ -70,3 +70,11 @@ def test_dropped_indexes_are_gone(demo_db):
     # What ledger sorting (tests/test_ledger_sort.py) and the statistics need stays.
     assert {"idx_tickets_applicant", "idx_tickets_no", "idx_tickets_sort_status", "idx_tickets_received",
             "idx_tickets_finished", "idx_tickets_tw_received", "idx_tickets_tw_finished"} <= names
+
+
+def test_the_calendar_banner_reads_only_the_flagged_tickets(demo_db):
+    # The banner's two questions walked every open ticket (20,500 at a county, 30-60 ms each).
+    queries = index_map.program_queries(demo_db)
+    for label in ("日历提示 预估件数", "日历提示 待核对"):
+        lines = [line for sql in queries[label] for line in index_map.plan(demo_db, sql)]
+        assert any("INDEX idx_tickets_provisional" in line for line in lines), (label, lines)

@@ -51,8 +51,8 @@ def pending(db: Database, township_code: str | None = None) -> list[dict]:
     ticket_no, applicant_name, item_name, received_date, old_due, new_due,
     change ('later' | 'earlier' | 'same'), printed, default action."""
     sql = ("SELECT uuid, ticket_no, township_code, applicant_name, item_name, status, received_date, promised_days, "
-           f"paused_days, due_date FROM tickets WHERE due_provisional = 1 AND {states.sql_in(states.OPEN_STATUSES)} "
-           "AND deleted = 0")
+           "paused_days, due_date FROM tickets INDEXED BY idx_tickets_provisional WHERE due_provisional = 1 "
+           f"AND {states.sql_in(states.OPEN_STATUSES)} AND deleted = 0")
     params: list = []
     if township_code:
         sql += " AND township_code = ?"
