@@ -90,3 +90,42 @@ def test_the_window_checks_a_big_file_in_the_background_says_so_and_records_the_
     finally:
         close_database(again)
     assert _check(path) == [], "a command after the window's check pays none either"
+
+
+def test_a_stopped_quick_check_is_no_finding_and_records_nothing(tmp_path):
+    """Closing the window stops its background check (minutes over a county's file:
+    the program stayed alive, unseen, until it ended); stopped is not 'damaged'."""
+    import pytest
+
+    from models.core.db import QuickCheckStopped, quick_check, scheduled_quick_check
+
+    path = township_file(tmp_path)
+    _check(path)
+    yesterday = _checked_yesterday(path)
+    polled: list[int] = []
+    with pytest.raises(QuickCheckStopped):
+        scheduled_quick_check(path, stop=lambda: polled.append(1) or True)
+    assert polled, "SQLite polled the stop while it worked"
+    assert _health(path)["quick_check"] == yesterday, "a stopped check records no day"
+    assert quick_check(path, stop=lambda: False) == "ok"
+
+
+def test_closing_the_window_stops_its_background_check(qtbot, tmp_path):
+    from models.core import users
+    from ui.common.context import AppContext
+    from ui.main_window import MainWindow
+
+    path = township_file(tmp_path)
+    _check(path)
+    yesterday = _checked_yesterday(path)
+    db = open_database(path, daily_backup=False, quick_check_max_bytes=0)
+    window = MainWindow(AppContext(db, path, users.login(db, "admin", "secret123")))
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        window.close()  # before the check begins (it starts 0.5 s after the window)
+        qtbot.wait(1500)
+        wait_for_actions(qtbot)
+        assert _health(path)["quick_check"] == yesterday, "no check ran after the window closed"
+    finally:
+        close_database(db)

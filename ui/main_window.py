@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
         self.daily_backup_timer.timeout.connect(self._daily_backup_if_due)
         self.daily_backup_timer.start()
         QTimer.singleShot(15000, self._daily_backup_if_due)
+        self._quick_check_stop = threading.Event()
         if getattr(ctx.db, "quick_check_deferred", False):
             QTimer.singleShot(500, self._background_quick_check)
         from ui.core import session  # 注销 / 切换用户, idle lock, demo mark (issue 20)
@@ -275,6 +277,9 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        # A county file's background quick_check takes minutes: closing must not leave
+        # the program running unseen until it ends (the thread pool waits for it at exit).
+        self._quick_check_stop.set()
         if self._save_state:
             from ui.app import qsettings
 
@@ -329,8 +334,11 @@ class MainWindow(QMainWindow):
         run_task(self, "正在备份数据库…", work, on_done=done)
 
     def _background_quick_check(self) -> None:
-        from models.core.db import quick_check_notice, quick_check_reason, scheduled_quick_check
+        from models.core.db import QuickCheckStopped, quick_check_notice, quick_check_reason, scheduled_quick_check
+        from ui.common.worker import TaskCancelled
 
+        if self._quick_check_stop.is_set():
+            return  # closed before the check began: it runs at the next open
         db_path = self.ctx.db_path
         # Said at once (the progress box shows only after 10 s): minutes over a county's file.
         reason = quick_check_reason(db_path) or "今天第一次打开"
@@ -347,8 +355,14 @@ class MainWindow(QMainWindow):
             else:
                 QMessageBox.critical(self, "数据库已损坏", message)
 
+        def check(progress):
+            try:
+                return scheduled_quick_check(db_path, stop=self._quick_check_stop.is_set)
+            except QuickCheckStopped:
+                raise TaskCancelled() from None  # the window closed: nobody to tell
+
         # scheduled_quick_check records the day: the next open today (a command too) skips it.
-        run_task(self, "正在检查数据库完整性…", lambda progress: scheduled_quick_check(db_path), on_done=done,
+        run_task(self, "正在检查数据库完整性…", check, on_done=done,
                  cancellable=False, modal=False, show_after_ms=10000)
 
     def _daily_backup_if_due(self) -> None:

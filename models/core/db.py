@@ -256,16 +256,25 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return sum(1 for m in applied_migrations(conn) if m in known)
 
 
-def quick_check(path: Path) -> str:
-    """'ok' or the first problem quick_check reports (or why it could not run)."""
+class QuickCheckStopped(Exception):
+    """The check was stopped before it finished (the window closed): nothing was found or recorded."""
+
+
+def quick_check(path: Path, stop=None) -> str:
+    """'ok' or the first problem quick_check reports (or why it could not run).
+    `stop()`, polled while SQLite works, ends it early with QuickCheckStopped."""
     try:
         conn = _connect(path, inspect=True)
         try:
+            if stop is not None:
+                conn.set_progress_handler(lambda: 1 if stop() else 0, 100_000)
             row = conn.execute("PRAGMA quick_check").fetchone()
             return row[0] if row else "无结果"
         finally:
             conn.close()
     except sqlite3.DatabaseError as e:
+        if stop is not None and stop():
+            raise QuickCheckStopped() from e  # interrupted, not a finding
         return str(e)
 
 
@@ -556,9 +565,10 @@ def _record_clean_close(path: Path) -> None:
         _write_marker(path, marker)
 
 
-def scheduled_quick_check(path: Path) -> str:
-    """quick_check for the background: records the day when it passes."""
-    result = quick_check(path)
+def scheduled_quick_check(path: Path, stop=None) -> str:
+    """quick_check for the background: records the day when it passes; `stop`
+    as for quick_check (a stopped check records nothing: it runs again next open)."""
+    result = quick_check(path, stop)
     if result == "ok":
         record_quick_check(path)
     return result
