@@ -179,7 +179,8 @@ def figures(ctx) -> list[Figure]:
                        "county-size file (disk): the replaced file's kept-aside copy and the generation's "
                        "comparison with it are that small" if over != county else ""))
 
-    out.append(guarded(Figure("restore_compressed", "恢复 restore (compressed backup, county db)", "s"), restore))
+    if not getattr(ctx, "no_restore", False):
+        out.append(guarded(Figure("restore_compressed", "恢复 restore (compressed backup, county db)", "s"), restore))
     return out
 
 
@@ -196,6 +197,7 @@ def main(argv=None) -> int:
     parser.add_argument("--restore-over", help="the file the restore replaces (a copy of it; default the county)")
     parser.add_argument("--no-api", action="store_true", help="skip the uncompressed backup-API copy (disk)")
     parser.add_argument("--floor-runs", type=int, default=0, help="runs of the floors (default --runs)")
+    parser.add_argument("--no-restore", action="store_true", help="backup and size only (a restore needs ~3x the file free)")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -205,7 +207,7 @@ def main(argv=None) -> int:
     county = Path(args.county)
     ctx = SimpleNamespace(county=county, runs=args.runs, heavy_runs=args.heavy_runs or args.runs, scratch=args.scratch,
                           immutable=args.immutable, restore_over=args.restore_over, no_api=args.no_api,
-                          floor_runs=args.floor_runs)
+                          floor_runs=args.floor_runs, no_restore=args.no_restore)
     if args.immutable:
         import models.core.migrations  # noqa: F401 - every domain's tables, as opening would register them
         import models.startup
