@@ -54,6 +54,9 @@ def test_ledger_marks_open_provisional_dates(qtbot, tab, db):
     index = page.model.index(0, col)
     assert page.model.data(index) == f"{t['due_date']}（预估）"
     assert PROVISIONAL_TIP in page.model.data(index, Qt.ItemDataRole.ToolTipRole)
+    # The column shows the whole text: at 90 px it read '2027-01-0…' and the （预估） was lost.
+    text_width = page.table.fontMetrics().horizontalAdvance(page.model.data(index))
+    assert page.table.columnWidth(col) >= text_width + 8
 
 
 def test_banner_says_what_to_do_and_links_to_the_calendar_page(qtbot, tab, db):

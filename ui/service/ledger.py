@@ -24,6 +24,7 @@ from ui.common.rights import needs, reads_only
 
 DEADLINE_CHOICES = [("", "全部时限"), ("overdue_open", "超期未办结"), ("overdue", "超期（含超期办结）"), ("due_soon", "临期"),
                     ("callback", "待回访")]
+PROVISIONAL_SAMPLE = "0000-00-00（预估）"  # the widest due date the list shows
 COLUMN_WIDTHS = {"ticket_no": 110, "received_date": 90, "applicant_name": 80, "applicant_phone": 105,
                  "applicant_village": 80, "item_name": 190, "kind": 60, "status": 110, "due_date": 90,
                  "finished_date": 90, "rating": 80, "handler_name": 70}
@@ -187,7 +188,10 @@ class TicketListPage(QWidget):
         hh.setSectionResizeMode(QHeaderView.Interactive)
         hh.setStretchLastSection(True)
         for i, (key, _) in enumerate(COLUMNS):
-            self.table.setColumnWidth(i, COLUMN_WIDTHS.get(key, 90))
+            width = COLUMN_WIDTHS.get(key, 90)
+            if key == "due_date":  # a provisional date reads '2027-01-05（预估）': shown whole, not elided
+                width = max(width, self.table.fontMetrics().horizontalAdvance(PROVISIONAL_SAMPLE) + 14)
+            self.table.setColumnWidth(i, width)
         split.addWidget(self.table)
 
         right = QWidget()
