@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 
 from models.core import audit, users
-from models.core.db import check_mark, close_database, open_database
+from models.core.db import check_mark, close_database, open_database, sqlite_progress
 from tests import test_reliability_proof as proof
 from tests.qt_helpers import wait_for_actions
 
@@ -94,8 +94,6 @@ def test_the_full_check_stops_when_its_progress_is_cancelled(demo_path):
     during a long read; SQLite is interrupted and the callback's exception comes out."""
     import time
 
-    from models.core import checking
-
     class Cancelled(Exception):
         pass
 
@@ -109,7 +107,7 @@ def test_the_full_check_stops_when_its_progress_is_cancelled(demo_path):
     try:
         started = time.monotonic()
         with pytest.raises(Cancelled):
-            with checking._reporting(db.conn, progress, started):
+            with sqlite_progress(db.conn, progress, started):
                 # A read of many seconds (counting to 50 million).
                 db.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000000) "
                            "SELECT count(*) FROM n").fetchone()

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,55 +32,19 @@ def domain_checks(db) -> list[tuple[str, str]]:
     return findings
 
 
-@contextmanager
-def _reporting(conn, progress: Callable[[float], None] | None, started: float) -> Iterator[None]:
-    """While a long read runs, call progress(seconds so far) about once a
-    second from SQLite's progress handler; an exception progress raises (the
-    window's 取消) stops the read and is raised here."""
-    if progress is None:
-        yield
-        return
-    last = time.monotonic()
-    stopped: list[BaseException] = []
-
-    def tick() -> int:
-        nonlocal last
-        now = time.monotonic()
-        if now - last >= 1.0:
-            last = now
-            try:
-                progress(now - started)
-            except BaseException as e:  # the caller's cancel: interrupt SQLite, raise it below
-                stopped.append(e)
-                return 1
-        return 0
-
-    conn.set_progress_handler(tick, 100_000)
-    try:
-        yield
-    except Exception:
-        if stopped:
-            raise stopped[0] from None
-        raise
-    finally:
-        conn.set_progress_handler(None, 0)
-    if stopped:
-        raise stopped[0]
-
-
 def gather_check(db, full: bool, mark: dict | None, progress=None) -> dict:
     """Everything `check` verifies, in its order (bench/fig_check.py measures
     this). progress(seconds) is called about once a second during the long
     parts (integrity_check, hashing the audit log and the rows); what it
     raises stops the check."""
     from models.core import audit
-    from models.core.db import integrity_of, known_migrations, row_counts, schema_version
+    from models.core.db import integrity_of, known_migrations, row_counts, schema_version, sqlite_progress
 
     started = time.monotonic()
     integrity = integrity_of(db, full, None if progress is None else (lambda _s: progress(time.monotonic() - started)))
-    with _reporting(db.conn, progress, started):
+    with sqlite_progress(db.conn, progress, started):
         history = audit.check_history(db, full, mark)
-    with _reporting(db.conn, progress, started):
+    with sqlite_progress(db.conn, progress, started):
         emptied = not history.chain.count and audit.audit_log_is_emptied(db)
         counts = row_counts(db, {"audit_log": history.chain.count})
         findings = domain_checks(db)
@@ -207,10 +169,10 @@ def audit_state(db, path, full_check: str, progress=None) -> tuple[str, bool]:
     clean check's mark (as `check` does), what that did not cover, in the
     window's words; (text, sound)."""
     from models.core import audit
-    from models.core.db import check_mark
+    from models.core.db import check_mark, sqlite_progress
 
     mark = check_mark(Path(path))
-    with _reporting(db.conn, progress, time.monotonic()):
+    with sqlite_progress(db.conn, progress, time.monotonic()):
         chain = audit.check_chain(db, mark)
     if chain.problems:
         return "警告：" + "；".join(chain.problems[:3]), False

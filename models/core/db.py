@@ -13,6 +13,8 @@ import shutil
 import sqlite3
 import threading
 import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -256,8 +258,55 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return sum(1 for m in applied_migrations(conn) if m in known)
 
 
+@contextmanager
+def sqlite_progress(conn, progress: Callable[[float], None] | None, started: float,
+                    every_seconds: float = 1.0) -> Iterator[None]:
+    """While a long read runs, call progress(seconds so far) about every
+    `every_seconds` from SQLite's progress handler; an exception progress
+    raises (the window's 取消, a closed window's stop) stops the read and is
+    raised here."""
+    import time
+
+    if progress is None:
+        yield
+        return
+    last = time.monotonic()
+    stopped: list[BaseException] = []
+
+    def tick() -> int:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= every_seconds:
+            last = now
+            try:
+                progress(now - started)
+            except BaseException as e:  # the caller's cancel: interrupt SQLite, raise it below
+                stopped.append(e)
+                return 1
+        return 0
+
+    conn.set_progress_handler(tick, 100_000)
+    try:
+        yield
+    except Exception:
+        if stopped:
+            raise stopped[0] from None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+    if stopped:
+        raise stopped[0]
+
+
 class QuickCheckStopped(Exception):
     """The check was stopped before it finished (the window closed): nothing was found or recorded."""
+
+
+def _stopper(stop: Callable[[], bool]) -> Callable[[float], None]:
+    def check(_seconds: float) -> None:
+        if stop():
+            raise QuickCheckStopped()  # interrupted, not a finding
+    return check
 
 
 def quick_check(path: Path, stop=None) -> str:
@@ -266,15 +315,12 @@ def quick_check(path: Path, stop=None) -> str:
     try:
         conn = _connect(path, inspect=True)
         try:
-            if stop is not None:
-                conn.set_progress_handler(lambda: 1 if stop() else 0, 100_000)
-            row = conn.execute("PRAGMA quick_check").fetchone()
+            with sqlite_progress(conn, _stopper(stop) if stop is not None else None, 0.0, every_seconds=0.0):
+                row = conn.execute("PRAGMA quick_check").fetchone()
             return row[0] if row else "无结果"
         finally:
             conn.close()
     except sqlite3.DatabaseError as e:
-        if stop is not None and stop():
-            raise QuickCheckStopped() from e  # interrupted, not a finding
         return str(e)
 
 
@@ -1268,28 +1314,6 @@ def row_counts(db: sqlite_utils.Database, counted: dict[str, int] | None = None)
 def _integrity_check_with_progress(conn: sqlite3.Connection, progress) -> str:
     import time
 
-    started = last = time.monotonic()
-    stopped: list[BaseException] = []
-
-    def tick() -> int:
-        nonlocal last
-        now = time.monotonic()
-        if progress and now - last >= 1.0:
-            last = now
-            try:
-                progress(now - started)
-            except BaseException as e:  # the caller's cancel: stop SQLite, raise it below
-                stopped.append(e)
-                return 1
-        return 0  # go on
-
-    conn.set_progress_handler(tick, 200_000)
-    try:
+    with sqlite_progress(conn, progress, time.monotonic()):
         rows = conn.execute("PRAGMA integrity_check(20)").fetchall()
-    except sqlite3.OperationalError:
-        if stopped:
-            raise stopped[0] from None
-        raise
-    finally:
-        conn.set_progress_handler(None, 0)
     return "ok" if rows == [("ok",)] else "；".join(r[0] for r in rows)
