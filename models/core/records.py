@@ -48,8 +48,14 @@ def now_iso() -> str:
 
 
 def next_change_seq(db: Database) -> int:
-    db.execute("UPDATE change_counter SET seq = seq + 1 WHERE id = 1")
-    return db.execute("SELECT seq FROM change_counter WHERE id = 1").fetchone()[0]
+    return reserve_change_seqs(db, 1) + 1
+
+
+def reserve_change_seqs(db: Database, count: int) -> int:
+    """Take `count` change numbers at once for a bulk writer (inside its
+    transaction); returns the one before the first: rows get base+1 … base+count."""
+    db.execute("UPDATE change_counter SET seq = seq + ? WHERE id = 1", [count])
+    return db.execute("SELECT seq FROM change_counter WHERE id = 1").fetchone()[0] - count
 
 
 def local_township_code(db: Database) -> str:

@@ -74,8 +74,7 @@ def _bulk_scores(db: Database, actor: Actor, rows: list[dict], code: str) -> Non
     own change_seq so a data package still picks them up."""
     if not rows:
         return
-    db.execute("UPDATE change_counter SET seq = seq + ? WHERE id = 1", [len(rows)])
-    last = db.execute("SELECT seq FROM change_counter WHERE id = 1").fetchone()[0]
+    last = records.reserve_change_seqs(db, len(rows)) + len(rows)
     now = records.now_iso()
     who = getattr(actor, "username", str(actor))
     db.conn.executemany(

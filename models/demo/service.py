@@ -298,9 +298,7 @@ def generate_tickets(db: Database, n: int, rng, township_code: str | None = None
     provisional = [y for y in range(date_from.year, date_to.year + 2) if cal.is_provisional_year(y)]
     events_total = rects_total = 0
     with db.atomic(), bulk_tickets(db, rebuild=n >= BULK_INDEX_LIMIT):
-        db.execute("UPDATE change_counter SET seq = seq + ? WHERE id = 1", [n])
-        seq_end = db.execute("SELECT seq FROM change_counter WHERE id = 1").fetchone()[0]
-        change_seq = seq_end - n
+        change_seq = records.reserve_change_seqs(db, n)
         for chunk_start in range(0, n, CHUNK):
             chunk = received[chunk_start:chunk_start + CHUNK]
             ticket_keys = ids.new_uuids(len(chunk))

@@ -513,8 +513,7 @@ class _NewCadres:
         db, code, actor_name = self.db, self.code, self.actor_name
         now = records.now_iso()
         count = sum(1 + len(posts) for _, posts in batch)
-        db.execute("UPDATE change_counter SET seq = seq + ? WHERE id = 1", [count])
-        change = db.execute("SELECT seq FROM change_counter WHERE id = 1").fetchone()[0] - count
+        change = records.reserve_change_seqs(db, count)
         groups: dict[tuple, list] = {}  # rows with the same columns go in one statement
         appointment_rows = []
         keys = iter(ids.new_uuids(count - len(batch)))

@@ -554,8 +554,7 @@ class _BulkWriter:
         db, code, actor_name = self.db, self.code, self.actor_name
         now = records.now_iso()
         count = sum(1 + len(events) for _, events in rows)
-        db.execute("UPDATE change_counter SET seq = seq + ? WHERE id = 1", [count])
-        change = db.execute("SELECT seq FROM change_counter WHERE id = 1").fetchone()[0] - count
+        change = records.reserve_change_seqs(db, count)
         ticket_rows: list[tuple] = []
         event_rows: list[tuple] = []
         keys = iter(ids.new_uuids(count))  # one batch of keys, not one call (and read of urandom) per row
@@ -598,19 +597,18 @@ class _BulkWriter:
         end, by search.indexed_in_bulk: indexing batch by batch here, between
         the inserts, took 50 MB more — FTS5's pending terms and pages beside
         tickets' 24 indexes in the page cache — for no CPU measurably saved.)"""
-        db = self.db
-        if self.tickets.as_stored(ticket_rows):
-            self.ticket_seals.add(self.tickets.columns, ticket_rows)
-        else:
-            cur = db.execute("SELECT * FROM tickets WHERE id >= ? AND id < ? ORDER BY id",
-                             [self.next_id, self.next_id + len(ticket_rows)])
-            self.ticket_seals.add([d[0] for d in cur.description], cur.fetchall())
-        if self.events.as_stored(event_rows):
-            self.event_seals.add(self.events.columns, event_rows)
-        else:
-            cur = db.execute("SELECT * FROM ticket_events WHERE id >= ? AND id < ? ORDER BY id",
-                             [self.next_event_id, self.next_event_id + len(event_rows)])
-            self.event_seals.add([d[0] for d in cur.description], cur.fetchall())
+        self._seal_table(self.ticket_seals, self.tickets, "tickets", self.next_id, ticket_rows)
+        self._seal_table(self.event_seals, self.events, "ticket_events", self.next_event_id, event_rows)
+
+    def _seal_table(self, seals, shape, table: str, first_id: int, rows: list[tuple]) -> None:
+        """Seal the rows just inserted from the tuples in hand when SQLite stores them as
+        given, else as read back."""
+        if shape.as_stored(rows):
+            seals.add(shape.columns, rows)
+            return
+        cur = self.db.execute(f"SELECT * FROM {table} WHERE id >= ? AND id < ? ORDER BY id",
+                              [first_id, first_id + len(rows)])
+        seals.add([d[0] for d in cur.description], cur.fetchall())
 
 
 def _prepare_row(db: Database, v: dict, items: dict, code: str, today: dt.date, seen_numbers: set, cal: workdays.Calendar):
