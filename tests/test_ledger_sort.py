@@ -174,3 +174,22 @@ def test_the_sort_is_remembered(qtbot, ledger, demo_db, tmp_path):
         assert again.model.ledger_sort == LedgerSort("due_date", sorting.ASCENDING)
     finally:
         again._search_timer.stop()
+
+
+def test_a_list_still_being_counted_is_sorted_without_counting_it_again(demo_db, monkeypatch):
+    """A county-wide list (1,000,000 tickets) is counted on a worker; a header click meanwhile
+    reads the sorted first page on the GUI thread, and needs only to know the list is long."""
+    monkeypatch.setattr(sorting, "SORT_IN_MEMORY_LIMIT", 4)
+    for filter_name, f in FILTERS.items():
+        assert tickets.count_tickets(demo_db, f) > 5, filter_name
+        assert sorting.match_bound(demo_db, f) == 5, filter_name  # stops past the limit
+        statements: list[str] = []
+        demo_db.conn.set_trace_callback(statements.append)
+        try:
+            sort = LedgerSort("received_date", sorting.DESCENDING)
+            got = [r["id"] for r in sorting.fetch_window(demo_db, f, 0, 7, None, sort=sort)]
+        finally:
+            demo_db.conn.set_trace_callback(None)
+        assert got == _expected(demo_db, f, sort)[:7], filter_name
+        counts = [s for s in statements if "count(*)" in s]
+        assert counts and all("LIMIT 5" in s for s in counts), (filter_name, counts)

@@ -315,3 +315,52 @@ def m010_provisional_due_index(db: Database):
     # (30-60 ms a query). Only flagged live tickets are in this index.
     db.execute("CREATE INDEX IF NOT EXISTS idx_tickets_provisional ON tickets(due_date) "
                "WHERE due_provisional = 1 AND deleted = 0")
+
+
+# Service m011's statements (bench/index_cost.py replays them inside a rolled-back transaction).
+M011_STATEMENTS = (
+    # The county-wide copies of the two statistics indexes: the same entries as idx_tickets_tw_received /
+    # idx_tickets_tw_finished without the township in front. Statistics count a partial month of the
+    # whole county one township at a time on those (models/service/stats._per_township); the ledger's
+    # date filter walks idx_tickets_sort_received_date, the finished-date reports idx_tickets_sort_finished_date.
+    "DROP INDEX IF EXISTS idx_tickets_received",
+    "DROP INDEX IF EXISTS idx_tickets_finished",
+    # 待回访 and the status counts: (status, rating, deleted) answers them index-only and in rowid
+    # order; callback_due in the key served no query and placed every insert at a random leaf.
+    "DROP INDEX IF EXISTS idx_tickets_callback",
+    "CREATE INDEX idx_tickets_callback ON tickets(status, rating, deleted)",
+    # Overdue, due soon, the badges and accountability read only running tickets (states.RUNNING_STATUSES,
+    # 2 % of a county): the index holds only those, so finished tickets (imports, packages) skip it.
+    # The WHERE is the text states.sql_in writes, which the planner matches (tests/test_ticket_indexes.py).
+    "DROP INDEX IF EXISTS idx_tickets_open_due",
+    "CREATE INDEX idx_tickets_running_due ON tickets(status, due_date, deleted) WHERE status IN ('受理', '办理中')",
+)
+
+
+@migrations()
+def m011_indexes_earn_their_place(db: Database):
+    # Issue 22 point 5, from bench/index_map.py's map of every query to its plan: 24 ticket indexes
+    # cost a 20,000-ticket package into a county about 2 s (bench/index_cost.py). Two dropped, two
+    # narrowed; every query keeps an index (tests/test_ticket_indexes.py).
+    for statement in M011_STATEMENTS:
+        db.execute(statement)
+
+
+# Service m012's statements (bench/index_cost.py replays them).
+M012_STATEMENTS = (
+    # m011's (status, rating, deleted) over every ticket was also cheaper-looking than ledger sorting's
+    # idx_tickets_sort_status to the planner, which then read the 未办结 list's window from it: that
+    # index is not in id order within a status, so every open ticket was read and sorted (1.6 → 45 ms
+    # at 550k) where idx_tickets_sort_status stops after a page. Only 待回访 needs it: it now holds only
+    # the tickets not rated yet (open and unrated finished ones), and status counts and windows are
+    # answered by idx_tickets_sort_status again, index-only.
+    "DROP INDEX IF EXISTS idx_tickets_callback",
+    "CREATE INDEX idx_tickets_callback ON tickets(status, rating, deleted) WHERE rating IS NULL",
+)
+
+
+@migrations()
+def m012_callback_index_unrated_only(db: Database):
+    # Issue 22 point 5: see M012_STATEMENTS.
+    for statement in M012_STATEMENTS:
+        db.execute(statement)

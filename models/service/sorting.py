@@ -91,10 +91,12 @@ def order_clause(sort: LedgerSort, reverse: bool = False, prefix: str = "", walk
 def match_bound(db: Database, f: tickets.TicketFilter, today: dt.date | None = None) -> int:
     """At least as many tickets as the filter matches, cheaply: the count of the
     search alone (answered by the search index) when a search is combined with
-    other filters, else the count itself."""
+    other filters, else the count itself. Counting stops past
+    SORT_IN_MEMORY_LIMIT, all the choice of plan needs: a list sorted while it
+    is still counted in the background (the whole county) is not counted again."""
     if tickets.is_slow_filter(f):
-        return tickets.count_tickets(db, tickets.TicketFilter(search=f.search, township_code=f.township_code), today)
-    return tickets.count_tickets(db, f, today)
+        f = tickets.TicketFilter(search=f.search, township_code=f.township_code)
+    return tickets.count_tickets(db, f, today, at_most=SORT_IN_MEMORY_LIMIT)
 
 
 def first_page_sql(db: Database, f: tickets.TicketFilter, sort: LedgerSort, bound: int,

@@ -99,6 +99,16 @@ def _whole_months(a: str, b: str) -> tuple[tuple[str, str] | None, list[tuple[st
 RECEIVED_DIMENSIONS = ("department", "channel", "village", "kind", "status")
 
 
+def _per_township(summary: str, lo: str, hi: str, tw: str, tp: list) -> tuple[str, list]:
+    """The township condition of a partial month's count: the chosen township, or every township the
+    monthly summary `summary` holds for lo..hi's months (the summaries are kept in the same
+    transaction as the tickets, so a township with such tickets is there)."""
+    if tw:
+        return tw, tp
+    return (f" AND township_code IN (SELECT township_code FROM {summary} WHERE month BETWEEN ? AND ?)",
+            [lo[:7], hi[:7]])
+
+
 def _received_groups(db: Database, a: str, b: str, tw: str, tp: list):
     """(month, dimension, value, n) rows for tickets received in a..b."""
     months, edges = _whole_months(a, b)
@@ -106,13 +116,16 @@ def _received_groups(db: Database, a: str, b: str, tw: str, tp: list):
         yield from db.execute("SELECT month, dimension, value, n FROM ticket_month_received "
                               f"WHERE month BETWEEN ? AND ? AND n > 0{tw}", [*months, *tp])
     for lo, hi in edges:
-        # One pass over the covering index idx_tickets_received (named: the planner would take the
-        # smaller partial date index of ledger sorting and read every row); a township's, idx_tickets_tw_received.
+        # Index-only on the covering idx_tickets_tw_received, one range per township (named: the planner
+        # would take the smaller partial date index of ledger sorting and read every row). The whole county
+        # walks the townships the monthly summaries know for those months (service m011 dropped the
+        # county-wide copy of this index: the same entries without the township in front).
+        where, params = _per_township("ticket_month_received", lo, hi, tw, tp)
         for m, *values, n in db.execute(
             "SELECT substr(received_date, 1, 7), department, channel, applicant_village, kind, status, count(*) "
-            f"FROM tickets{'' if tw else ' INDEXED BY idx_tickets_received'} "
-            f"WHERE deleted = 0 AND received_date BETWEEN ? AND ?{tw} GROUP BY 1, 2, 3, 4, 5, 6",
-            [lo, hi, *tp]):
+            "FROM tickets INDEXED BY idx_tickets_tw_received "
+            f"WHERE deleted = 0 AND received_date BETWEEN ? AND ?{where} GROUP BY 1, 2, 3, 4, 5, 6",
+            [lo, hi, *params]):
             for dimension, value in zip(RECEIVED_DIMENSIONS, values, strict=True):
                 yield m, dimension, value, n
 
@@ -124,11 +137,13 @@ def _finished_groups(db: Database, a: str, b: str, tw: str, tp: list):
         yield from db.execute("SELECT rating, on_time, n, used_sum, used_n FROM ticket_month_finished "
                               f"WHERE month BETWEEN ? AND ? AND n > 0{tw}", [*months, *tp])
     for lo, hi in edges:
-        # Index-only on idx_tickets_finished (named, as above); '+status' keeps the planner off the status index.
+        # Index-only on idx_tickets_tw_finished, one range per township (as above).
+        where, params = _per_township("ticket_month_finished", lo, hi, tw, tp)
         yield from db.execute(
             "SELECT coalesce(rating, 0), days_late = 0, count(*), coalesce(sum(work_days_used), 0), "
-            f"count(work_days_used) FROM tickets{'' if tw else ' INDEXED BY idx_tickets_finished'} "
-            f"WHERE deleted = 0 AND +status = '{FINISHED}' AND finished_date BETWEEN ? AND ?{tw} GROUP BY 1, 2", [lo, hi, *tp])
+            "count(work_days_used) FROM tickets INDEXED BY idx_tickets_tw_finished "
+            f"WHERE deleted = 0 AND +status = '{FINISHED}' AND finished_date BETWEEN ? AND ?{where} GROUP BY 1, 2",
+            [lo, hi, *params])
 
 
 class Statistics(TypedDict):
