@@ -908,17 +908,6 @@ def notice_plan(db: Database, year: int) -> NoticePlan | None:
     return {"uuid": plan["uuid"], "periods": [p for p in (plan.get("periods") or "").split(",") if p]}
 
 
-def _workplace(place: roster.CadrePlace | None, stationed: bool) -> str:
-    """所在村/单位 of a township cadre on the results notice: the villages a
-    驻村 cadre is stationed in, else the cadre's office; '' when the roster
-    has neither (the leaders: their posts are the category itself)."""
-    if place is None:
-        return ""
-    if stationed and place["villages"]:
-        return "、".join(place["villages"])
-    return place["office"]
-
-
 def results_for_notice(db: Database, plan_uuid: str, period: str) -> ResultsForNotice | None:
     """Data of a results notice (考核结果公示): title, rows by category and
     rank, and the supervision phone; None when the plan is gone. Names only;
@@ -931,7 +920,7 @@ def results_for_notice(db: Database, plan_uuid: str, period: str) -> ResultsForN
     stationed = {key for (key,) in db.execute("SELECT uuid FROM assess_categories WHERE plan_uuid = ? "
                                               "AND village_stationed = 1", [plan_uuid])}
     rows = [NoticeResultRow(category=r["category_name"], rank=r["rank"], name=r["person_name"],
-                            village=r["village_name"] or _workplace(places.get(r["person_uuid"] or ""),
+                            village=r["village_name"] or assess.workplace(places.get(r["person_uuid"] or ""),
                                                                     r["category_uuid"] in stationed),
                             total=r["total"], grade=r["grade"],
                             vetoed=bool(r["vetoed"]), veto_items=r["veto_items"] or "",

@@ -612,6 +612,36 @@ def subjects(db: Database, category_uuid: str) -> list[dict]:
                             "WHERE category_uuid = ? AND deleted = 0 ORDER BY sort_order, id", [category_uuid])
 
 
+def workplace(place: roster.CadrePlace | None, stationed: bool) -> str:
+    """所在村/单位 of a township cadre: the villages a 驻村 cadre is stationed
+    in, else the cadre's office; '' when the roster has neither (the leaders:
+    their posts are the category itself)."""
+    if place is None:
+        return ""
+    if stationed and place["villages"]:
+        return "、".join(place["villages"])
+    return place["office"]
+
+
+def subjects_shown(db: Database, category_uuid: str) -> list[dict]:
+    """subjects() with what the 考核对象 list shows: place (a village cadre's
+    village, else where the roster places the cadre) and post (a village
+    cadre's role, else the roster's current posts)."""
+    people = subjects(db, category_uuid)
+    cadres = [s["person_uuid"] for s in people if s["person_uuid"] and not s["village_name"]]
+    places = roster.cadre_places(db, cadres)
+    posts = roster.cadre_posts(db, cadres)
+    stationed = bool(db.execute("SELECT village_stationed FROM assess_categories WHERE uuid = ?",
+                                [category_uuid]).fetchone()[0])
+    for s in people:
+        if s["village_name"] or not s["person_uuid"]:
+            s["place"], s["post"] = s["village_name"] or "", VILLAGE_ROLES.get(s["role"], "")
+        else:
+            s["place"] = workplace(places.get(s["person_uuid"]), stationed)
+            s["post"] = posts.get(s["person_uuid"], "")
+    return people
+
+
 def roster_candidates(db: Database, township_code: str | None = None) -> list[dict]:
     """Cadres from the roster to pick from."""
     return [{"uuid": c["uuid"], "name": c["name"]} for c in roster.cadre_names(db, township_code=township_code)]

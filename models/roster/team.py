@@ -458,6 +458,12 @@ def cadre_places(db: Database, cadre_uuids: list[str]) -> dict[str, CadrePlace]:
     return places
 
 
+def cadre_posts(db: Database, cadre_uuids: list[str]) -> dict[str, str]:
+    """Each cadre's current post titles as the roster shows them (another
+    room's lists: the assessment's 考核对象); '' for a cadre without posts."""
+    return {r["uuid"]: r["posts"] or "" for r in attach_posts(db, [{"uuid": key} for key in dict.fromkeys(cadre_uuids)])}
+
+
 def search_cadres(db: Database, text: str = "", township_code: str | None = None, include_left: bool = False,
                   limit: int = 200, offset: int = 0) -> list[dict]:
     """One window of the cadre list matching `text` (name, pinyin initials such as

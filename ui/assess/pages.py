@@ -195,7 +195,7 @@ class PlanPage(QWidget):
         rv.setContentsMargins(0, 0, 0, 0)
         rv.addWidget(QLabel("考核对象"))
         self.people = QTableWidget(0, 3)
-        self.people.setHorizontalHeaderLabels(["姓名", "所在村", "职务"])
+        self.people.setHorizontalHeaderLabels(["姓名", "所在村/单位", "职务"])
         self.people.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.people.setEditTriggers(QTableWidget.NoEditTriggers)
         self.people.setSelectionBehavior(QTableWidget.SelectRows)
@@ -241,11 +241,10 @@ class PlanPage(QWidget):
         else:
             self.status.setStyleSheet("background: #e8f5e9; color: #1b5e20; padding: 6px;")
             self.status.setText(caps + "。各级分值合计正确。")
-        people = assess.subjects(self.ctx.db, cat["uuid"])
+        people = assess.subjects_shown(self.ctx.db, cat["uuid"])
         self.people.setRowCount(len(people))
         for r, s in enumerate(people):
-            for c, text in enumerate((s["person_name"], s["village_name"] or "",
-                                      assess.VILLAGE_ROLES.get(s["role"], ""))):
+            for c, text in enumerate((s["person_name"], s["place"], s["post"])):
                 cell = QTableWidgetItem(text)
                 cell.setData(Qt.UserRole, s["uuid"])
                 self.people.setItem(r, c, cell)
