@@ -84,6 +84,12 @@ def build(tickets: int) -> tuple[Path, Path]:
         if not path.exists():
             subprocess.run([sys.executable, "main.py", "demo", "--db", str(path), "--tickets", str(n)], cwd=ROOT,
                            check=True, capture_output=True)
+        # Cached databases are brought to the program's schema here, once: otherwise every measured run
+        # of a fresh copy would also migrate it (and back it up first) inside the figure.
+        subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
+                        "from models.core.db import open_database, close_database; "
+                        "close_database(open_database(sys.argv[2], daily_backup=False))", str(ROOT), str(path)],
+                       check=True, capture_output=True)
     return source, empty
 
 
@@ -92,15 +98,27 @@ def main(argv=None) -> int:
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--cadres", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (the median is reported)")
+    parser.add_argument("--only", default="", help="measure only these figures (comma-separated keys, e.g. "
+                        "import_new,import_floor); the others keep their last results in bench/results/xlsx_io.json")
     args = parser.parse_args(argv)
     global RUNS
     RUNS = args.runs
+    only = {k for k in args.only.split(",") if k}
     source, empty = build(args.tickets)
     work = CACHE / "run"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     ledger = work / "ledger.xlsx"
     results = {}
+
+    def wanted(key: str) -> bool:
+        return not only or key in only
+
+    def measure(key: str, body: str, before=None, runs=None) -> None:
+        if wanted(key):
+            results[key] = child(body, before=before, runs=runs)
+
+    # the ledger file every other figure reads is made by the export (one run when only others are measured)
     results["export"] = child(f"""
 from models.service import io as tio
 db = open_database({str(source)!r}, migrate=False, daily_backup=False)
@@ -109,8 +127,10 @@ first = db.execute("SELECT received_date FROM tickets WHERE received_date <= ? O
 first = db.execute("SELECT date(?, '+1 day')", [first]).fetchone()[0]  # whole days, at most the asked rows
 out["rows"] = tio.export_ledger(db, {str(ledger)!r}, first, last)
 out["file_mb"] = round(__import__("os").path.getsize({str(ledger)!r}) / 1e6, 1)
-""")
-    results["export_floor"] = child(f"""
+""", runs=None if wanted("export") else 1)
+    if not wanted("export"):
+        del results["export"]
+    measure("export_floor", f"""
 from models.core import xlsx_read, xlsx_write
 rows = [v for n, v in xlsx_read.iter_rows({str(ledger)!r})]
 c0, t0 = time.process_time(), time.perf_counter()
@@ -121,11 +141,11 @@ with xlsx_write.Workbook({str(work / 'floor.xlsx')!r}) as wb:
 out["writer_only_wall_s"] = round(time.perf_counter() - t0, 2)
 out["writer_only_cpu_s"] = round(time.process_time() - c0, 2)
 """)
-    results["read_only"] = child(f"""
+    measure("read_only", f"""
 from models.core import xlsx_read
 out["rows"] = sum(1 for _ in xlsx_read.iter_rows({str(ledger)!r}))
 """)
-    results["read_openpyxl"] = child(f"""
+    measure("read_openpyxl", f"""
 import openpyxl
 wb = openpyxl.load_workbook({str(ledger)!r}, read_only=True, data_only=True)
 out["rows"] = sum(1 for _ in wb.active.iter_rows(values_only=True))
@@ -135,7 +155,7 @@ out["rows"] = sum(1 for _ in wb.active.iter_rows(values_only=True))
     # reader and insert its cells as they are with one executemany into the
     # real tickets table (its indexes; the insert triggers off, as the import
     # has them), in one transaction: no checks, no events, no seals, no index.
-    results["import_floor"] = child(f"""
+    measure("import_floor", f"""
 import uuid
 from models.core import xlsx_read
 from models.service import io as tio
@@ -156,7 +176,7 @@ with db.atomic():
     db.conn.executemany(f"INSERT INTO tickets ({{', '.join(cols)}}) VALUES ({{', '.join('?' * len(cols))}})", rows)
 out["rows"] = len(rows)
 """, before=lambda: fresh_copy(empty, target))
-    results["import_new"] = child(f"""
+    measure("import_new", f"""
 from models.service import io as tio
 db = open_database({str(target)!r}, daily_backup=False)
 admin = users.login(db, "admin", "demo1234")
@@ -165,7 +185,7 @@ out.update(imported=r["imported"], unchanged=r["unchanged"], masked_ids=r["maske
            first_problems=r["errors"][:3])
 """, before=lambda: fresh_copy(empty, target))
     same = work / "same.db"
-    results["import_same"] = child(f"""
+    measure("import_same", f"""
 from models.service import io as tio
 db = open_database({str(same)!r}, daily_backup=False)
 admin = users.login(db, "admin", "demo1234")
@@ -173,7 +193,7 @@ r = tio.import_tickets(db, admin, {str(ledger)!r})
 out.update(imported=r["imported"], unchanged=r["unchanged"], problems=len(r["problems"]))
 """, before=lambda: fresh_copy(source, same))
     roster_file = work / "roster.xlsx"
-    results["roster_import"] = child(f"""
+    measure("roster_import", f"""
 import openpyxl, random
 from stdnum.cn import ric
 from models.roster import io as roster_io
@@ -213,7 +233,7 @@ out.update(import_wall_s=round(time.perf_counter() - t0, 2), import_cpu_s=round(
     # and its cells inserted as they are with one executemany into the real
     # cadres table (its indexes), one transaction: no checks, no pinyin, no
     # seals, no audit row.
-    results["roster_floor"] = child(f"""
+    measure("roster_floor", f"""
 import pathlib
 from models.core import xlsx_read, ids
 for stale in pathlib.Path({str(work)!r}).glob("roster-floor.db*"):
@@ -236,6 +256,14 @@ out.update(import_wall_s=round(time.perf_counter() - t0, 2), import_cpu_s=round(
     load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
     results["machine"] = {"load_average_at_end": load, "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     out = ROOT / "bench" / "results" / "xlsx_io.json"
+    if only:  # the figures not measured keep their last results (each says when it was measured)
+        kept = json.loads(out.read_text()) if out.exists() else {}
+        earlier = kept.get("machine", {})
+        for key, value in kept.items():
+            if key not in results and key != "machine":
+                results[key] = {**value, "measured": value.get("measured", earlier)}
+        for key in only:
+            results[key]["measured"] = results["machine"]
     out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print(json.dumps(results, ensure_ascii=False, indent=1))
     return 0

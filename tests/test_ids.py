@@ -57,3 +57,26 @@ def test_old_random_keys_keep_working(db, admin):
         records.update(db, "villages", old_key, {"households": 11}, admin)
     assert records.get_existing(db, "villages", old_key)["households"] == 11
     assert records.get_existing(db, "villages", new_key)["name"] == "新村"
+
+
+def test_batch_keys_are_the_layout_of_their_bits(monkeypatch):
+    """new_uuids writes each key from the hex of its random bytes: the same
+    bytes and clock give exactly the 128-bit layout (48-bit ms | 7 | counter |
+    variant 10 | 62 random bits), across a counter that runs past 0xFFF."""
+    import os
+    import time
+
+    random_bytes = bytes(range(256)) * 160 + b"\x12\x34"
+    monkeypatch.setattr(os, "urandom", lambda n: random_bytes[:n] if n != 2 else random_bytes[-2:])
+    monkeypatch.setattr(time, "time_ns", lambda: 1_764_600_000_123_456_789)
+    monkeypatch.setattr(ids, "_last_ms", 0)
+    keys = ids.new_uuids(5000)
+    ms, counter = 1_764_600_000_123, 0x1234 & 0x7FF
+    for i, key in enumerate(keys):
+        if counter > 0xFFF:
+            ms, counter = ms + 1, 0
+        tail = int.from_bytes(random_bytes[8 * i:8 * i + 8], "big") & ((1 << 62) - 1)
+        expected = uuid.UUID(int=(ms << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | tail)
+        assert key == str(expected), i
+        counter += 1
+    assert ids.uuid_time_ms(keys[-1]) == ms and keys == sorted(keys)

@@ -326,3 +326,112 @@ def test_bulk_import_read_back_path_gives_the_same_seals_and_index(db, admin, tm
     indexed = db.execute(f"SELECT count(*) FROM {search.TABLE} WHERE {search.TABLE} MATCH ?",
                          [search.match_expression("回读")]).fetchone()[0]
     assert indexed == 2300
+
+
+def test_remembered_calendar_answers_as_the_calendar_does(db):
+    """The import asks the calendar through _RememberedCalendar: every answer
+    is the calendar's own, and a question the calendar refuses is refused
+    again each time it is asked (every row gets its own message)."""
+    from models.service import workdays
+
+    cal = workdays.calendar(db)
+    remembered = tickets_io._RememberedCalendar(workdays.calendar(db))
+    start = dt.date(2025, 12, 20)
+    for i in range(0, 400, 7):
+        d = start + dt.timedelta(days=i)
+        for n in (0, 1, 3, 5, 20):
+            assert remembered.add(d, n) == cal.add(d, n) == remembered.add(d, n)
+        for j in (-9, 0, 1, 30):
+            e = d + dt.timedelta(days=j)
+            assert remembered.between(d, e) == cal.between(d, e) == remembered.between(d, e)
+            assert remembered.depends_on_provisional(d, e) == cal.depends_on_provisional(d, e)
+    assert remembered.is_provisional_year(2026) == cal.is_provisional_year(2026)  # the rest is the calendar's
+    far = dt.date(1800, 1, 1)
+    for _ in range(2):
+        with pytest.raises(ValidationError, match="超出工作日历") as e:
+            remembered.add(far, 3, "受理日期")
+        assert e.value.field == "受理日期"
+        with pytest.raises(ValidationError, match="超出工作日历"):
+            remembered.between(far, start, "办结日期")
+
+
+def test_every_problem_of_a_row_is_listed_and_short_rows_read_as_before(db, admin, tmp_path):
+    """A row with several problems lists each (the row is checked again with
+    each named field set aside); a row ending early (its last cells blank,
+    which the file does not store) reads as blanks there; of two columns of
+    the same meaning the later one is the value, as before."""
+    catalogue.add_item(db, admin, {"department": "民政", "name": "临时救助申请", "time_limit_days": 5})
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["台帐"])
+    ws.append(["申请人", "联系电话", "服务事项", "诉求内容", "受理日期", "状态", "办结日期", "办理结果", "满意度", "姓名"])
+    ws.append([None, "123", "临时救助申请", "申请救助", "2026-05-06", "受理", None, None, "满意", None])
+    ws.append(["王五", "13900001111", "临时救助申请", "申请救助", "2026-05-06"])  # short: no status, … no 姓名
+    ws.append(["王六", "13900001112", "临时救助申请", "申请救助", "2026-05-06", "受理", None, None, None, "赵七"])
+    path = tmp_path / "in.xlsx"
+    wb.save(path)
+    result = tickets_io.import_tickets(db, admin, path, today=TODAY)
+    assert result["rolled_back"] and result["good_rows"] == 2
+    row3 = [p for p in result["problems"] if p.row == 3]
+    assert [p.column for p in row3] == ["申请人", "联系电话", "满意度"], [p.line() for p in row3]
+    assert row3[1].value == "123" and "格式不正确" in row3[1].reason and "未办结" in row3[2].reason
+    assert result["failed_rows"][3][:5] == [None, "123", "临时救助申请", "申请救助", "2026-05-06"]
+    good = tickets_io.import_tickets(db, admin, path, today=TODAY, good_rows_only=True)
+    assert good["imported"] == 2
+    names = [r[0] for r in db.execute("SELECT applicant_name FROM tickets ORDER BY id")]
+    assert names == ["王五", "赵七"]  # the later 姓名 column is the name when it is filled
+
+
+def test_a_prepared_key_of_no_column_is_refused_not_dropped(db, admin, tmp_path, monkeypatch):
+    catalogue.add_item(db, admin, {"department": "民政", "name": "临时救助申请", "time_limit_days": 5})
+    real = tickets_io._prepare_row
+
+    def with_stray_key(*args):
+        row, events = real(*args)
+        return {**row, "no_such_column": 1}, events
+
+    monkeypatch.setattr(tickets_io, "_prepare_row", with_stray_key)
+    path = _ledger_sheet(tmp_path / "in.xlsx", [["王五", "13900001111", "临时救助申请", "申请救助", "2026-05-06"]])
+    with pytest.raises(RuntimeError, match="no_such_column"):
+        tickets_io.import_tickets(db, admin, path, today=TODAY)
+    assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("number, expected", [
+    ("2026-000123", ("2026-000123", 2026, 123)), ("2026-123", ("2026-000123", 2026, 123)),
+    ("2026-000000", ("2026-000000", 2026, 0)), ("2026-1234567", None), ("26-000123", None), ("2026_000123", None),
+    ("２０２６-000123", ("２０２６-000123", 2026, 123)),  # (the import makes it half-width first: a TEXT_KEYS column)
+    ("2026-00012³", None), ("", None)])
+def test_ticket_numbers_are_read_in_one_way(number, expected):
+    assert tickets_io._ticket_no_parts(number) == expected
+    assert tickets_io._normal_number(number) == (expected[0] if expected else number)
+
+
+def test_free_text_is_checked_as_the_window_checks_it_not_cut(db, admin, tmp_path):
+    """办理结果, 评价意见 and 首问责任人 from a sheet: a control character (a village sheet's
+    vertical tab, which the county's hand-off refuses) or a text longer than the window allows
+    is that row's problem, named by column, not stored as it came or silently cut."""
+    catalogue.add_item(db, admin, {"department": "民政", "name": "临时救助申请", "time_limit_days": 5})
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["申请人", "联系电话", "服务事项", "诉求内容", "受理日期", "状态", "办结日期", "办理结果", "满意度",
+               "评价意见", "首问责任人"])
+    good = ["王五", "13900001111", "临时救助申请", "申请救助", "2026-05-06", "办结", "2026-05-07", "已办", "满意"]
+    ws.append(good + ["很好", "李明"])
+    ws.append(good[:7] + ["已办_x000B_完毕", "满意", "很好", "李明"])  # as Excel stores a vertical tab
+    ws.append(good + ["好" * 501, "李明"])
+    ws.append(good + ["很好", "首问" * 16])
+    ws.append(good[:7] + ["结" * 1001, "满意", "很好", "李明"])
+    path = tmp_path / "in.xlsx"
+    wb.save(path)
+    result = tickets_io.import_tickets(db, admin, path, today=TODAY)
+    assert result["rolled_back"] and result["good_rows"] == 1
+    by_row = {p.row: p for p in result["problems"]}
+    assert by_row[3].column == "办理结果" and "字符" in by_row[3].reason
+    assert by_row[4].column == "评价意见" and "500" in by_row[4].reason
+    assert by_row[5].column == "首问责任人" and "30" in by_row[5].reason
+    assert by_row[6].column == "办理结果" and "1000" in by_row[6].reason
+    assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
+    kept = tickets_io.import_tickets(db, admin, path, today=TODAY, good_rows_only=True)
+    assert kept["imported"] == 1
+    assert db.execute("SELECT result, rating_comment, first_receiver FROM tickets").fetchall() == [("已办", "很好", "李明")]

@@ -132,3 +132,23 @@ def test_templates_hold_no_formula(db, kind, tmp_path):
     no_formulas(path)
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[-1] == "说明" and wb.worksheets[0].data_validations.dataValidation
+
+
+TYPED_LIKE_ESCAPES = ["见附件_x000D_说明", "_x0041_", "a_x005F_b", "编号_x12_不是转义", "_x000D_\x0b", "A_x1_B"]
+
+
+def test_text_that_reads_like_an_ooxml_escape_comes_back_as_typed(tmp_path):
+    """'_x000D_' typed in a note is OOXML's spelling of a carriage return: written as it is, a
+    reader gives back a line break (LibreOffice also reads '_x12_' as a control character). The
+    writer escapes its underscore; tests/test_xlsx_libreoffice.py reads the same file in LibreOffice."""
+    path = tmp_path / "w.xlsx"
+    write_typed_like_escapes(path)
+    read = [values[0] for _, values in xlsx_read.iter_rows(path)][1:]
+    assert read == TYPED_LIKE_ESCAPES
+
+
+def write_typed_like_escapes(path):
+    with xlsx_write.Workbook(path) as wb:
+        sheet = wb.add_sheet("s", [("a", 10)])
+        for v in TYPED_LIKE_ESCAPES:
+            sheet.append([v])

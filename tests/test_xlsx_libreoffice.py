@@ -74,3 +74,12 @@ def test_libreoffice_reads_every_export(db, admin, tmp_path):
     for name, rows in sheets.items():
         for line in rows:
             assert "#NAME?" not in line and "Err:" not in "".join(line), (name, line)
+
+
+def test_libreoffice_reads_text_that_looks_like_an_ooxml_escape_as_typed(tmp_path):
+    from tests.test_xlsx_injection import TYPED_LIKE_ESCAPES, write_typed_like_escapes
+
+    path = tmp_path / "escapes.xlsx"
+    write_typed_like_escapes(path)
+    rows = _convert([path], tmp_path, tmp_path / "profile")["escapes"]
+    assert [r[0] for r in rows[1:]] == TYPED_LIKE_ESCAPES

@@ -33,6 +33,9 @@ def escape(text: str) -> str:
 
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Text that itself reads _xHHHH_ is decoded by readers (Excel, ours; LibreOffice also takes
+# _x12_) as the character HHHH: its underscore is written as OOXML's escape of "_", _x005F_.
+_LITERAL_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{1,4}_)")
 _NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SPACES = frozenset(" \t\n\r\u3000")
 
@@ -95,6 +98,8 @@ def column_letter(index: int) -> str:
 
 
 def _text(value: str) -> str:
+    if "_x" in value:
+        value = _LITERAL_ESCAPE.sub("_x005F_", value)
     if _ILLEGAL_XML.search(value):
         # XML 1.0 cannot carry these; OOXML's own escape keeps them visible.
         value = _ILLEGAL_XML.sub(lambda m: f"_x{ord(m[0]):04X}_", value)
@@ -154,7 +159,8 @@ class Sheet:
         texts = [v for v in values if v.__class__ is str]
         # One scan of the row's text decides whether any cell needs escaping
         # (most rows need none): per-cell escaping was half the export time.
-        needs_escape = bool(texts) and _NEEDS_ESCAPE.search("".join(texts)) is not None
+        joined = "".join(texts)
+        needs_escape = bool(texts) and (_NEEDS_ESCAPE.search(joined) is not None or "_x" in joined)
         text_columns = self._text_columns
         parts = [f'<row r="{n}">']
         add = parts.append

@@ -21,11 +21,11 @@ import unicodedata
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from models.core import audit, ids, records, xlsx_read, xlsx_write
 from models.core.errors import PermissionDenied, ValidationError
-from models.core.personal import mask_id, mask_phone, parse_date, require_date
+from models.core.personal import check_text, mask_id, mask_phone, parse_date, require_date
 from models.core.xlsx_safety import sheet_limits
 from models.service import catalogue, search, stats, tickets, workdays
 
@@ -200,7 +200,7 @@ def _find_header(head_rows) -> tuple[int, list[str]]:
 def _layout(path, db: Database | None):
     """(header row, headers, max rows, max columns) of the first sheet."""
     max_rows, max_columns = sheet_limits(db)
-    head = xlsx_read.read_head(path, rows=30, max_columns=max_columns)
+    head = xlsx_read.read_head(path, rows=30, max_columns=max_columns, merges=False)  # the ledger has no merged header
     if not head.rows:
         raise ValidationError("文件", "表格是空的。")
     header_row, headers = _find_header(head.rows)
@@ -246,6 +246,46 @@ def _id_problem(v) -> str | None:
     return None
 
 
+class _RememberedCalendar:
+    """The import's working-day calendar with each answer remembered: a
+    100,000-row ledger asks the same few hundred (date, days) questions of
+    add, between and depends_on_provisional hundreds of thousands of times.
+    Nobody can change the calendar during the import's transaction, so an
+    answer stays true; a question that raises (a date outside the calendar) is
+    asked again each time, so every row still gets its own message. Anything
+    else is the calendar's own."""
+
+    def __init__(self, cal: workdays.Calendar):
+        self._cal = cal
+        self._added: dict = {}
+        self._between: dict = {}
+        self._provisional: dict = {}
+
+    def add(self, start: dt.date, n: int, field: str = "日期") -> dt.date:
+        key = (start, n)
+        answer = self._added.get(key)
+        if answer is None:
+            answer = self._added[key] = self._cal.add(start, n, field)
+        return answer
+
+    def between(self, start: dt.date, end: dt.date, field: str = "日期") -> int:
+        key = (start, end)
+        answer = self._between.get(key)
+        if answer is None:
+            answer = self._between[key] = self._cal.between(start, end, field)
+        return answer
+
+    def depends_on_provisional(self, start: dt.date, end: dt.date) -> bool:
+        key = (start, end)
+        answer = self._provisional.get(key)
+        if answer is None:
+            answer = self._provisional[key] = self._cal.depends_on_provisional(start, end)
+        return answer
+
+    def __getattr__(self, name):
+        return getattr(self._cal, name)
+
+
 class _RollBack(Exception):
     """Undo the whole import: rows failed and the user did not choose the good rows."""
 
@@ -272,6 +312,11 @@ def import_tickets(db: Database, actor: Actor, path, today: dt.date | None = Non
         raise ValidationError("表头", f"缺少必需的列：{'、'.join(missing)}（可先导出一份台帐或下载导入模板作参考）。")
     used = [(i, k) for i, k in enumerate(keys) if k]
     column_of = {k: headers[i] for i, k in reversed(used)}
+    used_keys = [k for _, k in used]
+    used_width = used[-1][0] + 1
+    pick = itemgetter(*[i for i, _ in used]) if len(used) > 1 else (lambda values: (values[used[0][0]],))
+    # the ID number's cell as read (the last column of that name, as the dict of cells keeps it)
+    id_at = max((i for i, k in used if k == "applicant_id_number"), default=-1)
     items = {it["name"]: it for it in catalogue.list_items(db)}
     code = records.local_township_code(db)
     existing: set[str] = set()
@@ -296,7 +341,8 @@ def import_tickets(db: Database, actor: Actor, path, today: dt.date | None = Non
         with db.atomic(), stats.summaries_counted_in_bulk(db), search.indexed_in_bulk(db):
             writer.start()
             existing = _existing_numbers(db, code)  # under the write lock: no one numbers a ticket meanwhile
-            cal = workdays.calendar(db)  # read once: nobody can change the calendar during the transaction
+            # read once: nobody can change the calendar during the transaction
+            cal = cast(workdays.Calendar, _RememberedCalendar(workdays.calendar(db)))
             for excel_row, values in xlsx_read.iter_rows(path, max_rows=max_rows, max_columns=max_columns):
                 if excel_row <= header_row:
                     continue
@@ -306,15 +352,19 @@ def import_tickets(db: Database, actor: Actor, path, today: dt.date | None = Non
                 if progress and counts["rows"] % 2000 == 0:
                     progress(counts["rows"], 0)
                 width = len(values)
-                cells = {k: values[i] for i, k in used if i < width}
+                # The cells of the mapped columns, picked in one call when the row
+                # reaches the last of them (a shorter row: only the cells it has, so
+                # a blank at its end is no value, as before).
+                cells = zip(used_keys, pick(values), strict=True) if width >= used_width else \
+                    ((k, values[i]) for i, k in used if i < width)
                 # _cell_str, with its commonest cases inline (a text cell of a free-text
                 # column, an empty cell): 2.6 million calls for a 100,000-row ledger.
                 v = {k: c.strip() if c.__class__ is str and k not in TEXT_KEYS else "" if c is None
-                     else _cell_str(c, k) for k, c in cells.items()}
+                     else _cell_str(c, k) for k, c in cells}
                 if not any(v.values()):
                     continue
                 found: list[Problem] = []
-                trouble = _id_problem(cells.get("applicant_id_number"))
+                trouble = _id_problem(values[id_at]) if 0 <= id_at < width else None
                 if trouble:
                     found.append(Problem(excel_row, column_of["applicant_id_number"], v["applicant_id_number"], trouble))
                     v.pop("applicant_id_number")
@@ -397,9 +447,17 @@ def export_problems_xlsx(result: dict, path) -> int:
     return len(reasons)
 
 
+def _ticket_no_parts(number: str) -> tuple[str, int, int] | None:
+    """(the number as 2026-000123, year, sequence) of a 年份-序号 number, None when it is not one."""
+    if len(number) == 11 and number[4] == "-" and number.isascii() and number[:4].isdigit() and number[5:].isdigit():
+        return number, int(number[:4]), int(number[5:])  # already in that form (an exported ledger's): no regex
+    m = _TICKET_NO_RE.fullmatch(number)
+    return (f"{m[1]}-{int(m[2]):06d}", int(m[1]), int(m[2])) if m else None
+
+
 def _normal_number(number: str) -> str:
-    m = _TICKET_NO_RE.fullmatch(number or "")
-    return f"{m[1]}-{int(m[2]):06d}" if m else number
+    parts = _ticket_no_parts(number or "")
+    return parts[0] if parts else number
 
 
 def _existing_numbers(db: Database, code) -> set[str]:
@@ -432,13 +490,15 @@ def _prepare_every_field(db: Database, v: dict, items, code, today, seen_numbers
     """_prepare_row stops at the first problem; to list them all, the field it
     named is set aside (or, when required, given a stand-in) and the row
     checked again."""
-    trial = dict(v)
+    trial = v  # (_prepare_row does not change what it is given: copied only when a field is set aside)
     named: set[str] = set()
     for _ in range(len(v) + 3):
         try:
             row = _prepare_row(db, trial, items, code, today, seen_numbers, cal)
             return None if problems else row
         except ValidationError as e:
+            if trial is v:
+                trial = dict(v)
             if e.field in named:
                 return None  # the stand-in did not help: the row's problems are listed already
             key = LABEL_TO_KEY.get(e.field)
@@ -511,8 +571,9 @@ class _BulkWriter:
     filled by a few statements at the end, not by triggers per row."""
 
     BATCH = 2000
-    EVENT_COLUMNS = ["id", "ticket_uuid", "at", "actor", "from_status", "to_status", "event_date", "note", "uuid",
-                     "township_code", "version", "updated_at", "updated_by", "deleted", "change_seq"]
+    # in the table's order as the schema makes it (another order is put in the table's, costing a pass)
+    EVENT_COLUMNS = ["id", "uuid", "township_code", "version", "updated_at", "updated_by", "deleted", "change_seq",
+                     "ticket_uuid", "at", "actor", "from_status", "to_status", "event_date", "note"]
 
     def __init__(self, db: Database, actor: Actor, code, about: dict):
         self.db, self.actor, self.code, self.about = db, actor, code, about
@@ -529,7 +590,8 @@ class _BulkWriter:
         self.tickets, self.events = _StoredForm(db, "tickets"), _StoredForm(db, "ticket_events")
         if set(self.events.columns) != set(self.EVENT_COLUMNS):
             raise RuntimeError(f"ticket_events 的列与导入所写的不同：{self.events.columns}")
-        self.event_order = itemgetter(*[self.EVENT_COLUMNS.index(c) for c in self.events.columns])
+        self.event_order = None if self.events.columns == self.EVENT_COLUMNS else \
+            itemgetter(*[self.EVENT_COLUMNS.index(c) for c in self.events.columns])
         # The two bulk-seal audit rows come one after the other at the end; their seals are written as batches go.
         first_audit = audit.next_audit_id(db)
         self.ticket_seals = audit.BulkSeal(db, self.actor, "tickets", self.about, first_audit)
@@ -558,7 +620,12 @@ class _BulkWriter:
         ticket_rows: list[tuple] = []
         event_rows: list[tuple] = []
         keys = iter(ids.new_uuids(count))  # one batch of keys, not one call (and read of urandom) per row
-        columns, defaults = self.tickets.columns, self.tickets.defaults
+        columns = self.tickets.columns
+        # Every column in the table's order, an omitted one its default: a row merged
+        # over this dict keeps that order (a key already there keeps its place), so its
+        # values are the stored tuple; a key of no column comes last and makes it longer.
+        template = dict(zip(columns, self.tickets.defaults, strict=True))
+        written = {"township_code": code, "version": 1, "updated_at": now, "updated_by": actor_name, "deleted": 0}
         ticket_id, event_id = self.next_id, self.next_event_id
         for row, events in rows:
             year = row["year"]
@@ -572,19 +639,19 @@ class _BulkWriter:
                 self.next_seq[year] = max(self.next_seq[year], row["seq"] + 1)
             change += 1
             ticket_uuid = next(keys)
-            row.update({"id": ticket_id, "uuid": ticket_uuid, "township_code": code, "version": 1, "updated_at": now,
-                        "updated_by": actor_name, "deleted": 0, "change_seq": change})
-            unknown = row.keys() - self.tickets.column_set
-            if unknown:  # never dropped unseen (an INSERT naming them would have failed)
-                raise RuntimeError(f"tickets 没有这些列：{sorted(unknown)}")
-            ticket_rows.append(tuple(map(row.get, columns, defaults)))  # every column, an omitted one its default
+            stored = {**template, **row, **written}
+            stored["id"], stored["uuid"], stored["change_seq"] = ticket_id, ticket_uuid, change
+            if len(stored) != len(columns):  # never dropped unseen (an INSERT naming them would have failed)
+                raise RuntimeError(f"tickets 没有这些列：{sorted(row.keys() - self.tickets.column_set)}")
+            ticket_rows.append(tuple(stored.values()))
             ticket_id += 1
             for frm, to, d, note in events:
                 change += 1
-                event_rows.append((event_id, ticket_uuid, now, actor_name, frm, to, d, note, next(keys), code, 1, now,
-                                   actor_name, 0, change))
+                event_rows.append((event_id, next(keys), code, 1, now, actor_name, 0, change, ticket_uuid, now, actor_name,
+                                   frm, to, d, note))
                 event_id += 1
-        event_rows = list(map(self.event_order, event_rows))  # in the table's column order
+        if self.event_order is not None:
+            event_rows = list(map(self.event_order, event_rows))  # in the table's column order
         db.conn.executemany(self.tickets.insert_sql, ticket_rows)
         db.conn.executemany(self.events.insert_sql, event_rows)
         self._seal(ticket_rows, event_rows)
@@ -666,12 +733,12 @@ def _prepare_row(db: Database, v: dict, items: dict, code: str, today: dt.date, 
             result = values.get("result", "").strip()
             if not result:
                 raise ValidationError("办理结果", "办结的办件须填写办理结果。")
-            row["result"] = result[:1000]
+            row["result"] = check_text(result, "办理结果", 1000, multiline=True)
             row["days_late"] = max(0, cal.between(dt.date.fromisoformat(row["due_date"]), finished, "办结日期"))
             row["work_days_used"] = max(0, cal.between(dt.date.fromisoformat(row["received_date"]), finished, "办结日期"))
             row["callback_due"] = cal.add(finished, 3, "办结日期").isoformat()
         else:
-            row["close_reason"] = (values.get("result") or status)[:500]
+            row["close_reason"] = check_text(values.get("result") or status, "办理结果", 500, multiline=True)
         events.append((tickets.ACCEPTED, status, row["finished_date"], row.get("result") or row.get("close_reason", "")))
     rating_label = values.get("rating", "")
     if rating_label:
@@ -680,27 +747,28 @@ def _prepare_row(db: Database, v: dict, items: dict, code: str, today: dt.date, 
         if status != tickets.FINISHED:
             raise ValidationError("满意度", "未办结的办件不能有评价。")
         row["rating"] = RATING_BY_LABEL[rating_label]
-        row["rating_comment"] = values.get("rating_comment", "")[:500]
+        row["rating_comment"] = check_text(values.get("rating_comment", ""), "评价意见", 500, multiline=True)
         cb = parse_date(values.get("callback_date"), "回访日期") or dt.date.fromisoformat(row["finished_date"])
         row["callback_date"] = cb.isoformat()
     if values.get("confirmed") in ("是", "1", "已确认"):
         if status != tickets.FINISHED:
             raise ValidationError("群众确认", "未办结的办件不能确认。")
         row["confirmed"], row["confirmed_at"] = 1, row["finished_date"]
-    for key in ("first_receiver",):
-        row[key] = (values.get(key) or row[key])[:30]
+    # Checked as the window checks them: a text too long or with a control character is this row's
+    # problem (the county's hand-off refuses such characters), not cut or stored as it came.
+    row["first_receiver"] = tickets.check_ticket_text("first_receiver", values.get("first_receiver") or row["first_receiver"])
     number = values.get("ticket_no", "")
     row["year"] = int(row["received_date"][:4])
     if number:
-        m = _TICKET_NO_RE.fullmatch(number)
-        if not m:
+        parts = _ticket_no_parts(number)
+        if parts is None:
             raise ValidationError("办件编号", f"“{number}”格式应为 年份-序号（如 2026-000123）。")
-        number = f"{m[1]}-{int(m[2]):06d}"
+        number, year, seq = parts
         # numbers already in the database were set aside by import_tickets (read inside the transaction)
         if number in seen_numbers:
             raise ValidationError("办件编号", f"{number} 已存在。")
         seen_numbers.add(number)
-        row["ticket_no"], row["seq"], row["year"] = number, int(m[2]), int(m[1])
+        row["ticket_no"], row["seq"], row["year"] = number, seq, year
     return row, events
 
 
