@@ -180,6 +180,37 @@ def test_true_conflict_goes_to_the_list_and_is_resolved(town, county, tmp_path):
         handoff.resolve_conflict(county, conflicts[0]["id"], "local", CLI_ACTOR)
 
 
+def test_every_conflict_of_a_package_is_listed_with_the_incoming_row(town, county, tmp_path):
+    """Several rows edited on both sides in one package: each is listed once, with the township's
+    version as it came and its digest (written by one prepared statement, issue 22), a good row of
+    the same package merges, and the package again adds no second listing."""
+    import hashlib
+
+    handoff.import_package(county, export(town, tmp_path, "1.xzpkg").path, PASSWORD, CLI_ACTOR)
+    names = ["甲镇第1村", "甲镇第2村", "甲镇第3村"]
+    keys = [village_uuid(town, name) for name in names]
+    with county.atomic():
+        for key in keys[:2]:
+            records.update(county, "villages", key, {"note": "县里核定"}, CLI_ACTOR)
+    for i, (key, name) in enumerate(zip(keys, names, strict=True)):
+        township.update_village(town, CLI_ACTOR, key, name, 300 + i)
+    summary = handoff.import_package(county, export(town, tmp_path, "2.xzpkg").path, PASSWORD, CLI_ACTOR)
+    assert summary.tables["villages"]["conflicts"] == 2 and summary.tables["villages"]["updated"] == 1
+    listed = {c["row_uuid"]: c for c in handoff.list_conflicts(county)}
+    assert set(listed) == set(keys[:2])
+    for key in keys[:2]:
+        row = county.execute("SELECT incoming_row, incoming_digest, incoming_version, local_version FROM "
+                             "handoff_conflicts WHERE row_uuid = ?", [key]).fetchone()
+        incoming = json.loads(row[0])
+        assert incoming["uuid"] == key and incoming["households"] == 300 + keys.index(key)
+        assert row[1] == hashlib.sha256(row[0].encode("utf-8")).hexdigest()
+        assert row[2] == incoming["version"] and row[3] == county.execute(
+            "SELECT version FROM villages WHERE uuid = ?", [key]).fetchone()[0]
+    assert county.execute("SELECT households FROM villages WHERE uuid = ?", [keys[2]]).fetchone() == (302,)
+    handoff.import_package(county, export(town, tmp_path, "3.xzpkg", full=True).path, PASSWORD, CLI_ACTOR)
+    assert len(handoff.list_conflicts(county)) == 2
+
+
 def test_conflict_resolved_keeping_local_stays_newer(town, county, tmp_path):
     handoff.import_package(county, export(town, tmp_path, "1.xzpkg").path, PASSWORD, CLI_ACTOR)
     key = village_uuid(town, "甲镇第1村")

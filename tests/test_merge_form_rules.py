@@ -165,3 +165,45 @@ def test_a_landline_and_an_empty_id_number_are_what_the_form_takes(town, county,
     path = handoff.export_package(town, tmp_path / "landline.xzpkg", PASSWORD, CLI_ACTOR, full=True).path
     handoff.import_package(county, path, PASSWORD, CLI_ACTOR)
     assert _one(county, f"SELECT applicant_phone FROM tickets WHERE uuid = '{uuid}'") == "0571-87654321"
+
+
+def _package_file_with_scores(county, tmp_path, scores_sql, params, items_sql="SELECT * FROM main.assess_items WHERE 0"):
+    """A package image (a real file) attached as pkg: its assess_scores from `scores_sql`, its
+    assess_items from `items_sql` (none: an incremental package whose indicators arrived before)."""
+    path = tmp_path / "scores-only.db"
+    county.conn.execute("ATTACH DATABASE ? AS pkg", [str(path)])
+    county.conn.execute(f"CREATE TABLE pkg.assess_items AS {items_sql}")
+    county.conn.execute(f"CREATE TABLE pkg.assess_scores AS {scores_sql}", params)
+
+
+def test_a_score_is_held_to_the_full_marks_of_an_indicator_already_at_the_county(town, county, tmp_path):
+    """The score's indicator is looked up in the package and, when it came in an earlier package,
+    in the county (issue 22 joins both instead of eight look-ups per score): above full marks is refused
+    naming the score, within full marks passes, a veto item's score must be 0 or 1."""
+    from models.handoff import row_checks
+
+    path = handoff.export_package(town, tmp_path / "first.xzpkg", PASSWORD, CLI_ACTOR, full=True).path
+    handoff.import_package(county, path, PASSWORD, CLI_ACTOR)
+    uuid, top = county.execute("SELECT s.uuid, i.max_points FROM assess_scores s JOIN assess_items i "
+                               "ON i.uuid = s.item_uuid WHERE i.kind = 'normal' LIMIT 1").fetchone()
+    _package_file_with_scores(county, tmp_path, "SELECT * FROM main.assess_scores WHERE uuid = ?", [uuid])
+    try:
+        county.conn.execute("UPDATE pkg.assess_scores SET points = ?", [top])
+        row_checks.check_form_rules(county, "pkg", ["assess_items", "assess_scores"])  # full marks: taken
+        county.conn.execute("UPDATE pkg.assess_scores SET points = ?", [top + 0.5])
+        with pytest.raises(BadPackageRow) as refused:
+            row_checks.check_form_rules(county, "pkg", ["assess_items", "assess_scores"])
+        assert "表 assess_scores" in refused.value.message and uuid in refused.value.message
+        assert "超过该项满分" in refused.value.message, refused.value.message
+        # The same indicator in the package as a veto item: its score must be 0 or 1.
+        item = county.execute("SELECT item_uuid FROM pkg.assess_scores").fetchone()[0]
+        county.conn.execute("INSERT INTO pkg.assess_items SELECT * FROM main.assess_items WHERE uuid = ?", [item])
+        county.conn.execute("UPDATE pkg.assess_items SET kind = 'veto', max_points = 1")
+        county.conn.execute("UPDATE pkg.assess_scores SET points = 1")
+        row_checks.check_form_rules(county, "pkg", ["assess_items", "assess_scores"])
+        county.conn.execute("UPDATE pkg.assess_scores SET points = 0.5")
+        with pytest.raises(BadPackageRow) as refused:
+            row_checks.check_form_rules(county, "pkg", ["assess_items", "assess_scores"])
+        assert uuid in refused.value.message, refused.value.message
+    finally:
+        county.conn.execute("DETACH DATABASE pkg")

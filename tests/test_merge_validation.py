@@ -124,3 +124,54 @@ def test_the_decrypted_payload_goes_to_a_scratch_file_that_never_stays(town, cou
         handoff.import_package(county, good, "not the password", CLI_ACTOR)
     handoff.import_package(county, good, PASSWORD, CLI_ACTOR)
     assert not list(folder.glob(".xzpkg-import-*")), "no decrypted payload is left beside the database"
+
+
+REFUSED_CHARACTERS = [chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"] + ["\x7f"]
+
+
+def _screened_table(county, tmp_path, rows):
+    """A package image (a real file) attached as pkg, its one table of (uuid, name, note, count) rows."""
+    county.conn.execute("ATTACH DATABASE ? AS pkg", [str(tmp_path / "screened.db")])
+    county.conn.execute("CREATE TABLE pkg.villages_like (uuid TEXT, name TEXT, note TEXT, households INTEGER)")
+    county.conn.executemany("INSERT INTO pkg.villages_like VALUES (?, ?, ?, ?)", rows)
+
+
+def test_every_control_character_in_any_text_column_is_found_and_named(county, tmp_path):
+    """The screen of a package table searches one JSON text per row (issue 22): each refused character,
+    in a name or a note, at the start, middle or end, among hundreds of good rows, is found, the row and
+    field named; tab, line feed, carriage return and a typed backslash sequence are not."""
+    from models.handoff import row_checks
+
+    good = [(f"u{i}", f"第{i}村", "备注\t第一行\r\n第二行", i) for i in range(400)]
+    _screened_table(county, tmp_path, good)
+    try:
+        row_checks.check_text_and_numbers(county, "pkg", ["villages_like"])
+        for i, character in enumerate(REFUSED_CHARACTERS):
+            column = "name" if i % 2 else "note"
+            value = [f"{character}开头", f"中{character}间", f"结尾{character}"][i % 3]
+            county.conn.execute(f"UPDATE pkg.villages_like SET [{column}] = ? WHERE uuid = 'u170'", [value])
+            with pytest.raises(BadPackageRow) as refused:
+                row_checks.check_text_and_numbers(county, "pkg", ["villages_like"])
+            message = refused.value.message
+            assert "u170" in message and column in message and "控制字符" in message, (hex(ord(character)), message)
+            county.conn.execute("UPDATE pkg.villages_like SET name = '第170村', note = '备注' WHERE uuid = 'u170'")
+        # Limits: a name of 101 characters, a note of 50,001 (the screen measures a row's JSON for the latter).
+        for column, value, expected in (("name", "长" * 101, "100"), ("note", "备" * 50_001, "50000")):
+            county.conn.execute(f"UPDATE pkg.villages_like SET [{column}] = ? WHERE uuid = 'u9'", [value])
+            with pytest.raises(BadPackageRow) as refused:
+                row_checks.check_text_and_numbers(county, "pkg", ["villages_like"])
+            assert "u9" in refused.value.message and expected in refused.value.message, refused.value.message
+            county.conn.execute(f"UPDATE pkg.villages_like SET [{column}] = '好' WHERE uuid = 'u9'")
+        # Two notes of 30,000 characters each are within the limit (their row's JSON is longer than 50,000).
+        county.conn.execute("ALTER TABLE pkg.villages_like ADD COLUMN remark TEXT")
+        county.conn.execute("UPDATE pkg.villages_like SET note = ?, remark = ? WHERE uuid = 'u3'", ["备" * 30_000, "注" * 30_000])
+        row_checks.check_text_and_numbers(county, "pkg", ["villages_like"])
+        # A typed backslash before u00, b or f looks like an escaped control character in the JSON: a false
+        # alarm, which the per-column conditions clear.
+        county.conn.execute("UPDATE pkg.villages_like SET note = ? WHERE uuid = 'u5'", ["C:\\u0001\\b\\f\\\\u00"])
+        row_checks.check_text_and_numbers(county, "pkg", ["villages_like"])
+        # A BLOB in a text column is not text: the checks by column name leave it alone, as they did.
+        county.conn.execute("UPDATE pkg.villages_like SET note = x'00011b7f' WHERE uuid = 'u4'")
+        row_checks.check_text_and_numbers(county, "pkg", ["villages_like"])
+    finally:
+        county.conn.execute("DETACH DATABASE pkg")

@@ -45,7 +45,9 @@ BOOKKEEPING = {"id", "uuid", "township_code", "version", "updated_at", "updated_
 class TableRule:
     """`check(db, schema, row)` raises ValidationError for a row its form would
     refuse; it sees only the rows `p` of the package's table where the SQL
-    condition `suspect` holds ("{schema}" in it names the package's schema)."""
+    condition `suspect` holds ("{schema}" in it names the package's schema).
+    `joins` (LEFT JOINs after `p`) bring what `suspect` compares a row with;
+    a row the joins match twice goes to `check` twice, which decides the same."""
 
     table: str
     needs: tuple[str, ...]
@@ -53,6 +55,7 @@ class TableRule:
     check: Callable[[object, str, dict], None]
     # Chinese field label (ValidationError.field) -> column, to name the column in the refusal
     columns: dict
+    joins: str = ""
 
 
 def _quoted(values) -> str:
@@ -210,13 +213,17 @@ def _check_score(db: Database, schema: str, row: dict) -> None:
     scorecard.check_cell(dict(item, source=""), float(row["points"]))
 
 
+# The indicator of a score, in the package (`pi`) and already here (`mi`): joined, not one correlated
+# look-up per use (eight per score, each a scan of the package's unindexed assess_items; issue 22).
+_SCORE_JOINS = ("LEFT JOIN {schema}.assess_items pi ON pi.uuid = p.item_uuid "
+                "LEFT JOIN main.assess_items mi ON mi.uuid = p.item_uuid")
+
+
 def _score_suspect() -> str:
     parts = []
-    for s in ("{schema}", "main"):
-        kind = f"(SELECT i.kind FROM {s}.assess_items i WHERE i.uuid = p.item_uuid)"
-        top = f"(SELECT i.max_points FROM {s}.assess_items i WHERE i.uuid = p.item_uuid)"
-        parts.append(f"({kind} = 'group' OR ({kind} = 'veto' AND p.points NOT IN (0, 1)) "
-                     f"OR ({kind} != 'veto' AND (p.points < 0 OR p.points > {top} + {scorecard.EPS})))")
+    for i in ("pi", "mi"):
+        parts.append(f"({i}.kind = 'group' OR ({i}.kind = 'veto' AND p.points NOT IN (0, 1)) "
+                     f"OR ({i}.kind != 'veto' AND (p.points < 0 OR p.points > {i}.max_points + {scorecard.EPS})))")
     return f"typeof(p.points) NOT IN ('integer', 'real', 'null') OR {' OR '.join(parts)}"
 
 
@@ -256,8 +263,8 @@ def _check_round(db: Database, schema: str, row: dict) -> None:
 RULES: dict[str, list[TableRule]] = {}
 
 
-def _rule(table: str, needs: tuple[str, ...], suspect: str, check, columns: dict | None = None) -> None:
-    RULES.setdefault(table, []).append(TableRule(table, needs, suspect, check, columns or {}))
+def _rule(table: str, needs: tuple[str, ...], suspect: str, check, columns: dict | None = None, joins: str = "") -> None:
+    RULES.setdefault(table, []).append(TableRule(table, needs, suspect, check, columns or {}, joins))
 
 
 _rule("tickets", ("applicant_phone", "applicant_id_number", "channel", "kind", "status", "received_date"),
@@ -277,7 +284,7 @@ _rule("service_items", tuple(catalogue.FIELDS), "1", _check_service_item,
 _rule("assess_items", ("name", "kind", "max_points", "standard", "source"), "1", _check_assess_item)
 _rule("assess_plans", ("missing_rule",), f"p.missing_rule IS NULL OR p.missing_rule NOT IN ({_quoted(scorecard.MISSING_RULES)})",
       _check_assess_plan, {"指标无数据时": "missing_rule"})
-_rule("assess_scores", ("item_uuid", "points"), _score_suspect(), _check_score)
+_rule("assess_scores", ("item_uuid", "points"), _score_suspect(), _check_score, joins=_SCORE_JOINS)
 _rule("assess_ballots", ("voters", *scorecard.BALLOT_FIELDS), _ballot_suspect(), _check_assess_ballot)
 _rule("election_rounds", ("race_uuid", "ballots_returned", "ballots_invalid"), "1", _check_round)
 

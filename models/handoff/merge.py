@@ -367,17 +367,21 @@ def _merge_travel_table(db: Database, table: str, package_id: str, actor: Actor 
         )
         cols = [c[0] for c in cur.description]
         now = records.now_iso()
-        for values in cur.fetchall():
-            row = dict(zip(cols, values, strict=True))
-            local_version = row.pop("_local_version")
-            text = _row_json(row)
-            db.execute(
-                "INSERT OR IGNORE INTO handoff_conflicts (table_name, row_uuid, township_code, package_id, "
-                "local_version, incoming_version, incoming_deleted, incoming_row, incoming_digest, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [table, row["uuid"], row["township_code"], package_id, local_version, row["version"],
-                 row["deleted"], text, hashlib.sha256(text.encode("utf-8")).hexdigest(), now],
-            )
+
+        def conflicts():
+            for values in cur:
+                row = dict(zip(cols, values, strict=True))
+                local_version = row.pop("_local_version")
+                text = _row_json(row)
+                yield (table, row["uuid"], row["township_code"], package_id, local_version, row["version"],
+                       row["deleted"], text, hashlib.sha256(text.encode("utf-8")).hexdigest(), now)
+
+        # One prepared statement for all of them, the rows streamed from the SELECT (a township that
+        # edited what the county also edited can bring thousands).
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO handoff_conflicts (table_name, row_uuid, township_code, package_id, "
+            "local_version, incoming_version, incoming_deleted, incoming_row, incoming_digest, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", conflicts())
     if actor is not None and (counts.get("add") or counts.get("update") or counts.get("delete")):
         _audit_merged(db, actor, table, package_id, last_id_before, counts)
     db.execute("DROP TABLE IF EXISTS temp.handoff_decision")

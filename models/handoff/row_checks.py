@@ -12,8 +12,6 @@ checks any field takes (by column name) and then each table's own form rules
 
 from __future__ import annotations
 
-import re
-
 from models.core import personal
 from models.core.errors import ValidationError
 from models.core.labels import table_label
@@ -34,9 +32,6 @@ TEXT_MAX = 50_000
 # As GLOB ranges: three times faster than listing the 30 characters (measured on 20,000 tickets).
 _CONTROL_CLASS = "\x01-\x08\x0b\x0c\x0e-\x1f\x7f"
 NON_NEGATIVE = ("households", "population", "establishment")
-# The same characters plus NUL, for the screening function below.
-_SUSPECT_CHARACTER = re.compile("[\x00" + _CONTROL_CLASS + "]")
-_TEXT_SUSPECT = "handoff_text_suspect"
 
 
 class BadPackageRow(PackageError):
@@ -74,7 +69,8 @@ def check_form_rules(db: Database, schema: str, tables: list[str]) -> None:
         for rule in rules:
             if not set(rule.needs) <= columns:
                 continue  # a package from an older program without these columns: the checks above hold
-            cur = db.execute(f"SELECT p.{key} AS _row_key, p.* FROM {schema}.[{table}] p "
+            joins = rule.joins.replace("{schema}", schema)
+            cur = db.execute(f"SELECT p.{key} AS _row_key, p.* FROM {schema}.[{table}] p {joins} "
                              f"WHERE {rule.suspect.replace('{schema}', schema)}")
             names = [d[0] for d in cur.description]
             for values in cur:
@@ -109,29 +105,33 @@ def _conditions(columns) -> list[tuple[str, str, str]]:
     return out
 
 
-def _text_suspect(name_max: int, text_max: int, names: int, *values) -> int:
-    """SQL function: 1 when one of the text `values` (the first `names` of them
-    name-like) holds NUL or a control character or is longer than its field
-    takes. A regular expression per value: GLOB with a character class was
-    two thirds of a county package's checks (issue 22). It flags at least every
-    row the per-column conditions of _conditions flag (SQLite's length() stops
-    at a NUL, len() does not), which then name the row and field."""
-    search = _SUSPECT_CHARACTER.search
-    for i, value in enumerate(values):
-        if value.__class__ is str and (len(value) > (name_max if i < names else text_max) or search(value)):
-            return 1
-    return 0
+# In SQLite's JSON text every character below U+0020 (NUL included) is written
+# \u00XX, or \b \f \n \r \t; DEL (U+007F) stays as it is. Tab, line feed and
+# carriage return are what multi-line fields keep, so these four searches find
+# every character the checks refuse (a backslash typed before u00, b or f is a
+# false alarm, which the per-column conditions then clear).
+_JSON_SUSPECT = "instr(j, '\\u00') OR instr(j, '\\b') OR instr(j, '\\f') OR instr(j, char(127))"
 
 
-def _screen(conditions) -> str:
-    """SQL: the rows of a package table where any check of _conditions may fail."""
+def _screening_query(schema: str, table: str, conditions) -> str:
+    """SQL: one row when a check of _conditions may fail for some row of the table
+    (at least every row they flag; they then name the row and field). C only, no
+    Python per row (issue 22: handing 30 text values a row to a Python function
+    was most of this check on a county's package): the text columns of a row go
+    into ONE json_array, searched for control characters and, for the 50,000-
+    character limit, measured once (the JSON is at least as long as any of its
+    values); name-like columns are measured each; dates and counts as before.
+    CAST AS TEXT lets json_array take a BLOB in a text column (it refuses BLOBs;
+    the checks look only at text). LIMIT -1 keeps the subquery from being merged
+    into the WHERE: merged, the JSON was made again for each of the searches."""
     texts = [column for column, what, _ in conditions if what == "text"]
-    texts.sort(key=lambda column: not _is_name(column))  # name-like first
-    parts = [condition for _, what, condition in conditions if what != "text"]
-    if texts:
-        names = sum(1 for column in texts if _is_name(column))
-        parts.append(f"{_TEXT_SUSPECT}(:name_max, :text_max, {names}, {', '.join(f'[{c}]' for c in texts)})")
-    return " OR ".join(parts)
+    plain = [condition for _, what, condition in conditions if what != "text"]
+    plain += [f"length([{c}]) > :name_max" for c in texts if _is_name(c)]
+    if not texts:
+        return f"SELECT 1 FROM {schema}.[{table}] WHERE {' OR '.join(plain)} LIMIT 1"
+    values = ", ".join(f"CAST([{c}] AS TEXT)" for c in texts)
+    return (f"SELECT 1 FROM (SELECT ({' OR '.join(plain) or '0'}) AS flagged, json_array({values}) AS j "
+            f"FROM {schema}.[{table}] LIMIT -1) WHERE flagged OR length(j) > :text_max OR {_JSON_SUSPECT} LIMIT 1")
 
 
 def check_text_and_numbers(db: Database, schema: str, tables: list[str]) -> None:
@@ -140,15 +140,13 @@ def check_text_and_numbers(db: Database, schema: str, tables: list[str]) -> None
     whether any row is wrong (a scan per column cost seconds on a county's
     package); only then is each column looked at to name the row and field."""
     params = {"name_max": NAME_MAX, "text_max": TEXT_MAX, "control": _CONTROL_CLASS}
-    db.conn.create_function(_TEXT_SUSPECT, -1, _text_suspect, deterministic=True)
     for table in tables:
         columns = table_columns(db, table, schema)
         key = "uuid" if "uuid" in {c for c, _ in columns} else "rowid"
         conditions = _conditions(columns)
         if not conditions:
             continue
-        if not db.execute(f"SELECT 1 FROM {schema}.[{table}] WHERE {_screen(conditions)} LIMIT 1",
-                          params).fetchone():
+        if not db.execute(_screening_query(schema, table, conditions), params).fetchone():
             continue
         for column, what, condition in conditions:
             row = db.execute(f"SELECT {key}, [{column}] FROM {schema}.[{table}] WHERE {condition} LIMIT 1",
