@@ -66,6 +66,9 @@ def test_banner_says_what_to_do_and_links_to_the_calendar_page(qtbot, tab, db):
     assert text.startswith("2027 年尚无正式工作日历，承诺办结日期按法定节假日预估（0 件）")
     assert '<a href="calendar">' in text and "\n" not in text
     tab.refresh_counts()
+    from tests.qt_helpers import wait_for_actions
+
+    wait_for_actions(qtbot)  # the banner is read on a worker (issue 22)
     assert tab.warning.isVisible()
     tab.warning.linkActivated.emit("calendar")
     assert tab.pages.currentWidget() is tab.calendar_page

@@ -185,3 +185,57 @@ def test_the_check_sees_a_heavy_import(database, tmp_path, monkeypatch, module, 
     monkeypatch.setenv("PYTHONPATH", str(sitecustomize))
     seen = _loaded_at_first_paint(database, "admin", tmp_path)
     assert module in seen[paint]["modules"]
+
+
+# Issue 22: the main window builds only the tab it opens on (and of that tab only its first page);
+# the other tabs' modules, and the modules of the landing tab's other pages, are imported when
+# first chosen. Module prefix → what waits for it.
+OTHER_TABS_BY_LANDING = {
+    "领导班子": {
+        "ui.service": "the 便民服务 tab",
+        "ui.assess": "the 考核 tab",
+        "ui.handoff": "the county's 横向比较 tab and the package dialogs",
+        "ui.roster.pages": "领导班子's pages other than 干部名册",
+        "ui.roster.dialogs": "the roster's dialogs (import, appointment), when first opened",
+    },
+    "便民服务": {
+        "ui.roster": "the 领导班子 tab (and its import-template dialogs)",
+        "ui.assess": "the 考核 tab",
+        "ui.handoff": "the county's 横向比较 tab and the package dialogs",
+        "ui.service.ledger": "the 办件台帐 page",
+        "ui.service.table_model": "the 办件台帐 page's table",
+        "ui.service.stats": "the 统计 page",
+        "ui.service.admin": "the catalogue, desk, calendar and rectification pages",
+    },
+}
+# Menus' dialogs: imported when the menu item is chosen.
+MENU_DIALOGS = {
+    "ui.core.settings_dialog": "设置", "ui.election": "换届", "ui.core.guide": "使用说明",
+}
+
+
+def _waiting_but_loaded(loaded: set[str], landing: str) -> dict[str, str]:
+    waiting = {**OTHER_TABS_BY_LANDING[landing], **MENU_DIALOGS}
+    return {prefix: why for prefix, why in waiting.items()
+            if any(name == prefix or name.startswith(prefix + ".") for name in loaded)}
+
+
+@pytest.mark.parametrize("role, landing", [("admin", "领导班子"), ("window", "便民服务")])
+def test_only_the_landing_tab_is_imported_before_the_main_window_paints(database, tmp_path, role, landing):
+    seen = _loaded_at_first_paint(database, role, tmp_path)
+    assert seen["window"]["tab"] == landing
+    early = _waiting_but_loaded(set(seen["window"]["modules"]), landing)
+    assert not early, ("imported before the main window's first paint: "
+                       + "; ".join(f"{n} — {w}" for n, w in early.items()))
+
+
+def test_the_check_sees_another_tab_imported(database, tmp_path, monkeypatch):
+    # The check can fail: a start that imports the 便民服务 tab's admin pages under 领导班子 is caught.
+    sitecustomize = tmp_path / "site"
+    sitecustomize.mkdir()
+    (sitecustomize / "sitecustomize.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nimport ui.service.admin\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(sitecustomize))
+    seen = _loaded_at_first_paint(database, "admin", tmp_path)
+    assert seen["window"]["tab"] == "领导班子"
+    assert "ui.service" in _waiting_but_loaded(set(seen["window"]["modules"]), "领导班子")

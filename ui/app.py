@@ -167,6 +167,12 @@ def _after_first_paint(widget, then) -> None:
     QTimer.singleShot(1000, run_once)
 
 
+def _remember(values: dict) -> None:
+    settings = qsettings()
+    for key, value in values.items():
+        settings.setValue(key, value)
+
+
 def login_interactive(parent, db, county: bool = False) -> object | None:
     """First-run administrator creation (of a township, or of a county collection) or the login
     dialog. Returns an Actor."""
@@ -305,8 +311,10 @@ class Controller:
         else:
             dialog.set_database(db)
         # While the password is typed: the main window's modules and the office tables' equipment,
-        # so the window appears sooner after the login.
+        # then the modules of the tab the user will most likely land on, so the window appears
+        # sooner after the login.
         QTimer.singleShot(0, self._prepare_main_window)
+        QTimer.singleShot(0, lambda: self._start_step(self._preload_landing_tab, dialog, db))
 
     def _prepare_main_window(self) -> None:
         """Once, before the first main window: the office tables' equipment (if this start made
@@ -315,6 +323,14 @@ class Controller:
             self._equip_tables = False
             _equip_office_tables(QApplication.instance())
         import ui.main_window  # noqa: F401
+
+    def _preload_landing_tab(self, dialog, db) -> None:
+        if self.starting is not dialog or not dialog.isVisible():
+            return  # logged in already (or gone): the window imports what it builds
+        from ui.main_window import preload_landing_tab
+
+        username = getattr(dialog, "username", None)
+        preload_landing_tab(db, username.text().strip() if username is not None else "")
 
     def _start_dialog_done(self, dialog, path: Path) -> None:
         if self.starting is not dialog:
@@ -327,8 +343,7 @@ class Controller:
                 close_database(opened[0])
             self._give_up()
             return
-        qsettings().setValue("last_user", actor.username)
-        db, readonly = opened
+        db, readonly = opened  # last_user is remembered once the window is painted (_show)
         self._prepare_main_window()  # done already unless the login came at once
         self._enter(None, db, path, actor, readonly)
         QApplication.instance().setQuitOnLastWindowClosed(True)
@@ -348,15 +363,17 @@ class Controller:
         self.db = db
         self.window = MainWindow(ctx, self)
         self.window.show()
-        qsettings().setValue("last_db", str(path))
+        # Remembered after the window's first paint, in one write: each QSettings write syncs its
+        # file to disk (two fdatasync, 10-15 ms wall here) while the user waits for the window.
+        _after_first_paint(self.window, lambda: _remember({"last_db": str(path), "last_user": actor.username}))
         if old_window is not None:
             old_window.close_without_saving_state()
         if old_db is not None and old_db is not db:
             close_database(old_db)
 
     def switch_actor(self, actor) -> None:
-        """Another user logged in at the lock: a fresh window for them on the same database."""
-        qsettings().setValue("last_user", actor.username)
+        """Another user logged in at the lock: a fresh window for them on the same database
+        (remembered as the last user by _show)."""
         self._show(self.db, Path(self.window.ctx.db_path), actor)
 
     def restore_after_failed_check(self, message: str, backups) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 from pathlib import Path
 
@@ -53,6 +54,31 @@ TAB_RIGHTS = {"领导班子": "roster.write", "便民服务": "tickets.write", "
 
 # Where each role starts before the user has chosen a tab of their own.
 LANDING_TAB_BY_ROLE = {users.WINDOW: "便民服务", users.ASSESS: "考核"}
+
+# The module each tab's build imports first (the tab's other pages import theirs when first shown).
+TAB_MODULES = {"领导班子": "ui.roster.tab", "便民服务": "ui.service.tab", "考核": "ui.assess.tab",
+               "横向比较": "ui.handoff.county_view"}
+
+
+def last_tab_key(username: str) -> str:
+    """The setting that remembers the tab a user last worked in."""
+    return f"last_tab/{username}"
+
+
+def landing_title(username: str, role: str) -> str:
+    """The tab this user last worked in, else the one of their role ('' : the first tab)."""
+    from ui.app import qsettings
+
+    return str(qsettings().value(last_tab_key(username), "") or "") or LANDING_TAB_BY_ROLE.get(role, "")
+
+
+def preload_landing_tab(db, username: str) -> None:
+    """While the password is typed (ui/app.py): import the modules of the tab this user will
+    most likely land on, so the main window appears sooner after 登录. Only a guess from the
+    name in the dialog: another user's tab is imported when it is built, as without this."""
+    role = next((u["role"] for u in users.list_users(db) if u["username"] == username), "")
+    title = landing_title(username, role) or TABS[0][1]
+    importlib.import_module(TAB_MODULES.get(title, TAB_MODULES[TABS[0][1]]))
 
 
 class LazyTab(QWidget):
@@ -126,13 +152,12 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self.tab_content("便民服务").show_intake())
 
     def _last_tab_key(self) -> str:
-        return f"last_tab/{self.ctx.actor.username}"
+        return last_tab_key(self.ctx.actor.username)
 
     def _open_landing_tab(self) -> None:
         """The tab this user last worked in, else the one of their role."""
-        from ui.app import qsettings
-
-        wanted = str(qsettings().value(self._last_tab_key(), "") or "") or LANDING_TAB_BY_ROLE.get(self.ctx.actor.role, "")
+        actor = self.ctx.actor
+        wanted = landing_title(actor.username, actor.role)
         titles = self.tab_titles()
         if wanted in titles:
             self.tabs.setCurrentIndex(titles.index(wanted))
@@ -187,11 +212,9 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "导出数据包…", self.export_package, capability="handoff.export", name="act_export")
         self._action(file_menu, "导入数据包…", self.import_package, capability="handoff.import", name="act_import")
         templates = file_menu.addMenu("下载导入模板")
-        from ui.roster.dialogs import save_import_template
-
-        self._action(templates, "干部名册导入模板…", lambda: save_import_template(self, self.ctx, "roster"),
+        self._action(templates, "干部名册导入模板…", lambda: self.save_import_template("roster"),
                      name="act_template_roster")
-        self._action(templates, "办件导入模板…", lambda: save_import_template(self, self.ctx, "tickets"),
+        self._action(templates, "办件导入模板…", lambda: self.save_import_template("tickets"),
                      name="act_template_tickets")
         file_menu.addSeparator()
         self._action(file_menu, "注销 / 切换用户…", lambda: self.session.lock("切换用户"), name="act_switch_user")
@@ -446,6 +469,12 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(self, "恢复失败", e.message)
         self.controller.db = None
         self.controller.open(db_path)
+
+    def save_import_template(self, kind: str) -> None:
+        # The 领导班子 tab's dialogs module: imported at the click, not before the first paint.
+        from ui.roster.dialogs import save_import_template
+
+        save_import_template(self, self.ctx, kind)
 
     def export_package(self) -> None:
         from ui.handoff.dialogs import export_package_dialog

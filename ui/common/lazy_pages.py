@@ -3,6 +3,7 @@ pays for the page the user sees first, not for every page of the tab)."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
@@ -62,6 +63,17 @@ class LazyTabWidget(QTabWidget):
 
     def widget(self, index: int):
         return page_of(super().widget(index))
+
+
+def lazy_class(where: str) -> Callable[..., QWidget]:
+    """The page class named "module:Class", imported when the page is first built: a tab's module
+    does not import the modules of its other pages (issue 22: the first paint pays for the
+    first page only)."""
+    module, _, name = where.partition(":")
+
+    def make(*args, **kwargs) -> QWidget:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+    return make
 
 
 def page_of(widget: QWidget | None) -> QWidget | None:

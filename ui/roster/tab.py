@@ -22,14 +22,17 @@ from models.roster import vocab
 from models.core import exports, township
 from models.core.errors import AppError, ValidationError
 from models.core.personal import mask_id
-from ui.roster.dialogs import AppointDialog, confirm, run_roster_import
-from ui.roster.pages import DutiesPage, LeavePage, PostsPage, RulesPage, StatsPage, TeamPage, WhereaboutsPage
 from ui.common.action import run_op
 from ui.common.files import start_in
 from ui.common.rights import reads_only
-from ui.common.lazy_pages import LazyTabWidget, PageSlot, guard_later, page_of
+from ui.common.lazy_pages import LazyTabWidget, PageSlot, guard_later, lazy_class, page_of
 
 PAGE = 200
+# The roles data()/headerData() compare with, looked up once: Qt's short spellings (Qt.DisplayRole)
+# are resolved by a slow compatibility path (~6 µs each), and Qt asks ~1,000 times before the
+# cadre list's first paint.
+DISPLAY, TOOLTIP, USER = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.UserRole
+HORIZONTAL = Qt.Orientation.Horizontal
 
 
 class CadreTableModel(QAbstractTableModel):
@@ -77,26 +80,26 @@ class CadreTableModel(QAbstractTableModel):
         self.rows.extend(more)
         self.endInsertRows()
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=DISPLAY):
+        if role != DISPLAY and role != TOOLTIP and role != USER:
+            return None  # most of what the view asks (font, colours, alignment…): the defaults
         if not index.isValid():
             return None
         row = self.rows[index.row()]
         key = self.COLUMNS[index.column()][0]
-        if role == Qt.DisplayRole:
+        if role == DISPLAY:
             value = row.get(key) or ""
             if key == "birth_date":
                 value = value[:7]
             if key == "name" and row.get("status") == "离任":
                 value += "（离任）"
             return value
-        if role == Qt.ToolTipRole and key == "posts":
-            return row.get("posts") or ""
-        if role == Qt.UserRole:
-            return row["uuid"]
-        return None
+        if role == TOOLTIP:
+            return (row.get("posts") or "") if key == "posts" else None
+        return row["uuid"]
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+    def headerData(self, section, orientation, role=DISPLAY):  # noqa: N802
+        if role == DISPLAY and orientation == HORIZONTAL:
             return self.COLUMNS[section][1]
         return None
 
@@ -440,10 +443,14 @@ class CadreEditor(QWidget):
         self._write(lambda db, actor: roster.add_contact_point(db, actor, key, name, kind), added)
 
     def appoint(self) -> None:
+        from ui.roster.dialogs import AppointDialog  # the dialogs' module waits for the first click
+
         if AppointDialog(self.ctx, self.cadre_uuid, self.title.text(), self).exec():
             self.on_saved(self.cadre_uuid)
 
     def end_appointment(self) -> None:
+        from ui.roster.dialogs import confirm
+
         item = self.appointments.currentItem()
         if item is None:
             self.error.setText("请先在“现任职务”中选中要免去的职务。")
@@ -454,12 +461,16 @@ class CadreEditor(QWidget):
         self._write(lambda db, actor: roster.end_appointment(db, actor, appointment_uuid))
 
     def leave(self) -> None:
+        from ui.roster.dialogs import confirm
+
         if not confirm(self, "离任", f"“{self.title.text()}”离任？其现任职务和驻村联村将在今天结束。"):
             return
         key = self.cadre_uuid
         self._write(lambda db, actor: roster.leave_service(db, actor, key))
 
     def delete(self) -> None:
+        from ui.roster.dialogs import confirm
+
         if not confirm(self, "删除", f"删除“{self.title.text()}”的全部记录？一般情况请用“离任”。"):
             return
         key = self.cadre_uuid
@@ -574,6 +585,8 @@ class CadreListPage(QWidget):
         if not files:
             return
 
+        from ui.roster.dialogs import run_roster_import
+
         run_roster_import(self, self.ctx, files, self.reload)  # the import tells every tab ('roster')
 
     def export(self) -> None:
@@ -604,10 +617,14 @@ class CadreListPage(QWidget):
 class RosterTab(QWidget):
     """The 领导班子 tab. Pages are built and load when first shown, and reload after changes."""
 
-    PAGES = (("list_page", CadreListPage, "干部名册"), ("team_page", TeamPage, "领导班子"),
-             ("duties_page", DutiesPage, "分工与联村"), ("whereabouts_page", WhereaboutsPage, "干部流向"),
-             ("leave_page", LeavePage, "请销假"), ("stats_page", StatsPage, "结构统计"),
-             ("rules_page", RulesPage, "规则检查"), ("posts_page", PostsPage, "机构与职务"))
+    # The other pages' module (ui/roster/pages.py) is imported when one of them is first built.
+    PAGES = (("list_page", CadreListPage, "干部名册"), ("team_page", lazy_class("ui.roster.pages:TeamPage"), "领导班子"),
+             ("duties_page", lazy_class("ui.roster.pages:DutiesPage"), "分工与联村"),
+             ("whereabouts_page", lazy_class("ui.roster.pages:WhereaboutsPage"), "干部流向"),
+             ("leave_page", lazy_class("ui.roster.pages:LeavePage"), "请销假"),
+             ("stats_page", lazy_class("ui.roster.pages:StatsPage"), "结构统计"),
+             ("rules_page", lazy_class("ui.roster.pages:RulesPage"), "规则检查"),
+             ("posts_page", lazy_class("ui.roster.pages:PostsPage"), "机构与职务"))
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)

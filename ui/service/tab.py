@@ -12,16 +12,15 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 from models.service import tickets
 
 from models.service import reconcile as workdays_reconcile
 from models.service import workdays
-from ui.service.admin import CalendarPage, CataloguePage, DeskPage, RectificationPage
 from ui.service.intake import IntakeForm
-from ui.service.ledger import TicketListPage
-from ui.service.stats import StatsPage
-from ui.common.lazy_pages import LazyTabWidget, PageSlot, guard_later
+from ui.common.action import run_query
+from ui.common.lazy_pages import LazyTabWidget, PageSlot, guard_later, lazy_class
 from ui.common.rights import needs, reads_only
 
 COUNTER_STYLE = ("QPushButton {{ border: 1px solid {c}; border-radius: 4px; padding: 4px 10px; color: {c};"
@@ -44,11 +43,14 @@ def calendar_banner(db, today: dt.date) -> str:
 
 
 class ServiceTab(QWidget):
-    # (attribute, page class, tab title); the first page is the one the tab opens on.
-    PAGES = (("intake", IntakeForm, "受理登记 F2"), ("list_page", TicketListPage, "办件台帐 F3"),
-             ("stats", StatsPage, "统计"), ("rect_page", RectificationPage, "差评整改"),
-             ("catalogue_page", CataloguePage, "服务事项"), ("desk", DeskPage, "值班长与集中办理日"),
-             ("calendar_page", CalendarPage, "工作日历"))
+    # (attribute, page class, tab title); the first page is the one the tab opens on. The others'
+    # modules are imported when the page is first built (the ledger, statistics and admin pages).
+    PAGES = (("intake", IntakeForm, "受理登记 F2"), ("list_page", lazy_class("ui.service.ledger:TicketListPage"), "办件台帐 F3"),
+             ("stats", lazy_class("ui.service.stats:StatsPage"), "统计"),
+             ("rect_page", lazy_class("ui.service.admin:RectificationPage"), "差评整改"),
+             ("catalogue_page", lazy_class("ui.service.admin:CataloguePage"), "服务事项"),
+             ("desk", lazy_class("ui.service.admin:DeskPage"), "值班长与集中办理日"),
+             ("calendar_page", lazy_class("ui.service.admin:CalendarPage"), "工作日历"))
     # Pages whose buttons need another right than the tab's tickets.write.
     PAGE_RIGHTS = {"catalogue_page": "catalogue.write", "calendar_page": "calendar.write"}
 
@@ -66,6 +68,7 @@ class ServiceTab(QWidget):
         layout.addWidget(self.warning)
 
         bar = QHBoxLayout()
+        self._counts_asked = 0
         self.counters = {}
         for key, label, colour, deadline in (("open", "未办结", "#1f4e8c", ""), ("overdue", "超期", "#c62828", "overdue_open"),
                                              ("due_soon", "临期", "#b8860b", "due_soon"),
@@ -76,6 +79,7 @@ class ServiceTab(QWidget):
             b.setCursor(Qt.PointingHandCursor)
             b.setFocusPolicy(Qt.NoFocus)
             b.setProperty("label", self.tr(label))
+            b.setText(f"{self.tr(label)} …")  # the count follows from a worker (refresh_counts)
             b.clicked.connect(lambda _=False, k=key, d=deadline: self._counter_clicked(k, d))
             reads_only(b)  # a counter only opens its list
             self.counters[key] = b
@@ -146,21 +150,34 @@ class ServiceTab(QWidget):
             self.list_page.set_deadline_filter(deadline)
 
     def refresh_counts(self) -> None:
-        """Counters, duty chief, 集中办理日 and the calendar warning."""
-        db = self.ctx.db
-        counts = tickets.desk_counts(db, self.ctx.township_filter)
-        for key, b in self.counters.items():
-            b.setText(f"{b.property('label')} {counts[key]:,}")
+        """Counters, duty chief, 集中办理日 and the calendar warning, read on a worker and shown when
+        they arrive (issue 22: a county's counts and a provisional year's calendar took ~130 ms on
+        the GUI thread before the tab's first paint). Tests wait with wait_for_actions."""
+        township_filter = self.ctx.township_filter
         today = dt.date.today()
-        chief = tickets.duty_chief_on(db, today)
-        day = tickets.service_day(db)
-        parts = [f"今日值班长：{chief or '未排'}"]
-        if day:
-            marker = "（今天）" if day["weekday"] == today.weekday() else ""
-            parts.append(f"集中办理日：{day['label']}{marker}")
-        self.duty.setText("　".join(parts))
-        self.warning.setText(calendar_banner(db, today))
-        self.warning.setVisible(bool(self.warning.text()))
+        self._counts_asked += 1
+        asked = self._counts_asked
+
+        def read(db, _progress):
+            return (tickets.desk_counts(db, township_filter), tickets.duty_chief_on(db, today),
+                    tickets.service_day(db), calendar_banner(db, today))
+
+        def show(result) -> None:
+            if not isValid(self) or asked != self._counts_asked:
+                return  # the tab is gone, or a newer reading is on its way
+            counts, chief, day, banner = result
+            for key, b in self.counters.items():
+                b.setText(f"{b.property('label')} {counts[key]:,}")
+            parts = [f"今日值班长：{chief or '未排'}"]
+            if day:
+                marker = "（今天）" if day["weekday"] == today.weekday() else ""
+                parts.append(f"集中办理日：{day['label']}{marker}")
+            self.duty.setText("　".join(parts))
+            self.warning.setText(banner)
+            self.warning.setVisible(bool(banner))
+
+        run_query(self, self.ctx, read, label="正在统计办件…", on_done=show, cancellable=False, modal=False,
+                  show_after_ms=10000)
 
     def print_receipt(self, ticket_no: str) -> None:
         from models.notices import registry as notices
