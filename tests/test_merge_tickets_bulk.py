@@ -29,26 +29,35 @@ def demo_template(tmp_path_factory):
     return path
 
 
-def _counted_summaries(db) -> tuple[set, set]:
-    received = set()
-    for dimension, column in (("department", "department"), ("channel", "channel"), ("village", "applicant_village"),
-                              ("kind", "kind"), ("status", "status")):
-        received |= set(db.execute(
-            f"SELECT substr(received_date, 1, 7), township_code, '{dimension}', {column}, count(*) FROM tickets "
-            "WHERE deleted = 0 GROUP BY 1, 2, 4").fetchall())
-    finished = set(db.execute(
-        "SELECT township_code, substr(finished_date, 1, 7), coalesce(rating, 0), days_late = 0, count(*), "
-        "coalesce(sum(work_days_used), 0), count(work_days_used) FROM tickets WHERE deleted = 0 AND status = '办结' "
-        "AND finished_date IS NOT NULL GROUP BY 1, 2, 3, 4").fetchall())
-    return received, finished
+# How each summary grain keys a ticket's date (service m007: months, m013: days).
+_GRAIN_KEYS = {"month": "substr({}, 1, 7)", "day": "{}"}
 
 
-def _kept_summaries(db) -> tuple[set, set]:
-    received = set(db.execute("SELECT month, township_code, dimension, value, n FROM ticket_month_received "
-                              "WHERE n != 0").fetchall())
-    finished = set(db.execute("SELECT township_code, month, rating, on_time, n, used_sum, used_n "
-                              "FROM ticket_month_finished WHERE n != 0").fetchall())
-    return received, finished
+def _counted_summaries(db) -> tuple[set, ...]:
+    out = []
+    for grain, key in _GRAIN_KEYS.items():
+        received = {grain}
+        for dimension, column in (("department", "department"), ("channel", "channel"),
+                                  ("village", "applicant_village"), ("kind", "kind"), ("status", "status")):
+            received |= set(db.execute(
+                f"SELECT {key.format('received_date')}, township_code, '{dimension}', {column}, count(*) FROM tickets "
+                "WHERE deleted = 0 GROUP BY 1, 2, 4").fetchall())
+        finished = {grain} | set(db.execute(
+            f"SELECT township_code, {key.format('finished_date')}, coalesce(rating, 0), days_late = 0, count(*), "
+            "coalesce(sum(work_days_used), 0), count(work_days_used) FROM tickets WHERE deleted = 0 AND status = '办结' "
+            "AND finished_date IS NOT NULL GROUP BY 1, 2, 3, 4").fetchall())
+        out += [received, finished]
+    return tuple(out)
+
+
+def _kept_summaries(db) -> tuple[set, ...]:
+    out = []
+    for grain in _GRAIN_KEYS:
+        out.append({grain} | set(db.execute(f"SELECT {grain}, township_code, dimension, value, n "
+                                            f"FROM ticket_{grain}_received WHERE n != 0").fetchall()))
+        out.append({grain} | set(db.execute(f"SELECT township_code, {grain}, rating, on_time, n, used_sum, used_n "
+                                            f"FROM ticket_{grain}_finished WHERE n != 0").fetchall()))
+    return tuple(out)
 
 
 def _found(db, query: str) -> set[int]:

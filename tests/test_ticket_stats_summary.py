@@ -72,3 +72,64 @@ def test_summaries_follow_changes_and_deletes(filled):
     for a, b in RANGES:
         check(filled, a, b)
     assert filled.execute("SELECT sum(n) FROM ticket_month_received WHERE dimension = 'kind'").fetchone()[0] == 370
+    assert filled.execute("SELECT sum(n) FROM ticket_day_received WHERE dimension = 'kind'").fetchone()[0] == 370
+    assert kept_by_day(filled) == counted_by_day(filled)
+
+
+def counted_by_day(db):
+    """The daily summaries as counted from the live tickets by hand (rows of n = 0 left out)."""
+    rows = records.rows(db, "SELECT * FROM tickets WHERE deleted = 0")
+    received = Counter()
+    for r in rows:
+        for dimension, column in (("department", "department"), ("channel", "channel"),
+                                  ("village", "applicant_village"), ("kind", "kind"), ("status", "status")):
+            received[(r["received_date"], r["township_code"], dimension, r[column])] += 1
+    finished = Counter()
+    for r in rows:
+        if r["status"] == "办结" and r["finished_date"]:
+            key = (r["township_code"], r["finished_date"], r["rating"] or 0, int(r["days_late"] == 0))
+            n, used, used_n = finished.get(key, (0, 0, 0))
+            finished[key] = (n + 1, used + (r["work_days_used"] or 0), used_n + (r["work_days_used"] is not None))
+    return dict(received), dict(finished)
+
+
+def kept_by_day(db):
+    received = {tuple(r[:4]): r[4] for r in db.execute("SELECT * FROM ticket_day_received WHERE n != 0")}
+    finished = {(r[0], r[1], r[2], r[3]): (r[4], r[5], r[6]) for r in db.execute(
+        "SELECT township_code, day, rating, on_time, n, used_sum, used_n FROM ticket_day_finished WHERE n != 0")}
+    return received, finished
+
+
+def test_partial_months_come_from_the_daily_summaries(filled):
+    """A range with partial months reads no ticket: with the daily summaries
+    emptied, its partial months count nothing (whole months still do)."""
+    assert kept_by_day(filled) == counted_by_day(filled)
+    whole = stats.statistics(filled, "2026-02-01", "2026-02-28")["total"]
+    assert whole and stats.statistics(filled, "2026-02-03", "2026-02-20")["total"]
+    with filled.atomic():
+        filled.execute("DELETE FROM ticket_day_received")
+        filled.execute("DELETE FROM ticket_day_finished")
+    assert stats.statistics(filled, "2026-02-03", "2026-02-20")["total"] == 0
+    assert stats.statistics(filled, "2026-02-01", "2026-02-28")["total"] == whole
+
+
+def test_the_daily_summaries_migration_counts_a_file_full_of_tickets(filled):
+    """service m013 on a file that had only m007's monthly summaries: the daily
+    ones are counted from its tickets, and the triggers keep both from then on."""
+    from models.service import schema
+
+    with filled.atomic():
+        filled.execute("DROP TABLE ticket_day_received")
+        filled.execute("DROP TABLE ticket_day_finished")
+        for name in schema._SUMMARY_TRIGGERS:
+            filled.execute(f"DROP TRIGGER {name}")
+        schema._create_summary_triggers(filled, ("month",))  # as m007 left them
+        schema.m013_statistics_daily_summaries(filled)
+    assert kept_by_day(filled) == counted_by_day(filled)
+    clerk = Actor("window", WINDOW, "窗口 王丽")
+    uuid = filled.execute("SELECT uuid FROM tickets WHERE deleted = 0 ORDER BY id LIMIT 1").fetchone()[0]
+    with filled.atomic():
+        records.update(filled, "tickets", uuid, {"received_date": "2026-03-03", "applicant_village": "新村"}, clerk)
+    assert kept_by_day(filled) == counted_by_day(filled)
+    for a, b in RANGES:
+        check(filled, a, b)

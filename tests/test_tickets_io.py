@@ -250,11 +250,13 @@ def test_refused_or_cancelled_bulk_import_leaves_everything_as_it_was(db, admin,
     _fill(db, admin)
     before = (_triggers(db), db.execute("SELECT count(*) FROM tickets").fetchone()[0],
               db.execute("SELECT * FROM ticket_month_received ORDER BY 1, 2, 3, 4").fetchall(),
+              db.execute("SELECT * FROM ticket_day_received ORDER BY 1, 2, 3, 4").fetchall(),
               db.execute("SELECT count(*) FROM audit_log").fetchone()[0])
 
     def state():
         return (_triggers(db), db.execute("SELECT count(*) FROM tickets").fetchone()[0],
                 db.execute("SELECT * FROM ticket_month_received ORDER BY 1, 2, 3, 4").fetchall(),
+                db.execute("SELECT * FROM ticket_day_received ORDER BY 1, 2, 3, 4").fetchall(),
                 db.execute("SELECT count(*) FROM audit_log").fetchone()[0])
 
     good = [[f"王{i}", f"139{i:08d}", "临时救助申请", "申请救助", "2026-05-06", "受理", None, None, None, "青石村"]

@@ -33,6 +33,7 @@ TABLE_LABELS = {
     "signing_key": "本库签名密钥", "township_keys": "乡镇签名公钥",
     "change_counter": "变更计数", "tickets_fts_pending": "搜索索引",
     "ticket_month_received": "办件月统计", "ticket_month_finished": "办结月统计",
+    "ticket_day_received": "办件日统计", "ticket_day_finished": "办结日统计",
     "notices": "公示", "handoff_packages": "数据包", "handoff_conflicts": "冲突", "handoff_acks": "回执",
 }
 

@@ -149,7 +149,7 @@ def bulk_tickets(db: Database, rebuild: bool = True, index_search: bool = True):
     if id(db) in _BULK_ACTIVE:
         yield
         return
-    from models.service.schema import refill_month_summaries
+    from models.service.schema import refill_summaries
 
     first_id = db.execute("SELECT coalesce(max(id), 0) FROM tickets").fetchone()[0] + 1
     triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'tickets' "
@@ -167,7 +167,7 @@ def bulk_tickets(db: Database, rebuild: bool = True, index_search: bool = True):
     for _, sql in [*indexes, *triggers]:
         db.execute(sql)
     if rebuild:
-        refill_month_summaries(db)
+        refill_summaries(db)
     db.execute("UPDATE tickets_fts_control SET direct = 0 WHERE id = 1")
     if index_search:
         search.index_from(db, first_id)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 from models.core import records
 
-from models.service import workdays
+from models.service import schema, workdays
 from models.service.states import FINISHED, RUNNING_STATUSES, sql_in
 from models.core.errors import ValidationError
 from models.core.personal import mask_name, parse_date
@@ -24,38 +24,21 @@ RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满�
 SATISFIED_MIN = 3
 
 
-# The five dimensions of ticket_month_received and the ticket column of each
-# (as service m007's triggers count them).
-MONTH_DIMENSIONS = (("department", "department"), ("channel", "channel"), ("village", "applicant_village"),
-                    ("kind", "kind"), ("status", "status"))
-_MONTH_INSERT_TRIGGER = "tickets_month_ai"
-
-
 @contextmanager
 def summaries_counted_in_bulk(db: Database):
     """Inside the caller's transaction: the tickets inserted in the block are
-    added to the monthly summaries by two grouped statements at the end, not
-    by the per-row insert trigger (9 of a 100,000-row import's seconds). The
-    trigger is dropped and created again in the same transaction, so an error
+    added to the monthly and daily summaries by a few grouped statements at the
+    end, not by the per-row insert trigger (9 of a 100,000-row import's seconds).
+    The trigger is dropped and created again in the same transaction, so an error
     or a rollback leaves it as it was. Only inserts may happen in the block."""
     if not db.conn.in_transaction:
         raise RuntimeError("summaries_counted_in_bulk needs an open transaction")
     first_id = db.execute("SELECT coalesce(max(id), 0) FROM tickets").fetchone()[0] + 1
     trigger_sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                             [_MONTH_INSERT_TRIGGER]).fetchone()[0]
-    db.execute(f"DROP TRIGGER {_MONTH_INSERT_TRIGGER}")
+                             [schema.SUMMARY_INSERT_TRIGGER]).fetchone()[0]
+    db.execute(f"DROP TRIGGER {schema.SUMMARY_INSERT_TRIGGER}")
     yield
-    for dimension, column in MONTH_DIMENSIONS:
-        db.execute("INSERT INTO ticket_month_received (month, township_code, dimension, value, n) "
-                   f"SELECT substr(received_date, 1, 7), township_code, '{dimension}', {column}, count(*) FROM tickets "
-                   "WHERE id >= ? AND deleted = 0 GROUP BY 1, 2, 4 ON CONFLICT DO UPDATE SET n = n + excluded.n",
-                   [first_id])
-    db.execute("INSERT INTO ticket_month_finished (township_code, month, rating, on_time, n, used_sum, used_n) "
-               "SELECT township_code, substr(finished_date, 1, 7), coalesce(rating, 0), days_late = 0, count(*), "
-               "coalesce(sum(work_days_used), 0), count(work_days_used) FROM tickets WHERE id >= ? AND deleted = 0 "
-               f"AND status = '{FINISHED}' AND finished_date IS NOT NULL GROUP BY 1, 2, 3, 4 ON CONFLICT DO UPDATE SET "
-               "n = n + excluded.n, used_sum = used_sum + excluded.used_sum, used_n = used_n + excluded.used_n",
-               [first_id])
+    schema.count_into_summaries(db, first_id=first_id)
     db.execute(trigger_sql)
 
 
@@ -96,54 +79,34 @@ def _whole_months(a: str, b: str) -> tuple[tuple[str, str] | None, list[tuple[st
     return (first.isoformat()[:7], last.isoformat()[:7]), edges
 
 
-RECEIVED_DIMENSIONS = ("department", "channel", "village", "kind", "status")
-
-
-def _per_township(summary: str, lo: str, hi: str, tw: str, tp: list) -> tuple[str, list]:
-    """The township condition of a partial month's count: the chosen township, or every township the
-    monthly summary `summary` holds for lo..hi's months (the summaries are kept in the same
-    transaction as the tickets, so a township with such tickets is there)."""
-    if tw:
-        return tw, tp
-    return (f" AND township_code IN (SELECT township_code FROM {summary} WHERE month BETWEEN ? AND ?)",
-            [lo[:7], hi[:7]])
+RECEIVED_DIMENSIONS = tuple(dimension for dimension, _ in schema.RECEIVED_DIMENSIONS)
 
 
 def _received_groups(db: Database, a: str, b: str, tw: str, tp: list):
-    """(month, dimension, value, n) rows for tickets received in a..b."""
+    """(month, dimension, value, n) rows for tickets received in a..b (a month may come more than once)."""
     months, edges = _whole_months(a, b)
+    # Summed in the summaries' key order (no sort): a county's townships added up in SQL. The
+    # partial months at the ends come from the daily summaries (service m013), a row per day.
     if months:
-        yield from db.execute("SELECT month, dimension, value, n FROM ticket_month_received "
-                              f"WHERE month BETWEEN ? AND ? AND n > 0{tw}", [*months, *tp])
+        yield from db.execute("SELECT month, dimension, value, sum(n) FROM ticket_month_received "
+                              f"WHERE month BETWEEN ? AND ?{tw} GROUP BY month, dimension, value HAVING sum(n) > 0",
+                              [*months, *tp])
     for lo, hi in edges:
-        # Index-only on the covering idx_tickets_tw_received, one range per township (named: the planner
-        # would take the smaller partial date index of ledger sorting and read every row). The whole county
-        # walks the townships the monthly summaries know for those months (service m011 dropped the
-        # county-wide copy of this index: the same entries without the township in front).
-        where, params = _per_township("ticket_month_received", lo, hi, tw, tp)
-        for m, *values, n in db.execute(
-            "SELECT substr(received_date, 1, 7), department, channel, applicant_village, kind, status, count(*) "
-            "FROM tickets INDEXED BY idx_tickets_tw_received "
-            f"WHERE deleted = 0 AND received_date BETWEEN ? AND ?{where} GROUP BY 1, 2, 3, 4, 5, 6",
-            [lo, hi, *params]):
-            for dimension, value in zip(RECEIVED_DIMENSIONS, values, strict=True):
-                yield m, dimension, value, n
+        yield from db.execute("SELECT substr(day, 1, 7), dimension, value, sum(n) FROM ticket_day_received "
+                              f"WHERE day BETWEEN ? AND ?{tw} GROUP BY day, dimension, value HAVING sum(n) > 0",
+                              [lo, hi, *tp])
 
 
 def _finished_groups(db: Database, a: str, b: str, tw: str, tp: list):
     """(rating or 0, on time, n, sum of working days used, how many have it) for tickets finished in a..b."""
     months, edges = _whole_months(a, b)
+    sums = "rating, on_time, sum(n), sum(used_sum), sum(used_n)"
     if months:
-        yield from db.execute("SELECT rating, on_time, n, used_sum, used_n FROM ticket_month_finished "
-                              f"WHERE month BETWEEN ? AND ? AND n > 0{tw}", [*months, *tp])
+        yield from db.execute(f"SELECT {sums} FROM ticket_month_finished WHERE month BETWEEN ? AND ?{tw} "
+                              "GROUP BY month, rating, on_time HAVING sum(n) > 0", [*months, *tp])
     for lo, hi in edges:
-        # Index-only on idx_tickets_tw_finished, one range per township (as above).
-        where, params = _per_township("ticket_month_finished", lo, hi, tw, tp)
-        yield from db.execute(
-            "SELECT coalesce(rating, 0), days_late = 0, count(*), coalesce(sum(work_days_used), 0), "
-            "count(work_days_used) FROM tickets INDEXED BY idx_tickets_tw_finished "
-            f"WHERE deleted = 0 AND +status = '{FINISHED}' AND finished_date BETWEEN ? AND ?{where} GROUP BY 1, 2",
-            [lo, hi, *params])
+        yield from db.execute(f"SELECT {sums} FROM ticket_day_finished WHERE day BETWEEN ? AND ?{tw} "
+                              "GROUP BY day, rating, on_time HAVING sum(n) > 0", [lo, hi, *tp])
 
 
 class Statistics(TypedDict):
@@ -173,7 +136,7 @@ def statistics(db: Database, date_from, date_to, township_code: str | None = Non
     on-time rate, average working days to finish and satisfaction rate (of
     tickets finished in the range). Whole months come from the monthly
     summaries the triggers keep (models/service/schema.py m007), the partial
-    months at the ends from the tickets."""
+    months at the ends from the daily ones (m013)."""
     a, b = _range(date_from, date_to)
     tw, tp = _township(township_code)
     from collections import Counter
