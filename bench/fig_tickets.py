@@ -352,7 +352,7 @@ def figures(ctx) -> list[Figure]:
             fig.value, fig.floor, fig.runs = value * 1000, floor * 1000, ctx.runs
             fig.samples, fig.floor_samples = [round(s * 1000, 2) for s in samples], [round(s * 1000, 2) for s in fs]
             fig.target_ok = fig.value <= STATS_TARGET_MS
-            fig.note = "monthly summaries for whole months, the tickets for the partial months at both ends"
+            fig.note = "monthly summaries for whole months, daily summaries (service m013) for the partial months at both ends"
 
         if wants("tickets_stats_year"):
             out.append(guarded(Figure("tickets_stats_year", "办件统计 a year's statistics (all townships)", "ms",
