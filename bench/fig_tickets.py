@@ -19,6 +19,14 @@ WINDOW = 100  # rows visible in a maximised list, rounded up
 TARGET_MS = 100
 SEARCH_TARGET_MS = 20  # issue 22: every search, first page and count, at 1M
 STATS_TARGET_MS = 50
+TEN_MILLION_TARGET_MS = 100  # issue 22: the same search and statistics at 10M
+
+
+def search_and_stats_targets(scale) -> tuple[int, int]:
+    """(search, statistics) targets in ms at this scale: issue 22 gives 10M its own."""
+    if scale.county_tickets >= 10_000_000:
+        return TEN_MILLION_TARGET_MS, TEN_MILLION_TARGET_MS
+    return SEARCH_TARGET_MS, STATS_TARGET_MS
 SEARCHES = (("name1", "搜索 1 字姓"), ("name2", "搜索 2 字姓名"), ("name3", "搜索 3 字姓名"), ("phrase3", "搜索 3 字常见词"),
             ("phone_tail", "搜索电话尾号"), ("id_tail", "搜索身份证尾号"), ("initials", "搜索拼音首字母"))
 # Where the service tab's table model may live, and its likely class names.
@@ -281,10 +289,11 @@ def figures(ctx) -> list[Figure]:
              list_floor("deleted = 0 AND status = ?", ["办结"], "DESC")),
         ]
         wants = getattr(ctx, "wants", lambda _key: True)  # --keys
+        search_target, stats_target = search_and_stats_targets(ctx.scale)
         for key, label, fn, floor_fn in cases:
             if not wants(key):
                 continue
-            limit = 200 if key == "tickets_filter" else SEARCH_TARGET_MS if key.startswith("tickets_search") else TARGET_MS
+            limit = 200 if key == "tickets_filter" else search_target if key.startswith("tickets_search") else TARGET_MS
             target = f"≤ {limit} ms"
 
             def measure(fig, fn=fn, floor_fn=floor_fn, limit=limit, key=key):
@@ -351,12 +360,12 @@ def figures(ctx) -> list[Figure]:
                 [year_from.isoformat(), year_to.isoformat()]), ctx.runs, warmup=1)
             fig.value, fig.floor, fig.runs = value * 1000, floor * 1000, ctx.runs
             fig.samples, fig.floor_samples = [round(s * 1000, 2) for s in samples], [round(s * 1000, 2) for s in fs]
-            fig.target_ok = fig.value <= STATS_TARGET_MS
+            fig.target_ok = fig.value <= stats_target
             fig.note = "monthly summaries for whole months, daily summaries (service m013) for the partial months at both ends"
 
         if wants("tickets_stats_year"):
             out.append(guarded(Figure("tickets_stats_year", "办件统计 a year's statistics (all townships)", "ms",
-                                  floor_label="one GROUP BY over the year", target=f"≤ {STATS_TARGET_MS} ms"), year_stats))
+                                  floor_label="one GROUP BY over the year", target=f"≤ {stats_target} ms"), year_stats))
     except FeatureMissing as e:
         out.append(Figure("tickets", "办件列表 ticket list", status="missing", note=str(e)))
     finally:
