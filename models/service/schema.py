@@ -303,19 +303,29 @@ def count_into_summaries(db: Database, grains: tuple[str, ...] = tuple(SUMMARY_G
     """Add the live tickets with id >= first_id to the summaries of `grains` by a
     few grouped statements: the triggers' work for many rows at once (bulk
     writers insert with the insert trigger dropped)."""
+    for sql in summary_count_statements(grains, first_id):
+        db.execute(sql, [first_id])
+
+
+def summary_count_statements(grains: tuple[str, ...], first_id: int) -> list[str]:
+    """count_into_summaries' statements (one parameter: first_id). Past the first
+    ticket they read only the new tickets' rowid range, NOT INDEXED: the planner
+    otherwise took a covering index in GROUP BY order and scanned all of it
+    (at 10M, 952 ms a statement against 31 ms; 6 s of a 20,000-ticket package)."""
+    source = "tickets NOT INDEXED" if first_id > 0 else "tickets"
+    out = []
     for grain in grains:
         received, finished = (SUMMARY_GRAINS[grain].format(c) for c in ("received_date", "finished_date"))
         for dimension, column in RECEIVED_DIMENSIONS:
-            db.execute(f"INSERT INTO ticket_{grain}_received ({grain}, township_code, dimension, value, n) "
-                       f"SELECT {received}, township_code, '{dimension}', {column}, count(*) FROM tickets "
-                       "WHERE id >= ? AND deleted = 0 GROUP BY 1, 2, 4 ON CONFLICT DO UPDATE SET n = n + excluded.n",
-                       [first_id])
-        db.execute(f"INSERT INTO ticket_{grain}_finished (township_code, {grain}, rating, on_time, n, used_sum, used_n) "
+            out.append(f"INSERT INTO ticket_{grain}_received ({grain}, township_code, dimension, value, n) "
+                       f"SELECT {received}, township_code, '{dimension}', {column}, count(*) FROM {source} "
+                       "WHERE id >= ? AND deleted = 0 GROUP BY 1, 2, 4 ON CONFLICT DO UPDATE SET n = n + excluded.n")
+        out.append(f"INSERT INTO ticket_{grain}_finished (township_code, {grain}, rating, on_time, n, used_sum, used_n) "
                    f"SELECT township_code, {finished}, coalesce(rating, 0), days_late = 0, count(*), "
-                   "coalesce(sum(work_days_used), 0), count(work_days_used) FROM tickets WHERE id >= ? AND deleted = 0 "
+                   f"coalesce(sum(work_days_used), 0), count(work_days_used) FROM {source} WHERE id >= ? AND deleted = 0 "
                    f"AND status = '{FINISHED}' AND finished_date IS NOT NULL GROUP BY 1, 2, 3, 4 ON CONFLICT DO UPDATE "
-                   "SET n = n + excluded.n, used_sum = used_sum + excluded.used_sum, used_n = used_n + excluded.used_n",
-                   [first_id])
+                   "SET n = n + excluded.n, used_sum = used_sum + excluded.used_sum, used_n = used_n + excluded.used_n")
+    return out
 
 
 def refill_summaries(db: Database, grains: tuple[str, ...] = tuple(SUMMARY_GRAINS)) -> None:
