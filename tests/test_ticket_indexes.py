@@ -297,9 +297,9 @@ def test_running_due_index_is_what_the_queries_say():
     assert create.endswith(f"WHERE {sql_in(RUNNING_STATUSES)}")
 
 
-def test_county_statistics_count_partial_months_per_township(tmp_path):
-    # The county-wide copies of the statistics indexes are gone: a partial month is counted township by
-    # township (the townships the monthly summaries hold). Three townships, ranges with partial months.
+def test_county_statistics_of_partial_months_over_several_townships(tmp_path):
+    # m011 dropped the county-wide copies of the statistics indexes; m013 reads partial months from the
+    # daily summaries. Three townships, ranges with partial months, the county and one township.
     import datetime as dt
     import random
     from collections import Counter

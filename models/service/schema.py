@@ -374,8 +374,8 @@ def m010_provisional_due_index(db: Database):
 # Service m011's statements (bench/index_cost.py replays them inside a rolled-back transaction).
 M011_STATEMENTS = (
     # The county-wide copies of the two statistics indexes: the same entries as idx_tickets_tw_received /
-    # idx_tickets_tw_finished without the township in front. Statistics count a partial month of the
-    # whole county one township at a time on those (models/service/stats._per_township); the ledger's
+    # idx_tickets_tw_finished without the township in front. Statistics then counted a partial month of
+    # the whole county one township at a time on those (until m013's daily summaries); the ledger's
     # date filter walks idx_tickets_sort_received_date, the finished-date reports idx_tickets_sort_finished_date.
     "DROP INDEX IF EXISTS idx_tickets_received",
     "DROP INDEX IF EXISTS idx_tickets_finished",
