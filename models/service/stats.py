@@ -1,7 +1,9 @@
 """Ticket statistics and the figures other domains read (scorecard, notices).
 
-Every query runs on an indexed date column (received_date or finished_date),
-so a year of a million-ticket county database is grouped in SQL, not Python.
+statistics() reads the summaries the triggers keep (models/service/schema.py:
+monthly for whole months, daily for the partial months at a range's ends); the
+other figures run on an indexed date column (received_date or finished_date),
+grouped in SQL, not Python.
 """
 
 from __future__ import annotations
