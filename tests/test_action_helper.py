@@ -174,3 +174,55 @@ def test_exports_write_their_audit_row_on_a_worker_connection(qtbot, ctx, db, ad
     wait_for_actions(qtbot)
     assert path.is_file() and _audit_rows(db, "export") == before + 1
     assert db.conn.total_changes == written_here, "the audit row was written on the worker's connection"
+
+
+def test_a_query_whose_widget_was_deleted_meanwhile_brings_its_result_nowhere(qtbot, ctx):
+    """A tab or window thrown away while its read runs (the window prepared behind the login for
+    another account, a user switch): the result is dropped, not put into deleted widgets."""
+    import shiboken6
+    from PySide6.QtWidgets import QLabel
+
+    from tests.qt_helpers import wait_for_actions
+    from ui.common.action import run_query
+
+    release = threading.Event()
+    label = QLabel()
+    shown = []
+
+    def read(worker_db, _progress):
+        release.wait(10)
+        return worker_db.execute("SELECT count(*) FROM users").fetchone()[0]
+
+    run_query(label, ctx, read, label="正在统计…", on_done=lambda n: (shown.append(n), label.setText(str(n))))
+    qtbot.wait(50)
+    label.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(label), timeout=5000)
+    release.set()
+    wait_for_actions(qtbot)
+    assert shown == []
+
+
+def test_a_failure_whose_widget_was_deleted_is_still_told(qtbot, ctx, monkeypatch):
+    import shiboken6
+    from PySide6.QtWidgets import QLabel, QMessageBox
+
+    from tests.qt_helpers import wait_for_actions
+    from ui.common.action import run_query
+
+    told = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text, *a, **k: told.append(
+        (parent, title, text))))
+    release = threading.Event()
+    label = QLabel()
+
+    def read(_worker_db, _progress):
+        release.wait(10)
+        raise ValidationError("文件", "读不到这个文件。")
+
+    run_query(label, ctx, read, on_error=lambda e: label.setText(e.message))
+    qtbot.wait(50)
+    label.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(label), timeout=5000)
+    release.set()
+    wait_for_actions(qtbot)
+    assert told == [(None, "无法完成", "文件：读不到这个文件。")]

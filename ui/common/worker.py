@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import traceback
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
@@ -92,7 +93,14 @@ def run_task(parent, label: str, fn, on_done=None, on_error=None, cancellable: b
     def on_cancel():
         runnable.cancelled = True
 
+    def owner_gone() -> bool:
+        # The widget that asked was closed and deleted meanwhile (a tab, a window thrown away,
+        # the user switched): its result has nowhere to go, and its progress dialog went with it.
+        return parent is not None and not shiboken6.isValid(parent)
+
     def on_progress(done, total, text):
+        if not shiboken6.isValid(dialog):
+            return
         if total > 0:
             dialog.setMaximum(total)
             dialog.setValue(min(done, total))
@@ -101,17 +109,21 @@ def run_task(parent, label: str, fn, on_done=None, on_error=None, cancellable: b
 
     def finish():
         _running.discard(signals)
-        dialog.close()
-        dialog.deleteLater()
+        if shiboken6.isValid(dialog):
+            dialog.close()
+            dialog.deleteLater()
 
     def on_finished(result):
         finish()
-        if on_done:
+        if on_done and not owner_gone():
             on_done(result)
 
     def on_failed(exc, tb):
         finish()
         if isinstance(exc, TaskCancelled):
+            return
+        if owner_gone():
+            default_error(None, exc, tb)  # still told: the failure is not the closed window's to hide
             return
         (on_error or (lambda e: default_error(parent, e, tb)))(exc)
 
