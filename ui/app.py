@@ -10,6 +10,7 @@ database layer at the top (models.core.db without sqlite-utils is light)."""
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 # The models this start needs before its first paint come before Qt: PySide's import hook reads
@@ -28,6 +29,10 @@ from ui.common.fonts import register_fonts
 
 
 QUICK_CHECK_AT_START_MAX_BYTES = 64 * 1024 * 1024
+# The main window built while the password is typed is shown when the login gives the actor it
+# was built for within this many seconds; older, a fresh one is built (it shows the file as it
+# was read then, as a window open that long does).
+PREBUILT_WINDOW_FRESH_S = 60.0
 
 
 def qsettings() -> QSettings:
@@ -199,6 +204,7 @@ class Controller:
         self.starting = None  # the first dialog while the program starts (see start)
         self._start_opened = None
         self._equip_tables = False
+        self._prebuilt = None  # (monotonic time built, actor, MainWindow not yet begun)
 
     def open(self, path, actor=None, county: bool = False) -> bool:
         """Open the database at path (from the menu, or after a restore) and show its window:
@@ -215,13 +221,18 @@ class Controller:
         self._enter(parent, db, Path(path), actor, readonly)
         return True
 
-    def _enter(self, parent, db, path: Path, actor, readonly: bool) -> None:
-        """Logged in: what the user must know about the open file, then the main window."""
+    @staticmethod
+    def _window_actor(db, actor):
+        """The actor the window runs as: on a file that cannot be saved, with 只读 rights."""
         from models.core.users import READONLY, Actor
 
+        return Actor(actor.username, READONLY, actor.display_name) if db.read_only_reason else actor
+
+    def _enter(self, parent, db, path: Path, actor, readonly: bool) -> None:
+        """Logged in: what the user must know about the open file, then the main window."""
+        actor = self._window_actor(db, actor)
         if db.read_only_reason:
             # Nothing can be saved: the window shows and enforces 只读 rights.
-            actor = Actor(actor.username, READONLY, actor.display_name)
             if not readonly:
                 QMessageBox.information(parent, "只读打开", db.read_only_reason)
         if db.storage_warning:
@@ -265,6 +276,7 @@ class Controller:
             # A bug while starting: the program ends (no window would ever show) once the crash
             # handler (ui/common/crash.py) has logged it and told the user.
             if self.window is None:
+                self._discard_prebuilt()
                 if self._start_opened is not None:
                     close_database(self._start_opened[0])
                     self._start_opened = None
@@ -314,7 +326,7 @@ class Controller:
         # then the modules of the tab the user will most likely land on, so the window appears
         # sooner after the login.
         QTimer.singleShot(0, self._prepare_main_window)
-        QTimer.singleShot(0, lambda: self._start_step(self._preload_landing_tab, dialog, db))
+        QTimer.singleShot(0, lambda: self._start_step(self._preload_landing_tab, dialog, db, path))
 
     def _prepare_main_window(self) -> None:
         """Once, before the first main window: the office tables' equipment (if this start made
@@ -324,13 +336,64 @@ class Controller:
             _equip_office_tables(QApplication.instance())
         import ui.main_window  # noqa: F401
 
-    def _preload_landing_tab(self, dialog, db) -> None:
+    def _preload_landing_tab(self, dialog, db, path: Path) -> None:
         if self.starting is not dialog or not dialog.isVisible():
             return  # logged in already (or gone): the window imports what it builds
         from ui.main_window import preload_landing_tab
 
         username = getattr(dialog, "username", None)
         preload_landing_tab(db, username.text().strip() if username is not None else "")
+        if username is None:
+            return  # the first-run dialog: its administrator does not exist yet
+
+        def prebuild() -> None:
+            QTimer.singleShot(0, lambda: self._start_step(self._prebuild_window, dialog, db, path))
+
+        # For the remembered name now; for a name typed by hand, once the user moves on to the password.
+        username.editingFinished.connect(prebuild)
+        prebuild()
+
+    def _prebuild_window(self, dialog, db, path: Path) -> None:
+        """While the password is typed: the main window for the account named in the dialog,
+        hidden and not begun (no timers, no idle lock). _show uses it if the login gives that
+        actor; the password is checked as always, and nothing is written before it is."""
+        if self.starting is not dialog or not dialog.isVisible() or self._start_opened is None:
+            return
+        from models.core.users import actor_if_logged_in
+        from ui.common.context import AppContext
+        from ui.main_window import MainWindow
+
+        actor = actor_if_logged_in(db, dialog.username.text())
+        if actor is None:
+            return  # no such active account: the window is built after the login, as before
+        actor = self._window_actor(db, actor)
+        if self._prebuilt is not None and self._prebuilt[1] == actor:
+            return  # built for this account already
+        self._discard_prebuilt()
+        self._prebuilt = (time.monotonic(), actor, MainWindow(AppContext(db, path, actor), self, begin=False))
+
+    @property
+    def prepared_window(self):
+        """The main window built while the password is typed (hidden, not begun), or None."""
+        return self._prebuilt[2] if self._prebuilt is not None else None
+
+    def _take_prebuilt(self, db, path, actor):
+        """The window built for this login while the password was typed, else None (and
+        any other prebuilt window is thrown away)."""
+        prebuilt, self._prebuilt = self._prebuilt, None
+        if prebuilt is None:
+            return None
+        built_at, built_for, window = prebuilt
+        if (window.ctx.db is db and Path(window.ctx.db_path) == Path(path) and built_for == actor
+                and time.monotonic() - built_at <= PREBUILT_WINDOW_FRESH_S):
+            return window
+        window.deleteLater()
+        return None
+
+    def _discard_prebuilt(self) -> None:
+        prebuilt, self._prebuilt = self._prebuilt, None
+        if prebuilt is not None:
+            prebuilt[2].deleteLater()
 
     def _start_dialog_done(self, dialog, path: Path) -> None:
         if self.starting is not dialog:
@@ -339,6 +402,7 @@ class Controller:
         opened, self._start_opened = self._start_opened, None
         actor = dialog.actor if dialog.result() else None
         if actor is None or opened is None:
+            self._discard_prebuilt()
             if opened is not None:
                 close_database(opened[0])
             self._give_up()
@@ -349,6 +413,7 @@ class Controller:
         QApplication.instance().setQuitOnLastWindowClosed(True)
 
     def _give_up(self) -> None:
+        self._discard_prebuilt()
         dialog, self.starting = self.starting, None
         if dialog is not None:
             dialog.close()  # the file could not be opened (the user was told why) or a question was cancelled
@@ -359,10 +424,14 @@ class Controller:
         from ui.main_window import MainWindow
 
         old_window, old_db = self.window, self.db
-        ctx = AppContext(db, path, actor)
         self.db = db
-        self.window = MainWindow(ctx, self)
-        self.window.show()
+        window = self._take_prebuilt(db, path, actor)
+        if window is None:
+            window = MainWindow(AppContext(db, path, actor), self)
+        else:
+            window.begin()
+        self.window = window
+        window.show()
         # Remembered after the window's first paint, in one write: each QSettings write syncs its
         # file to disk (two fdatasync, 10-15 ms wall here) while the user waits for the window.
         _after_first_paint(self.window, lambda: _remember({"last_db": str(path), "last_user": actor.username}))

@@ -105,7 +105,9 @@ class LazyTab(QWidget):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx, controller=None):
+    def __init__(self, ctx, controller=None, begin: bool = True):
+        """begin=False: built while the password is typed (ui/app.py), not yet the user's
+        session: its timers, idle lock and first focus start with begin(), when it is shown."""
         super().__init__()
         self.ctx = ctx
         self.controller = controller
@@ -123,18 +125,28 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._restore_state()
         ctx.data_changed.connect(self._on_data_changed)
+        self._quick_check_stop = threading.Event()
+        self.session = None
+        if begin:
+            self.begin()
+
+    def begin(self) -> None:
+        """The user's session in this window starts: called once, before it is shown."""
+        ctx = self.ctx
         # The program may stay open for days: keep the daily backup going.
         self.daily_backup_timer = QTimer(self)
         self.daily_backup_timer.setInterval(60 * 60 * 1000)
         self.daily_backup_timer.timeout.connect(self._daily_backup_if_due)
         self.daily_backup_timer.start()
         QTimer.singleShot(15000, self._daily_backup_if_due)
-        self._quick_check_stop = threading.Event()
         if getattr(ctx.db, "quick_check_deferred", False):
             QTimer.singleShot(500, self._background_quick_check)
         from ui.core import session  # 注销 / 切换用户, idle lock, demo mark (issue 20)
 
         self.session = session.install(self)
+        if self.tabs.tabText(self.tabs.currentIndex()) == "便民服务" and ctx.actor.role == users.WINDOW:
+            # Window staff start typing the applicant's name at once.
+            QTimer.singleShot(0, lambda: self.tab_content("便民服务").show_intake())
 
     # ---- tabs ---------------------------------------------------------------
 
@@ -147,9 +159,6 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._build_current_tab)
         self.tabs.currentChanged.connect(self._remember_tab)
         self._build_current_tab()
-        if self.tabs.tabText(self.tabs.currentIndex()) == "便民服务" and self.ctx.actor.role == users.WINDOW:
-            # Window staff start typing the applicant's name at once.
-            QTimer.singleShot(0, lambda: self.tab_content("便民服务").show_intake())
 
     def _last_tab_key(self) -> str:
         return last_tab_key(self.ctx.actor.username)

@@ -324,7 +324,7 @@ def login(db: Database, username: str, password: str, now: dt.datetime | None = 
             raise LoginError(LOGIN_FAILED)
         if not active:
             raise LoginError(f"账户“{uname}”已停用，请联系管理员。")
-        return Actor(uname, role, display, _granted(db, role))
+        return _session_actor(db, uname, role, display)
     if locked or not right:
         failures = failures if locked else failures + 1
         lock = (now + dt.timedelta(seconds=LOCK_SECONDS)).isoformat() if failures >= MAX_FAILURES else None
@@ -341,7 +341,20 @@ def login(db: Database, username: str, password: str, now: dt.datetime | None = 
         with db.atomic():
             db.execute("UPDATE users SET failed_count = 0, locked_until = NULL WHERE username = ?", [uname])
             audit.record(db, Actor(uname, role), "login", "users", uname, None, None)
-    return Actor(uname, role, display, _granted(db, role))
+    return _session_actor(db, uname, role, display)
+
+
+def _session_actor(db: Database, username: str, role: str, display_name: str) -> Actor:
+    return Actor(username, role, display_name, _granted(db, role))
+
+
+def actor_if_logged_in(db: Database, username: str) -> Actor | None:
+    """The actor a successful login of this name would give now (its password
+    unchecked), None for no active account: what the window may be built for
+    while the password is typed. Nothing is recorded."""
+    row = db.execute("SELECT username, role, display_name FROM users WHERE username = ? AND active",
+                     [(username or "").strip()]).fetchone()
+    return _session_actor(db, row[0], row[1], row[2]) if row else None
 
 
 def _rights(role: str) -> set[str]:
