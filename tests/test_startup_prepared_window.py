@@ -35,6 +35,11 @@ def _start(qtbot, path, last_user="admin"):
     return controller
 
 
+def _prepared(qtbot, controller):
+    qtbot.waitUntil(lambda: controller.prepared_window is not None, timeout=20000)
+    return controller.prepared_window
+
+
 def _log_in(qtbot, controller, username, password):
     dialog = controller.starting
     dialog.username.setText(username)
@@ -63,8 +68,7 @@ def _close(controller):
 def test_the_window_is_built_behind_the_dialog_and_shown_after_the_login(qtbot, office):
     controller = _start(qtbot, office)
     try:
-        qtbot.waitUntil(lambda: controller.prepared_window is not None, timeout=20000)
-        prepared = controller.prepared_window
+        prepared = _prepared(qtbot, controller)
         db = controller.starting.db
         # Built, but not the user's yet: hidden, no idle lock or timers, nothing written.
         assert not prepared.isVisible() and prepared.session is None
@@ -83,8 +87,7 @@ def test_the_window_is_built_behind_the_dialog_and_shown_after_the_login(qtbot, 
 def test_a_wrong_password_shows_nothing_and_the_right_one_the_prepared_window(qtbot, office):
     controller = _start(qtbot, office)
     try:
-        qtbot.waitUntil(lambda: controller.prepared_window is not None, timeout=20000)
-        prepared = controller.prepared_window
+        prepared = _prepared(qtbot, controller)
         dialog = controller.starting
         dialog.password.setText("wrong-one")
         dialog.ok_button.click()
@@ -104,8 +107,7 @@ def test_another_account_gets_its_own_window(qtbot, office):
 
     controller = _start(qtbot, office)
     try:
-        qtbot.waitUntil(lambda: controller.prepared_window is not None, timeout=20000)
-        prepared = controller.prepared_window
+        prepared = _prepared(qtbot, controller)
         _log_in(qtbot, controller, "clerk", "window123")
         window = controller.window
         assert window is not prepared
@@ -125,8 +127,7 @@ def test_a_name_typed_by_hand_is_prepared_when_the_user_moves_on(qtbot, office):
         dialog = controller.starting
         dialog.username.setText("clerk")
         dialog.username.editingFinished.emit()  # what leaving the field (Tab to the password) sends
-        qtbot.waitUntil(lambda: controller.prepared_window is not None, timeout=20000)
-        prepared = controller.prepared_window
+        prepared = _prepared(qtbot, controller)
         assert prepared.tab_titles()[prepared.tabs.currentIndex()] == "便民服务"
         _log_in(qtbot, controller, "clerk", "window123")
         assert controller.window is prepared
@@ -139,8 +140,7 @@ def test_a_window_prepared_too_long_ago_is_built_again(qtbot, office, monkeypatc
 
     controller = _start(qtbot, office)
     try:
-        qtbot.waitUntil(lambda: controller.prepared_window is not None, timeout=20000)
-        prepared = controller.prepared_window
+        prepared = _prepared(qtbot, controller)
         monkeypatch.setattr(ui.app, "PREBUILT_WINDOW_FRESH_S", 0.0)
         _log_in(qtbot, controller, "admin", "secret123")
         assert controller.window is not prepared and controller.window.session is not None
@@ -153,8 +153,7 @@ def test_quitting_at_the_dialog_throws_the_prepared_window_away(qtbot, office):
     from PySide6.QtCore import QCoreApplication, QEvent
 
     controller = _start(qtbot, office)
-    qtbot.waitUntil(lambda: controller.prepared_window is not None, timeout=20000)
-    prepared = controller.prepared_window
+    prepared = _prepared(qtbot, controller)
     controller.starting.reject()  # 退出
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert controller.window is None and controller.prepared_window is None
