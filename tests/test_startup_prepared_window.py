@@ -148,14 +148,19 @@ def test_a_window_prepared_too_long_ago_is_built_again(qtbot, office, monkeypatc
         _close(controller)
 
 
-def test_quitting_at_the_dialog_throws_the_prepared_window_away(qtbot, office):
+def test_quitting_at_the_dialog_throws_the_prepared_window_away(qtbot, office, monkeypatch):
     import shiboken6
     from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
 
+    # The program would end here (exit code 1); the test process must not leave its event loop state behind.
+    exits = []
+    monkeypatch.setattr(QApplication, "exit", staticmethod(lambda code=0: exits.append(code)))
     controller = _start(qtbot, office)
     prepared = _prepared(qtbot, controller)
     controller.starting.reject()  # 退出
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert controller.window is None and controller.prepared_window is None
     assert not shiboken6.isValid(prepared)
+    assert exits == [1]
     controller.close()
