@@ -276,7 +276,6 @@ class Controller:
             # A bug while starting: the program ends (no window would ever show) once the crash
             # handler (ui/common/crash.py) has logged it and told the user.
             if self.window is None:
-                self._discard_prebuilt()
                 if self._start_opened is not None:
                     close_database(self._start_opened[0])
                     self._start_opened = None
@@ -380,14 +379,13 @@ class Controller:
     def _take_prebuilt(self, db, path, actor):
         """The window built for this login while the password was typed, else None (and
         any other prebuilt window is thrown away)."""
-        prebuilt, self._prebuilt = self._prebuilt, None
-        if prebuilt is None:
-            return None
-        built_at, built_for, window = prebuilt
-        if (window.ctx.db is db and Path(window.ctx.db_path) == Path(path) and built_for == actor
-                and time.monotonic() - built_at <= PREBUILT_WINDOW_FRESH_S):
-            return window
-        window.deleteLater()
+        if self._prebuilt is not None:
+            built_at, built_for, window = self._prebuilt
+            if (window.ctx.db is db and Path(window.ctx.db_path) == Path(path) and built_for == actor
+                    and time.monotonic() - built_at <= PREBUILT_WINDOW_FRESH_S):
+                self._prebuilt = None
+                return window
+        self._discard_prebuilt()
         return None
 
     def _discard_prebuilt(self) -> None:
@@ -402,7 +400,6 @@ class Controller:
         opened, self._start_opened = self._start_opened, None
         actor = dialog.actor if dialog.result() else None
         if actor is None or opened is None:
-            self._discard_prebuilt()
             if opened is not None:
                 close_database(opened[0])
             self._give_up()
