@@ -266,7 +266,7 @@ def test_refused_or_cancelled_bulk_import_leaves_everything_as_it_was(db, admin,
     assert result["rolled_back"] and "第 2503 行 联系电话" in result["errors"][0]
     assert state() == before
 
-    def cancel(done, total):
+    def cancel(done, total, text=""):
         if done >= 4000:  # a batch of 2,000 is written by then
             raise Cancelled()
 
@@ -274,6 +274,63 @@ def test_refused_or_cancelled_bulk_import_leaves_everything_as_it_was(db, admin,
     with pytest.raises(Cancelled):
         tickets_io.import_tickets(db, admin, _ledger_sheet(tmp_path / "good.xlsx", more), today=TODAY, progress=cancel)
     assert state() == before and audit.verify_rows(db) == []
+
+
+def _state(db):
+    """What an undone import must leave as it was."""
+    return (_triggers(db), db.execute("SELECT count(*) FROM tickets").fetchone()[0],
+            db.execute("SELECT count(*) FROM ticket_events").fetchone()[0],
+            db.execute("SELECT * FROM ticket_month_received ORDER BY 1, 2, 3, 4").fetchall(),
+            db.execute("SELECT * FROM ticket_day_finished ORDER BY 1, 2, 3, 4").fetchall(),
+            db.execute("SELECT count(*) FROM tickets_fts_words_data").fetchone()[0],
+            db.execute("SELECT count(*) FROM audit_log").fetchone()[0],
+            db.execute("SELECT count(*) FROM row_seals").fetchone()[0])
+
+
+def test_import_tells_each_stage_and_a_cancel_in_any_of_them_undoes_everything(db, admin, tmp_path):
+    """The window's bar: the rows against those the sheet declares, then the
+    search index, the statistics and the save, each named; 取消 in any of the
+    last three (seconds of a 100,000-row import with no row to read) still
+    leaves the file as it was."""
+    from models.core import audit
+
+    class Cancelled(Exception):
+        """What the window's cancel button raises inside the task."""
+
+    _fill(db, admin)
+    rows = [[f"王{i}", f"139{i:08d}", "临时救助申请", "申请救助", "2026-05-06", "办结" if i % 2 else "受理",
+             "2026-05-08" if i % 2 else None, "已办" if i % 2 else None, None, "青石村"] for i in range(4500)]
+    sheet = _ledger_sheet(tmp_path / "in.xlsx", rows)
+    before = _state(db)
+    for stage in ("已写入", "搜索索引", "统计", "正在保存"):
+        def stop(done, total, text="", stage=stage):
+            if stage in text:
+                raise Cancelled()
+
+        with pytest.raises(Cancelled):
+            tickets_io.import_tickets(db, admin, sheet, today=TODAY, progress=stop)
+        assert _state(db) == before, stage
+    seen = []
+    result = tickets_io.import_tickets(db, admin, sheet, today=TODAY, progress=lambda *told: seen.append(told))
+    assert result["imported"] == 4500 and audit.verify_rows(db) == []
+    assert seen[:2] == [(2000, 4500, "正在检查并写入：第 2,000 行，共约 4,500 行"),
+                        (4000, 4500, "正在检查并写入：第 4,000 行，共约 4,500 行")]
+    assert seen[2] == (4500, 4500, "已写入 4,500 件")
+    indexing = [told for told in seen if told[2] == "正在建立搜索索引…"]
+    assert indexing and indexing[-1][0] == indexing[-1][1] == 4500
+    counting = [told for told in seen if told[2] == "正在更新办件统计…"]
+    assert [c[0] for c in counting] == list(range(len(counting))) and len(counting) > 2
+    assert seen.index(indexing[0]) < seen.index(counting[0])
+    assert seen[-1] == (1, 1, "正在保存 4,500 件办件…")
+
+
+def test_a_sheet_longer_than_it_declares_keeps_a_bar_without_an_end(tmp_path):
+    from models.core import xlsx_read
+
+    sheet = _ledger_sheet(tmp_path / "in.xlsx", [["王", "13900000000", "临时救助申请", "申请救助"]] * 3)
+    assert xlsx_read.declared_last_row(sheet) == 5  # title, header, three rows
+    assert tickets_io._reading_progress(2, 3) == (2, 3, "正在检查并写入：第 2 行，共约 3 行")
+    assert tickets_io._reading_progress(4000, 3) == (4000, 0, "正在检查并写入：已读 4,000 行")
 
 
 def test_stored_form_knows_what_sqlite_keeps_as_given(db):

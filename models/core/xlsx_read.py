@@ -212,6 +212,26 @@ def iter_rows(path, max_rows: int = MAX_SHEET_ROWS, max_columns: int = MAX_SHEET
             raise ValidationError("文件", f"“{path.name}”的内容不是有效的 .xlsx 表格，文件可能已损坏。") from None
 
 
+def declared_last_row(path) -> int | None:
+    """The last row the first visible sheet's dimension declares, None when it
+    declares none. For a progress bar's length only: a writer may leave the
+    dimension out or declare A1, and the rows read are what counts."""
+    path = Path(path)
+    with _open(path) as zf:
+        try:
+            book = _Book(zf, path.name)
+            with zf.open(book.names[book.sheet_path]) as f:
+                head = f.read(64 << 10).decode("utf-8", "replace")  # the dimension comes before the data
+        except _BROKEN:
+            raise ValidationError("文件", f"“{path.name}”的内容不是有效的 .xlsx 表格，文件可能已损坏。") from None
+    m = _DIMENSION_RE.search(head)
+    if not m:
+        return None
+    _check_dimension(m[1], path.name)
+    last = m[1].split(":")[-1].replace("$", "")
+    return split_ref(last)[0] if last else None
+
+
 def _limited(rows, name: str, max_rows: int, max_columns: int):
     counted = 0
     for row_number, values in rows:

@@ -327,6 +327,9 @@ def import_tickets(db: Database, actor: Actor, path, today: dt.date | None = Non
     deferred: list = []  # rows without a number: numbered after every given number is in
     file_sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     writer = _BulkWriter(db, actor, code, {"import": path.name, "sha256": file_sha256})
+    # the bar's length: the rows the sheet declares below the header (none: a bar without an end)
+    declared = xlsx_read.declared_last_row(path) or 0
+    expected = declared - header_row if declared > header_row else 0
 
     def refuse(excel_row, values, found):
         problems.extend(found)
@@ -338,72 +341,76 @@ def import_tickets(db: Database, actor: Actor, path, today: dt.date | None = Non
     cache_before = db.execute("PRAGMA cache_size").fetchone()[0]
     db.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
     try:
-        with db.atomic(), stats.summaries_counted_in_bulk(db), search.indexed_in_bulk(db):
-            writer.start()
-            existing = _existing_numbers(db, code)  # under the write lock: no one numbers a ticket meanwhile
-            # read once: nobody can change the calendar during the transaction
-            cal = cast(workdays.Calendar, _RememberedCalendar(workdays.calendar(db)))
-            for excel_row, values in xlsx_read.iter_rows(path, max_rows=max_rows, max_columns=max_columns):
-                if excel_row <= header_row:
-                    continue
-                counts["rows"] += 1
-                if counts["rows"] > MAX_IMPORT_ROWS:
-                    raise ValidationError("文件", f"一次最多导入 {MAX_IMPORT_ROWS:,} 行，请分成几个文件。")
-                if progress and counts["rows"] % 2000 == 0:
-                    progress(counts["rows"], 0)
-                width = len(values)
-                # The cells of the mapped columns, picked in one call when the row
-                # reaches the last of them (a shorter row: only the cells it has, so
-                # a blank at its end is no value, as before).
-                cells = zip(used_keys, pick(values), strict=True) if width >= used_width else \
-                    ((k, values[i]) for i, k in used if i < width)
-                # _cell_str, with its commonest cases inline (a text cell of a free-text
-                # column, an empty cell): 2.6 million calls for a 100,000-row ledger.
-                v = {k: c.strip() if c.__class__ is str and k not in TEXT_KEYS else "" if c is None
-                     else _cell_str(c, k) for k, c in cells}
-                if not any(v.values()):
-                    continue
-                found: list[Problem] = []
-                trouble = _id_problem(values[id_at]) if 0 <= id_at < width else None
-                if trouble:
-                    found.append(Problem(excel_row, column_of["applicant_id_number"], v["applicant_id_number"], trouble))
-                    v.pop("applicant_id_number")
-                masked = bool(MASKED_ID_RE.fullmatch(v.get("applicant_id_number", "")))
-                number = _normal_number(v.get("ticket_no", ""))
-                if number and number in existing:
-                    same, differing = _compare(db, code, number, v, masked)
-                    if same and not found:
-                        counts["unchanged"] += 1
+        with db.atomic():
+            with stats.summaries_counted_in_bulk(db, progress), search.indexed_in_bulk(db, progress):
+                writer.start()
+                existing = _existing_numbers(db, code)  # under the write lock: no one numbers a ticket meanwhile
+                # read once: nobody can change the calendar during the transaction
+                cal = cast(workdays.Calendar, _RememberedCalendar(workdays.calendar(db)))
+                for excel_row, values in xlsx_read.iter_rows(path, max_rows=max_rows, max_columns=max_columns):
+                    if excel_row <= header_row:
                         continue
-                    if not same:
-                        found.append(Problem(excel_row, column_of.get("ticket_no", "办件编号"), number,
-                                             f"已存在，且与系统中的办件不同（{'、'.join(differing)}）；台帐导入只新增办件，"
-                                             f"修改请在窗口办理。"))
-                    refuse(excel_row, values, found)
-                    continue
-                if masked:
-                    v["applicant_id_number"] = ""  # the stars are not a number: nothing is stored for it
-                prepared = _prepare_every_field(db, v, items, code, today, seen_numbers, excel_row, column_of, found, cal)
-                if found or prepared is None:
-                    refuse(excel_row, values, found)
-                    continue
-                counts["good"] += 1
-                counts["masked"] += masked
+                    counts["rows"] += 1
+                    if counts["rows"] > MAX_IMPORT_ROWS:
+                        raise ValidationError("文件", f"一次最多导入 {MAX_IMPORT_ROWS:,} 行，请分成几个文件。")
+                    if progress and counts["rows"] % 2000 == 0:
+                        progress(*_reading_progress(counts["rows"], expected))
+                    width = len(values)
+                    # The cells of the mapped columns, picked in one call when the row
+                    # reaches the last of them (a shorter row: only the cells it has, so
+                    # a blank at its end is no value, as before).
+                    cells = zip(used_keys, pick(values), strict=True) if width >= used_width else \
+                        ((k, values[i]) for i, k in used if i < width)
+                    # _cell_str, with its commonest cases inline (a text cell of a free-text
+                    # column, an empty cell): 2.6 million calls for a 100,000-row ledger.
+                    v = {k: c.strip() if c.__class__ is str and k not in TEXT_KEYS else "" if c is None
+                         else _cell_str(c, k) for k, c in cells}
+                    if not any(v.values()):
+                        continue
+                    found: list[Problem] = []
+                    trouble = _id_problem(values[id_at]) if 0 <= id_at < width else None
+                    if trouble:
+                        found.append(Problem(excel_row, column_of["applicant_id_number"], v["applicant_id_number"], trouble))
+                        v.pop("applicant_id_number")
+                    masked = bool(MASKED_ID_RE.fullmatch(v.get("applicant_id_number", "")))
+                    number = _normal_number(v.get("ticket_no", ""))
+                    if number and number in existing:
+                        same, differing = _compare(db, code, number, v, masked)
+                        if same and not found:
+                            counts["unchanged"] += 1
+                            continue
+                        if not same:
+                            found.append(Problem(excel_row, column_of.get("ticket_no", "办件编号"), number,
+                                                 f"已存在，且与系统中的办件不同（{'、'.join(differing)}）；台帐导入只新增办件，"
+                                                 f"修改请在窗口办理。"))
+                        refuse(excel_row, values, found)
+                        continue
+                    if masked:
+                        v["applicant_id_number"] = ""  # the stars are not a number: nothing is stored for it
+                    prepared = _prepare_every_field(db, v, items, code, today, seen_numbers, excel_row, column_of, found, cal)
+                    if found or prepared is None:
+                        refuse(excel_row, values, found)
+                        continue
+                    counts["good"] += 1
+                    counts["masked"] += masked
+                    if problems and not good_rows_only:
+                        continue  # all of it will be undone: only the checking goes on
+                    if prepared[0].get("ticket_no"):
+                        writer.add(*prepared)
+                    else:
+                        deferred.append(prepared)
+                if not (problems and not good_rows_only):
+                    for prepared in deferred:
+                        writer.add(*prepared)
+                writer.finish(progress)
                 if problems and not good_rows_only:
-                    continue  # all of it will be undone: only the checking goes on
-                if prepared[0].get("ticket_no"):
-                    writer.add(*prepared)
-                else:
-                    deferred.append(prepared)
-            if not (problems and not good_rows_only):
-                for prepared in deferred:
-                    writer.add(*prepared)
-            writer.finish(progress)
-            if problems and not good_rows_only:
-                raise _RollBack
-            audit.record(db, actor, "import", "tickets", None, None,
-                         {"file": path.name, "sha256": file_sha256, "count": writer.count, "unchanged": counts["unchanged"],
-                          "refused_rows": len(failed_rows), "masked_ids": counts["masked"]})
+                    raise _RollBack
+                audit.record(db, actor, "import", "tickets", None, None,
+                             {"file": path.name, "sha256": file_sha256, "count": writer.count, "unchanged": counts["unchanged"],
+                              "refused_rows": len(failed_rows), "masked_ids": counts["masked"]})
+            # (the search index and the statistics were made as the block above ended)
+            if progress:
+                progress(1, 1, f"正在保存 {writer.count:,} 件办件…")  # the last moment 取消 still undoes everything
     except _RollBack:
         pass
     finally:
@@ -415,18 +422,25 @@ def import_tickets(db: Database, actor: Actor, path, today: dt.date | None = Non
             "failed_rows": failed_rows, "good_rows": counts["good"]}
 
 
+def _reading_progress(rows: int, expected: int) -> tuple[int, int, str]:
+    """(done, total, text) while the rows are read, checked and written."""
+    if rows <= expected:
+        return rows, expected, f"正在检查并写入：第 {rows:,} 行，共约 {expected:,} 行"
+    return rows, 0, f"正在检查并写入：已读 {rows:,} 行"
+
+
 def summary(result: dict) -> str:
     """What an import did, in one or two sentences for the clerk."""
     if result["rolled_back"]:
-        return (f"{len(result['failed_rows'])} 行有错，没有导入任何办件（其余 {result['good_rows']} 行无误）。"
+        return (f"{len(result['failed_rows']):,} 行有错，没有导入任何办件（其余 {result['good_rows']:,} 行无误）。"
                 f"可改正后重新导入，或选择“只导入无误的行”。")
-    text = f"已导入 {result['imported']} 件办件。"
+    text = f"已导入 {result['imported']:,} 件办件。"
     if result["unchanged"]:
-        text += f"{result['unchanged']} 件与系统中已有的办件相同，未改动。"
+        text += f"{result['unchanged']:,} 件与系统中已有的办件相同，未改动。"
     if result["failed_rows"]:
-        text += f"{len(result['failed_rows'])} 行有错，未导入。"
+        text += f"{len(result['failed_rows']):,} 行有错，未导入。"
     if result["masked_ids"]:
-        text += (f"{result['masked_ids']} 件的身份证号是打码的（导出时隐去了中间几位），没有保存号码；"
+        text += (f"{result['masked_ids']:,} 件的身份证号是打码的（导出时隐去了中间几位），没有保存号码；"
                  f"系统中已有的号码不受影响。")
     return text
 
@@ -607,7 +621,7 @@ class _BulkWriter:
         self.ticket_seals.finish()
         self.event_seals.finish()
         if progress:
-            progress(self.count, self.count)
+            progress(self.count, self.count, f"已写入 {self.count:,} 件")
 
     def _flush_batch(self) -> None:
         rows, self.pending = self.pending, []

@@ -299,11 +299,19 @@ def _create_summary_triggers(db: Database, grains: tuple[str, ...]) -> None:
                f"{each(_finished_change, 'old', '-')}; {each(_finished_change, 'new', '+')}; END")
 
 
-def count_into_summaries(db: Database, grains: tuple[str, ...] = tuple(SUMMARY_GRAINS), first_id: int = 0) -> None:
+COUNTING_TEXT = "正在更新办件统计…"
+
+
+def count_into_summaries(db: Database, grains: tuple[str, ...] = tuple(SUMMARY_GRAINS), first_id: int = 0,
+                         progress=None) -> None:
     """Add the live tickets with id >= first_id to the summaries of `grains` by a
     few grouped statements: the triggers' work for many rows at once (bulk
-    writers insert with the insert trigger dropped)."""
-    for sql in summary_count_statements(grains, first_id):
+    writers insert with the insert trigger dropped). progress(done, total, text)
+    before each statement (it may raise to stop: the caller rolls back)."""
+    statements = summary_count_statements(grains, first_id)
+    for done, sql in enumerate(statements):
+        if progress:
+            progress(done, len(statements), COUNTING_TEXT)
         db.execute(sql, [first_id])
 
 

@@ -251,15 +251,22 @@ def remove(db: Database, row_id: int, values) -> None:
                [row_id, *document(*values)])
 
 
-def index_from(db: Database, first_id: int) -> int:
+INDEXING_TEXT = "正在建立搜索索引…"
+
+
+def index_from(db: Database, first_id: int, progress=None) -> int:
     """Index the live tickets with id >= first_id (bulk inserts, which switch
-    the queue off). Returns how many were indexed."""
+    the queue off). Returns how many were indexed. progress(done, total, text),
+    by id, after each chunk (and it may raise to stop: the caller rolls back)."""
+    last_id = db.execute("SELECT coalesce(max(id), 0) FROM tickets").fetchone()[0]
     cur = db.execute(f"SELECT id, {', '.join(FIELDS)} FROM tickets WHERE id >= ? AND deleted = 0", [first_id])
     count = 0
     while rows := cur.fetchmany(5000):  # in chunks: an import of 100,000 tickets is not held whole
         db.conn.executemany(f"INSERT INTO {TABLE} (rowid, uni, bi, keys) VALUES (?, ?, ?, ?)",
                             [(r[0], *document(*r[1:])) for r in rows])
         count += len(rows)
+        if progress:
+            progress(rows[-1][0] - first_id + 1, last_id - first_id + 1, INDEXING_TEXT)
     return count
 
 
@@ -267,7 +274,7 @@ _QUEUE_ON_INSERT = "tickets_fts_ai"
 
 
 @contextmanager
-def indexed_in_bulk(db: Database):
+def indexed_in_bulk(db: Database, progress=None):
     """Inside the caller's transaction: tickets inserted in the block are not
     queued one by one but indexed in one statement at the end (index_from).
     The queue's insert trigger is also dropped for the block and created
@@ -284,7 +291,7 @@ def indexed_in_bulk(db: Database):
     yield
     db.execute(trigger_sql)
     db.execute("UPDATE tickets_fts_control SET direct = 0 WHERE id = 1")
-    index_from(db, first_id)
+    index_from(db, first_id, progress)
 
 
 def rebuild(db: Database) -> int:

@@ -27,7 +27,7 @@ SATISFIED_MIN = 3
 
 
 @contextmanager
-def summaries_counted_in_bulk(db: Database):
+def summaries_counted_in_bulk(db: Database, progress=None):
     """Inside the caller's transaction: the tickets inserted in the block are
     added to the monthly and daily summaries by a few grouped statements at the
     end, not by the per-row insert trigger (9 of a 100,000-row import's seconds).
@@ -40,7 +40,7 @@ def summaries_counted_in_bulk(db: Database):
                              [schema.SUMMARY_INSERT_TRIGGER]).fetchone()[0]
     db.execute(f"DROP TRIGGER {schema.SUMMARY_INSERT_TRIGGER}")
     yield
-    schema.count_into_summaries(db, first_id=first_id)
+    schema.count_into_summaries(db, first_id=first_id, progress=progress)
     db.execute(trigger_sql)
 
 

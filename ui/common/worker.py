@@ -104,6 +104,8 @@ def run_task(parent, label: str, fn, on_done=None, on_error=None, cancellable: b
         if total > 0:
             dialog.setMaximum(total)
             dialog.setValue(min(done, total))
+        elif dialog.maximum():
+            dialog.setRange(0, 0)  # no end known (any more): a busy bar, not a stale one
         if text:
             dialog.setLabelText(f"{label}\n{text}")
 

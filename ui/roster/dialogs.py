@@ -201,7 +201,6 @@ class ImportResultDialog(QDialog):
         self.export_failed = export_failed or (lambda path: roster_io.export_problems_xlsx(result, path))
         self.retry_requested = False
         self.setWindowTitle(self.tr("导入结果"))
-        self.resize(820, 520)
         box = QVBoxLayout(self)
         self.summary = QLabel(result.summary())
         self.summary.setWordWrap(True)
@@ -223,6 +222,9 @@ class ImportResultDialog(QDialog):
         self.table.setColumnWidth(2, 180)
         if rows:
             box.addWidget(self.table)
+            self.resize(820, 520)
+        else:
+            self.setMinimumWidth(520)  # one or two sentences: no room kept for a table
         buttons = QHBoxLayout()
         self.good_button = QPushButton(self.tr(f"只导入无误的 {result.good_rows} 行"))
         self.good_button.setVisible(bool(result.rolled_back and result.good_rows and can_retry))
