@@ -324,6 +324,20 @@ def test_import_tells_each_stage_and_a_cancel_in_any_of_them_undoes_everything(d
     assert seen[-1] == (1, 1, "正在保存 4,500 件办件…")
 
 
+def test_the_exported_ledger_declares_the_rows_it_holds(db, admin, tmp_path):
+    """So that importing it back shows a bar with an end (the export reads its count and rows in one snapshot)."""
+    from models.core import xlsx_read
+
+    _fill(db, admin)
+    out = tmp_path / "ledger.xlsx"
+    assert tickets_io.export_ledger(db, out, "2026-01-01", "2026-12-31") == 2
+    assert xlsx_read.declared_last_row(out) == 4 == max(n for n, _ in xlsx_read.iter_rows(out))  # title, header, 2
+    empty = tmp_path / "empty.xlsx"
+    assert tickets_io.export_ledger(db, empty, "2025-01-01", "2025-12-31") == 0
+    assert xlsx_read.declared_last_row(empty) == 2
+    assert not db.conn.in_transaction  # the snapshot ended with the export
+
+
 def test_a_sheet_longer_than_it_declares_keeps_a_bar_without_an_end(tmp_path):
     from models.core import xlsx_read
 

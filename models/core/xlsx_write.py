@@ -113,7 +113,7 @@ class Sheet:
     does not get an Excel number."""
 
     def __init__(self, book: "Workbook", index: int, name: str, columns, title: str | None, freeze: bool,
-                 validations, header_style: int):
+                 validations, header_style: int, data_rows: int | None = None):
         self.book = book
         self.name = name
         self.rows = 0
@@ -127,6 +127,9 @@ class Sheet:
                 '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
                 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">']
         header_row = 2 if title else 1
+        if data_rows is not None and columns:
+            # The extent, for readers that size a progress bar by it (the program's own import does).
+            head.append(f'<dimension ref="A1:{self._letters[len(columns) - 1]}{header_row + data_rows}"/>')
         if freeze and columns:
             head.append(f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{header_row}" '
                         f'topLeftCell="A{header_row + 1}" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>')
@@ -247,14 +250,17 @@ class Workbook:
         self._open: Sheet | None = None
 
     def add_sheet(self, name: str, columns=(), title: str | None = None, freeze: bool = True, validations=None,
-                  header_style: int = STYLE_BOLD) -> Sheet:
+                  header_style: int = STYLE_BOLD, data_rows: int | None = None) -> Sheet:
         """columns: (header, width[, "text"]) per column. A title, when given,
-        is row 1 merged across the columns and the header is row 2."""
+        is row 1 merged across the columns and the header is row 2.
+        data_rows: how many rows the caller will append below the header,
+        when it knows (declared as the sheet's dimension)."""
         if self._open is not None:
             self._open.close()
         name = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or f"Sheet{len(self._sheets) + 1}"
         self._sheets.append(name)
-        self._open = Sheet(self, len(self._sheets), name, list(columns), title, freeze, validations, header_style)
+        self._open = Sheet(self, len(self._sheets), name, list(columns), title, freeze, validations, header_style,
+                           data_rows)
         return self._open
 
     def close(self) -> None:

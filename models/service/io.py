@@ -135,7 +135,6 @@ def export_ledger(db: Database, path, date_from, date_to, township_code: str | N
         raise ValidationError("文件", "台帐须保存为 .xlsx 文件。")
     where = "deleted = 0 AND received_date BETWEEN ? AND ?" + (" AND township_code = ?" if township_code else "")
     params = [a.isoformat(), b.isoformat()] + ([township_code] if township_code else [])
-    total = db.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()[0]
     name = settings.get(db, "township_name") or ""
     title = f"{name}群众需求办理台帐（{a.isoformat()} 至 {b.isoformat()}）"
     columns = [(h, w, "text" if k in TEXT_KEYS else "") for h, k, w in LEDGER_COLUMNS]
@@ -148,25 +147,27 @@ def export_ledger(db: Database, path, date_from, date_to, township_code: str | N
                        for _, k, _ in LEDGER_COLUMNS)
     id_at = [k for _, k, _ in LEDGER_COLUMNS].index("applicant_id_number")
     phone_at = [k for _, k, _ in LEDGER_COLUMNS].index("applicant_phone")
-    cur = db.execute(f"SELECT {select} FROM tickets WHERE {where} ORDER BY received_date, ticket_no", params)
-    n = 0
-    with xlsx_write.Workbook(path) as wb:
-        sheet = wb.add_sheet("群众需求办理台帐", columns, title=title)
-        while True:
-            chunk = cur.fetchmany(2000)
-            if not chunk:
-                break
-            for raw in chunk:
-                if (mask_ids and raw[id_at]) or (mask_phones and raw[phone_at]):
-                    raw = list(raw)
-                    if mask_ids and raw[id_at]:
-                        raw[id_at] = mask_id(raw[id_at])
-                    if mask_phones and raw[phone_at]:
-                        raw[phone_at] = mask_phone(raw[phone_at])
-                sheet.append(raw)
-            n += len(chunk)
-            if progress:
-                progress(n, total)
+    with records.read_snapshot(db):  # the rows counted (the sheet's declared extent) are the rows written
+        total = db.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()[0]
+        cur = db.execute(f"SELECT {select} FROM tickets WHERE {where} ORDER BY received_date, ticket_no", params)
+        n = 0
+        with xlsx_write.Workbook(path) as wb:
+            sheet = wb.add_sheet("群众需求办理台帐", columns, title=title, data_rows=total)
+            while True:
+                chunk = cur.fetchmany(2000)
+                if not chunk:
+                    break
+                for raw in chunk:
+                    if (mask_ids and raw[id_at]) or (mask_phones and raw[phone_at]):
+                        raw = list(raw)
+                        if mask_ids and raw[id_at]:
+                            raw[id_at] = mask_id(raw[id_at])
+                        if mask_phones and raw[phone_at]:
+                            raw[phone_at] = mask_phone(raw[phone_at])
+                    sheet.append(raw)
+                n += len(chunk)
+                if progress:
+                    progress(n, total)
     if actor is not None:
         exports.audit_export(db, actor, "tickets", path.name, n, "xlsx", not mask_ids,
                              full_phones=not mask_phones, count=n, **{"from": a.isoformat(), "to": b.isoformat(),
