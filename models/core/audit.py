@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, repeat
 
+from models.core.snapshot import read_snapshot
 from models.core.travel import TRAVEL_TABLES
 
 from typing import TYPE_CHECKING
@@ -658,18 +659,11 @@ def check_history(db: Database, full: bool, mark: dict | None) -> HistoryCheck:
     """The audit chain and the sealed rows as `check` verifies them (full:
     every row of both, ignoring the mark), in one read snapshot, with the
     new mark to keep when nothing was wrong."""
-    conn = db.conn
-    own_snapshot = not conn.in_transaction
-    if own_snapshot:
-        conn.execute("BEGIN")
-    try:
+    with read_snapshot(db):
         chain = check_chain(db, None if full else mark)
         usable = mark if chain.trusted_upto else None
         rows = verify_rows_for_check(db, full, usable)
         highest = row_mark(db)
-    finally:
-        if own_snapshot:
-            conn.execute("COMMIT")
     now = dt.datetime.now().isoformat(timespec="seconds")
     everything = chain.trusted_upto == 0 and rows.how == "content"
     last_full = now if everything else ((usable or {}).get("full_at") if usable else None)

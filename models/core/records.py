@@ -11,7 +11,6 @@ audited, and callers wrap a user action in `db.atomic()`.
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 from models.core import audit, ids
 from sqlite_utils import Database
 from models.core.errors import ValidationError
@@ -142,17 +141,3 @@ def rows(db: Database, sql: str, params=()) -> list[dict]:
     cur = db.execute(sql, list(params))
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-
-
-@contextmanager
-def read_snapshot(db: Database):
-    """Reads inside the block see one state of the file (a read transaction;
-    inside the caller's own transaction, that one). As audit.check_history reads."""
-    own = not db.conn.in_transaction
-    if own:
-        db.conn.execute("BEGIN")
-    try:
-        yield
-    finally:
-        if own:
-            db.conn.execute("COMMIT")

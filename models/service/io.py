@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, cast
 
 from models.core import audit, ids, records, xlsx_read, xlsx_write
 from models.core.errors import PermissionDenied, ValidationError
+from models.core.snapshot import read_snapshot
 from models.core.personal import check_text, mask_id, mask_phone, parse_date, require_date
 from models.core.xlsx_safety import sheet_limits
 from models.service import catalogue, search, stats, tickets, workdays
@@ -147,7 +148,7 @@ def export_ledger(db: Database, path, date_from, date_to, township_code: str | N
                        for _, k, _ in LEDGER_COLUMNS)
     id_at = [k for _, k, _ in LEDGER_COLUMNS].index("applicant_id_number")
     phone_at = [k for _, k, _ in LEDGER_COLUMNS].index("applicant_phone")
-    with records.read_snapshot(db):  # the rows counted (the sheet's declared extent) are the rows written
+    with read_snapshot(db):  # the rows counted (the sheet's declared extent) are the rows written
         total = db.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()[0]
         cur = db.execute(f"SELECT {select} FROM tickets WHERE {where} ORDER BY received_date, ticket_no", params)
         n = 0

@@ -258,7 +258,7 @@ def index_from(db: Database, first_id: int, progress=None) -> int:
     """Index the live tickets with id >= first_id (bulk inserts, which switch
     the queue off). Returns how many were indexed. progress(done, total, text),
     by id, after each chunk (and it may raise to stop: the caller rolls back)."""
-    last_id = db.execute("SELECT coalesce(max(id), 0) FROM tickets").fetchone()[0]
+    last_id = db.execute("SELECT coalesce(max(id), 0) FROM tickets").fetchone()[0] if progress else 0
     cur = db.execute(f"SELECT id, {', '.join(FIELDS)} FROM tickets WHERE id >= ? AND deleted = 0", [first_id])
     count = 0
     while rows := cur.fetchmany(5000):  # in chunks: an import of 100,000 tickets is not held whole
