@@ -18,6 +18,9 @@ reported is there.
         merges PACKAGE into the county database DB; prints "imported" when done.
     python tests/crash_writer.py backup DB
         takes 50 backups; prints "backup PATH" after each.
+    python tests/crash_writer.py ledger DB SHEET
+        imports the ledger SHEET (models.service.io.import_tickets); prints
+        "stage TEXT" for each progress report and "imported N" when done.
 """
 
 from __future__ import annotations
@@ -110,6 +113,19 @@ def import_(db_path: str, package: str) -> None:
     say("imported")
 
 
+def ledger(db_path: str, sheet: str) -> None:
+    """Import a ledger sheet, telling each stage the window would show."""
+    from models.core.db import open_database
+    from models.core.users import Actor, ADMIN
+    from models.service import io as tickets_io
+
+    db = open_database(db_path, daily_backup=False)
+    say("ready")
+    result = tickets_io.import_tickets(db, Actor("admin", ADMIN, "管理员"), sheet,
+                                       progress=lambda done, total, text="": say(f"stage {text}"))
+    say(f"imported {result['imported']}")
+
+
 def backup(db_path: str) -> None:
     """Take backups one after another."""
     from models.core.db import backup_database, open_database
@@ -132,5 +148,7 @@ if __name__ == "__main__":
         import_(sys.argv[2], sys.argv[3])
     elif mode == "backup":
         backup(sys.argv[2])
+    elif mode == "ledger":
+        ledger(sys.argv[2], sys.argv[3])
     else:
         raise SystemExit(f"unknown mode {mode}")

@@ -320,6 +320,87 @@ def test_kill_during_import_merges_all_or_nothing(county_and_package, tmp_path):
     assert outcomes["nothing"] >= 2 and outcomes["all"] >= 2
 
 
+def _typed_ledger(path: Path, rows: int) -> Path:
+    """A ledger as an office keeps it: a merged title row, phones typed as text
+    with stray spaces, full-width digits, dates as Excel dates and as text."""
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["青石镇群众需求办理台帐（2026年）"])
+    ws.merge_cells("A1:H1")
+    ws.append(["序号", "申请人", "联系电话", "服务事项", "诉求内容", "受理日期", "状态", "村（社区）"])
+    for i in range(rows):
+        received = dt.date(2026, 3, 2) + dt.timedelta(days=i % 60) if i % 2 else f"2026-03-{1 + i % 28:02d}"
+        phone = f" 139{i:08d} " if i % 3 else f"１３９{i:08d}"
+        ws.append([i + 1, f"王{i} ", phone, "临时救助申请", f"申请救助，第{i}件", received, "受理", "青石村"])
+    wb.save(path)
+    return path
+
+
+def test_kill_during_ledger_import_keeps_all_or_nothing(template_db, tmp_path):
+    """The ledger import killed at each stage it reports (checking and writing,
+    the search index, the statistics, the save) leaves the file sound and
+    either without any of the sheet's tickets or with all of them, sealed and
+    searchable; a second process reading the file meanwhile never sees part."""
+    from models.core import audit, users
+    from models.core.db import close_database, open_database
+    from models.service import catalogue, search
+
+    base = tmp_path / "base.db"
+    shutil.copy2(template_db, base)
+    db = open_database(base, daily_backup=False)
+    catalogue.add_item(db, users.login(db, "admin", "secret123"),
+                       {"department": "民政", "name": "临时救助申请", "time_limit_days": 5})
+    close_database(db)
+    rows = 4500
+    sheet = _typed_ledger(tmp_path / "台帐.xlsx", rows)
+    rng = random.Random(11)
+    outcomes = []
+    for run, stage in enumerate(["正在检查并写入", "正在建立搜索索引", "正在更新办件统计", "正在保存", None]):
+        path = tmp_path / f"ledger{run}.db"
+        shutil.copy2(base, path)
+        reader = sqlite3.connect(str(path))  # the second process's view: another connection, another process's file
+        proc = _spawn("ledger", path, sheet)
+        lines, seen_while_running = [], set()
+        for line in proc.stdout:
+            lines.append(line.strip())
+            seen_while_running.add(reader.execute("SELECT count(*) FROM tickets").fetchone()[0])
+            if stage and line.startswith("stage ") and stage in line:
+                time.sleep(rng.uniform(0, 0.02))
+                proc.send_signal(signal.SIGKILL)
+                break
+        rest, err = proc.communicate(timeout=120)
+        lines.extend(rest.splitlines())
+        assert "ready" in lines, err
+        assert seen_while_running <= {0, rows}, seen_while_running  # never a part of the sheet
+        reader.close()
+        assert _integrity(path) == "ok"
+        db = open_database(path, daily_backup=False)
+        try:
+            count = db.execute("SELECT count(*) FROM tickets").fetchone()[0]
+            assert count in (0, rows), (stage, count)
+            assert audit.verify_rows(db) == [] and audit.verify_chain(db) == []
+            if count:
+                expr = search.match_expression("王17")
+                hits = db.execute(f"SELECT count(*) FROM {search.TABLE} WHERE {search.TABLE} MATCH ?", [expr]).fetchone()[0]
+                assert hits >= 1
+                assert db.execute("SELECT sum(n) FROM ticket_month_received WHERE dimension = 'status'").fetchone()[0] == rows
+            else:
+                assert db.execute("SELECT count(*) FROM ticket_events").fetchone()[0] == 0
+                assert db.execute("SELECT count(*) FROM ticket_month_received").fetchone()[0] == 0
+        finally:
+            close_database(db)
+        outcomes.append((stage, count))
+        if stage is None:
+            assert f"imported {rows}" in lines and count == rows
+    print(f"\nledger import kills: {outcomes}")
+    # killed before the save, nothing of the sheet is there
+    assert [c for s, c in outcomes[:3]] == [0, 0, 0]
+
+
 def test_kill_during_backup_never_lists_a_partial_backup(template_db, tmp_path):
     """Backups are written as .part and renamed: every listed backup is whole."""
     from models.core.db import list_backups, quick_check
