@@ -16,7 +16,8 @@ def write_table_xlsx(path: str | Path, title: str, headers: list[str], rows: lis
     """Write one sheet: a title row, the header row, then the rows, through the program's one
     streaming writer (which never writes a formula). Returns the number of rows written."""
     with Workbook(path) as book:
-        sheet = book.add_sheet(title, [(h, max(8, min(40, len(h) * 2 + 4)), "text") for h in headers], title=title)
+        sheet = book.add_sheet(title, [(h, max(8, min(40, len(h) * 2 + 4)), "text") for h in headers], title=title,
+                               data_rows=len(rows))
         for row in rows:
             sheet.append(row)
     return len(rows)

@@ -108,6 +108,9 @@ def test_real_huamingce_imports_good_rows_on_request_and_lists_the_bad_one(xiang
     # the failed rows as an xlsx with a reason column; fixed, they import alone
     failed = tmp_path / "有错的行.xlsx"
     assert roster_io.export_problems_xlsx(result, failed) == 2
+    from models.core import xlsx_read
+
+    assert xlsx_read.declared_last_row(failed) == 3  # the header and the two rows: a bar with an end on re-import
     ws = openpyxl.load_workbook(failed).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][-2:] == ("错误原因", "原行号")

@@ -29,6 +29,9 @@ def test_xlsx_round_trip(db, admin, tmp_path):
     roster.add_cadre(db, admin, {"name": "李四", "sex": "男", "birth_date": "1985-03"})
     out = tmp_path / "r.xlsx"
     assert roster_io.export_xlsx(db, out) == 2
+    from models.core import xlsx_read
+
+    assert xlsx_read.declared_last_row(out) == 3 == max(n for n, _ in xlsx_read.iter_rows(out))  # header, 2 rows
 
     from models.core import township
 

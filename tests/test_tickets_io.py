@@ -338,6 +338,24 @@ def test_the_exported_ledger_declares_the_rows_it_holds(db, admin, tmp_path):
     assert not db.conn.in_transaction  # the snapshot ended with the export
 
 
+def test_every_streamed_export_declares_its_rows_and_never_a_wrong_count(tmp_path):
+    """The window's generic 导出 Excel declares its rows like the ledger; a
+    writer that declares a count and writes another fails instead of leaving a
+    file whose dimension lies."""
+    import pytest
+
+    from models.core import xlsx_read, xlsx_write
+    from reports.table_export import write_table_xlsx
+
+    out = tmp_path / "table.xlsx"
+    assert write_table_xlsx(out, "办件", ["编号", "申请人"], [["1", "王"], ["2", "李"], ["3", "赵"]]) == 3
+    assert xlsx_read.declared_last_row(out) == 5 == max(n for n, _ in xlsx_read.iter_rows(out))  # title, header, 3
+    with pytest.raises(RuntimeError, match="声明 3 行，实际写了 2 行"):
+        with xlsx_write.Workbook(tmp_path / "lies.xlsx") as wb:
+            sheet = wb.add_sheet("表", [("编号", 8)], data_rows=2)
+            sheet.append(["1"])
+
+
 def test_a_sheet_longer_than_it_declares_keeps_a_bar_without_an_end(tmp_path):
     from models.core import xlsx_read
 

@@ -127,7 +127,8 @@ class Sheet:
                 '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
                 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">']
         header_row = 2 if title else 1
-        if data_rows is not None and columns:
+        self._declared_rows = None if data_rows is None or not columns else header_row + data_rows
+        if self._declared_rows is not None:
             # The extent, for readers that size a progress bar by it (the program's own import does).
             head.append(f'<dimension ref="A1:{self._letters[len(columns) - 1]}{header_row + data_rows}"/>')
         if freeze and columns:
@@ -216,6 +217,9 @@ class Sheet:
             self._buffer.clear()
 
     def close(self) -> None:
+        if self._declared_rows is not None and self.rows != self._declared_rows:
+            # A dimension that lies sizes a reader's bar wrongly (or, past the real rows, reads as blank ones).
+            raise RuntimeError(f"工作表“{self.name}”声明 {self._declared_rows} 行，实际写了 {self.rows} 行")
         self._flush()
         tail = ["</sheetData>"]
         if self._merges:

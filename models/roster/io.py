@@ -699,7 +699,8 @@ def export_problems_xlsx(result: ImportResult, path) -> int:
     width = max([len(result.headers)] + [len(r) for r in result.failed_rows.values()])
     headers = [(result.headers[i] if i < len(result.headers) else "") or f"第 {i + 1} 列" for i in range(width)]
     with xlsx_write.Workbook(path) as wb:
-        sheet = wb.add_sheet("有错的行", [(h, 14, "text") for h in headers] + [("错误原因", 60)] + [("原行号", 8)])
+        sheet = wb.add_sheet("有错的行", [(h, 14, "text") for h in headers] + [("错误原因", 60)] + [("原行号", 8)],
+                             data_rows=len(reasons))
         for n in sorted(reasons):
             row = result.failed_rows.get(n, [])
             sheet.append([_display(row[i]) if i < len(row) else "" for i in range(width)]
@@ -759,7 +760,7 @@ def export_xlsx(db: Database, path, township_code: str | None = None, include_le
     columns = [(label, 20 if f in ("id_number", "resume", "school_fulltime") else 12,
                 "text" if f in TEXT_COLUMNS else "") for f, label in XLSX_COLUMNS]
     with xlsx_write.Workbook(path) as wb:
-        sheet = wb.add_sheet("干部名册", columns)
+        sheet = wb.add_sheet("干部名册", columns, data_rows=len(rows))
         for k, r in enumerate(rows):
             if progress and k % 500 == 0:
                 progress(k, len(rows), "")

@@ -456,7 +456,7 @@ def export_problems_xlsx(result: dict, path) -> int:
     headers = [h or f"第 {i + 1} 列" for i, h in enumerate(result["headers"])]
     columns = [(h, 14, "text" if _header_key(h) in TEXT_KEYS else "") for h in headers]
     with xlsx_write.Workbook(Path(path)) as wb:
-        sheet = wb.add_sheet("有错的行", columns + [("错误原因", 60), ("原行号", 8)])
+        sheet = wb.add_sheet("有错的行", columns + [("错误原因", 60), ("原行号", 8)], data_rows=len(reasons))
         for n in sorted(reasons):
             row = result["failed_rows"].get(n, [])
             sheet.append([_cell_str(v) for v in row] + [""] * (len(headers) - len(row)) + ["；".join(reasons[n]), n])
