@@ -127,10 +127,11 @@ class Sheet:
                 '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
                 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">']
         header_row = 2 if title else 1
-        self._declared_rows = None if data_rows is None or not columns else header_row + data_rows
-        if self._declared_rows is not None:
+        self._declared_rows: int | None = None
+        if data_rows is not None and columns:
+            self._declared_rows = header_row + data_rows
             # The extent, for readers that size a progress bar by it (the program's own import does).
-            head.append(f'<dimension ref="A1:{self._letters[len(columns) - 1]}{header_row + data_rows}"/>')
+            head.append(f'<dimension ref="A1:{self._letters[len(columns) - 1]}{self._declared_rows}"/>')
         if freeze and columns:
             head.append(f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{header_row}" '
                         f'topLeftCell="A{header_row + 1}" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>')
