@@ -52,6 +52,13 @@ def register(sub, common) -> None:
     a.add_argument("file")
     a.set_defaults(func=cmd_import_scores)
 
+    a = acts.add_parser("export-scores", parents=[common],
+                        help="把一个类别一个考核期的得分导出为 .xlsx（可改后用 import-scores 导回；没有得分时即空白得分表）")
+    _plan_period(a)
+    a.add_argument("--category", required=True)
+    a.add_argument("file")
+    a.set_defaults(func=cmd_export_scores)
+
     a = acts.add_parser("ballot", parents=[common], help="录入民主测评票数")
     _plan_period(a)
     a.add_argument("--person", required=True)
@@ -245,15 +252,24 @@ def cmd_score(args) -> int:
 
 
 def cmd_import_scores(args) -> int:
-    from models.assess import scorecard as assess
-    from models.assess.score_sheet import read_score_sheet
+    from models.assess.score_sheet import import_score_sheet
 
     db = open_db(args)
     plan = _find_plan(db, args.plan)
     cat = _find_category(db, plan, args.category)
-    cells = read_score_sheet(db, cat["uuid"], args.file)
-    n = assess.set_scores(db, actor_of(args), args.period, cells)
-    print(f"已导入 {n} 项得分。")
+    n, changed = import_score_sheet(db, actor_of(args), cat["uuid"], args.period, args.file)
+    print(f"已导入 {n} 项得分（{changed} 项有改动，其余与系统中相同）。")
+    return 0
+
+
+def cmd_export_scores(args) -> int:
+    from models.assess.score_sheet import export_score_sheet
+
+    db = open_db(args)
+    plan = _find_plan(db, args.plan)
+    cat = _find_category(db, plan, args.category)
+    n, path = export_score_sheet(db, cat["uuid"], args.period, args.file, actor=actor_of(args))
+    print(f"已导出 {n} 人的得分：{path}")
     return 0
 
 

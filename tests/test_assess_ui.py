@@ -261,3 +261,41 @@ def test_county_balance_dialog_tries_and_keeps_a_curve(qtbot, db, admin, tab_for
     dialog.save_curve()
     wait_for_actions(qtbot)
     assert settings.get(db, "assess.county_reward_curve") == "600:0,1000:1000"
+
+
+def test_score_sheet_exported_filled_in_excel_and_imported_from_the_window(qtbot, db, admin, tab_for, tmp_path,
+                                                                           monkeypatch):
+    """导出得分表… writes the category's sheet for the period (blank before any
+    score); filled in and 导入得分表… saves it on a worker and the grid shows it;
+    a window clerk may export but not import."""
+    import openpyxl
+    from PySide6.QtWidgets import QFileDialog
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: shown.append(a[2]))
+    tab = tab_for()
+    page = tab.score_page
+    sheet = tmp_path / "得分表.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(sheet), ""))
+    assert page.export_sheet.isEnabled() and page.import_sheet.isEnabled()
+    page.export_sheet.click()
+    wait_for_actions(qtbot)
+    assert "已导出 3 人的得分" in shown[-1]
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb["得分"]
+    header = [c.value for c in ws[2]]
+    assert [ws.cell(r, 2).value for r in (3, 4, 5)] == ["张三", "李四", "王五"]
+    ws.cell(4, header.index("政治素质") + 1).value = "42"  # typed as text, as offices do
+    wb.save(sheet)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(sheet), ""))
+    page.import_sheet.click()
+    wait_for_actions(qtbot)
+    assert "其中 1 项有改动" in shown[-1], tab_for.warnings
+    col = column_of(page.model, "政治素质")
+    assert page.model.index(1, col).data() == "42"
+    li = next(s for s in assess.subjects(db, tab_for.cat["uuid"]) if s["person_name"] == "李四")
+    cells = assess.score_grid(db, tab_for.cat["uuid"], "Q1")["cells"]
+    assert [(k, v["points"]) for k, v in cells.items()] == [((li["uuid"], page.model.items[col - 1]["uuid"]), 42)]
+
+    clerk = tab_for("window")
+    assert clerk.score_page.export_sheet.isEnabled() and not clerk.score_page.import_sheet.isEnabled()

@@ -742,13 +742,17 @@ def _write_score(db: Database, actor: Actor, plan_uuid, period, subject, item, p
             records.delete(db, "assess_scores", existing[0], actor)
         return
     if existing:
+        if reason is None:  # a sheet without reasons: an unchanged score keeps its reason and source
+            if existing[1] == points:
+                return
+            reason = existing[2] or ""
         if existing[1] == points and (existing[2] or "") == reason and existing[3] == source:
             return
         records.update(db, "assess_scores", existing[0], {"points": points, "reason": reason, "source": source}, actor)
     else:
         records.insert(db, "assess_scores", {
             "plan_uuid": plan_uuid, "period": period, "subject_uuid": subject["uuid"], "item_uuid": item["uuid"],
-            "points": points, "reason": reason, "source": source}, actor, subject["township_code"])
+            "points": points, "reason": reason or "", "source": source}, actor, subject["township_code"])
 
 
 def check_cell(item: dict, value, row=None):
@@ -768,7 +772,9 @@ def set_score(db: Database, actor: Actor, period: str, subject_uuid: str, item_u
 def set_scores(db: Database, actor: Actor, period: str, cells, source: str = "") -> int:
     """Enter many scores at once (a paste from Excel, an import): cells are
     (subject_uuid, item_uuid, points-or-text, reason). All are checked first;
-    one bad cell refuses the whole batch, naming its row. Returns the count."""
+    one bad cell refuses the whole batch, naming its row. A reason of None (a
+    sheet holds none) keeps the stored one, and a score it leaves as stored
+    is not written at all. Returns the count."""
     require(actor, CAP)
     cells = list(cells)
     if not cells:
@@ -789,7 +795,7 @@ def set_scores(db: Database, actor: Actor, period: str, cells, source: str = "")
             plan = _plan(db, subject["plan_uuid"])
         period = _check_period(plan, period)
         points = check_cell(item, value, row)
-        reason = check_text(reason, "评分理由", 200, multiline=True)
+        reason = None if reason is None else check_text(reason, "评分理由", 200, multiline=True)
         checked.append((plan["uuid"], subject, item, points, reason))
     with db.atomic():
         for plan_uuid, subject, item, points, reason in checked:

@@ -4,13 +4,16 @@ rewards and targets with supervision notices."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMessageBox,
+                               QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
 from models.assess import scorecard as assess
+from models.assess.score_sheet import export_score_sheet, import_score_sheet
 from ui.assess.grid import ScoreGridModel, ScoreGridView
 from ui.assess.pages import BallotPage, PlanPage, ResultsPage, RewardsPage, Selection, TargetsPage, run_action
 from ui.assess.plan_dialog import PlanDialog
+from ui.common.action import run_op
+from ui.common.files import start_in
 
 
 class ScorePage(QWidget):
@@ -29,6 +32,15 @@ class ScorePage(QWidget):
         self.pull = QPushButton("取便民服务/出勤数据")
         self.pull.clicked.connect(self.pull_derived)
         bar.addWidget(self.pull)
+        # The sheet an office fills in Excel: exported with the stored scores (blank before any), imported back.
+        self.export_sheet = QPushButton("导出得分表…")
+        self.export_sheet.setObjectName("export_score_sheet")
+        self.export_sheet.clicked.connect(self.export_scores)
+        bar.addWidget(self.export_sheet)
+        self.import_sheet = QPushButton("导入得分表…")
+        self.import_sheet.setObjectName("import_score_sheet")
+        self.import_sheet.clicked.connect(self.import_scores)
+        bar.addWidget(self.import_sheet)
         layout.addLayout(bar)
         self.model = ScoreGridModel(ctx, self)
         self.view = ScoreGridView()
@@ -47,6 +59,9 @@ class ScorePage(QWidget):
 
     def refresh(self) -> None:
         self.pull.setEnabled(self.ctx.actor.can("assess.write") and self.sel.plan is not None)
+        chosen = self.sel.category is not None and self.sel.period is not None
+        self.export_sheet.setEnabled(chosen)
+        self.import_sheet.setEnabled(chosen and self.ctx.actor.can("assess.write"))
         self.reason.setEnabled(self.ctx.actor.can("assess.write"))
         self.model.load(self.sel.category, self.sel.period)
         self.view.setColumnWidth(0, 110)
@@ -60,6 +75,34 @@ class ScorePage(QWidget):
             QMessageBox.information(self, "评分理由", "请先录入得分。")
             return
         self.model.write_cells([(idx.row(), idx.column(), value)], reason=self.reason.text())
+
+    def _sheet_name(self) -> str:
+        return f"{self.sel.plan['year']}年{assess.PERIODS[self.sel.period]}{self.sel.category['name']}考核得分表.xlsx"
+
+    def export_scores(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "导出得分表", start_in(self._sheet_name()), "Excel 文件 (*.xlsx)")
+        if not path:
+            return
+        category_uuid, period, actor = self.sel.category["uuid"], self.sel.period, self.ctx.actor
+        # The export writes its audit row: run_op (no tab shows what changed).
+        run_op(self, self.ctx, lambda db, _progress: export_score_sheet(db, category_uuid, period, path, actor=actor),
+               changes=(), label="正在导出…",
+               on_done=lambda result, _changes: QMessageBox.information(
+                   self, "已导出", f"已导出 {result[0]} 人的得分：{result[1]}\n在 Excel 或 WPS 中填好后，用“导入得分表…”导回。"))
+
+    def import_scores(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "导入得分表", start_in(), "Excel 文件 (*.xlsx);;制表符分隔文本 (*.txt *.tsv)")
+        if not path:
+            return
+        category_uuid, period = self.sel.category["uuid"], self.sel.period
+
+        def imported(result) -> None:
+            self.refresh()
+            read, changed = result
+            QMessageBox.information(self, "已导入", f"读到 {read:,} 项得分，其中 {changed:,} 项有改动"
+                                    "（其余与系统中相同，未改动；已录的评分理由保留）。")
+
+        run_action(self, self.ctx, lambda db, actor: import_score_sheet(db, actor, category_uuid, period, path), imported)
 
     def pull_derived(self) -> None:
         plan_uuid, period = self.sel.plan["uuid"], self.sel.period
