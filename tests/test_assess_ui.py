@@ -299,3 +299,31 @@ def test_score_sheet_exported_filled_in_excel_and_imported_from_the_window(qtbot
 
     clerk = tab_for("window")
     assert clerk.score_page.export_sheet.isEnabled() and not clerk.score_page.import_sheet.isEnabled()
+
+
+def test_the_file_menu_offers_the_score_sheet_of_the_chosen_category(qtbot, demo_db, tmp_path, monkeypatch):
+    """文件 → 下载导入模板 → 考核得分表… opens 考核 → 评分 and exports the chosen
+    category's sheet (its columns are that category's indicators)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from models.core import users, xlsx_read
+    from ui.common.context import AppContext
+    from ui.main_window import MainWindow
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: shown.append(a[2]))
+    sheet = tmp_path / "模板.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(sheet), ""))
+    window = MainWindow(AppContext(demo_db, tmp_path / "demo.db", users.Actor("admin", users.ADMIN, "管理员")))
+    qtbot.addWidget(window)
+    window.show()
+    window.findChild(type(window.menuBar().actions()[0]), "act_template_scores").trigger()
+    wait_for_actions(qtbot)
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "考核"
+    tab = window.tab_content("考核")
+    assert tab.pages.currentWidget() is tab.score_page
+    assert "已导出" in shown[-1], shown
+    header = dict(xlsx_read.iter_rows(sheet))[2]
+    assert header[:2] == ["序号", "姓名"] and [it["name"] for it in tab.score_page.model.items
+                                                 if it["source"] != "ballot"] == header[3:]
+    window.close_without_saving_state()

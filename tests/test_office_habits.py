@@ -455,7 +455,7 @@ def test_roster_template_is_one_click_from_the_import(qtbot, office_db, tmp_path
         close_database(db)
 
 
-READ_ONLY_BUTTONS = {"下载导入模板…", "导出…", "导出台帐 .xlsx…", "统计", "各期对比", "乡镇对比", "导出 Excel…"}
+READ_ONLY_BUTTONS = {"下载导入模板…", "导出…", "导出台帐 .xlsx…", "统计", "各期对比", "乡镇对比", "导出 Excel…", "导出得分表…"}
 
 
 def test_a_readonly_user_sees_no_button_that_would_refuse(qtbot, demo_db, tmp_path):

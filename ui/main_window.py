@@ -225,6 +225,7 @@ class MainWindow(QMainWindow):
                      name="act_template_roster")
         self._action(templates, "办件导入模板…", lambda: self.save_import_template("tickets"),
                      name="act_template_tickets")
+        self._action(templates, "考核得分表…", self.save_score_sheet_template, name="act_template_scores")
         file_menu.addSeparator()
         self._action(file_menu, "注销 / 切换用户…", lambda: self.session.lock("切换用户"), name="act_switch_user")
         self._action(file_menu, "锁定", lambda: self.session.lock("已锁定"), name="act_lock")
@@ -484,6 +485,21 @@ class MainWindow(QMainWindow):
         from ui.roster.dialogs import save_import_template
 
         save_import_template(self, self.ctx, kind)
+
+    def save_score_sheet_template(self) -> None:
+        """A score sheet's columns are the chosen category's indicators: the 考核 tab's 评分 page
+        is shown with its plan, period and category, and its 导出得分表 (blank before any score) starts."""
+        if "考核" not in self.tab_titles():
+            QMessageBox.information(self, "考核得分表", "本库没有“考核”页。")
+            return
+        self.tabs.setCurrentIndex(self.tab_titles().index("考核"))
+        tab = self.tab_content("考核")
+        tab.pages.setCurrentWidget(tab.score_page)
+        if not tab.score_page.export_sheet.isEnabled():
+            QMessageBox.information(self, "考核得分表", "请先在“考核”页上方选定考核方案、考核期和类别，再点“导出得分表…”。"
+                                    "没有得分时导出的就是该类别的空白得分表。")
+            return
+        tab.score_page.export_scores()
 
     def export_package(self) -> None:
         from ui.handoff.dialogs import export_package_dialog

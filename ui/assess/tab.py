@@ -14,6 +14,7 @@ from ui.assess.pages import BallotPage, PlanPage, ResultsPage, RewardsPage, Sele
 from ui.assess.plan_dialog import PlanDialog
 from ui.common.action import run_op
 from ui.common.files import start_in
+from ui.common.rights import reads_only
 
 
 class ScorePage(QWidget):
@@ -36,6 +37,7 @@ class ScorePage(QWidget):
         self.export_sheet = QPushButton("导出得分表…")
         self.export_sheet.setObjectName("export_score_sheet")
         self.export_sheet.clicked.connect(self.export_scores)
+        reads_only(self.export_sheet)
         bar.addWidget(self.export_sheet)
         self.import_sheet = QPushButton("导入得分表…")
         self.import_sheet.setObjectName("import_score_sheet")
