@@ -52,12 +52,15 @@ def test_libreoffice_reads_every_export(db, admin, tmp_path):
     rewards.set_pool(db, admin, plan, "Y", 1000)
 
     files = [tmp_path / "roster.xlsx", tmp_path / "ledger.xlsx", tmp_path / "rewards.xlsx",
-             tmp_path / "roster_template.xlsx", tmp_path / "tickets_template.xlsx"]
+             tmp_path / "roster_template.xlsx", tmp_path / "tickets_template.xlsx", tmp_path / "scores.xlsx"]
     roster_io.export_xlsx(db, files[0])
     tickets_io.export_ledger(db, files[1], "2026-01-01", "2026-12-31", mask_ids=False, actor=admin)
     rewards.export_xlsx(db, plan, files[2])
     roster_io.write_template(db, files[3])
     tickets_io.write_template(db, files[4])
+    from models.assess.score_sheet import export_score_sheet
+
+    export_score_sheet(db, cat, "Y", files[5], actor=admin)
     sheets = _convert(files, tmp_path / "csv", tmp_path / "lo-profile")
 
     roster_rows = sheets["roster"]
@@ -71,6 +74,7 @@ def test_libreoffice_reads_every_export(db, admin, tmp_path):
     assert row["身份证号"] == "11010519491231002X" and row["诉求内容"] == HOSTILE and row["受理日期"] == "2026-03-02"
     assert any("=1+1" in cell for line in sheets["rewards"] for cell in line)  # not "2"
     assert sheets["roster_template"][1][0] == "姓名" and sheets["tickets_template"][1][2] == "申请人"
+    assert sheets["scores"][1] == ["序号", "姓名", "职务", "综合"] and sheets["scores"][2] == ["1", "=1+1", "", "90"]
     for name, rows in sheets.items():
         for line in rows:
             assert "#NAME?" not in line and "Err:" not in "".join(line), (name, line)
