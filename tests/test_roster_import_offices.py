@@ -136,7 +136,7 @@ def test_values_outside_the_lists_are_kept_and_offered(xiang, admin, tmp_path):
     assert vocab.add_values(db, admin, "rank", ["五级职员"]) == ["五级职员"]
     assert "五级职员" in vocab.values(db, "rank") and "四级主任科员" in vocab.values(db, "rank")
     again = roster_io.import_xlsx(db, admin, path)
-    assert again.new_values == {"staffing": {"定向": 1}} and again.updated == 1
+    assert again.new_values == {"staffing": {"定向": 1}} and again.unchanged == 1  # the same row: nothing written
 
 
 def test_two_row_header_with_merged_groups(db, admin, tmp_path):
@@ -208,8 +208,8 @@ def test_new_cadres_are_sealed_in_bulk_under_one_import_row(xiang, admin, tmp_pa
     """New cadres and their appointments are written in batches and sealed in
     bulk: one "import" audit row says who imported which file, one bulk-seal
     row per table names it, every row carries a seal, and `check` still finds
-    a cadre changed afterwards outside the program. A re-import updates the
-    same cadres one by one, each audited."""
+    a cadre changed afterwards outside the program. The same file again writes
+    nothing; a cell changed in Excel updates that cadre alone, audited."""
     import hashlib
 
     from models.core import audit
@@ -243,13 +243,22 @@ def test_new_cadres_are_sealed_in_bulk_under_one_import_row(xiang, admin, tmp_pa
     assert len(set(change_seqs)) == 5 and min(change_seqs) > 0
     assert versions == {"张三": 1, "李四": 1, "王五": 1}
 
-    # the same file again: every cadre updated, one audit row each, no new appointment
+    # the same file again: nothing written (no version bump, no audit row)
     middle = db.execute("SELECT max(id) FROM audit_log").fetchone()[0]
     again = roster_io.import_xlsx(db, admin, path)
-    assert (again.added, again.updated) == (0, 3)
-    updates = db.execute("SELECT count(*) FROM audit_log WHERE id > ? AND action = 'update' AND table_name = 'cadres'",
-                         [middle]).fetchone()[0]
-    assert updates == 3
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
+    assert db.execute("SELECT max(id) FROM audit_log").fetchone()[0] == middle
+    # one cell changed in Excel: that cadre updated, only that field, one audit row; no new appointment
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == "管理九级")
+    cell.value = "管理八级"
+    wb.save(path)
+    again = roster_io.import_xlsx(db, admin, path)
+    assert (again.added, again.updated, again.unchanged) == (0, 1, 2)
+    updates = db.execute("SELECT after FROM audit_log WHERE id > ? AND action = 'update' AND table_name = 'cadres'",
+                         [middle]).fetchall()
+    assert len(updates) == 1 and "管理八级" in updates[0][0]
     assert db.execute("SELECT count(*) FROM appointments").fetchone()[0] == 2
     assert audit.verify_chain(db) == [] and audit.verify_rows(db) == []
 

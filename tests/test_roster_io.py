@@ -49,7 +49,9 @@ def test_xlsx_round_trip(db, admin, tmp_path):
     assert got["张三"]["posts"] == "党委书记"  # appointment re-created from 现任职务
     assert got["李四"]["birth_date"] == "1985-03"
     again = roster_io.import_xlsx(db2, admin2, out)
-    assert (again.added, again.updated) == (1, 1)  # matched by ID number; 李四 has none
+    # the same file again changes nothing: 张三 matched by ID number, 李四 (none) by name and birth date
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+    assert len(roster_io.export_rows(db2)) == 2
 
 
 def test_xlsx_bad_rows_listed_good_rows_imported(db, admin, tmp_path):
@@ -124,3 +126,33 @@ def test_lrmx_bad_files_listed(db, admin, tmp_path):
     errors = dict(result.errors)
     assert "XML 格式错误" in errors["bad.lrmx"] and "<Person>" in errors["root.lrmx"]
     assert errors["id.lrmx"].startswith("身份证号：")
+
+
+def test_a_masked_roster_export_imports_back_unchanged_and_says_so(db, admin, tmp_path):
+    """Issue 17 (round trip): exported by someone without the right, the
+    roster's ID numbers and phones are masked; read back into the file it came
+    from, the masked values are recognised, never stored, the stored numbers
+    stay, and nothing is written (no version bump, no audit row)."""
+    roster.create_standard_structure(db, admin)
+    a = roster.add_cadre(db, admin, {"name": "张三", "id_number": GOOD_ID, "phone": "13800138000", "rank": "副科"})
+    roster.appoint(db, admin, a, roster.posts(db)[0]["uuid"])
+    roster.add_cadre(db, admin, {"name": "李四", "sex": "男", "birth_date": "1985-03"})
+    out = tmp_path / "masked.xlsx"
+    assert roster_io.export_xlsx(db, out, mask_private=True) == 2
+    before = db.execute("SELECT max(id) FROM audit_log").fetchone()[0]
+    result = roster_io.import_xlsx(db, admin, out)
+    assert (result.added, result.updated, result.unchanged, result.errors) == (0, 0, 2, [])
+    assert result.masked == {"id_number": 1, "phone": 1}
+    assert "身份证号是打码的" in result.summary() and "联系电话是打码的" in result.summary()
+    assert db.execute("SELECT max(id) FROM audit_log").fetchone()[0] == before
+    got = {c["name"]: c for c in roster_io.export_rows(db)}
+    assert got["张三"]["id_number"] == GOOD_ID and got["张三"]["phone"] == "13800138000"
+
+
+def test_a_row_without_an_id_that_two_stored_cadres_could_be_is_refused_with_the_reason(db, admin, tmp_path):
+    roster.add_cadre(db, admin, {"name": "李四", "sex": "男", "birth_date": "1985-03"})
+    roster.add_cadre(db, admin, {"name": "李四", "sex": "男", "birth_date": "1985-03"})
+    path = make_xlsx(tmp_path / "r.xlsx", ["姓名", "性别", "出生年月", "职级"], [["李四", "男", "1985.03", "副科"]])
+    result = roster_io.import_xlsx(db, admin, path)
+    assert result.rolled_back and "分不清是哪一位" in result.errors[0][1]
+    assert len(roster.list_cadres(db)) == 2

@@ -96,6 +96,19 @@ def validate_phone(value: str | None, field: str = "电话", required: bool = Fa
     raise ValidationError(field, "格式不正确：手机号为 11 位（1 开头），座机如 0571-12345678。")
 
 
+# What mask_id and mask_phone write (and what a clerk's own masking looks like): an export
+# read back is recognised by these, so a masked value never replaces the stored number.
+MASKED_ID_RE = re.compile(r"\d{6}\*{4,}[0-9]{3}[0-9Xx]|\*{6,}[0-9]{3}[0-9Xx]|\d{6}\*{8,}")
+
+
+def looks_masked_id(value) -> bool:
+    return isinstance(value, str) and MASKED_ID_RE.fullmatch(value.strip()) is not None
+
+
+def looks_masked_phone(value) -> bool:
+    return isinstance(value, str) and "*" in value  # no phone number holds one
+
+
 def mask_id(value: str | None) -> str:
     """First 6 and last 4 kept: 330106********1234 (full-width digits and
     separators normalised first)."""

@@ -23,7 +23,7 @@ import hashlib
 
 from models.core import audit, exports, ids, records, xlsx_read, xlsx_write
 from models.core.errors import AppError, ValidationError
-from models.core.personal import is_valid_id_number
+from models.core.personal import is_valid_id_number, looks_masked_id, looks_masked_phone, mask_id
 from models.core.users import require
 from models.core.xlsx_read import SheetHead
 from models.core.xlsx_safety import sheet_limits
@@ -99,6 +99,8 @@ class ImportResult:
     new_values: dict = field(default_factory=dict)  # field → {value: count} outside the lists
     unlinked_posts: dict = field(default_factory=dict)  # 职务 title → count, kept as text
     file_name: str = ""
+    unchanged: int = 0  # rows that matched a cadre and held nothing new: not written
+    masked: dict = field(default_factory=dict)  # field → rows whose value was masked (*): not stored
 
     def add_problem(self, problem: Problem) -> None:
         self.problems.append(problem)
@@ -114,12 +116,17 @@ class ImportResult:
                     f"可改正后重新导入，或选择“只导入无误的行”。")
         else:
             text = f"新增 {self.added} 人，更新 {self.updated} 人"
+            if self.unchanged:
+                text += f"，{self.unchanged} 人与系统中相同（未改动）"
             if self.errors:
                 text += f"，{len({w for w, _ in self.errors})} 行（份）有错未导入"
             text += "。"
         for f, counts in self.new_values.items():
             listed = "、".join(f"“{v}”（{n} 人）" for v, n in list(counts.items())[:5])
             text += f"\n{FIELD_LABELS.get(f, f)} {listed}不在参考列表中，已按原文保存，可加入列表。"
+        for f, n in self.masked.items():
+            text += (f"\n{n} 行的{FIELD_LABELS.get(f, f)}是打码的（导出时隐去了几位），没有保存；"
+                     "系统中已有的号码不受影响。")
         if self.unlinked_posts:
             listed = "、".join(list(self.unlinked_posts)[:5])
             text += f"\n职务“{listed}”还没有对应的岗位，已作为现任职务文字保存；建立机构和岗位后会自动对应。"
@@ -429,9 +436,19 @@ def import_rows(db: Database, actor: Actor, rows: list[tuple[int, dict]], progre
     offices = {o["name"]: o["uuid"] for o in records.rows(db, "SELECT uuid, name FROM offices WHERE deleted = 0")}
     code = records.local_township_code(db)
     posts_by_title = _posts_by_title(db, code)
-    by_id = {r[0]: r[1] for r in db.execute("SELECT id_number, uuid FROM cadres WHERE deleted = 0 AND id_number IS NOT NULL")}
+    by_id: dict = {}
+    without_id: dict = {}  # (name, birth date) → the live cadres with no ID number
+    by_masked_id: dict = {}  # (name, masked ID) → cadres: a masked export read back
+    for number, uuid, name, birth in db.execute("SELECT id_number, uuid, name, coalesce(birth_date, '') FROM cadres "
+                                                "WHERE deleted = 0"):
+        if number:
+            by_id[number] = uuid
+            by_masked_id.setdefault((name, mask_id(number)), []).append(uuid)
+        else:
+            without_id.setdefault((name, birth), []).append(uuid)
     lists = {"rank": set(vocab.values(db, "rank")), "staffing": set(vocab.values(db, "staffing"))}
-    state = _ImportState(offices, posts_by_title, by_id, {}, lists, columns, code, _NewCadres(db, actor, code))
+    state = _ImportState(offices, posts_by_title, by_id, {}, lists, columns, code, _NewCadres(db, actor, code),
+                         without_id, by_masked_id)
     import gc
 
     gc_was_on = gc.isenabled()
@@ -470,6 +487,9 @@ class _ImportState:
     columns: dict
     code: str
     new_cadres: _NewCadres
+    without_id: dict
+    by_masked_id: dict
+    matched_rows: dict = field(default_factory=dict)  # stored cadre without an ID → the row that matched it
 
 
 class _NewCadres:
@@ -570,12 +590,18 @@ def _import_all(db: Database, actor: Actor, rows, result: ImportResult, state: _
                 result.add_problem(p)
             continue
         result.good_rows += 1
-        result.added += added
-        result.updated += 1 - added
+        if added == _UNCHANGED:
+            result.unchanged += 1
+        else:
+            result.added += added
+            result.updated += 1 - added
 
 
 class _RowFailed(Exception):
     """A row had problems (already collected): undo its savepoint."""
+
+
+_UNCHANGED = -1  # _import_one: the row is the stored cadre as it is (nothing written)
 
 
 def _import_one(db: Database, actor: Actor, n, cells: dict, state: _ImportState, problems: list, result: ImportResult) -> int:
@@ -585,10 +611,16 @@ def _import_one(db: Database, actor: Actor, n, cells: dict, state: _ImportState,
         problems.append(Problem(n, columns.get(f) or FIELD_LABELS.get(f, f), _display(value), reason))
 
     values = {}
+    masked_id = ""
     for f, cell in cells.items():
         text, trouble = field_text(f, cell)
         if trouble:
             problem(f, cell, trouble)
+            continue
+        if (f in PRIVATE_ID_FIELDS and looks_masked_id(text)) or (f in PRIVATE_PHONE_FIELDS and looks_masked_phone(text)):
+            # An export of someone without the right, read back: never stored, the stored number stays.
+            result.masked[f] = result.masked.get(f, 0) + 1
+            masked_id = text.strip() if f == "id_number" else masked_id
             continue
         values[f] = text
     office_name = values.pop("office", "").strip()
@@ -614,7 +646,7 @@ def _import_one(db: Database, actor: Actor, n, cells: dict, state: _ImportState,
         if v and v not in state.lists[f]:
             counts = result.new_values.setdefault(f, {})
             counts[v] = counts.get(v, 0) + 1
-    existing = state.by_id.get(id_number) if id_number else None
+    existing = _matching_cadre(state, clean, id_number, masked_id, n, problem)
     post_uuids: list[str] = []
     for title in titles:
         post_uuid = state.posts_by_title.get(title)
@@ -627,14 +659,55 @@ def _import_one(db: Database, actor: Actor, n, cells: dict, state: _ImportState,
         if id_number:
             state.by_id[id_number] = cadre_uuid
         return 1
+    held = {a["post_uuid"] for a in roster.current_appointments(db, existing)}
+    if len(post_uuids) == len(titles):  # every title is a post: the appointments say it, not the text
+        clean.pop("current_post_text", None)
+    stored = records.get(db, "cadres", existing) or {}
+    changes = {k: v for k, v in clean.items() if _stored_text(stored.get(k)) != _stored_text(v)}
+    new_posts = [p for p in post_uuids if p not in held]
+    if not changes and not new_posts:
+        return _UNCHANGED  # the exported roster read back: no version bump, no audit row
     with db.atomic():  # the update and its appointments whole, or nothing of the row
-        records.update(db, "cadres", existing, clean, actor)
-        held = {a["post_uuid"] for a in roster.current_appointments(db, existing)}
-        for post_uuid in post_uuids:
-            if post_uuid not in held:
-                records.insert(db, "appointments", {"cadre_uuid": existing, "post_uuid": post_uuid, "method": "委任"},
-                               actor, township_code=state.code)
+        if changes:
+            records.update(db, "cadres", existing, changes, actor)
+        for post_uuid in new_posts:
+            records.insert(db, "appointments", {"cadre_uuid": existing, "post_uuid": post_uuid, "method": "委任"},
+                           actor, township_code=state.code)
     return 0
+
+
+def _stored_text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _matching_cadre(state: _ImportState, clean: dict, id_number: str | None, masked_id: str, n, problem) -> str | None:
+    """The cadre a row updates: by ID number; with the ID masked, the one cadre of that
+    name whose ID masks the same way; without an ID, the one cadre of that name and
+    birth date who has none either (a roster exported and read back). None: a new cadre."""
+    if id_number:
+        return state.by_id.get(id_number)
+    name = clean.get("name")
+    if masked_id:
+        found = state.by_masked_id.get((name, masked_id), [])
+        if len(found) > 1:
+            problem("id_number", masked_id, f"身份证号是打码的，系统中有 {len(found)} 位“{name}”与之相符，分不清是哪一位；"
+                                            "请填写完整的身份证号。")
+            raise _RowFailed
+        if found:
+            return found[0]
+    # Rows of one file are different people (as before): only cadres already stored are matched.
+    found = state.without_id.get((name, clean.get("birth_date") or ""), [])
+    if len(found) > 1:
+        problem("name", name, f"系统中有 {len(found)} 位同名、同出生年月且没有身份证号的“{name}”，分不清是哪一位；"
+                              "请填写身份证号，或在窗口中修改。")
+        raise _RowFailed
+    if found and found[0] in state.matched_rows:
+        problem("name", name, f"与本文件第 {state.matched_rows[found[0]]} 行同名、同出生年月且都没有身份证号，"
+                              "分不清是不是同一人；请填写身份证号。")
+        raise _RowFailed
+    if found:
+        state.matched_rows[found[0]] = n
+    return found[0] if found else None
 
 
 def _validate_every_field(values: dict, n: int, cells: dict, problem) -> dict | None:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, cast
 from models.core import audit, ids, records, xlsx_read, xlsx_write
 from models.core.errors import PermissionDenied, ValidationError
 from models.core.snapshot import read_snapshot
-from models.core.personal import check_text, mask_id, mask_phone, parse_date, require_date
+from models.core.personal import check_text, looks_masked_id, mask_id, mask_phone, parse_date, require_date
 from models.core.xlsx_safety import sheet_limits
 from models.service import catalogue, search, stats, tickets, workdays
 
@@ -67,7 +67,6 @@ MAX_IMPORT_ROWS = 100_000
 IMPORT_CACHE_KIB = 32 * 1024  # SQLite's page cache while importing (see import_tickets)
 TEXT_KEYS = {"ticket_no", "received_date", "due_date", "applicant_phone", "applicant_id_number", "finished_date",
              "callback_date", "pause_started"}
-MASKED_ID_RE = re.compile(r"\d{6}\*{4,}[0-9]{3}[0-9Xx]|\*{6,}[0-9]{3}[0-9Xx]|\d{6}\*{8,}")
 # Field names validate_ticket and _prepare_row put in their messages → key.
 LABEL_TO_KEY = {**HEADER_TO_KEY, "部门": "department", "承诺时限": "due_date"}
 PLACEHOLDERS = {"applicant_name": "某", "applicant_phone": "13800000000", "request_text": "（待核对）"}
@@ -374,7 +373,7 @@ def import_tickets(db: Database, actor: Actor, path, today: dt.date | None = Non
                     if trouble:
                         found.append(Problem(excel_row, column_of["applicant_id_number"], v["applicant_id_number"], trouble))
                         v.pop("applicant_id_number")
-                    masked = bool(MASKED_ID_RE.fullmatch(v.get("applicant_id_number", "")))
+                    masked = looks_masked_id(v.get("applicant_id_number", ""))
                     number = _normal_number(v.get("ticket_no", ""))
                     if number and number in existing:
                         same, differing = _compare(db, code, number, v, masked)
