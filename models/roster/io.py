@@ -660,9 +660,9 @@ def _import_one(db: Database, actor: Actor, n, cells: dict, state: _ImportState,
             state.by_id[id_number] = cadre_uuid
         return 1
     held = {a["post_uuid"] for a in roster.current_appointments(db, existing)}
-    if len(post_uuids) == len(titles):  # every title is a post: the appointments say it, not the text
-        clean.pop("current_post_text", None)
     stored = records.get(db, "cadres", existing) or {}
+    if len(post_uuids) == len(titles) and not stored.get("current_post_text"):
+        clean.pop("current_post_text", None)  # every title is a post: the appointments say it, as they did
     changes = {k: v for k, v in clean.items() if _stored_text(stored.get(k)) != _stored_text(v)}
     new_posts = [p for p in post_uuids if p not in held]
     if not changes and not new_posts:
