@@ -41,7 +41,7 @@ PRIMITIVES = {"models.core.records.insert", "models.core.records.update", "model
 EXPORTS = {"models.core.exports.full_numbers_allowed", "models.core.exports.audit_export",
            "models.core.exports.export_table_xlsx", "models.roster.io.export_roster",
            "models.service.io.export_ledger", "models.assess.rewards.export_xlsx",
-           "models.assess.rewards.export_county_xlsx"}
+           "models.assess.rewards.export_county_xlsx", "models.assess.score_sheet.export_score_sheet"}
 
 # The right each module's write functions need (see models/core/users.CAPABILITIES).
 MODULE_CAPABILITY = {
@@ -55,6 +55,7 @@ MODULE_CAPABILITY = {
     "models.service.workdays": "calendar.write",
     "models.assess.scorecard": "assess.write",
     "models.assess.rewards": "assess.write",
+    "models.assess.score_sheet": "assess.write",
     "models.election.term": "election.write",
     "models.core.users": "users.manage",
     "models.handoff.export": "handoff.export",

@@ -18,6 +18,7 @@ from pathlib import Path
 from models.assess import scorecard
 from models.core import xlsx_read
 from models.core.errors import ValidationError
+from models.core.users import require
 
 from typing import TYPE_CHECKING
 
@@ -192,6 +193,7 @@ def import_score_sheet(db: Database, actor: Actor, category_uuid: str, period: s
     sheet leaves as stored is not written (its reason and source stay), so an
     exported sheet imported back changes nothing. Returns (cells read, cells
     changed)."""
+    require(actor, scorecard.CAP)  # before the file is read: a 只读 user learns that first
     cells = read_score_sheet(db, category_uuid, path)
     items = {it["uuid"]: it for it in scorecard.leaf_items(db, category_uuid)}
     stored = scorecard.score_grid(db, category_uuid, period)["cells"]
