@@ -354,6 +354,7 @@ def test_every_streamed_export_declares_its_rows_and_never_a_wrong_count(tmp_pat
         with xlsx_write.Workbook(tmp_path / "lies.xlsx") as wb:
             sheet = wb.add_sheet("表", [("编号", 8)], data_rows=2)
             sheet.append(["1"])
+    assert not (tmp_path / "lies.xlsx").exists() and list(tmp_path.glob("*lies*")) == []  # no half-written file
 
 
 def test_a_sheet_longer_than_it_declares_keeps_a_bar_without_an_end(tmp_path):

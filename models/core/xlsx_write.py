@@ -328,7 +328,11 @@ class Workbook:
 
     def __exit__(self, kind, value, tb):
         if kind is None:
-            self.close()
+            try:
+                self.close()
+            except BaseException:  # a sheet refused to close (rows against its declaration): no half file left
+                self.abort()
+                raise
         else:
             self.abort()
         return False
