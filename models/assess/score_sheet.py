@@ -136,6 +136,11 @@ def _points_text(item: dict, points) -> str | float | int | None:
     return int(points) if float(points).is_integer() else float(points)
 
 
+def sheet_title(year: int, period: str, category_name: str) -> str:
+    """The title a score sheet carries (and the file name the window suggests for it)."""
+    return f"{year}年{scorecard.PERIODS[period]}{category_name}考核得分表"
+
+
 def export_score_sheet(db: Database, category_uuid: str, period: str, path,
                        actor: Actor | None = None) -> tuple[int, Path]:
     """The scores of one category and period as an .xlsx that imports back
@@ -154,7 +159,7 @@ def export_score_sheet(db: Database, category_uuid: str, period: str, path,
     items = _sheet_items(db, category_uuid)
     people = scorecard.subjects_shown(db, category_uuid)
     stored = scorecard.score_grid(db, category_uuid, period)["cells"]
-    title = f"{plan['year']}年{scorecard.PERIODS[period]}{category['name']}考核得分表"
+    title = sheet_title(plan["year"], period, category["name"])
     columns = [("序号", 6), ("姓名", 12, "text"), ("职务", 16, "text")] + [(it["name"], max(10, 2 * len(it["name"]) + 2))
                                                                         for it in items]
     path = Path(path)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog
                                QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
 from models.assess import scorecard as assess
-from models.assess.score_sheet import export_score_sheet, import_score_sheet
+from models.assess.score_sheet import export_score_sheet, import_score_sheet, sheet_title
 from ui.assess.grid import ScoreGridModel, ScoreGridView
 from ui.assess.pages import BallotPage, PlanPage, ResultsPage, RewardsPage, Selection, TargetsPage, run_action
 from ui.assess.plan_dialog import PlanDialog
@@ -79,7 +79,7 @@ class ScorePage(QWidget):
         self.model.write_cells([(idx.row(), idx.column(), value)], reason=self.reason.text())
 
     def _sheet_name(self) -> str:
-        return f"{self.sel.plan['year']}年{assess.PERIODS[self.sel.period]}{self.sel.category['name']}考核得分表.xlsx"
+        return sheet_title(self.sel.plan["year"], self.sel.period, self.sel.category["name"]) + ".xlsx"
 
     def export_scores(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "导出得分表", start_in(self._sheet_name()), "Excel 文件 (*.xlsx)")
