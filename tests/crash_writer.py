@@ -21,6 +21,9 @@ reported is there.
     python tests/crash_writer.py ledger DB SHEET
         imports the ledger SHEET (models.service.io.import_tickets); prints
         "stage TEXT" for each progress report and "imported N" when done.
+    python tests/crash_writer.py roster DB SHEET
+        imports the 花名册 SHEET (models.roster.io.import_xlsx); prints "stage
+        N" for each progress report and "imported ADDED UPDATED UNCHANGED".
 """
 
 from __future__ import annotations
@@ -126,6 +129,19 @@ def ledger(db_path: str, sheet: str) -> None:
     say(f"imported {result['imported']}")
 
 
+def roster(db_path: str, sheet: str) -> None:
+    """Import a 花名册, telling each progress report the window would show."""
+    from models.core.db import open_database
+    from models.core.users import Actor, ADMIN
+    from models.roster import io as roster_io
+
+    db = open_database(db_path, daily_backup=False)
+    say("ready")
+    result = roster_io.import_xlsx(db, Actor("admin", ADMIN, "管理员"), sheet,
+                                   progress=lambda done, total, text="": say(f"stage {done}"))
+    say(f"imported {result.added} {result.updated} {result.unchanged}")
+
+
 def backup(db_path: str) -> None:
     """Take backups one after another."""
     from models.core.db import backup_database, open_database
@@ -150,5 +166,7 @@ if __name__ == "__main__":
         backup(sys.argv[2])
     elif mode == "ledger":
         ledger(sys.argv[2], sys.argv[3])
+    elif mode == "roster":
+        roster(sys.argv[2], sys.argv[3])
     else:
         raise SystemExit(f"unknown mode {mode}")

@@ -493,3 +493,82 @@ def test_two_writers_at_once_lose_nothing(template_db, tmp_path):
 
     assert audit.verify_chain(db) == []
     db.conn.close()
+
+
+def test_kill_during_a_roster_read_back_keeps_the_roster_whole(template_db, tmp_path):
+    """Issue 17: an office's 花名册 exported masked, given a merged title row in
+    Excel and 300 ranks changed, imported back by a real child process that is
+    SIGKILLed part-way: the file is sound, a second process never sees part of
+    the changes, no cadre is duplicated and no stored ID number is touched;
+    the run not killed updates the 300 and leaves the other 300 unwritten."""
+    import openpyxl
+    from openpyxl.styles import Alignment
+
+    from models.core import audit, users
+    from models.core.db import close_database, open_database
+    from models.roster import io as roster_io
+    from models.roster import team as roster
+    from tests.test_roster_import_offices import make_id
+
+    base = tmp_path / "base.db"
+    shutil.copy2(template_db, base)
+    db = open_database(base, daily_backup=False)
+    admin = users.login(db, "admin", "secret123")
+    for i in range(600):  # half with an ID number, half without (matched by name and birth date)
+        values = {"name": f"干部{i:03d}", "sex": "男", "birth_date": f"19{70 + i % 25}-0{1 + i % 9}", "rank": "副科"}
+        if i % 2 == 0:
+            values["id_number"] = make_id(birth=f"19{70 + i % 25}0{1 + i % 9}15", seq=f"{i + 1:03d}")  # odd: 男
+        roster.add_cadre(db, admin, values)
+    ids_before = sorted(r[0] for r in db.execute("SELECT id_number FROM cadres WHERE id_number IS NOT NULL"))
+    sheet = tmp_path / "花名册.xlsx"
+    roster_io.export_xlsx(db, sheet, mask_private=True)
+    close_database(db)
+    wb = openpyxl.load_workbook(sheet)  # what Excel leaves after a clerk's edits
+    ws = wb.active
+    header = [c.value for c in ws[1]]
+    rank_at = header.index("职级") + 1
+    for row in range(2, 302):
+        ws.cell(row, rank_at).value = "正科"
+    ws.insert_rows(1)
+    ws.cell(1, 1).value = "测试镇干部花名册"
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    ws.cell(1, 1).alignment = Alignment(horizontal="center")
+    wb.save(sheet)
+
+    rng = random.Random(17)
+    outcomes = []
+    for run in range(4):
+        path = tmp_path / f"roster{run}.db"
+        shutil.copy2(base, path)
+        reader = sqlite3.connect(str(path))
+        proc = _spawn("roster", path, sheet)
+        kill_at = (200, 400, 200, None)[run]
+        lines, seen = [], set()
+        for line in proc.stdout:
+            lines.append(line.strip())
+            seen.add(reader.execute("SELECT count(*) FROM cadres WHERE rank = '正科'").fetchone()[0])
+            if kill_at and line.strip() == f"stage {kill_at}":
+                time.sleep(rng.uniform(0, 0.02))
+                proc.send_signal(signal.SIGKILL)
+                break
+        rest, err = proc.communicate(timeout=120)
+        lines.extend(rest.splitlines())
+        assert "ready" in lines, err
+        assert seen <= {0, 300}, seen  # never a part of the changes
+        reader.close()
+        assert _integrity(path) == "ok"
+        db = open_database(path, daily_backup=False)
+        try:
+            assert db.execute("SELECT count(*) FROM cadres").fetchone()[0] == 600  # nobody written twice
+            changed = db.execute("SELECT count(*) FROM cadres WHERE rank = '正科'").fetchone()[0]
+            assert changed in (0, 300), changed
+            assert sorted(r[0] for r in db.execute("SELECT id_number FROM cadres WHERE id_number IS NOT NULL")) \
+                == ids_before  # a masked number never replaced a stored one
+            assert audit.verify_rows(db) == [] and audit.verify_chain(db) == []
+        finally:
+            close_database(db)
+        outcomes.append((kill_at, changed))
+        if kill_at is None:
+            assert "imported 0 300 300" in lines and changed == 300
+    print(f"\nroster read-back kills: {outcomes}")
+    assert [c for k, c in outcomes[:3]] == [0, 0, 0]
